@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Builds dist/hangar, one self-contained executable for this machine (bun build --compile).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bun="$(bash scripts/ensure-bun.sh)"
+[ -d node_modules ] || "$bun" install --frozen-lockfile
+mkdir -p dist
+"$bun" build --compile --minify-syntax --minify-whitespace src/main.ts --outfile dist/hangar >&2
+echo "Built dist/hangar" >&2
