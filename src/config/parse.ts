@@ -1,0 +1,39 @@
+/**
+ * From config text to `ResolvedConfig`, with no file system access: parse (YAML or JSON), keep the part
+ * hangar reads, fill in `${VAR}`, validate, resolve. All problems are thrown together as one ConfigError.
+ */
+import * as nodePath from "node:path";
+import { homedir } from "node:os";
+import { interpolate, type Env } from "./interpolate.ts";
+import { formatPath, problemsError, type Problem } from "./problems.ts";
+import { resolveConfig } from "./resolve.ts";
+import { relevantPart } from "./schema.ts";
+import type { ResolvedConfig } from "./types.ts";
+import { validateFile } from "./validate.ts";
+import { parseYamlTree } from "./yaml-tree.ts";
+
+/**
+ * Parses and resolves the config in `text`. `fileName` is used in error messages and as `source.path`
+ * (the loader passes an absolute path); relative `cwd` values are taken relative to its directory.
+ * `home` (for `~`) defaults to `env.HOME`, then the OS's idea of it.
+ */
+export function parseConfigText(
+  text: string,
+  fileName: string,
+  env: Env = process.env,
+  home: string = env["HOME"] ?? homedir(),
+): ResolvedConfig {
+  const tree = parseYamlTree(text, fileName);
+  const problems: Problem[] = [];
+  const data = interpolate(relevantPart(tree.data), env, tree, problems);
+  const validated = validateFile(data, tree);
+  // A value left with an unset `${VAR}` in it is reported once, for the variable, not again for its shape.
+  const unset = new Set(problems.map((problem) => formatPath(problem.path)));
+  problems.push(...validated.problems.filter((problem) => !unset.has(formatPath(problem.path))));
+  if (problems.length > 0 || !("file" in validated)) throw problemsError(fileName, problems);
+  return resolveConfig(validated.file, {
+    source: { kind: "file", path: fileName },
+    home,
+    baseDir: nodePath.dirname(fileName),
+  });
+}

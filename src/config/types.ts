@@ -1,0 +1,86 @@
+/**
+ * The resolved, immutable config that everything else reads. Every config source (the YAML `providers`
+ * list, an `mcpServers` map, the built-in demo) is turned into this one form first.
+ */
+
+/** How a provider is launched or reached. */
+export type ProviderTransport =
+  | {
+      readonly kind: "stdio";
+      /** Program to run (looked up on PATH when it has no slash). */
+      readonly command: string;
+      readonly args: readonly string[];
+      /** Extra environment, added to hangar's own environment. */
+      readonly env: Readonly<Record<string, string>>;
+      /** Working directory, `~` expanded; undefined = hangar's own. */
+      readonly cwd: string | undefined;
+    }
+  | {
+      readonly kind: "docker";
+      readonly image: string;
+      /** `--network` value; undefined = docker's default. */
+      readonly network: string | undefined;
+      /** Passed with `-e NAME` so values never appear on a command line. */
+      readonly env: Readonly<Record<string, string>>;
+      /** `-v` values, `host:container[:ro]`. */
+      readonly volumes: readonly string[];
+      /** Arguments after the image. */
+      readonly args: readonly string[];
+    }
+  | {
+      readonly kind: "http";
+      readonly url: string;
+      /** Headers sent with every request (secrets live here; never print them). */
+      readonly headers: Readonly<Record<string, string>>;
+      /** "auto" tries Streamable HTTP, then SSE; "sse" goes straight to SSE. */
+      readonly protocol: "auto" | "streamable-http" | "sse";
+    };
+
+/** Tool name filters: glob patterns (`*` and `?`), deny wins over allow; empty allow = everything. */
+export interface ToolFilter {
+  readonly allow: readonly string[];
+  readonly deny: readonly string[];
+}
+
+/** One provider, with every default filled in and every duration in milliseconds. */
+export interface ResolvedProvider {
+  readonly id: string;
+  readonly transport: ProviderTransport;
+  readonly description: string | undefined;
+  /** Stop after this long with nothing in flight; 0 = never (idle_ttl_s, default 300 s). */
+  readonly idleTtlMs: number;
+  /** Ping a ready provider this often; 0 = off (health_check_interval_s, default 60 s). */
+  readonly healthCheckIntervalMs: number;
+  /** Consecutive failures that open the circuit (max_consecutive_failures, default 3). */
+  readonly maxConsecutiveFailures: number;
+  /** How long an open circuit stays open before one probe (circuit_cooldown_s, default 30 s). */
+  readonly circuitCooldownMs: number;
+  /** Calls in flight at once to this provider; 1 = a serial server (max_concurrency, default 8). */
+  readonly maxConcurrency: number;
+  /** How long a start (spawn + initialize + tools/list) may take (startup_timeout_s, default 30 s). */
+  readonly startupTimeoutMs: number;
+  /** Default deadline of one call (call_timeout_s, default 60 s). */
+  readonly callTimeoutMs: number;
+  /** Extra attempts for read-only or idempotent tools after a transport error or timeout (default 0). */
+  readonly retries: number;
+  readonly tools: ToolFilter;
+  /** List this provider's tools directly as `<id>__<tool>` in `hangar serve` (default true). */
+  readonly expose: boolean;
+  /** Prefix exposed names with `<id>__` (default true). */
+  readonly prefix: boolean;
+}
+
+/** Where the config came from. */
+export type ConfigSource =
+  | { readonly kind: "file"; readonly path: string }
+  | { readonly kind: "demo" };
+
+/** The whole resolved config, deeply frozen. */
+export interface ResolvedConfig {
+  readonly source: ConfigSource;
+  /** Calls in flight at once over all providers (max_concurrency, default 64). */
+  readonly maxConcurrency: number;
+  /** Calls allowed in one batch (max_batch_size, default 500). */
+  readonly maxBatchSize: number;
+  readonly providers: readonly ResolvedProvider[];
+}

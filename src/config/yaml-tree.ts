@@ -1,0 +1,99 @@
+/**
+ * Reads YAML (or JSON, which is YAML) into plain data while remembering where every key and value is in
+ * the text, so that each later problem can name its file, line and column.
+ */
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import type { KeyPath, Position, Problem } from "./problems.ts";
+import { problemsError } from "./problems.ts";
+
+type Range = readonly [start: number, end: number];
+
+/** Parsed data plus a way back from a key path to the text. */
+export interface YamlTree {
+  /** The document as plain data: maps become objects, sequences arrays, scalars their values. */
+  readonly data: unknown;
+  /** Where the value at `path` starts, or its nearest enclosing value when it is not there. */
+  valueAt(path: KeyPath): Position | undefined;
+  /** Where the key of the last segment of `path` is; falls back to `valueAt`. */
+  keyAt(path: KeyPath): Position | undefined;
+  /** Where `needle` (e.g. `${TOKEN}`) appears in the text of the value at `path`; falls back to `valueAt`. */
+  textAt(path: KeyPath, needle: string, occurrence: number): Position | undefined;
+}
+
+const MAX_DEPTH = 64;
+
+/** Parses `text`; syntax errors become one `ConfigError` naming each file:line:col (never the text). */
+export function parseYamlTree(text: string, fileName: string): YamlTree {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number): Position => lineCounter.linePos(offset);
+  if (doc.errors.length > 0) {
+    const problems: Problem[] = doc.errors.map((error) => ({
+      path: [],
+      position: at(error.pos[0]),
+      // The library's message may quote the offending line; keep only its first sentence.
+      message: error.message.split(/ at line \d+|\n/)[0] ?? "invalid syntax",
+    }));
+    throw problemsError(fileName, problems, "YAML in");
+  }
+  const values = new Map<string, Range>();
+  const keys = new Map<string, Range>();
+  const data = toPlain(doc, doc.contents, [], values, keys, 0);
+  const nearest = (map: Map<string, Range>, path: KeyPath): Position | undefined => {
+    for (let n = path.length; n >= 0; n--) {
+      const range = (n === path.length ? map : values).get(JSON.stringify(path.slice(0, n)));
+      if (range) return at(range[0]);
+    }
+    return undefined;
+  };
+  return {
+    data,
+    valueAt: (path) => nearest(values, path),
+    keyAt: (path) => nearest(keys, path),
+    textAt(path, needle, occurrence) {
+      const range = values.get(JSON.stringify(path));
+      if (range) {
+        const source = text.slice(range[0], range[1]);
+        let index = -1;
+        for (let i = 0; i <= occurrence; i++) {
+          index = source.indexOf(needle, index + 1);
+          if (index < 0) break;
+        }
+        if (index >= 0) return at(range[0] + index);
+      }
+      return nearest(values, path);
+    },
+  };
+}
+
+function toPlain(
+  doc: Document,
+  node: unknown,
+  path: KeyPath,
+  values: Map<string, Range>,
+  keys: Map<string, Range>,
+  depth: number,
+): unknown {
+  if (depth > MAX_DEPTH) return null;
+  if (isAlias(node)) return toPlain(doc, node.resolve(doc), path, values, keys, depth + 1);
+  const range = (node as Node | null)?.range;
+  if (range) values.set(JSON.stringify(path), [range[0], range[1]]);
+  if (isMap(node)) {
+    const result: Record<string, unknown> = {};
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const keyPath = [...path, key];
+      const keyRange = (pair.key as Node | null)?.range;
+      if (keyRange) keys.set(JSON.stringify(keyPath), [keyRange[0], keyRange[1]]);
+      // `key:` with nothing after it: point at the key.
+      if (keyRange && pair.value == null) values.set(JSON.stringify(keyPath), [keyRange[0], keyRange[1]]);
+      const value = toPlain(doc, pair.value, keyPath, values, keys, depth + 1);
+      // defineProperty, so that a `__proto__` key is just a key.
+      Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+    return result;
+  }
+  if (isSeq(node)) return node.items.map((item, i) => toPlain(doc, item, [...path, i], values, keys, depth + 1));
+  if (isScalar(node)) return node.value;
+  return null;
+}

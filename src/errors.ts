@@ -1,0 +1,98 @@
+/**
+ * Hangar's error types. User mistakes (`UsageError`, `ConfigError`) end the process with exit code 2 and
+ * one sentence; call failures carry one of the `CallErrorType` codes that `hangar_call` reports.
+ */
+
+/** The error types a single call of a batch can end with (DESIGN.md, `hangar_call`). */
+export const CALL_ERROR_TYPES = [
+  "tool_error",
+  "timeout",
+  "cancelled",
+  "unknown_provider",
+  "unknown_tool",
+  "invalid_arguments",
+  "denied",
+  "provider_unavailable",
+  "circuit_open",
+  "overloaded",
+  "transport_error",
+  "internal",
+] as const;
+
+/** One of the error types a call can end with. */
+export type CallErrorType = (typeof CALL_ERROR_TYPES)[number];
+
+/** Base class of every error Hangar raises on purpose. */
+export class HangarError extends Error {
+  override name = "HangarError";
+}
+
+/** The command line was used wrongly (exit code 2). */
+export class UsageError extends HangarError {
+  override name = "UsageError";
+}
+
+/** A config file is missing, unreadable or invalid (exit code 2). */
+export class ConfigError extends HangarError {
+  override name = "ConfigError";
+}
+
+/** A call of a batch failed; `type` says how, `retryable` whether trying again may help. */
+export class CallError extends HangarError {
+  override name = "CallError";
+  constructor(
+    readonly type: CallErrorType,
+    message: string,
+    readonly retryable = false,
+  ) {
+    super(message);
+  }
+}
+
+/** A provider could not be started or its connection failed: hangar is fine, the provider is not. */
+export class ProviderError extends CallError {
+  override name = "ProviderError";
+  constructor(
+    readonly providerId: string,
+    message: string,
+    type: CallErrorType = "provider_unavailable",
+    retryable = true,
+  ) {
+    super(type, message, retryable);
+  }
+}
+
+/** The provider's circuit breaker is open; calls are refused until the cooldown ends. */
+export class CircuitOpenError extends ProviderError {
+  override name = "CircuitOpenError";
+  constructor(providerId: string, retryInMs: number) {
+    super(
+      providerId,
+      `Provider "${providerId}" is failing; its circuit is open for another ${Math.ceil(retryInMs / 1000)} s`,
+      "circuit_open",
+      true,
+    );
+  }
+}
+
+/** The reason a call's signal aborts with when its deadline passes. */
+export class TimeoutError extends CallError {
+  override name = "TimeoutError";
+  constructor(message: string) {
+    super("timeout", message, true);
+  }
+}
+
+/** The reason a call's signal aborts with when the caller (or fail_fast) cancels it. */
+export class CancelledError extends CallError {
+  override name = "CancelledError";
+  constructor(message = "The call was cancelled") {
+    super("cancelled", message, true);
+  }
+}
+
+/** The message of any thrown value, without a stack trace. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
