@@ -1,0 +1,91 @@
+import { readFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { UsageError } from "../../errors.ts";
+import { type BatchResult, type CallResult, summarize } from "../../gateway/index.ts";
+import { openContext, type GlobalOptions } from "../context.ts";
+import { watchLifecycle } from "../lifecycle.ts";
+import { formatRow, formatSummary, useColor } from "../output.ts";
+
+interface CallOptions {
+  json?: boolean;
+  ndjson?: boolean;
+}
+
+/** Reads the batch from a file or stdin (`-`); a bare array of calls is taken as `{calls: [...]}`. */
+async function readBatch(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = file === "-" ? await Bun.stdin.text() : await readFile(file, "utf8");
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "ENOENT") throw new UsageError(`Cannot read batch file "${file}": it does not exist`);
+    throw new UsageError(`Cannot read batch file "${file}": ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    const where = file === "-" ? "stdin" : `"${file}"`;
+    throw new UsageError(`The batch in ${where} is not valid JSON: ${(error as Error).message}`);
+  }
+  return Array.isArray(parsed) ? { calls: parsed } : parsed;
+}
+
+/** `hangar call FILE|-`: runs one batch in-process and prints the results. Exit 0 only if every call succeeded. */
+export async function runCall(file: string, options: CallOptions, global: GlobalOptions): Promise<number> {
+  if (options.json && options.ndjson) throw new UsageError("Choose one of --json and --ndjson");
+  const input = await readBatch(file);
+  const { gateway } = await openContext(global);
+  const lifecycle = watchLifecycle();
+  try {
+    const started = performance.now();
+    const batch = gateway.stream(input, { signal: lifecycle.signal });
+    const color = useColor(process.stdout);
+    const results: CallResult[] = new Array(batch.total);
+    for await (const result of batch.results) {
+      results[result.index] = result;
+      if (options.ndjson) await write(`${JSON.stringify(result)}\n`);
+      else if (!options.json) await write(`${formatRow(result, color)}\n`);
+    }
+    const summary: BatchResult = summarize(batch.batchId, results, performance.now() - started);
+    if (options.json) await write(`${JSON.stringify(summary, null, 2)}\n`);
+    else if (!options.ndjson) await write(`${formatSummary(summary, color)}\n`);
+    return summary.ok ? 0 : 1;
+  } finally {
+    lifecycle.dispose();
+    await gateway.close();
+  }
+}
+
+/** Writes to stdout and waits until it is flushed, so nothing is lost when the process exits. */
+function write(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.stdout.write(text)) resolve();
+    else process.stdout.once("drain", resolve);
+  });
+}
+
+/** Registers `hangar call` on the program. */
+export function registerCall(program: Command, run: (work: () => Promise<number>) => void): void {
+  program
+    .command("call")
+    .argument("<file>", "a JSON batch file (the hangar_call input), or - to read it from stdin")
+    .description("Run a batch of tool calls in parallel, without a server")
+    .option("--json", "print the whole batch result as JSON when it is done")
+    .option("--ndjson", "print one JSON line per call as each one finishes")
+    .addHelpText(
+      "after",
+      `
+The batch is {"calls": [{"provider", "tool", "arguments"?, "id"?, "timeout_s"?}], "max_concurrency"?,
+"timeout_s"?, "fail_fast"?}, or just the list of calls.
+
+Exit codes: 0 every call succeeded, 1 a call failed, 2 usage or config error.
+
+Example:
+  echo '[{"provider":"demo","tool":"sleep","arguments":{"ms":200}},
+         {"provider":"demo2","tool":"echo","arguments":{"message":"hi"}}]' | hangar call -`,
+    )
+    .action((file: string, options: CallOptions, command: Command) =>
+      run(() => runCall(file, options, command.optsWithGlobals<GlobalOptions>())),
+    );
+}

@@ -1,0 +1,32 @@
+import { describeSource, loadConfig, type ResolvedConfig } from "../config/index.ts";
+import { Gateway } from "../gateway/index.ts";
+import { createLogger, type Logger } from "../observability/log.ts";
+import { selfCommand } from "../self-command.ts";
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  config?: string;
+  verbose?: boolean;
+  logLevel?: string;
+}
+
+/** What a command that talks to providers needs: the resolved config, a logger and the gateway. */
+export interface CommandContext {
+  readonly config: ResolvedConfig;
+  readonly logger: Logger;
+  readonly gateway: Gateway;
+}
+
+/** The log level from `--log-level`, `$HANGAR_LOG_LEVEL` or `--verbose` (default "warn"). */
+export function logLevel(options: GlobalOptions): string {
+  return options.logLevel ?? process.env.HANGAR_LOG_LEVEL ?? (options.verbose ? "debug" : "warn");
+}
+
+/** Loads the config (saying so in one line when it falls back to the demo providers) and builds the gateway. */
+export async function openContext(options: GlobalOptions): Promise<CommandContext> {
+  const logger = createLogger({ level: logLevel(options) });
+  const config = await loadConfig({ ...(options.config ? { path: options.config } : {}), selfCommand: selfCommand() });
+  if (config.source.kind === "demo") process.stderr.write(`${describeSource(config)}\n`);
+  else logger.info(describeSource(config));
+  return { config, logger, gateway: new Gateway(config, { logger }) };
+}

@@ -1,0 +1,34 @@
+import { Ajv, type ValidateFunction } from "ajv";
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+
+/** Checks call arguments against a tool's inputSchema, compiling each schema once. */
+export class ArgumentsValidator {
+  private readonly ajv = new Ajv({ strict: false, allErrors: false, validateFormats: false });
+  private readonly compiled = new WeakMap<Tool, ValidateFunction | null>();
+
+  /** Returns a one-line reason the arguments do not fit, or undefined when they do (or the schema can't be compiled). */
+  check(tool: Tool, args: Record<string, unknown>): string | undefined {
+    const validate = this.validatorFor(tool);
+    if (validate === null || validate(args)) return undefined;
+    const first = validate.errors?.[0];
+    if (!first) return "the arguments do not match the tool's inputSchema";
+    const where = first.instancePath === "" ? "arguments" : `arguments${first.instancePath.replaceAll("/", ".")}`;
+    const extra = first.keyword === "additionalProperties" ? ` ("${String(first.params.additionalProperty)}")` : "";
+    return `${where} ${first.message ?? "is invalid"}${extra}`;
+  }
+
+  private validatorFor(tool: Tool): ValidateFunction | null {
+    let validate = this.compiled.get(tool);
+    if (validate === undefined) {
+      try {
+        // Providers declare many drafts; validate by the structure, not the $schema they name.
+        const { $schema: _ignored, ...schema } = tool.inputSchema as Record<string, unknown>;
+        validate = this.ajv.compile(schema);
+      } catch {
+        validate = null; // The provider validates on its own; an odd schema must not block the call.
+      }
+      this.compiled.set(tool, validate);
+    }
+    return validate;
+  }
+}

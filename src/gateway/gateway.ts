@@ -1,0 +1,198 @@
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { type Clock, systemClock } from "../clock.ts";
+import type { ResolvedConfig } from "../config/types.ts";
+import { CancelledError, HangarError } from "../errors.ts";
+import { type Logger, silentLogger } from "../observability/log.ts";
+import { ProviderHandle } from "../pool/index.ts";
+import { createDriver, type Spawner, systemSpawner } from "../providers/index.ts";
+import { type BatchCall, runBatch, Semaphore } from "../scheduler/index.ts";
+import { type BatchRequest, BatchRequestSchema, type BatchResult, type CallRequest, type CallResult } from "./batch-schema.ts";
+import { classifyError } from "./classify.ts";
+import { Router } from "./router.ts";
+
+/** The request as a whole is malformed (not a list, wrong types, too many calls); nothing ran. */
+export class InvalidBatchError extends HangarError {
+  override name = "InvalidBatchError";
+}
+
+/** Seams for tests and benchmarks; every field says its default. */
+export interface GatewayDeps {
+  /** Starts provider processes (default: real processes). */
+  readonly spawner?: Spawner;
+  /** Time and timers (default: the system clock). */
+  readonly clock?: Clock;
+  /** Where logs go (default: nowhere). */
+  readonly logger?: Logger;
+  /** The environment providers inherit (default process.env). */
+  readonly baseEnv?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Per-batch hooks. */
+export interface BatchOptions {
+  /** Cancels every call of the batch still running (upstream too). */
+  readonly signal?: AbortSignal;
+}
+
+/** A batch in progress: its id, size, and results as they finish. */
+export interface BatchStream {
+  readonly batchId: string;
+  readonly total: number;
+  /** Results in the order calls finish. */
+  readonly results: AsyncIterable<CallResult>;
+}
+
+/**
+ * The one object that `serve`, `call` and `bench` use: it owns the providers, routes each call, runs
+ * batches under the global and per-provider limits, and shuts everything down.
+ */
+export class Gateway {
+  readonly handles: ReadonlyMap<string, ProviderHandle>;
+  private readonly router: Router;
+  private readonly global: Semaphore;
+  private readonly perProvider = new Map<string, Semaphore>();
+  private readonly clock: Clock;
+  private readonly shutdown = new AbortController();
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    readonly config: ResolvedConfig,
+    deps: GatewayDeps = {},
+  ) {
+    this.clock = deps.clock ?? systemClock;
+    const logger = deps.logger ?? silentLogger;
+    const driverDeps = { spawner: deps.spawner ?? systemSpawner, logger, ...(deps.baseEnv ? { baseEnv: deps.baseEnv } : {}) };
+    const handles = new Map<string, ProviderHandle>();
+    for (const provider of config.providers) {
+      handles.set(provider.id, new ProviderHandle(provider, createDriver(provider, driverDeps), this.clock, logger));
+      this.perProvider.set(provider.id, new Semaphore(provider.maxConcurrency, Number.POSITIVE_INFINITY, `provider "${provider.id}"`));
+    }
+    this.handles = handles;
+    this.router = new Router(handles);
+    this.global = new Semaphore(config.maxConcurrency, Number.POSITIVE_INFINITY, "the gateway");
+  }
+
+  /** Checks a batch request's shape and size; throws InvalidBatchError naming every problem. */
+  parseBatch(input: unknown): BatchRequest {
+    const parsed = BatchRequestSchema.safeParse(input);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) => `${issue.path.length ? issue.path.join(".") : "request"}: ${issue.message}`);
+      throw new InvalidBatchError(`Invalid batch: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ""}`);
+    }
+    if (parsed.data.calls.length > this.config.maxBatchSize) {
+      throw new InvalidBatchError(
+        `Invalid batch: it has ${parsed.data.calls.length} calls and the limit is ${this.config.maxBatchSize} (max_batch_size); split it into smaller batches`,
+      );
+    }
+    return parsed.data;
+  }
+
+  /** Starts a batch and streams its results as calls finish. Throws InvalidBatchError for a malformed request. */
+  stream(input: unknown, options: BatchOptions = {}): BatchStream {
+    const request = this.parseBatch(input);
+    const batchId = crypto.randomUUID();
+    const batchLimit = request.max_concurrency === undefined ? undefined : new Semaphore(request.max_concurrency);
+    const attempts = request.calls.map(() => ({ count: 0 }));
+    const calls = request.calls.map((call, index) => this.plan(call, batchLimit, attempts[index]!));
+    const settled = runBatch(calls, {
+      clock: this.clock,
+      global: this.global,
+      permitsFor: (key) => this.perProvider.get(key),
+      signal: options.signal ? AbortSignal.any([options.signal, this.shutdown.signal]) : this.shutdown.signal,
+      ...(request.timeout_s === undefined ? {} : { batchTimeoutMs: request.timeout_s * 1000 }),
+      failFast: request.fail_fast ?? false,
+      isFailure: (result) => !result.ok,
+    });
+    async function* results(): AsyncGenerator<CallResult> {
+      for await (const outcome of settled) {
+        const call = request.calls[outcome.index]!;
+        const common = { index: outcome.index, elapsed_ms: round(outcome.elapsedMs), attempts: attempts[outcome.index]!.count };
+        if (outcome.value !== undefined) yield { ...outcome.value, ...common };
+        else yield { ...describe(call), ok: false, error: classifyError(outcome.error, call.provider), ...common };
+      }
+    }
+    return { batchId, total: calls.length, results: results() };
+  }
+
+  /** Runs a batch to the end and returns the whole result, in call order. */
+  async run(input: unknown, options: BatchOptions = {}): Promise<BatchResult> {
+    const started = this.clock.now();
+    const batch = this.stream(input, options);
+    const results: CallResult[] = new Array(batch.total);
+    for await (const result of batch.results) results[result.index] = result;
+    return summarize(batch.batchId, results, this.clock.now() - started);
+  }
+
+  /** Turns one call of the request into work for the scheduler. */
+  private plan(call: CallRequest, batchLimit: Semaphore | undefined, attempts: { count: number }): BatchCall<CallResult> {
+    let handle: ProviderHandle;
+    try {
+      handle = this.router.route(call.provider, call.tool);
+    } catch (error) {
+      return { key: undefined, timeoutMs: Number.POSITIVE_INFINITY, run: () => Promise.reject(error) };
+    }
+    const timeoutMs = call.timeout_s === undefined ? handle.config.callTimeoutMs : call.timeout_s * 1000;
+    return {
+      key: call.provider,
+      timeoutMs,
+      run: async (signal) => {
+        const release = batchLimit ? await batchLimit.acquire(signal) : undefined;
+        try {
+          const tools = await handle.ensureReady(signal);
+          this.router.check(call.provider, tools, call.tool, call.arguments);
+          attempts.count++;
+          const result = await handle.callTool(call.tool, call.arguments, { signal });
+          return toCallResult(call, result);
+        } finally {
+          release?.();
+        }
+      },
+    };
+  }
+
+  /** Cancels every running call and stops every provider; safe to call more than once. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.shutdown.abort(new CancelledError("Hangar is shutting down"));
+      await Promise.all([...this.handles.values()].map((handle) => handle.stop()));
+    })();
+    return this.closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** The fields of a result that echo the call. */
+function describe(call: CallRequest): Pick<CallResult, "id" | "provider" | "tool"> {
+  return { ...(call.id === undefined ? {} : { id: call.id }), provider: call.provider, tool: call.tool };
+}
+
+/** A call's result without its timing fields (the scheduler knows those). */
+function toCallResult(call: CallRequest, result: CallToolResult): CallResult {
+  const base = { ...describe(call), index: 0, elapsed_ms: 0, attempts: 0 };
+  if (result.isError === true) {
+    const text = result.content.find((c) => c.type === "text")?.text;
+    const message = text ? text.slice(0, 500) : `Tool "${call.tool}" reported an error`;
+    return { ...base, ok: false, result, error: { type: "tool_error", message, retryable: false } };
+  }
+  return { ...base, ok: true, result };
+}
+
+/** The batch result in DESIGN.md's shape. */
+export function summarize(batchId: string, results: CallResult[], elapsedMs: number): BatchResult {
+  const succeeded = results.filter((r) => r.ok).length;
+  return {
+    batch_id: batchId,
+    ok: succeeded === results.length,
+    total: results.length,
+    succeeded,
+    failed: results.length - succeeded,
+    elapsed_ms: round(elapsedMs),
+    results,
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

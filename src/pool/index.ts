@@ -1,0 +1,1 @@
+export { ProviderHandle, type ProviderState, type ProviderStats, type UpstreamCallOptions } from "./provider-handle.ts";

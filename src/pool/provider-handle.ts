@@ -1,0 +1,231 @@
+import { CallToolResultSchema, type CallToolResult, type Progress, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { Clock } from "../clock.ts";
+import type { ResolvedProvider } from "../config/types.ts";
+import { messageOf, ProviderError, TimeoutError } from "../errors.ts";
+import type { Logger } from "../observability/log.ts";
+import { type Connection, type Driver, isSessionLost } from "../providers/index.ts";
+import { deadline, raceSignal } from "../scheduler/deadline.ts";
+
+/** Where a provider is in its life. */
+export type ProviderState = "cold" | "starting" | "ready" | "draining" | "stopped" | "failed";
+
+/** Options of one upstream tool call. */
+export interface UpstreamCallOptions {
+  readonly signal: AbortSignal;
+  /** Progress the provider reports during the call. */
+  readonly onProgress?: (progress: Progress) => void;
+}
+
+/** Counters a handle keeps for status and benchmarks. */
+export interface ProviderStats {
+  starts: number;
+  failedStarts: number;
+  calls: number;
+  lastError: string | undefined;
+  startedAt: number | undefined;
+}
+
+/**
+ * One provider's lifecycle: lazy, single-flight start; leases counted so the idle timer only runs while
+ * nothing is in flight; a crash noticed at once; a graceful stop that never cuts a running call.
+ */
+export class ProviderHandle {
+  state: ProviderState = "cold";
+  readonly stats: ProviderStats = { starts: 0, failedStarts: 0, calls: 0, lastError: undefined, startedAt: undefined };
+  private connection: Connection | undefined;
+  private tools: readonly Tool[] | undefined;
+  private starting: Promise<Connection> | undefined;
+  private stopping: Promise<void> | undefined;
+  private inFlight = 0;
+  private idleTimer: unknown;
+
+  constructor(
+    readonly config: ResolvedProvider,
+    private readonly driver: Driver,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Calls running against this provider right now. */
+  get active(): number {
+    return this.inFlight;
+  }
+
+  /** The provider's tools, as last listed (undefined before its first start). */
+  get catalog(): readonly Tool[] | undefined {
+    return this.tools;
+  }
+
+  /** The live connection's process id, if any. */
+  get pid(): number | undefined {
+    return this.connection?.pid;
+  }
+
+  /** Starts the provider if needed (one start however many callers wait) and returns its tools. */
+  async ensureReady(signal: AbortSignal): Promise<readonly Tool[]> {
+    await this.connect(signal);
+    return this.tools ?? [];
+  }
+
+  /**
+   * Calls a tool, counting the call as in flight so the provider is never stopped under it. A remote
+   * provider that lost our session (HTTP 404) did not run the call: reconnect once and send it again.
+   */
+  async callTool(name: string, args: Record<string, unknown> | undefined, options: UpstreamCallOptions): Promise<CallToolResult> {
+    this.lease();
+    try {
+      const params = args === undefined ? { name } : { name, arguments: args };
+      const requestOptions = {
+        signal: options.signal,
+        timeout: 2 ** 31 - 1,
+        ...(options.onProgress ? { onprogress: options.onProgress } : {}),
+      };
+      const send = async () => {
+        const connection = await this.connect(options.signal);
+        this.stats.calls++;
+        try {
+          return (await connection.client.request({ method: "tools/call", params }, CallToolResultSchema, requestOptions)) as CallToolResult;
+        } catch (error) {
+          if (isSessionLost(error)) await this.dropConnection(connection);
+          throw error;
+        }
+      };
+      try {
+        return await send();
+      } catch (error) {
+        if (!isSessionLost(error)) throw error;
+        this.logger.info({ provider: this.config.id }, "remote session expired; reconnecting");
+        return await send();
+      }
+    } finally {
+      this.unlease();
+    }
+  }
+
+  /** Forgets a connection that can no longer be used, so the next call connects afresh. */
+  private async dropConnection(connection: Connection): Promise<void> {
+    if (this.connection !== connection) return;
+    this.connection = undefined;
+    this.state = "cold";
+    await connection.close().catch(() => {});
+  }
+
+  /** Sends `ping` and returns its round trip in ms. */
+  async ping(signal: AbortSignal): Promise<number> {
+    const connection = await this.connect(signal);
+    const start = this.clock.now();
+    await connection.client.ping({ signal });
+    return this.clock.now() - start;
+  }
+
+  private connect(signal: AbortSignal): Promise<Connection> {
+    if (this.state === "ready" && this.connection) return Promise.resolve(this.connection);
+    this.starting ??= this.start();
+    return raceSignal(this.starting, signal);
+  }
+
+  private async start(): Promise<Connection> {
+    await this.stopping;
+    this.state = "starting";
+    this.stats.starts++;
+    const { startupTimeoutMs, id } = this.config;
+    const limit = deadline(this.clock, startupTimeoutMs, () => new TimeoutError(`Provider "${id}" did not start within ${startupTimeoutMs / 1000} s`));
+    try {
+      const connection = await this.driver.connect(limit.signal);
+      try {
+        this.tools = await listAllTools(connection, limit.signal);
+      } catch (error) {
+        await connection.close();
+        throw error;
+      }
+      this.connection = connection;
+      this.state = "ready";
+      this.stats.startedAt = this.clock.now();
+      connection.onClose(() => this.onConnectionClosed(connection));
+      this.logger.info({ provider: id, pid: connection.pid, tools: this.tools.length }, "provider started");
+      this.armIdleTimer();
+      return connection;
+    } catch (error) {
+      this.state = "failed";
+      this.stats.failedStarts++;
+      this.stats.lastError = messageOf(error);
+      this.logger.warn({ provider: id, err: this.stats.lastError }, "provider failed to start");
+      throw error instanceof ProviderError ? error : new ProviderError(id, startFailure(id, error));
+    } finally {
+      limit.clear();
+      this.starting = undefined;
+    }
+  }
+
+  private onConnectionClosed(connection: Connection): void {
+    if (this.connection !== connection) return;
+    this.connection = undefined;
+    this.clearIdleTimer();
+    if (this.state === "ready") {
+      const reason = connection.closeReason() ?? "its connection closed";
+      this.state = "failed";
+      this.stats.lastError = `Provider "${this.config.id}" stopped unexpectedly: ${reason}`;
+      this.logger.warn({ provider: this.config.id, reason }, "provider stopped unexpectedly");
+    }
+  }
+
+  private lease(): void {
+    this.inFlight++;
+    this.clearIdleTimer();
+  }
+
+  private unlease(): void {
+    this.inFlight--;
+    if (this.inFlight === 0) this.armIdleTimer();
+  }
+
+  private armIdleTimer(): void {
+    this.clearIdleTimer();
+    if (this.config.idleTtlMs <= 0 || this.inFlight > 0 || this.state !== "ready") return;
+    this.idleTimer = this.clock.setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.inFlight === 0 && this.state === "ready") {
+        this.logger.info({ provider: this.config.id }, "provider idle; stopping");
+        void this.stop();
+      }
+    }, this.config.idleTtlMs);
+  }
+
+  private clearIdleTimer(): void {
+    if (this.idleTimer !== undefined) this.clock.clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  /** Stops the provider gracefully (stdin, SIGTERM, SIGKILL); the next call starts it again. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.clearIdleTimer();
+      const connection = this.connection ?? (await this.starting?.catch(() => undefined));
+      this.connection = undefined;
+      if (connection) {
+        this.state = "draining";
+        await connection.close();
+      }
+      this.state = "stopped";
+    })().finally(() => (this.stopping = undefined));
+    return this.stopping;
+  }
+}
+
+/** Reads every page of `tools/list`. */
+async function listAllTools(connection: Connection, signal: AbortSignal): Promise<Tool[]> {
+  if (!connection.client.getServerCapabilities()?.tools) return [];
+  const tools: Tool[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await connection.client.listTools(cursor === undefined ? {} : { cursor }, { signal });
+    tools.push(...page.tools);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return tools;
+}
+
+function startFailure(id: string, error: unknown): string {
+  const message = messageOf(error);
+  return message.includes(`"${id}"`) ? message : `Cannot start provider "${id}": ${message}`;
+}

@@ -1,0 +1,24 @@
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+
+/** A live, initialized MCP connection to one provider. */
+export interface Connection {
+  /** The SDK client, already past `initialize`. */
+  readonly client: Client;
+  /** The provider's process id, for stdio and docker providers. */
+  readonly pid: number | undefined;
+  /** The last lines the provider wrote to stderr ("" for remote providers). */
+  stderrTail(): string;
+  /** Why the connection ended, if it ended by itself (process exit, protocol violation, lost session). */
+  closeReason(): string | undefined;
+  /** Registers a listener called once when the connection ends, for any reason. */
+  onClose(listener: () => void): void;
+  /** Ends the connection; for a process: stdin, then SIGTERM, then SIGKILL of its process group. */
+  close(): Promise<void>;
+}
+
+/** How a provider is reached; one implementation per transport kind (stdio, docker, http). */
+export interface Driver {
+  readonly kind: "stdio" | "docker" | "http";
+  /** Starts (or reaches) the provider and runs `initialize`; aborting `signal` undoes any partial start. */
+  connect(signal: AbortSignal): Promise<Connection>;
+}

@@ -1,0 +1,81 @@
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Logger } from "../observability/log.ts";
+import { closeListeners, connectClient } from "./connect-client.ts";
+import type { Connection, Driver } from "./driver.ts";
+
+/** A remote provider's address and how to talk to it. */
+export interface HttpTarget {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly protocol: "auto" | "streamable-http" | "sse";
+}
+
+/** True when a remote provider answered 404 for our session: it expired, and a new one is needed. */
+export function isSessionLost(error: unknown): boolean {
+  return error instanceof StreamableHTTPError && error.code === 404;
+}
+
+/** Connects to a remote provider over Streamable HTTP, falling back to the older HTTP+SSE transport. */
+export class HttpDriver implements Driver {
+  readonly kind = "http";
+
+  constructor(
+    private readonly providerId: string,
+    private readonly target: HttpTarget,
+    private readonly logger: Logger,
+  ) {}
+
+  async connect(signal: AbortSignal): Promise<Connection> {
+    const url = new URL(this.target.url);
+    const requestInit: RequestInit = { headers: { ...this.target.headers } };
+    if (this.target.protocol !== "sse") {
+      const transport = new StreamableHTTPClientTransport(url, { requestInit });
+      try {
+        const client = await connectClient(transport, signal);
+        return this.connection(client, async () => {
+          await transport.terminateSession().catch(() => {});
+          await client.close().catch(() => {});
+        });
+      } catch (error) {
+        if (this.target.protocol === "streamable-http" || signal.aborted || !isHttpClientError(error)) {
+          throw this.unreachable(error);
+        }
+        this.logger.info({ provider: this.providerId }, "Streamable HTTP refused; falling back to SSE");
+      }
+    }
+    const transport = new SSEClientTransport(url, { requestInit });
+    try {
+      const client = await connectClient(transport, signal);
+      return this.connection(client, () => client.close().catch(() => {}));
+    } catch (error) {
+      throw signal.aborted ? error : this.unreachable(error);
+    }
+  }
+
+  private connection(client: Connection["client"], close: () => Promise<void>): Connection {
+    const closed = closeListeners();
+    client.onclose = () => closed.fire();
+    return {
+      client,
+      pid: undefined,
+      stderrTail: () => "",
+      closeReason: () => undefined,
+      onClose: (listener) => closed.add(listener),
+      close,
+    };
+  }
+
+  /** A start failure that names the provider and host, never the URL's credentials or query. */
+  private unreachable(error: unknown): Error {
+    const url = new URL(this.target.url);
+    const reason = error instanceof Error ? error.message : String(error);
+    return new Error(`Cannot reach provider "${this.providerId}" at ${url.protocol}//${url.host}${url.pathname}: ${reason}`);
+  }
+}
+
+/** A 4xx answer (405 Method Not Allowed, 404, 400) means the server may speak only the SSE transport. */
+function isHttpClientError(error: unknown): boolean {
+  if (error instanceof StreamableHTTPError) return error.code !== undefined && error.code >= 400 && error.code < 500;
+  return false;
+}

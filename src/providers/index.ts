@@ -1,0 +1,31 @@
+import type { ResolvedProvider } from "../config/types.ts";
+import type { Logger } from "../observability/log.ts";
+import type { Driver } from "./driver.ts";
+import { HttpDriver } from "./http-driver.ts";
+import type { Spawner } from "./spawner.ts";
+import { dockerDriver, stdioDriver } from "./stdio-driver.ts";
+
+export type { Connection, Driver } from "./driver.ts";
+export { isSessionLost } from "./http-driver.ts";
+export { systemSpawner, type ChildProcessHandle, type SpawnRequest, type Spawner } from "./spawner.ts";
+
+/** What drivers need from the outside world. */
+export interface DriverDeps {
+  readonly spawner: Spawner;
+  readonly logger: Logger;
+  /** The environment children inherit (default process.env). */
+  readonly baseEnv?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Picks the driver for a provider's transport kind. */
+export function createDriver(provider: ResolvedProvider, deps: DriverDeps): Driver {
+  const t = provider.transport;
+  switch (t.kind) {
+    case "stdio":
+      return stdioDriver(provider.id, t, deps);
+    case "docker":
+      return dockerDriver(provider.id, t, deps);
+    case "http":
+      return new HttpDriver(provider.id, t, deps.logger);
+  }
+}

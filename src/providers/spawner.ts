@@ -1,0 +1,84 @@
+import { spawn } from "node:child_process";
+import type { Readable, Writable } from "node:stream";
+import { ProviderError } from "../errors.ts";
+
+/** What to run: argv, environment and working directory. */
+export interface SpawnRequest {
+  readonly providerId: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  /** The child's whole environment. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string | undefined;
+}
+
+/** A running child process, the leader of its own process group. */
+export interface ChildProcessHandle {
+  readonly pid: number;
+  readonly stdin: Writable;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Resolves once the process has exited. */
+  readonly exited: Promise<{ code: number | null; signal: string | null }>;
+  /** Sends `signal` to the child's whole process group (the child and anything it started). */
+  killGroup(signal: NodeJS.Signals): void;
+}
+
+/** The seam through which Hangar starts processes; tests wrap it to count or fake spawns. */
+export type Spawner = (request: SpawnRequest) => ChildProcessHandle;
+
+/** Finds `command` the way a shell would, on the child's PATH; undefined when it is not there. */
+function resolveCommand(command: string, env: SpawnRequest["env"], cwd: string | undefined): string | undefined {
+  if (command.includes("/")) return command;
+  return Bun.which(command, { PATH: env.PATH ?? "", cwd: cwd ?? process.cwd() }) ?? undefined;
+}
+
+/** Starts real processes with node:child_process, each in its own process group (`detached`). */
+export const systemSpawner: Spawner = (request) => {
+  const resolved = resolveCommand(request.command, request.env, request.cwd);
+  if (resolved === undefined) {
+    throw new ProviderError(
+      request.providerId,
+      `Cannot start provider "${request.providerId}": command "${request.command}" not found on PATH`,
+      "provider_unavailable",
+      false,
+    );
+  }
+  const child = spawn(resolved, [...request.args], {
+    env: request.env as NodeJS.ProcessEnv,
+    cwd: request.cwd,
+    stdio: ["pipe", "pipe", "pipe"],
+    detached: true,
+  });
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+    child.once("error", () => resolve({ code: null, signal: null }));
+  });
+  if (child.pid === undefined) {
+    throw new ProviderError(
+      request.providerId,
+      `Cannot start provider "${request.providerId}": "${request.command}" could not be run (check its permissions and working directory)`,
+      "provider_unavailable",
+      false,
+    );
+  }
+  const pid = child.pid;
+  return {
+    pid,
+    stdin: child.stdin,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    exited,
+    killGroup(signal) {
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        try {
+          child.kill(signal);
+        } catch {
+          // Already gone.
+        }
+      }
+    },
+  };
+};

@@ -1,0 +1,77 @@
+import type { Logger } from "../observability/log.ts";
+import { closeListeners, connectClient } from "./connect-client.ts";
+import type { Connection, Driver } from "./driver.ts";
+import type { SpawnRequest, Spawner } from "./spawner.ts";
+import { ProcessTransport } from "./stdio-transport.ts";
+
+/** Dependencies of the process drivers. */
+export interface ProcessDriverDeps {
+  readonly spawner: Spawner;
+  readonly logger: Logger;
+  /** Hangar's own environment, which children inherit (default process.env). */
+  readonly baseEnv?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Connects to a provider that speaks MCP on a child process's stdin/stdout. */
+export class ProcessDriver implements Driver {
+  constructor(
+    readonly kind: "stdio" | "docker",
+    private readonly request: SpawnRequest,
+    private readonly deps: ProcessDriverDeps,
+  ) {}
+
+  async connect(signal: AbortSignal): Promise<Connection> {
+    const transport = new ProcessTransport({ spawner: this.deps.spawner, request: this.request, logger: this.deps.logger });
+    const closed = closeListeners();
+    const client = await connectClient(transport, signal).catch((error: unknown) => {
+      throw withStartDetail(error, this.request.providerId, transport);
+    });
+    client.onclose = () => closed.fire();
+    return {
+      client,
+      pid: transport.pid,
+      stderrTail: () => transport.stderrTail(),
+      closeReason: () => transport.exitReason,
+      onClose: (listener) => closed.add(listener),
+      close: async () => {
+        await client.close().catch(() => {});
+        await transport.close();
+      },
+    };
+  }
+}
+
+/** Adds why the process ended (and its last stderr line) to a start failure. */
+function withStartDetail(error: unknown, providerId: string, transport: ProcessTransport): unknown {
+  if (!(error instanceof Error) || error.name === "ProviderError") return error;
+  const reason = transport.exitReason;
+  const lastLine = transport.stderrTail().trim().split("\n").at(-1);
+  if (reason === undefined) return error;
+  const detail = lastLine ? `; its last stderr line: ${lastLine.slice(0, 300)}` : "";
+  return new Error(`Provider "${providerId}" stopped during start-up: ${reason}${detail}`);
+}
+
+/** A stdio provider: runs `command args…` with the provider's env added to hangar's own. */
+export function stdioDriver(
+  providerId: string,
+  transport: { command: string; args: readonly string[]; env: Readonly<Record<string, string>>; cwd: string | undefined },
+  deps: ProcessDriverDeps,
+): Driver {
+  const env = { ...(deps.baseEnv ?? process.env), ...transport.env };
+  return new ProcessDriver("stdio", { providerId, command: transport.command, args: transport.args, env, cwd: transport.cwd }, deps);
+}
+
+/** A docker provider: `docker run -i --rm` with env names (never values) on the command line. */
+export function dockerDriver(
+  providerId: string,
+  transport: { image: string; network: string | undefined; env: Readonly<Record<string, string>>; volumes: readonly string[]; args: readonly string[] },
+  deps: ProcessDriverDeps,
+): Driver {
+  const args = ["run", "-i", "--rm", "--init", "--label", `dev.hangar.provider=${providerId}`];
+  if (transport.network !== undefined) args.push("--network", transport.network);
+  for (const name of Object.keys(transport.env)) args.push("-e", name);
+  for (const volume of transport.volumes) args.push("-v", volume);
+  args.push(transport.image, ...transport.args);
+  const env = { ...(deps.baseEnv ?? process.env), ...transport.env };
+  return new ProcessDriver("docker", { providerId, command: "docker", args, env, cwd: undefined }, deps);
+}

@@ -1,0 +1,141 @@
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { Logger } from "../observability/log.ts";
+import { LineSplitter, TailBuffer } from "./line-splitter.ts";
+import type { ChildProcessHandle, SpawnRequest, Spawner } from "./spawner.ts";
+
+/** Options of `ProcessTransport`; every field says its default. */
+export interface ProcessTransportOptions {
+  readonly spawner: Spawner;
+  readonly request: SpawnRequest;
+  readonly logger: Logger;
+  /** Longest accepted stdout line, in bytes (default 16 MiB); a longer one fails the provider. */
+  readonly maxLineBytes?: number;
+  /** How much of stderr is kept for error messages, in bytes (default 64 KiB). */
+  readonly stderrTailBytes?: number;
+  /** How long to wait after closing stdin before SIGTERM, and after SIGTERM before SIGKILL (default 2000 ms). */
+  readonly killGraceMs?: number;
+}
+
+/**
+ * An MCP stdio transport over a child process in its own process group. Unlike the SDK's, it caps line
+ * length, keeps a bounded stderr tail, skips non-JSON noise on stdout, and closes in three steps:
+ * stdin, then SIGTERM to the group, then SIGKILL to the group.
+ */
+export class ProcessTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  private child: ChildProcessHandle | undefined;
+  private readonly stderr: TailBuffer;
+  private closing: Promise<void> | undefined;
+  /** Why the process ended, when it ended on its own or was failed by hangar. */
+  exitReason: string | undefined;
+
+  constructor(private readonly options: ProcessTransportOptions) {
+    this.stderr = new TailBuffer(options.stderrTailBytes ?? 64 * 1024);
+  }
+
+  /** The child's process id, once started. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** The last lines the provider wrote to stderr. */
+  stderrTail(): string {
+    return this.stderr.text();
+  }
+
+  async start(): Promise<void> {
+    const { request, logger } = this.options;
+    const child = this.options.spawner(request);
+    this.child = child;
+    const splitter = new LineSplitter(this.options.maxLineBytes ?? 16 * 1024 * 1024);
+
+    child.stdout.on("data", (chunk: Buffer) => {
+      let lines: string[];
+      try {
+        lines = splitter.push(chunk);
+      } catch (error) {
+        this.fail(`it wrote ${(error as Error).message}`);
+        return;
+      }
+      for (const line of lines) this.receive(line);
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      this.stderr.push(chunk);
+      if (logger.isLevelEnabled("debug")) logger.debug({ provider: request.providerId, stderr: chunk.toString("utf8").trimEnd() });
+    });
+    child.stdin.on("error", () => {
+      // EPIPE after the child died; the exit handler reports it.
+    });
+    void child.exited.then(({ code, signal }) => {
+      if (this.closing === undefined && this.exitReason === undefined) {
+        this.exitReason = signal ? `it was killed by ${signal}` : `it exited with code ${code}`;
+      }
+      this.onclose?.();
+    });
+  }
+
+  private receive(line: string): void {
+    if (line.trim() === "") return;
+    let message: JSONRPCMessage;
+    try {
+      message = JSONRPCMessageSchema.parse(JSON.parse(line));
+    } catch {
+      this.options.logger.warn(
+        { provider: this.options.request.providerId, line: line.slice(0, 200) },
+        "provider wrote a line that is not JSON-RPC to stdout; ignored",
+      );
+      return;
+    }
+    this.onmessage?.(message);
+  }
+
+  /** Ends the provider because it broke the protocol; pending requests fail with the reason. */
+  private fail(reason: string): void {
+    this.exitReason = reason;
+    this.onerror?.(new Error(`Provider "${this.options.request.providerId}" failed: ${reason}`));
+    void this.close();
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    const child = this.child;
+    if (child === undefined || this.closing !== undefined) throw new Error("not connected");
+    const data = JSON.stringify(message) + "\n";
+    if (!child.stdin.write(data)) {
+      await new Promise<void>((resolve) => child.stdin.once("drain", resolve));
+    }
+  }
+
+  /** Closes stdin, then escalates to SIGTERM and SIGKILL of the whole process group. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const child = this.child;
+    if (child === undefined) return;
+    const grace = this.options.killGraceMs ?? 2000;
+    const exitedWithin = (ms: number) =>
+      new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), ms);
+        void child.exited.then(() => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+    child.stdin.end();
+    if (!(await exitedWithin(grace))) {
+      child.killGroup("SIGTERM");
+      if (!(await exitedWithin(grace))) {
+        child.killGroup("SIGKILL");
+        await child.exited;
+      }
+    }
+    // The leader is gone; make sure nothing it started lingers in its group.
+    child.killGroup("SIGKILL");
+  }
+}

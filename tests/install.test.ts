@@ -1,0 +1,175 @@
+// install.sh and scripts/release.sh end to end: a host-only release served over local HTTP and installed
+// the way `curl -fsSL …/install.sh | bash` does it, a tampered download refused, and a source install.
+import { afterAll, expect, test } from "bun:test";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = join(import.meta.dir, "..");
+const installScript = join(root, "install.sh");
+const { version } = (await Bun.file(join(root, "package.json")).json()) as { version: string };
+const hostFile = `hangar-${process.platform === "win32" ? "windows" : process.platform}-${process.arch}${
+  process.platform === "win32" ? ".exe" : ""
+}`;
+const TIMEOUT_MS = 120_000;
+
+const tempDirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** A fresh temp directory, removed after the file's tests. */
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `hangar-${prefix}-`));
+  tempDirs.push(dir);
+  return dir;
+}
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs cmd to completion; `stdin` is a file fed to it, as `curl … | bash` feeds the script. */
+async function run(cmd: string[], env: Record<string, string> = {}, stdin?: string): Promise<Run> {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith("HANGAR_")),
+  ) as Record<string, string>;
+  await using proc = Bun.spawn(cmd, {
+    cwd: root,
+    env: { ...inherited, ...env },
+    stdin: stdin === undefined ? "ignore" : Bun.file(stdin),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { code, stdout, stderr };
+}
+
+/** Environment for install.sh that keeps it away from the real ~/.hangar. */
+async function installEnv(extra: Record<string, string>): Promise<{ env: Record<string, string>; dir: string }> {
+  const home = await tempDir("home");
+  const dir = join(await tempDir("install"), "bin");
+  return { dir, env: { HOME: home, HANGAR_INSTALL_DIR: dir, ...extra } };
+}
+
+let release: Promise<string> | undefined;
+/** The host-only release folder that scripts/release.sh builds, built once for all tests. */
+function releaseDir(): Promise<string> {
+  release ??= (async () => {
+    const out = await tempDir("release");
+    const result = await run(["bash", "scripts/release.sh", "--targets", "host", "--out", out]);
+    if (result.code !== 0) throw new Error(`scripts/release.sh failed:\n${result.stderr}`);
+    return out;
+  })();
+  return release;
+}
+
+/**
+ * Serves a release folder at / (latest) and /v<version>/ (a named release); `overrides` replaces files
+ * by name. Records every requested path.
+ */
+function serveRelease(dir: string, overrides: Record<string, Uint8Array<ArrayBuffer> | string> = {}) {
+  const requested: string[] = [];
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch(request) {
+      const path = new URL(request.url).pathname;
+      requested.push(path);
+      const name = path.replace(new RegExp(`^/v${version.replaceAll(".", "\\.")}/`), "/").slice(1);
+      if (name.includes("/") || name === "") return new Response("not found", { status: 404 });
+      const override = overrides[name];
+      if (override !== undefined) return new Response(override);
+      const file = join(dir, name);
+      return existsSync(file) ? new Response(Bun.file(file)) : new Response("not found", { status: 404 });
+    },
+  });
+  return { server, requested, url: `http://127.0.0.1:${server.port}` };
+}
+
+function sha256(bytes: Uint8Array): string {
+  return new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
+}
+
+test("release.sh builds the host binary and a sha256sum-style SHA256SUMS", async () => {
+  const dir = await releaseDir();
+  const sums = await readFile(join(dir, "SHA256SUMS"), "utf8");
+  const bytes = await Bun.file(join(dir, hostFile)).bytes();
+  expect(sums).toBe(`${sha256(bytes)}  ${hostFile}\n`);
+}, TIMEOUT_MS);
+
+test("install.sh piped to bash downloads the release, verifies it and installs a working hangar", async () => {
+  const { server, url, requested } = serveRelease(await releaseDir());
+  using _server = server;
+  const { env, dir } = await installEnv({ HANGAR_INSTALL_FROM: "release", HANGAR_DOWNLOAD_URL: url });
+
+  const result = await run(["bash", "-s"], env, installScript);
+
+  expect(result.stderr).not.toContain("Error:");
+  expect(result.code).toBe(0);
+  expect(requested).toEqual([`/${hostFile}`, "/SHA256SUMS"]);
+  const installed = join(dir, "hangar");
+  expect(statSync(installed).mode & 0o111).not.toBe(0);
+  expect(result.stdout).toContain(`to ${installed}`);
+  expect(result.stdout).toContain(`export PATH="${dir}:$PATH"`);
+  expect(existsSync(join(env.HOME!, ".hangar"))).toBe(false);
+  const versionRun = await run([installed, "--version"]);
+  expect(versionRun.code).toBe(0);
+  expect(versionRun.stdout).toContain(version);
+}, TIMEOUT_MS);
+
+test("install.sh refuses a binary whose checksum does not match and installs nothing", async () => {
+  const dir0 = await releaseDir();
+  const tampered = await Bun.file(join(dir0, hostFile)).bytes();
+  tampered[tampered.length >> 1]! ^= 0xff;
+  const { server, url } = serveRelease(dir0, { [hostFile]: tampered });
+  using _server = server;
+  const { env, dir } = await installEnv({ HANGAR_INSTALL_FROM: "release", HANGAR_DOWNLOAD_URL: url });
+
+  const result = await run(["bash", "-s"], env, installScript);
+
+  expect(result.code).not.toBe(0);
+  expect(result.stderr.toLowerCase()).toContain("checksum did not match");
+  expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+}, TIMEOUT_MS);
+
+test("install.sh refuses a named release whose SHA256SUMS has no line for the binary", async () => {
+  const { server, url, requested } = serveRelease(await releaseDir(), {
+    SHA256SUMS: `${"0".repeat(64)}  hangar-plan9-x64\n`,
+  });
+  using _server = server;
+  const { env, dir } = await installEnv({
+    HANGAR_INSTALL_FROM: "release",
+    HANGAR_DOWNLOAD_URL: url,
+    HANGAR_VERSION: version,
+  });
+
+  const result = await run(["bash", "-s"], env, installScript);
+
+  expect(result.code).not.toBe(0);
+  expect(requested).toEqual([`/v${version}/${hostFile}`, `/v${version}/SHA256SUMS`]);
+  expect(result.stderr).toContain(`SHA256SUMS has no entry for ${hostFile}`);
+  expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+}, TIMEOUT_MS);
+
+test("install.sh from a checkout builds from source and installs hangar, again without harm", async () => {
+  const { env, dir } = await installEnv({ HANGAR_INSTALL_FROM: "source" });
+
+  for (let i = 0; i < 2; i++) {
+    const result = await run(["bash", installScript], env);
+    expect(result.stderr).not.toContain("Error:");
+    expect(result.code).toBe(0);
+  }
+
+  expect(readdirSync(dir)).toEqual(["hangar"]);
+  const versionRun = await run([join(dir, "hangar"), "--version"]);
+  expect(versionRun.code).toBe(0);
+  expect(versionRun.stdout).toContain(version);
+}, TIMEOUT_MS);

@@ -1,0 +1,155 @@
+import { describe, expect, test } from "bun:test";
+import { CallError, TimeoutError } from "../src/errors.ts";
+import { type BatchCall, runBatch, Semaphore, type Settled } from "../src/scheduler/index.ts";
+import { FakeClock } from "./helpers/fake-clock.ts";
+
+/** A call whose work the test finishes by hand, recording how many run at once. */
+function manual(key: string | undefined, timeoutMs = Number.POSITIVE_INFINITY) {
+  const state = { running: 0, peak: 0, started: 0, finish: [] as (() => void)[], aborted: 0 };
+  const call = (): BatchCall<string> => ({
+    key,
+    timeoutMs,
+    run: (signal) =>
+      new Promise<string>((resolve) => {
+        state.running++;
+        state.started++;
+        state.peak = Math.max(state.peak, state.running);
+        signal.addEventListener("abort", () => state.aborted++);
+        state.finish.push(() => {
+          state.running--;
+          resolve("done");
+        });
+      }),
+  });
+  return { state, call };
+}
+
+async function collect<R>(iterator: AsyncIterable<Settled<R>>): Promise<Settled<R>[]> {
+  const out: Settled<R>[] = [];
+  for await (const s of iterator) out.push(s);
+  return out;
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe("Semaphore", () => {
+  test("Semaphore grants permits in FIFO order", async () => {
+    const semaphore = new Semaphore(1);
+    const order: number[] = [];
+    const first = await semaphore.acquire();
+    const waiting = [1, 2, 3].map((n) => semaphore.acquire().then((release) => (order.push(n), release)));
+    first();
+    for (const w of waiting) (await w)();
+    expect(order).toEqual([1, 2, 3]);
+    expect(semaphore.inUse).toBe(0);
+  });
+
+  test("A waiter whose signal aborts leaves the queue without taking a permit", async () => {
+    const semaphore = new Semaphore(1);
+    const held = await semaphore.acquire();
+    const controller = new AbortController();
+    const gone = semaphore.acquire(controller.signal);
+    const next = semaphore.acquire();
+    controller.abort(new Error("gave up"));
+    await expect(gone).rejects.toThrow("gave up");
+    expect(semaphore.queued).toBe(1);
+    held();
+    (await next)();
+    expect(semaphore.inUse).toBe(0);
+  });
+
+  test("A full queue refuses new waiters with overloaded", async () => {
+    const semaphore = new Semaphore(1, 1, 'provider "x"');
+    await semaphore.acquire();
+    void semaphore.acquire();
+    const refused = await semaphore.acquire().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(CallError);
+    expect((refused as CallError).type).toBe("overloaded");
+  });
+});
+
+describe("runBatch", () => {
+  test("Scheduler never runs more than max_concurrency calls of one provider", async () => {
+    const clock = new FakeClock();
+    const { state, call } = manual("p");
+    const perKey = new Semaphore(3);
+    const run = collect(runBatch(Array.from({ length: 10 }, call), { clock, global: new Semaphore(64), permitsFor: () => perKey }));
+    await tick();
+    expect(state.running).toBe(3);
+    while (state.started < 10 || state.running > 0) {
+      state.finish.shift()?.();
+      await tick();
+    }
+    expect((await run).length).toBe(10);
+    expect(state.peak).toBe(3);
+  });
+
+  test("The global limit holds across providers", async () => {
+    const clock = new FakeClock();
+    const a = manual("a");
+    const b = manual("b");
+    const perKey = new Map([["a", new Semaphore(8)], ["b", new Semaphore(8)]]);
+    const calls = [...Array.from({ length: 5 }, a.call), ...Array.from({ length: 5 }, b.call)];
+    const run = collect(runBatch(calls, { clock, global: new Semaphore(4), permitsFor: (k) => perKey.get(k) }));
+    await tick();
+    expect(a.state.running + b.state.running).toBe(4);
+    while (a.state.finish.length + b.state.finish.length > 0 || a.state.started + b.state.started < 10) {
+      (a.state.finish.shift() ?? b.state.finish.shift())?.();
+      await tick();
+    }
+    expect((await run).length).toBe(10);
+  });
+
+  test("A call's deadline counts its wait for a permit and aborts its work", async () => {
+    const clock = new FakeClock();
+    const { state, call } = manual("p", 1_000);
+    const perKey = new Semaphore(1);
+    const run = collect(runBatch([call(), call()], { clock, global: new Semaphore(64), permitsFor: () => perKey }));
+    await tick();
+    expect(state.running).toBe(1);
+    await clock.advance(1_000);
+    const settled = await run;
+    expect(settled.map((s) => s.error)).toEqual([expect.any(TimeoutError), expect.any(TimeoutError)]);
+    expect(state.aborted).toBe(1);
+    expect(state.started).toBe(1);
+  });
+
+  test("fail_fast cancels the rest when one call fails", async () => {
+    const clock = new FakeClock();
+    const { state, call } = manual("p");
+    const failing: BatchCall<string> = { key: "p", timeoutMs: Number.POSITIVE_INFINITY, run: async () => "bad" };
+    const settled = await collect(
+      runBatch([call(), call(), failing], {
+        clock,
+        global: new Semaphore(64),
+        permitsFor: () => undefined,
+        failFast: true,
+        isFailure: (v) => v === "bad",
+      }),
+    );
+    expect(settled[0]!.value).toBe("bad");
+    expect(settled.slice(1).map((s) => (s.error as CallError).type)).toEqual(["cancelled", "cancelled"]);
+    expect(state.aborted).toBe(2);
+  });
+
+  test("Calls without a key fail at once without taking permits", async () => {
+    const clock = new FakeClock();
+    const global = new Semaphore(1);
+    const held = await global.acquire();
+    const failing: BatchCall<string> = { key: undefined, timeoutMs: 10, run: () => Promise.reject(new Error("unknown")) };
+    const settled = await collect(runBatch([failing], { clock, global, permitsFor: () => undefined }));
+    expect((settled[0]!.error as Error).message).toBe("unknown");
+    held();
+  });
+
+  test("Leaving the loop early cancels what is still running", async () => {
+    const clock = new FakeClock();
+    const { state, call } = manual("p");
+    const quick: BatchCall<string> = { key: "p", timeoutMs: Number.POSITIVE_INFINITY, run: async () => "quick" };
+    for await (const settled of runBatch([call(), call(), quick], { clock, global: new Semaphore(64), permitsFor: () => undefined })) {
+      expect(settled.value).toBe("quick");
+      break;
+    }
+    expect(state.aborted).toBe(2);
+  });
+});
