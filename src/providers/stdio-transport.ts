@@ -30,6 +30,7 @@ export class ProcessTransport implements Transport {
   private child: ChildProcessHandle | undefined;
   private readonly stderr: TailBuffer;
   private closing: Promise<void> | undefined;
+  private drained: Promise<void> | undefined;
   /** Why the process ended, when it ended on its own or was failed by hangar. */
   exitReason: string | undefined;
 
@@ -103,9 +104,17 @@ export class ProcessTransport implements Transport {
   async send(message: JSONRPCMessage): Promise<void> {
     const child = this.child;
     if (child === undefined || this.closing !== undefined) throw new Error("not connected");
-    const data = JSON.stringify(message) + "\n";
-    if (!child.stdin.write(data)) {
-      await new Promise<void>((resolve) => child.stdin.once("drain", resolve));
+    if (!child.stdin.write(JSON.stringify(message) + "\n")) {
+      // One shared wait for the pipe to drain (or the child to exit), however many sends are queued.
+      this.drained ??= new Promise<void>((resolve) => {
+        const done = () => {
+          child.stdin.off("drain", done).off("close", done);
+          this.drained = undefined;
+          resolve();
+        };
+        child.stdin.on("drain", done).on("close", done);
+      });
+      await this.drained;
     }
   }
 

@@ -1,0 +1,164 @@
+// Core benchmark: fan-out speedup, single-flight cold start, and the latency hangar adds to one call.
+// Every figure is printed beside its baseline, measured in the same process on the same machine.
+//
+//   bun run bench/core.ts [--calls 50] [--providers 5] [--latency-ms 100] [--overhead-calls 2000] [--json]
+import { parseArgs } from "node:util";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { ResolvedConfig, ResolvedProvider } from "../src/config/types.ts";
+import { Gateway } from "../src/gateway/index.ts";
+import { type Spawner, systemSpawner } from "../src/providers/index.ts";
+
+const { values } = parseArgs({
+  options: {
+    calls: { type: "string", default: "50" },
+    providers: { type: "string", default: "5" },
+    "latency-ms": { type: "string", default: "100" },
+    "overhead-calls": { type: "string", default: "2000" },
+    json: { type: "boolean", default: false },
+  },
+});
+const CALLS = Number(values.calls);
+const PROVIDERS = Number(values.providers);
+const LATENCY = Number(values["latency-ms"]);
+const OVERHEAD_CALLS = Number(values["overhead-calls"]);
+
+const root = resolve(import.meta.dir, "..");
+const dist = join(root, "dist/hangar");
+const hangar = existsSync(dist) ? [dist] : [process.execPath, join(root, "src/main.ts")];
+
+function provider(id: string, overrides: Partial<ResolvedProvider> = {}): ResolvedProvider {
+  return {
+    id,
+    transport: { kind: "stdio", command: hangar[0]!, args: [...hangar.slice(1), "demo-provider", "--name", id], env: {}, cwd: undefined },
+    description: undefined,
+    idleTtlMs: 0,
+    healthCheckIntervalMs: 0,
+    maxConsecutiveFailures: 3,
+    circuitCooldownMs: 30_000,
+    maxConcurrency: 64,
+    startupTimeoutMs: 30_000,
+    callTimeoutMs: 60_000,
+    retries: 0,
+    tools: { allow: [], deny: [] },
+    expose: true,
+    prefix: true,
+    ...overrides,
+  };
+}
+const config = (providers: ResolvedProvider[]): ResolvedConfig => ({ source: { kind: "demo" }, maxConcurrency: 1024, maxBatchSize: 500, providers });
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+const ms = (n: number) => Number(n.toFixed(3));
+
+async function directClient(id: string): Promise<Client> {
+  const client = new Client({ name: "bench-direct", version: "1" });
+  await client.connect(new StdioClientTransport({ command: hangar[0]!, args: [...hangar.slice(1), "demo-provider", "--name", id], stderr: "ignore" }));
+  return client;
+}
+
+/** A batch of CALLS sleeps over PROVIDERS providers: one after another through direct clients, then one hangar batch. */
+async function fanOut() {
+  const ids = Array.from({ length: PROVIDERS }, (_, i) => `p${i}`);
+  const calls = Array.from({ length: CALLS }, (_, i) => ({ provider: ids[i % PROVIDERS]!, tool: "sleep", arguments: { ms: LATENCY } }));
+  const clients = await Promise.all(ids.map(directClient));
+  let start = performance.now();
+  for (const call of calls) await clients[ids.indexOf(call.provider)]!.callTool({ name: call.tool, arguments: call.arguments });
+  const sequential = performance.now() - start;
+  // The floor: the same calls all at once through the direct clients, no hangar in between (best of 3).
+  let directParallel = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 3; round++) {
+    start = performance.now();
+    await Promise.all(calls.map((call) => clients[ids.indexOf(call.provider)]!.callTool({ name: call.tool, arguments: call.arguments })));
+    directParallel = Math.min(directParallel, performance.now() - start);
+  }
+  await Promise.all(clients.map((c) => c.close()));
+
+  await using gateway = new Gateway(config(ids.map((id) => provider(id))));
+  // Warm providers: started, and the same tool called once (as in steady use).
+  await gateway.run({ calls: ids.map((id) => ({ provider: id, tool: "sleep", arguments: { ms: 0 } })) });
+  // Best of 3 batches, as for the direct floor.
+  let parallel = Number.POSITIVE_INFINITY;
+  let succeeded = 0;
+  for (let round = 0; round < 3; round++) {
+    start = performance.now();
+    const batch = await gateway.run({ calls });
+    parallel = Math.min(parallel, performance.now() - start);
+    succeeded = batch.succeeded;
+  }
+  return {
+    calls: CALLS,
+    providers: PROVIDERS,
+    latency_ms: LATENCY,
+    sequential_ms: ms(sequential),
+    direct_parallel_ms: ms(directParallel),
+    hangar_ms: ms(parallel),
+    speedup: ms(sequential / parallel),
+    succeeded,
+  };
+}
+
+/** 50 concurrent calls to a cold provider: how many processes start, and how long the batch takes. */
+async function coldStart() {
+  let spawns = 0;
+  const counting: Spawner = (request) => {
+    spawns++;
+    return systemSpawner(request);
+  };
+  await using gateway = new Gateway(config([provider("cold")]), { spawner: counting });
+  const start = performance.now();
+  const batch = await gateway.run({ calls: Array.from({ length: 50 }, (_, i) => ({ provider: "cold", tool: "echo", arguments: { message: String(i) } })) });
+  return { concurrent_calls: 50, starts: spawns, succeeded: batch.succeeded, wall_ms: ms(performance.now() - start) };
+}
+
+/** One `echo` at a time: a direct SDK client vs the same call through the gateway, interleaved in rounds. */
+async function overhead() {
+  const direct = await directClient("direct");
+  await using gateway = new Gateway(config([provider("via")]));
+  const request = { calls: [{ provider: "via", tool: "echo", arguments: { message: "x" } }] };
+  const directTimes: number[] = [];
+  const hangarTimes: number[] = [];
+  const rounds = 10;
+  for (let round = 0; round < rounds + 1; round++) {
+    const n = round === 0 ? 200 : OVERHEAD_CALLS / rounds; // Round 0 warms both paths up and is not counted.
+    for (let i = 0; i < n; i++) {
+      let t = performance.now();
+      await direct.callTool({ name: "echo", arguments: { message: "x" } });
+      if (round > 0) directTimes.push(performance.now() - t);
+      t = performance.now();
+      await gateway.run(request);
+      if (round > 0) hangarTimes.push(performance.now() - t);
+    }
+  }
+  await direct.close();
+  directTimes.sort((a, b) => a - b);
+  hangarTimes.sort((a, b) => a - b);
+  const row = (p: number) => ({ direct: ms(percentile(directTimes, p)), hangar: ms(percentile(hangarTimes, p)), added: ms(percentile(hangarTimes, p) - percentile(directTimes, p)) });
+  return { calls: directTimes.length, p50: row(50), p90: row(90), p99: row(99) };
+}
+
+const results = { fan_out: await fanOut(), cold_start: await coldStart(), overhead_ms: await overhead() };
+if (values.json) {
+  console.log(JSON.stringify(results, null, 2));
+} else {
+  const f = results.fan_out;
+  const c = results.cold_start;
+  const o = results.overhead_ms;
+  console.log(`hangar core benchmark — bun ${Bun.version}, ${process.platform}-${process.arch}\n`);
+  console.log(`fan-out: ${f.calls} × sleep ${f.latency_ms} ms over ${f.providers} providers`);
+  console.log(`  sequential (direct clients)  ${f.sequential_ms.toFixed(1)} ms`);
+  console.log(`  parallel (direct clients)    ${f.direct_parallel_ms.toFixed(1)} ms   (the floor: no hangar in between)`);
+  console.log(`  hangar batch                 ${f.hangar_ms.toFixed(1)} ms   speedup ${f.speedup.toFixed(1)}×   (target ≤ ${f.latency_ms + 10} ms, ≥ 45×)`);
+  console.log(`cold start: ${c.concurrent_calls} concurrent calls to a stopped provider`);
+  console.log(`  processes started            ${c.starts}   (target 1)   ${c.succeeded}/${c.concurrent_calls} ok in ${c.wall_ms.toFixed(1)} ms`);
+  console.log(`added latency per call (${o.calls} calls each, ms):`);
+  console.log(`          direct    hangar    added`);
+  for (const [name, row] of [["p50", o.p50], ["p90", o.p90], ["p99", o.p99]] as const) {
+    console.log(`  ${name}   ${row.direct.toFixed(3).padStart(7)}   ${row.hangar.toFixed(3).padStart(7)}   ${row.added.toFixed(3).padStart(6)}`);
+  }
+  console.log(`  (targets: added p50 ≤ 0.3 ms, p99 ≤ 2 ms)`);
+}
