@@ -1,4 +1,4 @@
-import { CallToolResultSchema, type CallToolResult, type Progress, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolResultSchema, ErrorCode, McpError, type CallToolResult, type Progress, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { Clock } from "../clock.ts";
 import type { ResolvedProvider } from "../config/types.ts";
 import { messageOf, ProviderError, TimeoutError } from "../errors.ts";
@@ -87,6 +87,10 @@ export class ProviderHandle {
           return (await connection.client.request({ method: "tools/call", params }, CallToolResultSchema, requestOptions)) as CallToolResult;
         } catch (error) {
           if (isSessionLost(error)) await this.dropConnection(connection);
+          if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
+            const reason = connection.closeReason() ?? "its connection closed";
+            throw new ProviderError(this.config.id, `Provider "${this.config.id}" stopped during the call: ${reason}`, "transport_error");
+          }
           throw error;
         }
       };

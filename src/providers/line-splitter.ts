@@ -32,7 +32,7 @@ export class LineSplitter {
     if (this.size > this.maxLineBytes) {
       this.chunks = [];
       this.size = 0;
-      throw new RangeError(`a line on stdout is longer than ${this.maxLineBytes} bytes`);
+      throw new RangeError(`a line longer than ${this.maxLineBytes} bytes`);
     }
   }
 

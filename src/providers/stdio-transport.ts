@@ -59,7 +59,7 @@ export class ProcessTransport implements Transport {
       try {
         lines = splitter.push(chunk);
       } catch (error) {
-        this.fail(`it wrote ${(error as Error).message}`);
+        this.fail(`it wrote ${(error as Error).message} to stdout`);
         return;
       }
       for (const line of lines) this.receive(line);

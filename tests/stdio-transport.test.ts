@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { Gateway } from "../src/gateway/index.ts";
+import { LineSplitter, TailBuffer } from "../src/providers/line-splitter.ts";
+import { fixture } from "./helpers/paths.ts";
+import { countingSpawner, isAlive, waitFor } from "./helpers/processes.ts";
+import { configOf, stdioProvider } from "./helpers/providers.ts";
+
+const open: Gateway[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((g) => g.close()));
+});
+
+describe("LineSplitter and TailBuffer", () => {
+  test("Lines split across chunks are joined, and CRLF is accepted", () => {
+    const splitter = new LineSplitter(100);
+    expect(splitter.push(Buffer.from('{"a":'))).toEqual([]);
+    expect(splitter.push(Buffer.from('1}\r\n{"b":2}\n{"c"'))).toEqual(['{"a":1}', '{"b":2}']);
+    expect(splitter.push(Buffer.from(":3}\n"))).toEqual(['{"c":3}']);
+  });
+
+  test("A line longer than the limit is refused even when it arrives in pieces", () => {
+    const splitter = new LineSplitter(10);
+    splitter.push(Buffer.from("123456"));
+    expect(() => splitter.push(Buffer.from("789012"))).toThrow("a line longer than 10 bytes");
+    expect(splitter.push(Buffer.from("ok\n"))).toEqual(["ok"]);
+  });
+
+  test("The stderr tail keeps only the last bytes", () => {
+    const tail = new TailBuffer(8);
+    tail.push(Buffer.from("hello "));
+    tail.push(Buffer.from("world!"));
+    expect(tail.text()).toBe("o world!");
+    expect(tail.total).toBe(12);
+  });
+});
+
+describe("A provider that misbehaves on stdout", () => {
+  test("Lines on stdout that are not JSON-RPC are skipped and the calls still succeed", async () => {
+    const g = new Gateway(configOf([stdioProvider("noisy", fixture("misbehaving-server.ts"))]));
+    open.push(g);
+    const batch = await g.run({ calls: [{ provider: "noisy", tool: "garbage" }, { provider: "noisy", tool: "ok" }] });
+    expect(batch.ok).toBe(true);
+    expect(batch.results.map((r) => (r.result as { content: { text: string }[] }).content[0]!.text)).toEqual(["after garbage", "fine"]);
+  });
+
+  test("A line over 16 MiB fails the provider with a clear error and the process is stopped", async () => {
+    const spawner = countingSpawner();
+    const g = new Gateway(configOf([stdioProvider("flood", fixture("misbehaving-server.ts"))]), { spawner });
+    open.push(g);
+    const batch = await g.run({ calls: [{ provider: "flood", tool: "huge" }] });
+    expect(batch.results[0]).toMatchObject({ ok: false, error: { type: "transport_error" } });
+    expect(batch.results[0]!.error!.message).toBe(
+      'Provider "flood" stopped during the call: it wrote a line longer than 16777216 bytes to stdout',
+    );
+    await waitFor(() => !isAlive(spawner.pids[0]!), 10_000, "the flooding provider to be stopped");
+    const again = await g.run({ calls: [{ provider: "flood", tool: "ok" }] });
+    expect(again.ok).toBe(true);
+  });
+
+  test("A provider that crashes mid-call is reported with its exit code", async () => {
+    const g = new Gateway(configOf([stdioProvider("p", fixture("probe-server.ts"))]));
+    open.push(g);
+    const batch = await g.run({ calls: [{ provider: "p", tool: "crash" }] });
+    expect(batch.results[0]!.error!.message).toBe('Provider "p" stopped during the call: it exited with code 3');
+  });
+});
