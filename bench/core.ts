@@ -39,6 +39,7 @@ function provider(id: string, overrides: Partial<ResolvedProvider> = {}): Resolv
     maxConsecutiveFailures: 3,
     circuitCooldownMs: 30_000,
     maxConcurrency: 64,
+    maxQueue: 1000,
     startupTimeoutMs: 30_000,
     callTimeoutMs: 60_000,
     retries: 0,

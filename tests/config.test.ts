@@ -121,6 +121,7 @@ describe("Defaults and units", () => {
       maxConsecutiveFailures: 3,
       circuitCooldownMs: 30_000,
       maxConcurrency: 8,
+      maxQueue: 1000,
       startupTimeoutMs: 30_000,
       callTimeoutMs: 500,
       retries: 0,

@@ -24,6 +24,7 @@ const settingsShape = {
   max_consecutive_failures: whole(1).optional(),
   circuit_cooldown_s: z.number().min(0).optional(),
   max_concurrency: whole(1).optional(),
+  max_queue: whole(0).optional(),
   startup_timeout_s: z.number().positive().optional(),
   call_timeout_s: z.number().positive().optional(),
   retries: whole(0).optional(),

@@ -57,6 +57,8 @@ export interface ResolvedProvider {
   readonly circuitCooldownMs: number;
   /** Calls in flight at once to this provider; 1 = a serial server (max_concurrency, default 8). */
   readonly maxConcurrency: number;
+  /** Calls allowed to wait for a permit of this provider; past it calls fail with `overloaded` (max_queue, default 1000). */
+  readonly maxQueue: number;
   /** How long a start (spawn + initialize + tools/list) may take (startup_timeout_s, default 30 s). */
   readonly startupTimeoutMs: number;
   /** Default deadline of one call (call_timeout_s, default 60 s). */

@@ -1,12 +1,13 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { type Clock, systemClock } from "../clock.ts";
 import type { ResolvedConfig } from "../config/types.ts";
-import { CancelledError, HangarError } from "../errors.ts";
+import { CallError, CancelledError, HangarError } from "../errors.ts";
 import { type Logger, silentLogger } from "../observability/log.ts";
 import { ProviderHandle } from "../pool/index.ts";
 import { createDriver, type Spawner, systemSpawner } from "../providers/index.ts";
-import { type BatchCall, runBatch, Semaphore } from "../scheduler/index.ts";
-import { type BatchRequest, BatchRequestSchema, type BatchResult, type CallRequest, type CallResult } from "./batch-schema.ts";
+import { ExponentialBackoff } from "cockatiel";
+import { type BatchCall, deadline, raceSignal, runBatch, Semaphore } from "../scheduler/index.ts";
+import { type BatchRequest, BatchRequestSchema, type BatchResult, type CallErrorInfo, type CallRequest, type CallResult } from "./batch-schema.ts";
 import { classifyError } from "./classify.ts";
 import { Router } from "./router.ts";
 
@@ -64,7 +65,7 @@ export class Gateway {
     const handles = new Map<string, ProviderHandle>();
     for (const provider of config.providers) {
       handles.set(provider.id, new ProviderHandle(provider, createDriver(provider, driverDeps), this.clock, logger));
-      this.perProvider.set(provider.id, new Semaphore(provider.maxConcurrency, Number.POSITIVE_INFINITY, `provider "${provider.id}"`));
+      this.perProvider.set(provider.id, new Semaphore(provider.maxConcurrency, provider.maxQueue, `provider "${provider.id}"`));
     }
     this.handles = handles;
     this.router = new Router(handles);
@@ -91,7 +92,7 @@ export class Gateway {
     const request = this.parseBatch(input);
     const batchId = crypto.randomUUID();
     const batchLimit = request.max_concurrency === undefined ? undefined : new Semaphore(request.max_concurrency);
-    const attempts = request.calls.map(() => ({ count: 0 }));
+    const attempts = request.calls.map((): Attempts => ({ count: 0, safe: false }));
     const calls = request.calls.map((call, index) => this.plan(call, batchLimit, attempts[index]!));
     const settled = runBatch(calls, {
       clock: this.clock,
@@ -105,9 +106,10 @@ export class Gateway {
     async function* results(): AsyncGenerator<CallResult> {
       for await (const outcome of settled) {
         const call = request.calls[outcome.index]!;
-        const common = { index: outcome.index, elapsed_ms: round(outcome.elapsedMs), attempts: attempts[outcome.index]!.count };
+        const tried = attempts[outcome.index]!;
+        const common = { index: outcome.index, elapsed_ms: round(outcome.elapsedMs), attempts: tried.count };
         if (outcome.value !== undefined) yield { ...outcome.value, ...common };
-        else yield { ...describe(call), ok: false, error: classifyError(outcome.error, call.provider), ...common };
+        else yield { ...describe(call), ok: false, error: describeFailure(outcome.error, call, tried), ...common };
       }
     }
     return { batchId, total: calls.length, results: results() };
@@ -123,7 +125,7 @@ export class Gateway {
   }
 
   /** Turns one call of the request into work for the scheduler. */
-  private plan(call: CallRequest, batchLimit: Semaphore | undefined, attempts: { count: number }): BatchCall<CallResult> {
+  private plan(call: CallRequest, batchLimit: Semaphore | undefined, attempts: Attempts): BatchCall<CallResult> {
     let handle: ProviderHandle;
     try {
       handle = this.router.route(call.provider, call.tool);
@@ -131,17 +133,30 @@ export class Gateway {
       return { key: undefined, timeoutMs: Number.POSITIVE_INFINITY, run: () => Promise.reject(error) };
     }
     const timeoutMs = call.timeout_s === undefined ? handle.config.callTimeoutMs : call.timeout_s * 1000;
+    const attempt = (signal: AbortSignal) =>
+      handle.guard(async () => {
+        const tools = await handle.ensureReady(signal);
+        const tool = this.router.check(call.provider, tools, call.tool, call.arguments);
+        attempts.safe = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true;
+        attempts.count++;
+        return toCallResult(call, await handle.callTool(call.tool, call.arguments, { signal }));
+      }, signal);
     return {
       key: call.provider,
       timeoutMs,
       run: async (signal) => {
         const release = batchLimit ? await batchLimit.acquire(signal) : undefined;
         try {
-          const tools = await handle.ensureReady(signal);
-          this.router.check(call.provider, tools, call.tool, call.arguments);
-          attempts.count++;
-          const result = await handle.callTool(call.tool, call.arguments, { signal });
-          return toCallResult(call, result);
+          let backoff = RETRY_BACKOFF.next();
+          for (;;) {
+            try {
+              return await attempt(signal);
+            } catch (error) {
+              if (!mayRetry(error, attempts, handle.config.retries, signal)) throw error;
+              await sleep(this.clock, backoff.duration, signal);
+              backoff = backoff.next(undefined);
+            }
+          }
         } finally {
           release?.();
         }
@@ -161,6 +176,41 @@ export class Gateway {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** What the gateway learns about a call while it runs: upstream attempts, and whether a retry is safe. */
+interface Attempts {
+  count: number;
+  /** The tool is annotated read-only or idempotent. */
+  safe: boolean;
+}
+
+/** Delays between retries of a safe call: 100 ms doubling up to 2 s, with jitter. */
+const RETRY_BACKOFF = new ExponentialBackoff({ initialDelay: 100, maxDelay: 2_000 });
+
+/** Retry only safe tools, only after a transport error or timeout, only while the deadline allows. */
+function mayRetry(error: unknown, attempts: Attempts, retries: number, signal: AbortSignal): boolean {
+  if (signal.aborted || !attempts.safe || attempts.count === 0 || attempts.count > retries) return false;
+  const type = error instanceof CallError ? error.type : classifyError(error, "").type;
+  return type === "transport_error" || type === "timeout";
+}
+
+/** Waits `ms` on `clock`, or rejects with the signal's reason when it aborts first. */
+function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  const timer = deadline(clock, ms, () => new Error("slept"));
+  return raceSignal(
+    new Promise<void>((resolve) => timer.signal.addEventListener("abort", () => resolve(), { once: true })),
+    signal,
+  ).finally(() => timer.clear());
+}
+
+/** A failed call's error; a timed-out call to a tool that may write is not safe to retry. */
+function describeFailure(error: unknown, call: CallRequest, attempts: Attempts): CallErrorInfo {
+  const info = classifyError(error, call.provider);
+  if (info.type === "timeout" && attempts.count > 0 && !attempts.safe) {
+    return { ...info, retryable: false, message: `${info.message}; its outcome is unknown, as "${call.tool}" may write and is not marked read-only or idempotent` };
+  }
+  return info;
 }
 
 /** The fields of a result that echo the call. */

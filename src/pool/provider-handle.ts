@@ -1,10 +1,13 @@
 import { CallToolResultSchema, ErrorCode, McpError, type CallToolResult, type Progress, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { Clock } from "../clock.ts";
 import type { ResolvedProvider } from "../config/types.ts";
+import { ExponentialBackoff, type IBackoff } from "cockatiel";
 import { messageOf, ProviderError, TimeoutError } from "../errors.ts";
 import type { Logger } from "../observability/log.ts";
 import { type Connection, type Driver, isSessionLost } from "../providers/index.ts";
 import { deadline, raceSignal } from "../scheduler/deadline.ts";
+import { ProviderBreaker } from "./breaker.ts";
+import { startHealthChecks } from "./health-check.ts";
 
 /** Where a provider is in its life. */
 export type ProviderState = "cold" | "starting" | "ready" | "draining" | "stopped" | "failed";
@@ -20,31 +23,66 @@ export interface UpstreamCallOptions {
 export interface ProviderStats {
   starts: number;
   failedStarts: number;
+  /** Unexpected exits of a running provider. */
+  crashes: number;
   calls: number;
+  healthChecks: number;
+  healthFailures: number;
+  /** Round trip of the last successful health check ping, in ms. */
+  lastPingMs: number | undefined;
   lastError: string | undefined;
   startedAt: number | undefined;
 }
 
+/** Delays between failed starts: exponential from 1 s up to 60 s, with decorrelated jitter. */
+const RESTART_BACKOFF = new ExponentialBackoff({ initialDelay: 1_000, maxDelay: 60_000 });
+
 /**
  * One provider's lifecycle: lazy, single-flight start; leases counted so the idle timer only runs while
- * nothing is in flight; a crash noticed at once; a graceful stop that never cuts a running call.
+ * nothing is in flight; a crash noticed at once; failed starts retried with backoff; health checks and
+ * a circuit breaker; a graceful stop that never cuts a running call.
  */
 export class ProviderHandle {
   state: ProviderState = "cold";
-  readonly stats: ProviderStats = { starts: 0, failedStarts: 0, calls: 0, lastError: undefined, startedAt: undefined };
+  readonly stats: ProviderStats = {
+    starts: 0,
+    failedStarts: 0,
+    crashes: 0,
+    calls: 0,
+    healthChecks: 0,
+    healthFailures: 0,
+    lastPingMs: undefined,
+    lastError: undefined,
+    startedAt: undefined,
+  };
+  readonly breaker: ProviderBreaker;
   private connection: Connection | undefined;
   private tools: readonly Tool[] | undefined;
   private starting: Promise<Connection> | undefined;
   private stopping: Promise<void> | undefined;
   private inFlight = 0;
   private idleTimer: unknown;
+  private stopHealthChecks: (() => void) | undefined;
+  private restartBackoff: IBackoff<unknown> | undefined;
+  private nextStartAt = 0;
 
   constructor(
     readonly config: ResolvedProvider,
     private readonly driver: Driver,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.breaker = new ProviderBreaker(config.id, config.maxConsecutiveFailures, config.circuitCooldownMs, () => {
+      this.logger.warn({ provider: config.id, cooldown_ms: config.circuitCooldownMs }, "circuit opened");
+      // A provider that keeps failing is restarted by the probe that follows the cooldown.
+      if (this.connection) void this.stop();
+    });
+  }
+
+  /** Runs one attempt of a call through the circuit breaker (rejects with circuit_open while it is open). */
+  guard<T>(work: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    return this.breaker.execute(work, signal);
+  }
 
   /** Calls running against this provider right now. */
   get active(): number {
@@ -54,6 +92,11 @@ export class ProviderHandle {
   /** The provider's tools, as last listed (undefined before its first start). */
   get catalog(): readonly Tool[] | undefined {
     return this.tools;
+  }
+
+  /** What the running provider last wrote to stderr (bounded; "" when it is not running). */
+  stderrTail(): string {
+    return this.connection?.stderrTail() ?? "";
   }
 
   /** The live connection's process id, if any. */
@@ -114,17 +157,28 @@ export class ProviderHandle {
     await connection.close().catch(() => {});
   }
 
-  /** Sends `ping` and returns its round trip in ms. */
+  /** Sends `ping` (starting the provider if needed) and returns its round trip in ms. */
   async ping(signal: AbortSignal): Promise<number> {
     const connection = await this.connect(signal);
     const start = this.clock.now();
-    await connection.client.ping({ signal });
+    await connection.client.ping({ signal, timeout: 2 ** 31 - 1 });
     return this.clock.now() - start;
   }
 
   private connect(signal: AbortSignal): Promise<Connection> {
     if (this.state === "ready" && this.connection) return Promise.resolve(this.connection);
-    this.starting ??= this.start();
+    if (this.starting === undefined) {
+      const waitMs = this.nextStartAt - this.clock.now();
+      if (this.state === "failed" && waitMs > 0) {
+        return Promise.reject(
+          new ProviderError(
+            this.config.id,
+            `Provider "${this.config.id}" is unavailable (${this.stats.lastError ?? "it failed"}); next start attempt in ${Math.ceil(waitMs / 1000)} s`,
+          ),
+        );
+      }
+      this.starting = this.start();
+    }
     return raceSignal(this.starting, signal);
   }
 
@@ -147,14 +201,20 @@ export class ProviderHandle {
       this.stats.startedAt = this.clock.now();
       connection.onClose(() => this.onConnectionClosed(connection));
       this.logger.info({ provider: id, pid: connection.pid, tools: this.tools.length }, "provider started");
+      this.restartBackoff = undefined;
+      this.nextStartAt = 0;
       this.armIdleTimer();
+      this.armHealthChecks();
       return connection;
     } catch (error) {
       this.state = "failed";
       this.stats.failedStarts++;
-      this.stats.lastError = messageOf(error);
-      this.logger.warn({ provider: id, err: this.stats.lastError }, "provider failed to start");
-      throw error instanceof ProviderError ? error : new ProviderError(id, startFailure(id, error));
+      const failure = error instanceof ProviderError ? error : new ProviderError(id, startFailure(id, error));
+      this.stats.lastError = failure.message;
+      this.restartBackoff = this.restartBackoff ? this.restartBackoff.next(undefined) : RESTART_BACKOFF.next();
+      this.nextStartAt = this.clock.now() + this.restartBackoff.duration;
+      this.logger.warn({ provider: id, err: failure.message, retry_in_ms: this.restartBackoff.duration }, "provider failed to start");
+      throw failure;
     } finally {
       limit.clear();
       this.starting = undefined;
@@ -165,9 +225,11 @@ export class ProviderHandle {
     if (this.connection !== connection) return;
     this.connection = undefined;
     this.clearIdleTimer();
+    this.stopHealthChecks?.();
     if (this.state === "ready") {
       const reason = connection.closeReason() ?? "its connection closed";
       this.state = "failed";
+      this.stats.crashes++;
       this.stats.lastError = `Provider "${this.config.id}" stopped unexpectedly: ${reason}`;
       this.logger.warn({ provider: this.config.id, reason }, "provider stopped unexpectedly");
     }
@@ -200,10 +262,34 @@ export class ProviderHandle {
     this.idleTimer = undefined;
   }
 
+  private armHealthChecks(): void {
+    this.stopHealthChecks?.();
+    this.stopHealthChecks = undefined;
+    if (this.config.healthCheckIntervalMs <= 0) return;
+    this.stopHealthChecks = startHealthChecks(
+      {
+        id: this.config.id,
+        isReady: () => this.state === "ready",
+        ping: (signal) => this.guard(() => this.ping(signal), signal),
+        report: (result) => {
+          this.stats.healthChecks++;
+          if (result.ok) this.stats.lastPingMs = result.latencyMs;
+          else {
+            this.stats.healthFailures++;
+            this.logger.warn({ provider: this.config.id, err: messageOf(result.error) }, "health check failed");
+          }
+        },
+      },
+      this.clock,
+      this.config.healthCheckIntervalMs,
+    );
+  }
+
   /** Stops the provider gracefully (stdin, SIGTERM, SIGKILL); the next call starts it again. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.clearIdleTimer();
+      this.stopHealthChecks?.();
       const connection = this.connection ?? (await this.starting?.catch(() => undefined));
       this.connection = undefined;
       if (connection) {

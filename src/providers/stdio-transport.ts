@@ -31,6 +31,7 @@ export class ProcessTransport implements Transport {
   private readonly stderr: TailBuffer;
   private closing: Promise<void> | undefined;
   private drained: Promise<void> | undefined;
+  private failed = false;
   /** Why the process ended, when it ended on its own or was failed by hangar. */
   exitReason: string | undefined;
 
@@ -55,6 +56,7 @@ export class ProcessTransport implements Transport {
     const splitter = new LineSplitter(this.options.maxLineBytes ?? 16 * 1024 * 1024);
 
     child.stdout.on("data", (chunk: Buffer) => {
+      if (this.failed) return; // Nothing a provider says after breaking the protocol is trusted.
       let lines: string[];
       try {
         lines = splitter.push(chunk);
@@ -62,7 +64,7 @@ export class ProcessTransport implements Transport {
         this.fail(`it wrote ${(error as Error).message} to stdout`);
         return;
       }
-      for (const line of lines) this.receive(line);
+      for (const line of lines) if (!this.failed) this.receive(line);
     });
     child.stderr.on("data", (chunk: Buffer) => {
       this.stderr.push(chunk);
@@ -96,6 +98,7 @@ export class ProcessTransport implements Transport {
 
   /** Ends the provider because it broke the protocol; pending requests fail with the reason. */
   private fail(reason: string): void {
+    this.failed = true;
     this.exitReason = reason;
     this.onerror?.(new Error(`Provider "${this.options.request.providerId}" failed: ${reason}`));
     void this.close();

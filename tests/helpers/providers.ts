@@ -13,6 +13,7 @@ export function stdioProvider(id: string, argv: readonly string[], overrides: Pa
     maxConsecutiveFailures: 3,
     circuitCooldownMs: 30_000,
     maxConcurrency: 8,
+    maxQueue: 1000,
     startupTimeoutMs: 30_000,
     callTimeoutMs: 60_000,
     retries: 0,

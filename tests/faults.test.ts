@@ -1,0 +1,196 @@
+import { afterEach, describe, expect, setSystemTime, test } from "bun:test";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ResolvedProvider } from "../src/config/types.ts";
+import { Gateway } from "../src/gateway/index.ts";
+import { FakeClock } from "./helpers/fake-clock.ts";
+import { fixture } from "./helpers/paths.ts";
+import { countingSpawner, isAlive, waitFor } from "./helpers/processes.ts";
+import { configOf, demoProvider, stdioProvider } from "./helpers/providers.ts";
+
+const open: Gateway[] = [];
+afterEach(async () => {
+  setSystemTime();
+  await Promise.all(open.splice(0).map((g) => g.close()));
+});
+
+function faulty(id: string, env: Record<string, string> = {}, overrides: Partial<ResolvedProvider> = {}): ResolvedProvider {
+  const [command, ...args] = fixture("faulty-server.ts");
+  return stdioProvider(id, [command!, ...args], { ...overrides, transport: { kind: "stdio", command: command!, args, env, cwd: undefined } });
+}
+
+function setup(providers: ResolvedProvider[]) {
+  const clock = new FakeClock();
+  const spawner = countingSpawner();
+  const gateway = new Gateway(configOf([...providers, demoProvider("demo")]), { clock, spawner });
+  open.push(gateway);
+  return { clock, spawner, gateway };
+}
+
+/** Moves the fake clock on in small steps until `work` settles (for waits such as retry backoff). */
+async function whileAdvancing<T>(clock: FakeClock, work: Promise<T>): Promise<T> {
+  let done = false;
+  void work.finally(() => (done = true)).catch(() => {});
+  await waitFor(async () => {
+    if (!done) await clock.advance(100);
+    return done;
+  }, 10_000, "the work to settle");
+  return work;
+}
+
+const healthy = { provider: "demo", tool: "echo", arguments: { message: "unaffected" } };
+
+describe("Fault injection: starts and restarts", () => {
+  test("A provider that crashes at start fails its calls with its exit code and stderr; the rest of the batch succeeds", async () => {
+    const { gateway } = setup([faulty("broken", { FAULT_CRASH_AT_START: "1" })]);
+    const batch = await gateway.run({ calls: [{ provider: "broken", tool: "ok" }, healthy] });
+    expect(batch.results[1]).toMatchObject({ ok: true });
+    expect(batch.results[0]).toMatchObject({ ok: false, error: { type: "provider_unavailable" } });
+    expect(batch.results[0]!.error!.message).toBe(
+      'Provider "broken" stopped during start-up: it exited with code 2; its last stderr line: faulty-server: cannot open database: permission denied',
+    );
+  });
+
+  test("Failed starts back off: calls during the backoff fail fast and say when the next attempt is", async () => {
+    const { clock, spawner, gateway } = setup([faulty("broken", { FAULT_CRASH_AT_START: "1" }, { maxConsecutiveFailures: 100 })]);
+    await gateway.run({ calls: [{ provider: "broken", tool: "ok" }] });
+    expect(spawner.count).toBe(1);
+    const during = await gateway.run({ calls: [{ provider: "broken", tool: "ok" }] });
+    expect(during.results[0]).toMatchObject({ ok: false, error: { type: "provider_unavailable", retryable: true } });
+    expect(during.results[0]!.error!.message).toMatch(/^Provider "broken" is unavailable \(.*exited with code 2.*\); next start attempt in \d+ s$/);
+    expect(spawner.count).toBe(1);
+    await clock.advance(60_000);
+    await gateway.run({ calls: [{ provider: "broken", tool: "ok" }] });
+    expect(spawner.count).toBe(2);
+  });
+
+  test("A provider that crashed while ready restarts on the next call without waiting", async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), "hangar-fault-")), "crashed");
+    const { spawner, gateway } = setup([faulty("once", { FAULT_CRASH_ONCE: marker })]);
+    await gateway.handles.get("once")!.ensureReady(AbortSignal.timeout(10_000));
+    const crashed = await gateway.run({ calls: [{ provider: "once", tool: "write" }] });
+    expect(crashed.results[0]).toMatchObject({ ok: false, attempts: 1, error: { type: "transport_error" } });
+    expect(existsSync(marker)).toBe(true);
+    const after = await gateway.run({ calls: [{ provider: "once", tool: "write" }] });
+    expect(after.results[0]).toMatchObject({ ok: true });
+    expect(spawner.count).toBe(2);
+  });
+});
+
+describe("Fault injection: deadlines, retries, backpressure", () => {
+  test("A hung call ends at its deadline with timeout while the others succeed", async () => {
+    const { clock, gateway } = setup([faulty("stuck")]);
+    const running = gateway.run({ calls: [{ provider: "stuck", tool: "hang", timeout_s: 5 }, healthy] });
+    await waitFor(() => gateway.handles.get("stuck")!.active === 1, 10_000, "the hung call to be in flight");
+    await clock.advance(5_000);
+    const batch = await running;
+    expect(batch.results[0]).toMatchObject({ ok: false, error: { type: "timeout", retryable: true } });
+    expect(batch.results[1]).toMatchObject({ ok: true });
+  });
+
+  test("A write that timed out is a timeout with retryable false, its outcome unknown", async () => {
+    const { clock, gateway } = setup([faulty("stuck", {}, { retries: 3 })]);
+    const running = gateway.run({ calls: [{ provider: "stuck", tool: "hang_write", timeout_s: 5 }] });
+    await waitFor(() => gateway.handles.get("stuck")!.active === 1, 10_000, "the call to be in flight");
+    await clock.advance(5_000);
+    const [result] = (await running).results;
+    expect(result).toMatchObject({ ok: false, attempts: 1, error: { type: "timeout", retryable: false } });
+    expect(result!.error!.message).toContain("outcome is unknown");
+  });
+
+  test("A read-only call whose provider crashed is retried and counted in attempts", async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), "hangar-fault-")), "crashed");
+    const { clock, gateway } = setup([faulty("once", { FAULT_CRASH_ONCE: marker }, { retries: 1 })]);
+    const batch = await whileAdvancing(clock, gateway.run({ calls: [{ provider: "once", tool: "ok" }] }));
+    expect(batch.results[0]).toMatchObject({ ok: true, attempts: 2 });
+  });
+
+  test("A call that may write is never retried", async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), "hangar-fault-")), "crashed");
+    const { gateway } = setup([faulty("once", { FAULT_CRASH_ONCE: marker }, { retries: 3 })]);
+    const batch = await gateway.run({ calls: [{ provider: "once", tool: "write" }] });
+    expect(batch.results[0]).toMatchObject({ ok: false, attempts: 1, error: { type: "transport_error" } });
+  });
+
+  test("Past a provider's bounded queue, calls fail at once with overloaded", async () => {
+    const { gateway } = setup([faulty("busy", {}, { maxConcurrency: 1, maxQueue: 2 })]);
+    const controller = new AbortController();
+    const stream = gateway.stream({ calls: Array.from({ length: 5 }, () => ({ provider: "busy", tool: "hang" })) }, { signal: controller.signal });
+    const first: string[] = [];
+    for await (const result of stream.results) {
+      first.push(result.error!.type);
+      if (first.length === 2) controller.abort();
+    }
+    expect(first.slice(0, 2)).toEqual(["overloaded", "overloaded"]);
+    expect(first.slice(2)).toEqual(["cancelled", "cancelled", "cancelled"]);
+  });
+
+  test("A provider flooding stderr keeps only a bounded tail", async () => {
+    const { gateway } = setup([faulty("loud")]);
+    const batch = await gateway.run({ calls: [{ provider: "loud", tool: "flood_stderr", arguments: { mb: 20 } }, healthy] });
+    expect(batch.ok).toBe(true);
+    const tail = gateway.handles.get("loud")!.stderrTail();
+    expect(tail.length).toBeGreaterThan(0);
+    expect(tail.length).toBeLessThanOrEqual(64 * 1024);
+  });
+});
+
+describe("Fault injection: circuit breaker and health checks", () => {
+  test("The circuit opens after max_consecutive_failures timeouts, half-opens after the cooldown and closes on success", async () => {
+    setSystemTime(new Date("2026-01-01T00:00:00Z"));
+    const { clock, spawner, gateway } = setup([faulty("flaky", {}, { maxConsecutiveFailures: 2, circuitCooldownMs: 30_000 })]);
+    const handle = gateway.handles.get("flaky")!;
+    for (let i = 0; i < 2; i++) {
+      const running = gateway.run({ calls: [{ provider: "flaky", tool: "hang", timeout_s: 1 }] });
+      await waitFor(() => handle.active === 1, 10_000, "the hung call to be in flight");
+      await clock.advance(1_000);
+      expect((await running).results[0]!.error!.type).toBe("timeout");
+    }
+    expect(handle.breaker.state).toBe("open");
+    const pid = spawner.pids[0]!;
+    await waitFor(() => !isAlive(pid), 10_000, "the failing provider to be stopped when the circuit opens");
+
+    const rejected = await gateway.run({ calls: [{ provider: "flaky", tool: "ok" }, healthy] });
+    expect(rejected.results[0]).toMatchObject({ ok: false, attempts: 0, error: { type: "circuit_open", retryable: true } });
+    expect(rejected.results[0]!.error!.message).toBe('Provider "flaky" is failing; its circuit is open for another 30 s');
+    expect(rejected.results[1]).toMatchObject({ ok: true });
+
+    setSystemTime(new Date("2026-01-01T00:00:31Z"));
+    expect(handle.breaker.state).toBe("half-open");
+    const probe = await gateway.run({ calls: [{ provider: "flaky", tool: "ok" }] });
+    expect(probe.results[0]).toMatchObject({ ok: true });
+    expect(handle.breaker.state).toBe("closed");
+  });
+
+  test("Tool errors (isError) never open the circuit", async () => {
+    const { gateway } = setup([demoProvider("failing", { maxConsecutiveFailures: 2 })]);
+    const batch = await gateway.run({ calls: Array.from({ length: 5 }, () => ({ provider: "failing", tool: "fail" })) });
+    expect(batch.results.every((r) => r.error?.type === "tool_error")).toBe(true);
+    expect(gateway.handles.get("failing")!.breaker.state).toBe("closed");
+  });
+
+  test("Health checks notice a provider that stops answering and open its circuit", async () => {
+    setSystemTime(new Date("2026-01-01T00:00:00Z"));
+    const { clock, gateway } = setup([faulty("frozen", {}, { healthCheckIntervalMs: 10_000, maxConsecutiveFailures: 2 })]);
+    const handle = gateway.handles.get("frozen")!;
+    expect((await gateway.run({ calls: [{ provider: "frozen", tool: "freeze" }] })).ok).toBe(true);
+    for (let check = 1; check <= 2; check++) {
+      await clock.advance(10_000); // the ping goes out
+      await clock.advance(2_000); // and times out
+      await waitFor(() => handle.stats.healthFailures === check, 10_000, `health check ${check} to fail`);
+    }
+    expect(handle.breaker.state).toBe("open");
+  });
+
+  test("Health checks of a healthy provider succeed and record the ping latency", async () => {
+    const { clock, gateway } = setup([faulty("fine", {}, { healthCheckIntervalMs: 10_000 })]);
+    const handle = gateway.handles.get("fine")!;
+    await gateway.run({ calls: [{ provider: "fine", tool: "ok" }] });
+    await clock.advance(10_000);
+    await waitFor(() => handle.stats.healthChecks === 1, 10_000, "one health check");
+    expect(handle.stats.healthFailures).toBe(0);
+    expect(handle.stats.lastPingMs).toBeGreaterThanOrEqual(0);
+    expect(handle.breaker.state).toBe("closed");
+  });
+});
