@@ -98,7 +98,7 @@ export class Gateway {
       clock: this.clock,
       global: this.global,
       permitsFor: (key) => this.perProvider.get(key),
-      signal: options.signal ? AbortSignal.any([options.signal, this.shutdown.signal]) : this.shutdown.signal,
+      signals: options.signal ? [options.signal, this.shutdown.signal] : [this.shutdown.signal],
       ...(request.timeout_s === undefined ? {} : { batchTimeoutMs: request.timeout_s * 1000 }),
       failFast: request.fail_fast ?? false,
       isFailure: (result) => !result.ok,

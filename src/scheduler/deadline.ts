@@ -15,11 +15,38 @@ export function deadline(clock: Clock, ms: number, reason: () => Error): Deadlin
   return { signal: controller.signal, clear: () => clock.clearTimeout(timer) };
 }
 
-/** A signal that aborts when any of `signals` does, with that signal's reason. */
-export function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortSignal {
-  const present = signals.filter((s): s is AbortSignal => s !== undefined);
-  if (present.length === 1) return present[0]!;
-  return AbortSignal.any(present);
+/** A signal tied to others, and the way to untie it. */
+export interface LinkedSignal {
+  readonly signal: AbortSignal;
+  /** Removes its listeners from the source signals; call it once the work is done. */
+  dispose(): void;
+}
+
+/**
+ * A signal that aborts when any of `signals` does, with that signal's reason. Unlike `AbortSignal.any`,
+ * it can be untied: Bun keeps every `AbortSignal.any` result alive as long as its sources live, so
+ * deriving per-call signals from the gateway's lifelong shutdown signal that way leaks memory per call.
+ */
+export function linkSignals(signals: readonly (AbortSignal | undefined)[]): LinkedSignal {
+  const controller = new AbortController();
+  const sources = signals.filter((s): s is AbortSignal => s !== undefined);
+  const aborted = sources.find((s) => s.aborted);
+  if (aborted) {
+    controller.abort(aborted.reason);
+    return { signal: controller.signal, dispose: () => {} };
+  }
+  const listeners = sources.map((source) => {
+    const listener = () => {
+      dispose();
+      controller.abort(source.reason);
+    };
+    source.addEventListener("abort", listener, { once: true });
+    return { source, listener };
+  });
+  const dispose = () => {
+    for (const { source, listener } of listeners) source.removeEventListener("abort", listener);
+  };
+  return { signal: controller.signal, dispose };
 }
 
 /** Waits for `promise`, but rejects with the signal's reason as soon as it aborts (the work itself is not stopped here). */

@@ -1,6 +1,6 @@
 import type { Clock } from "../clock.ts";
 import { CancelledError, TimeoutError } from "../errors.ts";
-import { anySignal, deadline, raceSignal } from "./deadline.ts";
+import { deadline, linkSignals, raceSignal } from "./deadline.ts";
 import type { Release, Semaphore } from "./semaphore.ts";
 
 /** One unit of work of a batch. */
@@ -31,8 +31,8 @@ export interface RunBatchOptions<R> {
   readonly global: Semaphore;
   /** The per-key permits; undefined = no per-key limit. */
   permitsFor(key: string): Semaphore | undefined;
-  /** Cancels the whole batch (the caller went away); default never. */
-  readonly signal?: AbortSignal;
+  /** Any of these cancels the whole batch (the caller went away, the gateway shuts down); default none. */
+  readonly signals?: readonly AbortSignal[];
   /** Deadline of the whole batch in ms; default Infinity. */
   readonly batchTimeoutMs?: number;
   /** When a call fails, cancel every call still running or waiting (default false). */
@@ -55,7 +55,8 @@ export async function* runBatch<R>(calls: readonly BatchCall<R>[], options: RunB
     options.batchTimeoutMs ?? Number.POSITIVE_INFINITY,
     () => new TimeoutError(`The batch timed out after ${seconds(options.batchTimeoutMs!)}`),
   );
-  const batchSignal = anySignal([options.signal, batchDeadline.signal, stop.signal]);
+  const batch = linkSignals([...(options.signals ?? []), batchDeadline.signal, stop.signal]);
+  const batchSignal = batch.signal;
 
   const ready: Settled<R>[] = [];
   let wake: (() => void) | undefined;
@@ -69,7 +70,8 @@ export async function* runBatch<R>(calls: readonly BatchCall<R>[], options: RunB
 
   const runOne = async (call: BatchCall<R>, index: number): Promise<void> => {
     const own = deadline(clock, call.timeoutMs, () => new TimeoutError(`The call timed out after ${seconds(call.timeoutMs)}`));
-    const signal = anySignal([batchSignal, own.signal]);
+    const link = linkSignals([batchSignal, own.signal]);
+    const signal = link.signal;
     const releases: Release[] = [];
     let runStart = started;
     try {
@@ -86,6 +88,7 @@ export async function* runBatch<R>(calls: readonly BatchCall<R>[], options: RunB
       settle({ index, error, elapsedMs: clock.now() - runStart });
     } finally {
       own.clear();
+      link.dispose();
       for (const release of releases.reverse()) release();
     }
   };
@@ -104,6 +107,7 @@ export async function* runBatch<R>(calls: readonly BatchCall<R>[], options: RunB
   } finally {
     batchDeadline.clear();
     if (yielded < calls.length && !stop.signal.aborted) stop.abort(new CancelledError("The batch was abandoned"));
+    batch.dispose();
   }
 }
 
