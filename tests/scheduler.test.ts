@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { CallError, TimeoutError } from "../src/errors.ts";
-import { type BatchCall, runBatch, Semaphore, type Settled } from "../src/scheduler/index.ts";
+import { type BatchCall, linkSignals, runBatch, Semaphore, type Settled } from "../src/scheduler/index.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 
 /** A call whose work the test finishes by hand, recording how many run at once. */
@@ -151,5 +151,37 @@ describe("runBatch", () => {
       break;
     }
     expect(state.aborted).toBe(2);
+  });
+});
+
+describe("linkSignals", () => {
+  test("A linked signal aborts with the first source's reason", () => {
+    const a = new AbortController();
+    const b = new AbortController();
+    const link = linkSignals([a.signal, undefined, b.signal]);
+    b.abort(new Error("b went first"));
+    a.abort(new Error("a"));
+    expect((link.signal.reason as Error).message).toBe("b went first");
+  });
+
+  test("Once disposed, a linked signal no longer follows its sources (nothing stays attached to them)", () => {
+    const lifelong = new AbortController();
+    let listeners = 0;
+    const add = lifelong.signal.addEventListener.bind(lifelong.signal);
+    const remove = lifelong.signal.removeEventListener.bind(lifelong.signal);
+    lifelong.signal.addEventListener = ((...args: Parameters<typeof add>) => (listeners++, add(...args))) as typeof add;
+    lifelong.signal.removeEventListener = ((...args: Parameters<typeof remove>) => (listeners--, remove(...args))) as typeof remove;
+    for (let i = 0; i < 1000; i++) linkSignals([lifelong.signal]).dispose();
+    expect(listeners).toBe(0);
+    const kept = linkSignals([lifelong.signal]);
+    kept.dispose();
+    lifelong.abort();
+    expect(kept.signal.aborted).toBe(false);
+  });
+
+  test("A source that is already aborted aborts the link at once", () => {
+    const done = new AbortController();
+    done.abort(new Error("earlier"));
+    expect((linkSignals([done.signal]).signal.reason as Error).message).toBe("earlier");
   });
 });

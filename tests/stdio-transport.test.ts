@@ -43,7 +43,7 @@ describe("A provider that misbehaves on stdout", () => {
     expect(batch.results.map((r) => (r.result as { content: { text: string }[] }).content[0]!.text)).toEqual(["after garbage", "fine"]);
   });
 
-  test("A line over 16 MiB fails the provider with a clear error and the process is stopped", async () => {
+  test("A 50 MB line (over the 16 MiB limit) fails the provider with a clear error and the process is stopped", async () => {
     const spawner = countingSpawner();
     const g = new Gateway(configOf([stdioProvider("flood", fixture("misbehaving-server.ts"))]), { spawner });
     open.push(g);
