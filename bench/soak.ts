@@ -1,7 +1,7 @@
 // Soak: many calls with random faults through one gateway. Reports whether every call was answered,
 // the outcome mix, latency percentiles, RSS at start and end, and processes left after shutdown.
 //
-//   bun run bench/soak.ts [--calls 100000] [--batch 100] [--seed 1] [--json]
+//   bun run bench/soak.ts [--calls 100000] [--batch 100] [--seed 1] [--warmup 20000] [--json]
 import { parseArgs } from "node:util";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -13,6 +13,7 @@ const { values } = parseArgs({
     calls: { type: "string", default: "100000" },
     batch: { type: "string", default: "100" },
     seed: { type: "string", default: "1" },
+    warmup: { type: "string", default: "20000" },
     json: { type: "boolean", default: false },
   },
 });
@@ -95,14 +96,24 @@ function descendants(pid: number): number[] {
   return out;
 }
 
+/** Full GCs with a pause between them, so RSS is read with garbage collected and freed pages returned. */
+async function settleMemory(): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    Bun.gc(true);
+    await Bun.sleep(200);
+  }
+}
+
 const mib = (bytes: number) => Number((bytes / 1024 / 1024).toFixed(1));
 const gateway = new Gateway(config);
-// Warm-up: 10,000 healthy calls bring the allocator and JIT to their working size before RSS is read,
-// so the growth measured after is what the calls themselves leave behind.
-const warm = Array.from({ length: BATCH }, (_, i) => ({ provider: i % 2 ? "a" : "b", tool: "echo", arguments: { message: "w" } }));
-for (let i = 0; i < 10_000 / BATCH; i++) await gateway.run({ calls: warm });
+// Warm-up: WARMUP calls of the same random mix bring the allocator, the JIT and every error path to
+// their working size before RSS is read, so the growth measured after is what the calls leave behind.
+const WARMUP = Number(values.warmup);
+for (let done = 0; done < WARMUP; done += BATCH) {
+  await gateway.run({ calls: Array.from({ length: Math.min(BATCH, WARMUP - done) }, (_, k) => randomCall(-1 - done - k)) });
+}
 const latencies = new Float64Array(TOTAL); // Allocated before the first reading, so it does not count.
-Bun.gc(true);
+await settleMemory();
 const rssStart = process.memoryUsage().rss;
 const heapStart = process.memoryUsage().heapUsed;
 const outcomes = new Map<string, number>();
@@ -119,7 +130,7 @@ for (let done = 0; done < TOTAL; done += BATCH) {
   }
 }
 const wall = performance.now() - started;
-Bun.gc(true);
+await settleMemory();
 const rssEnd = process.memoryUsage().rss;
 const heapEnd = process.memoryUsage().heapUsed;
 const restarts = [...gateway.handles.values()].map((h) => ({ id: h.config.id, starts: h.stats.starts, crashes: h.stats.crashes, circuit_opens: h.breaker.opens }));
