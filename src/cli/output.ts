@@ -21,7 +21,9 @@ export function preview(result: CallResult, width = 60): string {
     text = first?.text ?? (content.length ? `[${content.map((c) => c.type).join(", ")}]` : JSON.stringify(result.result ?? {}));
   }
   const line = text.replace(/\s+/g, " ").trim();
-  return line.length > width ? `${line.slice(0, width - 1)}…` : line;
+  // An error is what the user has to read: it gets four times the room of a result.
+  const room = result.error ? width * 4 : width;
+  return line.length > room ? `${line.slice(0, room - 1)}…` : line;
 }
 
 /** One table row for a finished call. */
