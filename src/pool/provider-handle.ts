@@ -65,6 +65,8 @@ export class ProviderHandle {
   private stopHealthChecks: (() => void) | undefined;
   private restartBackoff: IBackoff<unknown> | undefined;
   private nextStartAt = 0;
+  /** Remote connections dropped because the server lost our session; calls still on them are resent. */
+  private readonly lostSessions = new WeakSet<Connection>();
 
   constructor(
     readonly config: ResolvedProvider,
@@ -123,13 +125,21 @@ export class ProviderHandle {
         timeout: 2 ** 31 - 1,
         ...(options.onProgress ? { onprogress: options.onProgress } : {}),
       };
+      let sessionLost = false;
       const send = async () => {
         const connection = await this.connect(options.signal);
         this.stats.calls++;
         try {
           return (await connection.client.request({ method: "tools/call", params }, CallToolResultSchema, requestOptions)) as CallToolResult;
         } catch (error) {
-          if (isSessionLost(error)) await this.dropConnection(connection);
+          // A call that was on the connection when another call found the session lost fails with
+          // ConnectionClosed (or "Not connected") as that call drops it: it, too, never ran.
+          sessionLost = isSessionLost(error) || this.lostSessions.has(connection);
+          if (sessionLost) {
+            this.lostSessions.add(connection);
+            await this.dropConnection(connection);
+            throw error;
+          }
           if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
             const reason = connection.closeReason() ?? "its connection closed";
             throw new ProviderError(this.config.id, `Provider "${this.config.id}" stopped during the call: ${reason}`, "transport_error");
@@ -140,7 +150,7 @@ export class ProviderHandle {
       try {
         return await send();
       } catch (error) {
-        if (!isSessionLost(error)) throw error;
+        if (!sessionLost) throw error;
         this.logger.info({ provider: this.config.id }, "remote session expired; reconnecting");
         return await send();
       }

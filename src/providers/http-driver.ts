@@ -69,7 +69,10 @@ export class HttpDriver implements Driver {
   /** A start failure that names the provider and host, never the URL's credentials or query. */
   private unreachable(error: unknown): Error {
     const url = new URL(this.target.url);
-    const reason = error instanceof Error ? error.message : String(error);
+    // Servers answer errors with whole HTML pages; keep the words, at most a line's worth.
+    const raw = error instanceof Error ? error.message : String(error);
+    const text = raw.replace(/<(script|style)[\s\S]*?<\/\1>/gi, " ").replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+    const reason = text.length > 200 ? `${text.slice(0, 199)}…` : text;
     return new Error(`Cannot reach provider "${this.providerId}" at ${url.protocol}//${url.host}${url.pathname}: ${reason}`);
   }
 }
