@@ -1,95 +1,164 @@
+// No process outlives hangar, end to end: the compiled binary is stopped by a signal, loses its parent,
+// or loses one of its providers mid-batch, and every process it started is gone when it is.
 import { describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { demoCommand, isolatedEnv } from "../helpers/e2e.ts";
-import { DIST_HANGAR } from "../helpers/paths.ts";
 import { descendants, isAlive, waitFor } from "../helpers/processes.ts";
+import {
+  demoProviderPid,
+  hangarBinary,
+  killLeftovers,
+  lines,
+  type Running,
+  sandbox,
+  startHangar,
+  waitForExit,
+  waitForProviders,
+} from "../helpers/e2e.ts";
 
-/** A config with two demo providers, and a batch that keeps both busy for a minute. */
-function longBatch() {
-  const { dir, env } = isolatedEnv();
-  writeFileSync(join(dir, "hangar.yaml"), `providers:\n  - id: one\n    command: ${demoCommand("one")}\n  - id: two\n    command: ${demoCommand("two")}\n`);
-  const batch = join(dir, "batch.json");
-  writeFileSync(batch, JSON.stringify([
-    { provider: "one", tool: "sleep", arguments: { ms: 60_000 } },
-    { provider: "two", tool: "sleep", arguments: { ms: 60_000 } },
-  ]));
-  return { dir, env, batch };
+const LONG_SLEEPS = JSON.stringify([
+  { provider: "demo", tool: "sleep", arguments: { ms: 60_000 }, id: "long-1" },
+  { provider: "demo2", tool: "sleep", arguments: { ms: 60_000 }, id: "long-2" },
+]);
+/** Long sleeps plus a quick echo on each provider: when both echoes are out, both sleeps are running. */
+const LONG_SLEEPS_WITH_ECHOES = JSON.stringify([
+  ...JSON.parse(LONG_SLEEPS),
+  { provider: "demo", tool: "echo", arguments: { message: "up" }, id: "echo-1" },
+  { provider: "demo2", tool: "echo", arguments: { message: "up" }, id: "echo-2" },
+]);
+const TIMEOUT_MS = 30_000;
+
+/** Waits for hangar to exit within 10 s of `since` and returns its run. */
+async function exitsWithin10s(hangar: Running, since: number) {
+  await waitFor(() => hangar.proc.exitCode !== null || hangar.proc.signalCode !== null, 10_000, "hangar to exit");
+  expect(Date.now() - since).toBeLessThan(10_000);
+  return await hangar.done;
 }
 
-describe("No process outlives hangar", () => {
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    test(`After ${signal}, hangar cancels the batch, exits 1 and stops every provider`, async () => {
-      const { dir, env, batch } = longBatch();
-      const hangar = Bun.spawn([DIST_HANGAR, "call", batch, "--json"], { cwd: dir, env, stdout: "pipe", stderr: "pipe" });
-      await waitFor(() => descendants(hangar.pid).length >= 2, 10_000, "both providers to start");
-      const tree = descendants(hangar.pid);
-      hangar.kill(signal);
-      const code = await hangar.exited;
-      expect(code).toBe(1);
-      const result = JSON.parse(await new Response(hangar.stdout).text());
-      expect(result.results.map((r: { error: { type: string } }) => r.error.type)).toEqual(["cancelled", "cancelled"]);
-      expect(result.results[0].error.message).toBe(`Cancelled: hangar received ${signal}`);
-      await waitFor(() => tree.every((pid) => !isAlive(pid)), 10_000, "every provider process to exit");
-    });
-  }
+/** The streamed results printed so far, parsed. */
+function streamed(hangar: Running): { index: number; id?: string; ok: boolean; error?: { type: string; message: string } }[] {
+  return lines(hangar.stdout()).map((line) => JSON.parse(line));
+}
 
-  test("When hangar's parent dies, hangar notices, stops its providers and exits", async () => {
-    const { dir, env, batch } = longBatch();
-    const parent = Bun.spawn(["bash", "-c", `"${DIST_HANGAR}" call "${batch}" >/dev/null 2>&1 & echo $!; wait`], { cwd: dir, env, stdout: "pipe" });
-    const reader = parent.stdout.getReader();
-    const { value } = await reader.read();
-    const hangarPid = Number(new TextDecoder().decode(value).trim());
-    expect(hangarPid).toBeGreaterThan(0);
-    await waitFor(() => descendants(hangarPid).length >= 2, 10_000, "both providers to start");
-    const tree = [hangarPid, ...descendants(hangarPid)];
-    parent.kill("SIGKILL");
-    await parent.exited;
-    await waitFor(() => tree.every((pid) => !isAlive(pid)), 15_000, "hangar and its providers to exit");
-  });
-
-  test("A provider killed from outside fails only its call; the other provider's calls succeed", async () => {
-    const { dir, env } = isolatedEnv();
-    writeFileSync(join(dir, "hangar.yaml"), `providers:\n  - id: victim\n    command: ${demoCommand("victim")}\n  - id: fine\n    command: ${demoCommand("fine")}\n`);
-    const batch = JSON.stringify([
-      { provider: "victim", tool: "info" },
-      { provider: "victim", tool: "sleep", arguments: { ms: 60_000 } },
-      { provider: "fine", tool: "sleep", arguments: { ms: 1_500 } },
-      { provider: "fine", tool: "echo", arguments: { message: "still here" } },
-    ]);
-    const hangar = Bun.spawn([DIST_HANGAR, "call", "-", "--ndjson"], { cwd: dir, env, stdin: new Blob([batch]), stdout: "pipe", stderr: "pipe" });
-    const lines = readLines(hangar.stdout);
-    // The victim answered `info` (its pid), so it is up and its long sleep is in flight.
-    const results: { index: number; result?: { structuredContent: { pid: number } } }[] = [];
-    let victim: number | undefined;
-    while (victim === undefined) {
-      const next = await lines.next();
-      if (next.done) throw new Error("hangar ended before the victim answered");
-      results.push(JSON.parse(next.value));
-      victim = results.find((r) => r.index === 0)?.result?.structuredContent.pid;
+describe("hangar call stopped by a signal leaves no process behind", () => {
+  test.each(["SIGTERM", "SIGINT"] as const)("%s as soon as its providers are spawned: exit 1, every call cancelled", async (signal) => {
+    using box = sandbox();
+    const file = box.write("long.json", LONG_SLEEPS);
+    await using hangar = startHangar(["call", "--json", file], box.options());
+    await waitForProviders(hangar, 2);
+    expect(hangar.children()).toHaveLength(2);
+    const sent = Date.now();
+    process.kill(hangar.pid, signal);
+    const run = await exitsWithin10s(hangar, sent);
+    expect(run.code).toBe(1);
+    expect([...hangar.seen].filter(isAlive)).toEqual([]);
+    const batch = JSON.parse(run.stdout);
+    expect(batch).toMatchObject({ ok: false, total: 2, succeeded: 0, failed: 2 });
+    for (const result of batch.results) {
+      expect(result).toMatchObject({ ok: false, error: { type: "cancelled", message: `Cancelled: hangar received ${signal}` } });
     }
-    process.kill(victim, "SIGKILL");
-    for await (const line of lines) results.push(JSON.parse(line));
-    expect(await hangar.exited).toBe(1);
-    const byIndex = Object.fromEntries(results.map((r) => [r.index, r]));
-    expect(byIndex[1]).toMatchObject({ ok: false, error: { type: "transport_error", message: 'Provider "victim" stopped during the call: it was killed by SIGKILL' } });
-    expect(byIndex[2]).toMatchObject({ ok: true });
-    expect(byIndex[3]).toMatchObject({ ok: true });
-  });
+  }, TIMEOUT_MS);
+
+  test.each(["SIGTERM", "SIGINT", "SIGHUP"] as const)("%s while calls run upstream: exit 1, the running calls cancelled", async (signal) => {
+    using box = sandbox();
+    const file = box.write("long.json", LONG_SLEEPS_WITH_ECHOES);
+    await using hangar = startHangar(["call", "--ndjson", file], box.options());
+    await waitFor(() => streamed(hangar).length === 2, 10_000, "both echoes");
+    const providers = await waitForProviders(hangar, 2);
+    const sent = Date.now();
+    process.kill(hangar.pid, signal);
+    const run = await exitsWithin10s(hangar, sent);
+    expect(run.code).toBe(1);
+    expect([...hangar.seen].filter(isAlive)).toEqual([]);
+    expect(providers.filter(isAlive)).toEqual([]);
+    const results = lines(run.stdout).map((line) => JSON.parse(line));
+    expect(results.map((r) => r.id).sort()).toEqual(["echo-1", "echo-2", "long-1", "long-2"]);
+    for (const result of results.filter((r) => r.id.startsWith("long"))) {
+      expect(result).toMatchObject({ ok: false, attempts: 1, error: { type: "cancelled" } });
+    }
+  }, TIMEOUT_MS);
 });
 
-/** The lines of a byte stream, as they arrive. */
-async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  let buffered = "";
-  for await (const chunk of stream) {
-    buffered += decoder.decode(chunk, { stream: true });
-    let newline = buffered.indexOf("\n");
-    while (newline !== -1) {
-      yield buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-      newline = buffered.indexOf("\n");
+describe("hangar call whose parent dies", () => {
+  test("exits on its own, cancelling its calls, and takes its providers with it", async () => {
+    using box = sandbox();
+    const file = box.write("long.json", LONG_SLEEPS);
+    const out = join(box.cwd, "out.json");
+    const script = `"$HANGAR" call --json "$BATCH" >"$OUT" 2>"$OUT.err" & echo $!; wait`;
+    await using parent = startBash(script, { ...box.env, HANGAR: hangarBinary(), BATCH: file, OUT: out }, box.cwd);
+    await waitFor(() => parent.stdout().includes("\n"), 10_000, "bash to print hangar's pid");
+    const pid = Number(parent.stdout().trim());
+    expect(pid).toBeGreaterThan(0);
+    const pids = new Set<number>([pid]);
+    await waitFor(() => descendantsOf(pid, pids).length >= 2, 10_000, "hangar's two providers");
+    try {
+      parent.proc.kill("SIGKILL");
+      await parent.proc.exited;
+      const killed = Date.now();
+      expect(await waitForExit([pid], 10_000)).toEqual([]);
+      expect(Date.now() - killed).toBeLessThan(10_000);
+      expect(await waitForExit(pids, 2_000)).toEqual([]);
+      const batch = JSON.parse(readFileSync(out, "utf8"));
+      expect(batch).toMatchObject({ ok: false, total: 2, failed: 2 });
+      for (const result of batch.results) {
+        expect(result.error).toMatchObject({ type: "cancelled", message: "Cancelled: hangar's parent process exited" });
+      }
+    } finally {
+      killLeftovers(pids);
     }
-  }
-  if (buffered.trim()) yield buffered;
+  }, TIMEOUT_MS);
+});
+
+describe("hangar call whose provider is killed from outside", () => {
+  test("fails that provider's call with transport_error while the other provider's calls succeed", async () => {
+    using box = sandbox();
+    const file = box.write("kill.json", JSON.stringify([
+      { provider: "demo", tool: "sleep", arguments: { ms: 60_000 }, id: "doomed" },
+      { provider: "demo2", tool: "sleep", arguments: { ms: 1_500 }, id: "survivor" },
+      { provider: "demo", tool: "echo", arguments: { message: "up" }, id: "echo-1" },
+      { provider: "demo2", tool: "echo", arguments: { message: "up" }, id: "echo-2" },
+    ]));
+    await using hangar = startHangar(["call", "--ndjson", file], box.options());
+    await waitFor(() => streamed(hangar).length === 2, 10_000, "both echoes");
+    const providers = await waitForProviders(hangar, 2);
+    const victim = demoProviderPid(providers, "demo");
+    expect(victim).toBeNumber();
+    process.kill(victim!, "SIGKILL");
+    const run = await hangar.done;
+    expect(run.code).toBe(1);
+    const results = lines(run.stdout).map((line) => JSON.parse(line));
+    // The echoes finish first, then the killed call, then the surviving sleep: the kill came while it ran.
+    expect(results.slice(0, 2).map((r) => r.id).sort()).toEqual(["echo-1", "echo-2"]);
+    expect(results.slice(2).map((r) => r.id)).toEqual(["doomed", "survivor"]);
+    const byId = Object.fromEntries(results.map((r) => [r.id, r]));
+    expect(byId.doomed).toMatchObject({ ok: false, error: { type: "transport_error" } });
+    expect(byId.doomed.error.message).toContain('Provider "demo" stopped during the call');
+    expect(byId.survivor).toMatchObject({ ok: true, result: { content: [{ type: "text", text: "slept 1500 ms" }] } });
+    expect([...hangar.seen].filter(isAlive)).toEqual([]);
+  }, TIMEOUT_MS);
+});
+
+/** Runs `script` with bash, as hangar's parent; its stdout is collected as it comes. */
+function startBash(script: string, env: Record<string, string>, cwd: string) {
+  const proc = Bun.spawn(["bash", "-c", script], { env, cwd, stdin: "ignore", stdout: "pipe", stderr: "inherit" });
+  let stdout = "";
+  const reading = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of proc.stdout) stdout += decoder.decode(chunk, { stream: true });
+  })();
+  return {
+    proc,
+    stdout: () => stdout,
+    async [Symbol.asyncDispose]() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+      await Promise.all([proc.exited, reading]);
+    },
+  };
+}
+
+/** Descendants of `pid` now, added to `seen`. */
+function descendantsOf(pid: number, seen: Set<number>): number[] {
+  const now = descendants(pid);
+  for (const child of now) seen.add(child);
+  return now;
 }
