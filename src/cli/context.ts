@@ -1,5 +1,5 @@
 import { describeSource, loadConfig, type ResolvedConfig } from "../config/index.ts";
-import { Gateway } from "../gateway/index.ts";
+import { Gateway, type GatewayDeps } from "../gateway/index.ts";
 import { createLogger, type Logger } from "../observability/log.ts";
 import { selfCommand } from "../self-command.ts";
 
@@ -23,10 +23,10 @@ export function logLevel(options: GlobalOptions): string {
 }
 
 /** Loads the config (saying so in one line when it falls back to the demo providers) and builds the gateway. */
-export async function openContext(options: GlobalOptions): Promise<CommandContext> {
+export async function openContext(options: GlobalOptions, deps: Pick<GatewayDeps, "bridge"> = {}): Promise<CommandContext> {
   const logger = createLogger({ level: logLevel(options) });
   const config = await loadConfig({ ...(options.config ? { path: options.config } : {}), selfCommand: selfCommand() });
   if (config.source.kind === "demo") process.stderr.write(`${describeSource(config)}\n`);
   else logger.info(describeSource(config));
-  return { config, logger, gateway: new Gateway(config, { logger }) };
+  return { config, logger, gateway: new Gateway(config, { logger, ...deps }) };
 }

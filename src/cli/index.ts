@@ -5,6 +5,7 @@ import { LOG_LEVELS } from "../observability/log.ts";
 import { VERSION } from "../version.ts";
 import { registerCall } from "./commands/call.ts";
 import { registerDemoProvider } from "./commands/demo-provider.ts";
+import { registerServe } from "./commands/serve.ts";
 
 /** Exit codes (DESIGN.md): 0 success, 1 a call or check failed, 2 usage or config error. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -20,6 +21,7 @@ export function buildProgram(run: (work: () => Promise<number>) => void): Comman
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerServe(program, run);
   registerCall(program, run);
   registerDemoProvider(program, run);
   program.addHelpText("after", "\nRun `hangar help <command>` for a command's options. Docs: README.md and docs/.");

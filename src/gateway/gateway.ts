@@ -1,10 +1,10 @@
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
 import { type Clock, systemClock } from "../clock.ts";
 import type { ResolvedConfig } from "../config/types.ts";
 import { CallError, CancelledError, HangarError } from "../errors.ts";
 import { type Logger, silentLogger } from "../observability/log.ts";
 import { ProviderHandle } from "../pool/index.ts";
-import { createDriver, type Spawner, systemSpawner } from "../providers/index.ts";
+import { type ClientBridge, createDriver, type Spawner, systemSpawner } from "../providers/index.ts";
 import { ExponentialBackoff } from "cockatiel";
 import { type BatchCall, deadline, raceSignal, runBatch, Semaphore } from "../scheduler/index.ts";
 import { type BatchRequest, BatchRequestSchema, type BatchResult, type CallErrorInfo, type CallRequest, type CallResult } from "./batch-schema.ts";
@@ -26,12 +26,16 @@ export interface GatewayDeps {
   readonly logger?: Logger;
   /** The environment providers inherit (default process.env). */
   readonly baseEnv?: Readonly<Record<string, string | undefined>>;
+  /** The MCP client in front of Hangar, for providers' requests and logs (default none). */
+  readonly bridge?: ClientBridge;
 }
 
 /** Per-batch hooks. */
 export interface BatchOptions {
   /** Cancels every call of the batch still running (upstream too). */
   readonly signal?: AbortSignal;
+  /** Told the progress a provider reports during call `index`. */
+  readonly onProgress?: (index: number, progress: Progress) => void;
 }
 
 /** A batch in progress: its id, size, and results as they finish. */
@@ -61,7 +65,12 @@ export class Gateway {
   ) {
     this.clock = deps.clock ?? systemClock;
     const logger = deps.logger ?? silentLogger;
-    const driverDeps = { spawner: deps.spawner ?? systemSpawner, logger, ...(deps.baseEnv ? { baseEnv: deps.baseEnv } : {}) };
+    const driverDeps = {
+      spawner: deps.spawner ?? systemSpawner,
+      logger,
+      ...(deps.baseEnv ? { baseEnv: deps.baseEnv } : {}),
+      ...(deps.bridge ? { bridge: deps.bridge } : {}),
+    };
     const handles = new Map<string, ProviderHandle>();
     for (const provider of config.providers) {
       handles.set(provider.id, new ProviderHandle(provider, createDriver(provider, driverDeps), this.clock, logger));
@@ -93,7 +102,7 @@ export class Gateway {
     const batchId = crypto.randomUUID();
     const batchLimit = request.max_concurrency === undefined ? undefined : new Semaphore(request.max_concurrency);
     const attempts = request.calls.map((): Attempts => ({ count: 0, safe: false }));
-    const calls = request.calls.map((call, index) => this.plan(call, batchLimit, attempts[index]!));
+    const calls = request.calls.map((call, index) => this.plan(call, batchLimit, attempts[index]!, progressOf(options, index)));
     const settled = runBatch(calls, {
       clock: this.clock,
       global: this.global,
@@ -125,7 +134,12 @@ export class Gateway {
   }
 
   /** Turns one call of the request into work for the scheduler. */
-  private plan(call: CallRequest, batchLimit: Semaphore | undefined, attempts: Attempts): BatchCall<CallResult> {
+  private plan(
+    call: CallRequest,
+    batchLimit: Semaphore | undefined,
+    attempts: Attempts,
+    onProgress: ((progress: Progress) => void) | undefined,
+  ): BatchCall<CallResult> {
     let handle: ProviderHandle;
     try {
       handle = this.router.route(call.provider, call.tool);
@@ -139,7 +153,7 @@ export class Gateway {
         const tool = this.router.check(call.provider, tools, call.tool, call.arguments);
         attempts.safe = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true;
         attempts.count++;
-        return toCallResult(call, await handle.callTool(call.tool, call.arguments, { signal }));
+        return toCallResult(call, await handle.callTool(call.tool, call.arguments, { signal, ...(onProgress ? { onProgress } : {}) }));
       }, signal);
     return {
       key: call.provider,
@@ -164,6 +178,23 @@ export class Gateway {
     };
   }
 
+  /** Runs one call as a batch of one (same limits, breaker and retries); never throws for the call's failure. */
+  async callOne(call: CallRequest, options: { signal?: AbortSignal; onProgress?: (progress: Progress) => void } = {}): Promise<CallResult> {
+    const onProgress = options.onProgress;
+    const batch = this.stream(
+      { calls: [call] },
+      { ...(options.signal ? { signal: options.signal } : {}), ...(onProgress ? { onProgress: (_: number, progress: Progress) => onProgress(progress) } : {}) },
+    );
+    for await (const result of batch.results) return result;
+    throw new Error("a batch of one call ended without its result");
+  }
+
+  /** Calls of a provider running now and waiting for a permit (0 and 0 for an unknown id). */
+  load(providerId: string): { inFlight: number; queued: number } {
+    const permits = this.perProvider.get(providerId);
+    return { inFlight: permits?.inUse ?? 0, queued: permits?.queued ?? 0 };
+  }
+
   /** Cancels every running call and stops every provider; safe to call more than once. */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -183,6 +214,12 @@ interface Attempts {
   count: number;
   /** The tool is annotated read-only or idempotent. */
   safe: boolean;
+}
+
+/** The progress listener of call `index`, if the batch has one. */
+function progressOf(options: BatchOptions, index: number): ((progress: Progress) => void) | undefined {
+  const listener = options.onProgress;
+  return listener ? (progress) => listener(index, progress) : undefined;
 }
 
 /** Delays between retries of a safe call: 100 ms doubling up to 2 s, with jitter. */

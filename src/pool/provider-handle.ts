@@ -1,4 +1,15 @@
-import { CallToolResultSchema, ErrorCode, McpError, type CallToolResult, type Progress, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import {
+  CallToolResultSchema,
+  ErrorCode,
+  McpError,
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ToolListChangedNotificationSchema,
+  type CallToolResult,
+  type Progress,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
 import type { Clock } from "../clock.ts";
 import type { ResolvedProvider } from "../config/types.ts";
 import { ExponentialBackoff, type IBackoff } from "cockatiel";
@@ -7,6 +18,7 @@ import type { Logger } from "../observability/log.ts";
 import { type Connection, type Driver, isSessionLost } from "../providers/index.ts";
 import { deadline, raceSignal } from "../scheduler/deadline.ts";
 import { ProviderBreaker } from "./breaker.ts";
+import { type ProviderCatalog, readCatalog, type ReadCatalogOptions } from "./read-catalog.ts";
 import { startHealthChecks } from "./health-check.ts";
 
 /** Where a provider is in its life. */
@@ -17,6 +29,8 @@ export interface UpstreamCallOptions {
   readonly signal: AbortSignal;
   /** Progress the provider reports during the call. */
   readonly onProgress?: (progress: Progress) => void;
+  /** Request metadata sent upstream (e.g. a trace context); the progress token is Hangar's own. */
+  readonly meta?: Record<string, unknown>;
 }
 
 /** Counters a handle keeps for status and benchmarks. */
@@ -57,7 +71,8 @@ export class ProviderHandle {
   };
   readonly breaker: ProviderBreaker;
   private connection: Connection | undefined;
-  private tools: readonly Tool[] | undefined;
+  private listing: ProviderCatalog | undefined;
+  private readonly catalogListeners = new Set<(catalog: ProviderCatalog) => void>();
   private starting: Promise<Connection> | undefined;
   private stopping: Promise<void> | undefined;
   private inFlight = 0;
@@ -93,7 +108,18 @@ export class ProviderHandle {
 
   /** The provider's tools, as last listed (undefined before its first start). */
   get catalog(): readonly Tool[] | undefined {
-    return this.tools;
+    return this.listing?.tools;
+  }
+
+  /** Everything the provider offers, as last listed (undefined before its first start). */
+  get listings(): ProviderCatalog | undefined {
+    return this.listing;
+  }
+
+  /** Calls `listener` with the fresh catalog whenever the provider starts or says a list changed. */
+  onCatalog(listener: (catalog: ProviderCatalog) => void): () => void {
+    this.catalogListeners.add(listener);
+    return () => this.catalogListeners.delete(listener);
   }
 
   /** What the running provider last wrote to stderr (bounded; "" when it is not running). */
@@ -109,7 +135,7 @@ export class ProviderHandle {
   /** Starts the provider if needed (one start however many callers wait) and returns its tools. */
   async ensureReady(signal: AbortSignal): Promise<readonly Tool[]> {
     await this.connect(signal);
-    return this.tools ?? [];
+    return this.listing?.tools ?? [];
   }
 
   /**
@@ -119,7 +145,8 @@ export class ProviderHandle {
   async callTool(name: string, args: Record<string, unknown> | undefined, options: UpstreamCallOptions): Promise<CallToolResult> {
     this.lease();
     try {
-      const params = args === undefined ? { name } : { name, arguments: args };
+      const base = args === undefined ? { name } : { name, arguments: args };
+      const params = options.meta ? { ...base, _meta: options.meta } : base;
       const requestOptions = {
         signal: options.signal,
         timeout: 2 ** 31 - 1,
@@ -154,6 +181,20 @@ export class ProviderHandle {
         this.logger.info({ provider: this.config.id }, "remote session expired; reconnecting");
         return await send();
       }
+    } finally {
+      this.unlease();
+    }
+  }
+
+  /**
+   * Runs `work` with the live client (starting the provider if needed), counted as in flight so the
+   * provider is not stopped under it. For requests other than tool calls: prompts, resources, completion.
+   */
+  async withClient<T>(signal: AbortSignal, work: (client: Client) => Promise<T>): Promise<T> {
+    this.lease();
+    try {
+      const connection = await this.connect(signal);
+      return await work(connection.client);
     } finally {
       this.unlease();
     }
@@ -201,7 +242,7 @@ export class ProviderHandle {
     try {
       const connection = await this.driver.connect(limit.signal);
       try {
-        this.tools = await listAllTools(connection, limit.signal);
+        this.listing = await readCatalog(connection.client, limit.signal);
       } catch (error) {
         await connection.close();
         throw error;
@@ -210,11 +251,13 @@ export class ProviderHandle {
       this.state = "ready";
       this.stats.startedAt = this.clock.now();
       connection.onClose(() => this.onConnectionClosed(connection));
-      this.logger.info({ provider: id, pid: connection.pid, tools: this.tools.length }, "provider started");
+      this.followListChanges(connection);
+      this.logger.info({ provider: id, pid: connection.pid, tools: this.listing.tools.length }, "provider started");
       this.restartBackoff = undefined;
       this.nextStartAt = 0;
       this.armIdleTimer();
       this.armHealthChecks();
+      this.emitCatalog();
       return connection;
     } catch (error) {
       this.state = "failed";
@@ -228,6 +271,38 @@ export class ProviderHandle {
     } finally {
       limit.clear();
       this.starting = undefined;
+    }
+  }
+
+  /** Re-reads a list when the provider says it changed, and tells the catalog listeners. */
+  private followListChanges(connection: Connection): void {
+    const reread = (which: ReadCatalogOptions) => () => {
+      if (this.connection !== connection || this.listing === undefined) return Promise.resolve();
+      const limit = deadline(this.clock, this.config.startupTimeoutMs, () => new TimeoutError(`Provider "${this.config.id}" did not list in time`));
+      return readCatalog(connection.client, limit.signal, which, this.listing)
+        .then((catalog) => {
+          if (this.connection !== connection) return;
+          this.listing = catalog;
+          this.emitCatalog();
+        })
+        .catch((error: unknown) => this.logger.warn({ provider: this.config.id, err: messageOf(error) }, "cannot re-read a changed list"))
+        .finally(() => limit.clear());
+    };
+    const client = connection.client;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, reread({ tools: true, prompts: false, resources: false }));
+    client.setNotificationHandler(PromptListChangedNotificationSchema, reread({ tools: false, prompts: true, resources: false }));
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, reread({ tools: false, prompts: false, resources: true }));
+  }
+
+  private emitCatalog(): void {
+    const catalog = this.listing;
+    if (catalog === undefined) return;
+    for (const listener of this.catalogListeners) {
+      try {
+        listener(catalog);
+      } catch (error) {
+        this.logger.error({ provider: this.config.id, err: messageOf(error) }, "catalog listener failed");
+      }
     }
   }
 
@@ -310,19 +385,6 @@ export class ProviderHandle {
     })().finally(() => (this.stopping = undefined));
     return this.stopping;
   }
-}
-
-/** Reads every page of `tools/list`. */
-async function listAllTools(connection: Connection, signal: AbortSignal): Promise<Tool[]> {
-  if (!connection.client.getServerCapabilities()?.tools) return [];
-  const tools: Tool[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await connection.client.listTools(cursor === undefined ? {} : { cursor }, { signal });
-    tools.push(...page.tools);
-    cursor = page.nextCursor;
-  } while (cursor !== undefined);
-  return tools;
 }
 
 function startFailure(id: string, error: unknown): string {

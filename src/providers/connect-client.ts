@@ -1,10 +1,19 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { VERSION } from "../version.ts";
+import { type ClientBridge, noBridge } from "./client-bridge.ts";
+
+/** Who is connecting: the provider's id and the bridge to the client in front (default none). */
+export interface ConnectOptions {
+  readonly providerId: string;
+  readonly bridge?: ClientBridge;
+}
 
 /** Creates Hangar's MCP client and runs `initialize` over `transport`; closes the transport on failure. */
-export async function connectClient(transport: Transport, signal: AbortSignal): Promise<Client> {
-  const client = new Client({ name: "hangar", version: VERSION }, { capabilities: {} });
+export async function connectClient(transport: Transport, signal: AbortSignal, options?: ConnectOptions): Promise<Client> {
+  const bridge = options?.bridge ?? noBridge;
+  const client = new Client({ name: "hangar", version: VERSION }, { capabilities: bridge.capabilities() });
+  bridge.attach(options?.providerId ?? "", client);
   const onAbort = () => void transport.close();
   signal.addEventListener("abort", onAbort, { once: true });
   try {

@@ -1,7 +1,8 @@
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Logger } from "../observability/log.ts";
-import { closeListeners, connectClient } from "./connect-client.ts";
+import type { ClientBridge } from "./client-bridge.ts";
+import { closeListeners, connectClient, type ConnectOptions } from "./connect-client.ts";
 import type { Connection, Driver } from "./driver.ts";
 
 /** A remote provider's address and how to talk to it. */
@@ -24,6 +25,7 @@ export class HttpDriver implements Driver {
     private readonly providerId: string,
     private readonly target: HttpTarget,
     private readonly logger: Logger,
+    private readonly bridge?: ClientBridge,
   ) {}
 
   async connect(signal: AbortSignal): Promise<Connection> {
@@ -32,7 +34,7 @@ export class HttpDriver implements Driver {
     if (this.target.protocol !== "sse") {
       const transport = new StreamableHTTPClientTransport(url, { requestInit });
       try {
-        const client = await connectClient(transport, signal);
+        const client = await connectClient(transport, signal, this.connectOptions());
         return this.connection(client, async () => {
           await transport.terminateSession().catch(() => {});
           await client.close().catch(() => {});
@@ -46,11 +48,15 @@ export class HttpDriver implements Driver {
     }
     const transport = new SSEClientTransport(url, { requestInit });
     try {
-      const client = await connectClient(transport, signal);
+      const client = await connectClient(transport, signal, this.connectOptions());
       return this.connection(client, () => client.close().catch(() => {}));
     } catch (error) {
       throw signal.aborted ? error : this.unreachable(error);
     }
+  }
+
+  private connectOptions(): ConnectOptions {
+    return { providerId: this.providerId, ...(this.bridge ? { bridge: this.bridge } : {}) };
   }
 
   private connection(client: Connection["client"], close: () => Promise<void>): Connection {

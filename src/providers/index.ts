@@ -1,11 +1,13 @@
 import type { ResolvedProvider } from "../config/types.ts";
 import type { Logger } from "../observability/log.ts";
+import type { ClientBridge } from "./client-bridge.ts";
 import type { Driver } from "./driver.ts";
 import { HttpDriver } from "./http-driver.ts";
 import type { Spawner } from "./spawner.ts";
 import { dockerDriver, stdioDriver } from "./stdio-driver.ts";
 
 export type { Connection, Driver } from "./driver.ts";
+export { noBridge, type ClientBridge } from "./client-bridge.ts";
 export { isSessionLost } from "./http-driver.ts";
 export { systemSpawner, type ChildProcessHandle, type SpawnRequest, type Spawner } from "./spawner.ts";
 
@@ -15,6 +17,8 @@ export interface DriverDeps {
   readonly logger: Logger;
   /** The environment children inherit (default process.env). */
   readonly baseEnv?: Readonly<Record<string, string | undefined>>;
+  /** The client in front, for providers' requests and logs (default none). */
+  readonly bridge?: ClientBridge;
 }
 
 /** Picks the driver for a provider's transport kind. */
@@ -26,6 +30,6 @@ export function createDriver(provider: ResolvedProvider, deps: DriverDeps): Driv
     case "docker":
       return dockerDriver(provider.id, t, deps);
     case "http":
-      return new HttpDriver(provider.id, t, deps.logger);
+      return new HttpDriver(provider.id, t, deps.logger, deps.bridge);
   }
 }

@@ -1,4 +1,5 @@
 import type { Logger } from "../observability/log.ts";
+import type { ClientBridge } from "./client-bridge.ts";
 import { closeListeners, connectClient } from "./connect-client.ts";
 import type { Connection, Driver } from "./driver.ts";
 import type { SpawnRequest, Spawner } from "./spawner.ts";
@@ -10,6 +11,8 @@ export interface ProcessDriverDeps {
   readonly logger: Logger;
   /** Hangar's own environment, which children inherit (default process.env). */
   readonly baseEnv?: Readonly<Record<string, string | undefined>>;
+  /** The client in front, for providers' requests and logs (default none). */
+  readonly bridge?: ClientBridge;
 }
 
 /** Connects to a provider that speaks MCP on a child process's stdin/stdout. */
@@ -23,7 +26,8 @@ export class ProcessDriver implements Driver {
   async connect(signal: AbortSignal): Promise<Connection> {
     const transport = new ProcessTransport({ spawner: this.deps.spawner, request: this.request, logger: this.deps.logger });
     const closed = closeListeners();
-    const client = await connectClient(transport, signal).catch((error: unknown) => {
+    const connectOptions = { providerId: this.request.providerId, ...(this.deps.bridge ? { bridge: this.deps.bridge } : {}) };
+    const client = await connectClient(transport, signal, connectOptions).catch((error: unknown) => {
       throw withStartDetail(error, this.request.providerId, transport);
     });
     client.onclose = () => closed.fire();

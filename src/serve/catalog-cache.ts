@@ -1,0 +1,50 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { ResolvedProvider } from "../config/index.ts";
+import type { ProviderCatalog } from "../pool/index.ts";
+
+/** Bump when the file's shape changes, so old files are ignored rather than misread. */
+const FORMAT = 1;
+
+/** The default cache folder: `$HANGAR_CACHE_DIR`, else `~/.hangar/cache`. */
+export function defaultCacheDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return env.HANGAR_CACHE_DIR ?? join(homedir(), ".hangar", "cache");
+}
+
+/**
+ * Providers' catalogs on disk, one file per provider keyed by a hash of its launch config (command,
+ * args, env, cwd, image or URL), so `tools/list` can answer on a cold start without starting anything
+ * and a changed launch config never reads a stale catalog. Files hold only what the provider lists,
+ * never the launch config itself (its env and headers may hold secrets).
+ */
+export class CatalogCache {
+  constructor(private readonly dir: string = defaultCacheDir()) {}
+
+  /** The file of a provider's catalog. */
+  fileOf(provider: ResolvedProvider): string {
+    const hash = new Bun.CryptoHasher("sha256").update(JSON.stringify({ id: provider.id, transport: provider.transport })).digest("hex");
+    return join(this.dir, `catalog-${provider.id}-${hash.slice(0, 16)}.json`);
+  }
+
+  /** The cached catalog, or undefined when there is none (or it cannot be read). */
+  read(provider: ResolvedProvider): ProviderCatalog | undefined {
+    try {
+      const data = JSON.parse(readFileSync(this.fileOf(provider), "utf8")) as { format?: number; catalog?: ProviderCatalog };
+      const catalog = data.catalog;
+      if (data.format !== FORMAT || !catalog || !Array.isArray(catalog.tools)) return undefined;
+      return { tools: catalog.tools, prompts: catalog.prompts ?? [], resources: catalog.resources ?? [], resourceTemplates: catalog.resourceTemplates ?? [] };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Saves a catalog (written whole, then renamed, so a reader never sees half a file). Throws on I/O errors. */
+  write(provider: ResolvedProvider, catalog: ProviderCatalog): void {
+    mkdirSync(this.dir, { recursive: true });
+    const file = this.fileOf(provider);
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify({ format: FORMAT, provider: provider.id, saved_at: new Date().toISOString(), catalog }));
+    renameSync(temp, file);
+  }
+}

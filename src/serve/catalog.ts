@@ -1,0 +1,209 @@
+import type { Prompt, Resource, ResourceTemplate, Tool } from "@modelcontextprotocol/sdk/types.js";
+import { messageOf } from "../errors.ts";
+import { type Gateway, toolAllowed } from "../gateway/index.ts";
+import type { Logger } from "../observability/log.ts";
+import type { ProviderCatalog, ProviderHandle } from "../pool/index.ts";
+import type { CatalogCache } from "./catalog-cache.ts";
+import { exposedUri, NameTable, parsePrefixedUri, type Target } from "./names.ts";
+
+/** Which lists changed. */
+export type ListKind = "tools" | "prompts" | "resources";
+
+/** Where a provider's catalog came from: a live provider, the disk cache, or nowhere yet. */
+export type CatalogSource = "live" | "cache" | "none";
+
+/** Options of `Catalog`; every field says its default. */
+export interface CatalogOptions {
+  /** Names that belong to Hangar itself (its own tools). */
+  readonly reserved: ReadonlySet<string>;
+  /** Where catalogs are kept between runs (default: none). */
+  readonly cache?: CatalogCache;
+  readonly logger: Logger;
+  /** How long to gather changes before telling listeners, in ms (default 50). */
+  readonly settleMs?: number;
+}
+
+/**
+ * Every provider's tools, prompts and resources, and how they are shown in front of Hangar. A catalog
+ * comes from the live provider when it has started, else from the disk cache; it is saved to the cache
+ * whenever a provider lists something new, and listeners hear once per burst of changes.
+ */
+export class Catalog {
+  private readonly entries = new Map<string, { catalog: ProviderCatalog | undefined; source: CatalogSource }>();
+  private readonly listeners = new Set<(kinds: ReadonlySet<ListKind>) => void>();
+  private pending = new Set<ListKind>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private toolNames!: NameTable;
+  private promptNames!: NameTable;
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(
+    private readonly gateway: Gateway,
+    private readonly options: CatalogOptions,
+  ) {
+    for (const handle of gateway.handles.values()) {
+      const cached = options.cache?.read(handle.config);
+      this.entries.set(handle.config.id, { catalog: handle.listings ?? cached, source: handle.listings ? "live" : cached ? "cache" : "none" });
+      this.unsubscribe.push(handle.onCatalog((catalog) => this.update(handle, catalog)));
+    }
+    this.rebuild();
+  }
+
+  /** Calls `listener` once per burst of changes, with the kinds of lists that changed. */
+  onChange(listener: (kinds: ReadonlySet<ListKind>) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A provider's catalog and where it came from. */
+  entry(providerId: string): { catalog: ProviderCatalog | undefined; source: CatalogSource } {
+    return this.entries.get(providerId) ?? { catalog: undefined, source: "none" };
+  }
+
+  /** Starts, `concurrency` at a time, every provider that has no catalog yet, so its lists are known. */
+  async warmUp(signal: AbortSignal, concurrency = 4): Promise<void> {
+    const queue = [...this.gateway.handles.values()].filter((h) => this.entry(h.config.id).catalog === undefined);
+    const worker = async () => {
+      for (let handle = queue.shift(); handle && !signal.aborted; handle = queue.shift()) {
+        await handle.ensureReady(signal).catch((error: unknown) => {
+          if (!signal.aborted) this.options.logger.warn({ provider: handle.config.id, err: messageOf(error) }, "cannot list provider's tools");
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  }
+
+  /** The tools of exposed providers, as a client sees them (allow/deny applied, names mapped). */
+  tools(): Tool[] {
+    return this.exposed().flatMap(({ id, catalog }) =>
+      catalog.tools.flatMap((tool) => {
+        const name = this.toolNames.nameOf(id, tool.name);
+        return name === undefined ? [] : [{ ...tool, name }];
+      }),
+    );
+  }
+
+  /** The provider and tool behind an exposed tool name. */
+  resolveTool(name: string): Target | undefined {
+    return this.toolNames.resolve(name);
+  }
+
+  /** The exposed name of a provider's tool (undefined when it is not exposed). */
+  nameOf(providerId: string, tool: string): string | undefined {
+    return this.toolNames.nameOf(providerId, tool);
+  }
+
+  /** The prompts of exposed providers, names mapped. */
+  prompts(): Prompt[] {
+    return this.exposed().flatMap(({ id, catalog }) =>
+      catalog.prompts.flatMap((prompt) => {
+        const name = this.promptNames.nameOf(id, prompt.name);
+        return name === undefined ? [] : [{ ...prompt, name }];
+      }),
+    );
+  }
+
+  /** The provider and prompt behind an exposed prompt name. */
+  resolvePrompt(name: string): Target | undefined {
+    return this.promptNames.resolve(name);
+  }
+
+  /** The resources of exposed providers, URIs mapped. */
+  resources(): Resource[] {
+    return this.exposed().flatMap(({ id, prefix, catalog }) => catalog.resources.map((r) => ({ ...r, uri: exposedUri(id, r.uri, prefix) })));
+  }
+
+  /** The resource templates of exposed providers, URI templates mapped. */
+  resourceTemplates(): ResourceTemplate[] {
+    return this.exposed().flatMap(({ id, prefix, catalog }) =>
+      catalog.resourceTemplates.map((t) => ({ ...t, uriTemplate: exposedUri(id, t.uriTemplate, prefix) })),
+    );
+  }
+
+  /** The provider and original URI behind an exposed URI: a prefixed one, a listed one, or a template's match. */
+  resolveUri(uri: string): Target | undefined {
+    const prefixed = parsePrefixedUri(uri);
+    if (prefixed && this.gateway.handles.has(prefixed.providerId)) return prefixed;
+    const unprefixed = this.exposed().filter((p) => !p.prefix);
+    const listed = unprefixed.find((p) => p.catalog.resources.some((r) => r.uri === uri));
+    if (listed) return { providerId: listed.id, name: uri };
+    const templated = unprefixed.find((p) => p.catalog.resourceTemplates.some((t) => templateMatches(t.uriTemplate, uri)));
+    return templated ? { providerId: templated.id, name: uri } : undefined;
+  }
+
+  /** The provider and original URI template behind an exposed one (for completion). */
+  resolveTemplate(uriTemplate: string): Target | undefined {
+    const prefixed = parsePrefixedUri(uriTemplate);
+    if (prefixed && this.gateway.handles.has(prefixed.providerId)) return prefixed;
+    const owner = this.exposed().find((p) => !p.prefix && p.catalog.resourceTemplates.some((t) => t.uriTemplate === uriTemplate));
+    return owner ? { providerId: owner.id, name: uriTemplate } : undefined;
+  }
+
+  /** Stops following the providers. */
+  close(): void {
+    for (const stop of this.unsubscribe.splice(0)) stop();
+    clearTimeout(this.timer);
+  }
+
+  private exposed(): { id: string; prefix: boolean; catalog: ProviderCatalog; handle: ProviderHandle }[] {
+    return [...this.gateway.handles.values()].flatMap((handle) => {
+      const catalog = this.entry(handle.config.id).catalog;
+      return handle.config.expose && catalog ? [{ id: handle.config.id, prefix: handle.config.prefix, catalog, handle }] : [];
+    });
+  }
+
+  private update(handle: ProviderHandle, catalog: ProviderCatalog): void {
+    const id = handle.config.id;
+    const before = this.entry(id).catalog;
+    this.entries.set(id, { catalog, source: "live" });
+    const changed = new Set<ListKind>();
+    if (!sameJson(before?.tools, catalog.tools)) changed.add("tools");
+    if (!sameJson(before?.prompts, catalog.prompts)) changed.add("prompts");
+    if (!sameJson(before?.resources, catalog.resources) || !sameJson(before?.resourceTemplates, catalog.resourceTemplates)) changed.add("resources");
+    if (changed.size === 0) return;
+    try {
+      this.options.cache?.write(handle.config, catalog);
+    } catch (error) {
+      this.options.logger.warn({ provider: id, err: messageOf(error) }, "cannot save the provider's catalog");
+    }
+    this.rebuild();
+    // A provider that is not exposed changes nothing a client lists (hangar_tools reads it live).
+    if (!handle.config.expose) return;
+    for (const kind of changed) this.pending.add(kind);
+    this.timer ??= setTimeout(() => this.flush(), this.options.settleMs ?? 50);
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    const kinds = this.pending;
+    this.pending = new Set();
+    if (kinds.size === 0) return;
+    for (const listener of this.listeners) listener(kinds);
+  }
+
+  private rebuild(): void {
+    const exposed = this.exposed();
+    this.toolNames = new NameTable(
+      exposed.map(({ id, prefix, catalog, handle }) => ({
+        providerId: id,
+        prefix,
+        names: catalog.tools.map((t) => t.name).filter((name) => toolAllowed(handle.config.tools, name)),
+      })),
+      this.options.reserved,
+    );
+    this.promptNames = new NameTable(exposed.map(({ id, prefix, catalog }) => ({ providerId: id, prefix, names: catalog.prompts.map((p) => p.name) })));
+  }
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Whether `uri` could come from `template` (RFC 6570 level 1: each `{var}` matches one or more characters). */
+function templateMatches(template: string, uri: string): boolean {
+  const pattern = template
+    .split(/\{[^}]*\}/)
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".+");
+  return new RegExp(`^${pattern}$`).test(uri);
+}

@@ -1,0 +1,109 @@
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import { CALL_ERROR_TYPES } from "../errors.ts";
+import { BatchRequestSchema } from "../gateway/index.ts";
+
+/** The names of Hangar's own tools; no provider's tool is ever listed under one of them. */
+export const HANGAR_TOOL_NAMES = new Set(["hangar_call", "hangar_tools", "hangar_status"]);
+
+/** `hangar_tools` input. */
+export const ToolsRequestSchema = z
+  .object({
+    provider: z.string().optional().describe("Only this provider (its id)"),
+    query: z.string().optional().describe("Only tools whose name or description contains these words (case-insensitive)"),
+  })
+  .strict();
+
+/** `hangar_status` input. */
+export const StatusRequestSchema = z.object({ provider: z.string().optional().describe("Only this provider (its id)") }).strict();
+
+function jsonSchema(schema: z.ZodType): Tool["inputSchema"] {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema) as Record<string, unknown>;
+  return rest as Tool["inputSchema"];
+}
+
+const ERROR_SCHEMA = {
+  type: "object",
+  properties: {
+    type: { type: "string", enum: [...CALL_ERROR_TYPES] },
+    message: { type: "string" },
+    retryable: { type: "boolean" },
+  },
+  required: ["type", "message", "retryable"],
+};
+
+/** The `outputSchema` of `hangar_call`: the batch result (DESIGN.md). */
+const BATCH_RESULT_SCHEMA = {
+  type: "object" as const,
+  properties: {
+    batch_id: { type: "string" },
+    ok: { type: "boolean", description: "true when every call succeeded" },
+    total: { type: "integer" },
+    succeeded: { type: "integer" },
+    failed: { type: "integer" },
+    elapsed_ms: { type: "number" },
+    results: {
+      type: "array",
+      description: "One result per call, in call order",
+      items: {
+        type: "object",
+        properties: {
+          index: { type: "integer", description: "Position of the call in the request" },
+          id: { type: "string" },
+          provider: { type: "string" },
+          tool: { type: "string" },
+          ok: { type: "boolean" },
+          result: { type: "object", description: "The provider's CallToolResult, untouched (kept for a tool_error too)" },
+          error: ERROR_SCHEMA,
+          elapsed_ms: { type: "number" },
+          attempts: { type: "integer" },
+        },
+        required: ["index", "provider", "tool", "ok", "elapsed_ms", "attempts"],
+      },
+    },
+  },
+  required: ["batch_id", "ok", "total", "succeeded", "failed", "elapsed_ms", "results"],
+};
+
+const CALL_DESCRIPTION = `Run many tool calls in parallel, in one call, across any of the MCP servers ("providers") behind Hangar. Use it whenever you need two or more tool calls that do not depend on each other's results: they all run at once, so the batch takes as long as its slowest call. Results come back in call order; one failed call never stops the others (unless fail_fast).
+
+Find providers and their tools (with input schemas) with hangar_tools first. Each call is {provider, tool, arguments}; arguments must match the tool's inputSchema.
+
+Example:
+{"calls": [
+  {"provider": "github", "tool": "search_repositories", "arguments": {"query": "mcp"}, "id": "repos"},
+  {"provider": "memory", "tool": "read_graph"},
+  {"provider": "files", "tool": "read_file", "arguments": {"path": "/tmp/notes.md"}, "timeout_s": 10}
+]}
+
+Each result is {index, id?, provider, tool, ok, result?, error?, elapsed_ms, attempts}; result is the tool's own answer. error.type is one of ${CALL_ERROR_TYPES.join(", ")}; error.retryable says whether trying the same call again may help.`;
+
+/** Hangar's own tools as `tools/list` shows them. */
+export function hangarTools(): Tool[] {
+  return [
+    {
+      name: "hangar_call",
+      title: "Call tools in parallel",
+      description: CALL_DESCRIPTION,
+      inputSchema: jsonSchema(BatchRequestSchema),
+      outputSchema: BATCH_RESULT_SCHEMA,
+      annotations: { title: "Call tools in parallel", readOnlyHint: false, destructiveHint: true, openWorldHint: true },
+    },
+    {
+      name: "hangar_tools",
+      title: "List providers and their tools",
+      description:
+        'List the providers behind Hangar and their tools (name, description, inputSchema), to know what hangar_call can run. Filter with provider (an id) or query (words in a tool\'s name or description), e.g. {"query": "issue"}. Answers from the cached catalog; it does not start providers that were listed before.',
+      inputSchema: jsonSchema(ToolsRequestSchema),
+      annotations: { title: "List providers and their tools", readOnlyHint: true, openWorldHint: false },
+    },
+    {
+      name: "hangar_status",
+      title: "Providers' health",
+      description:
+        "Show each provider's state (cold, starting, ready, draining, stopped, failed), calls in flight and queued, failures, circuit breaker state, uptime and latency. Use it when calls fail with provider_unavailable, circuit_open or overloaded, to see which provider is unwell and when it will be tried again.",
+      inputSchema: jsonSchema(StatusRequestSchema),
+      annotations: { title: "Providers' health", readOnlyHint: true, openWorldHint: false },
+    },
+  ];
+}

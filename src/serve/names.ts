@@ -1,0 +1,83 @@
+/**
+ * How a provider's tools, prompts and resources are named in front of Hangar, and back: `<id>__<name>`
+ * (at most 64 characters), or the provider's own name when it sets `prefix: false` and the name collides
+ * with nothing; resource URIs become `hangar://<id>/<uri>`, or stay as they are without a prefix.
+ */
+
+/** Between a provider id and its own name. */
+export const SEPARATOR = "__";
+/** The longest name a client is shown (many clients refuse longer tool names). */
+export const MAX_NAME_LENGTH = 64;
+/** The scheme of a prefixed resource URI. */
+const URI_PREFIX = "hangar://";
+
+/** A provider's own name for something it offers. */
+export interface Target {
+  readonly providerId: string;
+  readonly name: string;
+}
+
+/** One provider's names to expose. */
+export interface NameSource {
+  readonly providerId: string;
+  readonly prefix: boolean;
+  readonly names: readonly string[];
+}
+
+/** `<id>__<name>`; a longer one is cut and ends in a hash of the whole, so it is unique and stable. */
+export function prefixedName(providerId: string, name: string): string {
+  const full = `${providerId}${SEPARATOR}${name}`;
+  if (full.length <= MAX_NAME_LENGTH) return full;
+  const hash = new Bun.CryptoHasher("sha256").update(full).digest("hex").slice(0, 8);
+  return `${full.slice(0, MAX_NAME_LENGTH - hash.length - 1)}_${hash}`;
+}
+
+/** Exposed names both ways, built from every exposed provider's names at once. */
+export class NameTable {
+  private readonly targets = new Map<string, Target>();
+  private readonly exposed = new Map<string, string>();
+
+  /** `reserved` names (Hangar's own tools) are never given to a provider's item. */
+  constructor(sources: readonly NameSource[], reserved: ReadonlySet<string> = new Set()) {
+    const bareCount = new Map<string, number>();
+    for (const source of sources) for (const name of new Set(source.names)) bareCount.set(name, (bareCount.get(name) ?? 0) + 1);
+    const prefixed = new Set(sources.flatMap((s) => s.names.map((n) => prefixedName(s.providerId, n))));
+    for (const source of sources) {
+      for (const name of source.names) {
+        const bare = !source.prefix && bareCount.get(name) === 1 && !reserved.has(name) && !prefixed.has(name) && name.length <= MAX_NAME_LENGTH;
+        const shown = bare ? name : prefixedName(source.providerId, name);
+        if (this.targets.has(shown) || reserved.has(shown)) continue;
+        this.targets.set(shown, { providerId: source.providerId, name });
+        this.exposed.set(key(source.providerId, name), shown);
+      }
+    }
+  }
+
+  /** The provider and its own name behind an exposed name. */
+  resolve(shown: string): Target | undefined {
+    return this.targets.get(shown);
+  }
+
+  /** The exposed name of a provider's item (undefined if it is not exposed). */
+  nameOf(providerId: string, name: string): string | undefined {
+    return this.exposed.get(key(providerId, name));
+  }
+}
+
+function key(providerId: string, name: string): string {
+  return `${providerId}\u0000${name}`;
+}
+
+/** The URI a client sees for a provider's resource (or template). */
+export function exposedUri(providerId: string, uri: string, prefix: boolean): string {
+  return prefix ? `${URI_PREFIX}${providerId}/${uri}` : uri;
+}
+
+/** The provider id and original URI of a prefixed URI; undefined for any other URI. */
+export function parsePrefixedUri(uri: string): Target | undefined {
+  if (!uri.startsWith(URI_PREFIX)) return undefined;
+  const rest = uri.slice(URI_PREFIX.length);
+  const slash = rest.indexOf("/");
+  if (slash <= 0) return undefined;
+  return { providerId: rest.slice(0, slash), name: rest.slice(slash + 1) };
+}

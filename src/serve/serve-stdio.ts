@@ -1,0 +1,60 @@
+import type { GatewayDeps } from "../gateway/index.ts";
+import type { Gateway } from "../gateway/index.ts";
+import type { Logger } from "../observability/log.ts";
+import { Catalog } from "./catalog.ts";
+import { CatalogCache } from "./catalog-cache.ts";
+import { HANGAR_TOOL_NAMES } from "./hangar-tools.ts";
+import { createServer, serveGateway } from "./server.ts";
+import { ServerBridge } from "./server-bridge.ts";
+import { StdioServerTransport } from "./stdio-server-transport.ts";
+
+/** What `serveStdio` needs; every field says its default. */
+export interface ServeStdioOptions {
+  /** Builds the gateway once the bridge to the client exists (so providers can reach the client). */
+  openGateway(deps: Pick<GatewayDeps, "bridge">): Promise<{ gateway: Gateway; logger: Logger }>;
+  /** Aborts on SIGINT, SIGTERM, SIGHUP or the death of hangar's parent: running calls are cancelled. */
+  readonly signal: AbortSignal;
+  /** Where provider catalogs are cached (default `$HANGAR_CACHE_DIR` or `~/.hangar/cache`). */
+  readonly cache?: CatalogCache;
+  /** How long answers of cancelled calls may take to be written at shutdown, in ms (default 2000). */
+  readonly drainMs?: number;
+}
+
+/**
+ * `hangar serve` over stdio until the client goes away. At stdin's end, requests still running are
+ * finished and answered first; on a signal they are cancelled (upstream too) and answered as cancelled.
+ * Either way every provider is stopped and stdout is flushed before this resolves.
+ */
+export async function serveStdio(options: ServeStdioOptions): Promise<void> {
+  const server = createServer();
+  const bridge = new ServerBridge(server);
+  const { gateway, logger } = await options.openGateway({ bridge });
+  const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, cache: options.cache ?? new CatalogCache(), logger });
+  const ended = Promise.withResolvers<void>();
+  const transport = new StdioServerTransport({ onEnd: () => ended.resolve() });
+  transport.onerror = (error) => logger.debug({ err: error.message }, "bad message from the client");
+  const stopFollowing = serveGateway(server, { gateway, catalog, logger, startedAt: Date.now() }, bridge);
+  const warmUp = new AbortController();
+  server.oninitialized = () => {
+    catalog.warmUp(warmUp.signal).catch((error: unknown) => logger.warn({ err: String(error) }, "catalog warm-up failed"));
+  };
+  await server.connect(transport);
+  logger.info({ providers: gateway.handles.size }, "serving MCP on stdio");
+
+  const signalled = new Promise<void>((resolve) => {
+    if (options.signal.aborted) resolve();
+    options.signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+  await Promise.race([ended.promise, signalled]);
+  if (!options.signal.aborted) {
+    logger.info("stdin closed; finishing the requests still running");
+    await Promise.race([transport.idle(), signalled]);
+  }
+  warmUp.abort();
+  await gateway.close();
+  await Promise.race([transport.idle(), new Promise((resolve) => setTimeout(resolve, options.drainMs ?? 2000).unref())]);
+  stopFollowing();
+  catalog.close();
+  await transport.flush();
+  await server.close();
+}

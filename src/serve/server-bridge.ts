@@ -1,0 +1,63 @@
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  type ClientCapabilities,
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
+  LoggingMessageNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+import { messageOf } from "../errors.ts";
+import type { Logger } from "../observability/log.ts";
+import type { ClientBridge } from "../providers/index.ts";
+
+/** No time limit of Hangar's own on a forwarded request: a person may be answering it; the caller's signal ends it. */
+const NO_TIMEOUT = 2 ** 31 - 1;
+
+/**
+ * The bridge of `hangar serve`: providers are offered sampling, elicitation and roots exactly when the
+ * client in front declared them, their requests are forwarded to that client, and their log messages
+ * reach it named after the provider. A provider that asks for something the client cannot do is
+ * refused by the SDK with "method not found", and the rest goes on.
+ */
+export class ServerBridge implements ClientBridge {
+  private readonly clients = new Set<Client>();
+
+  /** `logger` gets what cannot be forwarded (default: nothing is logged). */
+  constructor(
+    private readonly server: Server,
+    private readonly logger?: Logger,
+  ) {}
+
+  capabilities(): ClientCapabilities {
+    const front = this.server.getClientCapabilities() ?? {};
+    return {
+      ...(front.sampling ? { sampling: front.sampling } : {}),
+      ...(front.elicitation ? { elicitation: front.elicitation } : {}),
+      ...(front.roots ? { roots: { listChanged: true } } : {}),
+    };
+  }
+
+  attach(providerId: string, client: Client): void {
+    const can = this.capabilities();
+    const options = (signal: AbortSignal) => ({ signal, timeout: NO_TIMEOUT });
+    if (can.sampling) client.setRequestHandler(CreateMessageRequestSchema, (request, extra) => this.server.createMessage(request.params, options(extra.signal)));
+    if (can.elicitation) client.setRequestHandler(ElicitRequestSchema, (request, extra) => this.server.elicitInput(request.params, options(extra.signal)));
+    if (can.roots) client.setRequestHandler(ListRootsRequestSchema, (request, extra) => this.server.listRoots(request.params, options(extra.signal)));
+    client.setNotificationHandler(LoggingMessageNotificationSchema, async (notification) => {
+      const { logger, ...rest } = notification.params;
+      await this.server
+        .sendLoggingMessage({ ...rest, logger: logger ? `${providerId}/${logger}` : providerId })
+        .catch((error: unknown) => this.logger?.debug({ provider: providerId, err: messageOf(error) }, "cannot forward a log message"));
+    });
+    if (can.roots) this.clients.add(client);
+  }
+
+  /** Tells every connected provider that was offered roots that the client's roots changed. */
+  async rootsChanged(): Promise<void> {
+    for (const client of this.clients) {
+      if (client.transport === undefined) this.clients.delete(client);
+      else await client.sendRootsListChanged().catch(() => {});
+    }
+  }
+}

@@ -1,0 +1,197 @@
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  CompleteRequestSchema,
+  ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  type Progress,
+  type ProgressToken,
+  ReadResourceRequestSchema,
+  RootsListChangedNotificationSchema,
+  type ServerNotification,
+} from "@modelcontextprotocol/sdk/types.js";
+import { CallError, messageOf } from "../errors.ts";
+import { closest } from "../gateway/closest.ts";
+import { type BatchResult, type CallResult, type Gateway, InvalidBatchError, summarize } from "../gateway/index.ts";
+import type { Logger } from "../observability/log.ts";
+import { VERSION } from "../version.ts";
+import type { Catalog, ListKind } from "./catalog.ts";
+import { HANGAR_TOOL_NAMES, hangarTools, StatusRequestSchema, ToolsRequestSchema } from "./hangar-tools.ts";
+import { exposedUri, type Target } from "./names.ts";
+import type { ServerBridge } from "./server-bridge.ts";
+import { statusOf } from "./status.ts";
+import { toolsView } from "./tools-view.ts";
+
+/** What the MCP front needs; one gateway and catalog may serve many sessions (HTTP). */
+export interface FrontDeps {
+  readonly gateway: Gateway;
+  readonly catalog: Catalog;
+  readonly logger: Logger;
+  /** When Hangar started (Date.now()), for `hangar_status`. */
+  readonly startedAt: number;
+}
+
+/** Hangar's MCP server, not yet connected to a transport: tools, prompts, resources, completion and logging. */
+export function createServer(): Server {
+  return new Server(
+    { name: "hangar", title: "Hangar", version: VERSION },
+    {
+      capabilities: {
+        tools: { listChanged: true },
+        prompts: { listChanged: true },
+        resources: { listChanged: true },
+        completions: {},
+        logging: {},
+      },
+      instructions:
+        "Hangar fronts several MCP servers (providers). To run two or more independent tool calls, use hangar_call: they run in parallel and come back together. hangar_tools lists providers and tools; hangar_status shows their health. Provider tools are also listed directly as <provider>__<tool>.",
+    },
+  );
+}
+
+type Extra = { signal: AbortSignal; _meta?: { progressToken?: ProgressToken | undefined } | undefined; sendNotification: (n: ServerNotification) => Promise<void> };
+
+/**
+ * Serves the gateway on `server`: Hangar's own tools, every exposed provider's tools, prompts and
+ * resources under mapped names, completion routed to the owner, and list_changed when the catalog
+ * changes. Returns a function that stops following the catalog.
+ */
+export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBridge): () => void {
+  const { gateway, catalog } = deps;
+  const own = hangarTools();
+
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [...own, ...catalog.tools()] }));
+
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    const { name, arguments: args } = request.params;
+    switch (name) {
+      case "hangar_call":
+        return runBatch(deps, args, extra);
+      case "hangar_tools": {
+        const parsed = ToolsRequestSchema.safeParse(args ?? {});
+        if (!parsed.success) return failure(`Invalid arguments for hangar_tools: ${parsed.error.issues[0]?.message}`);
+        const view = await toolsView(gateway, catalog, (p, t) => catalog.nameOf(p, t), parsed.data, extra.signal).catch(asFailure);
+        return "isError" in view ? view : structured(view);
+      }
+      case "hangar_status": {
+        const parsed = StatusRequestSchema.safeParse(args ?? {});
+        if (!parsed.success) return failure(`Invalid arguments for hangar_status: ${parsed.error.issues[0]?.message}`);
+        if (parsed.data.provider !== undefined && !gateway.handles.has(parsed.data.provider)) return failure(`Unknown provider "${parsed.data.provider}"`);
+        return structured(statusOf(gateway, catalog, deps.startedAt, parsed.data.provider));
+      }
+    }
+    const target = catalog.resolveTool(name);
+    if (target === undefined) throw unknown("tool", name, [...HANGAR_TOOL_NAMES, ...catalog.tools().map((t) => t.name)]);
+    const token = extra._meta?.progressToken;
+    const forward = token === undefined ? undefined : (progress: Progress) => void notifyProgress(extra, token, progress);
+    const result = await gateway.callOne(
+      { provider: target.providerId, tool: target.name, ...(args === undefined ? {} : { arguments: args }) },
+      { signal: extra.signal, ...(forward ? { onProgress: forward } : {}) },
+    );
+    if (result.result !== undefined) return result.result as CallToolResult;
+    return failure(`${result.error?.type ?? "internal"}: ${result.error?.message ?? "the call failed"}`);
+  });
+
+  server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: catalog.prompts() }));
+  server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
+    const target = catalog.resolvePrompt(request.params.name);
+    if (target === undefined) throw unknown("prompt", request.params.name, catalog.prompts().map((p) => p.name));
+    const { name: _, ...params } = request.params;
+    return upstream(deps, target, extra.signal, (client, signal) => client.getPrompt({ ...params, name: target.name }, { signal }));
+  });
+
+  server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: catalog.resources() }));
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: catalog.resourceTemplates() }));
+  server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
+    const target = catalog.resolveUri(request.params.uri);
+    if (target === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown resource "${request.params.uri}"`);
+    const prefix = gateway.handles.get(target.providerId)!.config.prefix;
+    const result = await upstream(deps, target, extra.signal, (client, signal) => client.readResource({ ...request.params, uri: target.name }, { signal }));
+    return { ...result, contents: result.contents.map((c) => ({ ...c, uri: exposedUri(target.providerId, c.uri, prefix) })) };
+  });
+
+  server.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
+    const ref = request.params.ref;
+    const target = ref.type === "ref/prompt" ? catalog.resolvePrompt(ref.name) : catalog.resolveTemplate(ref.uri);
+    if (target === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown ${ref.type === "ref/prompt" ? "prompt" : "resource template"} in completion`);
+    const forwarded = ref.type === "ref/prompt" ? { ...ref, name: target.name } : { ...ref, uri: target.name };
+    return upstream(deps, target, extra.signal, (client, signal) => client.complete({ ...request.params, ref: forwarded }, { signal }));
+  });
+
+  server.setNotificationHandler(RootsListChangedNotificationSchema, async () => {
+    await bridge?.rootsChanged();
+  });
+
+  return catalog.onChange((kinds: ReadonlySet<ListKind>) => {
+    if (server.getClientVersion() === undefined) return;
+    const send = (promise: Promise<void>) => promise.catch((error: unknown) => deps.logger.debug({ err: messageOf(error) }, "cannot send list_changed"));
+    if (kinds.has("tools")) send(server.sendToolListChanged());
+    if (kinds.has("prompts")) send(server.sendPromptListChanged());
+    if (kinds.has("resources")) send(server.sendResourceListChanged());
+  });
+}
+
+/** `hangar_call`: runs the batch, one progress notification per finished call when asked. */
+async function runBatch(deps: FrontDeps, args: unknown, extra: Extra): Promise<CallToolResult> {
+  const started = performance.now();
+  let batch;
+  try {
+    batch = deps.gateway.stream(args ?? {}, { signal: extra.signal });
+  } catch (error) {
+    if (error instanceof InvalidBatchError) return failure(error.message);
+    throw error;
+  }
+  const token = extra._meta?.progressToken;
+  const results: CallResult[] = new Array(batch.total);
+  let done = 0;
+  for await (const result of batch.results) {
+    results[result.index] = result;
+    done++;
+    if (token !== undefined) {
+      const message = `${result.provider}/${result.tool} ${result.ok ? "ok" : (result.error?.type ?? "failed")}`;
+      await notifyProgress(extra, token, { progress: done, total: batch.total, message });
+    }
+  }
+  const summary: BatchResult = summarize(batch.batchId, results, performance.now() - started);
+  return { content: [{ type: "text", text: JSON.stringify(summary) }], structuredContent: summary as unknown as Record<string, unknown> };
+}
+
+/** Sends a request other than a tool call to the provider behind `target`, through its breaker. */
+async function upstream<T>(deps: FrontDeps, target: Target, signal: AbortSignal, work: (client: Client, signal: AbortSignal) => Promise<T>): Promise<T> {
+  const handle = deps.gateway.handles.get(target.providerId)!;
+  try {
+    return await handle.guard(() => handle.withClient(signal, (client) => work(client, signal)), signal);
+  } catch (error) {
+    if (error instanceof McpError) throw error;
+    throw new McpError(ErrorCode.InternalError, messageOf(error));
+  }
+}
+
+function notifyProgress(extra: Extra, progressToken: ProgressToken, progress: Progress): Promise<void> {
+  return extra.sendNotification({ method: "notifications/progress", params: { progressToken, ...progress } }).catch(() => {});
+}
+
+function structured(value: object): CallToolResult {
+  return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value as Record<string, unknown> };
+}
+
+function failure(message: string): CallToolResult {
+  return { isError: true, content: [{ type: "text", text: message }] };
+}
+
+function asFailure(error: unknown): CallToolResult {
+  if (error instanceof CallError) return failure(error.message);
+  throw error;
+}
+
+function unknown(kind: string, name: string, known: string[]): McpError {
+  const guess = closest(name, known);
+  return new McpError(ErrorCode.InvalidParams, `Unknown ${kind} "${name}".${guess ? ` Did you mean "${guess}"?` : ""}`);
+}

@@ -1,0 +1,58 @@
+import type { Gateway } from "../gateway/index.ts";
+import type { Catalog } from "./catalog.ts";
+
+/** One provider's health, as `hangar_status` reports it. */
+export interface ProviderStatus {
+  id: string;
+  kind: "stdio" | "docker" | "http";
+  state: string;
+  circuit: { state: string; retry_in_s?: number };
+  in_flight: number;
+  queued: number;
+  calls: number;
+  starts: number;
+  failed_starts: number;
+  crashes: number;
+  health_checks: { total: number; failed: number; last_ping_ms?: number };
+  uptime_s?: number;
+  pid?: number;
+  tools: number;
+  catalog: string;
+  last_error?: string;
+}
+
+/** Every provider's (or one provider's) state, load, failures, breaker, uptime and latency. */
+export function statusOf(gateway: Gateway, catalog: Catalog, startedAt: number, providerId?: string): { uptime_s: number; providers: ProviderStatus[] } {
+  const now = Date.now();
+  const handles = [...gateway.handles.values()].filter((h) => providerId === undefined || h.config.id === providerId);
+  const providers = handles.map((handle): ProviderStatus => {
+    const { stats, breaker, config } = handle;
+    const load = gateway.load(config.id);
+    const retryMs = breaker.remainingMs();
+    const entry = catalog.entry(config.id);
+    const up = handle.state === "ready" && stats.startedAt !== undefined;
+    return {
+      id: config.id,
+      kind: config.transport.kind,
+      state: handle.state,
+      circuit: { state: breaker.state, ...(retryMs > 0 ? { retry_in_s: Math.ceil(retryMs / 1000) } : {}) },
+      in_flight: load.inFlight,
+      queued: load.queued,
+      calls: stats.calls,
+      starts: stats.starts,
+      failed_starts: stats.failedStarts,
+      crashes: stats.crashes,
+      health_checks: { total: stats.healthChecks, failed: stats.healthFailures, ...(stats.lastPingMs === undefined ? {} : { last_ping_ms: round(stats.lastPingMs) }) },
+      ...(up ? { uptime_s: Math.round((performance.now() - stats.startedAt!) / 1000) } : {}),
+      ...(handle.pid === undefined ? {} : { pid: handle.pid }),
+      tools: entry.catalog?.tools.length ?? 0,
+      catalog: entry.source,
+      ...(stats.lastError === undefined ? {} : { last_error: stats.lastError }),
+    };
+  });
+  return { uptime_s: Math.round((now - startedAt) / 1000), providers };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

@@ -1,0 +1,144 @@
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { ErrorCode, type JSONRPCMessage, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
+
+/** Options of `StdioServerTransport`; every field says its default. */
+export interface StdioServerTransportOptions {
+  readonly stdin?: NodeJS.ReadableStream;
+  readonly stdout?: NodeJS.WritableStream;
+  /** The longest message accepted, in bytes (default 64 MiB); a longer one is answered with an error and skipped. */
+  readonly maxMessageBytes?: number;
+  /** Called once when stdin ends (the client closed it). */
+  readonly onEnd?: () => void;
+}
+
+/**
+ * MCP over this process's stdin and stdout, one JSON-RPC message per line. Unlike the SDK's transport,
+ * a line that is not JSON, not a JSON-RPC message, a batch, or too large is answered with a JSON-RPC
+ * error (Parse error or Invalid Request) and skipped, and the server keeps serving.
+ */
+export class StdioServerTransport implements Transport {
+  onmessage?: (message: JSONRPCMessage) => void;
+  onerror?: (error: Error) => void;
+  onclose?: () => void;
+  private readonly stdin: NodeJS.ReadableStream;
+  private readonly stdout: NodeJS.WritableStream;
+  private readonly maxBytes: number;
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private oversized = false;
+  private closed = false;
+  /** Ids of requests received and not answered yet. */
+  private readonly pending = new Set<string | number>();
+  private whenIdle: (() => void) | undefined;
+
+  constructor(private readonly options: StdioServerTransportOptions = {}) {
+    this.stdin = options.stdin ?? process.stdin;
+    this.stdout = options.stdout ?? process.stdout;
+    this.maxBytes = options.maxMessageBytes ?? 64 * 1024 * 1024;
+  }
+
+  async start(): Promise<void> {
+    this.stdin.on("data", this.onData);
+    this.stdin.on("end", this.onEnd);
+    this.stdin.on("error", this.onError);
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    const written = this.write(`${JSON.stringify(message)}\n`);
+    if (("result" in message || "error" in message) && "id" in message && this.pending.delete(message.id as string | number)) {
+      if (this.pending.size === 0) void written.finally(() => this.whenIdle?.());
+    }
+    return written;
+  }
+
+  /** Resolves once every request received so far has been answered and the answer written. */
+  idle(): Promise<void> {
+    if (this.pending.size === 0) return this.flush();
+    return new Promise((resolve) => {
+      this.whenIdle = () => {
+        if (this.pending.size === 0) resolve();
+      };
+    });
+  }
+
+  /** Resolves once everything written so far has been handed to the OS. */
+  flush(): Promise<void> {
+    return this.write("");
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stdin.off("data", this.onData);
+    this.stdin.off("end", this.onEnd);
+    this.stdin.off("error", this.onError);
+    this.stdin.pause();
+    this.chunks = [];
+    this.onclose?.();
+  }
+
+  private write(text: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.stdout.write(text, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  private readonly onEnd = () => this.options.onEnd?.();
+  private readonly onError = (error: Error) => this.onerror?.(error);
+
+  private readonly onData = (chunk: Buffer | string) => {
+    const data = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    let start = 0;
+    for (let newline = data.indexOf(10); newline !== -1; newline = data.indexOf(10, start)) {
+      this.append(data.subarray(start, newline));
+      start = newline + 1;
+      this.endLine();
+    }
+    this.append(data.subarray(start));
+  };
+
+  private append(part: Buffer): void {
+    if (this.oversized || part.length === 0) return;
+    this.size += part.length;
+    if (this.size > this.maxBytes) {
+      this.oversized = true;
+      this.chunks = [];
+    } else this.chunks.push(part);
+  }
+
+  private endLine(): void {
+    const oversized = this.oversized;
+    const line = Buffer.concat(this.chunks).toString("utf8").replace(/\r$/, "");
+    this.chunks = [];
+    this.size = 0;
+    this.oversized = false;
+    if (oversized) return this.reject(null, ErrorCode.InvalidRequest, `Message too large: the limit is ${this.maxBytes} bytes`);
+    if (line.trim() === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      return this.reject(null, ErrorCode.ParseError, `Parse error: ${(error as Error).message}`);
+    }
+    if (Array.isArray(value)) return this.reject(null, ErrorCode.InvalidRequest, "Invalid Request: JSON-RPC batches are not supported; send one message per line");
+    const parsed = JSONRPCMessageSchema.safeParse(value);
+    if (!parsed.success) {
+      const id = (value as { id?: unknown } | null)?.id;
+      const issue = parsed.error.issues[0];
+      const where = issue && issue.path.length ? ` (${issue.path.join(".")})` : "";
+      return this.reject(typeof id === "string" || typeof id === "number" ? id : null, ErrorCode.InvalidRequest, `Invalid Request: not a JSON-RPC 2.0 message${where}`);
+    }
+    const message = parsed.data;
+    if ("method" in message && "id" in message) this.pending.add(message.id);
+    try {
+      this.onmessage?.(message);
+    } catch (error) {
+      this.onerror?.(error as Error);
+    }
+  }
+
+  private reject(id: string | number | null, code: number, message: string): void {
+    this.onerror?.(new Error(message));
+    void this.write(`${JSON.stringify({ jsonrpc: "2.0", id, error: { code, message } })}\n`).catch(() => {});
+  }
+}

@@ -1,0 +1,63 @@
+import { CallError } from "../errors.ts";
+import { type Gateway, toolAllowed } from "../gateway/index.ts";
+import type { Catalog } from "./catalog.ts";
+
+/** One provider in the `hangar_tools` answer. */
+export interface ProviderTools {
+  id: string;
+  description?: string;
+  state: string;
+  /** Where the list came from: the running provider, the disk cache, or nowhere (it could not be listed). */
+  catalog: string;
+  tools: { name: string; description?: string; inputSchema: unknown; exposed_as?: string }[];
+  error?: string;
+}
+
+/**
+ * The `hangar_tools` answer: providers with their state and tools (allow/deny applied). A provider with
+ * no known catalog is started to list it; one with a cached catalog is not.
+ */
+export async function toolsView(
+  gateway: Gateway,
+  catalog: Catalog,
+  exposedName: (providerId: string, tool: string) => string | undefined,
+  request: { provider?: string | undefined; query?: string | undefined },
+  signal: AbortSignal,
+): Promise<{ providers: ProviderTools[] }> {
+  if (request.provider !== undefined && !gateway.handles.has(request.provider)) {
+    throw new CallError("unknown_provider", `Unknown provider "${request.provider}". Known providers: ${[...gateway.handles.keys()].join(", ") || "none"}.`);
+  }
+  const handles = [...gateway.handles.values()].filter((h) => request.provider === undefined || h.config.id === request.provider);
+  const words = (request.query ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+  const providers = await Promise.all(
+    handles.map(async (handle): Promise<ProviderTools> => {
+      const id = handle.config.id;
+      let error: string | undefined;
+      if (catalog.entry(id).catalog === undefined) {
+        await handle.ensureReady(signal).catch((e: unknown) => (error = e instanceof Error ? e.message : String(e)));
+      }
+      const entry = catalog.entry(id);
+      const tools = (entry.catalog?.tools ?? [])
+        .filter((tool) => toolAllowed(handle.config.tools, tool.name))
+        .filter((tool) => words.every((w) => `${tool.name} ${tool.description ?? ""}`.toLowerCase().includes(w)))
+        .map((tool) => {
+          const shown = exposedName(id, tool.name);
+          return {
+            name: tool.name,
+            ...(tool.description === undefined ? {} : { description: tool.description }),
+            inputSchema: tool.inputSchema,
+            ...(shown === undefined ? {} : { exposed_as: shown }),
+          };
+        });
+      return {
+        id,
+        ...(handle.config.description === undefined ? {} : { description: handle.config.description }),
+        state: handle.state,
+        catalog: entry.source,
+        tools,
+        ...(error === undefined ? {} : { error }),
+      };
+    }),
+  );
+  return { providers: words.length ? providers.filter((p) => p.tools.length > 0 || p.error) : providers };
+}
