@@ -19,6 +19,7 @@ export async function connectClient(transport: Transport, signal: AbortSignal, o
   try {
     signal.throwIfAborted();
     await client.connect(transport, { signal, timeout: 2 ** 31 - 1 });
+    deliverResponsesLast(transport);
     return client;
   } catch (error) {
     await transport.close().catch(() => {});
@@ -42,5 +43,19 @@ export function closeListeners(): { add(listener: () => void): void; fire(): voi
       fired = true;
       for (const listener of listeners.splice(0)) listener();
     },
+  };
+}
+
+/**
+ * The SDK handles a notification one microtask after it arrives but a response at once, and forgets a
+ * request's progress handler with its response: progress that arrives in the same read as the response
+ * would be dropped. Handing responses over one microtask later keeps the provider's order.
+ */
+export function deliverResponsesLast(transport: Transport): void {
+  const deliver = transport.onmessage;
+  if (deliver === undefined) return;
+  transport.onmessage = (message, extra) => {
+    if ("id" in message && !("method" in message)) queueMicrotask(() => deliver(message, extra));
+    else deliver(message, extra);
   };
 }

@@ -17,9 +17,22 @@ export const ToolsRequestSchema = z
 /** `hangar_status` input. */
 export const StatusRequestSchema = z.object({ provider: z.string().optional().describe("Only this provider (its id)") }).strict();
 
+/** The JSON Schema of a zod schema, with free-form objects spelled `additionalProperties: true` for portability. */
 function jsonSchema(schema: z.ZodType): Tool["inputSchema"] {
   const { $schema: _, ...rest } = z.toJSONSchema(schema) as Record<string, unknown>;
-  return rest as Tool["inputSchema"];
+  return portable(rest) as Tool["inputSchema"];
+}
+
+function portable(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(portable);
+  if (node === null || typeof node !== "object") return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "propertyNames") continue;
+    const empty = key === "additionalProperties" && typeof value === "object" && value !== null && Object.keys(value).length === 0;
+    out[key] = empty ? true : portable(value);
+  }
+  return out;
 }
 
 const ERROR_SCHEMA = {

@@ -90,11 +90,13 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
     const target = catalog.resolveTool(name);
     if (target === undefined) throw unknown("tool", name, [...HANGAR_TOOL_NAMES, ...catalog.tools().map((t) => t.name)]);
     const token = extra._meta?.progressToken;
-    const forward = token === undefined ? undefined : (progress: Progress) => void notifyProgress(extra, token, progress);
+    let sent: Promise<void> | undefined;
+    const forward = token === undefined ? undefined : (progress: Progress) => void (sent = (sent ?? Promise.resolve()).then(() => notifyProgress(extra, token, progress)));
     const result = await gateway.callOne(
       { provider: target.providerId, tool: target.name, ...(args === undefined ? {} : { arguments: args }) },
       { signal: extra.signal, ...(forward ? { onProgress: forward } : {}) },
     );
+    if (sent) await settleProgress(sent);
     if (result.result !== undefined) return result.result as CallToolResult;
     return failure(`${result.error?.type ?? "internal"}: ${result.error?.message ?? "the call failed"}`);
   });
@@ -159,6 +161,7 @@ async function runBatch(deps: FrontDeps, args: unknown, extra: Extra): Promise<C
       await notifyProgress(extra, token, { progress: done, total: batch.total, message });
     }
   }
+  if (token !== undefined) await settleProgress(Promise.resolve());
   const summary: BatchResult = summarize(batch.batchId, results, performance.now() - started);
   return { content: [{ type: "text", text: JSON.stringify(summary) }], structuredContent: summary as unknown as Record<string, unknown> };
 }
@@ -172,6 +175,15 @@ async function upstream<T>(deps: FrontDeps, target: Target, signal: AbortSignal,
     if (error instanceof McpError) throw error;
     throw new McpError(ErrorCode.InternalError, messageOf(error));
   }
+}
+
+/**
+ * Waits until the progress notifications are written, then one turn of the event loop, so the response
+ * does not reach the client in the same read: SDK clients drop progress that arrives with the response.
+ */
+async function settleProgress(sent: Promise<void>): Promise<void> {
+  await sent;
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 function notifyProgress(extra: Extra, progressToken: ProgressToken, progress: Progress): Promise<void> {

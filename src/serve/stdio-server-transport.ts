@@ -45,10 +45,12 @@ export class StdioServerTransport implements Transport {
 
   send(message: JSONRPCMessage): Promise<void> {
     const written = this.write(`${JSON.stringify(message)}\n`);
-    if (("result" in message || "error" in message) && "id" in message && this.pending.delete(message.id as string | number)) {
-      if (this.pending.size === 0) void written.finally(() => this.whenIdle?.());
-    }
+    if (("result" in message || "error" in message) && "id" in message) void written.finally(() => this.answered(message.id));
     return written;
+  }
+
+  private answered(id: unknown): void {
+    if ((typeof id === "string" || typeof id === "number") && this.pending.delete(id) && this.pending.size === 0) this.whenIdle?.();
   }
 
   /** Resolves once every request received so far has been answered and the answer written. */
@@ -130,6 +132,8 @@ export class StdioServerTransport implements Transport {
     }
     const message = parsed.data;
     if ("method" in message && "id" in message) this.pending.add(message.id);
+    // A cancelled request gets no response (MCP): stop waiting for one.
+    else if ("method" in message && message.method === "notifications/cancelled") this.answered(message.params?.requestId);
     try {
       this.onmessage?.(message);
     } catch (error) {

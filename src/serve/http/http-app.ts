@@ -1,0 +1,120 @@
+import { Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { messageOf } from "../../errors.ts";
+import type { FrontDeps } from "../server.ts";
+import { BearerToken } from "./bearer-token.ts";
+import { type HostCheckOptions, hostProblem } from "./host-check.ts";
+import { McpSessions } from "./mcp-sessions.ts";
+import { healthz, metrics, type MetricsEndpoint, readyz } from "./probes.ts";
+import { restBatch } from "./rest-batch.ts";
+
+/** Options of `createHttpApp`; every field says its default. */
+export interface HttpAppOptions extends HostCheckOptions {
+  /** Bearer token every request must carry (default: none, which only a loopback bind allows). */
+  readonly token?: string;
+  /** Also require the token on /healthz, /readyz and /metrics (default false: probes stay open). */
+  readonly protectHealth?: boolean;
+  /** Largest request body accepted, in bytes; larger is a 413 (default 4 MiB). */
+  readonly maxBodyBytes?: number;
+  /** Served on /metrics (default: none, and /metrics answers 503 "metrics not enabled"). */
+  readonly metrics?: MetricsEndpoint;
+  /** Told about each /mcp and /v1/call request, which may stay quiet for long: lift the idle timeout (default: nothing). */
+  readonly keepOpen?: (request: Request) => void;
+  /** At most this many MCP sessions at once (default 1000). */
+  readonly maxSessions?: number;
+}
+
+/** The HTTP front as a hono app that never listens by itself, and what shutting it down needs. */
+export interface HttpApp {
+  readonly app: Hono;
+  readonly sessions: McpSessions;
+  /** Answers /readyz with 503 and new MCP requests with 503 from now on. */
+  drain(): void;
+}
+
+const PROBES = new Set(["/healthz", "/readyz", "/metrics"]);
+
+/**
+ * Builds Hangar's HTTP front: `/mcp` (Streamable HTTP, one session per client), `POST /v1/call` (a
+ * batch over REST, JSON or NDJSON), `/healthz`, `/readyz` and `/metrics`. Every request's Host and
+ * Origin are checked (403), then its bearer token when one is set (401), then its size (413). The
+ * client's Authorization header goes no further than this check.
+ */
+export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp {
+  const token = options.token === undefined ? undefined : new BearerToken(options.token);
+  const maxBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const sessions = new McpSessions(deps, {
+    ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
+    onFirstSession: () => void deps.catalog.warmUp(warmUp.signal).catch((error: unknown) => deps.logger.warn({ err: messageOf(error) }, "catalog warm-up failed")),
+  });
+  const warmUp = new AbortController();
+  let draining = false;
+
+  const app = new Hono();
+  app.onError((error, c) => {
+    deps.logger.error({ err: messageOf(error), path: c.req.path }, "HTTP request failed");
+    return c.json({ error: `Hangar failed to answer: ${messageOf(error)}` }, 500);
+  });
+  app.notFound((c) => c.json({ error: `No route ${c.req.method} ${c.req.path}; Hangar serves /mcp, /v1/call, /healthz, /readyz and /metrics` }, 404));
+
+  app.use(async (c, next) => {
+    const problem = hostProblem(c.req.raw.headers, options);
+    if (problem !== undefined) return c.json({ error: `Forbidden: ${problem} (DNS rebinding protection)` }, 403);
+    if (token !== undefined && (options.protectHealth || !PROBES.has(c.req.path)) && !token.accepts(c.req.header("authorization") ?? null)) {
+      c.header("WWW-Authenticate", 'Bearer realm="hangar"');
+      return c.json({ error: "Unauthorized: send the token as `Authorization: Bearer <token>`" }, 401);
+    }
+    await next();
+  });
+
+  const limit = bodyLimit({ maxSize: maxBytes, onError: (c) => c.json({ error: `The request body is larger than ${maxBytes} bytes` }, 413) });
+  const longLived: MiddlewareHandler = async (c, next) => {
+    options.keepOpen?.(c.req.raw);
+    await next();
+  };
+
+  app.get("/healthz", () => healthz());
+  app.get("/readyz", () => readyz(deps.gateway, draining));
+  app.get("/metrics", () => metrics(options.metrics));
+
+  app.post("/v1/call", limit, longLived, async (c) => {
+    const body = await readJson(c.req.raw);
+    if (!body.ok) return c.json({ error: `The request body is not valid JSON: ${body.error}` }, 400);
+    return restBatch(deps.gateway, c.req.raw, body.value);
+  });
+
+  app.on(["GET", "POST", "DELETE"], "/mcp", limit, longLived, async (c) => {
+    const request = withoutCredentials(c.req.raw);
+    if (request.method !== "POST") return sessions.handle(request);
+    const body = await readJson(request);
+    if (!body.ok) return c.json({ jsonrpc: "2.0", error: { code: -32700, message: `Parse error: ${body.error}` }, id: null }, 400);
+    return sessions.handle(request, body.value);
+  });
+
+  return {
+    app,
+    sessions,
+    drain() {
+      draining = true;
+      warmUp.abort();
+    },
+  };
+}
+
+/** Parses a request body as JSON (an error reading it, e.g. one too large, is thrown). */
+async function readJson(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
+  const text = await request.text();
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, error: messageOf(error) };
+  }
+}
+
+/** The request without its Authorization header: the client's credentials never reach a provider. */
+function withoutCredentials(request: Request): Request {
+  if (!request.headers.has("authorization")) return request;
+  const headers = new Headers(request.headers);
+  headers.delete("authorization");
+  return new Request(request, { headers });
+}

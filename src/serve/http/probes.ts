@@ -1,0 +1,37 @@
+import type { Gateway } from "../../gateway/index.ts";
+
+/** What `/metrics` serves; the observability module's `Metrics` fits it. */
+export interface MetricsEndpoint {
+  /** The `Content-Type` of `text()` (Prometheus text exposition format). */
+  readonly contentType: string;
+  /** The metrics now, in Prometheus text format. */
+  text(): Promise<string>;
+}
+
+/** `GET /healthz`: the process is alive and answering. */
+export function healthz(): Response {
+  return Response.json({ status: "ok" });
+}
+
+/**
+ * `GET /readyz`: 200 `{status: "ready", providers}` once the config is loaded and Hangar listens (a
+ * cold provider is ready to be started on demand), 503 `{status: "shutting_down"}` once it stops.
+ * `providers` counts providers by state and open circuits.
+ */
+export function readyz(gateway: Gateway, shuttingDown: boolean): Response {
+  const byState: Record<string, number> = {};
+  let circuitOpen = 0;
+  for (const handle of gateway.handles.values()) {
+    byState[handle.state] = (byState[handle.state] ?? 0) + 1;
+    if (handle.breaker.state === "open") circuitOpen++;
+  }
+  const providers = { total: gateway.handles.size, ...byState, circuit_open: circuitOpen };
+  if (shuttingDown) return Response.json({ status: "shutting_down", providers }, { status: 503 });
+  return Response.json({ status: "ready", providers });
+}
+
+/** `GET /metrics`: Prometheus text, or 503 when metrics are not enabled in this process. */
+export async function metrics(endpoint: MetricsEndpoint | undefined): Promise<Response> {
+  if (endpoint === undefined) return new Response("metrics not enabled\n", { status: 503, headers: { "content-type": "text/plain; charset=utf-8" } });
+  return new Response(await endpoint.text(), { headers: { "content-type": endpoint.contentType } });
+}

@@ -1,0 +1,74 @@
+import { CancelledError, messageOf } from "../../errors.ts";
+import { type BatchResult, type CallResult, type Gateway, InvalidBatchError, summarize } from "../../gateway/index.ts";
+
+/** The media type of the streamed form: one JSON object per line. */
+export const NDJSON = "application/x-ndjson";
+
+/**
+ * `POST /v1/call`: runs a `hangar_call` batch (the JSON body; a bare list of calls is taken as
+ * `{calls}`). By default the answer is the whole BatchResult when the last call finishes. With
+ * `Accept: application/x-ndjson` each call's result is one line as soon as it finishes, then one last
+ * line with the batch summary (the BatchResult without `results`). A malformed batch is a 400 with
+ * `{error}` and nothing runs; a client that goes away cancels the calls still running, upstream too.
+ */
+export async function restBatch(gateway: Gateway, request: Request, body: unknown): Promise<Response> {
+  const input = Array.isArray(body) ? { calls: body } : body;
+  const cancel = new AbortController();
+  const onGone = () => cancel.abort(new CancelledError("The HTTP client went away"));
+  if (request.signal.aborted) onGone();
+  request.signal.addEventListener("abort", onGone, { once: true });
+  const untie = () => request.signal.removeEventListener("abort", onGone);
+
+  let batch;
+  try {
+    batch = gateway.stream(input, { signal: cancel.signal });
+  } catch (error) {
+    untie();
+    if (error instanceof InvalidBatchError) return Response.json({ error: error.message }, { status: 400 });
+    throw error;
+  }
+  const started = performance.now();
+  const results: CallResult[] = new Array(batch.total);
+  const iterator = batch.results[Symbol.asyncIterator]();
+
+  if (!wantsNdjson(request)) {
+    try {
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) results[next.value.index] = next.value;
+    } finally {
+      untie();
+    }
+    return Response.json(summarize(batch.batchId, results, performance.now() - started));
+  }
+
+  const encoder = new TextEncoder();
+  const line = (value: object) => encoder.encode(`${JSON.stringify(value)}\n`);
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await iterator.next();
+        if (!next.done) {
+          results[next.value.index] = next.value;
+          controller.enqueue(line(next.value));
+          return;
+        }
+        const { results: _, ...summary }: BatchResult = summarize(batch.batchId, results, performance.now() - started);
+        controller.enqueue(line(summary));
+        controller.close();
+        untie();
+      } catch (error) {
+        untie();
+        controller.error(new Error(`The batch failed: ${messageOf(error)}`));
+      }
+    },
+    cancel() {
+      onGone();
+      untie();
+    },
+  });
+  return new Response(stream, { headers: { "content-type": NDJSON, "cache-control": "no-cache" } });
+}
+
+/** Whether the client asked for the streamed form. */
+function wantsNdjson(request: Request): boolean {
+  return (request.headers.get("accept") ?? "").toLowerCase().includes(NDJSON);
+}
