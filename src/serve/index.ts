@@ -8,3 +8,4 @@ export { ServerBridge } from "./server-bridge.ts";
 export { statusOf } from "./status.ts";
 export { serveStdio, type ServeStdioOptions } from "./serve-stdio.ts";
 export { StdioServerTransport } from "./stdio-server-transport.ts";
+export { createHttpApp, serveHttp, type HttpAppOptions, type MetricsEndpoint, type ServeHttpOptions } from "./http/index.ts";

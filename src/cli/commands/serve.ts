@@ -1,12 +1,36 @@
-import type { Command } from "commander";
-import { serveStdio } from "../../serve/index.ts";
+import { type Command, Option } from "commander";
+import { UsageError } from "../../errors.ts";
+import { serveHttp, serveStdio } from "../../serve/index.ts";
 import { openContext, type GlobalOptions } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
 
-/** `hangar serve`: Hangar as an MCP server over stdio, until the client closes stdin or a signal arrives. */
-export async function runServe(global: GlobalOptions): Promise<number> {
+/** Options of `hangar serve`. */
+interface ServeOptions {
+  http?: boolean;
+  host?: string;
+  port?: string;
+  token?: string;
+  protectHealth?: boolean;
+}
+
+/** `hangar serve`: Hangar as an MCP server over stdio (or HTTP with `--http`), until the client leaves or a signal arrives. */
+export async function runServe(global: GlobalOptions, options: ServeOptions = {}): Promise<number> {
+  if (!options.http && (options.host ?? options.port ?? options.token ?? options.protectHealth) !== undefined) {
+    throw new UsageError("--host, --port, --token and --protect-health go with --http");
+  }
   const lifecycle = watchLifecycle();
   try {
+    if (options.http) {
+      await serveHttp({
+        openGateway: () => openContext(global),
+        signal: lifecycle.signal,
+        ...(options.host === undefined ? {} : { host: options.host }),
+        port: parsePort(options.port ?? "8000"),
+        ...(tokenOf(options) === undefined ? {} : { token: tokenOf(options)! }),
+        ...(options.protectHealth ? { protectHealth: true } : {}),
+      });
+      return 0;
+    }
     await serveStdio({ openGateway: (deps) => openContext(global, deps), signal: lifecycle.signal });
     return 0;
   } finally {
@@ -14,11 +38,28 @@ export async function runServe(global: GlobalOptions): Promise<number> {
   }
 }
 
+/** The bearer token from `--token`, else `$HANGAR_TOKEN`; empty means none. */
+function tokenOf(options: ServeOptions): string | undefined {
+  const token = options.token ?? process.env.HANGAR_TOKEN;
+  return token === undefined || token === "" ? undefined : token;
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65_535) throw new UsageError(`--port must be a number from 0 to 65535, not "${text}"`);
+  return port;
+}
+
 /** Registers `hangar serve` on the program. */
 export function registerServe(program: Command, run: (work: () => Promise<number>) => void): void {
   program
     .command("serve")
-    .description("Serve Hangar as an MCP server over stdio (for Claude Code, Claude Desktop, any MCP client)")
+    .description("Serve Hangar as an MCP server over stdio (for Claude Code, Claude Desktop, any MCP client), or over HTTP")
+    .option("--http", "serve Streamable HTTP on /mcp, plus /v1/call, /healthz, /readyz and /metrics, instead of stdio")
+    .option("--host <address>", "address to bind with --http (default 127.0.0.1; anything else needs a token)")
+    .option("--port <port>", "port to listen on with --http; 0 picks a free one (default 8000)")
+    .addOption(new Option("--token <token>", "bearer token clients must send with --http (default $HANGAR_TOKEN)"))
+    .option("--protect-health", "also require the token on /healthz, /readyz and /metrics")
     .addHelpText(
       "after",
       `
@@ -28,7 +69,9 @@ Prompts and resources of exposed providers are served too. Logs go to stderr; st
 Catalogs are cached in $HANGAR_CACHE_DIR (default ~/.hangar/cache), so tools/list answers at once.
 
 Claude Code:     claude mcp add hangar -- hangar serve
-Claude Desktop:  {"mcpServers": {"hangar": {"command": "hangar", "args": ["serve"]}}}`,
+Claude Desktop:  {"mcpServers": {"hangar": {"command": "hangar", "args": ["serve"]}}}
+Over HTTP:       hangar serve --http --port 8000   then   claude mcp add --transport http hangar http://127.0.0.1:8000/mcp
+REST batch:      curl -s localhost:8000/v1/call -H 'content-type: application/json' -d @batch.json`,
     )
-    .action((_options: object, command: Command) => run(() => runServe(command.optsWithGlobals<GlobalOptions>())));
+    .action((options: ServeOptions, command: Command) => run(() => runServe(command.optsWithGlobals<GlobalOptions>(), options)));
 }
