@@ -5,6 +5,7 @@ import { LOG_LEVELS } from "../observability/log.ts";
 import { VERSION } from "../version.ts";
 import { registerCall } from "./commands/call.ts";
 import { registerDemoProvider } from "./commands/demo-provider.ts";
+import { registerInit } from "./commands/init.ts";
 import { registerServe } from "./commands/serve.ts";
 
 /** Exit codes (DESIGN.md): 0 success, 1 a call or check failed, 2 usage or config error. */
@@ -24,6 +25,7 @@ export function buildProgram(run: (work: () => Promise<number>) => void): Comman
   registerServe(program, run);
   registerCall(program, run);
   registerDemoProvider(program, run);
+  registerInit(program, run);
   program.addHelpText("after", "\nRun `hangar help <command>` for a command's options. Docs: README.md and docs/.");
   return program;
 }

@@ -1,0 +1,97 @@
+import { homedir } from "node:os";
+import * as nodePath from "node:path";
+import { type Command, Option } from "commander";
+import { applyEntry, clientFile, type ClientName, CLIENTS, type CommandEntry, hangarEntry, readClientConfig } from "../../clients/index.ts";
+import { UsageError } from "../../errors.ts";
+import { exists, importedConfig, importServers, starterConfig, writeConfig } from "../../init/index.ts";
+import { selfCommand } from "../../self-command.ts";
+import type { GlobalOptions } from "../context.ts";
+import { formatClientEntry, formatImport } from "../init-output.ts";
+import { writeOut } from "../write-out.ts";
+
+interface InitOptions {
+  path?: string;
+  global?: boolean;
+  force?: boolean;
+  import?: string;
+  client?: ClientName;
+  apply?: boolean;
+}
+
+/** `hangar init`: writes a starter (or imported) config, then prints or applies the client entry. */
+export async function runInit(options: InitOptions, global: GlobalOptions): Promise<number> {
+  if (options.path !== undefined && options.global) throw new UsageError("Choose one of --path and --global");
+  if (options.apply && options.client === undefined) {
+    throw new UsageError(`--apply needs --client (${CLIENTS.join(", ")}): the client whose config to write`);
+  }
+  const home = process.env.HOME ?? homedir();
+  const cwd = process.cwd();
+  const globalPath = nodePath.join(home, ".hangar", "config.yaml");
+  const path = absolute(options.path ?? global.config ?? (options.global ? globalPath : "hangar.yaml"), cwd, home);
+  const self = selfCommand();
+  const out: string[] = [];
+  let ok = true;
+
+  if (options.import !== undefined) {
+    const from = absolute(options.import, cwd, home);
+    const read = await readClientConfig(from, cwd);
+    if (read.kind === "missing") throw new UsageError(`Cannot import ${from}: it does not exist`);
+    if (read.kind === "invalid") throw new UsageError(`Cannot import ${from}: ${read.reason}`);
+    const result = importServers(read.servers);
+    const secrets = result.servers.some((server) => server.hasSecrets);
+    const written = await writeConfig(path, importedConfig(result, from), { force: options.force ?? false, private: secrets, home });
+    out.push(...formatImport(written, result, from, secrets));
+    ok = written.problems === undefined;
+  } else if ((await exists(path)) && !options.force) {
+    out.push(`Kept ${path}: it already exists (--force replaces it with the starter config).`);
+  } else {
+    const written = await writeConfig(path, starterConfig(self), { force: options.force ?? false, home });
+    out.push(`${written.replaced ? "Replaced" : "Wrote"} ${path}: a starter config with hangar's demo provider and commented examples.`);
+    out.push("Edit it, then check it with `hangar doctor`.");
+  }
+
+  // A client does not start hangar in this directory: name the config unless hangar finds it from anywhere.
+  const entry: CommandEntry = hangarEntry(self, path === globalPath ? undefined : path);
+  out.push("");
+  if (options.apply && options.client !== undefined) {
+    const file = clientFile(options.client, { home, cwd });
+    const applied = await applyEntry(file.path, entry);
+    const backup = applied.backup === undefined ? "" : ` (the old file is kept as ${applied.backup})`;
+    out.push(`${applied.replaced ? "Replaced" : "Added"} the "hangar" entry in ${file.path}${backup}; restart ${file.label} to load it.`);
+  } else {
+    out.push(...formatClientEntry(entry, options.client === undefined ? [...CLIENTS] : [options.client], { home, cwd }));
+  }
+  await writeOut(`${out.join("\n")}\n`);
+  return ok ? 0 : 1;
+}
+
+function absolute(path: string, cwd: string, home: string): string {
+  const expanded = path === "~" ? home : path.startsWith("~/") ? nodePath.join(home, path.slice(2)) : path;
+  return nodePath.resolve(cwd, expanded);
+}
+
+/** Registers `hangar init` on the program. */
+export function registerInit(program: Command, run: (work: () => Promise<number>) => void): void {
+  program
+    .command("init")
+    .description("Write a starter config (or import a client's mcpServers) and show or apply the client entry")
+    .option("--path <file>", "where to write the config (default ./hangar.yaml)")
+    .option("--global", "write ~/.hangar/config.yaml, which hangar finds from any directory")
+    .option("--force", "replace an existing config file")
+    .option("--import <file>", "take the mcpServers of a Claude Desktop, Claude Code or Cursor config as providers")
+    .addOption(new Option("--client <client>", "the client whose entry to show or --apply").choices(CLIENTS))
+    .option("--apply", "write the hangar entry into the --client's config (after a backup, PATH.bak-<timestamp>)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  hangar init                                   # ./hangar.yaml, then print the client entry
+  hangar init --global --import ~/.config/Claude/claude_desktop_config.json
+  hangar init --global --client claude-desktop --apply
+
+The entry is {"mcpServers":{"hangar":{"command":"<this hangar>","args":["serve"]}}}, with
+--config <file> added when the config is not ~/.hangar/config.yaml. An existing config is never
+replaced without --force; an existing client config is backed up before --apply changes it.`,
+    )
+    .action((options: InitOptions, command: Command) => run(() => runInit(options, command.optsWithGlobals<GlobalOptions>())));
+}
