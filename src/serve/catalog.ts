@@ -21,6 +21,8 @@ export interface CatalogOptions {
   readonly logger: Logger;
   /** How long to gather changes before telling listeners, in ms (default 50). */
   readonly settleMs?: number;
+  /** The longest a warm-up holds back list answers and change notifications, in ms (default 3000). */
+  readonly warmUpHoldMs?: number;
 }
 
 /**
@@ -33,6 +35,9 @@ export class Catalog {
   private readonly listeners = new Set<(kinds: ReadonlySet<ListKind>) => void>();
   private pending = new Set<ListKind>();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Set while a warm-up holds list answers and notifications back. */
+  private holding = false;
+  private held = Promise.resolve();
   private toolNames!: NameTable;
   private promptNames!: NameTable;
   private readonly unsubscribe: (() => void)[] = [];
@@ -60,8 +65,35 @@ export class Catalog {
     return this.entries.get(providerId) ?? { catalog: undefined, source: "none" };
   }
 
-  /** Starts, `concurrency` at a time, every provider that has no catalog yet, so its lists are known. */
+  /**
+   * Starts, `concurrency` at a time, every provider that has no catalog yet, so its lists are known.
+   * Until it ends (or `warmUpHoldMs` passes), `settled()` waits and listeners hear nothing; then once.
+   */
   async warmUp(signal: AbortSignal, concurrency = 4): Promise<void> {
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.holding = true;
+    this.held = promise;
+    const release = () => {
+      this.holding = false;
+      resolve();
+      this.schedule();
+    };
+    const cap = setTimeout(release, this.options.warmUpHoldMs ?? 3000);
+    try {
+      await this.listUnknown(signal, concurrency);
+    } finally {
+      clearTimeout(cap);
+      release();
+    }
+  }
+
+  /** Resolves when no warm-up holds the lists back: a first `tools/list` then shows every quick provider. */
+  settled(): Promise<void> {
+    return this.held;
+  }
+
+  /** Starts every provider whose catalog is not known yet (sharing any start under way) and waits for it. */
+  async listUnknown(signal: AbortSignal, concurrency = 4): Promise<void> {
     const queue = [...this.gateway.handles.values()].filter((h) => this.entry(h.config.id).catalog === undefined);
     const worker = async () => {
       for (let handle = queue.shift(); handle && !signal.aborted; handle = queue.shift()) {
@@ -170,6 +202,11 @@ export class Catalog {
     // A provider that is not exposed changes nothing a client lists (hangar_tools reads it live).
     if (!handle.config.expose) return;
     for (const kind of changed) this.pending.add(kind);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.holding || this.pending.size === 0) return;
     this.timer ??= setTimeout(() => this.flush(), this.options.settleMs ?? 50);
   }
 

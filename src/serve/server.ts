@@ -67,7 +67,10 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
   const { gateway, catalog } = deps;
   const own = hangarTools();
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [...own, ...catalog.tools()] }));
+  server.setRequestHandler(ListToolsRequestSchema, async () => {
+    await catalog.settled();
+    return { tools: [...own, ...catalog.tools()] };
+  });
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const { name, arguments: args } = request.params;
@@ -87,7 +90,7 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
         return structured(statusOf(gateway, catalog, deps.startedAt, parsed.data.provider));
       }
     }
-    const target = catalog.resolveTool(name);
+    const target = await findListed(catalog, extra.signal, () => catalog.resolveTool(name));
     if (target === undefined) throw unknown("tool", name, [...HANGAR_TOOL_NAMES, ...catalog.tools().map((t) => t.name)]);
     const token = extra._meta?.progressToken;
     let sent: Promise<void> | undefined;
@@ -101,18 +104,27 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
     return failure(`${result.error?.type ?? "internal"}: ${result.error?.message ?? "the call failed"}`);
   });
 
-  server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: catalog.prompts() }));
+  server.setRequestHandler(ListPromptsRequestSchema, async () => {
+    await catalog.settled();
+    return { prompts: catalog.prompts() };
+  });
   server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
-    const target = catalog.resolvePrompt(request.params.name);
+    const target = await findListed(catalog, extra.signal, () => catalog.resolvePrompt(request.params.name));
     if (target === undefined) throw unknown("prompt", request.params.name, catalog.prompts().map((p) => p.name));
     const { name: _, ...params } = request.params;
     return upstream(deps, target, extra.signal, (client, signal) => client.getPrompt({ ...params, name: target.name }, { signal }));
   });
 
-  server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: catalog.resources() }));
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: catalog.resourceTemplates() }));
+  server.setRequestHandler(ListResourcesRequestSchema, async () => {
+    await catalog.settled();
+    return { resources: catalog.resources() };
+  });
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => {
+    await catalog.settled();
+    return { resourceTemplates: catalog.resourceTemplates() };
+  });
   server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
-    const target = catalog.resolveUri(request.params.uri);
+    const target = await findListed(catalog, extra.signal, () => catalog.resolveUri(request.params.uri));
     if (target === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown resource "${request.params.uri}"`);
     const prefix = gateway.handles.get(target.providerId)!.config.prefix;
     const result = await upstream(deps, target, extra.signal, (client, signal) => client.readResource({ ...request.params, uri: target.name }, { signal }));
@@ -164,6 +176,14 @@ async function runBatch(deps: FrontDeps, args: unknown, extra: Extra): Promise<C
   if (token !== undefined) await settleProgress(Promise.resolve());
   const summary: BatchResult = summarize(batch.batchId, results, performance.now() - started);
   return { content: [{ type: "text", text: JSON.stringify(summary) }], structuredContent: summary as unknown as Record<string, unknown> };
+}
+
+/** Looks a name up; when it is not found, first lists the providers not listed yet (a cold start without a cache). */
+async function findListed(catalog: Catalog, signal: AbortSignal, find: () => Target | undefined): Promise<Target | undefined> {
+  const found = find();
+  if (found !== undefined) return found;
+  await catalog.listUnknown(signal);
+  return find();
 }
 
 /** Sends a request other than a tool call to the provider behind `target`, through its breaker. */

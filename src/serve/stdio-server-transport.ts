@@ -1,5 +1,8 @@
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { ErrorCode, type JSONRPCMessage, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
+import { ClientRequestSchema, ErrorCode, type JSONRPCMessage, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
+
+/** The schema of each request a client may send, by method, to answer bad params with Invalid params. */
+const REQUEST_SCHEMAS = new Map(ClientRequestSchema.options.map((schema) => [schema.shape.method.value as string, schema]));
 
 /** Options of `StdioServerTransport`; every field says its default. */
 export interface StdioServerTransportOptions {
@@ -13,8 +16,9 @@ export interface StdioServerTransportOptions {
 
 /**
  * MCP over this process's stdin and stdout, one JSON-RPC message per line. Unlike the SDK's transport,
- * a line that is not JSON, not a JSON-RPC message, a batch, or too large is answered with a JSON-RPC
- * error (Parse error or Invalid Request) and skipped, and the server keeps serving.
+ * a line that is not JSON, not a JSON-RPC message, a batch, too large, or a known request with bad
+ * params is answered with a JSON-RPC error (Parse error, Invalid Request, Invalid params) and skipped,
+ * and the server keeps serving.
  */
 export class StdioServerTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
@@ -131,6 +135,13 @@ export class StdioServerTransport implements Transport {
       return this.reject(typeof id === "string" || typeof id === "number" ? id : null, ErrorCode.InvalidRequest, `Invalid Request: not a JSON-RPC 2.0 message${where}`);
     }
     const message = parsed.data;
+    if ("method" in message && "id" in message) {
+      const checked = REQUEST_SCHEMAS.get(message.method)?.safeParse(message);
+      if (checked && !checked.success) {
+        const issue = checked.error.issues[0];
+        return this.reject(message.id, ErrorCode.InvalidParams, `Invalid params for ${message.method}: ${issue?.path.join(".")}: ${issue?.message}`);
+      }
+    }
     if ("method" in message && "id" in message) this.pending.add(message.id);
     // A cancelled request gets no response (MCP): stop waiting for one.
     else if ("method" in message && message.method === "notifications/cancelled") this.answered(message.params?.requestId);

@@ -1,0 +1,100 @@
+/**
+ * Checks made before a provider is started: its command is on PATH (and its cwd exists), docker is there
+ * and has the image, or its URL's host accepts a connection. A failed preflight says how to fix it.
+ */
+import { access, constants, stat } from "node:fs/promises";
+import { connect } from "node:net";
+import type { ProviderTransport, ResolvedProvider } from "../config/index.ts";
+import { messageOf } from "../errors.ts";
+import { check, type Check } from "./check.ts";
+
+/** Where a program that is often missing comes from. */
+const INSTALL_HINTS: Readonly<Record<string, string>> = {
+  npx: "install Node.js (it brings npx)",
+  node: "install Node.js",
+  uvx: "install uv (https://docs.astral.sh/uv/, it brings uvx)",
+  uv: "install uv (https://docs.astral.sh/uv/)",
+  docker: "install Docker",
+  bunx: "install Bun",
+  python: "install Python",
+  python3: "install Python",
+};
+
+/** The preflight checks of one provider; `env` is the environment it would inherit. */
+export async function preflight(provider: ResolvedProvider, env: Readonly<Record<string, string | undefined>>): Promise<Check[]> {
+  const t = provider.transport;
+  switch (t.kind) {
+    case "stdio":
+      return await commandChecks(provider.id, t, env);
+    case "docker":
+      return await dockerChecks(provider.id, t.image, env);
+    case "http":
+      return [await reachable(provider.id, t.url)];
+  }
+}
+
+async function commandChecks(id: string, t: Extract<ProviderTransport, { kind: "stdio" }>, env: Readonly<Record<string, string | undefined>>): Promise<Check[]> {
+  const checks: Check[] = [];
+  if (t.cwd !== undefined && !(await stat(t.cwd).catch(() => undefined))?.isDirectory()) {
+    checks.push(check("provider", id, "cwd", "fail", `its cwd ${t.cwd} is not a directory`, { fix: "create it, or fix `cwd`" }));
+  }
+  const path = { ...env, ...t.env }["PATH"] ?? "";
+  if (t.command.includes("/")) {
+    const runnable = await access(t.command, constants.X_OK).then(() => true, () => false);
+    if (runnable) checks.push(check("provider", id, "command", "ok", `command ${t.command} exists`));
+    else checks.push(check("provider", id, "command", "fail", `command ${t.command} does not exist or is not executable`, { fix: "fix the path in `command`, or `chmod +x` it" }));
+    return checks;
+  }
+  const found = Bun.which(t.command, { PATH: path, ...(t.cwd ? { cwd: t.cwd } : {}) });
+  if (found) checks.push(check("provider", id, "command", "ok", `command "${t.command}" found at ${found}`));
+  else {
+    const hint = INSTALL_HINTS[t.command] ?? `install "${t.command}"`;
+    checks.push(check("provider", id, "command", "fail", `command "${t.command}" not found on PATH`, { fix: `${hint}, or give its full path in \`command\`` }));
+  }
+  return checks;
+}
+
+async function dockerChecks(id: string, image: string, env: Readonly<Record<string, string | undefined>>): Promise<Check[]> {
+  const docker = Bun.which("docker", { PATH: env["PATH"] ?? "" });
+  if (!docker) return [check("provider", id, "docker", "fail", "docker is not on PATH", { fix: "install Docker, or run the server with `command` instead of `image`" })];
+  const checks = [check("provider", id, "docker", "ok", `docker found at ${docker}`)];
+  const run = Bun.spawn([docker, "image", "inspect", "--format", "{{.Id}}", image], { stdout: "ignore", stderr: "pipe", env: { ...env } });
+  const timer = setTimeout(() => run.kill(), 15_000);
+  const [code, stderr] = await Promise.all([run.exited, new Response(run.stderr).text()]);
+  clearTimeout(timer);
+  if (code === 0) checks.push(check("provider", id, "image", "ok", `image ${image} is present`));
+  else if (/daemon|connect|permission denied/i.test(stderr)) {
+    checks.push(check("provider", id, "image", "fail", `docker cannot reach its daemon: ${firstLine(stderr)}`, { fix: "start Docker (or add your user to the docker group)" }));
+  } else {
+    const message = `image ${image} is not pulled yet; the first start pulls it and may take longer than startup_timeout_s`;
+    checks.push(check("provider", id, "image", "warn", message, { fix: `docker pull ${image}` }));
+  }
+  return checks;
+}
+
+/** Whether the URL's host accepts a TCP connection (5 s at most); names only protocol, host and path. */
+async function reachable(id: string, url: string): Promise<Check> {
+  const parsed = new URL(url);
+  const port = Number(parsed.port || (parsed.protocol === "https:" ? 443 : 80));
+  const host = parsed.hostname.replace(/^\[|\]$/g, "");
+  const where = `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  const started = performance.now();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect({ host, port, timeout: 5_000 });
+      socket.once("connect", () => (socket.destroy(), resolve()));
+      socket.once("timeout", () => (socket.destroy(), reject(new Error("no answer within 5 s"))));
+      socket.once("error", (error) => (socket.destroy(), reject(error)));
+    });
+    return check("provider", id, "url", "ok", `${parsed.host} accepts connections`, { latency_ms: performance.now() - started });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const reason = code === "ECONNREFUSED" ? "connection refused" : code === "ENOTFOUND" ? "no such host" : messageOf(error);
+    const fix = code === "ENOTFOUND" ? "check the host name in `url`" : `start the server at ${parsed.host}, or fix \`url\``;
+    return check("provider", id, "url", "fail", `Cannot reach ${where}: ${reason}`, { fix });
+  }
+}
+
+function firstLine(text: string): string {
+  return text.trim().split("\n")[0]?.slice(0, 200) ?? "";
+}
