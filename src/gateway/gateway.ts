@@ -3,6 +3,7 @@ import { type Clock, systemClock } from "../clock.ts";
 import type { ResolvedConfig } from "../config/types.ts";
 import { CallError, CancelledError, HangarError } from "../errors.ts";
 import { type Logger, silentLogger } from "../observability/log.ts";
+import { type CallRecorder, type GatewayRecorder, noopRecorder } from "../observability/recorder.ts";
 import { ProviderHandle } from "../pool/index.ts";
 import { type ClientBridge, createDriver, type Spawner, systemSpawner } from "../providers/index.ts";
 import { ExponentialBackoff } from "cockatiel";
@@ -28,6 +29,8 @@ export interface GatewayDeps {
   readonly baseEnv?: Readonly<Record<string, string | undefined>>;
   /** The MCP client in front of Hangar, for providers' requests and logs (default none). */
   readonly bridge?: ClientBridge;
+  /** Told about batches, calls and providers, for metrics, traces and logs (default: nothing). */
+  readonly recorder?: GatewayRecorder;
 }
 
 /** Per-batch hooks. */
@@ -36,6 +39,9 @@ export interface BatchOptions {
   readonly signal?: AbortSignal;
   /** Told the progress a provider reports during call `index`. */
   readonly onProgress?: (index: number, progress: Progress) => void;
+  /** The caller's W3C trace context (`_meta.traceparent` or the HTTP header); the batch's trace continues it. */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
 }
 
 /** A batch in progress: its id, size, and results as they finish. */
@@ -56,6 +62,7 @@ export class Gateway {
   private readonly global: Semaphore;
   private readonly perProvider = new Map<string, Semaphore>();
   private readonly clock: Clock;
+  private readonly recorder: GatewayRecorder;
   private readonly shutdown = new AbortController();
   private closing: Promise<void> | undefined;
 
@@ -64,6 +71,7 @@ export class Gateway {
     deps: GatewayDeps = {},
   ) {
     this.clock = deps.clock ?? systemClock;
+    this.recorder = deps.recorder ?? noopRecorder;
     const logger = deps.logger ?? silentLogger;
     const driverDeps = {
       spawner: deps.spawner ?? systemSpawner,
@@ -73,7 +81,7 @@ export class Gateway {
     };
     const handles = new Map<string, ProviderHandle>();
     for (const provider of config.providers) {
-      handles.set(provider.id, new ProviderHandle(provider, createDriver(provider, driverDeps), this.clock, logger));
+      handles.set(provider.id, new ProviderHandle(provider, createDriver(provider, driverDeps), this.clock, logger, this.recorder));
       this.perProvider.set(provider.id, new Semaphore(provider.maxConcurrency, provider.maxQueue, `provider "${provider.id}"`));
     }
     this.handles = handles;
@@ -102,7 +110,11 @@ export class Gateway {
     const batchId = crypto.randomUUID();
     const batchLimit = request.max_concurrency === undefined ? undefined : new Semaphore(request.max_concurrency);
     const attempts = request.calls.map((): Attempts => ({ count: 0, safe: false }));
-    const calls = request.calls.map((call, index) => this.plan(call, batchLimit, attempts[index]!, progressOf(options, index)));
+    const { clock } = this;
+    const started = clock.now();
+    const recorded = this.recorder.batchStarted({ batchId, size: request.calls.length, traceparent: options.traceparent, tracestate: options.tracestate });
+    const recorders = request.calls.map((call, index) => recorded.callStarted({ index, provider: call.provider, tool: call.tool, id: call.id }));
+    const calls = request.calls.map((call, index) => this.plan(call, batchLimit, attempts[index]!, progressOf(options, index), recorders[index]!));
     const settled = runBatch(calls, {
       clock: this.clock,
       global: this.global,
@@ -113,12 +125,20 @@ export class Gateway {
       isFailure: (result) => !result.ok,
     });
     async function* results(): AsyncGenerator<CallResult> {
-      for await (const outcome of settled) {
-        const call = request.calls[outcome.index]!;
-        const tried = attempts[outcome.index]!;
-        const common = { index: outcome.index, elapsed_ms: round(outcome.elapsedMs), attempts: tried.count };
-        if (outcome.value !== undefined) yield { ...outcome.value, ...common };
-        else yield { ...describe(call), ok: false, error: describeFailure(outcome.error, call, tried), ...common };
+      let failed = 0;
+      try {
+        for await (const outcome of settled) {
+          const call = request.calls[outcome.index]!;
+          const tried = attempts[outcome.index]!;
+          const common = { index: outcome.index, elapsed_ms: round(outcome.elapsedMs), attempts: tried.count };
+          const result: CallResult =
+            outcome.value !== undefined ? { ...outcome.value, ...common } : { ...describe(call), ok: false, error: describeFailure(outcome.error, call, tried), ...common };
+          recorders[outcome.index]!.finished(result);
+          if (!result.ok) failed++;
+          yield result;
+        }
+      } finally {
+        recorded.finished({ elapsedMs: clock.now() - started, failed });
       }
     }
     return { batchId, total: calls.length, results: results() };
@@ -139,6 +159,7 @@ export class Gateway {
     batchLimit: Semaphore | undefined,
     attempts: Attempts,
     onProgress: ((progress: Progress) => void) | undefined,
+    recorder: CallRecorder,
   ): BatchCall<CallResult> {
     let handle: ProviderHandle;
     try {
@@ -153,7 +174,10 @@ export class Gateway {
         const tool = this.router.check(call.provider, tools, call.tool, call.arguments);
         attempts.safe = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true;
         attempts.count++;
-        return toCallResult(call, await handle.callTool(call.tool, call.arguments, { signal, ...(onProgress ? { onProgress } : {}) }));
+        const result = await recorder.upstream(handle.config.transport.kind, (meta) =>
+          handle.callTool(call.tool, call.arguments, { signal, ...(onProgress ? { onProgress } : {}), ...(meta ? { meta } : {}) }),
+        );
+        return toCallResult(call, result);
       }, signal);
     return {
       key: call.provider,
@@ -200,6 +224,7 @@ export class Gateway {
     this.closing ??= (async () => {
       this.shutdown.abort(new CancelledError("Hangar is shutting down"));
       await Promise.all([...this.handles.values()].map((handle) => handle.stop()));
+      await this.recorder.flush();
     })();
     return this.closing;
   }

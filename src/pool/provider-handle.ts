@@ -13,8 +13,9 @@ import {
 import type { Clock } from "../clock.ts";
 import type { ResolvedProvider } from "../config/types.ts";
 import { ExponentialBackoff, type IBackoff } from "cockatiel";
-import { messageOf, ProviderError, TimeoutError } from "../errors.ts";
+import { CircuitOpenError, messageOf, ProviderError, TimeoutError } from "../errors.ts";
 import type { Logger } from "../observability/log.ts";
+import { type GatewayRecorder, noopRecorder } from "../observability/recorder.ts";
 import { type Connection, type Driver, isSessionLost } from "../providers/index.ts";
 import { deadline, raceSignal } from "../scheduler/deadline.ts";
 import { ProviderBreaker } from "./breaker.ts";
@@ -88,6 +89,7 @@ export class ProviderHandle {
     private readonly driver: Driver,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly recorder: GatewayRecorder = noopRecorder,
   ) {
     this.breaker = new ProviderBreaker(config.id, config.maxConsecutiveFailures, config.circuitCooldownMs, () => {
       this.logger.warn({ provider: config.id, cooldown_ms: config.circuitCooldownMs }, "circuit opened");
@@ -98,7 +100,10 @@ export class ProviderHandle {
 
   /** Runs one attempt of a call through the circuit breaker (rejects with circuit_open while it is open). */
   guard<T>(work: () => Promise<T>, signal: AbortSignal): Promise<T> {
-    return this.breaker.execute(work, signal);
+    return this.breaker.execute(work, signal).catch((error: unknown) => {
+      if (error instanceof CircuitOpenError) this.recorder.breakerRejected(this.config.id);
+      throw error;
+    });
   }
 
   /** Calls running against this provider right now. */
@@ -237,6 +242,7 @@ export class ProviderHandle {
     await this.stopping;
     this.state = "starting";
     this.stats.starts++;
+    const began = this.clock.now();
     const { startupTimeoutMs, id } = this.config;
     const limit = deadline(this.clock, startupTimeoutMs, () => new TimeoutError(`Provider "${id}" did not start within ${startupTimeoutMs / 1000} s`));
     try {
@@ -250,6 +256,7 @@ export class ProviderHandle {
       this.connection = connection;
       this.state = "ready";
       this.stats.startedAt = this.clock.now();
+      this.recorder.providerStarted(id, this.stats.startedAt - began);
       connection.onClose(() => this.onConnectionClosed(connection));
       this.followListChanges(connection);
       this.logger.info({ provider: id, pid: connection.pid, tools: this.listing.tools.length }, "provider started");
@@ -262,6 +269,7 @@ export class ProviderHandle {
     } catch (error) {
       this.state = "failed";
       this.stats.failedStarts++;
+      this.recorder.providerStartFailed(id);
       const failure = error instanceof ProviderError ? error : new ProviderError(id, startFailure(id, error));
       this.stats.lastError = failure.message;
       this.restartBackoff = this.restartBackoff ? this.restartBackoff.next(undefined) : RESTART_BACKOFF.next();
@@ -315,6 +323,7 @@ export class ProviderHandle {
       const reason = connection.closeReason() ?? "its connection closed";
       this.state = "failed";
       this.stats.crashes++;
+      this.recorder.providerCrashed(this.config.id);
       this.stats.lastError = `Provider "${this.config.id}" stopped unexpectedly: ${reason}`;
       this.logger.warn({ provider: this.config.id, reason }, "provider stopped unexpectedly");
     }
@@ -358,6 +367,7 @@ export class ProviderHandle {
         ping: (signal) => this.guard(() => this.ping(signal), signal),
         report: (result) => {
           this.stats.healthChecks++;
+          this.recorder.healthChecked(this.config.id, result.ok);
           if (result.ok) this.stats.lastPingMs = result.latencyMs;
           else {
             this.stats.healthFailures++;
