@@ -1,4 +1,5 @@
-import pino, { type Logger } from "pino";
+import { isatty } from "node:tty";
+import pino, { type DestinationStream, type Logger } from "pino";
 
 /** Hangar's logger type (pino). Logs always go to stderr: stdout belongs to results and JSON-RPC. */
 export type { Logger };
@@ -12,17 +13,34 @@ export interface LoggerOptions {
   level?: string;
   /** File descriptor to write to (default 2, stderr). */
   fd?: number;
+  /** Human-readable lines instead of JSON (default: when `fd` is a terminal). */
+  pretty?: boolean;
 }
 
-/** Paths of log fields that may hold secrets; pino replaces their values. */
-const REDACT = ["env", "headers", "*.env", "*.headers", "authorization", "*.authorization"];
+/** Keys that may hold secrets, at the top of a log line or one level down. */
+const SECRET_KEYS = ["env", "headers", "authorization", "Authorization", "token", "password", "secret", "api_key", "apiKey", "cookie"];
 
-/** Creates the process logger: JSON lines on stderr, secrets redacted. */
+/** Paths of log fields that pino replaces with "[redacted]". */
+export const REDACT_PATHS: readonly string[] = [...SECRET_KEYS, ...SECRET_KEYS.map((key) => `*.${key}`)];
+
+/** Creates the process logger: JSON lines on stderr (pretty on a terminal), secrets redacted. */
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const fd = options.fd ?? 2;
+  const pretty = options.pretty ?? isatty(fd);
   return pino(
-    { level: options.level ?? "warn", base: null, redact: { paths: REDACT, censor: "[redacted]" } },
-    pino.destination({ fd: options.fd ?? 2, sync: true }),
+    { level: options.level ?? "warn", base: null, redact: { paths: [...REDACT_PATHS], censor: "[redacted]" } },
+    pretty ? prettyStream(fd) : pino.destination({ fd, sync: true }),
   );
+}
+
+/**
+ * pino-pretty as a synchronous stream in this thread. Never a worker transport: workers cannot load
+ * their module from inside a `bun build --compile` binary. Required lazily, so JSON logging never pays
+ * for it.
+ */
+function prettyStream(fd: number): DestinationStream {
+  const pinoPretty = require("pino-pretty") as typeof import("pino-pretty");
+  return pinoPretty({ destination: fd, sync: true, colorize: true, translateTime: "SYS:HH:MM:ss.l" });
 }
 
 /** A logger that drops everything (tests, benchmarks). */

@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { closeSync, mkdtempSync, openSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Gateway } from "../src/gateway/index.ts";
+import { createLogger, type LoggerOptions } from "../src/observability/log.ts";
+import { logRecorder } from "../src/observability/log-recorder.ts";
+import { noopRecorder } from "../src/observability/recorder.ts";
+import { configOf, demoProvider } from "./helpers/providers.ts";
+
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+/** A logger writing to a temp file; `read()` returns what it wrote so far. */
+function fileLogger(options: LoggerOptions = {}) {
+  const path = join(mkdtempSync(join(tmpdir(), "hangar-logs-")), "log");
+  const fd = openSync(path, "w");
+  cleanup.push(() => closeSync(fd));
+  const logger = createLogger({ level: "debug", pretty: false, ...options, fd });
+  return { logger, read: () => readFileSync(path, "utf8") };
+}
+
+const SECRET = "hunter2-s3cret";
+
+describe("Logs", () => {
+  test("Every line about a batch carries its batch_id, and every line about a call its call_id", async () => {
+    const { logger, read } = fileLogger();
+    const gateway = new Gateway(configOf([demoProvider("demo")]), { logger, recorder: logRecorder(logger) });
+    cleanup.push(() => gateway.close());
+    const batch = await gateway.run({
+      calls: [
+        { provider: "demo", tool: "echo", arguments: { message: "a" } },
+        { provider: "demo", tool: "fail", arguments: { message: "broken on purpose" } },
+      ],
+    });
+    const lines = read().trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const batchLines = lines.filter((line) => String(line.msg).startsWith("batch "));
+    const callLines = lines.filter((line) => String(line.msg).startsWith("call "));
+    expect(batchLines.map((line) => line.msg)).toEqual(["batch started", "batch finished"]);
+    expect(batchLines.every((line) => line.batch_id === batch.batch_id)).toBe(true);
+    expect(callLines).toHaveLength(2);
+    for (const line of callLines) {
+      expect(line.batch_id).toBe(batch.batch_id);
+      expect(line.call_id).toMatch(new RegExp(`^${batch.batch_id}:[01]$`));
+    }
+    const failed = callLines.find((line) => line.msg === "call failed")!;
+    expect(failed).toMatchObject({ call_id: `${batch.batch_id}:1`, provider: "demo", tool: "fail", error_type: "tool_error", level: 30 });
+  });
+
+  test("At the default level (warn) no batch or call lines are written, and the recorder is a no-op", async () => {
+    const { logger, read } = fileLogger({ level: "warn" });
+    expect(logRecorder(logger)).toBe(noopRecorder);
+    const gateway = new Gateway(configOf([demoProvider("demo")]), { logger, recorder: logRecorder(logger) });
+    cleanup.push(() => gateway.close());
+    await gateway.run({ calls: [{ provider: "demo", tool: "fail", arguments: { message: "x" } }] });
+    expect(read()).toBe("");
+  });
+
+  test("Secrets in env, headers, authorization and token fields are redacted, at the top level and one level down", () => {
+    const { logger, read } = fileLogger();
+    logger.info(
+      {
+        env: { API_KEY: SECRET },
+        headers: { Authorization: `Bearer ${SECRET}` },
+        authorization: SECRET,
+        token: SECRET,
+        provider: { id: "github", env: { GITHUB_TOKEN: SECRET }, headers: { "x-api-key": SECRET }, token: SECRET },
+      },
+      "provider config",
+    );
+    const text = read();
+    expect(text).not.toContain(SECRET);
+    expect(JSON.parse(text)).toMatchObject({ env: "[redacted]", provider: { id: "github", env: "[redacted]", headers: "[redacted]" } });
+  });
+
+  test("A provider's secret env never reaches the logs of a debug-level run", async () => {
+    const { logger, read } = fileLogger({ level: "trace" });
+    const provider = demoProvider("demo");
+    const withSecret = { ...provider, transport: { ...provider.transport, env: { DEMO_TOKEN: SECRET } } } as typeof provider;
+    const gateway = new Gateway(configOf([withSecret]), { logger, recorder: logRecorder(logger) });
+    cleanup.push(() => gateway.close());
+    expect((await gateway.run({ calls: [{ provider: "demo", tool: "echo", arguments: { message: "x" } }] })).ok).toBe(true);
+    await gateway.close();
+    expect(read()).toContain("provider started");
+    expect(read()).not.toContain(SECRET);
+  });
+
+  test("Pretty logs (for a terminal) are human-readable lines written synchronously, secrets still redacted", () => {
+    const { logger, read } = fileLogger({ pretty: true, level: "info" });
+    logger.info({ batch_id: "b1", token: SECRET }, "batch started");
+    const text = read();
+    expect(text).toContain("INFO");
+    expect(text).toContain("batch started");
+    expect(text).toContain("b1");
+    expect(text).not.toContain(SECRET);
+    expect(() => JSON.parse(text)).toThrow();
+  });
+});
