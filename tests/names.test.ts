@@ -1,0 +1,54 @@
+import { describe, expect, test } from "bun:test";
+import { exposedUri, MAX_NAME_LENGTH, NameTable, parsePrefixedUri, prefixedName } from "../src/serve/names.ts";
+
+describe("Exposed names", () => {
+  test("a provider's tool is <id>__<tool>, and maps back", () => {
+    const table = new NameTable([{ providerId: "github", prefix: true, names: ["search_repos"] }]);
+    expect(table.nameOf("github", "search_repos")).toBe("github__search_repos");
+    expect(table.resolve("github__search_repos")).toEqual({ providerId: "github", name: "search_repos" });
+    expect(table.resolve("search_repos")).toBeUndefined();
+  });
+
+  test("names longer than 64 characters are cut and end in a hash: unique, stable, and still reversible", () => {
+    const id = "a-provider-with-a-long-id-000001";
+    const long = ["x".repeat(60) + "_one", "x".repeat(60) + "_two"];
+    const table = new NameTable([{ providerId: id, prefix: true, names: long }]);
+    const shown = long.map((name) => table.nameOf(id, name)!);
+    expect(shown.every((name) => name.length === MAX_NAME_LENGTH)).toBe(true);
+    expect(new Set(shown).size).toBe(2);
+    expect(shown.map((name) => table.resolve(name)!.name)).toEqual(long);
+    expect(prefixedName(id, long[0]!)).toBe(shown[0]!);
+  });
+
+  test("adding a provider does not rename the tools of the others", () => {
+    const before = new NameTable([{ providerId: "a", prefix: true, names: ["x", "y"] }]);
+    const after = new NameTable([
+      { providerId: "a", prefix: true, names: ["x", "y"] },
+      { providerId: "b", prefix: true, names: ["x"] },
+    ]);
+    expect(["x", "y"].map((n) => after.nameOf("a", n))).toEqual(["x", "y"].map((n) => before.nameOf("a", n)));
+  });
+
+  test("prefix: false keeps a provider's own names unless they collide with another provider or a reserved name", () => {
+    const table = new NameTable(
+      [
+        { providerId: "files", prefix: false, names: ["read_file", "search", "hangar_call"] },
+        { providerId: "web", prefix: true, names: ["search"] },
+      ],
+      new Set(["hangar_call"]),
+    );
+    expect(table.nameOf("files", "read_file")).toBe("read_file");
+    expect(table.nameOf("files", "search")).toBe("files__search");
+    expect(table.nameOf("files", "hangar_call")).toBe("files__hangar_call");
+    expect(table.resolve("hangar_call")).toBeUndefined();
+  });
+
+  test("resource URIs and templates are prefixed reversibly; unprefixed ones stay as they are", () => {
+    const uri = exposedUri("everything", "demo://resource/static/document/1.md", true);
+    expect(uri).toBe("hangar://everything/demo://resource/static/document/1.md");
+    expect(parsePrefixedUri(uri)).toEqual({ providerId: "everything", name: "demo://resource/static/document/1.md" });
+    expect(parsePrefixedUri(exposedUri("t", "file:///x/{name}", true))).toEqual({ providerId: "t", name: "file:///x/{name}" });
+    expect(exposedUri("files", "file:///tmp/a", false)).toBe("file:///tmp/a");
+    expect(parsePrefixedUri("file:///tmp/a")).toBeUndefined();
+  });
+});
