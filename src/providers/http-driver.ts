@@ -1,6 +1,7 @@
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Logger } from "../observability/log.ts";
+import { fetchWithTraceHeaders } from "../observability/trace-headers.ts";
 import type { ClientBridge } from "./client-bridge.ts";
 import { closeListeners, connectClient, type ConnectOptions } from "./connect-client.ts";
 import type { Connection, Driver } from "./driver.ts";
@@ -32,7 +33,7 @@ export class HttpDriver implements Driver {
     const url = new URL(this.target.url);
     const requestInit: RequestInit = { headers: { ...this.target.headers } };
     if (this.target.protocol !== "sse") {
-      const transport = new StreamableHTTPClientTransport(url, { requestInit });
+      const transport = new StreamableHTTPClientTransport(url, { requestInit, fetch: fetchWithTraceHeaders() });
       try {
         const client = await connectClient(transport, signal, this.connectOptions());
         return this.connection(client, async () => {
@@ -46,7 +47,7 @@ export class HttpDriver implements Driver {
         this.logger.info({ provider: this.providerId }, "Streamable HTTP refused; falling back to SSE");
       }
     }
-    const transport = new SSEClientTransport(url, { requestInit });
+    const transport = new SSEClientTransport(url, { requestInit, fetch: fetchWithTraceHeaders() });
     try {
       const client = await connectClient(transport, signal, this.connectOptions());
       return this.connection(client, () => client.close().catch(() => {}));
