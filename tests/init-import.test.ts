@@ -1,0 +1,54 @@
+// `hangar init --import`: another client's mcpServers become providers that the config loader accepts
+// as they are written — ids made valid and unique, disabled entries and hangar itself skipped.
+import { describe, expect, test } from "bun:test";
+import { hangarEntry, startsHangar } from "../src/clients/index.ts";
+import { parseConfigText } from "../src/config/index.ts";
+import { importedConfig, importServers, starterConfig } from "../src/init/index.ts";
+
+describe("importing mcpServers", () => {
+  const servers = {
+    "my server": { command: "npx", args: ["-y", "@modelcontextprotocol/server-memory"], env: { TOKEN: 'a"b\\c' } },
+    "my-server": { command: "uvx", args: ["mcp-server-time"] },
+    remote: { url: "https://example.com/mcp", type: "http", headers: { Authorization: "Bearer x" } },
+    events: { url: "https://example.com/sse", type: "sse" },
+    off: { command: "x", disabled: true },
+    broken: { args: ["no command"] },
+    hangar: { command: "/opt/bin/hangar", args: ["--config", "/x.yaml", "serve"] },
+    "ünïcode☃": { command: "node", args: ["server.js"], cwd: "/srv" },
+  };
+
+  test("every usable entry becomes a provider the config loader accepts, values kept as written", () => {
+    const result = importServers(servers);
+    expect(result.servers.map((s) => s.id)).toEqual(["my-server", "my-server-2", "remote", "events", "n-code"]);
+    expect(result.skipped).toEqual([
+      { name: "off", reason: "it is disabled" },
+      { name: "broken", reason: "it has neither `command` nor `url`" },
+      { name: "hangar", reason: "it is hangar itself" },
+    ]);
+    const config = parseConfigText(importedConfig(result, "/home/u/.cursor/mcp.json"), "/cfg/hangar.yaml", {}, "/home/u");
+    const byId = Object.fromEntries(config.providers.map((p) => [p.id, p.transport]));
+    expect(byId["my-server"]).toEqual({ kind: "stdio", command: "npx", args: ["-y", "@modelcontextprotocol/server-memory"], env: { TOKEN: 'a"b\\c' }, cwd: undefined });
+    expect(byId["remote"]).toEqual({ kind: "http", url: "https://example.com/mcp", headers: { Authorization: "Bearer x" }, protocol: "streamable-http" });
+    expect(byId["events"]).toMatchObject({ kind: "http", protocol: "sse" });
+    expect(byId["n-code"]).toMatchObject({ kind: "stdio", command: "node", cwd: "/srv" });
+    expect(result.servers.filter((s) => s.hasSecrets).map((s) => s.id)).toEqual(["my-server", "remote"]);
+  });
+
+  test("an empty map still makes a valid config", () => {
+    expect(parseConfigText(importedConfig(importServers({}), "x"), "/cfg/hangar.yaml", {}).providers).toEqual([]);
+  });
+
+  test("the starter config parses, with hangar's own demo provider as its one provider", () => {
+    const config = parseConfigText(starterConfig(["/opt/hangar"]), "/cfg/hangar.yaml", {});
+    expect(config.providers.map((p) => [p.id, p.transport.kind === "stdio" ? [p.transport.command, ...p.transport.args] : []])).toEqual([
+      ["demo", ["/opt/hangar", "demo-provider", "--name", "demo"]],
+    ]);
+  });
+
+  test("the hangar entry is recognised as hangar, with or without --config", () => {
+    expect(hangarEntry(["/opt/hangar"])).toEqual({ command: "/opt/hangar", args: ["serve"] });
+    expect(startsHangar({ ...hangarEntry(["/opt/hangar"], "/x.yaml") })).toBe(true);
+    expect(startsHangar({ command: "hangar", args: ["call", "x.json"] })).toBe(false);
+    expect(startsHangar({ command: "npx", args: ["serve"] })).toBe(false);
+  });
+});
