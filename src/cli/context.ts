@@ -1,6 +1,7 @@
 import { describeSource, loadConfig, type ResolvedConfig } from "../config/index.ts";
 import { Gateway, type GatewayDeps } from "../gateway/index.ts";
 import { createLogger, type Logger } from "../observability/log.ts";
+import { type Observability, openObservability } from "../observability/open-observability.ts";
 import { selfCommand } from "../self-command.ts";
 
 /** Options every command accepts. */
@@ -15,6 +16,14 @@ export interface CommandContext {
   readonly config: ResolvedConfig;
   readonly logger: Logger;
   readonly gateway: Gateway;
+  /** Metrics (when asked for) and tracing (when an OTLP endpoint is set); the gateway records into them. */
+  readonly observability: Observability;
+}
+
+/** What a command wants besides the gateway; every field says its default. */
+export interface ContextOptions {
+  /** Keep Prometheus metrics, for `/metrics` (default false). */
+  readonly metrics?: boolean;
 }
 
 /** The log level from `--log-level`, `$HANGAR_LOG_LEVEL` or `--verbose` (default "warn"). */
@@ -23,10 +32,13 @@ export function logLevel(options: GlobalOptions): string {
 }
 
 /** Loads the config (saying so in one line when it falls back to the demo providers) and builds the gateway. */
-export async function openContext(options: GlobalOptions, deps: Pick<GatewayDeps, "bridge"> = {}): Promise<CommandContext> {
+export async function openContext(options: GlobalOptions, deps: Pick<GatewayDeps, "bridge"> = {}, wants: ContextOptions = {}): Promise<CommandContext> {
   const logger = createLogger({ level: logLevel(options) });
   const config = await loadConfig({ ...(options.config ? { path: options.config } : {}), selfCommand: selfCommand() });
   if (config.source.kind === "demo") process.stderr.write(`${describeSource(config)}\n`);
   else logger.info(describeSource(config));
-  return { config, logger, gateway: new Gateway(config, { logger, ...deps }) };
+  const observability = await openObservability({ logger, metrics: wants.metrics ?? false });
+  const gateway = new Gateway(config, { logger, recorder: observability.recorder, ...deps });
+  observability.watch(gateway);
+  return { config, logger, gateway, observability };
 }

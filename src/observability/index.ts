@@ -1,0 +1,21 @@
+// Observability's public face. prom-client and OpenTelemetry sit behind `openObservability`, which
+// loads them only when asked; import `./metrics.ts` or `./tracing.ts` directly to build one by hand.
+export { combineRecorders } from "./combine-recorders.ts";
+export { createLogger, LOG_LEVELS, REDACT_PATHS, silentLogger, type Logger, type LoggerOptions } from "./log.ts";
+export { logRecorder } from "./log-recorder.ts";
+export type { Metrics, MetricsOptions, MetricsSource } from "./metrics.ts";
+export { openObservability, type Observability, type ObservabilityOptions } from "./open-observability.ts";
+export {
+  noopRecorder,
+  type BatchInfo,
+  type BatchRecorder,
+  type CallInfo,
+  type CallOutcome,
+  type CallRecorder,
+  type GatewayRecorder,
+  type UpstreamMeta,
+} from "./recorder.ts";
+export { formatTraceparent, parseTraceparent } from "./trace-context.ts";
+export { fetchWithTraceHeaders } from "./trace-headers.ts";
+export { tracesEndpoint } from "./traces-endpoint.ts";
+export type { Tracing, TracingOptions } from "./tracing.ts";

@@ -1,0 +1,44 @@
+// Observability of the compiled binary: spans exported over OTLP/HTTP from inside `bun build --compile`,
+// and JSON log lines on stderr that carry batch and call ids.
+import { describe, expect, test } from "bun:test";
+import { lines, runHangar, sandbox } from "../helpers/e2e.ts";
+import { startOtlpReceiver } from "../helpers/otlp-receiver.ts";
+
+const BATCH = JSON.stringify([
+  { provider: "demo", tool: "echo", arguments: { message: "a" } },
+  { provider: "demo2", tool: "add", arguments: { a: 1, b: 2 } },
+]);
+
+describe("dist/hangar observability", () => {
+  test("with OTEL_EXPORTER_OTLP_ENDPOINT set, `hangar call` exports its batch, call and upstream spans before it exits", async () => {
+    await using receiver = startOtlpReceiver();
+    using box = sandbox();
+    const run = await runHangar(["call", "-", "--json"], box.options({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint }, BATCH));
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as { batch_id: string };
+
+    // The spans were flushed before the process exited: no waiting needed.
+    const [root] = receiver.named("hangar.batch");
+    expect(root).toMatchObject({ parentSpanId: undefined, attributes: { "hangar.batch.id": result.batch_id, "hangar.batch.size": 2 } });
+    expect(root!.resource["service.name"]).toBe("hangar");
+    const calls = receiver.named("hangar.call");
+    expect(calls.map((span) => span.attributes["hangar.provider"]).sort()).toEqual(["demo", "demo2"]);
+    expect(calls.every((span) => span.parentSpanId === root!.spanId)).toBe(true);
+    const upstream = receiver.named("mcp tools/call");
+    expect(upstream.map((span) => calls.some((call) => call.spanId === span.parentSpanId))).toEqual([true, true]);
+    expect(receiver.spans.every((span) => span.traceId === root!.traceId)).toBe(true);
+  }, 20_000);
+
+  test("at --log-level debug, stderr has JSON lines with batch_id and call_id", async () => {
+    using box = sandbox();
+    const run = await runHangar(["call", "-", "--json", "--log-level", "debug"], box.options({}, BATCH));
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as { batch_id: string };
+    const json = lines(run.stderr)
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const calls = json.filter((line) => line.msg === "call succeeded");
+    expect(calls.map((line) => line.call_id).sort()).toEqual([`${result.batch_id}:0`, `${result.batch_id}:1`]);
+    expect(json.filter((line) => String(line.msg).startsWith("batch ")).every((line) => line.batch_id === result.batch_id)).toBe(true);
+  }, 20_000);
+});
