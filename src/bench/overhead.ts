@@ -1,0 +1,79 @@
+/**
+ * The overhead scenario: one call at a time through a direct MCP client (the SDK's own stdio or
+ * Streamable HTTP / SSE transport, its own connection to the same server) and through hangar,
+ * interleaved so both see the same machine. The difference of the percentiles is what hangar adds.
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { ResolvedProvider } from "../config/index.ts";
+import { messageOf } from "../errors.ts";
+import type { BenchReport, BenchTarget } from "./report.ts";
+import type { ScenarioContext } from "./scenarios.ts";
+import { roundMs } from "./stats.ts";
+import { batchOf, toFigures } from "./timed-calls.ts";
+
+/** Warm-up calls on each path before measuring. */
+const WARMUP = 10;
+/** Measuring stops after this long, however many calls were asked for. */
+const BUDGET_MS = 20_000;
+
+/** A transport of the SDK's own to `provider`, or why there is none (docker: no direct baseline). */
+function directTransport(provider: ResolvedProvider, baseEnv: Readonly<Record<string, string | undefined>>): Transport | string {
+  const t = provider.transport;
+  if (t.kind === "docker") return "docker providers have no direct baseline here (it would be a second container)";
+  if (t.kind === "http") {
+    const init = { requestInit: { headers: { ...t.headers } } };
+    return t.protocol === "sse" ? new SSEClientTransport(new URL(t.url), init) : new StreamableHTTPClientTransport(new URL(t.url), init);
+  }
+  const env = Object.fromEntries(Object.entries({ ...baseEnv, ...t.env }).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return new StdioClientTransport({ command: t.command, args: [...t.args], env, ...(t.cwd ? { cwd: t.cwd } : {}), stderr: "ignore" });
+}
+
+/** `samples` interleaved calls of `target` each way; skipped with a reason when no direct client can be made. */
+export async function overhead(
+  context: ScenarioContext,
+  target: BenchTarget,
+  baseEnv: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<BenchReport["overhead"]> {
+  const { gateway, signal, progress } = context;
+  const samples = context.calls * context.rounds * 5;
+  const transport = directTransport(gateway.handles.get(target.provider)!.config, baseEnv);
+  if (typeof transport === "string") return { target, skipped: transport };
+  const client = new Client({ name: "hangar-bench-direct", version: "1" });
+  try {
+    await client.connect(transport, { signal });
+  } catch (error) {
+    return { target, skipped: `a direct client could not connect: ${messageOf(error)}` };
+  }
+  const request = batchOf([target]);
+  const direct: number[] = [];
+  const viaHangar: number[] = [];
+  let directOk = 0;
+  let hangarOk = 0;
+  try {
+    const end = performance.now() + BUDGET_MS;
+    for (let i = 0; i < WARMUP + samples && performance.now() < end; i++) {
+      let t = performance.now();
+      const answer = await client.callTool({ name: target.tool, arguments: target.arguments }, undefined, { signal }).catch(() => ({ isError: true }));
+      const directMs = performance.now() - t;
+      t = performance.now();
+      const batch = await gateway.run(request, { signal });
+      const hangarMs = performance.now() - t;
+      if (i < WARMUP) continue;
+      direct.push(directMs);
+      viaHangar.push(hangarMs);
+      if (answer.isError !== true) directOk++;
+      hangarOk += batch.succeeded;
+      progress("overhead", i + 1 - WARMUP, samples);
+    }
+  } finally {
+    await client.close().catch(() => {});
+  }
+  const d = toFigures(direct, directOk, [direct.reduce((a, b) => a + b, 0)]);
+  const h = toFigures(viaHangar, hangarOk, [viaHangar.reduce((a, b) => a + b, 0)]);
+  const added = (key: "p50" | "p95" | "p99") => roundMs(h.latency_ms[key] - d.latency_ms[key]);
+  return { target, direct: d, hangar: h, added_ms: { p50: added("p50"), p95: added("p95"), p99: added("p99") } };
+}

@@ -1,0 +1,65 @@
+/**
+ * `hangar bench` end to end: pick safe tools, warm the providers, then run fan-out, overhead, cold start
+ * and concurrent clients through one gateway, and return one report.
+ */
+import type { Gateway } from "../gateway/index.ts";
+import { pickTargets } from "./pick-targets.ts";
+import type { BenchReport } from "./report.ts";
+import { coldStart, concurrentClients, fanOut, type ProgressListener, type ScenarioContext } from "./scenarios.ts";
+import { overhead } from "./overhead.ts";
+import { batchOf } from "./timed-calls.ts";
+
+/** Options of `runBench`; every field says its default. */
+export interface BenchOptions {
+  /** Only these providers (default: all). */
+  readonly providers?: readonly string[];
+  /** Tools to call (`tool` or `provider/tool`), writing tools included (default: read-only tools picked by bench). */
+  readonly tools?: readonly string[];
+  /** Arguments for the named tools (default: from each tool's schema). */
+  readonly args?: Record<string, unknown>;
+  /** Calls per batch (default 20). */
+  readonly calls?: number;
+  /** Rounds of each scenario (default 3). */
+  readonly rounds?: number;
+  /** Concurrent callers for the cold start and concurrent clients (default 10). */
+  readonly concurrency?: number;
+  /** Stops the benchmark early. */
+  readonly signal?: AbortSignal;
+  /** Called as the benchmark moves on (default: nothing). */
+  readonly progress?: ProgressListener;
+}
+
+/** Runs every scenario against the gateway's providers; the caller closes the gateway. */
+export async function runBench(gateway: Gateway, options: BenchOptions = {}): Promise<BenchReport> {
+  const config = gateway.config;
+  const settings = { calls: options.calls ?? 20, rounds: options.rounds ?? 3, concurrency: options.concurrency ?? 10 };
+  const signal = options.signal ?? new AbortController().signal;
+  const progress = options.progress ?? (() => {});
+  progress("starting providers", 0, 1);
+  const picked = await pickTargets(gateway, {
+    demo: config.source.kind === "demo",
+    signal,
+    ...(options.providers ? { providers: options.providers } : {}),
+    ...(options.tools ? { tools: options.tools } : {}),
+    ...(options.args ? { args: options.args } : {}),
+  });
+  // Warm up: every target called once, so the first round does not measure a first call.
+  await gateway.run(batchOf([...picked.targets, picked.overhead]), { signal });
+  const context: ScenarioContext = { gateway, targets: picked.targets, ...settings, signal, progress };
+  const fan = await fanOut(context);
+  const over = await overhead(context, picked.overhead);
+  const cold = await coldStart(context);
+  const clients = await concurrentClients(context);
+  const runs = [fan.sequential, fan.parallel, cold, clients, ...("skipped" in over ? [] : [over.direct, over.hangar])];
+  return {
+    config: config.source.kind === "file" ? config.source.path : "demo",
+    settings,
+    targets: picked.targets,
+    skipped: picked.skipped,
+    fan_out: fan,
+    overhead: over,
+    cold_start: cold,
+    concurrent_clients: clients,
+    ok: runs.every((run) => run.succeeded === run.calls),
+  };
+}

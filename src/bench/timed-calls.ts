@@ -1,0 +1,74 @@
+/** Running calls through the gateway while timing each one as its caller sees it. */
+import type { Gateway } from "../gateway/index.ts";
+import type { BenchTarget, RunFigures } from "./report.ts";
+import { latencyStats, median, roundMs } from "./stats.ts";
+
+/** What a timed run measured: each call's latency (ms), how many succeeded, the wall time. */
+export interface TimedRun {
+  readonly samples: number[];
+  readonly succeeded: number;
+  readonly wallMs: number;
+}
+
+/** `count` calls spread over `targets` in turn (round robin). */
+export function spread(targets: readonly BenchTarget[], count: number): BenchTarget[] {
+  return Array.from({ length: count }, (_, i) => targets[i % targets.length]!);
+}
+
+/** The batch request for `calls`. */
+export function batchOf(calls: readonly BenchTarget[]): { calls: { provider: string; tool: string; arguments: Record<string, unknown> }[] } {
+  return { calls: calls.map((call) => ({ provider: call.provider, tool: call.tool, arguments: call.arguments })) };
+}
+
+/** One batch of `calls`; each call's latency runs from the start of the batch to its result. */
+export async function timedBatch(gateway: Gateway, calls: readonly BenchTarget[], signal: AbortSignal): Promise<TimedRun> {
+  const started = performance.now();
+  const batch = gateway.stream(batchOf(calls), { signal });
+  const samples: number[] = [];
+  let succeeded = 0;
+  for await (const result of batch.results) {
+    samples.push(performance.now() - started);
+    if (result.ok) succeeded++;
+  }
+  return { samples, succeeded, wallMs: performance.now() - started };
+}
+
+/** `calls` one after another, each a batch of one, as a client without batching would send them. */
+export async function timedSequence(
+  gateway: Gateway,
+  calls: readonly BenchTarget[],
+  signal: AbortSignal,
+  onCall?: (done: number) => void,
+): Promise<TimedRun> {
+  const started = performance.now();
+  const samples: number[] = [];
+  let succeeded = 0;
+  for (const call of calls) {
+    const t = performance.now();
+    const result = await gateway.run(batchOf([call]), { signal });
+    samples.push(performance.now() - t);
+    succeeded += result.succeeded;
+    onCall?.(samples.length);
+  }
+  return { samples, succeeded, wallMs: performance.now() - started };
+}
+
+/** Merges the runs of several rounds into figures: pooled latencies, median wall time. */
+export function merge(runs: readonly TimedRun[]): { samples: number[]; succeeded: number; walls: number[] } {
+  return {
+    samples: runs.flatMap((run) => run.samples),
+    succeeded: runs.reduce((total, run) => total + run.succeeded, 0),
+    walls: runs.map((run) => run.wallMs),
+  };
+}
+
+/** The report figures of pooled samples: success rate, median wall time per round, latency statistics. */
+export function toFigures(samples: readonly number[], succeeded: number, walls: readonly number[]): RunFigures {
+  return {
+    calls: samples.length,
+    succeeded,
+    success_rate: samples.length ? Math.round((succeeded / samples.length) * 10_000) / 10_000 : 0,
+    wall_ms: roundMs(median(walls)),
+    latency_ms: latencyStats(samples),
+  };
+}
