@@ -5,6 +5,7 @@ import { LOG_LEVELS } from "../observability/log.ts";
 import { VERSION } from "../version.ts";
 import { registerCall } from "./commands/call.ts";
 import { registerDemoProvider } from "./commands/demo-provider.ts";
+import { registerCompletion } from "./commands/completion.ts";
 import { registerBench } from "./commands/bench.ts";
 import { registerDoctor } from "./commands/doctor.ts";
 import { registerInit } from "./commands/init.ts";
@@ -30,6 +31,7 @@ export function buildProgram(run: (work: () => Promise<number>) => void): Comman
   registerInit(program, run);
   registerDoctor(program, run);
   registerBench(program, run);
+  registerCompletion(program, run);
   program.addHelpText("after", "\nRun `hangar help <command>` for a command's options. Docs: README.md and docs/.");
   return program;
 }
