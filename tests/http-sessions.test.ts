@@ -1,0 +1,132 @@
+// `hangar serve --http` over real HTTP: the compiled binary on port 0, driven by the SDK client's
+// Streamable HTTP transport and by raw fetch, with the demo providers behind it.
+import { describe, expect, test } from "bun:test";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { CallToolResultSchema, type Progress } from "@modelcontextprotocol/sdk/types.js";
+import { argvOf, sandbox, waitForExit } from "./helpers/e2e.ts";
+import { initializeRaw, startHttpHangar } from "./helpers/http-serve.ts";
+import { waitFor } from "./helpers/processes.ts";
+import { textOf } from "./helpers/serve.ts";
+
+const TIMEOUT_MS = 20_000;
+const LIST_TOOLS = { jsonrpc: "2.0", id: 2, method: "tools/list", params: {} };
+const MCP_HEADERS = { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18" };
+
+/** Waits until the catalog (warmed up after the first session) lists `name`. */
+async function waitForTool(client: Client, name: string): Promise<void> {
+  await waitFor(async () => (await client.listTools()).tools.some((tool) => tool.name === name), 10_000, `${name} to be listed`);
+}
+
+describe("hangar serve --http: sessions", () => {
+  test("initialize answers with a random session id, and two clients get different ones", async () => {
+    using box = sandbox();
+    await using hangar = await startHttpHangar(box);
+    const one = await hangar.connect();
+    const two = await hangar.connect();
+    expect(one.transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(two.transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(one.transport.sessionId).not.toBe(two.transport.sessionId);
+    const { tools } = await one.client.listTools();
+    expect(tools.map((t) => t.name)).toContain("hangar_call");
+  }, TIMEOUT_MS);
+
+  test("a request naming an unknown session is answered 404", async () => {
+    using box = sandbox();
+    await using hangar = await startHttpHangar(box);
+    const response = await fetch(`${hangar.base}/mcp`, {
+      method: "POST",
+      headers: { ...MCP_HEADERS, "mcp-session-id": crypto.randomUUID() },
+      body: JSON.stringify(LIST_TOOLS),
+    });
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain("Session not found");
+  }, TIMEOUT_MS);
+
+  test("a request without a session id that is not initialize is answered 400", async () => {
+    using box = sandbox();
+    await using hangar = await startHttpHangar(box);
+    const response = await fetch(`${hangar.base}/mcp`, { method: "POST", headers: MCP_HEADERS, body: JSON.stringify(LIST_TOOLS) });
+    expect(response.status).toBe(400);
+  }, TIMEOUT_MS);
+
+  test("DELETE ends the session: its id is unknown afterwards", async () => {
+    using box = sandbox();
+    await using hangar = await startHttpHangar(box);
+    const init = await initializeRaw(hangar.base);
+    const id = init.headers.get("mcp-session-id")!;
+    await init.body?.cancel();
+    const listed = await fetch(`${hangar.base}/mcp`, { method: "POST", headers: { ...MCP_HEADERS, "mcp-session-id": id }, body: JSON.stringify(LIST_TOOLS) });
+    expect(listed.status).toBe(200);
+    await listed.text();
+    const deleted = await fetch(`${hangar.base}/mcp`, { method: "DELETE", headers: { ...MCP_HEADERS, "mcp-session-id": id } });
+    expect(deleted.status).toBe(200);
+    const after = await fetch(`${hangar.base}/mcp`, { method: "POST", headers: { ...MCP_HEADERS, "mcp-session-id": id }, body: JSON.stringify(LIST_TOOLS) });
+    expect(after.status).toBe(404);
+  }, TIMEOUT_MS);
+
+  test("hangar_call streams one progress notification per finished call over SSE, then its result", async () => {
+    using box = sandbox();
+    await using hangar = await startHttpHangar(box);
+    const { client } = await hangar.connect();
+    const progress: Progress[] = [];
+    const result = await client.callTool(
+      {
+        name: "hangar_call",
+        arguments: {
+          calls: [
+            { provider: "demo", tool: "sleep", arguments: { ms: 300 }, id: "slow" },
+            { provider: "demo2", tool: "echo", arguments: { message: "fast" }, id: "fast" },
+            { provider: "demo", tool: "add", arguments: { a: 1, b: 2 }, id: "add" },
+          ],
+        },
+      },
+      CallToolResultSchema,
+      { onprogress: (p) => void progress.push(p) },
+    );
+    expect(progress.map((p) => p.progress)).toEqual([1, 2, 3]);
+    expect(progress.every((p) => p.total === 3)).toBe(true);
+    expect(progress.at(-1)!.message).toBe("demo/sleep ok");
+    expect(result.structuredContent).toMatchObject({ ok: true, total: 3, succeeded: 3 });
+  }, TIMEOUT_MS);
+
+  test("a provider tool is callable directly as <provider>__<tool> over HTTP", async () => {
+    using box = sandbox();
+    await using hangar = await startHttpHangar(box);
+    const { client } = await hangar.connect();
+    await waitForTool(client, "demo2__echo");
+    const result = await client.callTool({ name: "demo2__echo", arguments: { message: "direct" } });
+    expect(textOf(result)).toBe("direct");
+  }, TIMEOUT_MS);
+
+  test("a call that stays quiet for more than 10 s is not cut off by an idle timeout", async () => {
+    using box = sandbox();
+    await using hangar = await startHttpHangar(box);
+    const { client } = await hangar.connect();
+    await waitForTool(client, "demo__sleep");
+    const result = await client.callTool({ name: "demo__sleep", arguments: { ms: 10_500 } }, CallToolResultSchema, { timeout: 30_000 });
+    expect(textOf(result)).toBe("slept 10500 ms");
+  }, 30_000);
+
+  test("SIGTERM cancels running calls, ends sessions and stops every provider; hangar exits 0", async () => {
+    using box = sandbox();
+    await using hangar = await startHttpHangar(box);
+    const { client } = await hangar.connect();
+    await waitForTool(client, "demo__sleep");
+    const pending = client.callTool({ name: "demo__sleep", arguments: { ms: 60_000 } }).then(
+      (result) => ({ result }),
+      (error: unknown) => ({ error }),
+    );
+    let providers: number[] = [];
+    await waitFor(() => {
+      providers = hangar.running.children().filter((pid) => argvOf(pid).includes("demo-provider"));
+      return providers.length >= 1;
+    }, 10_000, "the demo provider to start");
+    hangar.running.proc.kill("SIGTERM");
+    const run = await hangar.running.done;
+    expect(run.code).toBe(0);
+    expect(await waitForExit(providers)).toEqual([]);
+    const outcome = await pending;
+    const text = "result" in outcome ? textOf(outcome.result) : String(outcome.error);
+    expect(text).not.toContain("slept");
+  }, TIMEOUT_MS);
+});
