@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import type { ResolvedProvider } from "../src/config/types.ts";
 import { Gateway } from "../src/gateway/index.ts";
 import { parseTraceparent } from "../src/observability/trace-context.ts";
-import { tracesEndpoint } from "../src/observability/traces-endpoint.ts";
+import { tracesEndpoint } from "../src/observability/otel-env.ts";
 import { createTracing, type Tracing } from "../src/observability/tracing.ts";
 import { httpProvider, startFixtureServer } from "./helpers/http.ts";
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "./helpers/otlp-receiver.ts";

@@ -17,5 +17,5 @@ export {
 } from "./recorder.ts";
 export { formatTraceparent, parseTraceparent } from "./trace-context.ts";
 export { fetchWithTraceHeaders } from "./trace-headers.ts";
-export { tracesEndpoint } from "./traces-endpoint.ts";
+export { traceContextFromEnv, tracesEndpoint } from "./otel-env.ts";
 export type { Tracing, TracingOptions } from "./tracing.ts";

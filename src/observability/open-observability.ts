@@ -3,7 +3,7 @@ import type { Logger } from "./log.ts";
 import { logRecorder } from "./log-recorder.ts";
 import type { Metrics, MetricsSource } from "./metrics.ts";
 import type { GatewayRecorder } from "./recorder.ts";
-import { type Env, tracesEndpoint } from "./traces-endpoint.ts";
+import { type Env, tracesEndpoint } from "./otel-env.ts";
 import type { Tracing } from "./tracing.ts";
 
 /** Options of `openObservability`; every field says its default. */

@@ -13,3 +13,15 @@ export function tracesEndpoint(env: Env): string | undefined {
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
   return base ? `${base.replace(/\/+$/, "")}/v1/traces` : undefined;
 }
+
+/**
+ * The trace context a parent process hands down in `$TRACEPARENT` / `$TRACESTATE` (OpenTelemetry's
+ * environment-variable carrier), as `BatchOptions` fields, so `hangar call` in a traced script joins
+ * its trace.
+ */
+export function traceContextFromEnv(env: Env): { traceparent?: string; tracestate?: string } {
+  const traceparent = env.TRACEPARENT?.trim();
+  if (!traceparent) return {};
+  const tracestate = env.TRACESTATE?.trim();
+  return tracestate ? { traceparent, tracestate } : { traceparent };
+}

@@ -5,7 +5,7 @@ import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from "@ope
 import { VERSION } from "../version.ts";
 import type { BatchInfo, BatchRecorder, CallInfo, CallOutcome, CallRecorder, GatewayRecorder } from "./recorder.ts";
 import { formatTraceparent, parseTraceparent } from "./trace-context.ts";
-import { type Env, tracesEndpoint } from "./traces-endpoint.ts";
+import { type Env, tracesEndpoint } from "./otel-env.ts";
 
 /** Options of `createTracing`; every field says its default. */
 export interface TracingOptions {

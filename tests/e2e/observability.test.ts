@@ -10,23 +10,25 @@ const BATCH = JSON.stringify([
 ]);
 
 describe("dist/hangar observability", () => {
-  test("with OTEL_EXPORTER_OTLP_ENDPOINT set, `hangar call` exports its batch, call and upstream spans before it exits", async () => {
+  test("with OTEL_EXPORTER_OTLP_ENDPOINT set, `hangar call` exports its batch, call and upstream spans before it exits, continuing $TRACEPARENT", async () => {
     await using receiver = startOtlpReceiver();
     using box = sandbox();
-    const run = await runHangar(["call", "-", "--json"], box.options({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint }, BATCH));
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, TRACEPARENT: `00-${traceId}-00f067aa0ba902b7-01` };
+    const run = await runHangar(["call", "-", "--json"], box.options(env, BATCH));
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as { batch_id: string };
 
     // The spans were flushed before the process exited: no waiting needed.
     const [root] = receiver.named("hangar.batch");
-    expect(root).toMatchObject({ parentSpanId: undefined, attributes: { "hangar.batch.id": result.batch_id, "hangar.batch.size": 2 } });
+    expect(root).toMatchObject({ traceId, parentSpanId: "00f067aa0ba902b7", attributes: { "hangar.batch.id": result.batch_id, "hangar.batch.size": 2 } });
     expect(root!.resource["service.name"]).toBe("hangar");
     const calls = receiver.named("hangar.call");
     expect(calls.map((span) => span.attributes["hangar.provider"]).sort()).toEqual(["demo", "demo2"]);
     expect(calls.every((span) => span.parentSpanId === root!.spanId)).toBe(true);
     const upstream = receiver.named("mcp tools/call");
     expect(upstream.map((span) => calls.some((call) => call.spanId === span.parentSpanId))).toEqual([true, true]);
-    expect(receiver.spans.every((span) => span.traceId === root!.traceId)).toBe(true);
+    expect(receiver.spans.every((span) => span.traceId === traceId)).toBe(true);
   }, 20_000);
 
   test("at --log-level debug, stderr has JSON lines with batch_id and call_id", async () => {

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { UsageError } from "../../errors.ts";
 import { type BatchResult, type CallResult, summarize } from "../../gateway/index.ts";
+import { traceContextFromEnv } from "../../observability/otel-env.ts";
 import { openContext, type GlobalOptions } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
 import { formatRow, formatSummary, useColor } from "../output.ts";
@@ -39,7 +40,7 @@ export async function runCall(file: string, options: CallOptions, global: Global
   const lifecycle = watchLifecycle();
   try {
     const started = performance.now();
-    const batch = gateway.stream(input, { signal: lifecycle.signal });
+    const batch = gateway.stream(input, { signal: lifecycle.signal, ...traceContextFromEnv(process.env) });
     const color = useColor(process.stdout);
     const results: CallResult[] = new Array(batch.total);
     for await (const result of batch.results) {
