@@ -4,10 +4,10 @@
  */
 import type { Gateway } from "../gateway/index.ts";
 import { pickTargets } from "./pick-targets.ts";
-import type { BenchReport } from "./report.ts";
+import type { BenchReport, BenchTarget } from "./report.ts";
 import { coldStart, concurrentClients, fanOut, type ProgressListener, type ScenarioContext } from "./scenarios.ts";
 import { overhead } from "./overhead.ts";
-import { batchOf } from "./timed-calls.ts";
+import { batchOf, spread } from "./timed-calls.ts";
 
 /** Options of `runBench`; every field says its default. */
 export interface BenchOptions {
@@ -60,6 +60,18 @@ export async function runBench(gateway: Gateway, options: BenchOptions = {}): Pr
     overhead: over,
     cold_start: cold,
     concurrent_clients: clients,
+    notes: waveNotes(gateway, picked.targets, settings.calls),
     ok: runs.every((run) => run.succeeded === run.calls),
   };
+}
+
+/** A note for each provider that gets more calls of a batch than its max_concurrency: they run in waves. */
+function waveNotes(gateway: Gateway, targets: readonly BenchTarget[], calls: number): string[] {
+  const perProvider = new Map<string, number>();
+  for (const call of spread(targets, calls)) perProvider.set(call.provider, (perProvider.get(call.provider) ?? 0) + 1);
+  return [...perProvider].flatMap(([id, count]) => {
+    const limit = gateway.handles.get(id)!.config.maxConcurrency;
+    if (count <= limit) return [];
+    return [`"${id}" gets ${count} calls of each batch and has max_concurrency ${limit}: they run in ${Math.ceil(count / limit)} waves`];
+  });
 }

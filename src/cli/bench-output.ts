@@ -50,6 +50,7 @@ export function formatBenchReport(report: BenchReport, color: boolean): string {
   const cc = report.concurrent_clients;
   out.push(row(`concurrent clients, ${cc.clients} × ${cc.calls_per_client} calls`, cc, true, `${cc.calls_per_s.toFixed(0)} calls/s`));
   out.push("");
+  for (const note of report.notes) out.push(c.dim(`note: ${note}`));
   out.push(report.ok ? c.green("Every call succeeded.") : c.red("Some calls failed; run `hangar doctor`, or `hangar call` the tool to see why."));
   out.push(c.dim("Wall: the median round. Latency: from sending a call to its result, waiting for a permit included."));
   return `${out.join("\n")}\n`;
