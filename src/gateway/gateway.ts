@@ -106,7 +106,11 @@ export class Gateway {
 
   /** Starts a batch and streams its results as calls finish. Throws InvalidBatchError for a malformed request. */
   stream(input: unknown, options: BatchOptions = {}): BatchStream {
-    const request = this.parseBatch(input);
+    return this.start(this.parseBatch(input), options);
+  }
+
+  /** Starts a batch already known to be well-formed. */
+  private start(request: BatchRequest, options: BatchOptions): BatchStream {
     const batchId = crypto.randomUUID();
     const batchLimit = request.max_concurrency === undefined ? undefined : new Semaphore(request.max_concurrency);
     const attempts = request.calls.map((): Attempts => ({ count: 0, safe: false }));
@@ -205,7 +209,8 @@ export class Gateway {
   /** Runs one call as a batch of one (same limits, breaker and retries); never throws for the call's failure. */
   async callOne(call: CallRequest, options: { signal?: AbortSignal; onProgress?: (progress: Progress) => void } = {}): Promise<CallResult> {
     const onProgress = options.onProgress;
-    const batch = this.stream(
+    // One call built by Hangar itself (a pass-through tool): its shape needs no checking.
+    const batch = this.start(
       { calls: [call] },
       { ...(options.signal ? { signal: options.signal } : {}), ...(onProgress ? { onProgress: (_: number, progress: Progress) => onProgress(progress) } : {}) },
     );

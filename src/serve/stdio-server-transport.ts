@@ -1,8 +1,6 @@
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { ClientRequestSchema, ErrorCode, type JSONRPCMessage, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
-
-/** The schema of each request a client may send, by method, to answer bad params with Invalid params. */
-const REQUEST_SCHEMAS = new Map(ClientRequestSchema.options.map((schema) => [schema.shape.method.value as string, schema]));
+import { ErrorCode, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { checkLine } from "./jsonrpc-check.ts";
 
 /** Options of `StdioServerTransport`; every field says its default. */
 export interface StdioServerTransportOptions {
@@ -34,6 +32,8 @@ export class StdioServerTransport implements Transport {
   /** Ids of requests received and not answered yet. */
   private readonly pending = new Set<string | number>();
   private whenIdle: (() => void) | undefined;
+  private outbox: string[] = [];
+  private written: { resolve: () => void; reject: (error: Error) => void }[] = [];
 
   constructor(private readonly options: StdioServerTransportOptions = {}) {
     this.stdin = options.stdin ?? process.stdin;
@@ -83,11 +83,27 @@ export class StdioServerTransport implements Transport {
     this.onclose?.();
   }
 
+  /** Queues `text`; everything queued in one turn goes out in one write (one syscall under load). */
   private write(text: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.stdout.write(text, (error) => (error ? reject(error) : resolve()));
+      this.outbox.push(text);
+      this.written.push({ resolve, reject });
+      if (this.outbox.length === 1) queueMicrotask(this.drainOutbox);
     });
   }
+
+  private readonly drainOutbox = () => {
+    const text = this.outbox.join("");
+    const written = this.written;
+    this.outbox = [];
+    this.written = [];
+    this.stdout.write(text, (error) => {
+      for (const promise of written) {
+        if (error) promise.reject(error);
+        else promise.resolve();
+      }
+    });
+  };
 
   private readonly onEnd = () => this.options.onEnd?.();
   private readonly onError = (error: Error) => this.onerror?.(error);
@@ -120,28 +136,9 @@ export class StdioServerTransport implements Transport {
     this.oversized = false;
     if (oversized) return this.reject(null, ErrorCode.InvalidRequest, `Message too large: the limit is ${this.maxBytes} bytes`);
     if (line.trim() === "") return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      return this.reject(null, ErrorCode.ParseError, `Parse error: ${(error as Error).message}`);
-    }
-    if (Array.isArray(value)) return this.reject(null, ErrorCode.InvalidRequest, "Invalid Request: JSON-RPC batches are not supported; send one message per line");
-    const parsed = JSONRPCMessageSchema.safeParse(value);
-    if (!parsed.success) {
-      const id = (value as { id?: unknown } | null)?.id;
-      const issue = parsed.error.issues[0];
-      const where = issue && issue.path.length ? ` (${issue.path.join(".")})` : "";
-      return this.reject(typeof id === "string" || typeof id === "number" ? id : null, ErrorCode.InvalidRequest, `Invalid Request: not a JSON-RPC 2.0 message${where}`);
-    }
-    const message = parsed.data;
-    if ("method" in message && "id" in message) {
-      const checked = REQUEST_SCHEMAS.get(message.method)?.safeParse(message);
-      if (checked && !checked.success) {
-        const issue = checked.error.issues[0];
-        return this.reject(message.id, ErrorCode.InvalidParams, `Invalid params for ${message.method}: ${issue?.path.join(".")}: ${issue?.message}`);
-      }
-    }
+    const checked = checkLine(line);
+    if (!checked.ok) return this.reject(checked.id, checked.code, checked.error);
+    const message = checked.message;
     if ("method" in message && "id" in message) this.pending.add(message.id);
     // A cancelled request gets no response (MCP): stop waiting for one.
     else if ("method" in message && message.method === "notifications/cancelled") this.answered(message.params?.requestId);

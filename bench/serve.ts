@@ -1,0 +1,146 @@
+// `hangar serve` over stdio, measured against a direct client to the same server in the same run:
+// added latency per pass-through call, throughput of many concurrent calls, and how fast a client gets
+// `initialize` + `tools/list` answered with 50 configured cold providers.
+//
+//   bun run bench/serve.ts [--calls 2000] [--rounds 10] [--concurrency 64] [--throughput-calls 5000] [--providers 50] [--json]
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { hangarArgv, ms, summary } from "./stats.ts";
+
+const { values } = parseArgs({
+  options: {
+    calls: { type: "string", default: "2000" },
+    rounds: { type: "string", default: "10" },
+    concurrency: { type: "string", default: "64" },
+    "throughput-calls": { type: "string", default: "5000" },
+    providers: { type: "string", default: "50" },
+    json: { type: "boolean", default: false },
+  },
+});
+const CALLS = Number(values.calls);
+const ROUNDS = Number(values.rounds);
+const CONCURRENCY = Number(values.concurrency);
+const THROUGHPUT_CALLS = Number(values["throughput-calls"]);
+const PROVIDERS = Number(values.providers);
+const hangar = hangarArgv();
+const home = mkdtempSync(join(tmpdir(), "hangar-bench-serve-"));
+const env = { ...process.env, HOME: home, HANGAR_CACHE_DIR: join(home, "cache") } as Record<string, string>;
+
+/** A YAML config of `count` demo providers that never idle out. */
+function writeConfig(count: number): string {
+  const file = join(home, `hangar-${count}.yaml`);
+  const entries = Array.from({ length: count }, (_, i) => `  - ${JSON.stringify({ id: `p${i}`, command: [...hangar, "demo-provider", "--name", `p${i}`], idle_ttl_s: 0, max_concurrency: 64 })}\n`);
+  writeFileSync(file, `providers:\n${entries.join("")}`);
+  return file;
+}
+
+async function connect(argv: string[]): Promise<Client> {
+  const client = new Client({ name: "bench", version: "1" });
+  await client.connect(new StdioClientTransport({ command: argv[0]!, args: argv.slice(1), env, stderr: "ignore" }));
+  return client;
+}
+
+/** One call at a time, alternating direct and hangar in rounds, after a warm-up. */
+async function addedLatency(direct: Client, through: Client) {
+  const time = async (client: Client, name: string) => {
+    const start = performance.now();
+    await client.callTool({ name, arguments: { message: "x" } });
+    return performance.now() - start;
+  };
+  for (let i = 0; i < 200; i++) await Promise.all([time(direct, "echo"), time(through, "p0__echo")]);
+  const directTimes: number[] = [];
+  const hangarTimes: number[] = [];
+  const perRound = Math.ceil(CALLS / ROUNDS);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < perRound; i++) directTimes.push(await time(direct, "echo"));
+    for (let i = 0; i < perRound; i++) hangarTimes.push(await time(through, "p0__echo"));
+  }
+  const d = summary(directTimes);
+  const h = summary(hangarTimes);
+  return { calls: perRound * ROUNDS, direct: d, hangar: h, added: { p50: ms(h.p50 - d.p50), p90: ms(h.p90 - d.p90), p99: ms(h.p99 - d.p99) } };
+}
+
+/** `THROUGHPUT_CALLS` calls with `CONCURRENCY` in flight; calls per second. */
+async function throughput(client: Client, name: string): Promise<number> {
+  let next = 0;
+  const start = performance.now();
+  const worker = async () => {
+    while (next++ < THROUGHPUT_CALLS) await client.callTool({ name, arguments: { message: "x" } });
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return Math.round(THROUGHPUT_CALLS / ((performance.now() - start) / 1000));
+}
+
+/**
+ * `hangar serve` with `config`, spoken to in raw JSON-RPC (an SDK client adds its own schema work):
+ * from spawn to `tools/list` answered, and from `initialize` sent to a started process (it answered a
+ * ping) to `tools/list` answered. `listAll` then waits until every provider is listed (and cached).
+ */
+async function coldList(config: string, listAll: boolean) {
+  const spawned = performance.now();
+  const proc = Bun.spawn([...hangar, "--config", config, "serve"], { env, stdin: "pipe", stdout: "pipe", stderr: "ignore" });
+  const answers = new Map<number, { result?: { tools?: unknown[] } }>();
+  const waiters = new Map<number, () => void>();
+  void (async () => {
+    let buffer = "";
+    for await (const chunk of proc.stdout) {
+      buffer += new TextDecoder().decode(chunk);
+      for (let i = buffer.indexOf("\n"); i !== -1; i = buffer.indexOf("\n")) {
+        const message = JSON.parse(buffer.slice(0, i));
+        buffer = buffer.slice(i + 1);
+        if (typeof message.id === "number") answers.set(message.id, message), waiters.get(message.id)?.();
+      }
+    }
+  })();
+  const send = (message: object) => proc.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`) && proc.stdin.flush();
+  const answer = (id: number) => new Promise<void>((resolve) => (answers.has(id) ? resolve() : waiters.set(id, resolve)));
+  send({ id: 0, method: "ping" });
+  await answer(0);
+  const ready = performance.now();
+  send({ id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } } });
+  send({ method: "notifications/initialized" });
+  send({ id: 2, method: "tools/list" });
+  await answer(2);
+  const done = performance.now();
+  if (listAll) {
+    send({ id: 3, method: "tools/call", params: { name: "hangar_tools", arguments: {} } });
+    await answer(3);
+  }
+  proc.stdin.end();
+  await proc.exited;
+  return { tools: answers.get(2)?.result?.tools?.length ?? 0, total_ms: ms(done - spawned), answer_ms: ms(done - ready) };
+}
+
+const one = writeConfig(1);
+const direct = await connect([...hangar, "demo-provider", "--name", "direct"]);
+const through = await connect([...hangar, "--config", one, "serve"]);
+const latency = await addedLatency(direct, through);
+const rate = { direct: await throughput(direct, "echo"), hangar: await throughput(through, "p0__echo") };
+await Promise.all([direct.close(), through.close()]);
+
+const many = writeConfig(PROVIDERS);
+const noCache = await coldList(many, true);
+const fromCache = await coldList(many, false);
+rmSync(home, { recursive: true, force: true });
+
+const result = { latency, throughput: { ...rate, ratio: Math.round((rate.hangar / rate.direct) * 100) / 100 }, cold_tools_list: { providers: PROVIDERS, no_cache: noCache, cached: fromCache } };
+if (values.json) console.log(JSON.stringify(result, null, 2));
+else {
+  const row = (label: string, p: "p50" | "p90" | "p99") => `  ${label}   ${String(latency.direct[p]).padStart(7)}   ${String(latency.hangar[p]).padStart(7)}   ${String(latency.added[p]).padStart(7)}`;
+  console.log(`hangar serve benchmark — bun ${Bun.version}, ${process.platform}-${process.arch}`);
+  console.log(`added latency per call (${latency.calls} calls each, ms): direct client vs hangar serve pass-through`);
+  console.log("          direct    hangar     added");
+  console.log([row("p50", "p50"), row("p90", "p90"), row("p99", "p99")].join("\n"));
+  console.log("  (targets: added p50 ≤ 0.3 ms, p99 ≤ 2 ms)");
+  console.log(`throughput: ${THROUGHPUT_CALLS} calls, ${CONCURRENCY} in flight`);
+  console.log(`  direct ${rate.direct} calls/s   hangar ${rate.hangar} calls/s   ratio ${result.throughput.ratio}`);
+  console.log(`initialize + tools/list with ${PROVIDERS} configured cold providers`);
+  console.log("             initialize + tools/list   spawn included   tools listed");
+  const line = (label: string, r: typeof noCache) => `  ${label}  ${String(r.answer_ms).padStart(16)} ms ${String(r.total_ms).padStart(13)} ms ${String(r.tools).padStart(14)}`;
+  console.log(line("no cache ", noCache));
+  console.log(`${line("cached   ", fromCache)}   (target ≤ 100 ms)`);
+}
