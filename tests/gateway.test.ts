@@ -191,7 +191,7 @@ describe("Gateway pool", () => {
   test("tools/list is read across every page", async () => {
     const g = gateway(configOf([probe("p", probeLog())]));
     const tools = await g.handles.get("p")!.ensureReady(AbortSignal.timeout(10_000));
-    expect(tools.map((t) => t.name)).toEqual(["echo", "wait", "crash", "progress", "grandchild", "log", "add_tool"]);
+    expect(tools.map((t) => t.name)).toEqual(["echo", "wait", "crash", "progress", "grandchild", "log", "sample", "add_tool"]);
   });
 
   test("A provider that crashes mid-call fails that call with transport_error and the next call restarts it", async () => {

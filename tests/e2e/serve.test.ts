@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CallToolResultSchema, CreateMessageRequestSchema, type Progress } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolResultSchema, CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema, type Progress } from "@modelcontextprotocol/sdk/types.js";
 import { hangarBinary, sandbox, type Sandbox } from "../helpers/e2e.ts";
 import { fixture, npmServer } from "../helpers/paths.ts";
 import { waitFor } from "../helpers/processes.ts";
@@ -244,6 +244,38 @@ describe("hangar serve: prompts, resources, completion and sampling of server-ev
     const batch = result.structuredContent as Batch;
     expect(batch.ok).toBe(true);
     expect(textOf(batch.results[0]!.result)).toContain("sampled by the test client");
+  }, TIMEOUT_MS);
+});
+
+describe("hangar serve: requests from providers to the client", () => {
+  const everything = () => entry("everything", npmServer("@modelcontextprotocol/server-everything"));
+  const call = (tool: string, args: Record<string, unknown> = {}) => ({ name: "hangar_call", arguments: { calls: [{ provider: "everything", tool, arguments: args }] } });
+
+  test("elicitation and roots reach a client that declared them, and the answers go back", async () => {
+    using box = sandbox();
+    config(box, [everything()]);
+    await using session = await serve(box, {
+      capabilities: { elicitation: {}, roots: { listChanged: true } },
+      setup: (client) => {
+        client.setRequestHandler(ElicitRequestSchema, async () => ({ action: "accept", content: { name: "Ada Lovelace" } }));
+        client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: "file:///work/project", name: "project" }] }));
+      },
+    });
+    const elicited = (await session.client.callTool(call("trigger-elicitation-request"))).structuredContent as Batch;
+    expect(JSON.stringify(elicited.results[0]!.result)).toContain("Name: Ada Lovelace");
+    const roots = (await session.client.callTool(call("get-roots-list"))).structuredContent as Batch;
+    expect(textOf(roots.results[0]!.result)).toContain("file:///work/project");
+  }, TIMEOUT_MS);
+
+  test("a provider that asks for sampling the client did not declare is refused, and the call ends cleanly", async () => {
+    using box = sandbox();
+    config(box, [probe(box)]);
+    await using session = await serve(box);
+    const result = await session.client.callTool({ name: "hangar_call", arguments: { calls: [{ provider: "probe", tool: "sample" }, { provider: "probe", tool: "echo", arguments: { text: "ok" } }] } });
+    const batch = result.structuredContent as Batch;
+    expect(batch.results[0]!.error?.type).toBe("tool_error");
+    expect(textOf(batch.results[0]!.result)).toMatch(/^refused: .*Method not found/);
+    expect(textOf(batch.results[1]!.result)).toBe("ok");
   }, TIMEOUT_MS);
 });
 
