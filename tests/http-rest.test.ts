@@ -116,7 +116,7 @@ describe("hangar serve --http: POST /v1/call", () => {
 });
 
 describe("hangar serve --http: probes", () => {
-  test("/healthz answers ok, /readyz the providers' summary, /metrics says whether metrics are on", async () => {
+  test("/healthz answers ok, /readyz the providers' summary, /metrics Prometheus text", async () => {
     using box = sandbox();
     await using hangar = await startHttpHangar(box);
     const health = await fetch(`${hangar.base}/healthz`);
@@ -126,8 +126,9 @@ describe("hangar serve --http: probes", () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: "ready", providers: { total: 2, cold: 2, circuit_open: 0 } });
     const metrics = await fetch(`${hangar.base}/metrics`);
-    expect([200, 503]).toContain(metrics.status);
-    if (metrics.status === 200) expect(await metrics.text()).toContain("# TYPE");
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get("content-type")).toStartWith("text/plain");
+    expect(await metrics.text()).toContain("# TYPE hangar_calls_total counter");
     expect((await fetch(`${hangar.base}/nowhere`)).status).toBe(404);
   }, TIMEOUT_MS);
 });

@@ -22,7 +22,10 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
   try {
     if (options.http) {
       await serveHttp({
-        openGateway: () => openContext(global),
+        openGateway: async () => {
+          const { gateway, logger, observability } = await openContext(global, {}, { metrics: true });
+          return { gateway, logger, ...(observability.metrics ? { metrics: observability.metrics } : {}), shutdown: () => observability.shutdown() };
+        },
         signal: lifecycle.signal,
         ...(options.host === undefined ? {} : { host: options.host }),
         port: parsePort(options.port ?? "8000"),

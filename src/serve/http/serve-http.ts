@@ -10,8 +10,11 @@ import type { MetricsEndpoint } from "./probes.ts";
 
 /** What `serveHttp` needs; every field says its default. */
 export interface ServeHttpOptions {
-  /** Builds the gateway (after the options are checked, so a refused start spawns nothing). */
-  openGateway(): Promise<{ gateway: Gateway; logger: Logger }>;
+  /**
+   * Builds the gateway (after the options are checked, so a refused start spawns nothing), with the
+   * metrics `/metrics` serves (none: 503 "metrics not enabled") and what to flush after it closes.
+   */
+  openGateway(): Promise<{ gateway: Gateway; logger: Logger; metrics?: MetricsEndpoint; shutdown?: () => Promise<void> }>;
   /** Aborts on SIGINT, SIGTERM, SIGHUP or the death of hangar's parent: Hangar shuts down. */
   readonly signal: AbortSignal;
   /** Address to bind (default 127.0.0.1). Anything but loopback needs `token`. */
@@ -22,8 +25,6 @@ export interface ServeHttpOptions {
   readonly token?: string;
   /** Also require the token on /healthz, /readyz and /metrics (default false). */
   readonly protectHealth?: boolean;
-  /** Served on /metrics (default none: 503 "metrics not enabled"). */
-  readonly metrics?: MetricsEndpoint;
   /** Where provider catalogs are cached (default `$HANGAR_CACHE_DIR` or `~/.hangar/cache`). */
   readonly cache?: CatalogCache;
   /** Told the URL of `/mcp` once Hangar listens (default: one line on stderr). */
@@ -43,7 +44,7 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
   if (!isLoopback(host) && token === undefined) {
     throw new UsageError(`Refusing to listen on ${host} without a bearer token: pass --token or set $HANGAR_TOKEN (or bind 127.0.0.1)`);
   }
-  const { gateway, logger } = await options.openGateway();
+  const { gateway, logger, metrics, shutdown } = await options.openGateway();
   const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, cache: options.cache ?? new CatalogCache(), logger });
   let server: ReturnType<typeof Bun.serve> | undefined;
   const front = createHttpApp(
@@ -53,7 +54,7 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
       port: () => server?.port ?? 0,
       ...(token === undefined ? {} : { token }),
       ...(options.protectHealth ? { protectHealth: true } : {}),
-      ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(metrics ? { metrics } : {}),
       keepOpen: (request) => server?.timeout(request, 0),
     },
   );
@@ -62,6 +63,7 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
   } catch (error) {
     await gateway.close();
     catalog.close();
+    await shutdown?.();
     throw new UsageError(`Cannot listen on ${host}:${options.port ?? 8000}: ${(error as Error).message}`);
   }
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${server.port}/mcp`;
@@ -80,4 +82,5 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
   await front.sessions.close();
   catalog.close();
   await server.stop(true);
+  await shutdown?.();
 }
