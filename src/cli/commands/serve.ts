@@ -22,8 +22,8 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
   try {
     if (options.http) {
       await serveHttp({
-        openGateway: async () => {
-          const { gateway, logger, observability } = await openContext(global, {}, { metrics: true });
+        openGateway: async (deps) => {
+          const { gateway, logger, observability } = await openContext(global, deps, { metrics: true });
           return { gateway, logger, ...(observability.metrics ? { metrics: observability.metrics } : {}), shutdown: () => observability.shutdown() };
         },
         signal: lifecycle.signal,

@@ -6,3 +6,5 @@ export { McpSessions, type McpSessionsOptions } from "./mcp-sessions.ts";
 export { type MetricsEndpoint } from "./probes.ts";
 export { NDJSON, restBatch } from "./rest-batch.ts";
 export { serveHttp, type ServeHttpOptions } from "./serve-http.ts";
+export { RequestTracker, type PendingRequest } from "./request-tracker.ts";
+export { SessionBridge, type ActiveSession, type SessionPicker } from "./session-bridge.ts";

@@ -3,12 +3,15 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { isInitializeRequest, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { messageOf } from "../../errors.ts";
 import { createServer, type FrontDeps, serveGateway } from "../server.ts";
+import { RequestTracker } from "./request-tracker.ts";
+import type { ActiveSession, SessionPicker } from "./session-bridge.ts";
 
 /** One MCP session over HTTP: its own SDK Server on its own transport, sharing the gateway. */
 interface Session {
   readonly server: Server;
   readonly transport: WebStandardStreamableHTTPServerTransport;
   readonly stopFollowing: () => void;
+  readonly requests: RequestTracker;
 }
 
 /** Options of `McpSessions`; every field says its default. */
@@ -25,7 +28,7 @@ export interface McpSessionsOptions {
  * Catalog); later requests name it in `Mcp-Session-Id`; an unknown id gets 404, DELETE ends the
  * session. Responses to requests, progress and notifications stream as SSE.
  */
-export class McpSessions {
+export class McpSessions implements SessionPicker {
   private readonly sessions = new Map<string, Session>();
   private readonly maxSessions: number;
   private firstSeen = false;
@@ -41,6 +44,17 @@ export class McpSessions {
   /** Sessions open now. */
   get size(): number {
     return this.sessions.size;
+  }
+
+  active(): ActiveSession | undefined {
+    let found: { session: Session; id: ActiveSession["requestId"]; order: number } | undefined;
+    for (const session of this.sessions.values()) {
+      const latest = session.requests.latest();
+      if (latest !== undefined && (found === undefined || latest.order > found.order)) found = { session, ...latest };
+    }
+    if (found === undefined) return undefined;
+    const { server, transport, requests } = found.session;
+    return { server, sessionId: transport.sessionId, requestId: found.id, logLevel: requests.logLevel };
   }
 
   /** Answers one request to `/mcp`; `body` is the parsed JSON of a POST. */
@@ -80,7 +94,7 @@ export class McpSessions {
       },
     });
     const stopFollowing = serveGateway(server, this.deps);
-    const session: Session = { server, transport, stopFollowing };
+    const session: Session = { server, transport, stopFollowing, requests: new RequestTracker() };
     transport.onclose = () => {
       if (transport.sessionId !== undefined) this.sessions.delete(transport.sessionId);
       stopFollowing();
@@ -92,6 +106,7 @@ export class McpSessions {
       this.options.onFirstSession?.();
     };
     await server.connect(transport);
+    session.requests.watch(transport);
     return session;
   }
 

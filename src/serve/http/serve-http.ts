@@ -1,5 +1,5 @@
 import { UsageError } from "../../errors.ts";
-import type { Gateway } from "../../gateway/index.ts";
+import type { Gateway, GatewayDeps } from "../../gateway/index.ts";
 import type { Logger } from "../../observability/log.ts";
 import { Catalog } from "../catalog.ts";
 import { CatalogCache } from "../catalog-cache.ts";
@@ -7,6 +7,7 @@ import { HANGAR_TOOL_NAMES } from "../hangar-tools.ts";
 import { isLoopback } from "./host-check.ts";
 import { createHttpApp } from "./http-app.ts";
 import type { MetricsEndpoint } from "./probes.ts";
+import { SessionBridge } from "./session-bridge.ts";
 
 /** What `serveHttp` needs; every field says its default. */
 export interface ServeHttpOptions {
@@ -14,7 +15,7 @@ export interface ServeHttpOptions {
    * Builds the gateway (after the options are checked, so a refused start spawns nothing), with the
    * metrics `/metrics` serves (none: 503 "metrics not enabled") and what to flush after it closes.
    */
-  openGateway(): Promise<{ gateway: Gateway; logger: Logger; metrics?: MetricsEndpoint; shutdown?: () => Promise<void> }>;
+  openGateway(deps: Pick<GatewayDeps, "bridge">): Promise<{ gateway: Gateway; logger: Logger; metrics?: MetricsEndpoint; shutdown?: () => Promise<void> }>;
   /** Aborts on SIGINT, SIGTERM, SIGHUP or the death of hangar's parent: Hangar shuts down. */
   readonly signal: AbortSignal;
   /** Address to bind (default 127.0.0.1). Anything but loopback needs `token`. */
@@ -44,7 +45,8 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
   if (!isLoopback(host) && token === undefined) {
     throw new UsageError(`Refusing to listen on ${host} without a bearer token: pass --token or set $HANGAR_TOKEN (or bind 127.0.0.1)`);
   }
-  const { gateway, logger, metrics, shutdown } = await options.openGateway();
+  const bridge = new SessionBridge();
+  const { gateway, logger, metrics, shutdown } = await options.openGateway({ bridge });
   const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, cache: options.cache ?? new CatalogCache(), logger });
   let server: ReturnType<typeof Bun.serve> | undefined;
   const front = createHttpApp(
@@ -58,6 +60,7 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
       keepOpen: (request) => server?.timeout(request, 0),
     },
   );
+  bridge.use(front.sessions);
   try {
     server = Bun.serve({ hostname: host, port: options.port ?? 8000, fetch: (request) => front.app.fetch(request) });
   } catch (error) {

@@ -1,0 +1,85 @@
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import {
+  type ClientCapabilities,
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ErrorCode,
+  type LoggingLevel,
+  LoggingMessageNotificationSchema,
+  McpError,
+  type RequestId,
+} from "@modelcontextprotocol/sdk/types.js";
+import { messageOf } from "../../errors.ts";
+import type { Logger } from "../../observability/log.ts";
+import type { ClientBridge } from "../../providers/index.ts";
+
+/** An HTTP session that can take a provider's request now: the one whose request is running. */
+export interface ActiveSession {
+  readonly server: Server;
+  readonly sessionId: string | undefined;
+  /** The client's request still running there; what the provider asks travels on its stream. */
+  readonly requestId: RequestId;
+  /** The log level the client set, if it set one. */
+  readonly logLevel: LoggingLevel | undefined;
+}
+
+/** Where the bridge finds sessions (McpSessions fits it). */
+export interface SessionPicker {
+  /** The session that sent the most recent request still running, if any. */
+  active(): ActiveSession | undefined;
+}
+
+/** No time limit of Hangar's own on a forwarded request: a person may be answering it; the caller's signal ends it. */
+const NO_TIMEOUT = 2 ** 31 - 1;
+const LEVELS: readonly LoggingLevel[] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
+
+/**
+ * The bridge of `hangar serve --http`, where one provider connection serves every session. Providers
+ * are offered sampling and elicitation. A provider's sampling or elicitation request, and its log
+ * messages, go to the session whose request is running (the most recent one when several are), on that
+ * request's stream: normally the session whose call made the provider ask. With no such session, or
+ * one whose client did not declare the capability, the request is refused and the log dropped.
+ */
+export class SessionBridge implements ClientBridge {
+  private picker: SessionPicker | undefined;
+
+  /** `logger` gets what cannot be forwarded (default: nothing is logged). */
+  constructor(private readonly logger?: Logger) {}
+
+  /** Sets where sessions are found (the sessions exist after the gateway). */
+  use(picker: SessionPicker): void {
+    this.picker = picker;
+  }
+
+  /** Sampling and elicitation, always: the provider outlives the session that started it, and a later client may answer. */
+  capabilities(): ClientCapabilities {
+    return { sampling: {}, elicitation: {} };
+  }
+
+  attach(providerId: string, client: Client): void {
+    client.setRequestHandler(CreateMessageRequestSchema, (request, extra) =>
+      this.forward("sampling", providerId, extra.signal, (server, options) => server.createMessage(request.params, options)),
+    );
+    client.setRequestHandler(ElicitRequestSchema, (request, extra) =>
+      this.forward("elicitation", providerId, extra.signal, (server, options) => server.elicitInput(request.params, options)),
+    );
+    client.setNotificationHandler(LoggingMessageNotificationSchema, async (notification) => {
+      const session = this.picker?.active();
+      const { logger, ...rest } = notification.params;
+      if (session === undefined || LEVELS.indexOf(rest.level) < LEVELS.indexOf(session.logLevel ?? "debug")) return;
+      await session.server
+        .notification({ method: "notifications/message", params: { ...rest, logger: logger ? `${providerId}/${logger}` : providerId } }, { relatedRequestId: session.requestId })
+        .catch((error: unknown) => this.logger?.debug({ provider: providerId, err: messageOf(error) }, "cannot forward a log message"));
+    });
+  }
+
+  /** Sends a provider's request to the active session, on its running request's stream; refuses when there is none that can answer. */
+  private forward<T>(what: "sampling" | "elicitation", providerId: string, signal: AbortSignal, send: (server: Server, options: RequestOptions) => Promise<T>): Promise<T> {
+    const session = this.picker?.active();
+    if (session === undefined) throw new McpError(ErrorCode.InvalidRequest, `Provider "${providerId}" asked for ${what}, but no HTTP client has a request running to answer it`);
+    if (session.server.getClientCapabilities()?.[what] === undefined) throw new McpError(ErrorCode.MethodNotFound, `The HTTP client did not declare ${what}`);
+    return send(session.server, { signal, timeout: NO_TIMEOUT, relatedRequestId: session.requestId });
+  }
+}
