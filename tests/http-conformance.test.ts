@@ -1,4 +1,4 @@
-// The official MCP conformance suite (@modelcontextprotocol/conformance, server mode, active suite)
+// The official MCP conformance suite (@modelcontextprotocol/conformance, server mode, every scenario: active and pending)
 // against the compiled `hangar serve --http`, with tests/fixtures/conformance-server.ts behind it under
 // its own names (`prefix: false`). tests/conformance-baseline.json lists what does not pass yet, and why.
 import { expect, test } from "bun:test";
@@ -26,7 +26,7 @@ test("hangar serve --http passes every conformance scenario outside the baseline
   const { client } = await hangar.connect();
   await waitFor(async () => (await client.listPrompts()).prompts.some((p) => p.name === "test_prompt_with_arguments"), 15_000, "the fixture's catalog");
 
-  const run = Bun.spawn([BUN, CONFORMANCE, "server", "--url", `${hangar.base}/mcp`, "-o", join(box.root, "results")], {
+  const run = Bun.spawn([BUN, CONFORMANCE, "server", "--suite", "all", "--url", `${hangar.base}/mcp`, "-o", join(box.root, "results")], {
     cwd: box.cwd,
     env: box.env,
     stdout: "pipe",
