@@ -8,8 +8,9 @@ export const NDJSON = "application/x-ndjson";
  * `POST /v1/call`: runs a `hangar_call` batch (the JSON body; a bare list of calls is taken as
  * `{calls}`). By default the answer is the whole BatchResult when the last call finishes. With
  * `Accept: application/x-ndjson` each call's result is one line as soon as it finishes, then one last
- * line with the batch summary (the BatchResult without `results`). A malformed batch is a 400 with
- * `{error}` and nothing runs; a client that goes away cancels the calls still running, upstream too.
+ * line with the batch summary (the BatchResult without `results`). A `traceparent` header is continued.
+ * A malformed batch is a 400 with `{error}` and nothing runs; a client that goes away cancels the calls
+ * still running, upstream too.
  */
 export async function restBatch(gateway: Gateway, request: Request, body: unknown): Promise<Response> {
   const input = Array.isArray(body) ? { calls: body } : body;
@@ -21,7 +22,7 @@ export async function restBatch(gateway: Gateway, request: Request, body: unknow
 
   let batch;
   try {
-    batch = gateway.stream(input, { signal: cancel.signal });
+    batch = gateway.stream(input, { signal: cancel.signal, ...traceContext(request.headers) });
   } catch (error) {
     untie();
     if (error instanceof InvalidBatchError) return Response.json({ error: error.message }, { status: 400 });
@@ -66,6 +67,13 @@ export async function restBatch(gateway: Gateway, request: Request, body: unknow
     },
   });
   return new Response(stream, { headers: { "content-type": NDJSON, "cache-control": "no-cache" } });
+}
+
+/** The caller's W3C trace context, which the batch's trace continues. */
+function traceContext(headers: Headers): { traceparent?: string; tracestate?: string } {
+  const traceparent = headers.get("traceparent");
+  const tracestate = headers.get("tracestate");
+  return { ...(traceparent === null ? {} : { traceparent }), ...(tracestate === null ? {} : { tracestate }) };
 }
 
 /** Whether the client asked for the streamed form. */
