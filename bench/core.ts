@@ -1,7 +1,11 @@
 // Core benchmark: fan-out speedup, single-flight cold start, and the latency hangar adds to one call.
 // Every figure is printed beside its baseline, measured in the same process on the same machine.
 //
-//   bun run bench/core.ts [--calls 50] [--providers 5] [--latency-ms 100] [--overhead-calls 2000] [--json]
+//   bun run bench/core.ts [--calls 50] [--providers 5] [--latency-ms 100] [--overhead-calls 2000] [--observe none|metrics|all] [--json]
+//
+// --observe: what the gateway records into during the added-latency run: nothing (the default, as in
+// `hangar call`), Prometheus metrics (as `serve --http`), or metrics plus tracing (spans made and
+// batched, then dropped by a discarding exporter, so the figure is Hangar's own cost).
 import { parseArgs } from "node:util";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -9,6 +13,9 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { ResolvedConfig, ResolvedProvider } from "../src/config/types.ts";
 import { Gateway } from "../src/gateway/index.ts";
+import { combineRecorders, type GatewayRecorder, noopRecorder } from "../src/observability/index.ts";
+import { createMetrics } from "../src/observability/metrics.ts";
+import { createTracing } from "../src/observability/tracing.ts";
 import { type Spawner, systemSpawner } from "../src/providers/index.ts";
 
 const { values } = parseArgs({
@@ -17,6 +24,7 @@ const { values } = parseArgs({
     providers: { type: "string", default: "5" },
     "latency-ms": { type: "string", default: "100" },
     "overhead-calls": { type: "string", default: "2000" },
+    observe: { type: "string", default: "none" },
     json: { type: "boolean", default: false },
   },
 });
@@ -24,6 +32,8 @@ const CALLS = Number(values.calls);
 const PROVIDERS = Number(values.providers);
 const LATENCY = Number(values["latency-ms"]);
 const OVERHEAD_CALLS = Number(values["overhead-calls"]);
+const OBSERVE = values.observe;
+if (!["none", "metrics", "all"].includes(OBSERVE)) throw new Error(`--observe must be none, metrics or all, not "${OBSERVE}"`);
 
 const root = resolve(import.meta.dir, "..");
 const dist = join(root, "dist/hangar");
@@ -119,7 +129,7 @@ async function coldStart() {
 /** One `echo` at a time: a direct SDK client vs the same call through the gateway, interleaved in rounds. */
 async function overhead() {
   const direct = await directClient("direct");
-  await using gateway = new Gateway(config([provider("via")]));
+  await using gateway = new Gateway(config([provider("via")]), { recorder: observer() });
   const request = { calls: [{ provider: "via", tool: "echo", arguments: { message: "x" } }] };
   const directTimes: number[] = [];
   const hangarTimes: number[] = [];
@@ -139,7 +149,16 @@ async function overhead() {
   directTimes.sort((a, b) => a - b);
   hangarTimes.sort((a, b) => a - b);
   const row = (p: number) => ({ direct: ms(percentile(directTimes, p)), hangar: ms(percentile(hangarTimes, p)), added: ms(percentile(hangarTimes, p) - percentile(directTimes, p)) });
-  return { calls: directTimes.length, p50: row(50), p90: row(90), p99: row(99) };
+  return { observe: OBSERVE, calls: directTimes.length, p50: row(50), p90: row(90), p99: row(99) };
+}
+
+/** The recorder `--observe` asks for. */
+function observer(): GatewayRecorder {
+  if (OBSERVE === "none") return noopRecorder;
+  const metrics = createMetrics().recorder;
+  if (OBSERVE === "metrics") return metrics;
+  const discard = { export: (_spans: unknown[], done: (result: { code: 0 }) => void) => done({ code: 0 }), shutdown: () => Promise.resolve() };
+  return combineRecorders(metrics, createTracing({ exporter: discard })!.recorder);
 }
 
 const results = { fan_out: await fanOut(), cold_start: await coldStart(), overhead_ms: await overhead() };
@@ -156,7 +175,7 @@ if (values.json) {
   console.log(`  hangar batch                 ${f.hangar_ms.toFixed(1)} ms   speedup ${f.speedup.toFixed(1)}×   (target ≤ ${f.latency_ms + 10} ms, ≥ 45×)`);
   console.log(`cold start: ${c.concurrent_calls} concurrent calls to a stopped provider`);
   console.log(`  processes started            ${c.starts}   (target 1)   ${c.succeeded}/${c.concurrent_calls} ok in ${c.wall_ms.toFixed(1)} ms`);
-  console.log(`added latency per call (${o.calls} calls each, ms):`);
+  console.log(`added latency per call (${o.calls} calls each, ms; --observe ${OBSERVE}):`);
   console.log(`          direct    hangar    added`);
   for (const [name, row] of [["p50", o.p50], ["p90", o.p90], ["p99", o.p99]] as const) {
     console.log(`  ${name}   ${row.direct.toFixed(3).padStart(7)}   ${row.hangar.toFixed(3).padStart(7)}   ${row.added.toFixed(3).padStart(6)}`);
