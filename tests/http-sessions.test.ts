@@ -98,13 +98,30 @@ describe("hangar serve --http: sessions", () => {
     expect(textOf(result)).toBe("direct");
   }, TIMEOUT_MS);
 
-  test("a call that stays quiet for more than 10 s is not cut off by an idle timeout", async () => {
+  test("a call and a notification stream that stay quiet past the 10 s idle timeout are not cut off", async () => {
     using box = sandbox();
     await using hangar = await startHttpHangar(box);
+    // A raw session's standalone SSE stream (GET /mcp), which carries nothing while nothing changes. Bun
+    // cuts an idle connection 10–14 s after its last byte (its timer ticks every 4 s), hence 13.5 s.
+    const init = await initializeRaw(hangar.base);
+    const id = init.headers.get("mcp-session-id")!;
+    await init.body?.cancel();
+    const headers = { ...MCP_HEADERS, "mcp-session-id": id };
+    await fetch(`${hangar.base}/mcp`, { method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) });
+    const stream = await fetch(`${hangar.base}/mcp`, { method: "GET", headers: { ...headers, accept: "text/event-stream" } });
+    expect(stream.status).toBe(200);
+    let streamEnded = false;
+    void (async () => {
+      for await (const _ of stream.body!);
+    })()
+      .catch(() => {})
+      .finally(() => (streamEnded = true));
+
     const { client } = await hangar.connect();
     await waitForTool(client, "demo__sleep");
-    const result = await client.callTool({ name: "demo__sleep", arguments: { ms: 10_500 } }, CallToolResultSchema, { timeout: 30_000 });
-    expect(textOf(result)).toBe("slept 10500 ms");
+    const result = await client.callTool({ name: "demo__sleep", arguments: { ms: 13_500 } }, CallToolResultSchema, { timeout: 30_000 });
+    expect(textOf(result)).toBe("slept 13500 ms");
+    expect(streamEnded).toBe(false);
   }, 30_000);
 
   test("SIGTERM cancels running calls, ends sessions and stops every provider; hangar exits 0", async () => {
