@@ -1,7 +1,8 @@
 // Over HTTP one provider connection serves every session: a provider's sampling and elicitation
-// requests and its log messages go to the session whose call made it ask, and to no other.
+// requests and its log messages go to the session whose call made it ask, and to no other; its
+// resources/updated to the sessions that subscribed.
 import { describe, expect, test } from "bun:test";
-import { CreateMessageRequestSchema, ElicitRequestSchema, LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { CreateMessageRequestSchema, ElicitRequestSchema, LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { type Sandbox, sandbox } from "./helpers/e2e.ts";
 import { type HttpHangar, startHttpHangar } from "./helpers/http-serve.ts";
 import { fixture } from "./helpers/paths.ts";
@@ -19,6 +20,7 @@ async function startWithFixture(box: Sandbox): Promise<HttpHangar> {
 async function answeringClient(hangar: HttpHangar, name: string) {
   const asked: string[] = [];
   const logs: { data: unknown; logger?: string | undefined }[] = [];
+  const updated: string[] = [];
   const { client } = await hangar.connect({ capabilities: { sampling: {}, elicitation: {} } });
   client.setRequestHandler(CreateMessageRequestSchema, async () => {
     asked.push("sampling");
@@ -29,8 +31,9 @@ async function answeringClient(hangar: HttpHangar, name: string) {
     return { action: "accept", content: { username: name, email: `${name}@example.com` } };
   });
   client.setNotificationHandler(LoggingMessageNotificationSchema, async (n) => void logs.push({ data: n.params.data, logger: n.params.logger }));
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, async (n) => void updated.push(n.params.uri));
   await waitFor(async () => (await client.listTools()).tools.some((t) => t.name === "fx__test_sampling"), 10_000, "the fixture's tools");
-  return { client, asked, logs };
+  return { client, asked, logs, updated };
 }
 
 describe("hangar serve --http: providers' requests reach the calling session", () => {
@@ -67,5 +70,20 @@ describe("hangar serve --http: providers' requests reach the calling session", (
     const result = await client.callTool({ name: "fx__test_sampling", arguments: { prompt: "hi" } });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toContain("did not declare sampling");
+  }, TIMEOUT_MS);
+
+  test("resources/updated reaches only the sessions subscribed to the resource, under Hangar's URI; the last unsubscribe reaches the provider", async () => {
+    using box = sandbox();
+    await using hangar = await startWithFixture(box);
+    const alice = await answeringClient(hangar, "alice");
+    const bob = await answeringClient(hangar, "bob");
+    const uri = "hangar://fx/test://watched-resource";
+    expect(await alice.client.subscribeResource({ uri })).toEqual({});
+    expect(textOf(await bob.client.callTool({ name: "fx__touch_watched_resource", arguments: {} }))).toBe("updated");
+    await waitFor(() => alice.updated.length === 1, 5_000, "resources/updated at alice");
+    expect(alice.updated).toEqual([uri]);
+    expect(bob.updated).toEqual([]);
+    expect(await alice.client.unsubscribeResource({ uri })).toEqual({});
+    expect(textOf(await bob.client.callTool({ name: "fx__touch_watched_resource", arguments: {} }))).toBe("nobody subscribed");
   }, TIMEOUT_MS);
 });

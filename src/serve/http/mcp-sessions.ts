@@ -1,9 +1,10 @@
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { isInitializeRequest, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { isInitializeRequest, type JSONRPCMessage, SubscribeRequestSchema, UnsubscribeRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { messageOf } from "../../errors.ts";
 import { createServer, type FrontDeps, serveGateway } from "../server.ts";
 import { RequestTracker } from "./request-tracker.ts";
+import { ResourceSubscriptions } from "./resource-subscriptions.ts";
 import type { ActiveSession, SessionPicker } from "./session-bridge.ts";
 
 /** One MCP session over HTTP: its own SDK Server on its own transport, sharing the gateway. */
@@ -30,6 +31,7 @@ export interface McpSessionsOptions {
  */
 export class McpSessions implements SessionPicker {
   private readonly sessions = new Map<string, Session>();
+  private readonly subscriptions: ResourceSubscriptions;
   private readonly maxSessions: number;
   private firstSeen = false;
   private closed = false;
@@ -39,6 +41,7 @@ export class McpSessions implements SessionPicker {
     private readonly options: McpSessionsOptions = {},
   ) {
     this.maxSessions = options.maxSessions ?? 1000;
+    this.subscriptions = new ResourceSubscriptions(deps.gateway, deps.catalog, deps.logger);
   }
 
   /** Sessions open now. */
@@ -55,6 +58,10 @@ export class McpSessions implements SessionPicker {
     if (found === undefined) return undefined;
     const { server, transport, requests } = found.session;
     return { server, sessionId: transport.sessionId, requestId: found.id, logLevel: requests.logLevel };
+  }
+
+  resourceUpdated(providerId: string, uri: string): void {
+    this.subscriptions.updated(providerId, uri);
   }
 
   /** Answers one request to `/mcp`; `body` is the parsed JSON of a POST. */
@@ -94,10 +101,14 @@ export class McpSessions implements SessionPicker {
       },
     });
     const stopFollowing = serveGateway(server, this.deps);
+    server.registerCapabilities({ resources: { subscribe: true } });
+    server.setRequestHandler(SubscribeRequestSchema, async (request, extra) => (await this.subscriptions.subscribe(server, request.params.uri, extra.signal), {}));
+    server.setRequestHandler(UnsubscribeRequestSchema, async (request, extra) => (await this.subscriptions.unsubscribe(server, request.params.uri, extra.signal), {}));
     const session: Session = { server, transport, stopFollowing, requests: new RequestTracker() };
     transport.onclose = () => {
       if (transport.sessionId !== undefined) this.sessions.delete(transport.sessionId);
       stopFollowing();
+      this.subscriptions.forget(server);
     };
     transport.onerror = (error) => this.deps.logger.debug({ err: error.message }, "bad message from an HTTP client");
     server.oninitialized = () => {

@@ -10,6 +10,7 @@ import {
   LoggingMessageNotificationSchema,
   McpError,
   type RequestId,
+  ResourceUpdatedNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { messageOf } from "../../errors.ts";
 import type { Logger } from "../../observability/log.ts";
@@ -29,6 +30,8 @@ export interface ActiveSession {
 export interface SessionPicker {
   /** The session that sent the most recent request still running, if any. */
   active(): ActiveSession | undefined;
+  /** A provider's resource changed: the sessions that subscribed to it are told. */
+  resourceUpdated(providerId: string, uri: string): void;
 }
 
 /** No time limit of Hangar's own on a forwarded request: a person may be answering it; the caller's signal ends it. */
@@ -40,7 +43,8 @@ const LEVELS: readonly LoggingLevel[] = ["debug", "info", "notice", "warning", "
  * are offered sampling and elicitation. A provider's sampling or elicitation request, and its log
  * messages, go to the session whose request is running (the most recent one when several are), on that
  * request's stream: normally the session whose call made the provider ask. With no such session, or
- * one whose client did not declare the capability, the request is refused and the log dropped.
+ * one whose client did not declare the capability, the request is refused and the log dropped. A
+ * provider's `resources/updated` goes to the sessions that subscribed to the resource.
  */
 export class SessionBridge implements ClientBridge {
   private picker: SessionPicker | undefined;
@@ -65,6 +69,7 @@ export class SessionBridge implements ClientBridge {
     client.setRequestHandler(ElicitRequestSchema, (request, extra) =>
       this.forward("elicitation", providerId, extra.signal, (server, options) => server.elicitInput(request.params, options)),
     );
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, async (notification) => this.picker?.resourceUpdated(providerId, notification.params.uri));
     client.setNotificationHandler(LoggingMessageNotificationSchema, async (notification) => {
       const session = this.picker?.active();
       const { logger, ...rest } = notification.params;

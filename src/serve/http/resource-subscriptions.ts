@@ -1,0 +1,84 @@
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { messageOf } from "../../errors.ts";
+import type { Gateway } from "../../gateway/index.ts";
+import type { Logger } from "../../observability/log.ts";
+import type { Catalog } from "../catalog.ts";
+import { exposedUri } from "../names.ts";
+
+/** One resource some sessions follow: its owner, its URI there, and who follows it. */
+interface Followed {
+  readonly providerId: string;
+  readonly uri: string;
+  readonly servers: Set<Server>;
+}
+
+/**
+ * `resources/subscribe` and `resources/unsubscribe` for every session, over one connection per
+ * provider: the first session to follow a resource subscribes upstream (under the provider's own URI),
+ * the last one to leave unsubscribes, and the provider's `notifications/resources/updated` go, under
+ * the URI the clients know, to exactly the sessions that follow it. A provider that restarts forgets
+ * its subscriptions; clients subscribe again when they read the resource anew.
+ */
+export class ResourceSubscriptions {
+  private readonly followed = new Map<string, Followed>();
+
+  constructor(
+    private readonly gateway: Gateway,
+    private readonly catalog: Catalog,
+    private readonly logger: Logger,
+  ) {}
+
+  /** `server`'s client follows `uri` (as listed by Hangar) from now on. */
+  async subscribe(server: Server, uri: string, signal: AbortSignal): Promise<void> {
+    const existing = this.followed.get(uri);
+    if (existing !== undefined) {
+      existing.servers.add(server);
+      return;
+    }
+    const target = this.catalog.resolveUri(uri);
+    if (target === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown resource "${uri}"`);
+    await this.upstream(target.providerId, signal, (client, s) => client.subscribeResource({ uri: target.name }, { signal: s }));
+    const again = this.followed.get(uri);
+    if (again !== undefined) again.servers.add(server);
+    else this.followed.set(uri, { providerId: target.providerId, uri: target.name, servers: new Set([server]) });
+  }
+
+  /** `server`'s client no longer follows `uri`; the provider is told when nobody does. */
+  async unsubscribe(server: Server, uri: string, signal: AbortSignal): Promise<void> {
+    const entry = this.followed.get(uri);
+    if (entry === undefined || !entry.servers.delete(server) || entry.servers.size > 0) return;
+    this.followed.delete(uri);
+    await this.upstream(entry.providerId, signal, (client, s) => client.unsubscribeResource({ uri: entry.uri }, { signal: s }));
+  }
+
+  /** A session ended: it follows nothing any more. */
+  forget(server: Server): void {
+    for (const [uri, entry] of this.followed) {
+      if (!entry.servers.delete(server) || entry.servers.size > 0) continue;
+      this.followed.delete(uri);
+      void this.upstream(entry.providerId, AbortSignal.timeout(5_000), (client, s) => client.unsubscribeResource({ uri: entry.uri }, { signal: s })).catch(() => {});
+    }
+  }
+
+  /** Provider `providerId` says its resource `uri` changed: tell the sessions that follow it. */
+  updated(providerId: string, uri: string): void {
+    const prefix = this.gateway.handles.get(providerId)?.config.prefix ?? true;
+    const shown = exposedUri(providerId, uri, prefix);
+    for (const server of this.followed.get(shown)?.servers ?? []) {
+      server.sendResourceUpdated({ uri: shown }).catch((error: unknown) => this.logger.debug({ err: messageOf(error) }, "cannot send resources/updated"));
+    }
+  }
+
+  /** Runs `work` on the provider's client, through its breaker; failures reach the client as MCP errors. */
+  private async upstream<T>(providerId: string, signal: AbortSignal, work: (client: Client, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const handle = this.gateway.handles.get(providerId)!;
+    try {
+      return await handle.guard(() => handle.withClient(signal, (client) => work(client, signal)), signal);
+    } catch (error) {
+      if (error instanceof McpError) throw error;
+      throw new McpError(ErrorCode.InternalError, messageOf(error));
+    }
+  }
+}
