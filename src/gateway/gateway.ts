@@ -207,13 +207,10 @@ export class Gateway {
   }
 
   /** Runs one call as a batch of one (same limits, breaker and retries); never throws for the call's failure. */
-  async callOne(call: CallRequest, options: { signal?: AbortSignal; onProgress?: (progress: Progress) => void } = {}): Promise<CallResult> {
-    const onProgress = options.onProgress;
+  async callOne(call: CallRequest, options: Omit<BatchOptions, "onProgress"> & { onProgress?: (progress: Progress) => void } = {}): Promise<CallResult> {
+    const { onProgress, ...rest } = options;
     // One call built by Hangar itself (a pass-through tool): its shape needs no checking.
-    const batch = this.start(
-      { calls: [call] },
-      { ...(options.signal ? { signal: options.signal } : {}), ...(onProgress ? { onProgress: (_: number, progress: Progress) => onProgress(progress) } : {}) },
-    );
+    const batch = this.start({ calls: [call] }, { ...rest, ...(onProgress ? { onProgress: (_: number, progress: Progress) => onProgress(progress) } : {}) });
     for await (const result of batch.results) return result;
     throw new Error("a batch of one call ended without its result");
   }

@@ -56,7 +56,12 @@ export function createServer(): Server {
   );
 }
 
-type Extra = { signal: AbortSignal; _meta?: { progressToken?: ProgressToken | undefined } | undefined; sendNotification: (n: ServerNotification) => Promise<void> };
+type Extra = {
+  signal: AbortSignal;
+  _meta?: { progressToken?: ProgressToken | undefined; [key: string]: unknown } | undefined;
+  requestInfo?: { headers: Record<string, string | string[] | undefined> } | undefined;
+  sendNotification: (n: ServerNotification) => Promise<void>;
+};
 
 /**
  * Serves the gateway on `server`: Hangar's own tools, every exposed provider's tools, prompts and
@@ -97,7 +102,7 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
     const forward = token === undefined ? undefined : (progress: Progress) => void (sent = (sent ?? Promise.resolve()).then(() => notifyProgress(extra, token, progress)));
     const result = await gateway.callOne(
       { provider: target.providerId, tool: target.name, ...(args === undefined ? {} : { arguments: args }) },
-      { signal: extra.signal, ...(forward ? { onProgress: forward } : {}) },
+      { signal: extra.signal, ...traceOf(extra), ...(forward ? { onProgress: forward } : {}) },
     );
     if (sent) await settleProgress(sent);
     if (result.result !== undefined) return result.result as CallToolResult;
@@ -157,7 +162,7 @@ async function runBatch(deps: FrontDeps, args: unknown, extra: Extra): Promise<C
   const started = performance.now();
   let batch;
   try {
-    batch = deps.gateway.stream(args ?? {}, { signal: extra.signal });
+    batch = deps.gateway.stream(args ?? {}, { signal: extra.signal, ...traceOf(extra) });
   } catch (error) {
     if (error instanceof InvalidBatchError) return failure(error.message);
     throw error;
@@ -204,6 +209,19 @@ async function upstream<T>(deps: FrontDeps, target: Target, signal: AbortSignal,
 async function settleProgress(sent: Promise<void>): Promise<void> {
   await sent;
   await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The caller's W3C trace context: `_meta.traceparent` (MCP), else the HTTP request's `traceparent` header. */
+function traceOf(extra: Extra): { traceparent?: string; tracestate?: string } {
+  const header = (name: string) => {
+    const value = extra.requestInfo?.headers[name];
+    return typeof value === "string" ? value : undefined;
+  };
+  const meta = extra._meta;
+  const fromMeta = typeof meta?.traceparent === "string";
+  const traceparent = fromMeta ? (meta!.traceparent as string) : header("traceparent");
+  const tracestate = fromMeta ? (typeof meta!.tracestate === "string" ? meta!.tracestate : undefined) : header("tracestate");
+  return { ...(traceparent ? { traceparent } : {}), ...(tracestate ? { tracestate } : {}) };
 }
 
 function notifyProgress(extra: Extra, progressToken: ProgressToken, progress: Progress): Promise<void> {

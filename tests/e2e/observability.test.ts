@@ -3,6 +3,8 @@
 import { describe, expect, test } from "bun:test";
 import { lines, runHangar, sandbox } from "../helpers/e2e.ts";
 import { startOtlpReceiver } from "../helpers/otlp-receiver.ts";
+import { waitFor } from "../helpers/processes.ts";
+import { serve } from "../helpers/serve.ts";
 
 const BATCH = JSON.stringify([
   { provider: "demo", tool: "echo", arguments: { message: "a" } },
@@ -29,6 +31,24 @@ describe("dist/hangar observability", () => {
     const upstream = receiver.named("mcp tools/call");
     expect(upstream.map((span) => calls.some((call) => call.spanId === span.parentSpanId))).toEqual([true, true]);
     expect(receiver.spans.every((span) => span.traceId === traceId)).toBe(true);
+  }, 20_000);
+
+  test("`hangar serve` continues the trace context a client sends in _meta, for hangar_call and for a pass-through call", async () => {
+    await using receiver = startOtlpReceiver();
+    using box = sandbox();
+    const traces = ["11111111111111111111111111111111", "22222222222222222222222222222222"];
+    const traceparent = (traceId: string) => `00-${traceId}-00f067aa0ba902b7-01`;
+    const session = await serve(box, { env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint } });
+    await session.client.callTool({
+      name: "hangar_call",
+      arguments: { calls: [{ provider: "demo", tool: "echo", arguments: { message: "a" } }] },
+      _meta: { traceparent: traceparent(traces[0]!) },
+    });
+    await session.client.callTool({ name: "demo__echo", arguments: { message: "b" }, _meta: { traceparent: traceparent(traces[1]!) } });
+    await session[Symbol.asyncDispose]();
+    await waitFor(() => receiver.named("hangar.batch").length === 2, 10_000, "both batches' spans");
+    expect(receiver.named("hangar.batch").map((span) => span.traceId).sort()).toEqual(traces);
+    expect(receiver.named("hangar.batch").every((span) => span.parentSpanId === "00f067aa0ba902b7")).toBe(true);
   }, 20_000);
 
   test("at --log-level debug, stderr has JSON lines with batch_id and call_id", async () => {
