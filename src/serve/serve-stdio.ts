@@ -2,6 +2,8 @@ import type { GatewayDeps } from "../gateway/index.ts";
 import type { Gateway } from "../gateway/index.ts";
 import type { Logger } from "../observability/log.ts";
 import { Catalog } from "./catalog.ts";
+import type { MetricsEndpoint } from "./http/probes.ts";
+import { listenProbes } from "./probe-listener.ts";
 import { CatalogCache } from "./catalog-cache.ts";
 import { HANGAR_TOOL_NAMES } from "./hangar-tools.ts";
 import { createServer, serveGateway } from "./server.ts";
@@ -11,7 +13,11 @@ import { StdioServerTransport } from "./stdio-server-transport.ts";
 /** What `serveStdio` needs; every field says its default. */
 export interface ServeStdioOptions {
   /** Builds the gateway once the bridge to the client exists (so providers can reach the client). */
-  openGateway(deps: Pick<GatewayDeps, "bridge">): Promise<{ gateway: Gateway; logger: Logger }>;
+  openGateway(deps: Pick<GatewayDeps, "bridge">): Promise<{ gateway: Gateway; logger: Logger; metrics?: MetricsEndpoint }>;
+  /** Serve `/metrics`, `/healthz` and `/readyz` on this 127.0.0.1 port too (default: not at all). */
+  readonly metricsPort?: number;
+  /** Told the probes' base URL once they listen (default: one line on stderr). */
+  readonly onProbesListening?: (url: string) => void;
   /** Aborts on SIGINT, SIGTERM, SIGHUP or the death of hangar's parent: running calls are cancelled. */
   readonly signal: AbortSignal;
   /** Where provider catalogs are cached (default `$HANGAR_CACHE_DIR` or `~/.hangar/cache`). */
@@ -28,7 +34,9 @@ export interface ServeStdioOptions {
 export async function serveStdio(options: ServeStdioOptions): Promise<void> {
   const server = createServer();
   const bridge = new ServerBridge(server);
-  const { gateway, logger } = await options.openGateway({ bridge });
+  const { gateway, logger, metrics } = await options.openGateway({ bridge });
+  const probes = options.metricsPort === undefined || metrics === undefined ? undefined : listenProbes({ gateway, metrics, port: options.metricsPort });
+  if (probes) (options.onProbesListening ?? ((url: string) => process.stderr.write(`Hangar metrics on ${url}/metrics\n`)))(probes.url);
   const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, cache: options.cache ?? new CatalogCache(), logger });
   const ended = Promise.withResolvers<void>();
   const transport = new StdioServerTransport({ onEnd: () => ended.resolve() });
@@ -51,6 +59,7 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
     await Promise.race([transport.idle(), signalled]);
   }
   warmUp.abort();
+  probes?.stop();
   await gateway.close();
   await Promise.race([transport.idle(), new Promise((resolve) => setTimeout(resolve, options.drainMs ?? 2000).unref())]);
   stopFollowing();

@@ -301,3 +301,20 @@ describe("hangar serve: hangar_tools and hangar_status", () => {
     expect(providers[0]!.calls).toBeGreaterThanOrEqual(1);
   }, TIMEOUT_MS);
 });
+
+describe("hangar serve --metrics-port", () => {
+  test("serves Prometheus metrics, /healthz and /readyz on 127.0.0.1 beside stdio, counting the calls served", async () => {
+    using box = sandbox();
+    config(box, [demo("demo")]);
+    await using session = await serve(box, { args: ["--metrics-port", "0"] });
+    await waitFor(() => /Hangar metrics on (\S+)\/metrics/.test(session.stderr()), 10_000, "the metrics URL on stderr");
+    const base = /Hangar metrics on (\S+)\/metrics/.exec(session.stderr())![1]!;
+    await session.client.callTool({ name: "demo__echo", arguments: { message: "counted" } });
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(/hangar_calls_total\{[^}]*provider="demo"[^}]*tool="echo"[^}]*\} 1/);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${base}/readyz`)).json()).toMatchObject({ status: "ready" });
+    const rebound = await fetch(`${base}/metrics`, { headers: { host: "evil.example" } });
+    expect(rebound.status).toBe(403);
+  }, TIMEOUT_MS);
+});

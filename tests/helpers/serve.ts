@@ -26,6 +26,8 @@ export interface ServeOptions {
   readonly capabilities?: ClientCapabilities;
   /** Extra environment for hangar (default none). */
   readonly env?: Record<string, string>;
+  /** Arguments after `serve` (default none). */
+  readonly args?: readonly string[];
   /** Called with the client before it connects, to set request handlers (default none). */
   readonly setup?: (client: Client) => void;
 }
@@ -34,7 +36,7 @@ export interface ServeOptions {
 export async function serve(box: Sandbox, options: ServeOptions = {}): Promise<ServeSession> {
   const transport = new StdioClientTransport({
     command: hangarBinary(),
-    args: ["serve"],
+    args: ["serve", ...(options.args ?? [])],
     env: { ...box.env, ...options.env },
     cwd: box.cwd,
     stderr: "pipe",

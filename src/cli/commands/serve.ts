@@ -11,10 +11,12 @@ interface ServeOptions {
   port?: string;
   token?: string;
   protectHealth?: boolean;
+  metricsPort?: string;
 }
 
 /** `hangar serve`: Hangar as an MCP server over stdio (or HTTP with `--http`), until the client leaves or a signal arrives. */
 export async function runServe(global: GlobalOptions, options: ServeOptions = {}): Promise<number> {
+  if (options.http && options.metricsPort !== undefined) throw new UsageError("--metrics-port is for stdio; with --http, /metrics is on the HTTP port");
   if (!options.http && (options.host ?? options.port ?? options.token ?? options.protectHealth) !== undefined) {
     throw new UsageError("--host, --port, --token and --protect-health go with --http");
   }
@@ -28,9 +30,21 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
         },
         signal: lifecycle.signal,
         ...(options.host === undefined ? {} : { host: options.host }),
-        port: parsePort(options.port ?? "8000"),
+        port: parsePort(options.port ?? "8000", "--port"),
         ...(tokenOf(options) === undefined ? {} : { token: tokenOf(options)! }),
         ...(options.protectHealth ? { protectHealth: true } : {}),
+      });
+      return 0;
+    }
+    if (options.metricsPort !== undefined) {
+      const metricsPort = parsePort(options.metricsPort, "--metrics-port");
+      await serveStdio({
+        openGateway: async (deps) => {
+          const context = await openContext(global, deps, { metrics: true });
+          return { ...context, ...(context.observability.metrics ? { metrics: context.observability.metrics } : {}) };
+        },
+        signal: lifecycle.signal,
+        metricsPort,
       });
       return 0;
     }
@@ -47,9 +61,9 @@ function tokenOf(options: ServeOptions): string | undefined {
   return token === undefined || token === "" ? undefined : token;
 }
 
-function parsePort(text: string): number {
+function parsePort(text: string, flag: string): number {
   const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65_535) throw new UsageError(`--port must be a number from 0 to 65535, not "${text}"`);
+  if (!/^\d+$/.test(text) || port > 65_535) throw new UsageError(`${flag} must be a number from 0 to 65535, not "${text}"`);
   return port;
 }
 
@@ -63,6 +77,7 @@ export function registerServe(program: Command, run: (work: () => Promise<number
     .option("--port <port>", "port to listen on with --http; 0 picks a free one (default 8000)")
     .addOption(new Option("--token <token>", "bearer token clients must send with --http (default $HANGAR_TOKEN)"))
     .option("--protect-health", "also require the token on /healthz, /readyz and /metrics")
+    .option("--metrics-port <port>", "over stdio: also serve /metrics, /healthz and /readyz on this 127.0.0.1 port (0 picks one)")
     .addHelpText(
       "after",
       `
