@@ -10,6 +10,7 @@ import { registerDemoProvider } from "./commands/demo-provider.ts";
 import { registerDoctor } from "./commands/doctor.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerServe } from "./commands/serve.ts";
+import { ignoreStdoutEpipe, StdoutClosedError } from "./write-out.ts";
 
 /** Exit codes (DESIGN.md): 0 success, 1 a call or check failed, 2 usage or config error. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -38,6 +39,7 @@ export function buildProgram(run: (work: () => Promise<number>) => void): Comman
 
 /** Runs the CLI with `argv` (without the executable) and returns the exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
+  ignoreStdoutEpipe();
   let work: (() => Promise<number>) | undefined;
   const program = buildProgram((w) => (work = w));
   try {
@@ -55,6 +57,7 @@ function reportError(error: unknown, verbose: boolean): number {
     // Commander already printed the message (or the help / version).
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
+  if (error instanceof StdoutClosedError) return EXIT.failed;
   if (error instanceof UsageError || error instanceof ConfigError || error instanceof InvalidBatchError) {
     process.stderr.write(`hangar: ${error.message}\n`);
     return EXIT.usage;

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { ROOT } from "../helpers/paths.ts";
 import { waitFor } from "../helpers/processes.ts";
-import { demoProvidersYaml, lines, runHangar, sandbox, startHangar } from "../helpers/e2e.ts";
+import { demoProvidersYaml, hangarBinary, lines, runHangar, sandbox, startHangar } from "../helpers/e2e.ts";
 
 const EXAMPLE = join(ROOT, "examples/batch.json");
 const EXAMPLE_CALLS = (await Bun.file(EXAMPLE).json()).calls as { provider: string; tool: string; id?: string }[];
@@ -162,5 +162,18 @@ describe("hangar call finds its config", () => {
     const [fromEnv, demo] = JSON.parse(run.stdout).results;
     expect(fromEnv).toMatchObject({ ok: true, result: { structuredContent: { name: "fromenv" } } });
     expect(demo).toMatchObject({ ok: false, error: { type: "unknown_provider" } });
+  }, TIMEOUT_MS);
+});
+
+describe("hangar call whose reader goes away", () => {
+  test("`hangar call --ndjson | head -1` prints one line and says nothing about the closed pipe", async () => {
+    using box = sandbox();
+    const script = `${JSON.stringify(hangarBinary())} call ${JSON.stringify(EXAMPLE)} --ndjson | head -1`;
+    const proc = Bun.spawn(["bash", "-c", script], { cwd: box.cwd, env: box.env, stdout: "pipe", stderr: "pipe" });
+    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    expect(code).toBe(0);
+    expect(lines(stdout)).toHaveLength(1);
+    expect(JSON.parse(stdout).ok).toBe(true);
+    expect(lines(stderr)).toEqual([expect.stringMatching(DEMO_NOTICE)]);
   }, TIMEOUT_MS);
 });

@@ -5,6 +5,7 @@ import { type BatchResult, type CallResult, summarize } from "../../gateway/inde
 import { traceContextFromEnv } from "../../observability/otel-env.ts";
 import { openContext, type GlobalOptions } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
+import { writeOut } from "../write-out.ts";
 import { formatRow, formatSummary, useColor } from "../output.ts";
 
 interface CallOptions {
@@ -45,25 +46,17 @@ export async function runCall(file: string, options: CallOptions, global: Global
     const results: CallResult[] = new Array(batch.total);
     for await (const result of batch.results) {
       results[result.index] = result;
-      if (options.ndjson) await write(`${JSON.stringify(result)}\n`);
-      else if (!options.json) await write(`${formatRow(result, color)}\n`);
+      if (options.ndjson) await writeOut(`${JSON.stringify(result)}\n`);
+      else if (!options.json) await writeOut(`${formatRow(result, color)}\n`);
     }
     const summary: BatchResult = summarize(batch.batchId, results, performance.now() - started);
-    if (options.json) await write(`${JSON.stringify(summary, null, 2)}\n`);
-    else if (!options.ndjson) await write(`${formatSummary(summary, color)}\n`);
+    if (options.json) await writeOut(`${JSON.stringify(summary, null, 2)}\n`);
+    else if (!options.ndjson) await writeOut(`${formatSummary(summary, color)}\n`);
     return summary.ok ? 0 : 1;
   } finally {
     lifecycle.dispose();
     await gateway.close();
   }
-}
-
-/** Writes to stdout and waits until it is flushed, so nothing is lost when the process exits. */
-function write(text: string): Promise<void> {
-  return new Promise((resolve) => {
-    if (process.stdout.write(text)) resolve();
-    else process.stdout.once("drain", resolve);
-  });
 }
 
 /** Registers `hangar call` on the program. */
