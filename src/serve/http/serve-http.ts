@@ -67,7 +67,11 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
     await gateway.close();
     catalog.close();
     await shutdown?.();
-    throw new UsageError(`Cannot listen on ${host}:${options.port ?? 8000}: ${(error as Error).message}`);
+    const port = options.port ?? 8000;
+    const code = (error as { code?: string }).code;
+    const inUse = code === "EADDRINUSE" || /in use/i.test((error as Error).message);
+    const reason = inUse ? `port ${port} is in use; pick another with --port (0 picks a free one)` : (error as Error).message;
+    throw new UsageError(`Cannot listen on ${host}:${port}: ${reason}`);
   }
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${server.port}/mcp`;
   (options.onListening ?? ((u: string) => process.stderr.write(`Hangar serving MCP on ${u}\n`)))(url);
