@@ -4,6 +4,7 @@ export { CatalogCache, defaultCacheDir } from "./catalog-cache.ts";
 export { HANGAR_TOOL_NAMES, hangarTools } from "./hangar-tools.ts";
 export { MAX_NAME_LENGTH, NameTable, prefixedName } from "./names.ts";
 export { createServer, serveGateway, type FrontDeps } from "./server.ts";
+export { ResourceSubscriptions } from "./resource-subscriptions.ts";
 export { ServerBridge } from "./server-bridge.ts";
 export { statusOf } from "./status.ts";
 export { serveStdio, type ServeStdioOptions } from "./serve-stdio.ts";

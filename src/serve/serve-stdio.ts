@@ -1,9 +1,11 @@
 import type { GatewayDeps } from "../gateway/index.ts";
 import type { Gateway } from "../gateway/index.ts";
 import type { Logger } from "../observability/log.ts";
+import { SubscribeRequestSchema, UnsubscribeRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { Catalog } from "./catalog.ts";
 import type { MetricsEndpoint } from "./http/probes.ts";
 import { listenProbes } from "./probe-listener.ts";
+import { ResourceSubscriptions } from "./resource-subscriptions.ts";
 import { CatalogCache } from "./catalog-cache.ts";
 import { HANGAR_TOOL_NAMES } from "./hangar-tools.ts";
 import { createServer, serveGateway } from "./server.ts";
@@ -42,6 +44,17 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
   const transport = new StdioServerTransport({ onEnd: () => ended.resolve() });
   transport.onerror = (error) => logger.debug({ err: error.message }, "bad message from the client");
   const stopFollowing = serveGateway(server, { gateway, catalog, logger, startedAt: Date.now() }, bridge);
+  const subscriptions = new ResourceSubscriptions(gateway, catalog, logger);
+  bridge.onResourceUpdated = (providerId, uri) => subscriptions.updated(providerId, uri);
+  server.registerCapabilities({ resources: { subscribe: true } });
+  server.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
+    await subscriptions.subscribe(server, request.params.uri, extra.signal);
+    return {};
+  });
+  server.setRequestHandler(UnsubscribeRequestSchema, async (request, extra) => {
+    await subscriptions.unsubscribe(server, request.params.uri, extra.signal);
+    return {};
+  });
   const warmUp = new AbortController();
   server.oninitialized = () => {
     catalog.warmUp(warmUp.signal).catch((error: unknown) => logger.warn({ err: String(error) }, "catalog warm-up failed"));

@@ -6,6 +6,7 @@ import {
   ElicitRequestSchema,
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
+  ResourceUpdatedNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { messageOf } from "../errors.ts";
 import type { Logger } from "../observability/log.ts";
@@ -22,6 +23,8 @@ const NO_TIMEOUT = 2 ** 31 - 1;
  */
 export class ServerBridge implements ClientBridge {
   private readonly clients = new Set<Client>();
+  /** Told when a provider says one of its resources changed (resource subscriptions). */
+  onResourceUpdated: ((providerId: string, uri: string) => void) | undefined;
 
   /** `logger` gets what cannot be forwarded (default: nothing is logged). */
   constructor(
@@ -50,6 +53,7 @@ export class ServerBridge implements ClientBridge {
         .sendLoggingMessage({ ...rest, logger: logger ? `${providerId}/${logger}` : providerId })
         .catch((error: unknown) => this.logger?.debug({ provider: providerId, err: messageOf(error) }, "cannot forward a log message"));
     });
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, async (notification) => this.onResourceUpdated?.(providerId, notification.params.uri));
     if (can.roots) this.clients.add(client);
   }
 

@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CallToolResultSchema, CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema, type Progress } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolResultSchema, CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema, type Progress, ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { hangarBinary, sandbox, type Sandbox } from "../helpers/e2e.ts";
 import { fixture, npmServer } from "../helpers/paths.ts";
 import { waitFor } from "../helpers/processes.ts";
@@ -223,6 +223,23 @@ describe("hangar serve: prompts, resources, completion and sampling of server-ev
       argument: { name: "department", value: "E" },
     });
     expect(completion.completion.values).toContain("Engineering");
+  }, TIMEOUT_MS);
+
+  test("a client that subscribes to a resource hears its updates under the URI it knows", async () => {
+    using box = sandbox();
+    config(box, [everything()]);
+    const updates: string[] = [];
+    await using session = await serve(box, {
+      setup: (client) => client.setNotificationHandler(ResourceUpdatedNotificationSchema, async (n) => void updates.push(n.params.uri)),
+    });
+    expect(session.client.getServerCapabilities()?.resources?.subscribe).toBe(true);
+    const { resources } = await session.client.listResources();
+    const uri = resources[0]!.uri;
+    await session.client.subscribeResource({ uri });
+    await session.client.callTool({ name: "everything__toggle-subscriber-updates", arguments: {} });
+    await waitFor(() => updates.length > 0, 10_000, "resources/updated");
+    expect(updates[0]).toBe(uri);
+    await session.client.unsubscribeResource({ uri });
   }, TIMEOUT_MS);
 
   test("a provider's sampling request reaches a client that declared sampling, and the answer goes back", async () => {

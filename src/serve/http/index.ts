@@ -8,4 +8,3 @@ export { NDJSON, restBatch } from "./rest-batch.ts";
 export { serveHttp, type ServeHttpOptions } from "./serve-http.ts";
 export { RequestTracker, type PendingRequest } from "./request-tracker.ts";
 export { SessionBridge, type ActiveSession, type SessionPicker } from "./session-bridge.ts";
-export { ResourceSubscriptions } from "./resource-subscriptions.ts";

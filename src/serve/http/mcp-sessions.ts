@@ -4,7 +4,7 @@ import { isInitializeRequest, type JSONRPCMessage, SubscribeRequestSchema, Unsub
 import { messageOf } from "../../errors.ts";
 import { createServer, type FrontDeps, serveGateway } from "../server.ts";
 import { RequestTracker } from "./request-tracker.ts";
-import { ResourceSubscriptions } from "./resource-subscriptions.ts";
+import { ResourceSubscriptions } from "../resource-subscriptions.ts";
 import type { ActiveSession, SessionPicker } from "./session-bridge.ts";
 
 /** One MCP session over HTTP: its own SDK Server on its own transport, sharing the gateway. */

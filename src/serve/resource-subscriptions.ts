@@ -1,11 +1,11 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
-import { messageOf } from "../../errors.ts";
-import type { Gateway } from "../../gateway/index.ts";
-import type { Logger } from "../../observability/log.ts";
-import type { Catalog } from "../catalog.ts";
-import { exposedUri } from "../names.ts";
+import { messageOf } from "../errors.ts";
+import type { Gateway } from "../gateway/index.ts";
+import type { Logger } from "../observability/log.ts";
+import type { Catalog } from "./catalog.ts";
+import { exposedUri } from "./names.ts";
 
 /** One resource some sessions follow: its owner, its URI there, and who follows it. */
 interface Followed {
