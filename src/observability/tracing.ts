@@ -1,7 +1,7 @@
 import { type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { BatchSpanProcessor, type SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
 import { VERSION } from "../version.ts";
 import type { BatchInfo, BatchRecorder, CallInfo, CallOutcome, CallRecorder, GatewayRecorder } from "./recorder.ts";
 import { formatTraceparent, parseTraceparent } from "./trace-context.ts";
@@ -32,9 +32,9 @@ export function createTracing(options: TracingOptions = {}): Tracing | undefined
   const url = tracesEndpoint(options.env ?? process.env);
   if (url === undefined && options.exporter === undefined) return undefined;
   const exporter = options.exporter ?? new OTLPTraceExporter({ url: url!, timeoutMillis: FLUSH_TIMEOUT_MS });
-  const provider = new BasicTracerProvider({
+  const provider = new TracerProvider({
     resource: resourceFromAttributes({ "service.name": "hangar", "service.version": VERSION }),
-    spanProcessors: [new BatchSpanProcessor(exporter, { exportTimeoutMillis: FLUSH_TIMEOUT_MS })],
+    spanProcessors: [new BatchSpanProcessor({ exporter, exportTimeoutMillis: FLUSH_TIMEOUT_MS })],
   });
   const tracer = provider.getTracer("hangar", VERSION);
   const bounded = (work: Promise<void>) => withTimeout(work.catch(() => {}), FLUSH_TIMEOUT_MS);
