@@ -3,7 +3,7 @@
 //
 //   bun run bench/soak.ts [--calls 100000] [--batch 100] [--seed 1] [--warmup 20000] [--json]
 import { parseArgs } from "node:util";
-import { readdirSync, readFileSync } from "node:fs";
+import { descendants } from "./compare/procs.ts";
 import { join, resolve } from "node:path";
 import type { ResolvedConfig, ResolvedProvider } from "../src/config/types.ts";
 import { Gateway } from "../src/gateway/index.ts";
@@ -76,24 +76,6 @@ function randomCall(i: number) {
   if (r < 0.025) return { provider: "a", tool: "nope" }; // unknown tool
   if (r < 0.2) return { provider: "probe", tool: "echo", arguments: { text: String(i) } };
   return { provider: random() < 0.5 ? "a" : "b", tool: "echo", arguments: { message: String(i) } };
-}
-
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // Gone while reading.
-    }
-  }
-  const out: number[] = [];
-  const walk = (p: number) => (children.get(p) ?? []).forEach((c) => (out.push(c), walk(c)));
-  walk(pid);
-  return out;
 }
 
 /** Full GCs with a pause between them, so RSS is read with garbage collected and freed pages returned. */
