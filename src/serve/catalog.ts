@@ -107,12 +107,7 @@ export class Catalog {
 
   /** The tools of exposed providers, as a client sees them (allow/deny applied, names mapped). */
   tools(): Tool[] {
-    return this.exposed().flatMap(({ id, catalog }) =>
-      catalog.tools.flatMap((tool) => {
-        const name = this.toolNames.nameOf(id, tool.name);
-        return name === undefined ? [] : [{ ...tool, name }];
-      }),
-    );
+    return this.named((catalog) => catalog.tools, this.toolNames);
   }
 
   /** The provider and tool behind an exposed tool name. */
@@ -127,12 +122,7 @@ export class Catalog {
 
   /** The prompts of exposed providers, names mapped. */
   prompts(): Prompt[] {
-    return this.exposed().flatMap(({ id, catalog }) =>
-      catalog.prompts.flatMap((prompt) => {
-        const name = this.promptNames.nameOf(id, prompt.name);
-        return name === undefined ? [] : [{ ...prompt, name }];
-      }),
-    );
+    return this.named((catalog) => catalog.prompts, this.promptNames);
   }
 
   /** The provider and prompt behind an exposed prompt name. */
@@ -175,6 +165,16 @@ export class Catalog {
   close(): void {
     for (const stop of this.unsubscribe.splice(0)) stop();
     clearTimeout(this.timer);
+  }
+
+  /** Every exposed provider's items under their exposed names (items the table leaves out are hidden). */
+  private named<T extends { name: string }>(items: (catalog: ProviderCatalog) => readonly T[], names: NameTable): T[] {
+    return this.exposed().flatMap(({ id, catalog }) =>
+      items(catalog).flatMap((item) => {
+        const name = names.nameOf(id, item.name);
+        return name === undefined ? [] : [{ ...item, name }];
+      }),
+    );
   }
 
   private exposed(): { id: string; prefix: boolean; catalog: ProviderCatalog; handle: ProviderHandle }[] {

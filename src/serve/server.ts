@@ -12,20 +12,20 @@ import {
   ListToolsRequestSchema,
   McpError,
   type Progress,
-  type ProgressToken,
   ReadResourceRequestSchema,
   RootsListChangedNotificationSchema,
-  type ServerNotification,
 } from "@modelcontextprotocol/sdk/types.js";
-import { CallError, messageOf } from "../errors.ts";
+import { messageOf } from "../errors.ts";
 import { closest } from "../gateway/closest.ts";
-import { type BatchResult, type CallResult, type Gateway, InvalidBatchError, summarize } from "../gateway/index.ts";
+import type { Gateway } from "../gateway/index.ts";
 import type { Logger } from "../observability/log.ts";
 import { VERSION } from "../version.ts";
 import type { Catalog, ListKind } from "./catalog.ts";
 import { HANGAR_TOOL_NAMES, hangarTools, StatusRequestSchema, ToolsRequestSchema } from "./hangar-tools.ts";
 import { exposedUri, type Target } from "./names.ts";
 import type { ServerBridge } from "./server-bridge.ts";
+import { runBatch } from "./batch-tool.ts";
+import { asFailure, failure, notifyProgress, settleProgress, structured, traceOf } from "./request-context.ts";
 import { statusOf } from "./status.ts";
 import { toolsView } from "./tools-view.ts";
 
@@ -55,13 +55,6 @@ export function createServer(): Server {
     },
   );
 }
-
-type Extra = {
-  signal: AbortSignal;
-  _meta?: { progressToken?: ProgressToken | undefined; [key: string]: unknown } | undefined;
-  requestInfo?: { headers: Record<string, string | string[] | undefined> } | undefined;
-  sendNotification: (n: ServerNotification) => Promise<void>;
-};
 
 /**
  * Serves the gateway on `server`: Hangar's own tools, every exposed provider's tools, prompts and
@@ -157,32 +150,6 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
   });
 }
 
-/** `hangar_call`: runs the batch, one progress notification per finished call when asked. */
-async function runBatch(deps: FrontDeps, args: unknown, extra: Extra): Promise<CallToolResult> {
-  const started = performance.now();
-  let batch;
-  try {
-    batch = deps.gateway.stream(args ?? {}, { signal: extra.signal, ...traceOf(extra) });
-  } catch (error) {
-    if (error instanceof InvalidBatchError) return failure(error.message);
-    throw error;
-  }
-  const token = extra._meta?.progressToken;
-  const results: CallResult[] = new Array(batch.total);
-  let done = 0;
-  for await (const result of batch.results) {
-    results[result.index] = result;
-    done++;
-    if (token !== undefined) {
-      const message = `${result.provider}/${result.tool} ${result.ok ? "ok" : (result.error?.type ?? "failed")}`;
-      await notifyProgress(extra, token, { progress: done, total: batch.total, message });
-    }
-  }
-  if (token !== undefined) await settleProgress(Promise.resolve());
-  const summary: BatchResult = summarize(batch.batchId, results, performance.now() - started);
-  return { content: [{ type: "text", text: JSON.stringify(summary) }], structuredContent: summary as unknown as Record<string, unknown> };
-}
-
 /** Looks a name up; when it is not found, first lists the providers not listed yet (a cold start without a cache). */
 async function findListed(catalog: Catalog, signal: AbortSignal, find: () => Target | undefined): Promise<Target | undefined> {
   const found = find();
@@ -200,45 +167,6 @@ async function upstream<T>(deps: FrontDeps, target: Target, signal: AbortSignal,
     if (error instanceof McpError) throw error;
     throw new McpError(ErrorCode.InternalError, messageOf(error));
   }
-}
-
-/**
- * Waits until the progress notifications are written, then one turn of the event loop, so the response
- * does not reach the client in the same read: SDK clients drop progress that arrives with the response.
- */
-async function settleProgress(sent: Promise<void>): Promise<void> {
-  await sent;
-  await new Promise((resolve) => setImmediate(resolve));
-}
-
-/** The caller's W3C trace context: `_meta.traceparent` (MCP), else the HTTP request's `traceparent` header. */
-function traceOf(extra: Extra): { traceparent?: string; tracestate?: string } {
-  const header = (name: string) => {
-    const value = extra.requestInfo?.headers[name];
-    return typeof value === "string" ? value : undefined;
-  };
-  const meta = extra._meta;
-  const fromMeta = typeof meta?.traceparent === "string";
-  const traceparent = fromMeta ? (meta!.traceparent as string) : header("traceparent");
-  const tracestate = fromMeta ? (typeof meta!.tracestate === "string" ? meta!.tracestate : undefined) : header("tracestate");
-  return { ...(traceparent ? { traceparent } : {}), ...(tracestate ? { tracestate } : {}) };
-}
-
-function notifyProgress(extra: Extra, progressToken: ProgressToken, progress: Progress): Promise<void> {
-  return extra.sendNotification({ method: "notifications/progress", params: { progressToken, ...progress } }).catch(() => {});
-}
-
-function structured(value: object): CallToolResult {
-  return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value as Record<string, unknown> };
-}
-
-function failure(message: string): CallToolResult {
-  return { isError: true, content: [{ type: "text", text: message }] };
-}
-
-function asFailure(error: unknown): CallToolResult {
-  if (error instanceof CallError) return failure(error.message);
-  throw error;
 }
 
 function unknown(kind: string, name: string, known: string[]): McpError {

@@ -1,0 +1,31 @@
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { type BatchResult, type CallResult, InvalidBatchError, summarize } from "../gateway/index.ts";
+import { type Extra, failure, notifyProgress, settleProgress, traceOf } from "./request-context.ts";
+import type { FrontDeps } from "./server.ts";
+
+/** `hangar_call`: runs the batch, one progress notification per finished call when asked. */
+export async function runBatch(deps: FrontDeps, args: unknown, extra: Extra): Promise<CallToolResult> {
+  const started = performance.now();
+  let batch;
+  try {
+    batch = deps.gateway.stream(args ?? {}, { signal: extra.signal, ...traceOf(extra) });
+  } catch (error) {
+    if (error instanceof InvalidBatchError) return failure(error.message);
+    throw error;
+  }
+  const token = extra._meta?.progressToken;
+  const results: CallResult[] = new Array(batch.total);
+  let done = 0;
+  for await (const result of batch.results) {
+    results[result.index] = result;
+    done++;
+    if (token !== undefined) {
+      const message = `${result.provider}/${result.tool} ${result.ok ? "ok" : (result.error?.type ?? "failed")}`;
+      await notifyProgress(extra, token, { progress: done, total: batch.total, message });
+    }
+  }
+  if (token !== undefined) await settleProgress(Promise.resolve());
+  const summary: BatchResult = summarize(batch.batchId, results, performance.now() - started);
+  return { content: [{ type: "text", text: JSON.stringify(summary) }], structuredContent: summary as unknown as Record<string, unknown> };
+}
+

@@ -1,0 +1,54 @@
+import type { CallToolResult, Progress, ProgressToken, ServerNotification } from "@modelcontextprotocol/sdk/types.js";
+import { CallError } from "../errors.ts";
+
+/** What a request handler gets from the SDK that Hangar uses. */
+export type Extra = {
+  signal: AbortSignal;
+  _meta?: { progressToken?: ProgressToken | undefined; [key: string]: unknown } | undefined;
+  requestInfo?: { headers: Record<string, string | string[] | undefined> } | undefined;
+  sendNotification: (n: ServerNotification) => Promise<void>;
+};
+
+/**
+ * Waits until the progress notifications are written, then one turn of the event loop, so the response
+ * does not reach the client in the same read: SDK clients drop progress that arrives with the response.
+ */
+export async function settleProgress(sent: Promise<void>): Promise<void> {
+  await sent;
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The caller's W3C trace context: `_meta.traceparent` (MCP), else the HTTP request's `traceparent` header. */
+export function traceOf(extra: Extra): { traceparent?: string; tracestate?: string } {
+  const header = (name: string) => {
+    const value = extra.requestInfo?.headers[name];
+    return typeof value === "string" ? value : undefined;
+  };
+  const meta = extra._meta;
+  const fromMeta = typeof meta?.traceparent === "string";
+  const traceparent = fromMeta ? (meta!.traceparent as string) : header("traceparent");
+  const tracestate = fromMeta ? (typeof meta!.tracestate === "string" ? meta!.tracestate : undefined) : header("tracestate");
+  return { ...(traceparent ? { traceparent } : {}), ...(tracestate ? { tracestate } : {}) };
+}
+
+/** Sends one progress notification for the request; a failure to send is ignored. */
+export function notifyProgress(extra: Extra, progressToken: ProgressToken, progress: Progress): Promise<void> {
+  return extra.sendNotification({ method: "notifications/progress", params: { progressToken, ...progress } }).catch(() => {});
+}
+
+/** A tool result with `value` as structuredContent and as JSON text. */
+export function structured(value: object): CallToolResult {
+  return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value as Record<string, unknown> };
+}
+
+/** A tool result that reports `message` as an error. */
+export function failure(message: string): CallToolResult {
+  return { isError: true, content: [{ type: "text", text: message }] };
+}
+
+/** A CallError as an error result; anything else is thrown on. */
+export function asFailure(error: unknown): CallToolResult {
+  if (error instanceof CallError) return failure(error.message);
+  throw error;
+}
+
