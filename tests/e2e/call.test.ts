@@ -1,10 +1,11 @@
 // `hangar call` end to end: the compiled binary runs the README's demo batch with no config, prints a
 // table, the whole result (--json) or a stream (--ndjson), reads stdin, and says which config it used.
 import { describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../helpers/paths.ts";
 import { waitFor } from "../helpers/processes.ts";
-import { demoProvidersYaml, hangarBinary, lines, runHangar, sandbox, startHangar } from "../helpers/e2e.ts";
+import { argvOf, demoProvidersYaml, hangarBinary, lines, runHangar, sandbox, startHangar } from "../helpers/e2e.ts";
 
 const EXAMPLE = join(ROOT, "examples/batch.json");
 const EXAMPLE_CALLS = (await Bun.file(EXAMPLE).json()).calls as { provider: string; tool: string; id?: string }[];
@@ -166,14 +167,18 @@ describe("hangar call finds its config", () => {
 });
 
 describe("hangar call whose reader goes away", () => {
-  test("`hangar call --ndjson | head -1` prints one line and says nothing about the closed pipe", async () => {
+  test("`hangar call --ndjson | head -1` prints one line, says nothing about the closed pipe, and hangar exits", async () => {
     using box = sandbox();
-    const script = `${JSON.stringify(hangarBinary())} call ${JSON.stringify(EXAMPLE)} --ndjson | head -1`;
+    const batch = box.write("batch.json", readFileSync(EXAMPLE, "utf8"));
+    const script = `${JSON.stringify(hangarBinary())} call ${JSON.stringify(batch)} --ndjson | head -1`;
     const proc = Bun.spawn(["bash", "-c", script], { cwd: box.cwd, env: box.env, stdout: "pipe", stderr: "pipe" });
     const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
     expect(code).toBe(0);
     expect(lines(stdout)).toHaveLength(1);
     expect(JSON.parse(stdout).ok).toBe(true);
     expect(lines(stderr)).toEqual([expect.stringMatching(DEMO_NOTICE)]);
+    // Regression: hangar itself once kept running (spinning) after the reader went away.
+    const stillRunning = () => readdirSync("/proc").filter((pid) => /^\d+$/.test(pid) && argvOf(Number(pid)).includes(batch));
+    await waitFor(() => stillRunning().length === 0, 10_000, "hangar to exit after its reader went away");
   }, TIMEOUT_MS);
 });
