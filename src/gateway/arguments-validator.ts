@@ -1,10 +1,14 @@
 import { Ajv, type ValidateFunction } from "ajv";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 
-/** Checks call arguments against a tool's inputSchema, compiling each schema once. */
+/**
+ * Checks call arguments against a tool's inputSchema, compiling each distinct schema once (many
+ * providers, or many processes of one server, share schemas; a compile costs milliseconds).
+ */
 export class ArgumentsValidator {
   private readonly ajv = new Ajv({ strict: false, allErrors: false, validateFormats: false });
   private readonly compiled = new WeakMap<Tool, ValidateFunction | null>();
+  private readonly bySchema = new Map<string, ValidateFunction | null>();
 
   /** Returns a one-line reason the arguments do not fit, or undefined when they do (or the schema can't be compiled). */
   check(tool: Tool, args: Record<string, unknown>): string | undefined {
@@ -19,16 +23,20 @@ export class ArgumentsValidator {
 
   private validatorFor(tool: Tool): ValidateFunction | null {
     let validate = this.compiled.get(tool);
+    if (validate !== undefined) return validate;
+    // Providers declare many drafts; validate by the structure, not the $schema they name.
+    const { $schema: _ignored, ...schema } = tool.inputSchema as Record<string, unknown>;
+    const key = JSON.stringify(schema);
+    validate = this.bySchema.get(key);
     if (validate === undefined) {
       try {
-        // Providers declare many drafts; validate by the structure, not the $schema they name.
-        const { $schema: _ignored, ...schema } = tool.inputSchema as Record<string, unknown>;
         validate = this.ajv.compile(schema);
       } catch {
         validate = null; // The provider validates on its own; an odd schema must not block the call.
       }
-      this.compiled.set(tool, validate);
+      this.bySchema.set(key, validate);
     }
+    this.compiled.set(tool, validate);
     return validate;
   }
 }
