@@ -20,6 +20,20 @@ describe("Exposed names", () => {
     expect(prefixedName(id, long[0]!)).toBe(shown[0]!);
   });
 
+  test("names with characters model APIs refuse become portable, unique and reversible", () => {
+    const table = new NameTable([
+      { providerId: "files", prefix: true, names: ["files.read", "files_read", "list dir"] },
+      { providerId: "web", prefix: false, names: ["fetch/url"] },
+    ]);
+    const shown = ["files.read", "files_read", "list dir"].map((name) => table.nameOf("files", name)!);
+    expect(shown[1]).toBe("files__files_read");
+    expect(shown[0]).toMatch(/^files__files_read_[0-9a-f]{8}$/);
+    expect(shown[2]).toMatch(/^files__list_dir_[0-9a-f]{8}$/);
+    expect(table.nameOf("web", "fetch/url")).toMatch(/^web__fetch_url_[0-9a-f]{8}$/);
+    for (const name of [...shown, table.nameOf("web", "fetch/url")!]) expect(name).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    expect(table.resolve(shown[0]!)).toEqual({ providerId: "files", name: "files.read" });
+  });
+
   test("adding a provider does not rename the tools of the others", () => {
     const before = new NameTable([{ providerId: "a", prefix: true, names: ["x", "y"] }]);
     const after = new NameTable([

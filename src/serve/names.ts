@@ -24,12 +24,18 @@ export interface NameSource {
   readonly names: readonly string[];
 }
 
-/** `<id>__<name>`; a longer one is cut and ends in a hash of the whole, so it is unique and stable. */
+/** What model APIs accept as a tool name (Anthropic's and OpenAI's: letters, digits, `_` and `-`). */
+const PORTABLE_NAME = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * `<id>__<name>`. One that is too long, or holds characters model APIs refuse (`.`, `/`, spaces…), has
+ * those replaced by `_`, is cut to fit, and ends in a hash of the original: unique, stable, portable.
+ */
 export function prefixedName(providerId: string, name: string): string {
   const full = `${providerId}${SEPARATOR}${name}`;
-  if (full.length <= MAX_NAME_LENGTH) return full;
+  if (full.length <= MAX_NAME_LENGTH && PORTABLE_NAME.test(full)) return full;
   const hash = new Bun.CryptoHasher("sha256").update(full).digest("hex").slice(0, 8);
-  return `${full.slice(0, MAX_NAME_LENGTH - hash.length - 1)}_${hash}`;
+  return `${full.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, MAX_NAME_LENGTH - hash.length - 1)}_${hash}`;
 }
 
 /** Exposed names both ways, built from every exposed provider's names at once. */
@@ -44,7 +50,8 @@ export class NameTable {
     const prefixed = new Set(sources.flatMap((s) => s.names.map((n) => prefixedName(s.providerId, n))));
     for (const source of sources) {
       for (const name of source.names) {
-        const bare = !source.prefix && bareCount.get(name) === 1 && !reserved.has(name) && !prefixed.has(name) && name.length <= MAX_NAME_LENGTH;
+        const bare =
+          !source.prefix && bareCount.get(name) === 1 && !reserved.has(name) && !prefixed.has(name) && name.length <= MAX_NAME_LENGTH && PORTABLE_NAME.test(name);
         const shown = bare ? name : prefixedName(source.providerId, name);
         if (this.targets.has(shown) || reserved.has(shown)) continue;
         this.targets.set(shown, { providerId: source.providerId, name });
