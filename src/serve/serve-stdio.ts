@@ -1,13 +1,12 @@
-import type { GatewayDeps } from "../gateway/index.ts";
-import type { Gateway } from "../gateway/index.ts";
-import type { Logger } from "../observability/log.ts";
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import type { Gateway, GatewayDeps } from "../gateway/index.ts";
+import type { Logger } from "../observability/log.ts";
 import { Catalog } from "./catalog.ts";
+import { CatalogCache } from "./catalog-cache.ts";
+import { HANGAR_TOOL_NAMES } from "./hangar-tools.ts";
 import type { MetricsEndpoint } from "./http/probes.ts";
 import { listenProbes } from "./probe-listener.ts";
 import { ResourceSubscriptions } from "./resource-subscriptions.ts";
-import { CatalogCache } from "./catalog-cache.ts";
-import { HANGAR_TOOL_NAMES } from "./hangar-tools.ts";
 import { createServer, serveGateway } from "./server.ts";
 import { ServerBridge } from "./server-bridge.ts";
 import { StdioServerTransport } from "./stdio-server-transport.ts";
