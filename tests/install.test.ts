@@ -159,13 +159,14 @@ test("install.sh refuses a named release whose SHA256SUMS has no line for the bi
   expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
 }, TIMEOUT_MS);
 
-test("install.sh from a checkout builds from source and installs hangar, again without harm", async () => {
+test("install.sh from a checkout builds from source and installs hangar, again without harm, and says how to add it to Claude Code", async () => {
   const { env, dir } = await installEnv({ HANGAR_INSTALL_FROM: "source" });
 
   for (let i = 0; i < 2; i++) {
     const result = await run(["bash", installScript], env);
     expect(result.stderr).not.toContain("Error:");
     expect(result.code).toBe(0);
+    expect(`${result.stdout}${result.stderr}`).toContain(`claude mcp add hangar -- ${join(dir, "hangar")} serve`);
   }
 
   expect(readdirSync(dir)).toEqual(["hangar"]);
