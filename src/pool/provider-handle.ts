@@ -45,6 +45,10 @@ export interface ProviderStats {
   healthFailures: number;
   /** Round trip of the last successful health check ping, in ms. */
   lastPingMs: number | undefined;
+  /** Round trip of the last answered tool call, in ms. */
+  lastCallMs: number | undefined;
+  /** Moving average of answered tool calls' round trips (each new one weighs 1/5), in ms. */
+  avgCallMs: number | undefined;
   lastError: string | undefined;
   startedAt: number | undefined;
 }
@@ -67,6 +71,8 @@ export class ProviderHandle {
     healthChecks: 0,
     healthFailures: 0,
     lastPingMs: undefined,
+    lastCallMs: undefined,
+    avgCallMs: undefined,
     lastError: undefined,
     startedAt: undefined,
   };
@@ -162,7 +168,10 @@ export class ProviderHandle {
         const connection = await this.connect(options.signal);
         this.stats.calls++;
         try {
-          return (await connection.client.request({ method: "tools/call", params }, CallToolResultSchema, requestOptions)) as CallToolResult;
+          const sent = this.clock.now();
+          const result = (await connection.client.request({ method: "tools/call", params }, CallToolResultSchema, requestOptions)) as CallToolResult;
+          this.recordCallTime(this.clock.now() - sent);
+          return result;
         } catch (error) {
           // A call that was on the connection when another call found the session lost fails with
           // ConnectionClosed (or "Not connected") as that call drops it: it, too, never ran.
@@ -203,6 +212,11 @@ export class ProviderHandle {
     } finally {
       this.unlease();
     }
+  }
+
+  private recordCallTime(ms: number): void {
+    this.stats.lastCallMs = ms;
+    this.stats.avgCallMs = this.stats.avgCallMs === undefined ? ms : this.stats.avgCallMs + (ms - this.stats.avgCallMs) / 5;
   }
 
   /** Forgets a connection that can no longer be used, so the next call connects afresh. */

@@ -114,7 +114,7 @@ export function hangarTools(): Tool[] {
       name: "hangar_status",
       title: "Providers' health",
       description:
-        "Show each provider's state (cold, starting, ready, draining, stopped, failed), calls in flight and queued, failures, circuit breaker state, uptime and latency. Use it when calls fail with provider_unavailable, circuit_open or overloaded, to see which provider is unwell and when it will be tried again.",
+        "Show each provider's state (cold, starting, ready, draining, stopped, failed), calls in flight and queued, failures, circuit breaker state, uptime, and call and ping latency. Use it when calls fail with provider_unavailable, circuit_open or overloaded, to see which provider is unwell and when it will be tried again.",
       inputSchema: jsonSchema(StatusRequestSchema),
       annotations: { title: "Providers' health", readOnlyHint: true, openWorldHint: false },
     },

@@ -14,6 +14,8 @@ export interface ProviderStatus {
   failed_starts: number;
   crashes: number;
   health_checks: { total: number; failed: number; last_ping_ms?: number };
+  /** Round trips of answered tool calls: the last one and a moving average. */
+  call_latency_ms?: { last: number; average: number };
   uptime_s?: number;
   pid?: number;
   tools: number;
@@ -43,6 +45,7 @@ export function statusOf(gateway: Gateway, catalog: Catalog, startedAt: number, 
       failed_starts: stats.failedStarts,
       crashes: stats.crashes,
       health_checks: { total: stats.healthChecks, failed: stats.healthFailures, ...(stats.lastPingMs === undefined ? {} : { last_ping_ms: round(stats.lastPingMs) }) },
+      ...(stats.lastCallMs === undefined || stats.avgCallMs === undefined ? {} : { call_latency_ms: { last: round(stats.lastCallMs), average: round(stats.avgCallMs) } }),
       ...(up ? { uptime_s: Math.round((performance.now() - stats.startedAt!) / 1000) } : {}),
       ...(handle.pid === undefined ? {} : { pid: handle.pid }),
       tools: entry.catalog?.tools.length ?? 0,

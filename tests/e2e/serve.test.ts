@@ -316,6 +316,9 @@ describe("hangar serve: hangar_tools and hangar_status", () => {
     expect(providers).toHaveLength(1);
     expect(providers[0]).toMatchObject({ id: "demo", kind: "stdio", state: "ready", circuit: { state: "closed" }, in_flight: 0, queued: 0, crashes: 0 });
     expect(providers[0]!.calls).toBeGreaterThanOrEqual(1);
+    const latency = providers[0]!.call_latency_ms as { last: number; average: number };
+    expect(latency.last).toBeGreaterThan(0);
+    expect(latency.average).toBeGreaterThan(0);
   }, TIMEOUT_MS);
 });
 
