@@ -1,6 +1,8 @@
-// Small helpers shared by the benchmark scripts: percentiles, rounding, and a compiled-hangar locator.
+// Helpers of the benchmark scripts beside hangar's own statistics (src/bench/stats.ts): where hangar is,
+// and the p50/p90/p99 the scripts print.
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { percentile, roundMs } from "../src/bench/stats.ts";
 
 /** The repository root. */
 export const ROOT = resolve(import.meta.dir, "..");
@@ -11,17 +13,8 @@ export function hangarArgv(): string[] {
   return existsSync(dist) ? [dist] : [process.execPath, join(ROOT, "src/main.ts")];
 }
 
-/** The p-th percentile (0..100) of ascending `sorted` values (nearest rank). */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length) - 1;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))]!;
-}
-
-/** Milliseconds rounded to 3 decimals. */
-export function ms(value: number): number {
-  return Math.round(value * 1000) / 1000;
-}
+/** Milliseconds rounded to 0.001 ms. */
+export const ms = roundMs;
 
 /** p50, p90 and p99 of `times` (any order). */
 export function summary(times: readonly number[]): { p50: number; p90: number; p99: number } {
