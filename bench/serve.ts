@@ -92,7 +92,9 @@ async function coldList(config: string, listAll: boolean) {
       for (let i = buffer.indexOf("\n"); i !== -1; i = buffer.indexOf("\n")) {
         const message = JSON.parse(buffer.slice(0, i));
         buffer = buffer.slice(i + 1);
-        if (typeof message.id === "number") answers.set(message.id, message), waiters.get(message.id)?.();
+        if (typeof message.id !== "number") continue;
+        answers.set(message.id, message);
+        waiters.get(message.id)?.();
       }
     }
   })();
