@@ -16,7 +16,7 @@ import { ExponentialBackoff, type IBackoff } from "cockatiel";
 import { CircuitOpenError, messageOf, ProviderError, TimeoutError } from "../errors.ts";
 import type { Logger } from "../observability/log.ts";
 import { type GatewayRecorder, noopRecorder } from "../observability/recorder.ts";
-import { type Connection, type Driver, isSessionLost } from "../providers/index.ts";
+import { type Connection, type Driver, isSessionLost, NO_SDK_TIMEOUT } from "../providers/index.ts";
 import { deadline, raceSignal } from "../scheduler/deadline.ts";
 import { ProviderBreaker } from "./breaker.ts";
 import { type ProviderCatalog, readCatalog, type ReadCatalogOptions } from "./read-catalog.ts";
@@ -160,7 +160,7 @@ export class ProviderHandle {
       const params = options.meta ? { ...base, _meta: options.meta } : base;
       const requestOptions = {
         signal: options.signal,
-        timeout: 2 ** 31 - 1,
+        timeout: NO_SDK_TIMEOUT,
         ...(options.onProgress ? { onprogress: options.onProgress } : {}),
       };
       let sessionLost = false;
@@ -231,7 +231,7 @@ export class ProviderHandle {
   async ping(signal: AbortSignal): Promise<number> {
     const connection = await this.connect(signal);
     const start = this.clock.now();
-    await connection.client.ping({ signal, timeout: 2 ** 31 - 1 });
+    await connection.client.ping({ signal, timeout: NO_SDK_TIMEOUT });
     return this.clock.now() - start;
   }
 

@@ -1,5 +1,6 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Prompt, Resource, ResourceTemplate, Tool } from "@modelcontextprotocol/sdk/types.js";
+import { NO_SDK_TIMEOUT } from "../providers/index.ts";
 
 /** What a provider offers, read in full (every page) when it starts and when it says its lists changed. */
 export interface ProviderCatalog {
@@ -31,7 +32,7 @@ export async function readCatalog(
 ): Promise<ProviderCatalog> {
   const capabilities = client.getServerCapabilities() ?? {};
   const want = { tools: options.tools ?? true, prompts: options.prompts ?? true, resources: options.resources ?? true };
-  const request = { signal, timeout: 2 ** 31 - 1 };
+  const request = { signal, timeout: NO_SDK_TIMEOUT };
   const [tools, prompts, resources, resourceTemplates] = await Promise.all([
     !want.tools ? previous.tools : capabilities.tools ? pages((cursor) => client.listTools(cursor, request), (p) => p.tools) : [],
     !want.prompts ? previous.prompts : capabilities.prompts ? pages((cursor) => client.listPrompts(cursor, request), (p) => p.prompts).catch(() => []) : [],

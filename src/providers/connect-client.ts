@@ -3,6 +3,12 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { VERSION } from "../version.ts";
 import { type ClientBridge, noBridge } from "./client-bridge.ts";
 
+/**
+ * The SDK's per-request timeout, set out of the way: Hangar ends requests with its own signals (call
+ * deadlines, startup timeouts, cancellation), and a person may take long to answer a forwarded request.
+ */
+export const NO_SDK_TIMEOUT = 2 ** 31 - 1;
+
 /** Who is connecting: the provider's id and the bridge to the client in front (default none). */
 export interface ConnectOptions {
   readonly providerId: string;
@@ -18,7 +24,7 @@ export async function connectClient(transport: Transport, signal: AbortSignal, o
   signal.addEventListener("abort", onAbort, { once: true });
   try {
     signal.throwIfAborted();
-    await client.connect(transport, { signal, timeout: 2 ** 31 - 1 });
+    await client.connect(transport, { signal, timeout: NO_SDK_TIMEOUT });
     deliverResponsesLast(transport);
     return client;
   } catch (error) {

@@ -8,6 +8,7 @@ import { dockerDriver, stdioDriver } from "./stdio-driver.ts";
 
 export type { Connection, Driver } from "./driver.ts";
 export { noBridge, type ClientBridge } from "./client-bridge.ts";
+export { NO_SDK_TIMEOUT } from "./connect-client.ts";
 export { isSessionLost } from "./http-driver.ts";
 export { systemSpawner, type ChildProcessHandle, type SpawnRequest, type Spawner } from "./spawner.ts";
 

@@ -5,15 +5,19 @@ import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
   ListRootsRequestSchema,
+  type LoggingMessageNotification,
   LoggingMessageNotificationSchema,
   ResourceUpdatedNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { messageOf } from "../errors.ts";
 import type { Logger } from "../observability/log.ts";
-import type { ClientBridge } from "../providers/index.ts";
+import { type ClientBridge, NO_SDK_TIMEOUT } from "../providers/index.ts";
 
-/** No time limit of Hangar's own on a forwarded request: a person may be answering it; the caller's signal ends it. */
-const NO_TIMEOUT = 2 ** 31 - 1;
+/** A provider's log message as the client in front sees it: named `<provider>` or `<provider>/<logger>`. */
+export function providerLog(providerId: string, params: LoggingMessageNotification["params"]): LoggingMessageNotification["params"] {
+  const { logger, ...rest } = params;
+  return { ...rest, logger: logger ? `${providerId}/${logger}` : providerId };
+}
 
 /**
  * The bridge of `hangar serve`: providers are offered sampling, elicitation and roots exactly when the
@@ -43,14 +47,13 @@ export class ServerBridge implements ClientBridge {
 
   attach(providerId: string, client: Client): void {
     const can = this.capabilities();
-    const options = (signal: AbortSignal) => ({ signal, timeout: NO_TIMEOUT });
+    const options = (signal: AbortSignal) => ({ signal, timeout: NO_SDK_TIMEOUT });
     if (can.sampling) client.setRequestHandler(CreateMessageRequestSchema, (request, extra) => this.server.createMessage(request.params, options(extra.signal)));
     if (can.elicitation) client.setRequestHandler(ElicitRequestSchema, (request, extra) => this.server.elicitInput(request.params, options(extra.signal)));
     if (can.roots) client.setRequestHandler(ListRootsRequestSchema, (request, extra) => this.server.listRoots(request.params, options(extra.signal)));
     client.setNotificationHandler(LoggingMessageNotificationSchema, async (notification) => {
-      const { logger, ...rest } = notification.params;
       await this.server
-        .sendLoggingMessage({ ...rest, logger: logger ? `${providerId}/${logger}` : providerId })
+        .sendLoggingMessage(providerLog(providerId, notification.params))
         .catch((error: unknown) => this.logger?.debug({ provider: providerId, err: messageOf(error) }, "cannot forward a log message"));
     });
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, async (notification) => this.onResourceUpdated?.(providerId, notification.params.uri));

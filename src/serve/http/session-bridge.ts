@@ -14,7 +14,8 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { messageOf } from "../../errors.ts";
 import type { Logger } from "../../observability/log.ts";
-import type { ClientBridge } from "../../providers/index.ts";
+import { type ClientBridge, NO_SDK_TIMEOUT } from "../../providers/index.ts";
+import { providerLog } from "../server-bridge.ts";
 
 /** An HTTP session that can take a provider's request now: the one whose request is running. */
 export interface ActiveSession {
@@ -34,8 +35,6 @@ export interface SessionPicker {
   resourceUpdated(providerId: string, uri: string): void;
 }
 
-/** No time limit of Hangar's own on a forwarded request: a person may be answering it; the caller's signal ends it. */
-const NO_TIMEOUT = 2 ** 31 - 1;
 const LEVELS: readonly LoggingLevel[] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 
 /**
@@ -72,10 +71,10 @@ export class SessionBridge implements ClientBridge {
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, async (notification) => this.picker?.resourceUpdated(providerId, notification.params.uri));
     client.setNotificationHandler(LoggingMessageNotificationSchema, async (notification) => {
       const session = this.picker?.active();
-      const { logger, ...rest } = notification.params;
-      if (session === undefined || LEVELS.indexOf(rest.level) < LEVELS.indexOf(session.logLevel ?? "debug")) return;
+      const { level } = notification.params;
+      if (session === undefined || LEVELS.indexOf(level) < LEVELS.indexOf(session.logLevel ?? "debug")) return;
       await session.server
-        .notification({ method: "notifications/message", params: { ...rest, logger: logger ? `${providerId}/${logger}` : providerId } }, { relatedRequestId: session.requestId })
+        .notification({ method: "notifications/message", params: providerLog(providerId, notification.params) }, { relatedRequestId: session.requestId })
         .catch((error: unknown) => this.logger?.debug({ provider: providerId, err: messageOf(error) }, "cannot forward a log message"));
     });
   }
@@ -85,6 +84,6 @@ export class SessionBridge implements ClientBridge {
     const session = this.picker?.active();
     if (session === undefined) throw new McpError(ErrorCode.InvalidRequest, `Provider "${providerId}" asked for ${what}, but no HTTP client has a request running to answer it`);
     if (session.server.getClientCapabilities()?.[what] === undefined) throw new McpError(ErrorCode.MethodNotFound, `The HTTP client did not declare ${what}`);
-    return send(session.server, { signal, timeout: NO_TIMEOUT, relatedRequestId: session.requestId });
+    return send(session.server, { signal, timeout: NO_SDK_TIMEOUT, relatedRequestId: session.requestId });
   }
 }
