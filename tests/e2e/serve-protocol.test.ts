@@ -110,6 +110,20 @@ describe("hangar serve answers bad JSON-RPC and keeps serving", () => {
   }, TIMEOUT_MS);
 });
 
+describe("hangar serve on a first start, with no cached catalog", () => {
+  test("a provider tool called by name before any tools/list is found and answered", async () => {
+    using box = sandbox();
+    box.write("hangar.yaml", demoProvidersYaml(["demo"]));
+    await using server = start(box);
+    server.send(initialize);
+    server.send(initialized);
+    server.send({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "demo__echo", arguments: { message: "early" } } });
+    const answer = await server.reply(1);
+    expect(answer.error).toBeUndefined();
+    expect(answer.result?.content).toEqual([{ type: "text", text: "early" }]);
+  }, TIMEOUT_MS);
+});
+
 describe("hangar serve shuts down cleanly", () => {
   test("at stdin's end, the running batch is finished and answered, then hangar exits 0 and its providers are gone", async () => {
     using box = sandbox();

@@ -268,20 +268,25 @@ describe("hangar serve: requests from providers to the client", () => {
   const everything = () => entry("everything", npmServer("@modelcontextprotocol/server-everything"));
   const call = (tool: string, args: Record<string, unknown> = {}) => ({ name: "hangar_call", arguments: { calls: [{ provider: "everything", tool, arguments: args }] } });
 
-  test("elicitation and roots reach a client that declared them, and the answers go back", async () => {
+  test("elicitation and roots reach a client that declared them, the answers go back, and a roots change reaches the provider", async () => {
     using box = sandbox();
+    let root = "file:///work/project";
     config(box, [everything()]);
     await using session = await serve(box, {
       capabilities: { elicitation: {}, roots: { listChanged: true } },
       setup: (client) => {
         client.setRequestHandler(ElicitRequestSchema, async () => ({ action: "accept", content: { name: "Ada Lovelace" } }));
-        client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: "file:///work/project", name: "project" }] }));
+        client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: root, name: "project" }] }));
       },
     });
     const elicited = (await session.client.callTool(call("trigger-elicitation-request"))).structuredContent as Batch;
     expect(JSON.stringify(elicited.results[0]!.result)).toContain("Name: Ada Lovelace");
     const roots = (await session.client.callTool(call("get-roots-list"))).structuredContent as Batch;
     expect(textOf(roots.results[0]!.result)).toContain("file:///work/project");
+    root = "file:///work/other";
+    await session.client.sendRootsListChanged();
+    const rootsNow = async () => textOf(((await session.client.callTool(call("get-roots-list"))).structuredContent as Batch).results[0]!.result);
+    await waitFor(async () => (await rootsNow()).includes("file:///work/other"), 10_000, "the provider to read the new roots");
   }, TIMEOUT_MS);
 
   test("a provider that asks for sampling the client did not declare is refused, and the call ends cleanly", async () => {
