@@ -37,6 +37,13 @@ function start(box: Sandbox) {
       await waitFor(() => messages().some((m) => m.id === id && m.method === undefined), 15_000, `the answer to request ${id}`);
       return messages().find((m) => m.id === id && m.method === undefined)!;
     },
+    /** Sends `initialize`, waits for its answer (returned), then sends `notifications/initialized`. */
+    async initialize(): Promise<Message> {
+      this.send(initialize);
+      const answer = await this.reply("init");
+      this.send(initialized);
+      return answer;
+    },
     children() {
       for (const pid of descendants(proc.pid)) seen.add(pid);
       return [...seen];
@@ -69,9 +76,7 @@ describe("hangar serve answers bad JSON-RPC and keeps serving", () => {
     using box = sandbox();
     box.write("hangar.yaml", demoProvidersYaml(["demo"]));
     await using server = start(box);
-    server.send(initialize);
-    expect((await server.reply("init")).result?.serverInfo).toMatchObject({ name: "hangar" });
-    server.send(initialized);
+    expect((await server.initialize()).result?.serverInfo).toMatchObject({ name: "hangar" });
 
     server.send("this is not json\n");
     server.send(`${JSON.stringify([{ jsonrpc: "2.0", id: 5, method: "ping" }])}\n`);
@@ -99,9 +104,7 @@ describe("hangar serve answers bad JSON-RPC and keeps serving", () => {
     using box = sandbox();
     box.write("hangar.yaml", demoProvidersYaml(["demo"]));
     await using server = start(box);
-    server.send(initialize);
-    await server.reply("init");
-    server.send(initialized);
+    await server.initialize();
     const calls = [1, 2, 3, 4].map((n) => ({ provider: "demo", tool: "echo", arguments: { message: `m${n}` } }));
     server.send(call(1, { calls }, { progressToken: "tok" }));
     await server.reply(1);
@@ -115,8 +118,7 @@ describe("hangar serve on a first start, with no cached catalog", () => {
     using box = sandbox();
     box.write("hangar.yaml", demoProvidersYaml(["demo"]));
     await using server = start(box);
-    server.send(initialize);
-    server.send(initialized);
+    await server.initialize();
     server.send({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "demo__echo", arguments: { message: "early" } } });
     const answer = await server.reply(1);
     expect(answer.error).toBeUndefined();
@@ -129,8 +131,7 @@ describe("hangar serve shuts down cleanly", () => {
     using box = sandbox();
     box.write("hangar.yaml", demoProvidersYaml(["demo"]));
     await using server = start(box);
-    server.send(initialize);
-    server.send(initialized);
+    await server.initialize();
     server.send(call(1, { calls: [{ provider: "demo", tool: "sleep", arguments: { ms: 300 } }] }));
     await waitFor(() => server.children().length > 0, 10_000, "the provider to start");
     server.proc.stdin.end();
@@ -144,8 +145,7 @@ describe("hangar serve shuts down cleanly", () => {
     using box = sandbox();
     box.write("hangar.yaml", demoProvidersYaml(["demo"]));
     await using server = start(box);
-    server.send(initialize);
-    server.send(initialized);
+    await server.initialize();
     server.send(call(1, { calls: [{ provider: "demo", tool: "sleep", arguments: { ms: 60_000 } }] }));
     await waitFor(() => server.children().length > 0, 10_000, "the provider to start");
     server.proc.kill("SIGTERM");

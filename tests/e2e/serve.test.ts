@@ -7,7 +7,7 @@ import { CallToolResultSchema, CreateMessageRequestSchema, ElicitRequestSchema, 
 import { hangarBinary, sandbox, type Sandbox } from "../helpers/e2e.ts";
 import { fixture, npmServer } from "../helpers/paths.ts";
 import { waitFor } from "../helpers/processes.ts";
-import { serve, textOf } from "../helpers/serve.ts";
+import { hangarCall, serve, type ServeSession, textOf } from "../helpers/serve.ts";
 
 const TIMEOUT_MS = 30_000;
 
@@ -30,8 +30,6 @@ function config(box: Sandbox, providers: string[]): void {
   box.write("hangar.yaml", `providers:\n${providers.join("")}`);
 }
 
-type Batch = { ok: boolean; total: number; succeeded: number; failed: number; results: { ok: boolean; id?: string; result?: unknown; error?: { type: string; message: string } }[] };
-
 describe("hangar serve: hangar_call", () => {
   test("runs one batch across server-everything, -filesystem, -memory and the demo provider, in call order", async () => {
     using box = sandbox();
@@ -43,18 +41,12 @@ describe("hangar serve: hangar_call", () => {
       demo("demo"),
     ]);
     await using session = await serve(box);
-    const result = await session.client.callTool({
-      name: "hangar_call",
-      arguments: {
-        calls: [
-          { provider: "everything", tool: "echo", arguments: { message: "one" }, id: "echo" },
-          { provider: "fs", tool: "read_text_file", arguments: { path: join(box.root, "a.txt") }, id: "read" },
-          { provider: "memory", tool: "create_entities", arguments: { entities: [{ name: "Hangar", entityType: "tool", observations: [] }] }, id: "create" },
-          { provider: "demo", tool: "add", arguments: { a: 2, b: 40 }, id: "add" },
-        ],
-      },
-    });
-    const batch = result.structuredContent as Batch;
+    const { batch, result } = await hangarCall(session, [
+      { provider: "everything", tool: "echo", arguments: { message: "one" }, id: "echo" },
+      { provider: "fs", tool: "read_text_file", arguments: { path: join(box.root, "a.txt") }, id: "read" },
+      { provider: "memory", tool: "create_entities", arguments: { entities: [{ name: "Hangar", entityType: "tool", observations: [] }] }, id: "create" },
+      { provider: "demo", tool: "add", arguments: { a: 2, b: 40 }, id: "add" },
+    ]);
     expect(batch).toMatchObject({ ok: true, total: 4, succeeded: 4, failed: 0 });
     expect(batch.results.map((r) => r.id)).toEqual(["echo", "read", "create", "add"]);
     expect(textOf(batch.results[0]!.result)).toBe("Echo: one");
@@ -67,19 +59,13 @@ describe("hangar serve: hangar_call", () => {
     using box = sandbox();
     config(box, [demo("demo")]);
     await using session = await serve(box);
-    const result = await session.client.callTool({
-      name: "hangar_call",
-      arguments: {
-        calls: [
-          { provider: "demo", tool: "fail", arguments: { message: "disk full" } },
-          { provider: "dmeo", tool: "echo", arguments: { message: "x" } },
-          { provider: "demo", tool: "ecko", arguments: { message: "x" } },
-          { provider: "demo", tool: "add", arguments: { a: "two" } },
-          { provider: "demo", tool: "echo", arguments: { message: "still here" } },
-        ],
-      },
-    });
-    const batch = result.structuredContent as Batch;
+    const { batch, result } = await hangarCall(session, [
+      { provider: "demo", tool: "fail", arguments: { message: "disk full" } },
+      { provider: "dmeo", tool: "echo", arguments: { message: "x" } },
+      { provider: "demo", tool: "ecko", arguments: { message: "x" } },
+      { provider: "demo", tool: "add", arguments: { a: "two" } },
+      { provider: "demo", tool: "echo", arguments: { message: "still here" } },
+    ]);
     expect(result.isError).toBeFalsy();
     expect(batch).toMatchObject({ ok: false, total: 5, succeeded: 1, failed: 4 });
     expect(batch.results.map((r) => r.error?.type)).toEqual(["tool_error", "unknown_provider", "unknown_tool", "invalid_arguments", undefined]);
@@ -102,16 +88,10 @@ describe("hangar serve: hangar_call", () => {
     using box = sandbox();
     config(box, [demo("demo")]);
     await using session = await serve(box);
-    const result = await session.client.callTool({
-      name: "hangar_call",
-      arguments: {
-        calls: [
-          { provider: "demo", tool: "sleep", arguments: { ms: 30_000 }, timeout_s: 0.5 },
-          { provider: "demo", tool: "echo", arguments: { message: "quick" } },
-        ],
-      },
-    });
-    const batch = result.structuredContent as Batch;
+    const { batch } = await hangarCall(session, [
+      { provider: "demo", tool: "sleep", arguments: { ms: 30_000 }, timeout_s: 0.5 },
+      { provider: "demo", tool: "echo", arguments: { message: "quick" } },
+    ]);
     expect(batch.results.map((r) => r.error?.type)).toEqual(["timeout", undefined]);
   }, TIMEOUT_MS);
 
@@ -174,8 +154,8 @@ describe("hangar serve: provider tools listed directly", () => {
     expect(names).toContain("demo__echo");
     expect(names).not.toContain("echo");
     expect(names).not.toContain("demo__fail");
-    const denied = await session.client.callTool({ name: "hangar_call", arguments: { calls: [{ provider: "demo", tool: "fail" }] } });
-    expect((denied.structuredContent as Batch).results[0]!.error!.type).toBe("denied");
+    const { batch: denied } = await hangarCall(session, [{ provider: "demo", tool: "fail" }]);
+    expect(denied.results[0]!.error!.type).toBe("denied");
   }, TIMEOUT_MS);
 
   test("a pass-through call forwards the provider's progress with the caller's token, and its log messages", async () => {
@@ -254,11 +234,7 @@ describe("hangar serve: prompts, resources, completion and sampling of server-ev
           model: "test-model",
         })),
     });
-    const result = await session.client.callTool({
-      name: "hangar_call",
-      arguments: { calls: [{ provider: "everything", tool: "trigger-sampling-request", arguments: { prompt: "hi" } }] },
-    });
-    const batch = result.structuredContent as Batch;
+    const { batch } = await hangarCall(session, [{ provider: "everything", tool: "trigger-sampling-request", arguments: { prompt: "hi" } }]);
     expect(batch.ok).toBe(true);
     expect(textOf(batch.results[0]!.result)).toContain("sampled by the test client");
   }, TIMEOUT_MS);
@@ -266,7 +242,8 @@ describe("hangar serve: prompts, resources, completion and sampling of server-ev
 
 describe("hangar serve: requests from providers to the client", () => {
   const everything = () => entry("everything", npmServer("@modelcontextprotocol/server-everything"));
-  const call = (tool: string, args: Record<string, unknown> = {}) => ({ name: "hangar_call", arguments: { calls: [{ provider: "everything", tool, arguments: args }] } });
+  const call = async (session: ServeSession, tool: string, args: Record<string, unknown> = {}) =>
+    (await hangarCall(session, [{ provider: "everything", tool, arguments: args }])).batch.results[0]!.result;
 
   test("elicitation and roots reach a client that declared them, the answers go back, and a roots change reaches the provider", async () => {
     using box = sandbox();
@@ -279,22 +256,18 @@ describe("hangar serve: requests from providers to the client", () => {
         client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: root, name: "project" }] }));
       },
     });
-    const elicited = (await session.client.callTool(call("trigger-elicitation-request"))).structuredContent as Batch;
-    expect(JSON.stringify(elicited.results[0]!.result)).toContain("Name: Ada Lovelace");
-    const roots = (await session.client.callTool(call("get-roots-list"))).structuredContent as Batch;
-    expect(textOf(roots.results[0]!.result)).toContain("file:///work/project");
+    expect(JSON.stringify(await call(session, "trigger-elicitation-request"))).toContain("Name: Ada Lovelace");
+    expect(textOf(await call(session, "get-roots-list"))).toContain("file:///work/project");
     root = "file:///work/other";
     await session.client.sendRootsListChanged();
-    const rootsNow = async () => textOf(((await session.client.callTool(call("get-roots-list"))).structuredContent as Batch).results[0]!.result);
-    await waitFor(async () => (await rootsNow()).includes("file:///work/other"), 10_000, "the provider to read the new roots");
+    await waitFor(async () => textOf(await call(session, "get-roots-list")).includes("file:///work/other"), 10_000, "the provider to read the new roots");
   }, TIMEOUT_MS);
 
   test("a provider that asks for sampling the client did not declare is refused, and the call ends cleanly", async () => {
     using box = sandbox();
     config(box, [probe(box)]);
     await using session = await serve(box);
-    const result = await session.client.callTool({ name: "hangar_call", arguments: { calls: [{ provider: "probe", tool: "sample" }, { provider: "probe", tool: "echo", arguments: { text: "ok" } }] } });
-    const batch = result.structuredContent as Batch;
+    const { batch } = await hangarCall(session, [{ provider: "probe", tool: "sample" }, { provider: "probe", tool: "echo", arguments: { text: "ok" } }]);
     expect(batch.results[0]!.error?.type).toBe("tool_error");
     expect(textOf(batch.results[0]!.result)).toMatch(/^refused: .*Method not found/);
     expect(textOf(batch.results[1]!.result)).toBe("ok");
@@ -315,7 +288,7 @@ describe("hangar serve: hangar_tools and hangar_status", () => {
     const unknown = await session.client.callTool({ name: "hangar_tools", arguments: { provider: "nope" } });
     expect(unknown.isError).toBe(true);
 
-    await session.client.callTool({ name: "hangar_call", arguments: { calls: [{ provider: "demo", tool: "echo", arguments: { message: "x" } }] } });
+    await hangarCall(session, [{ provider: "demo", tool: "echo", arguments: { message: "x" } }]);
     const status = await session.client.callTool({ name: "hangar_status", arguments: { provider: "demo" } });
     const providers = (status.structuredContent as { providers: Record<string, unknown>[] }).providers;
     expect(providers).toHaveLength(1);

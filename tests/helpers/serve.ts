@@ -1,8 +1,9 @@
 // Drives the compiled `dist/hangar serve` through the MCP SDK client over real stdio, in a sandbox.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { ClientCapabilities, ServerNotification } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, ClientCapabilities, ServerNotification } from "@modelcontextprotocol/sdk/types.js";
 import { LoggingMessageNotificationSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import type { BatchResult } from "../../src/gateway/index.ts";
 import { deliverResponsesLast } from "../../src/providers/connect-client.ts";
 import { hangarBinary, killLeftovers, type Sandbox } from "./e2e.ts";
 import { descendants, isAlive, waitFor } from "./processes.ts";
@@ -79,4 +80,10 @@ export async function serve(box: Sandbox, options: ServeOptions = {}): Promise<S
 export function textOf(result: unknown): string {
   const content = (result as { content?: { type: string; text?: string }[] }).content ?? [];
   return content.find((c) => c.type === "text")?.text ?? "";
+}
+
+/** Runs one `hangar_call` through the session; returns the batch result and the tool result it came in. */
+export async function hangarCall(session: ServeSession, calls: readonly Record<string, unknown>[]): Promise<{ batch: BatchResult; result: CallToolResult }> {
+  const result = (await session.client.callTool({ name: "hangar_call", arguments: { calls } })) as CallToolResult;
+  return { batch: result.structuredContent as unknown as BatchResult, result };
 }
