@@ -1,40 +1,13 @@
 // Process facts for the peer comparison, read from /proc (Linux): descendants, resident memory, and a
 // watcher that remembers every provider process it ever saw below a root (to count starts).
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { argvOf } from "../../tests/helpers/e2e.ts";
+import { descendants } from "../../tests/helpers/processes.ts";
 import { createServer } from "node:net";
 
-/** Every descendant pid of `root`. */
-export function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // Gone while reading.
-    }
-  }
-  const out: number[] = [];
-  const walk = (pid: number) => {
-    for (const child of children.get(pid) ?? []) {
-      out.push(child);
-      walk(child);
-    }
-  };
-  walk(root);
-  return out;
-}
-
-/** The arguments of a process. */
-export function argvOf(pid: number): string[] {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
-  } catch {
-    return [];
-  }
-}
+// The process-tree readers are the test suite's own.
+export { descendants } from "../../tests/helpers/processes.ts";
+export { argvOf } from "../../tests/helpers/e2e.ts";
 
 /** Resident memory of `pid` in MiB (0 when it is gone). */
 export function rssMiB(pid: number): number {
