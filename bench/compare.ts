@@ -3,12 +3,13 @@
 // Writes its tables into bench/README.md (between the compare markers) and a chart to bench/compare.svg.
 //
 //   bun run bench/compare.ts [--latency-ms 100] [--overhead-calls 1000] [--json] [--no-write]
-import { parseArgs } from "node:util";
+
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { latencyStats, type LatencyStats } from "../src/bench/index.ts";
-import { renderMarkdown, renderSvg, writeResults } from "./compare/render.ts";
+import { parseArgs } from "node:util";
+import { type LatencyStats, latencyStats } from "../src/bench/index.ts";
 import { descendants, isProvider, rssMiB, watchProviders } from "./compare/procs.ts";
+import { renderMarkdown, renderSvg, writeResults } from "./compare/render.ts";
 import { HANGAR, launch, type System, type SystemKind } from "./compare/systems.ts";
 
 const { values } = parseArgs({
@@ -29,7 +30,8 @@ if (!existsSync(HANGAR)) throw new Error(`${HANGAR} is missing; run \`bash scrip
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const echo = { message: "x" };
-const spreadCalls = (n: number) => Array.from({ length: n }, (_, k) => ({ i: k % PROVIDERS, tool: "sleep", args: { ms: LATENCY } }));
+const spreadCalls = (n: number) =>
+  Array.from({ length: n }, (_, k) => ({ i: k % PROVIDERS, tool: "sleep", args: { ms: LATENCY } }));
 const timed = async (work: () => Promise<unknown>) => {
   const t = performance.now();
   await work();
@@ -42,7 +44,9 @@ async function overhead(systems: System[]): Promise<Record<string, LatencyStats>
   for (const s of systems) for (let i = 0; i < 100; i++) await s.call(0, "echo", echo);
   const rounds = 10;
   for (let round = 0; round < rounds; round++) {
-    for (const s of systems) for (let i = 0; i < OVERHEAD_CALLS / rounds; i++) samples.get(s.kind)!.push(await timed(() => s.call(0, "echo", echo)));
+    for (const s of systems)
+      for (let i = 0; i < OVERHEAD_CALLS / rounds; i++)
+        samples.get(s.kind)!.push(await timed(() => s.call(0, "echo", echo)));
     log(`overhead: round ${round + 1}/${rounds}`);
   }
   return Object.fromEntries([...samples].map(([kind, list]) => [kind, latencyStats(list)]));
@@ -51,14 +55,20 @@ async function overhead(systems: System[]): Promise<Record<string, LatencyStats>
 /** Batch wall time for each N: one after another, N concurrent requests, and one hangar_call. */
 async function batches(systems: System[]): Promise<Record<string, Record<string, number | null>>> {
   const rows: Record<string, Record<string, number | null>> = {};
-  const best = async (work: () => Promise<unknown>) => Math.min(await timed(work), await timed(work), await timed(work));
+  const best = async (work: () => Promise<unknown>) =>
+    Math.min(await timed(work), await timed(work), await timed(work));
   for (const s of systems) {
     const sequential: Record<string, number | null> = {};
     const concurrent: Record<string, number | null> = {};
     const batched: Record<string, number | null> = {};
     for (const n of BATCHES) {
       const calls = spreadCalls(n);
-      sequential[n] = s.kind === "hangar" ? null : await timed(async () => { for (const c of calls) await s.call(c.i, c.tool, c.args); });
+      sequential[n] =
+        s.kind === "hangar"
+          ? null
+          : await timed(async () => {
+              for (const c of calls) await s.call(c.i, c.tool, c.args);
+            });
       concurrent[n] = await best(() => Promise.all(calls.map((c) => s.call(c.i, c.tool, c.args))));
       batched[n] = s.batch ? await best(() => s.batch!(calls)) : null;
       log(`batches: ${s.kind} N=${n}`);
@@ -75,7 +85,9 @@ async function coldStart(kind: SystemKind) {
   const system = await launch(kind, 1);
   const watcher = watchProviders(() => (kind === "direct" ? [process.pid] : system.roots()));
   const connected = performance.now();
-  const results = await Promise.all(Array.from({ length: COLD_CALLERS }, () => system.call(0, "echo", echo).catch(() => false)));
+  const results = await Promise.all(
+    Array.from({ length: COLD_CALLERS }, () => system.call(0, "echo", echo).catch(() => false)),
+  );
   const done = performance.now();
   watcher.stop();
   await system.close();
@@ -96,7 +108,10 @@ async function memory(kind: SystemKind) {
     await Bun.sleep(1500); // Idle: let start-up garbage settle.
     const gateway = system.gatewayPids().reduce((sum, pid) => sum + rssMiB(pid), 0);
     const roots = kind === "direct" ? [process.pid] : system.roots();
-    const providers = roots.flatMap(descendants).filter(isProvider).reduce((sum, pid) => sum + rssMiB(pid), 0);
+    const providers = roots
+      .flatMap(descendants)
+      .filter(isProvider)
+      .reduce((sum, pid) => sum + rssMiB(pid), 0);
     await system.close();
     return { gateway, providers };
   };
@@ -114,8 +129,20 @@ log(`compare: ${KINDS.join(", ")} — ${PROVIDERS} providers, sleep ${LATENCY} m
 const systems: System[] = [];
 for (const kind of KINDS) systems.push(await launch(kind, PROVIDERS));
 const results = {
-  machine: { cores: navigator.hardwareConcurrency, platform: `${process.platform}-${process.arch}`, bun: Bun.version, node: (Bun.which("node") ? Bun.spawnSync(["node", "--version"]).stdout.toString().trim() : "—"), date: new Date().toISOString().slice(0, 10) },
-  settings: { providers: PROVIDERS, latency_ms: LATENCY, overhead_calls: OVERHEAD_CALLS, batches: BATCHES, cold_callers: COLD_CALLERS },
+  machine: {
+    cores: navigator.hardwareConcurrency,
+    platform: `${process.platform}-${process.arch}`,
+    bun: Bun.version,
+    node: Bun.which("node") ? Bun.spawnSync(["node", "--version"]).stdout.toString().trim() : "—",
+    date: new Date().toISOString().slice(0, 10),
+  },
+  settings: {
+    providers: PROVIDERS,
+    latency_ms: LATENCY,
+    overhead_calls: OVERHEAD_CALLS,
+    batches: BATCHES,
+    cold_callers: COLD_CALLERS,
+  },
   overhead: await overhead(systems),
   batches: await batches(systems),
   cold_start: {} as Record<string, Awaited<ReturnType<typeof coldStart>>>,
@@ -133,7 +160,12 @@ for (const kind of KINDS) {
 if (values.json) console.log(JSON.stringify(results, null, 2));
 else console.log(renderMarkdown(results));
 if (!values["no-write"]) {
-  await writeResults(join(import.meta.dir, "README.md"), renderMarkdown(results), join(import.meta.dir, "compare.svg"), renderSvg(results));
+  await writeResults(
+    join(import.meta.dir, "README.md"),
+    renderMarkdown(results),
+    join(import.meta.dir, "compare.svg"),
+    renderSvg(results),
+  );
   log("wrote bench/README.md and bench/compare.svg");
 }
 export type CompareResults = typeof results;

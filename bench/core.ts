@@ -6,9 +6,10 @@
 // --observe: what the gateway records into during the added-latency run: nothing (the default, as in
 // `hangar call`), Prometheus metrics (as `serve --http`), or metrics plus tracing (spans made and
 // batched, then dropped by a discarding exporter, so the figure is Hangar's own cost).
-import { parseArgs } from "node:util";
+
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { ResolvedConfig, ResolvedProvider } from "../src/config/types.ts";
@@ -33,7 +34,8 @@ const PROVIDERS = Number(values.providers);
 const LATENCY = Number(values["latency-ms"]);
 const OVERHEAD_CALLS = Number(values["overhead-calls"]);
 const OBSERVE = values.observe;
-if (!["none", "metrics", "all"].includes(OBSERVE)) throw new Error(`--observe must be none, metrics or all, not "${OBSERVE}"`);
+if (!["none", "metrics", "all"].includes(OBSERVE))
+  throw new Error(`--observe must be none, metrics or all, not "${OBSERVE}"`);
 
 const root = resolve(import.meta.dir, "..");
 const dist = join(root, "dist/hangar");
@@ -42,7 +44,13 @@ const hangar = existsSync(dist) ? [dist] : [process.execPath, join(root, "src/ma
 function provider(id: string, overrides: Partial<ResolvedProvider> = {}): ResolvedProvider {
   return {
     id,
-    transport: { kind: "stdio", command: hangar[0]!, args: [...hangar.slice(1), "demo-provider", "--name", id], env: {}, cwd: undefined },
+    transport: {
+      kind: "stdio",
+      command: hangar[0]!,
+      args: [...hangar.slice(1), "demo-provider", "--name", id],
+      env: {},
+      cwd: undefined,
+    },
     description: undefined,
     idleTtlMs: 0,
     healthCheckIntervalMs: 0,
@@ -59,7 +67,12 @@ function provider(id: string, overrides: Partial<ResolvedProvider> = {}): Resolv
     ...overrides,
   };
 }
-const config = (providers: ResolvedProvider[]): ResolvedConfig => ({ source: { kind: "demo" }, maxConcurrency: 1024, maxBatchSize: 500, providers });
+const config = (providers: ResolvedProvider[]): ResolvedConfig => ({
+  source: { kind: "demo" },
+  maxConcurrency: 1024,
+  maxBatchSize: 500,
+  providers,
+});
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -68,23 +81,38 @@ const ms = (n: number) => Number(n.toFixed(3));
 
 async function directClient(id: string): Promise<Client> {
   const client = new Client({ name: "bench-direct", version: "1" });
-  await client.connect(new StdioClientTransport({ command: hangar[0]!, args: [...hangar.slice(1), "demo-provider", "--name", id], stderr: "ignore" }));
+  await client.connect(
+    new StdioClientTransport({
+      command: hangar[0]!,
+      args: [...hangar.slice(1), "demo-provider", "--name", id],
+      stderr: "ignore",
+    }),
+  );
   return client;
 }
 
 /** A batch of CALLS sleeps over PROVIDERS providers: one after another through direct clients, then one hangar batch. */
 async function fanOut() {
   const ids = Array.from({ length: PROVIDERS }, (_, i) => `p${i}`);
-  const calls = Array.from({ length: CALLS }, (_, i) => ({ provider: ids[i % PROVIDERS]!, tool: "sleep", arguments: { ms: LATENCY } }));
+  const calls = Array.from({ length: CALLS }, (_, i) => ({
+    provider: ids[i % PROVIDERS]!,
+    tool: "sleep",
+    arguments: { ms: LATENCY },
+  }));
   const clients = await Promise.all(ids.map(directClient));
   let start = performance.now();
-  for (const call of calls) await clients[ids.indexOf(call.provider)]!.callTool({ name: call.tool, arguments: call.arguments });
+  for (const call of calls)
+    await clients[ids.indexOf(call.provider)]!.callTool({ name: call.tool, arguments: call.arguments });
   const sequential = performance.now() - start;
   // The floor: the same calls all at once through the direct clients, no hangar in between (best of 3).
   let directParallel = Number.POSITIVE_INFINITY;
   for (let round = 0; round < 3; round++) {
     start = performance.now();
-    await Promise.all(calls.map((call) => clients[ids.indexOf(call.provider)]!.callTool({ name: call.tool, arguments: call.arguments })));
+    await Promise.all(
+      calls.map((call) =>
+        clients[ids.indexOf(call.provider)]!.callTool({ name: call.tool, arguments: call.arguments }),
+      ),
+    );
     directParallel = Math.min(directParallel, performance.now() - start);
   }
   await Promise.all(clients.map((c) => c.close()));
@@ -123,7 +151,13 @@ async function coldStart() {
   };
   await using gateway = new Gateway(config([provider("cold")]), { spawner: counting });
   const start = performance.now();
-  const batch = await gateway.run({ calls: Array.from({ length: 50 }, (_, i) => ({ provider: "cold", tool: "echo", arguments: { message: String(i) } })) });
+  const batch = await gateway.run({
+    calls: Array.from({ length: 50 }, (_, i) => ({
+      provider: "cold",
+      tool: "echo",
+      arguments: { message: String(i) },
+    })),
+  });
   return { concurrent_calls: 50, starts: spawns, succeeded: batch.succeeded, wall_ms: ms(performance.now() - start) };
 }
 
@@ -149,7 +183,11 @@ async function overhead() {
   await direct.close();
   directTimes.sort((a, b) => a - b);
   hangarTimes.sort((a, b) => a - b);
-  const row = (p: number) => ({ direct: ms(percentile(directTimes, p)), hangar: ms(percentile(hangarTimes, p)), added: ms(percentile(hangarTimes, p) - percentile(directTimes, p)) });
+  const row = (p: number) => ({
+    direct: ms(percentile(directTimes, p)),
+    hangar: ms(percentile(hangarTimes, p)),
+    added: ms(percentile(hangarTimes, p) - percentile(directTimes, p)),
+  });
   return { observe: OBSERVE, calls: directTimes.length, p50: row(50), p90: row(90), p99: row(99) };
 }
 
@@ -158,7 +196,10 @@ function observer(): GatewayRecorder {
   if (OBSERVE === "none") return noopRecorder;
   const metrics = createMetrics().recorder;
   if (OBSERVE === "metrics") return metrics;
-  const discard = { export: (_spans: unknown[], done: (result: { code: 0 }) => void) => done({ code: 0 }), shutdown: () => Promise.resolve() };
+  const discard = {
+    export: (_spans: unknown[], done: (result: { code: 0 }) => void) => done({ code: 0 }),
+    shutdown: () => Promise.resolve(),
+  };
   return combineRecorders(metrics, createTracing({ exporter: discard })!.recorder);
 }
 
@@ -172,14 +213,26 @@ if (values.json) {
   console.log(`hangar core benchmark — bun ${Bun.version}, ${process.platform}-${process.arch}\n`);
   console.log(`fan-out: ${f.calls} × sleep ${f.latency_ms} ms over ${f.providers} providers`);
   console.log(`  sequential (direct clients)  ${f.sequential_ms.toFixed(1)} ms`);
-  console.log(`  parallel (direct clients)    ${f.direct_parallel_ms.toFixed(1)} ms   (the floor: no hangar in between)`);
-  console.log(`  hangar batch                 ${f.hangar_ms.toFixed(1)} ms   speedup ${f.speedup.toFixed(1)}×   (target ≤ ${f.latency_ms + 10} ms, ≥ 45×)`);
+  console.log(
+    `  parallel (direct clients)    ${f.direct_parallel_ms.toFixed(1)} ms   (the floor: no hangar in between)`,
+  );
+  console.log(
+    `  hangar batch                 ${f.hangar_ms.toFixed(1)} ms   speedup ${f.speedup.toFixed(1)}×   (target ≤ ${f.latency_ms + 10} ms, ≥ 45×)`,
+  );
   console.log(`cold start: ${c.concurrent_calls} concurrent calls to a stopped provider`);
-  console.log(`  processes started            ${c.starts}   (target 1)   ${c.succeeded}/${c.concurrent_calls} ok in ${c.wall_ms.toFixed(1)} ms`);
+  console.log(
+    `  processes started            ${c.starts}   (target 1)   ${c.succeeded}/${c.concurrent_calls} ok in ${c.wall_ms.toFixed(1)} ms`,
+  );
   console.log(`added latency per call (${o.calls} calls each, ms; --observe ${OBSERVE}):`);
   console.log(`          direct    hangar    added`);
-  for (const [name, row] of [["p50", o.p50], ["p90", o.p90], ["p99", o.p99]] as const) {
-    console.log(`  ${name}   ${row.direct.toFixed(3).padStart(7)}   ${row.hangar.toFixed(3).padStart(7)}   ${row.added.toFixed(3).padStart(6)}`);
+  for (const [name, row] of [
+    ["p50", o.p50],
+    ["p90", o.p90],
+    ["p99", o.p99],
+  ] as const) {
+    console.log(
+      `  ${name}   ${row.direct.toFixed(3).padStart(7)}   ${row.hangar.toFixed(3).padStart(7)}   ${row.added.toFixed(3).padStart(6)}`,
+    );
   }
   console.log(`  (targets: added p50 ≤ 0.3 ms, p99 ≤ 2 ms)`);
 }

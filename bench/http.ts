@@ -45,7 +45,13 @@ function freePort(): number {
 
 /** Starts a process and waits until `ready` matches its stderr or stdout. */
 async function start(argv: string[], ready: RegExp, env: Record<string, string> = {}): Promise<string> {
-  const proc = Bun.spawn(argv, { cwd: home, env: { ...process.env, HOME: home, ...env }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn(argv, {
+    cwd: home,
+    env: { ...process.env, HOME: home, ...env },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   children.push(proc);
   let seen = "";
   const { promise, resolve: found, reject } = Promise.withResolvers<string>();
@@ -76,7 +82,19 @@ const ms = (value: number) => Math.round(value * 1000) / 1000;
 // supergateway, stateful: one demo provider per session (the bench uses one session per path).
 const sgPort = freePort();
 await start(
-  ["node", supergateway, "--stdio", `${hangar} demo-provider --name demo`, "--outputTransport", "streamableHttp", "--stateful", "--port", String(sgPort), "--logLevel", "info"],
+  [
+    "node",
+    supergateway,
+    "--stdio",
+    `${hangar} demo-provider --name demo`,
+    "--outputTransport",
+    "streamableHttp",
+    "--stateful",
+    "--port",
+    String(sgPort),
+    "--logLevel",
+    "info",
+  ],
   /(Listening on port \d+)/i,
 );
 const sgUrl = `http://127.0.0.1:${sgPort}/mcp`;
@@ -152,15 +170,27 @@ rmSync(home, { recursive: true, force: true });
 if (values.json) {
   console.log(JSON.stringify(report, null, 2));
 } else {
-  const [sg, hg, chain] = report.paths as [(typeof report.paths)[0], (typeof report.paths)[0], (typeof report.paths)[0]];
+  const [sg, hg, chain] = report.paths as [
+    (typeof report.paths)[0],
+    (typeof report.paths)[0],
+    (typeof report.paths)[0],
+  ];
   const pad = (text: string | number, width: number) => String(text).padStart(width);
-  console.log(`hangar HTTP benchmark — bun ${Bun.version}, ${process.platform}-${process.arch}; echo on the demo provider`);
+  console.log(
+    `hangar HTTP benchmark — bun ${Bun.version}, ${process.platform}-${process.arch}; echo on the demo provider`,
+  );
   console.log(`latency, one call at a time (${CALLS} calls each, ms):`);
-  console.log(`        ${pad("supergateway", 13)} ${pad("hangar", 9)} ${pad("ratio", 7)} ${pad("hangar→sg", 10)} ${pad("hop adds", 9)}`);
+  console.log(
+    `        ${pad("supergateway", 13)} ${pad("hangar", 9)} ${pad("ratio", 7)} ${pad("hangar→sg", 10)} ${pad("hop adds", 9)}`,
+  );
   for (const p of ["p50", "p90", "p99"] as const) {
     const key = `${p}_ms` as const;
-    console.log(`  ${p}   ${pad(sg[key].toFixed(3), 13)} ${pad(hg[key].toFixed(3), 9)} ${pad((hg[key] / sg[key]).toFixed(2), 7)} ${pad(chain[key].toFixed(3), 10)} ${pad((chain[key] - sg[key]).toFixed(3), 9)}`);
+    console.log(
+      `  ${p}   ${pad(sg[key].toFixed(3), 13)} ${pad(hg[key].toFixed(3), 9)} ${pad((hg[key] / sg[key]).toFixed(2), 7)} ${pad(chain[key].toFixed(3), 10)} ${pad((chain[key] - sg[key]).toFixed(3), 9)}`,
+    );
   }
   console.log(`throughput, ${CONCURRENCY} calls in flight on one session (${THROUGHPUT_CALLS} calls, calls/s):`);
-  console.log(`        ${pad(sg.calls_per_s, 13)} ${pad(hg.calls_per_s, 9)} ${pad((hg.calls_per_s / sg.calls_per_s).toFixed(2), 7)} ${pad(chain.calls_per_s, 10)}`);
+  console.log(
+    `        ${pad(sg.calls_per_s, 13)} ${pad(hg.calls_per_s, 9)} ${pad((hg.calls_per_s / sg.calls_per_s).toFixed(2), 7)} ${pad(chain.calls_per_s, 10)}`,
+  );
 }

@@ -9,9 +9,14 @@ import { combineRecorders, type GatewayRecorder, noopRecorder } from "../src/obs
 import { createMetrics } from "../src/observability/metrics.ts";
 import { createTracing } from "../src/observability/tracing.ts";
 
-const { values } = parseArgs({ options: { calls: { type: "string", default: "200000" }, json: { type: "boolean", default: false } } });
+const { values } = parseArgs({
+  options: { calls: { type: "string", default: "200000" }, json: { type: "boolean", default: false } },
+});
 const CALLS = Number(values.calls);
-const discard = { export: (_spans: unknown[], done: (result: { code: 0 }) => void) => done({ code: 0 }), shutdown: () => Promise.resolve() };
+const discard = {
+  export: (_spans: unknown[], done: (result: { code: 0 }) => void) => done({ code: 0 }),
+  shutdown: () => Promise.resolve(),
+};
 const result = { content: [{ type: "text", text: "x" }] };
 const send = () => Promise.resolve(result);
 

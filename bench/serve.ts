@@ -33,7 +33,11 @@ const env = { ...process.env, HOME: home, HANGAR_CACHE_DIR: join(home, "cache") 
 /** A YAML config of `count` demo providers that never idle out. */
 function writeConfig(count: number): string {
   const file = join(home, `hangar-${count}.yaml`);
-  const entries = Array.from({ length: count }, (_, i) => `  - ${JSON.stringify({ id: `p${i}`, command: [...hangar, "demo-provider", "--name", `p${i}`], idle_ttl_s: 0, max_concurrency: 64 })}\n`);
+  const entries = Array.from(
+    { length: count },
+    (_, i) =>
+      `  - ${JSON.stringify({ id: `p${i}`, command: [...hangar, "demo-provider", "--name", `p${i}`], idle_ttl_s: 0, max_concurrency: 64 })}\n`,
+  );
   writeFileSync(file, `providers:\n${entries.join("")}`);
   return file;
 }
@@ -61,7 +65,12 @@ async function addedLatency(direct: Client, through: Client) {
   }
   const d = summary(directTimes);
   const h = summary(hangarTimes);
-  return { calls: perRound * ROUNDS, direct: d, hangar: h, added: { p50: ms(h.p50 - d.p50), p90: ms(h.p90 - d.p90), p99: ms(h.p99 - d.p99) } };
+  return {
+    calls: perRound * ROUNDS,
+    direct: d,
+    hangar: h,
+    added: { p50: ms(h.p50 - d.p50), p90: ms(h.p90 - d.p90), p99: ms(h.p99 - d.p99) },
+  };
 }
 
 /** `THROUGHPUT_CALLS` calls with `CONCURRENCY` in flight; calls per second. */
@@ -82,7 +91,12 @@ async function throughput(client: Client, name: string): Promise<number> {
  */
 async function coldList(config: string, listAll: boolean) {
   const spawned = performance.now();
-  const proc = Bun.spawn([...hangar, "--config", config, "serve"], { env, stdin: "pipe", stdout: "pipe", stderr: "ignore" });
+  const proc = Bun.spawn([...hangar, "--config", config, "serve"], {
+    env,
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "ignore",
+  });
   const answers = new Map<number, { result?: { tools?: unknown[] } }>();
   const waiters = new Map<number, () => void>();
   void (async () => {
@@ -98,12 +112,18 @@ async function coldList(config: string, listAll: boolean) {
       }
     }
   })();
-  const send = (message: object) => proc.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`) && proc.stdin.flush();
-  const answer = (id: number) => new Promise<void>((resolve) => (answers.has(id) ? resolve() : waiters.set(id, resolve)));
+  const send = (message: object) =>
+    proc.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`) && proc.stdin.flush();
+  const answer = (id: number) =>
+    new Promise<void>((resolve) => (answers.has(id) ? resolve() : waiters.set(id, resolve)));
   send({ id: 0, method: "ping" });
   await answer(0);
   const ready = performance.now();
-  send({ id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } } });
+  send({
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } },
+  });
   send({ method: "notifications/initialized" });
   send({ id: 2, method: "tools/list" });
   await answer(2);
@@ -114,7 +134,11 @@ async function coldList(config: string, listAll: boolean) {
   }
   proc.stdin.end();
   await proc.exited;
-  return { tools: answers.get(2)?.result?.tools?.length ?? 0, total_ms: ms(done - spawned), answer_ms: ms(done - ready) };
+  return {
+    tools: answers.get(2)?.result?.tools?.length ?? 0,
+    total_ms: ms(done - spawned),
+    answer_ms: ms(done - ready),
+  };
 }
 
 const one = writeConfig(1);
@@ -129,10 +153,15 @@ const noCache = await coldList(many, true);
 const fromCache = await coldList(many, false);
 rmSync(home, { recursive: true, force: true });
 
-const result = { latency, throughput: { ...rate, ratio: Math.round((rate.hangar / rate.direct) * 100) / 100 }, cold_tools_list: { providers: PROVIDERS, no_cache: noCache, cached: fromCache } };
+const result = {
+  latency,
+  throughput: { ...rate, ratio: Math.round((rate.hangar / rate.direct) * 100) / 100 },
+  cold_tools_list: { providers: PROVIDERS, no_cache: noCache, cached: fromCache },
+};
 if (values.json) console.log(JSON.stringify(result, null, 2));
 else {
-  const row = (label: string, p: "p50" | "p90" | "p99") => `  ${label}   ${String(latency.direct[p]).padStart(7)}   ${String(latency.hangar[p]).padStart(7)}   ${String(latency.added[p]).padStart(7)}`;
+  const row = (label: string, p: "p50" | "p90" | "p99") =>
+    `  ${label}   ${String(latency.direct[p]).padStart(7)}   ${String(latency.hangar[p]).padStart(7)}   ${String(latency.added[p]).padStart(7)}`;
   console.log(`hangar serve benchmark — bun ${Bun.version}, ${process.platform}-${process.arch}`);
   console.log(`added latency per call (${latency.calls} calls each, ms): direct client vs hangar serve pass-through`);
   console.log("          direct    hangar     added");
@@ -142,7 +171,8 @@ else {
   console.log(`  direct ${rate.direct} calls/s   hangar ${rate.hangar} calls/s   ratio ${result.throughput.ratio}`);
   console.log(`initialize + tools/list with ${PROVIDERS} configured cold providers`);
   console.log("             initialize + tools/list   spawn included   tools listed");
-  const line = (label: string, r: typeof noCache) => `  ${label}  ${String(r.answer_ms).padStart(16)} ms ${String(r.total_ms).padStart(13)} ms ${String(r.tools).padStart(14)}`;
+  const line = (label: string, r: typeof noCache) =>
+    `  ${label}  ${String(r.answer_ms).padStart(16)} ms ${String(r.total_ms).padStart(13)} ms ${String(r.tools).padStart(14)}`;
   console.log(line("no cache ", noCache));
   console.log(`${line("cached   ", fromCache)}   (target ≤ 100 ms)`);
 }

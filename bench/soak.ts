@@ -2,11 +2,12 @@
 // the outcome mix, latency percentiles, RSS at start and end, and processes left after shutdown.
 //
 //   bun run bench/soak.ts [--calls 100000] [--batch 100] [--seed 1] [--warmup 20000] [--json]
-import { parseArgs } from "node:util";
-import { descendants } from "./compare/procs.ts";
+
 import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import type { ResolvedConfig, ResolvedProvider } from "../src/config/types.ts";
 import { Gateway } from "../src/gateway/index.ts";
+import { descendants } from "./compare/procs.ts";
 
 const { values } = parseArgs({
   options: {
@@ -92,7 +93,9 @@ const gateway = new Gateway(config);
 // their working size before RSS is read, so the growth measured after is what the calls leave behind.
 const WARMUP = Number(values.warmup);
 for (let done = 0; done < WARMUP; done += BATCH) {
-  await gateway.run({ calls: Array.from({ length: Math.min(BATCH, WARMUP - done) }, (_, k) => randomCall(-1 - done - k)) });
+  await gateway.run({
+    calls: Array.from({ length: Math.min(BATCH, WARMUP - done) }, (_, k) => randomCall(-1 - done - k)),
+  });
 }
 const latencies = new Float64Array(TOTAL); // Allocated before the first reading, so it does not count.
 await settleMemory();
@@ -115,7 +118,12 @@ const wall = performance.now() - started;
 await settleMemory();
 const rssEnd = process.memoryUsage().rss;
 const heapEnd = process.memoryUsage().heapUsed;
-const restarts = [...gateway.handles.values()].map((h) => ({ id: h.config.id, starts: h.stats.starts, crashes: h.stats.crashes, circuit_opens: h.breaker.opens }));
+const restarts = [...gateway.handles.values()].map((h) => ({
+  id: h.config.id,
+  starts: h.stats.starts,
+  crashes: h.stats.crashes,
+  circuit_opens: h.breaker.opens,
+}));
 await gateway.close();
 const left = descendants(process.pid);
 latencies.sort((x, y) => x - y);
@@ -135,13 +143,27 @@ const report = {
 };
 if (values.json) console.log(JSON.stringify(report, null, 2));
 else {
-  console.log(`soak: ${TOTAL} calls in batches of ${BATCH}, seed ${values.seed} — bun ${Bun.version}, ${process.platform}-${process.arch}`);
+  console.log(
+    `soak: ${TOTAL} calls in batches of ${BATCH}, seed ${values.seed} — bun ${Bun.version}, ${process.platform}-${process.arch}`,
+  );
   console.log(`  every call answered   ${report.every_call_answered} (${answered}/${TOTAL})   target: true`);
-  console.log(`  outcomes              ${Object.entries(report.outcomes).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  console.log(
+    `  outcomes              ${Object.entries(report.outcomes)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+  );
   console.log(`  throughput            ${report.calls_per_s} calls/s`);
-  console.log(`  latency (ms)          p50 ${report.latency_ms.p50}  p99 ${report.latency_ms.p99}  max ${report.latency_ms.max}`);
-  console.log(`  RSS (MiB)             start ${report.rss_mib.start}  end ${report.rss_mib.end}  growth ${report.rss_mib.growth}   target: < 20`);
-  console.log(`  JS heap used (MiB)    start ${report.heap_used_mib.start}  end ${report.heap_used_mib.end}  growth ${report.heap_used_mib.growth}`);
-  console.log(`  providers             ${restarts.map((r) => `${r.id}: ${r.starts} starts, ${r.crashes} crashes, ${r.circuit_opens} circuit opens`).join("; ")}`);
+  console.log(
+    `  latency (ms)          p50 ${report.latency_ms.p50}  p99 ${report.latency_ms.p99}  max ${report.latency_ms.max}`,
+  );
+  console.log(
+    `  RSS (MiB)             start ${report.rss_mib.start}  end ${report.rss_mib.end}  growth ${report.rss_mib.growth}   target: < 20`,
+  );
+  console.log(
+    `  JS heap used (MiB)    start ${report.heap_used_mib.start}  end ${report.heap_used_mib.end}  growth ${report.heap_used_mib.growth}`,
+  );
+  console.log(
+    `  providers             ${restarts.map((r) => `${r.id}: ${r.starts} starts, ${r.crashes} crashes, ${r.circuit_opens} circuit opens`).join("; ")}`,
+  );
   console.log(`  processes left        ${left.length}   target: 0`);
 }

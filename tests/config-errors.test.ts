@@ -33,7 +33,8 @@ describe("Config errors", () => {
   });
 
   test("Duplicate ids are an error, across providers and mcpServers", () => {
-    const text = "providers:\n  - { id: gh, command: x }\n  - { id: gh, command: y }\nmcpServers:\n  gh: { command: z }\n";
+    const text =
+      "providers:\n  - { id: gh, command: x }\n  - { id: gh, command: y }\nmcpServers:\n  gh: { command: z }\n";
     const message = problemsOf(text);
     expect(message).toContain("/cfg/hangar.yaml:3:11: providers[1].id repeats the id of providers[0].id (line 2)");
     expect(message).toContain("/cfg/hangar.yaml:5:3: mcpServers.gh repeats the id of providers[0].id (line 2)");
@@ -46,7 +47,9 @@ describe("Config errors", () => {
     expect(problemsOf("providers:\n  - id: a\n    command: x\n    url: http://h\n")).toContain(
       "/cfg/hangar.yaml:4:5: providers[0].url cannot be combined with `command`",
     );
-    expect(problemsOf('{"mcpServers": {"m": {"args": []}}}')).toContain("mcpServers.m needs `command` (a program to run) or `url`");
+    expect(problemsOf('{"mcpServers": {"m": {"args": []}}}')).toContain(
+      "mcpServers.m needs `command` (a program to run) or `url`",
+    );
   });
 
   test("A command list with args, and launch keys of another kind, are errors", () => {
@@ -68,7 +71,9 @@ describe("Config errors", () => {
     expect(problemsOf("defaults:\n  command: x\n  idle_ttl: 3\n")).toContain(
       "/cfg/hangar.yaml:2:3: defaults.command cannot be in `defaults`",
     );
-    expect(problemsOf("defaults:\n  idle_ttl: 3\n")).toContain("defaults.idle_ttl is not a known key; did you mean `idle_ttl_s`?");
+    expect(problemsOf("defaults:\n  idle_ttl: 3\n")).toContain(
+      "defaults.idle_ttl is not a known key; did you mean `idle_ttl_s`?",
+    );
   });
 
   test("A YAML syntax error names file, line and column", () => {

@@ -71,7 +71,10 @@ describe("Config lookup", () => {
     const config = await loadConfig({ env: {}, cwd, home, selfCommand: SELF });
     expect(config.source).toEqual({ kind: "demo" });
     expect(config.providers.map((p) => p.id)).toEqual(["demo", "demo2"]);
-    expect(config.providers[0]?.transport).toMatchObject({ command: "/usr/bin/hangar", args: ["demo-provider", "--name", "demo"] });
+    expect(config.providers[0]?.transport).toMatchObject({
+      command: "/usr/bin/hangar",
+      args: ["demo-provider", "--name", "demo"],
+    });
     expect(describeSource(config)).toBe(
       'No config found (looked for $HANGAR_CONFIG, ./hangar.yaml, ~/.hangar/config.yaml); using the built-in demo providers "demo" and "demo2"',
     );

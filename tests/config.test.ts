@@ -27,9 +27,27 @@ describe("Config file formats", () => {
     expect(config.maxConcurrency).toBe(16);
     expect(config.maxBatchSize).toBe(500);
     expect(config.providers.map((p) => p.transport)).toEqual([
-      { kind: "stdio", command: "uvx", args: ["mcp-server-github"], env: { GITHUB_TOKEN: "gh-token" }, cwd: "/home/user/src" },
-      { kind: "docker", image: "my-registry/mcp-server:latest", network: "bridge", env: {}, volumes: ["/home/user/data:/data:ro"], args: [] },
-      { kind: "http", url: "https://api.example.com/mcp", headers: { Authorization: "Bearer api-token" }, protocol: "sse" },
+      {
+        kind: "stdio",
+        command: "uvx",
+        args: ["mcp-server-github"],
+        env: { GITHUB_TOKEN: "gh-token" },
+        cwd: "/home/user/src",
+      },
+      {
+        kind: "docker",
+        image: "my-registry/mcp-server:latest",
+        network: "bridge",
+        env: {},
+        volumes: ["/home/user/data:/data:ro"],
+        args: [],
+      },
+      {
+        kind: "http",
+        url: "https://api.example.com/mcp",
+        headers: { Authorization: "Bearer api-token" },
+        protocol: "sse",
+      },
     ]);
   });
 
@@ -46,23 +64,36 @@ describe("Config file formats", () => {
     const config = parse(json);
     expect(config.providers.map((p) => p.id)).toEqual(["memory", "remote", "legacy", "plain", "local"]);
     expect(config.providers[0]?.transport).toEqual({
-      kind: "stdio", command: "npx", args: ["-y", "@modelcontextprotocol/server-memory"], env: { A: "1" }, cwd: undefined,
+      kind: "stdio",
+      command: "npx",
+      args: ["-y", "@modelcontextprotocol/server-memory"],
+      env: { A: "1" },
+      cwd: undefined,
     });
-    const protocols = config.providers.map((p) => (p.transport.kind === "http" ? p.transport.protocol : p.transport.kind));
+    const protocols = config.providers.map((p) =>
+      p.transport.kind === "http" ? p.transport.protocol : p.transport.kind,
+    );
     expect(protocols).toEqual(["stdio", "streamable-http", "sse", "auto", "stdio"]);
     expect(config.providers[4]?.transport).toMatchObject({ cwd: "/cfg/sub" });
   });
 
   test("A YAML mcpServers map works like the JSON one", () => {
     const config = parse("mcpServers:\n  fs:\n    command: npx\n    args: [-y, server-filesystem, /tmp]\n");
-    expect(config.providers[0]?.transport).toMatchObject({ kind: "stdio", command: "npx", args: ["-y", "server-filesystem", "/tmp"] });
+    expect(config.providers[0]?.transport).toMatchObject({
+      kind: "stdio",
+      command: "npx",
+      args: ["-y", "server-filesystem", "/tmp"],
+    });
   });
 
   test("A file may hold both providers and mcpServers; providers come first and defaults apply to both", () => {
     const config = parse(
       "defaults: { idle_ttl_s: 10 }\nproviders:\n  - { id: a, command: x }\nmcpServers:\n  b: { command: y }\n",
     );
-    expect(config.providers.map((p) => [p.id, p.idleTtlMs])).toEqual([["a", 10_000], ["b", 10_000]]);
+    expect(config.providers.map((p) => [p.id, p.idleTtlMs])).toEqual([
+      ["a", 10_000],
+      ["b", 10_000],
+    ]);
   });
 
   test("A disabled mcpServers entry is skipped, even when it uses an unset variable", () => {
@@ -71,7 +102,8 @@ describe("Config file formats", () => {
   });
 
   test("Keys other clients put in mcpServers entries are ignored", () => {
-    const json = '{"mcpServers": {"m": {"command": "x", "alwaysAllow": ["t"], "autoApprove": [], "timeout": 5, "description": "${NOPE}", "disabled": false}}}';
+    const json =
+      '{"mcpServers": {"m": {"command": "x", "alwaysAllow": ["t"], "autoApprove": [], "timeout": 5, "description": "${NOPE}", "disabled": false}}}';
     expect(parse(json).providers[0]?.transport).toMatchObject({ kind: "stdio", command: "x" });
   });
 
@@ -130,12 +162,19 @@ describe("Defaults and units", () => {
       prefix: true,
     });
     expect(provider(text, "own")).toMatchObject({
-      idleTtlMs: 12_250, callTimeoutMs: 500, retries: 2, expose: false, tools: { allow: ["read_*"], deny: ["delete_*"] },
+      idleTtlMs: 12_250,
+      callTimeoutMs: 500,
+      retries: 2,
+      expose: false,
+      tools: { allow: ["read_*"], deny: ["delete_*"] },
     });
   });
 
   test("Seconds in the file become milliseconds, fractional seconds included", () => {
-    const p = provider("providers:\n  - { id: a, command: x, startup_timeout_s: 1.5, health_check_interval_s: 0.25, circuit_cooldown_s: 2 }", "a");
+    const p = provider(
+      "providers:\n  - { id: a, command: x, startup_timeout_s: 1.5, health_check_interval_s: 0.25, circuit_cooldown_s: 2 }",
+      "a",
+    );
     expect([p.startupTimeoutMs, p.healthCheckIntervalMs, p.circuitCooldownMs]).toEqual([1500, 250, 2000]);
   });
 
@@ -159,8 +198,20 @@ describe("Defaults and units", () => {
     const config = demoConfig(["/usr/bin/bun", "/app/src/main.ts"]);
     expect(config.source).toEqual({ kind: "demo" });
     expect(config.providers.map((p) => p.transport)).toEqual([
-      { kind: "stdio", command: "/usr/bin/bun", args: ["/app/src/main.ts", "demo-provider", "--name", "demo"], env: {}, cwd: undefined },
-      { kind: "stdio", command: "/usr/bin/bun", args: ["/app/src/main.ts", "demo-provider", "--name", "demo2"], env: {}, cwd: undefined },
+      {
+        kind: "stdio",
+        command: "/usr/bin/bun",
+        args: ["/app/src/main.ts", "demo-provider", "--name", "demo"],
+        env: {},
+        cwd: undefined,
+      },
+      {
+        kind: "stdio",
+        command: "/usr/bin/bun",
+        args: ["/app/src/main.ts", "demo-provider", "--name", "demo2"],
+        env: {},
+        cwd: undefined,
+      },
     ]);
     expect(config.providers[1]).toMatchObject({ idleTtlMs: 300_000, maxConcurrency: 8, callTimeoutMs: 60_000 });
     expect(Object.isFrozen(config.providers[0]?.transport)).toBe(true);

@@ -75,12 +75,20 @@ describe("docker driver", () => {
     const [record, ...more] = records(log);
     expect(more).toEqual([]);
     expect(record!.argv).toEqual([
-      "run", "-i", "--rm", "--init",
-      "--label", "dev.hangar.provider=boxed",
-      "--network", "none",
-      "-e", "API_TOKEN",
-      "-v", "/tmp:/data:ro",
-      "example/mcp:1", "--flag",
+      "run",
+      "-i",
+      "--rm",
+      "--init",
+      "--label",
+      "dev.hangar.provider=boxed",
+      "--network",
+      "none",
+      "-e",
+      "API_TOKEN",
+      "-v",
+      "/tmp:/data:ro",
+      "example/mcp:1",
+      "--flag",
     ]);
     expect(record!.argv.join(" ")).not.toContain("s3cret");
     expect(record!.token).toBe("env API_TOKEN=set");
@@ -90,12 +98,25 @@ describe("docker driver", () => {
   test("A docker provider without network, env or volumes passes none of those flags", async () => {
     const { env, log } = fakeDockerEnv();
     const base = dockerProvider("plain");
-    const plain = { ...base, transport: { kind: "docker" as const, image: "example/plain", network: undefined, env: {}, volumes: [], args: [] } };
+    const plain = {
+      ...base,
+      transport: {
+        kind: "docker" as const,
+        image: "example/plain",
+        network: undefined,
+        env: {},
+        volumes: [],
+        args: [],
+      },
+    };
     const g = gateway([plain], { baseEnv: { ...env, API_TOKEN: undefined } });
     const batch = await g.run({ calls: [{ provider: "plain", tool: "echo", arguments: { message: "ok" } }] });
     expect(batch.results[0]).toMatchObject({ ok: true });
     expect(records(log)).toEqual([
-      { token: "env API_TOKEN=", argv: ["run", "-i", "--rm", "--init", "--label", "dev.hangar.provider=plain", "example/plain"] },
+      {
+        token: "env API_TOKEN=",
+        argv: ["run", "-i", "--rm", "--init", "--label", "dev.hangar.provider=plain", "example/plain"],
+      },
     ]);
   });
 
@@ -112,7 +133,9 @@ describe("docker driver", () => {
   });
 
   test("A missing docker binary fails the call with provider_unavailable naming docker", async () => {
-    const g = gateway([dockerProvider("boxed")], { baseEnv: { ...process.env, PATH: mkdtempSync(join(tmpdir(), "hangar-empty-path-")) } });
+    const g = gateway([dockerProvider("boxed")], {
+      baseEnv: { ...process.env, PATH: mkdtempSync(join(tmpdir(), "hangar-empty-path-")) },
+    });
     const batch = await g.run({ calls: [{ provider: "boxed", tool: "echo", arguments: { message: "x" } }] });
     expect(batch.results[0]).toMatchObject({ ok: false, error: { type: "provider_unavailable" } });
     expect(batch.results[0]!.error!.message).toBe('Cannot start provider "boxed": command "docker" not found on PATH');

@@ -23,10 +23,18 @@ describe("http driver: Streamable HTTP and SSE", () => {
     const tools = await g.handles.get("remote")!.ensureReady(AbortSignal.timeout(10_000));
     expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(["echo", "get-sum"]));
     const batch = await g.run({
-      calls: [echo("remote", "over http"), { provider: "remote", tool: "get-sum", arguments: { a: 1, b: 2 } }, echo("remote", "again")],
+      calls: [
+        echo("remote", "over http"),
+        { provider: "remote", tool: "get-sum", arguments: { a: 1, b: 2 } },
+        echo("remote", "again"),
+      ],
     });
     expect(batch).toMatchObject({ ok: true, succeeded: 3 });
-    expect(batch.results.map((r) => text(r.result))).toEqual(["Echo: over http", "The sum of 1 and 2 is 3.", "Echo: again"]);
+    expect(batch.results.map((r) => text(r.result))).toEqual([
+      "Echo: over http",
+      "The sum of 1 and 2 is 3.",
+      "Echo: again",
+    ]);
   });
 
   test('protocol "auto" falls back to SSE when the server refuses Streamable HTTP', async () => {

@@ -37,7 +37,9 @@ describe("stdio driver with the reference MCP servers", () => {
     const g = gateway([everything()]);
     const tools = await g.handles.get("everything")!.ensureReady(AbortSignal.timeout(20_000));
     expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(["echo", "get-sum"]));
-    const batch = await g.run({ calls: [{ provider: "everything", tool: "echo", arguments: { message: "over stdio" } }] });
+    const batch = await g.run({
+      calls: [{ provider: "everything", tool: "echo", arguments: { message: "over stdio" } }],
+    });
     expect(batch.results[0]).toMatchObject({ ok: true, attempts: 1 });
     expect(text(batch.results[0]!.result)).toBe("Echo: over stdio");
   });
@@ -64,7 +66,9 @@ describe("stdio driver with the reference MCP servers", () => {
     const outside = tempDir("hangar-outside-");
     writeFileSync(join(outside, "secret.txt"), "no");
     const g = gateway([filesystem(dir)]);
-    const batch = await g.run({ calls: [{ provider: "fs", tool: "read_text_file", arguments: { path: join(outside, "secret.txt") } }] });
+    const batch = await g.run({
+      calls: [{ provider: "fs", tool: "read_text_file", arguments: { path: join(outside, "secret.txt") } }],
+    });
     expect(batch.results[0]).toMatchObject({ ok: false, error: { type: "tool_error" }, result: { isError: true } });
     expect(batch.results[0]!.error!.message).toContain("outside allowed directories");
   });
@@ -77,7 +81,9 @@ describe("stdio driver with the reference MCP servers", () => {
         {
           provider: "memory",
           tool: "create_entities",
-          arguments: { entities: [{ name: "Hangar", entityType: "project", observations: ["fronts many MCP servers"] }] },
+          arguments: {
+            entities: [{ name: "Hangar", entityType: "project", observations: ["fronts many MCP servers"] }],
+          },
         },
       ],
     });
@@ -85,7 +91,11 @@ describe("stdio driver with the reference MCP servers", () => {
     const read = await g.run({ calls: [{ provider: "memory", tool: "read_graph", arguments: {} }] });
     expect(read.results[0]).toMatchObject({
       ok: true,
-      result: { structuredContent: { entities: [{ name: "Hangar", entityType: "project", observations: ["fronts many MCP servers"] }] } },
+      result: {
+        structuredContent: {
+          entities: [{ name: "Hangar", entityType: "project", observations: ["fronts many MCP servers"] }],
+        },
+      },
     });
     expect(readFileSync(file, "utf8")).toContain('"name":"Hangar"');
   });
@@ -98,7 +108,12 @@ describe("stdio driver with the reference MCP servers", () => {
       calls: [
         { provider: "everything", tool: "echo", arguments: { message: "one" }, id: "echo" },
         { provider: "fs", tool: "read_text_file", arguments: { path: join(dir, "a.txt") }, id: "read" },
-        { provider: "memory", tool: "create_entities", arguments: { entities: [{ name: "x", entityType: "t", observations: [] }] }, id: "create" },
+        {
+          provider: "memory",
+          tool: "create_entities",
+          arguments: { entities: [{ name: "x", entityType: "t", observations: [] }] },
+          id: "create",
+        },
         { provider: "everything", tool: "get-sum", arguments: { a: 2, b: 40 }, id: "sum" },
         { provider: "fs", tool: "list_directory", arguments: { path: dir }, id: "ls" },
         { provider: "memory", tool: "search_nodes", arguments: { query: "nothing-matches-this" }, id: "search" },

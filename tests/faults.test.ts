@@ -15,9 +15,16 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((g) => g.close()));
 });
 
-function faulty(id: string, env: Record<string, string> = {}, overrides: Partial<ResolvedProvider> = {}): ResolvedProvider {
+function faulty(
+  id: string,
+  env: Record<string, string> = {},
+  overrides: Partial<ResolvedProvider> = {},
+): ResolvedProvider {
   const [command, ...args] = fixture("faulty-server.ts");
-  return stdioProvider(id, [command!, ...args], { ...overrides, transport: { kind: "stdio", command: command!, args, env, cwd: undefined } });
+  return stdioProvider(id, [command!, ...args], {
+    ...overrides,
+    transport: { kind: "stdio", command: command!, args, env, cwd: undefined },
+  });
 }
 
 function setup(providers: ResolvedProvider[]) {
@@ -32,10 +39,14 @@ function setup(providers: ResolvedProvider[]) {
 async function whileAdvancing<T>(clock: FakeClock, work: Promise<T>): Promise<T> {
   let done = false;
   void work.finally(() => (done = true)).catch(() => {});
-  await waitFor(async () => {
-    if (!done) await clock.advance(100);
-    return done;
-  }, 10_000, "the work to settle");
+  await waitFor(
+    async () => {
+      if (!done) await clock.advance(100);
+      return done;
+    },
+    10_000,
+    "the work to settle",
+  );
   return work;
 }
 
@@ -53,12 +64,16 @@ describe("Fault injection: starts and restarts", () => {
   });
 
   test("Failed starts back off: calls during the backoff fail fast and say when the next attempt is", async () => {
-    const { clock, spawner, gateway } = setup([faulty("broken", { FAULT_CRASH_AT_START: "1" }, { maxConsecutiveFailures: 100 })]);
+    const { clock, spawner, gateway } = setup([
+      faulty("broken", { FAULT_CRASH_AT_START: "1" }, { maxConsecutiveFailures: 100 }),
+    ]);
     await gateway.run({ calls: [{ provider: "broken", tool: "ok" }] });
     expect(spawner.count).toBe(1);
     const during = await gateway.run({ calls: [{ provider: "broken", tool: "ok" }] });
     expect(during.results[0]).toMatchObject({ ok: false, error: { type: "provider_unavailable", retryable: true } });
-    expect(during.results[0]!.error!.message).toMatch(/^Provider "broken" is unavailable \(.*exited with code 2.*\); next start attempt in \d+ s$/);
+    expect(during.results[0]!.error!.message).toMatch(
+      /^Provider "broken" is unavailable \(.*exited with code 2.*\); next start attempt in \d+ s$/,
+    );
     expect(spawner.count).toBe(1);
     await clock.advance(60_000);
     await gateway.run({ calls: [{ provider: "broken", tool: "ok" }] });
@@ -116,7 +131,10 @@ describe("Fault injection: deadlines, retries, backpressure", () => {
   test("Past a provider's bounded queue, calls fail at once with overloaded", async () => {
     const { gateway } = setup([faulty("busy", {}, { maxConcurrency: 1, maxQueue: 2 })]);
     const controller = new AbortController();
-    const stream = gateway.stream({ calls: Array.from({ length: 5 }, () => ({ provider: "busy", tool: "hang" })) }, { signal: controller.signal });
+    const stream = gateway.stream(
+      { calls: Array.from({ length: 5 }, () => ({ provider: "busy", tool: "hang" })) },
+      { signal: controller.signal },
+    );
     const first: string[] = [];
     for await (const result of stream.results) {
       first.push(result.error!.type);
@@ -128,7 +146,9 @@ describe("Fault injection: deadlines, retries, backpressure", () => {
 
   test("A provider flooding stderr keeps only a bounded tail", async () => {
     const { gateway } = setup([faulty("loud")]);
-    const batch = await gateway.run({ calls: [{ provider: "loud", tool: "flood_stderr", arguments: { mb: 20 } }, healthy] });
+    const batch = await gateway.run({
+      calls: [{ provider: "loud", tool: "flood_stderr", arguments: { mb: 20 } }, healthy],
+    });
     expect(batch.ok).toBe(true);
     const tail = gateway.handles.get("loud")!.stderrTail();
     expect(tail.length).toBeGreaterThan(0);
@@ -139,7 +159,9 @@ describe("Fault injection: deadlines, retries, backpressure", () => {
 describe("Fault injection: circuit breaker and health checks", () => {
   test("The circuit opens after max_consecutive_failures timeouts, half-opens after the cooldown and closes on success", async () => {
     setSystemTime(new Date("2026-01-01T00:00:00Z"));
-    const { clock, spawner, gateway } = setup([faulty("flaky", {}, { maxConsecutiveFailures: 2, circuitCooldownMs: 30_000 })]);
+    const { clock, spawner, gateway } = setup([
+      faulty("flaky", {}, { maxConsecutiveFailures: 2, circuitCooldownMs: 30_000 }),
+    ]);
     const handle = gateway.handles.get("flaky")!;
     for (let i = 0; i < 2; i++) {
       const running = gateway.run({ calls: [{ provider: "flaky", tool: "hang", timeout_s: 1 }] });
@@ -152,8 +174,14 @@ describe("Fault injection: circuit breaker and health checks", () => {
     await waitFor(() => !isAlive(pid), 10_000, "the failing provider to be stopped when the circuit opens");
 
     const rejected = await gateway.run({ calls: [{ provider: "flaky", tool: "ok" }, healthy] });
-    expect(rejected.results[0]).toMatchObject({ ok: false, attempts: 0, error: { type: "circuit_open", retryable: true } });
-    expect(rejected.results[0]!.error!.message).toBe('Provider "flaky" is failing; its circuit is open for another 30 s');
+    expect(rejected.results[0]).toMatchObject({
+      ok: false,
+      attempts: 0,
+      error: { type: "circuit_open", retryable: true },
+    });
+    expect(rejected.results[0]!.error!.message).toBe(
+      'Provider "flaky" is failing; its circuit is open for another 30 s',
+    );
     expect(rejected.results[1]).toMatchObject({ ok: true });
 
     setSystemTime(new Date("2026-01-01T00:00:31Z"));
@@ -165,14 +193,18 @@ describe("Fault injection: circuit breaker and health checks", () => {
 
   test("Tool errors (isError) never open the circuit", async () => {
     const { gateway } = setup([demoProvider("failing", { maxConsecutiveFailures: 2 })]);
-    const batch = await gateway.run({ calls: Array.from({ length: 5 }, () => ({ provider: "failing", tool: "fail" })) });
+    const batch = await gateway.run({
+      calls: Array.from({ length: 5 }, () => ({ provider: "failing", tool: "fail" })),
+    });
     expect(batch.results.every((r) => r.error?.type === "tool_error")).toBe(true);
     expect(gateway.handles.get("failing")!.breaker.state).toBe("closed");
   });
 
   test("Health checks notice a provider that stops answering and open its circuit", async () => {
     setSystemTime(new Date("2026-01-01T00:00:00Z"));
-    const { clock, gateway } = setup([faulty("frozen", {}, { healthCheckIntervalMs: 10_000, maxConsecutiveFailures: 2 })]);
+    const { clock, gateway } = setup([
+      faulty("frozen", {}, { healthCheckIntervalMs: 10_000, maxConsecutiveFailures: 2 }),
+    ]);
     const handle = gateway.handles.get("frozen")!;
     expect((await gateway.run({ calls: [{ provider: "frozen", tool: "freeze" }] })).ok).toBe(true);
     for (let check = 1; check <= 2; check++) {

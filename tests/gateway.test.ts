@@ -22,9 +22,18 @@ function probeLog(): string {
   return file;
 }
 function probe(id: string, logFile: string, overrides = {}) {
-  return stdioProvider(id, fixture("probe-server.ts"), { ...overrides, transport: { kind: "stdio", command: fixture("probe-server.ts")[0]!, args: fixture("probe-server.ts").slice(1), env: { PROBE_LOG: logFile }, cwd: undefined } });
+  return stdioProvider(id, fixture("probe-server.ts"), {
+    ...overrides,
+    transport: {
+      kind: "stdio",
+      command: fixture("probe-server.ts")[0]!,
+      args: fixture("probe-server.ts").slice(1),
+      env: { PROBE_LOG: logFile },
+      cwd: undefined,
+    },
+  });
 }
-const text = (result: unknown) => ((result as { content: { text: string }[] }).content[0]!.text);
+const text = (result: unknown) => (result as { content: { text: string }[] }).content[0]!.text;
 
 describe("Gateway batches", () => {
   test("A batch across three providers runs in parallel and returns results in call order", async () => {
@@ -60,7 +69,10 @@ describe("Gateway batches", () => {
     });
     expect(batch).toMatchObject({ ok: false, total: 2, succeeded: 1, failed: 1 });
     const [failed, added] = batch.results;
-    expect(failed).toMatchObject({ ok: false, error: { type: "tool_error", message: "disk on fire", retryable: false } });
+    expect(failed).toMatchObject({
+      ok: false,
+      error: { type: "tool_error", message: "disk on fire", retryable: false },
+    });
     expect(failed!.result).toMatchObject({ isError: true, content: [{ type: "text", text: "disk on fire" }] });
     expect(added).toMatchObject({ ok: true, result: { structuredContent: { sum: 5 } } });
   });
@@ -89,7 +101,9 @@ describe("Gateway batches", () => {
 
   test("Tools outside a provider's allow/deny globs are denied without starting it", async () => {
     const spawner = countingSpawner();
-    const g = gateway(configOf([demoProvider("demo", { tools: { allow: ["e*", "sleep"], deny: ["sleep"] } })]), { spawner });
+    const g = gateway(configOf([demoProvider("demo", { tools: { allow: ["e*", "sleep"], deny: ["sleep"] } })]), {
+      spawner,
+    });
     const batch = await g.run({
       calls: [
         { provider: "demo", tool: "sleep", arguments: { ms: 1 } },
@@ -131,8 +145,14 @@ describe("Gateway deadlines and cancellation", () => {
     const log = probeLog();
     const g = gateway(configOf([probe("p", log)]));
     const controller = new AbortController();
-    const running = g.run({ calls: [1, 2, 3].map(() => ({ provider: "p", tool: "wait" })) }, { signal: controller.signal });
-    const lines = (prefix: string) => readFileSync(log, "utf8").split("\n").filter((l) => l.startsWith(prefix)).length;
+    const running = g.run(
+      { calls: [1, 2, 3].map(() => ({ provider: "p", tool: "wait" })) },
+      { signal: controller.signal },
+    );
+    const lines = (prefix: string) =>
+      readFileSync(log, "utf8")
+        .split("\n")
+        .filter((l) => l.startsWith(prefix)).length;
     await waitFor(() => lines("waiting") === 3, 10_000, "three calls waiting in the provider");
     controller.abort();
     const batch = await running;
@@ -158,7 +178,13 @@ describe("Gateway deadlines and cancellation", () => {
   test("A batch timeout ends every call still running", async () => {
     const log = probeLog();
     const g = gateway(configOf([probe("p", log)]));
-    const batch = await g.run({ timeout_s: 0.5, calls: [{ provider: "p", tool: "wait" }, { provider: "p", tool: "wait" }] });
+    const batch = await g.run({
+      timeout_s: 0.5,
+      calls: [
+        { provider: "p", tool: "wait" },
+        { provider: "p", tool: "wait" },
+      ],
+    });
     expect(batch.results.map((r) => r.error?.type)).toEqual(["timeout", "timeout"]);
     expect(batch.results[0]!.error!.message).toContain("batch timed out");
   });
@@ -168,7 +194,11 @@ describe("Gateway pool", () => {
   test("50 concurrent calls to a cold provider start it exactly once", async () => {
     const spawner = countingSpawner();
     const g = gateway(configOf([demoProvider("demo", { maxConcurrency: 64 })]), { spawner });
-    const calls = Array.from({ length: 50 }, (_, i) => ({ provider: "demo", tool: "echo", arguments: { message: String(i) } }));
+    const calls = Array.from({ length: 50 }, (_, i) => ({
+      provider: "demo",
+      tool: "echo",
+      arguments: { message: String(i) },
+    }));
     const batch = await g.run({ calls });
     expect(batch.succeeded).toBe(50);
     expect(spawner.count).toBe(1);
@@ -179,7 +209,9 @@ describe("Gateway pool", () => {
     const g = gateway(configOf([demoProvider("serial", { maxConcurrency: 1 })]));
     let peak = 0;
     const handle = () => g.handles.get("serial")!;
-    const stream = g.stream({ calls: [1, 2, 3, 4].map(() => ({ provider: "serial", tool: "sleep", arguments: { ms: 50 } })) });
+    const stream = g.stream({
+      calls: [1, 2, 3, 4].map(() => ({ provider: "serial", tool: "sleep", arguments: { ms: 50 } })),
+    });
     const sampler = setInterval(() => (peak = Math.max(peak, handle().active)), 1);
     let done = 0;
     for await (const r of stream.results) if (r.ok) done++;
@@ -191,7 +223,16 @@ describe("Gateway pool", () => {
   test("tools/list is read across every page", async () => {
     const g = gateway(configOf([probe("p", probeLog())]));
     const tools = await g.handles.get("p")!.ensureReady(AbortSignal.timeout(10_000));
-    expect(tools.map((t) => t.name)).toEqual(["echo", "wait", "crash", "progress", "grandchild", "log", "sample", "add_tool"]);
+    expect(tools.map((t) => t.name)).toEqual([
+      "echo",
+      "wait",
+      "crash",
+      "progress",
+      "grandchild",
+      "log",
+      "sample",
+      "add_tool",
+    ]);
   });
 
   test("A provider that crashes mid-call fails that call with transport_error and the next call restarts it", async () => {
@@ -209,7 +250,9 @@ describe("Gateway pool", () => {
     const g = gateway(configOf([stdioProvider("ghost", ["no-such-command-hangar"])]));
     const batch = await g.run({ calls: [{ provider: "ghost", tool: "x" }] });
     expect(batch.results[0]).toMatchObject({ ok: false, error: { type: "provider_unavailable" } });
-    expect(batch.results[0]!.error!.message).toBe('Cannot start provider "ghost": command "no-such-command-hangar" not found on PATH');
+    expect(batch.results[0]!.error!.message).toBe(
+      'Cannot start provider "ghost": command "no-such-command-hangar" not found on PATH',
+    );
   });
 
   test("Closing the gateway kills each provider's whole process group", async () => {

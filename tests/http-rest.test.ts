@@ -8,7 +8,17 @@ import { textOf } from "./helpers/serve.ts";
 const TIMEOUT_MS = 20_000;
 const NDJSON = { accept: "application/x-ndjson" };
 
-type Line = { index?: number; id?: string; ok: boolean; batch_id?: string; total?: number; succeeded?: number; results?: unknown; result?: unknown; error?: { type: string } };
+type Line = {
+  index?: number;
+  id?: string;
+  ok: boolean;
+  batch_id?: string;
+  total?: number;
+  succeeded?: number;
+  results?: unknown;
+  result?: unknown;
+  error?: { type: string };
+};
 
 /** Reads an NDJSON response line by line, telling `onLine` each one as it arrives. */
 async function readLines(response: Response, onLine: (line: Line) => void = () => {}): Promise<Line[]> {
@@ -28,107 +38,141 @@ async function readLines(response: Response, onLine: (line: Line) => void = () =
 }
 
 describe("hangar serve --http: POST /v1/call", () => {
-  test("a JSON batch is answered with the whole BatchResult, results in call order", async () => {
-    using box = sandbox();
-    await using hangar = await startHttpHangar(box);
-    const response = await fetch(`${hangar.base}/v1/call`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        calls: [
-          { provider: "demo", tool: "sleep", arguments: { ms: 100 }, id: "slow" },
-          { provider: "demo2", tool: "echo", arguments: { message: "hi" }, id: "echo" },
-          { provider: "demo", tool: "fail", id: "broken" },
-        ],
-      }),
-    });
-    expect(response.status).toBe(200);
-    expect(response.headers.get("content-type")).toContain("application/json");
-    const batch = (await response.json()) as { ok: boolean; total: number; succeeded: number; failed: number; results: Line[] };
-    expect(batch).toMatchObject({ ok: false, total: 3, succeeded: 2, failed: 1 });
-    expect(batch.results.map((r) => r.id)).toEqual(["slow", "echo", "broken"]);
-    expect(textOf(batch.results[1]!.result)).toBe("hi");
-    expect(batch.results[2]!.error?.type).toBe("tool_error");
-  }, TIMEOUT_MS);
+  test(
+    "a JSON batch is answered with the whole BatchResult, results in call order",
+    async () => {
+      using box = sandbox();
+      await using hangar = await startHttpHangar(box);
+      const response = await fetch(`${hangar.base}/v1/call`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          calls: [
+            { provider: "demo", tool: "sleep", arguments: { ms: 100 }, id: "slow" },
+            { provider: "demo2", tool: "echo", arguments: { message: "hi" }, id: "echo" },
+            { provider: "demo", tool: "fail", id: "broken" },
+          ],
+        }),
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toContain("application/json");
+      const batch = (await response.json()) as {
+        ok: boolean;
+        total: number;
+        succeeded: number;
+        failed: number;
+        results: Line[];
+      };
+      expect(batch).toMatchObject({ ok: false, total: 3, succeeded: 2, failed: 1 });
+      expect(batch.results.map((r) => r.id)).toEqual(["slow", "echo", "broken"]);
+      expect(textOf(batch.results[1]!.result)).toBe("hi");
+      expect(batch.results[2]!.error?.type).toBe("tool_error");
+    },
+    TIMEOUT_MS,
+  );
 
-  test("with Accept: application/x-ndjson each call is a line as soon as it finishes, then a summary line", async () => {
-    using box = sandbox();
-    await using hangar = await startHttpHangar(box);
-    const response = await fetch(`${hangar.base}/v1/call`, {
-      method: "POST",
-      headers: NDJSON,
-      body: JSON.stringify([
-        { provider: "demo", tool: "sleep", arguments: { ms: 1500 }, id: "slow" },
-        { provider: "demo2", tool: "echo", arguments: { message: "fast" }, id: "fast" },
-      ]),
-    });
-    expect(response.headers.get("content-type")).toBe("application/x-ndjson");
-    const started = performance.now();
-    let firstAfterMs = 0;
-    const lines = await readLines(response, () => {
-      firstAfterMs ||= performance.now() - started;
-    });
-    const totalMs = performance.now() - started;
-    expect(lines.map((l) => l.id ?? "summary")).toEqual(["fast", "slow", "summary"]);
-    expect(firstAfterMs).toBeLessThan(totalMs - 500);
-    expect(lines[2]).toMatchObject({ ok: true, total: 2, succeeded: 2 });
-    expect(lines[2]!.batch_id).toBeString();
-    expect(lines[2]!.results).toBeUndefined();
-  }, TIMEOUT_MS);
+  test(
+    "with Accept: application/x-ndjson each call is a line as soon as it finishes, then a summary line",
+    async () => {
+      using box = sandbox();
+      await using hangar = await startHttpHangar(box);
+      const response = await fetch(`${hangar.base}/v1/call`, {
+        method: "POST",
+        headers: NDJSON,
+        body: JSON.stringify([
+          { provider: "demo", tool: "sleep", arguments: { ms: 1500 }, id: "slow" },
+          { provider: "demo2", tool: "echo", arguments: { message: "fast" }, id: "fast" },
+        ]),
+      });
+      expect(response.headers.get("content-type")).toBe("application/x-ndjson");
+      const started = performance.now();
+      let firstAfterMs = 0;
+      const lines = await readLines(response, () => {
+        firstAfterMs ||= performance.now() - started;
+      });
+      const totalMs = performance.now() - started;
+      expect(lines.map((l) => l.id ?? "summary")).toEqual(["fast", "slow", "summary"]);
+      expect(firstAfterMs).toBeLessThan(totalMs - 500);
+      expect(lines[2]).toMatchObject({ ok: true, total: 2, succeeded: 2 });
+      expect(lines[2]!.batch_id).toBeString();
+      expect(lines[2]!.results).toBeUndefined();
+    },
+    TIMEOUT_MS,
+  );
 
-  test("a malformed batch or a body that is not JSON is a 400 with {error}, and nothing runs", async () => {
-    using box = sandbox();
-    await using hangar = await startHttpHangar(box);
-    const notJson = await fetch(`${hangar.base}/v1/call`, { method: "POST", body: "{calls:" });
-    expect(notJson.status).toBe(400);
-    expect(((await notJson.json()) as { error: string }).error).toStartWith("The request body is not valid JSON");
-    const malformed = await fetch(`${hangar.base}/v1/call`, { method: "POST", headers: NDJSON, body: JSON.stringify({ calls: "all of them" }) });
-    expect(malformed.status).toBe(400);
-    expect(((await malformed.json()) as { error: string }).error).toStartWith("Invalid batch: calls:");
-    const ready = (await (await fetch(`${hangar.base}/readyz`)).json()) as { providers: Record<string, number> };
-    expect(ready.providers).toMatchObject({ total: 2, cold: 2 });
-  }, TIMEOUT_MS);
+  test(
+    "a malformed batch or a body that is not JSON is a 400 with {error}, and nothing runs",
+    async () => {
+      using box = sandbox();
+      await using hangar = await startHttpHangar(box);
+      const notJson = await fetch(`${hangar.base}/v1/call`, { method: "POST", body: "{calls:" });
+      expect(notJson.status).toBe(400);
+      expect(((await notJson.json()) as { error: string }).error).toStartWith("The request body is not valid JSON");
+      const malformed = await fetch(`${hangar.base}/v1/call`, {
+        method: "POST",
+        headers: NDJSON,
+        body: JSON.stringify({ calls: "all of them" }),
+      });
+      expect(malformed.status).toBe(400);
+      expect(((await malformed.json()) as { error: string }).error).toStartWith("Invalid batch: calls:");
+      const ready = (await (await fetch(`${hangar.base}/readyz`)).json()) as { providers: Record<string, number> };
+      expect(ready.providers).toMatchObject({ total: 2, cold: 2 });
+    },
+    TIMEOUT_MS,
+  );
 
-  test.each(["application/json", "application/x-ndjson"])("a client that disconnects cancels the calls still running (Accept: %s)", async (accept) => {
-    using box = sandbox();
-    await using hangar = await startHttpHangar(box);
-    const { client } = await hangar.connect();
-    const status = async () => {
-      const result = await client.callTool({ name: "hangar_status", arguments: { provider: "demo" } });
-      return (result.structuredContent as { providers: { in_flight: number; state: string }[] }).providers[0]!;
-    };
-    const abort = new AbortController();
-    const pending = fetch(`${hangar.base}/v1/call`, {
-      method: "POST",
-      headers: { accept },
-      body: JSON.stringify([{ provider: "demo", tool: "sleep", arguments: { ms: 60_000 } }]),
-      signal: abort.signal,
-    }).then((response) => response.text());
-    await waitFor(async () => {
-      const now = await status();
-      return now.state === "ready" && now.in_flight === 1;
-    }, 10_000, "the call to be running");
-    abort.abort();
-    await pending.catch(() => {});
-    await waitFor(async () => (await status()).in_flight === 0, 5_000, "the call to be cancelled");
-    expect((await status()).state).toBe("ready");
-  }, TIMEOUT_MS);
+  test.each(["application/json", "application/x-ndjson"])(
+    "a client that disconnects cancels the calls still running (Accept: %s)",
+    async (accept) => {
+      using box = sandbox();
+      await using hangar = await startHttpHangar(box);
+      const { client } = await hangar.connect();
+      const status = async () => {
+        const result = await client.callTool({ name: "hangar_status", arguments: { provider: "demo" } });
+        return (result.structuredContent as { providers: { in_flight: number; state: string }[] }).providers[0]!;
+      };
+      const abort = new AbortController();
+      const pending = fetch(`${hangar.base}/v1/call`, {
+        method: "POST",
+        headers: { accept },
+        body: JSON.stringify([{ provider: "demo", tool: "sleep", arguments: { ms: 60_000 } }]),
+        signal: abort.signal,
+      }).then((response) => response.text());
+      await waitFor(
+        async () => {
+          const now = await status();
+          return now.state === "ready" && now.in_flight === 1;
+        },
+        10_000,
+        "the call to be running",
+      );
+      abort.abort();
+      await pending.catch(() => {});
+      await waitFor(async () => (await status()).in_flight === 0, 5_000, "the call to be cancelled");
+      expect((await status()).state).toBe("ready");
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe("hangar serve --http: probes", () => {
-  test("/healthz answers ok, /readyz the providers' summary, /metrics Prometheus text", async () => {
-    using box = sandbox();
-    await using hangar = await startHttpHangar(box);
-    const health = await fetch(`${hangar.base}/healthz`);
-    expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: "ok" });
-    const ready = await fetch(`${hangar.base}/readyz`);
-    expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: "ready", providers: { total: 2, cold: 2, circuit_open: 0 } });
-    const metrics = await fetch(`${hangar.base}/metrics`);
-    expect(metrics.status).toBe(200);
-    expect(metrics.headers.get("content-type")).toStartWith("text/plain");
-    expect(await metrics.text()).toContain("# TYPE hangar_calls_total counter");
-    expect((await fetch(`${hangar.base}/nowhere`)).status).toBe(404);
-  }, TIMEOUT_MS);
+  test(
+    "/healthz answers ok, /readyz the providers' summary, /metrics Prometheus text",
+    async () => {
+      using box = sandbox();
+      await using hangar = await startHttpHangar(box);
+      const health = await fetch(`${hangar.base}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: "ok" });
+      const ready = await fetch(`${hangar.base}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: "ready", providers: { total: 2, cold: 2, circuit_open: 0 } });
+      const metrics = await fetch(`${hangar.base}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(metrics.headers.get("content-type")).toStartWith("text/plain");
+      expect(await metrics.text()).toContain("# TYPE hangar_calls_total counter");
+      expect((await fetch(`${hangar.base}/nowhere`)).status).toBe(404);
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -12,90 +12,132 @@ const TOKEN = "s3cret-token-for-tests";
 const BATCH = JSON.stringify([{ provider: "demo", tool: "echo", arguments: { message: "hi" } }]);
 
 describe("hangar serve --http: bearer token", () => {
-  test("with a token set, a request without it or with a wrong one is 401, and the right one passes", async () => {
-    using box = sandbox();
-    await using hangar = await startHttpHangar(box, ["--token", TOKEN]);
-    const missing = await initializeRaw(hangar.base);
-    expect(missing.status).toBe(401);
-    expect(missing.headers.get("www-authenticate")).toStartWith("Bearer");
-    expect(((await missing.json()) as { error: string }).error).toContain("Unauthorized");
-    expect((await initializeRaw(hangar.base, { authorization: "Bearer wrong" })).status).toBe(401);
-    expect((await initializeRaw(hangar.base, { authorization: `Bearer ${TOKEN}x` })).status).toBe(401);
-    expect((await fetch(`${hangar.base}/v1/call`, { method: "POST", body: BATCH })).status).toBe(401);
-    const ok = await fetch(`${hangar.base}/v1/call`, { method: "POST", body: BATCH, headers: { authorization: `Bearer ${TOKEN}` } });
-    expect(ok.status).toBe(200);
-    const { client } = await hangar.connect({ headers: { authorization: `Bearer ${TOKEN}` } });
-    expect((await client.listTools()).tools.map((t) => t.name)).toContain("hangar_call");
-  }, TIMEOUT_MS);
+  test(
+    "with a token set, a request without it or with a wrong one is 401, and the right one passes",
+    async () => {
+      using box = sandbox();
+      await using hangar = await startHttpHangar(box, ["--token", TOKEN]);
+      const missing = await initializeRaw(hangar.base);
+      expect(missing.status).toBe(401);
+      expect(missing.headers.get("www-authenticate")).toStartWith("Bearer");
+      expect(((await missing.json()) as { error: string }).error).toContain("Unauthorized");
+      expect((await initializeRaw(hangar.base, { authorization: "Bearer wrong" })).status).toBe(401);
+      expect((await initializeRaw(hangar.base, { authorization: `Bearer ${TOKEN}x` })).status).toBe(401);
+      expect((await fetch(`${hangar.base}/v1/call`, { method: "POST", body: BATCH })).status).toBe(401);
+      const ok = await fetch(`${hangar.base}/v1/call`, {
+        method: "POST",
+        body: BATCH,
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(ok.status).toBe(200);
+      const { client } = await hangar.connect({ headers: { authorization: `Bearer ${TOKEN}` } });
+      expect((await client.listTools()).tools.map((t) => t.name)).toContain("hangar_call");
+    },
+    TIMEOUT_MS,
+  );
 
-  test("$HANGAR_TOKEN sets the token; probes stay open unless --protect-health", async () => {
-    using box = sandbox();
-    await using open = await startHttpHangar(box, [], { HANGAR_TOKEN: TOKEN });
-    expect((await fetch(`${open.base}/v1/call`, { method: "POST", body: BATCH })).status).toBe(401);
-    expect((await fetch(`${open.base}/healthz`)).status).toBe(200);
-    expect((await fetch(`${open.base}/readyz`)).status).toBe(200);
-    await using guarded = await startHttpHangar(box, ["--protect-health"], { HANGAR_TOKEN: TOKEN });
-    expect((await fetch(`${guarded.base}/healthz`)).status).toBe(401);
-    expect((await fetch(`${guarded.base}/metrics`)).status).toBe(401);
-    expect((await fetch(`${guarded.base}/healthz`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
-  }, TIMEOUT_MS);
+  test(
+    "$HANGAR_TOKEN sets the token; probes stay open unless --protect-health",
+    async () => {
+      using box = sandbox();
+      await using open = await startHttpHangar(box, [], { HANGAR_TOKEN: TOKEN });
+      expect((await fetch(`${open.base}/v1/call`, { method: "POST", body: BATCH })).status).toBe(401);
+      expect((await fetch(`${open.base}/healthz`)).status).toBe(200);
+      expect((await fetch(`${open.base}/readyz`)).status).toBe(200);
+      await using guarded = await startHttpHangar(box, ["--protect-health"], { HANGAR_TOKEN: TOKEN });
+      expect((await fetch(`${guarded.base}/healthz`)).status).toBe(401);
+      expect((await fetch(`${guarded.base}/metrics`)).status).toBe(401);
+      expect((await fetch(`${guarded.base}/healthz`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(
+        200,
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  test("a non-loopback bind without a token refuses to start: exit 2 and one sentence", async () => {
-    using box = sandbox();
-    const run = await runHangar(["serve", "--http", "--host", "0.0.0.0", "--port", "0"], box.options());
-    expect(run.code).toBe(2);
-    expect(lines(run.stderr)).toEqual(["hangar: Refusing to listen on 0.0.0.0 without a bearer token: pass --token or set $HANGAR_TOKEN (or bind 127.0.0.1)"]);
-  }, TIMEOUT_MS);
+  test(
+    "a non-loopback bind without a token refuses to start: exit 2 and one sentence",
+    async () => {
+      using box = sandbox();
+      const run = await runHangar(["serve", "--http", "--host", "0.0.0.0", "--port", "0"], box.options());
+      expect(run.code).toBe(2);
+      expect(lines(run.stderr)).toEqual([
+        "hangar: Refusing to listen on 0.0.0.0 without a bearer token: pass --token or set $HANGAR_TOKEN (or bind 127.0.0.1)",
+      ]);
+    },
+    TIMEOUT_MS,
+  );
 
-  test("the client's Authorization header is never forwarded to a remote provider", async () => {
-    using box = sandbox();
-    await using remote = await startFixtureServer();
-    box.write("hangar.yaml", `providers:\n  - id: remote\n    url: ${remote.url("/mcp")}\n`);
-    await using hangar = await startHttpHangar(box, ["--token", TOKEN]);
-    const response = await fetch(`${hangar.base}/v1/call`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify([{ provider: "remote", tool: "echo", arguments: { message: "through" } }]),
-    });
-    const batch = (await response.json()) as { ok: boolean; results: { result: unknown }[] };
-    expect(batch.ok).toBe(true);
-    expect(textOf(batch.results[0]!.result)).toBe("through");
-    const seen = (await (await fetch(remote.url("/seen-headers"))).json()) as Record<string, string>[];
-    expect(seen.length).toBeGreaterThan(0);
-    expect(JSON.stringify(seen)).not.toContain(TOKEN);
-  }, TIMEOUT_MS);
+  test(
+    "the client's Authorization header is never forwarded to a remote provider",
+    async () => {
+      using box = sandbox();
+      await using remote = await startFixtureServer();
+      box.write("hangar.yaml", `providers:\n  - id: remote\n    url: ${remote.url("/mcp")}\n`);
+      await using hangar = await startHttpHangar(box, ["--token", TOKEN]);
+      const response = await fetch(`${hangar.base}/v1/call`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify([{ provider: "remote", tool: "echo", arguments: { message: "through" } }]),
+      });
+      const batch = (await response.json()) as { ok: boolean; results: { result: unknown }[] };
+      expect(batch.ok).toBe(true);
+      expect(textOf(batch.results[0]!.result)).toBe("through");
+      const seen = (await (await fetch(remote.url("/seen-headers"))).json()) as Record<string, string>[];
+      expect(seen.length).toBeGreaterThan(0);
+      expect(JSON.stringify(seen)).not.toContain(TOKEN);
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe("hangar serve --http: DNS rebinding and size limits", () => {
-  test("a foreign Host or Origin is refused with 403; localhost, 127.0.0.1 and [::1] on the port pass", async () => {
-    using box = sandbox();
-    await using hangar = await startHttpHangar(box);
-    const port = hangar.port;
-    for (const host of ["evil.example", `evil.example:${port}`, `127.0.0.1:${port + 1}`]) {
-      const response = await initializeRaw(hangar.base, { host });
-      expect(response.status).toBe(403);
-      expect(((await response.json()) as { error: string }).error).toContain("DNS rebinding");
-    }
-    expect((await initializeRaw(hangar.base, { origin: "http://evil.example" })).status).toBe(403);
-    expect((await fetch(`${hangar.base}/healthz`, { headers: { host: "evil.example" } })).status).toBe(403);
-    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) {
-      const response = await initializeRaw(hangar.base, { host, origin: `http://${host}` });
-      expect(response.status).toBe(200);
-      await response.body?.cancel();
-    }
-  }, TIMEOUT_MS);
+  test(
+    "a foreign Host or Origin is refused with 403; localhost, 127.0.0.1 and [::1] on the port pass",
+    async () => {
+      using box = sandbox();
+      await using hangar = await startHttpHangar(box);
+      const port = hangar.port;
+      for (const host of ["evil.example", `evil.example:${port}`, `127.0.0.1:${port + 1}`]) {
+        const response = await initializeRaw(hangar.base, { host });
+        expect(response.status).toBe(403);
+        expect(((await response.json()) as { error: string }).error).toContain("DNS rebinding");
+      }
+      expect((await initializeRaw(hangar.base, { origin: "http://evil.example" })).status).toBe(403);
+      expect((await fetch(`${hangar.base}/healthz`, { headers: { host: "evil.example" } })).status).toBe(403);
+      for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) {
+        const response = await initializeRaw(hangar.base, { host, origin: `http://${host}` });
+        expect(response.status).toBe(200);
+        await response.body?.cancel();
+      }
+    },
+    TIMEOUT_MS,
+  );
 
-  test("a body over 4 MiB is refused with 413 on /mcp and /v1/call, declared or streamed", async () => {
-    using box = sandbox();
-    await using hangar = await startHttpHangar(box);
-    const big = JSON.stringify({ calls: [{ provider: "demo", tool: "echo", arguments: { message: "x".repeat(4 * 1024 * 1024) } }] });
-    const rest = await fetch(`${hangar.base}/v1/call`, { method: "POST", body: big });
-    expect(rest.status).toBe(413);
-    expect(((await rest.json()) as { error: string }).error).toContain("larger than 4194304 bytes");
-    const mcp = await fetch(`${hangar.base}/mcp`, { method: "POST", headers: { "content-type": "application/json" }, body: big });
-    expect(mcp.status).toBe(413);
-    const chunks = new Blob([big]).stream();
-    const streamed = await fetch(`${hangar.base}/v1/call`, { method: "POST", body: chunks, duplex: "half" } as RequestInit);
-    expect(streamed.status).toBe(413);
-  }, TIMEOUT_MS);
+  test(
+    "a body over 4 MiB is refused with 413 on /mcp and /v1/call, declared or streamed",
+    async () => {
+      using box = sandbox();
+      await using hangar = await startHttpHangar(box);
+      const big = JSON.stringify({
+        calls: [{ provider: "demo", tool: "echo", arguments: { message: "x".repeat(4 * 1024 * 1024) } }],
+      });
+      const rest = await fetch(`${hangar.base}/v1/call`, { method: "POST", body: big });
+      expect(rest.status).toBe(413);
+      expect(((await rest.json()) as { error: string }).error).toContain("larger than 4194304 bytes");
+      const mcp = await fetch(`${hangar.base}/mcp`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: big,
+      });
+      expect(mcp.status).toBe(413);
+      const chunks = new Blob([big]).stream();
+      const streamed = await fetch(`${hangar.base}/v1/call`, {
+        method: "POST",
+        body: chunks,
+        duplex: "half",
+      } as RequestInit);
+      expect(streamed.status).toBe(413);
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -10,93 +10,140 @@ import { textOf } from "./helpers/serve.ts";
 
 const TIMEOUT_MS = 20_000;
 const LIST_TOOLS = { jsonrpc: "2.0", id: 2, method: "tools/list", params: {} };
-const MCP_HEADERS = { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18" };
+const MCP_HEADERS = {
+  "content-type": "application/json",
+  accept: "application/json, text/event-stream",
+  "mcp-protocol-version": "2025-06-18",
+};
 
 /** Waits until the catalog (warmed up after the first session) lists `name`. */
 async function waitForTool(client: Client, name: string): Promise<void> {
-  await waitFor(async () => (await client.listTools()).tools.some((tool) => tool.name === name), 10_000, `${name} to be listed`);
+  await waitFor(
+    async () => (await client.listTools()).tools.some((tool) => tool.name === name),
+    10_000,
+    `${name} to be listed`,
+  );
 }
 
 describe("hangar serve --http: sessions", () => {
-  test("initialize answers with a random session id, and two clients get different ones", async () => {
-    using box = sandbox();
-    await using hangar = await startHttpHangar(box);
-    const one = await hangar.connect();
-    const two = await hangar.connect();
-    expect(one.transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(two.transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(one.transport.sessionId).not.toBe(two.transport.sessionId);
-    const { tools } = await one.client.listTools();
-    expect(tools.map((t) => t.name)).toContain("hangar_call");
-  }, TIMEOUT_MS);
+  test(
+    "initialize answers with a random session id, and two clients get different ones",
+    async () => {
+      using box = sandbox();
+      await using hangar = await startHttpHangar(box);
+      const one = await hangar.connect();
+      const two = await hangar.connect();
+      expect(one.transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(two.transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(one.transport.sessionId).not.toBe(two.transport.sessionId);
+      const { tools } = await one.client.listTools();
+      expect(tools.map((t) => t.name)).toContain("hangar_call");
+    },
+    TIMEOUT_MS,
+  );
 
-  test("a request naming an unknown session is answered 404", async () => {
-    using box = sandbox();
-    await using hangar = await startHttpHangar(box);
-    const response = await fetch(`${hangar.base}/mcp`, {
-      method: "POST",
-      headers: { ...MCP_HEADERS, "mcp-session-id": crypto.randomUUID() },
-      body: JSON.stringify(LIST_TOOLS),
-    });
-    expect(response.status).toBe(404);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toContain("Session not found");
-  }, TIMEOUT_MS);
+  test(
+    "a request naming an unknown session is answered 404",
+    async () => {
+      using box = sandbox();
+      await using hangar = await startHttpHangar(box);
+      const response = await fetch(`${hangar.base}/mcp`, {
+        method: "POST",
+        headers: { ...MCP_HEADERS, "mcp-session-id": crypto.randomUUID() },
+        body: JSON.stringify(LIST_TOOLS),
+      });
+      expect(response.status).toBe(404);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toContain("Session not found");
+    },
+    TIMEOUT_MS,
+  );
 
-  test("a request without a session id that is not initialize is answered 400", async () => {
-    using box = sandbox();
-    await using hangar = await startHttpHangar(box);
-    const response = await fetch(`${hangar.base}/mcp`, { method: "POST", headers: MCP_HEADERS, body: JSON.stringify(LIST_TOOLS) });
-    expect(response.status).toBe(400);
-  }, TIMEOUT_MS);
+  test(
+    "a request without a session id that is not initialize is answered 400",
+    async () => {
+      using box = sandbox();
+      await using hangar = await startHttpHangar(box);
+      const response = await fetch(`${hangar.base}/mcp`, {
+        method: "POST",
+        headers: MCP_HEADERS,
+        body: JSON.stringify(LIST_TOOLS),
+      });
+      expect(response.status).toBe(400);
+    },
+    TIMEOUT_MS,
+  );
 
-  test("DELETE ends the session: its id is unknown afterwards", async () => {
-    using box = sandbox();
-    await using hangar = await startHttpHangar(box);
-    const init = await initializeRaw(hangar.base);
-    const id = init.headers.get("mcp-session-id")!;
-    await init.body?.cancel();
-    const listed = await fetch(`${hangar.base}/mcp`, { method: "POST", headers: { ...MCP_HEADERS, "mcp-session-id": id }, body: JSON.stringify(LIST_TOOLS) });
-    expect(listed.status).toBe(200);
-    await listed.text();
-    const deleted = await fetch(`${hangar.base}/mcp`, { method: "DELETE", headers: { ...MCP_HEADERS, "mcp-session-id": id } });
-    expect(deleted.status).toBe(200);
-    const after = await fetch(`${hangar.base}/mcp`, { method: "POST", headers: { ...MCP_HEADERS, "mcp-session-id": id }, body: JSON.stringify(LIST_TOOLS) });
-    expect(after.status).toBe(404);
-  }, TIMEOUT_MS);
+  test(
+    "DELETE ends the session: its id is unknown afterwards",
+    async () => {
+      using box = sandbox();
+      await using hangar = await startHttpHangar(box);
+      const init = await initializeRaw(hangar.base);
+      const id = init.headers.get("mcp-session-id")!;
+      await init.body?.cancel();
+      const listed = await fetch(`${hangar.base}/mcp`, {
+        method: "POST",
+        headers: { ...MCP_HEADERS, "mcp-session-id": id },
+        body: JSON.stringify(LIST_TOOLS),
+      });
+      expect(listed.status).toBe(200);
+      await listed.text();
+      const deleted = await fetch(`${hangar.base}/mcp`, {
+        method: "DELETE",
+        headers: { ...MCP_HEADERS, "mcp-session-id": id },
+      });
+      expect(deleted.status).toBe(200);
+      const after = await fetch(`${hangar.base}/mcp`, {
+        method: "POST",
+        headers: { ...MCP_HEADERS, "mcp-session-id": id },
+        body: JSON.stringify(LIST_TOOLS),
+      });
+      expect(after.status).toBe(404);
+    },
+    TIMEOUT_MS,
+  );
 
-  test("hangar_call streams one progress notification per finished call over SSE, then its result", async () => {
-    using box = sandbox();
-    await using hangar = await startHttpHangar(box);
-    const { client } = await hangar.connect();
-    const progress: Progress[] = [];
-    const result = await client.callTool(
-      {
-        name: "hangar_call",
-        arguments: {
-          calls: [
-            { provider: "demo", tool: "sleep", arguments: { ms: 300 }, id: "slow" },
-            { provider: "demo2", tool: "echo", arguments: { message: "fast" }, id: "fast" },
-            { provider: "demo", tool: "add", arguments: { a: 1, b: 2 }, id: "add" },
-          ],
+  test(
+    "hangar_call streams one progress notification per finished call over SSE, then its result",
+    async () => {
+      using box = sandbox();
+      await using hangar = await startHttpHangar(box);
+      const { client } = await hangar.connect();
+      const progress: Progress[] = [];
+      const result = await client.callTool(
+        {
+          name: "hangar_call",
+          arguments: {
+            calls: [
+              { provider: "demo", tool: "sleep", arguments: { ms: 300 }, id: "slow" },
+              { provider: "demo2", tool: "echo", arguments: { message: "fast" }, id: "fast" },
+              { provider: "demo", tool: "add", arguments: { a: 1, b: 2 }, id: "add" },
+            ],
+          },
         },
-      },
-      CallToolResultSchema,
-      { onprogress: (p) => void progress.push(p) },
-    );
-    expect(progress.map((p) => p.progress)).toEqual([1, 2, 3]);
-    expect(progress.every((p) => p.total === 3)).toBe(true);
-    expect(progress.at(-1)!.message).toBe("demo/sleep ok");
-    expect(result.structuredContent).toMatchObject({ ok: true, total: 3, succeeded: 3 });
-  }, TIMEOUT_MS);
+        CallToolResultSchema,
+        { onprogress: (p) => void progress.push(p) },
+      );
+      expect(progress.map((p) => p.progress)).toEqual([1, 2, 3]);
+      expect(progress.every((p) => p.total === 3)).toBe(true);
+      expect(progress.at(-1)!.message).toBe("demo/sleep ok");
+      expect(result.structuredContent).toMatchObject({ ok: true, total: 3, succeeded: 3 });
+    },
+    TIMEOUT_MS,
+  );
 
-  test("a provider tool is callable directly as <provider>__<tool> over HTTP", async () => {
-    using box = sandbox();
-    await using hangar = await startHttpHangar(box);
-    const { client } = await hangar.connect();
-    await waitForTool(client, "demo2__echo");
-    const result = await client.callTool({ name: "demo2__echo", arguments: { message: "direct" } });
-    expect(textOf(result)).toBe("direct");
-  }, TIMEOUT_MS);
+  test(
+    "a provider tool is callable directly as <provider>__<tool> over HTTP",
+    async () => {
+      using box = sandbox();
+      await using hangar = await startHttpHangar(box);
+      const { client } = await hangar.connect();
+      await waitForTool(client, "demo2__echo");
+      const result = await client.callTool({ name: "demo2__echo", arguments: { message: "direct" } });
+      expect(textOf(result)).toBe("direct");
+    },
+    TIMEOUT_MS,
+  );
 
   test("a call and a notification stream that stay quiet past the 10 s idle timeout are not cut off", async () => {
     using box = sandbox();
@@ -107,8 +154,15 @@ describe("hangar serve --http: sessions", () => {
     const id = init.headers.get("mcp-session-id")!;
     await init.body?.cancel();
     const headers = { ...MCP_HEADERS, "mcp-session-id": id };
-    await fetch(`${hangar.base}/mcp`, { method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) });
-    const stream = await fetch(`${hangar.base}/mcp`, { method: "GET", headers: { ...headers, accept: "text/event-stream" } });
+    await fetch(`${hangar.base}/mcp`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+    });
+    const stream = await fetch(`${hangar.base}/mcp`, {
+      method: "GET",
+      headers: { ...headers, accept: "text/event-stream" },
+    });
     expect(stream.status).toBe(200);
     let streamEnded = false;
     void (async () => {
@@ -119,31 +173,41 @@ describe("hangar serve --http: sessions", () => {
 
     const { client } = await hangar.connect();
     await waitForTool(client, "demo__sleep");
-    const result = await client.callTool({ name: "demo__sleep", arguments: { ms: 13_500 } }, CallToolResultSchema, { timeout: 30_000 });
+    const result = await client.callTool({ name: "demo__sleep", arguments: { ms: 13_500 } }, CallToolResultSchema, {
+      timeout: 30_000,
+    });
     expect(textOf(result)).toBe("slept 13500 ms");
     expect(streamEnded).toBe(false);
   }, 30_000);
 
-  test("SIGTERM cancels running calls, ends sessions and stops every provider; hangar exits 0", async () => {
-    using box = sandbox();
-    await using hangar = await startHttpHangar(box);
-    const { client } = await hangar.connect();
-    await waitForTool(client, "demo__sleep");
-    const pending = client.callTool({ name: "demo__sleep", arguments: { ms: 60_000 } }).then(
-      (result) => ({ result }),
-      (error: unknown) => ({ error }),
-    );
-    let providers: number[] = [];
-    await waitFor(() => {
-      providers = hangar.running.children().filter((pid) => argvOf(pid).includes("demo-provider"));
-      return providers.length >= 1;
-    }, 10_000, "the demo provider to start");
-    hangar.running.proc.kill("SIGTERM");
-    const run = await hangar.running.done;
-    expect(run.code).toBe(0);
-    expect(await waitForExit(providers)).toEqual([]);
-    const outcome = await pending;
-    const text = "result" in outcome ? textOf(outcome.result) : String(outcome.error);
-    expect(text).not.toContain("slept");
-  }, TIMEOUT_MS);
+  test(
+    "SIGTERM cancels running calls, ends sessions and stops every provider; hangar exits 0",
+    async () => {
+      using box = sandbox();
+      await using hangar = await startHttpHangar(box);
+      const { client } = await hangar.connect();
+      await waitForTool(client, "demo__sleep");
+      const pending = client.callTool({ name: "demo__sleep", arguments: { ms: 60_000 } }).then(
+        (result) => ({ result }),
+        (error: unknown) => ({ error }),
+      );
+      let providers: number[] = [];
+      await waitFor(
+        () => {
+          providers = hangar.running.children().filter((pid) => argvOf(pid).includes("demo-provider"));
+          return providers.length >= 1;
+        },
+        10_000,
+        "the demo provider to start",
+      );
+      hangar.running.proc.kill("SIGTERM");
+      const run = await hangar.running.done;
+      expect(run.code).toBe(0);
+      expect(await waitForExit(providers)).toEqual([]);
+      const outcome = await pending;
+      const text = "result" in outcome ? textOf(outcome.result) : String(outcome.error);
+      expect(text).not.toContain("slept");
+    },
+    TIMEOUT_MS,
+  );
 });

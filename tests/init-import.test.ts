@@ -25,11 +25,27 @@ describe("importing mcpServers", () => {
       { name: "broken", reason: "it has neither `command` nor `url`" },
       { name: "hangar", reason: "it is hangar itself" },
     ]);
-    const config = parseConfigText(importedConfig(result, "/home/u/.cursor/mcp.json"), "/cfg/hangar.yaml", {}, "/home/u");
+    const config = parseConfigText(
+      importedConfig(result, "/home/u/.cursor/mcp.json"),
+      "/cfg/hangar.yaml",
+      {},
+      "/home/u",
+    );
     const byId = Object.fromEntries(config.providers.map((p) => [p.id, p.transport]));
-    expect(byId["my-server"]).toEqual({ kind: "stdio", command: "npx", args: ["-y", "@modelcontextprotocol/server-memory"], env: { TOKEN: 'a"b\\c' }, cwd: undefined });
-    expect(byId["remote"]).toEqual({ kind: "http", url: "https://example.com/mcp", headers: { Authorization: "Bearer x" }, protocol: "streamable-http" });
-    expect(byId["events"]).toMatchObject({ kind: "http", protocol: "sse" });
+    expect(byId["my-server"]).toEqual({
+      kind: "stdio",
+      command: "npx",
+      args: ["-y", "@modelcontextprotocol/server-memory"],
+      env: { TOKEN: 'a"b\\c' },
+      cwd: undefined,
+    });
+    expect(byId.remote).toEqual({
+      kind: "http",
+      url: "https://example.com/mcp",
+      headers: { Authorization: "Bearer x" },
+      protocol: "streamable-http",
+    });
+    expect(byId.events).toMatchObject({ kind: "http", protocol: "sse" });
     expect(byId["n-code"]).toMatchObject({ kind: "stdio", command: "node", cwd: "/srv" });
     expect(result.servers.filter((s) => s.hasSecrets).map((s) => s.id)).toEqual(["my-server", "remote"]);
   });
@@ -40,9 +56,12 @@ describe("importing mcpServers", () => {
 
   test("the starter config parses, with hangar's own demo provider as its one provider", () => {
     const config = parseConfigText(starterConfig(["/opt/hangar"]), "/cfg/hangar.yaml", {});
-    expect(config.providers.map((p) => [p.id, p.transport.kind === "stdio" ? [p.transport.command, ...p.transport.args] : []])).toEqual([
-      ["demo", ["/opt/hangar", "demo-provider", "--name", "demo"]],
-    ]);
+    expect(
+      config.providers.map((p) => [
+        p.id,
+        p.transport.kind === "stdio" ? [p.transport.command, ...p.transport.args] : [],
+      ]),
+    ).toEqual([["demo", ["/opt/hangar", "demo-provider", "--name", "demo"]]]);
   });
 
   test("the hangar entry is recognised as hangar, with or without --config", () => {

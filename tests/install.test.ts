@@ -98,79 +98,99 @@ function sha256(bytes: Uint8Array): string {
   return new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
 }
 
-test("release.sh builds the host binary and a sha256sum-style SHA256SUMS", async () => {
-  const dir = await releaseDir();
-  const sums = await readFile(join(dir, "SHA256SUMS"), "utf8");
-  const bytes = await Bun.file(join(dir, hostFile)).bytes();
-  expect(sums).toBe(`${sha256(bytes)}  ${hostFile}\n`);
-}, TIMEOUT_MS);
+test(
+  "release.sh builds the host binary and a sha256sum-style SHA256SUMS",
+  async () => {
+    const dir = await releaseDir();
+    const sums = await readFile(join(dir, "SHA256SUMS"), "utf8");
+    const bytes = await Bun.file(join(dir, hostFile)).bytes();
+    expect(sums).toBe(`${sha256(bytes)}  ${hostFile}\n`);
+  },
+  TIMEOUT_MS,
+);
 
-test("install.sh piped to bash downloads the release, verifies it and installs a working hangar", async () => {
-  const { server, url, requested } = serveRelease(await releaseDir());
-  using _server = server;
-  const { env, dir } = await installEnv({ HANGAR_INSTALL_FROM: "release", HANGAR_DOWNLOAD_URL: url });
+test(
+  "install.sh piped to bash downloads the release, verifies it and installs a working hangar",
+  async () => {
+    const { server, url, requested } = serveRelease(await releaseDir());
+    using _server = server;
+    const { env, dir } = await installEnv({ HANGAR_INSTALL_FROM: "release", HANGAR_DOWNLOAD_URL: url });
 
-  const result = await run(["bash", "-s"], env, installScript);
+    const result = await run(["bash", "-s"], env, installScript);
 
-  expect(result.stderr).not.toContain("Error:");
-  expect(result.code).toBe(0);
-  expect(requested).toEqual([`/${hostFile}`, "/SHA256SUMS"]);
-  const installed = join(dir, "hangar");
-  expect(statSync(installed).mode & 0o111).not.toBe(0);
-  expect(result.stdout).toContain(`to ${installed}`);
-  expect(result.stdout).toContain(`export PATH="${dir}:$PATH"`);
-  expect(existsSync(join(env.HOME!, ".hangar"))).toBe(false);
-  const versionRun = await run([installed, "--version"]);
-  expect(versionRun.code).toBe(0);
-  expect(versionRun.stdout).toContain(version);
-}, TIMEOUT_MS);
-
-test("install.sh refuses a binary whose checksum does not match and installs nothing", async () => {
-  const dir0 = await releaseDir();
-  const tampered = await Bun.file(join(dir0, hostFile)).bytes();
-  tampered[tampered.length >> 1]! ^= 0xff;
-  const { server, url } = serveRelease(dir0, { [hostFile]: tampered });
-  using _server = server;
-  const { env, dir } = await installEnv({ HANGAR_INSTALL_FROM: "release", HANGAR_DOWNLOAD_URL: url });
-
-  const result = await run(["bash", "-s"], env, installScript);
-
-  expect(result.code).not.toBe(0);
-  expect(result.stderr.toLowerCase()).toContain("checksum did not match");
-  expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
-}, TIMEOUT_MS);
-
-test("install.sh refuses a named release whose SHA256SUMS has no line for the binary", async () => {
-  const { server, url, requested } = serveRelease(await releaseDir(), {
-    SHA256SUMS: `${"0".repeat(64)}  hangar-plan9-x64\n`,
-  });
-  using _server = server;
-  const { env, dir } = await installEnv({
-    HANGAR_INSTALL_FROM: "release",
-    HANGAR_DOWNLOAD_URL: url,
-    HANGAR_VERSION: version,
-  });
-
-  const result = await run(["bash", "-s"], env, installScript);
-
-  expect(result.code).not.toBe(0);
-  expect(requested).toEqual([`/v${version}/${hostFile}`, `/v${version}/SHA256SUMS`]);
-  expect(result.stderr).toContain(`SHA256SUMS has no entry for ${hostFile}`);
-  expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
-}, TIMEOUT_MS);
-
-test("install.sh from a checkout builds from source and installs hangar, again without harm, and says how to add it to Claude Code", async () => {
-  const { env, dir } = await installEnv({ HANGAR_INSTALL_FROM: "source" });
-
-  for (let i = 0; i < 2; i++) {
-    const result = await run(["bash", installScript], env);
     expect(result.stderr).not.toContain("Error:");
     expect(result.code).toBe(0);
-    expect(`${result.stdout}${result.stderr}`).toContain(`claude mcp add hangar -- ${join(dir, "hangar")} serve`);
-  }
+    expect(requested).toEqual([`/${hostFile}`, "/SHA256SUMS"]);
+    const installed = join(dir, "hangar");
+    expect(statSync(installed).mode & 0o111).not.toBe(0);
+    expect(result.stdout).toContain(`to ${installed}`);
+    expect(result.stdout).toContain(`export PATH="${dir}:$PATH"`);
+    expect(existsSync(join(env.HOME!, ".hangar"))).toBe(false);
+    const versionRun = await run([installed, "--version"]);
+    expect(versionRun.code).toBe(0);
+    expect(versionRun.stdout).toContain(version);
+  },
+  TIMEOUT_MS,
+);
 
-  expect(readdirSync(dir)).toEqual(["hangar"]);
-  const versionRun = await run([join(dir, "hangar"), "--version"]);
-  expect(versionRun.code).toBe(0);
-  expect(versionRun.stdout).toContain(version);
-}, TIMEOUT_MS);
+test(
+  "install.sh refuses a binary whose checksum does not match and installs nothing",
+  async () => {
+    const dir0 = await releaseDir();
+    const tampered = await Bun.file(join(dir0, hostFile)).bytes();
+    tampered[tampered.length >> 1]! ^= 0xff;
+    const { server, url } = serveRelease(dir0, { [hostFile]: tampered });
+    using _server = server;
+    const { env, dir } = await installEnv({ HANGAR_INSTALL_FROM: "release", HANGAR_DOWNLOAD_URL: url });
+
+    const result = await run(["bash", "-s"], env, installScript);
+
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.toLowerCase()).toContain("checksum did not match");
+    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+  },
+  TIMEOUT_MS,
+);
+
+test(
+  "install.sh refuses a named release whose SHA256SUMS has no line for the binary",
+  async () => {
+    const { server, url, requested } = serveRelease(await releaseDir(), {
+      SHA256SUMS: `${"0".repeat(64)}  hangar-plan9-x64\n`,
+    });
+    using _server = server;
+    const { env, dir } = await installEnv({
+      HANGAR_INSTALL_FROM: "release",
+      HANGAR_DOWNLOAD_URL: url,
+      HANGAR_VERSION: version,
+    });
+
+    const result = await run(["bash", "-s"], env, installScript);
+
+    expect(result.code).not.toBe(0);
+    expect(requested).toEqual([`/v${version}/${hostFile}`, `/v${version}/SHA256SUMS`]);
+    expect(result.stderr).toContain(`SHA256SUMS has no entry for ${hostFile}`);
+    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+  },
+  TIMEOUT_MS,
+);
+
+test(
+  "install.sh from a checkout builds from source and installs hangar, again without harm, and says how to add it to Claude Code",
+  async () => {
+    const { env, dir } = await installEnv({ HANGAR_INSTALL_FROM: "source" });
+
+    for (let i = 0; i < 2; i++) {
+      const result = await run(["bash", installScript], env);
+      expect(result.stderr).not.toContain("Error:");
+      expect(result.code).toBe(0);
+      expect(`${result.stdout}${result.stderr}`).toContain(`claude mcp add hangar -- ${join(dir, "hangar")} serve`);
+    }
+
+    expect(readdirSync(dir)).toEqual(["hangar"]);
+    const versionRun = await run([join(dir, "hangar"), "--version"]);
+    expect(versionRun.code).toBe(0);
+    expect(versionRun.stdout).toContain(version);
+  },
+  TIMEOUT_MS,
+);

@@ -35,7 +35,10 @@ describe("Logs", () => {
         { provider: "demo", tool: "fail", arguments: { message: "broken on purpose" } },
       ],
     });
-    const lines = read().trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = read()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const batchLines = lines.filter((line) => String(line.msg).startsWith("batch "));
     const callLines = lines.filter((line) => String(line.msg).startsWith("call "));
     expect(batchLines.map((line) => line.msg)).toEqual(["batch started", "batch finished"]);
@@ -46,7 +49,13 @@ describe("Logs", () => {
       expect(line.call_id).toMatch(new RegExp(`^${batch.batch_id}:[01]$`));
     }
     const failed = callLines.find((line) => line.msg === "call failed")!;
-    expect(failed).toMatchObject({ call_id: `${batch.batch_id}:1`, provider: "demo", tool: "fail", error_type: "tool_error", level: 30 });
+    expect(failed).toMatchObject({
+      call_id: `${batch.batch_id}:1`,
+      provider: "demo",
+      tool: "fail",
+      error_type: "tool_error",
+      level: 30,
+    });
   });
 
   test("At the default level (warn) no batch or call lines are written, and the recorder is a no-op", async () => {
@@ -72,16 +81,24 @@ describe("Logs", () => {
     );
     const text = read();
     expect(text).not.toContain(SECRET);
-    expect(JSON.parse(text)).toMatchObject({ env: "[redacted]", provider: { id: "github", env: "[redacted]", headers: "[redacted]" } });
+    expect(JSON.parse(text)).toMatchObject({
+      env: "[redacted]",
+      provider: { id: "github", env: "[redacted]", headers: "[redacted]" },
+    });
   });
 
   test("A provider's secret env never reaches the logs of a debug-level run", async () => {
     const { logger, read } = fileLogger({ level: "trace" });
     const provider = demoProvider("demo");
-    const withSecret = { ...provider, transport: { ...provider.transport, env: { DEMO_TOKEN: SECRET } } } as typeof provider;
+    const withSecret = {
+      ...provider,
+      transport: { ...provider.transport, env: { DEMO_TOKEN: SECRET } },
+    } as typeof provider;
     const gateway = new Gateway(configOf([withSecret]), { logger, recorder: logRecorder(logger) });
     cleanup.push(() => gateway.close());
-    expect((await gateway.run({ calls: [{ provider: "demo", tool: "echo", arguments: { message: "x" } }] })).ok).toBe(true);
+    expect((await gateway.run({ calls: [{ provider: "demo", tool: "echo", arguments: { message: "x" } }] })).ok).toBe(
+      true,
+    );
     await gateway.close();
     expect(read()).toContain("provider started");
     expect(read()).not.toContain(SECRET);

@@ -27,11 +27,18 @@ function setup(providers: ResolvedProvider[], deps: GatewayDeps = {}): { gateway
 
 function faulty(id: string, env: Record<string, string>, overrides: Partial<ResolvedProvider> = {}): ResolvedProvider {
   const [command, ...args] = fixture("faulty-server.ts");
-  return stdioProvider(id, [command!, ...args], { ...overrides, transport: { kind: "stdio", command: command!, args, env, cwd: undefined } });
+  return stdioProvider(id, [command!, ...args], {
+    ...overrides,
+    transport: { kind: "stdio", command: command!, args, env, cwd: undefined },
+  });
 }
 
 /** The value of one sample in Prometheus text, or undefined when it is absent. */
-async function sample(metrics: Metrics, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+async function sample(
+  metrics: Metrics,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number | undefined> {
   const text = await metrics.text();
   for (const line of text.split("\n")) {
     const match = /^([a-z_:]+)(?:\{(.*)\})? (\S+)$/.exec(line);
@@ -48,11 +55,15 @@ describe("Metrics", () => {
   test("A batch counts its calls by provider, tool and outcome, its size and latency, and the provider's cold start", async () => {
     const { gateway, metrics } = setup([demoProvider("demo")]);
     expect(await sample(metrics, "hangar_provider_state", { provider: "demo", state: "cold" })).toBe(1);
-    const batch = await gateway.run({ calls: [echo("demo"), echo("demo"), { provider: "demo", tool: "fail", arguments: { message: "no" } }] });
+    const batch = await gateway.run({
+      calls: [echo("demo"), echo("demo"), { provider: "demo", tool: "fail", arguments: { message: "no" } }],
+    });
     expect(batch.failed).toBe(1);
 
     expect(await sample(metrics, "hangar_calls_total", { provider: "demo", tool: "echo", outcome: "ok" })).toBe(2);
-    expect(await sample(metrics, "hangar_calls_total", { provider: "demo", tool: "fail", outcome: "tool_error" })).toBe(1);
+    expect(await sample(metrics, "hangar_calls_total", { provider: "demo", tool: "fail", outcome: "tool_error" })).toBe(
+      1,
+    );
     expect(await sample(metrics, "hangar_call_duration_seconds_count", { provider: "demo", tool: "echo" })).toBe(2);
     expect(await sample(metrics, "hangar_batch_size_count")).toBe(1);
     expect(await sample(metrics, "hangar_batch_size_sum")).toBe(3);
@@ -74,7 +85,9 @@ describe("Metrics", () => {
     const sleep = { provider: "serial", tool: "sleep", arguments: { ms: 150 } };
     const running = gateway.run({ calls: [sleep, sleep, sleep] });
     await waitFor(
-      async () => (await sample(metrics, "hangar_calls_in_flight", { provider: "serial" })) === 1 && (await sample(metrics, "hangar_calls_queued", { provider: "serial" })) === 2,
+      async () =>
+        (await sample(metrics, "hangar_calls_in_flight", { provider: "serial" })) === 1 &&
+        (await sample(metrics, "hangar_calls_queued", { provider: "serial" })) === 2,
       10_000,
       "one call in flight and two queued",
     );
@@ -84,17 +97,27 @@ describe("Metrics", () => {
   });
 
   test("A provider that fails to start counts a failed start; once its circuit opens, calls count as breaker rejections", async () => {
-    const { gateway, metrics } = setup([faulty("broken", { FAULT_CRASH_AT_START: "1" }, { maxConsecutiveFailures: 1 }), demoProvider("demo")]);
+    const { gateway, metrics } = setup([
+      faulty("broken", { FAULT_CRASH_AT_START: "1" }, { maxConsecutiveFailures: 1 }),
+      demoProvider("demo"),
+    ]);
     const first = await gateway.run({ calls: [{ provider: "broken", tool: "ok" }] });
     expect(first.results[0]!.error!.type).toBe("provider_unavailable");
     expect(await sample(metrics, "hangar_provider_starts_total", { provider: "broken", outcome: "failed" })).toBe(1);
     expect(await sample(metrics, "hangar_provider_state", { provider: "broken", state: "failed" })).toBe(1);
     expect(await sample(metrics, "hangar_breaker_state", { provider: "broken" })).toBe(2);
 
-    const rejected = await gateway.run({ calls: [{ provider: "broken", tool: "ok" }, { provider: "broken", tool: "ok" }] });
+    const rejected = await gateway.run({
+      calls: [
+        { provider: "broken", tool: "ok" },
+        { provider: "broken", tool: "ok" },
+      ],
+    });
     expect(rejected.results.map((r) => r.error?.type)).toEqual(["circuit_open", "circuit_open"]);
     expect(await sample(metrics, "hangar_breaker_rejections_total", { provider: "broken" })).toBe(2);
-    expect(await sample(metrics, "hangar_calls_total", { provider: "broken", tool: "ok", outcome: "circuit_open" })).toBe(2);
+    expect(
+      await sample(metrics, "hangar_calls_total", { provider: "broken", tool: "ok", outcome: "circuit_open" }),
+    ).toBe(2);
     expect(await sample(metrics, "hangar_breaker_state", { provider: "demo" })).toBe(0);
   });
 
@@ -103,7 +126,11 @@ describe("Metrics", () => {
     const { gateway, metrics } = setup([faulty("crashy", { FAULT_CRASH_ONCE: marker })]);
     const crashed = await gateway.run({ calls: [{ provider: "crashy", tool: "write" }] });
     expect(crashed.results[0]!.error!.type).toBe("transport_error");
-    await waitFor(async () => (await sample(metrics, "hangar_provider_crashes_total", { provider: "crashy" })) === 1, 10_000, "the crash to be counted");
+    await waitFor(
+      async () => (await sample(metrics, "hangar_provider_crashes_total", { provider: "crashy" })) === 1,
+      10_000,
+      "the crash to be counted",
+    );
     const again = await gateway.run({ calls: [{ provider: "crashy", tool: "write" }] });
     expect(again.ok).toBe(true);
     expect(await sample(metrics, "hangar_provider_starts_total", { provider: "crashy", outcome: "ok" })).toBe(2);
@@ -114,15 +141,33 @@ describe("Metrics", () => {
     const { gateway, metrics } = setup([faulty("fine", {}, { healthCheckIntervalMs: 10_000 })], { clock });
     await gateway.run({ calls: [{ provider: "fine", tool: "ok" }] });
     await clock.advance(10_000);
-    await waitFor(async () => (await sample(metrics, "hangar_health_checks_total", { provider: "fine", result: "ok" })) === 1, 10_000, "one health check");
+    await waitFor(
+      async () => (await sample(metrics, "hangar_health_checks_total", { provider: "fine", result: "ok" })) === 1,
+      10_000,
+      "one health check",
+    );
     expect(await sample(metrics, "hangar_health_checks_total", { provider: "fine", result: "failed" })).toBeUndefined();
   });
 
   test("Provider and tool names a caller made up are counted as (unknown), so callers cannot add series", async () => {
     const { gateway, metrics } = setup([demoProvider("demo")]);
-    await gateway.run({ calls: [{ provider: "made-up-1", tool: "x" }, { provider: "made-up-2", tool: "y" }, { provider: "demo", tool: "made-up-tool" }] });
-    expect(await sample(metrics, "hangar_calls_total", { provider: "(unknown)", tool: "(unknown)", outcome: "unknown_provider" })).toBe(2);
-    expect(await sample(metrics, "hangar_calls_total", { provider: "demo", tool: "(unknown)", outcome: "unknown_tool" })).toBe(1);
+    await gateway.run({
+      calls: [
+        { provider: "made-up-1", tool: "x" },
+        { provider: "made-up-2", tool: "y" },
+        { provider: "demo", tool: "made-up-tool" },
+      ],
+    });
+    expect(
+      await sample(metrics, "hangar_calls_total", {
+        provider: "(unknown)",
+        tool: "(unknown)",
+        outcome: "unknown_provider",
+      }),
+    ).toBe(2);
+    expect(
+      await sample(metrics, "hangar_calls_total", { provider: "demo", tool: "(unknown)", outcome: "unknown_tool" }),
+    ).toBe(1);
     expect(await metrics.text()).not.toContain("made-up");
   });
 

@@ -11,7 +11,7 @@ describe("Exposed names", () => {
 
   test("names longer than 64 characters are cut and end in a hash: unique, stable, and still reversible", () => {
     const id = "a-provider-with-a-long-id-000001";
-    const long = ["x".repeat(60) + "_one", "x".repeat(60) + "_two"];
+    const long = [`${"x".repeat(60)}_one`, `${"x".repeat(60)}_two`];
     const table = new NameTable([{ providerId: id, prefix: true, names: long }]);
     const shown = long.map((name) => table.nameOf(id, name)!);
     expect(shown.every((name) => name.length === MAX_NAME_LENGTH)).toBe(true);
@@ -61,7 +61,10 @@ describe("Exposed names", () => {
     const uri = exposedUri("everything", "demo://resource/static/document/1.md", true);
     expect(uri).toBe("hangar://everything/demo://resource/static/document/1.md");
     expect(parsePrefixedUri(uri)).toEqual({ providerId: "everything", name: "demo://resource/static/document/1.md" });
-    expect(parsePrefixedUri(exposedUri("t", "file:///x/{name}", true))).toEqual({ providerId: "t", name: "file:///x/{name}" });
+    expect(parsePrefixedUri(exposedUri("t", "file:///x/{name}", true))).toEqual({
+      providerId: "t",
+      name: "file:///x/{name}",
+    });
     expect(exposedUri("files", "file:///tmp/a", false)).toBe("file:///tmp/a");
     expect(parsePrefixedUri("file:///tmp/a")).toBeUndefined();
   });

@@ -43,7 +43,10 @@ describe("Provider lifecycle", () => {
     const { clock, gateway } = setup([demoProvider("demo", { idleTtlMs: 1_000, callTimeoutMs: 3_600_000 })]);
     const handle = gateway.handles.get("demo")!;
     const controller = new AbortController();
-    const running = gateway.run({ calls: [{ provider: "demo", tool: "sleep", arguments: { ms: 600_000 } }] }, { signal: controller.signal });
+    const running = gateway.run(
+      { calls: [{ provider: "demo", tool: "sleep", arguments: { ms: 600_000 } }] },
+      { signal: controller.signal },
+    );
     await waitFor(() => handle.active === 1 && handle.state === "ready", 10_000, "the call to be in flight");
     await clock.advance(10_000);
     expect(handle.state).toBe("ready");
@@ -64,7 +67,9 @@ describe("Provider lifecycle", () => {
   });
 
   test("Concurrent callers of a provider that never initializes share one start and one startup timeout", async () => {
-    const { clock, spawner, gateway } = setup([stdioProvider("mute", fixture("silent-server.ts"), { startupTimeoutMs: 5_000 })]);
+    const { clock, spawner, gateway } = setup([
+      stdioProvider("mute", fixture("silent-server.ts"), { startupTimeoutMs: 5_000 }),
+    ]);
     const calls = Array.from({ length: 5 }, () => ({ provider: "mute", tool: "anything" }));
     const running = gateway.run({ calls });
     await waitFor(() => spawner.count === 1, 10_000, "the provider to be spawned");

@@ -37,7 +37,12 @@ describe("Semaphore", () => {
     const semaphore = new Semaphore(1);
     const order: number[] = [];
     const first = await semaphore.acquire();
-    const waiting = [1, 2, 3].map((n) => semaphore.acquire().then((release) => (order.push(n), release)));
+    const waiting = [1, 2, 3].map((n) =>
+      semaphore.acquire().then((release) => {
+        order.push(n);
+        return release;
+      }),
+    );
     first();
     for (const w of waiting) (await w)();
     expect(order).toEqual([1, 2, 3]);
@@ -73,7 +78,9 @@ describe("runBatch", () => {
     const clock = new FakeClock();
     const { state, call } = manual("p");
     const perKey = new Semaphore(3);
-    const run = collect(runBatch(Array.from({ length: 10 }, call), { clock, global: new Semaphore(64), permitsFor: () => perKey }));
+    const run = collect(
+      runBatch(Array.from({ length: 10 }, call), { clock, global: new Semaphore(64), permitsFor: () => perKey }),
+    );
     await tick();
     expect(state.running).toBe(3);
     while (state.started < 10 || state.running > 0) {
@@ -88,7 +95,10 @@ describe("runBatch", () => {
     const clock = new FakeClock();
     const a = manual("a");
     const b = manual("b");
-    const perKey = new Map([["a", new Semaphore(8)], ["b", new Semaphore(8)]]);
+    const perKey = new Map([
+      ["a", new Semaphore(8)],
+      ["b", new Semaphore(8)],
+    ]);
     const calls = [...Array.from({ length: 5 }, a.call), ...Array.from({ length: 5 }, b.call)];
     const run = collect(runBatch(calls, { clock, global: new Semaphore(4), permitsFor: (k) => perKey.get(k) }));
     await tick();
@@ -136,7 +146,11 @@ describe("runBatch", () => {
     const clock = new FakeClock();
     const global = new Semaphore(1);
     const held = await global.acquire();
-    const failing: BatchCall<string> = { key: undefined, timeoutMs: 10, run: () => Promise.reject(new Error("unknown")) };
+    const failing: BatchCall<string> = {
+      key: undefined,
+      timeoutMs: 10,
+      run: () => Promise.reject(new Error("unknown")),
+    };
     const settled = await collect(runBatch([failing], { clock, global, permitsFor: () => undefined }));
     expect((settled[0]!.error as Error).message).toBe("unknown");
     held();
@@ -146,7 +160,11 @@ describe("runBatch", () => {
     const clock = new FakeClock();
     const { state, call } = manual("p");
     const quick: BatchCall<string> = { key: "p", timeoutMs: Number.POSITIVE_INFINITY, run: async () => "quick" };
-    for await (const settled of runBatch([call(), call(), quick], { clock, global: new Semaphore(64), permitsFor: () => undefined })) {
+    for await (const settled of runBatch([call(), call(), quick], {
+      clock,
+      global: new Semaphore(64),
+      permitsFor: () => undefined,
+    })) {
       expect(settled.value).toBe("quick");
       break;
     }
@@ -169,8 +187,14 @@ describe("linkSignals", () => {
     let listeners = 0;
     const add = lifelong.signal.addEventListener.bind(lifelong.signal);
     const remove = lifelong.signal.removeEventListener.bind(lifelong.signal);
-    lifelong.signal.addEventListener = ((...args: Parameters<typeof add>) => (listeners++, add(...args))) as typeof add;
-    lifelong.signal.removeEventListener = ((...args: Parameters<typeof remove>) => (listeners--, remove(...args))) as typeof remove;
+    lifelong.signal.addEventListener = ((...args: Parameters<typeof add>) => {
+      listeners++;
+      add(...args);
+    }) as typeof add;
+    lifelong.signal.removeEventListener = ((...args: Parameters<typeof remove>) => {
+      listeners--;
+      remove(...args);
+    }) as typeof remove;
     for (let i = 0; i < 1000; i++) linkSignals([lifelong.signal]).dispose();
     expect(listeners).toBe(0);
     const kept = linkSignals([lifelong.signal]);

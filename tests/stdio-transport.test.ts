@@ -38,9 +38,17 @@ describe("A provider that misbehaves on stdout", () => {
   test("Lines on stdout that are not JSON-RPC are skipped and the calls still succeed", async () => {
     const g = new Gateway(configOf([stdioProvider("noisy", fixture("misbehaving-server.ts"))]));
     open.push(g);
-    const batch = await g.run({ calls: [{ provider: "noisy", tool: "garbage" }, { provider: "noisy", tool: "ok" }] });
+    const batch = await g.run({
+      calls: [
+        { provider: "noisy", tool: "garbage" },
+        { provider: "noisy", tool: "ok" },
+      ],
+    });
     expect(batch.ok).toBe(true);
-    expect(batch.results.map((r) => (r.result as { content: { text: string }[] }).content[0]!.text)).toEqual(["after garbage", "fine"]);
+    expect(batch.results.map((r) => (r.result as { content: { text: string }[] }).content[0]!.text)).toEqual([
+      "after garbage",
+      "fine",
+    ]);
   });
 
   test("A 50 MB line (over the 16 MiB limit) fails the provider with a clear error and the process is stopped", async () => {

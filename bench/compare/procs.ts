@@ -1,13 +1,13 @@
 // Process facts for the peer comparison, read from /proc (Linux): descendants, resident memory, and a
 // watcher that remembers every provider process it ever saw below a root (to count starts).
 import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { argvOf } from "../../tests/helpers/e2e.ts";
 import { descendants } from "../../tests/helpers/processes.ts";
-import { createServer } from "node:net";
 
+export { argvOf } from "../../tests/helpers/e2e.ts";
 // The process-tree readers are the test suite's own.
 export { descendants } from "../../tests/helpers/processes.ts";
-export { argvOf } from "../../tests/helpers/e2e.ts";
 
 /** Resident memory of `pid` in MiB (0 when it is gone). */
 export function rssMiB(pid: number): number {
@@ -28,7 +28,8 @@ export function isProvider(pid: number): boolean {
 export function watchProviders(roots: () => number[]): { seen: Set<number>; stop(): void } {
   const seen = new Set<number>();
   const poll = () => {
-    for (const root of roots()) for (const pid of descendants(root)) if (!seen.has(pid) && isProvider(pid)) seen.add(pid);
+    for (const root of roots())
+      for (const pid of descendants(root)) if (!seen.has(pid) && isProvider(pid)) seen.add(pid);
   };
   const timer = setInterval(poll, 5);
   return {

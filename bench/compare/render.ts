@@ -9,14 +9,21 @@ export interface Results {
   settings: { providers: number; latency_ms: number; overhead_calls: number; batches: number[]; cold_callers: number };
   overhead: Record<string, LatencyStats>;
   batches: Record<string, Record<string, number | null>>;
-  cold_start: Record<string, { connect_ms: number; calls_ms: number; total_ms: number; starts: number; succeeded: number }>;
-  memory: Record<string, { gateway_1_mib: number; gateway_10_mib: number; gateway_per_provider_mib: number; provider_process_mib: number }>;
+  cold_start: Record<
+    string,
+    { connect_ms: number; calls_ms: number; total_ms: number; starts: number; succeeded: number }
+  >;
+  memory: Record<
+    string,
+    { gateway_1_mib: number; gateway_10_mib: number; gateway_per_provider_mib: number; provider_process_mib: number }
+  >;
 }
 
 const START = "<!-- compare:start -->";
 const END = "<!-- compare:end -->";
 const f = (n: number, digits = 1) => n.toFixed(digits);
-const cell = (n: number | null | undefined) => (n === null || n === undefined ? "N/A (no batching)" : `${Math.round(n)}`);
+const cell = (n: number | null | undefined) =>
+  n === null || n === undefined ? "N/A (no batching)" : `${Math.round(n)}`;
 
 /** The Markdown section with every table. */
 export function renderMarkdown(r: Results): string {
@@ -33,9 +40,10 @@ export function renderMarkdown(r: Results): string {
     "| system | p50 | p95 | p99 | added p50 | added p99 |",
     "| --- | ---: | ---: | ---: | ---: | ---: |",
   ];
-  const direct = r.overhead["direct"];
+  const direct = r.overhead.direct;
   for (const [kind, l] of Object.entries(r.overhead)) {
-    const added = (key: "p50" | "p99") => (kind === "direct" || !direct ? "—" : `${l[key] - direct[key] >= 0 ? "+" : ""}${f(l[key] - direct[key], 3)}`);
+    const added = (key: "p50" | "p99") =>
+      kind === "direct" || !direct ? "—" : `${l[key] - direct[key] >= 0 ? "+" : ""}${f(l[key] - direct[key], 3)}`;
     out.push(`| ${kind} | ${f(l.p50, 3)} | ${f(l.p95, 3)} | ${f(l.p99, 3)} | ${added("p50")} | ${added("p99")} |`);
   }
   out.push(
@@ -57,7 +65,9 @@ export function renderMarkdown(r: Results): string {
     "| --- | ---: | ---: | ---: | ---: | ---: |",
   );
   for (const [kind, c] of Object.entries(r.cold_start)) {
-    out.push(`| ${kind} | ${f(c.connect_ms, 0)} | ${f(c.calls_ms, 0)} | ${f(c.total_ms, 0)} | ${c.starts} | ${c.succeeded}/${s.cold_callers} |`);
+    out.push(
+      `| ${kind} | ${f(c.connect_ms, 0)} | ${f(c.calls_ms, 0)} | ${f(c.total_ms, 0)} | ${c.starts} | ${c.succeeded}/${s.cold_callers} |`,
+    );
   }
   out.push(
     "",
@@ -68,7 +78,9 @@ export function renderMarkdown(r: Results): string {
   );
   for (const [kind, mem] of Object.entries(r.memory)) {
     const gw = (n: number) => (kind === "direct" ? "—" : f(n));
-    out.push(`| ${kind} | ${gw(mem.gateway_1_mib)} | ${gw(mem.gateway_10_mib)} | ${gw(mem.gateway_per_provider_mib)} | ${f(mem.provider_process_mib)} | ${f(mem.gateway_per_provider_mib + mem.provider_process_mib)} |`);
+    out.push(
+      `| ${kind} | ${gw(mem.gateway_1_mib)} | ${gw(mem.gateway_10_mib)} | ${gw(mem.gateway_per_provider_mib)} | ${f(mem.provider_process_mib)} | ${f(mem.gateway_per_provider_mib + mem.provider_process_mib)} |`,
+    );
   }
   out.push("", "![Batch wall time, N=50](compare.svg)");
   return out.join("\n");
@@ -84,11 +96,12 @@ export function renderSvg(r: Results): string {
   const width = 820;
   const rowH = 26;
   const max = Math.max(...bars.map((b) => b.ms));
-  const scale = (ms: number) => ((Math.log10(Math.max(ms, 10)) - 1) / (Math.log10(max * 1.2) - 1)) * (width - left - 90);
+  const scale = (ms: number) =>
+    ((Math.log10(Math.max(ms, 10)) - 1) / (Math.log10(max * 1.2) - 1)) * (width - left - 90);
   const rows = bars.map((bar, i) => {
     const y = 40 + i * rowH;
     const color = bar.label.startsWith("hangar") ? "#2f7d32" : bar.label.startsWith("direct") ? "#777" : "#3b6ea8";
-    return `<text x="${left - 8}" y="${y + 15}" text-anchor="end">${escape(bar.label)}</text><rect x="${left}" y="${y + 3}" width="${scale(bar.ms).toFixed(1)}" height="${rowH - 8}" fill="${color}"/><text x="${(left + scale(bar.ms) + 6).toFixed(1)}" y="${y + 15}">${Math.round(bar.ms)} ms</text>`;
+    return `<text x="${left - 8}" y="${y + 15}" text-anchor="end">${escapeXml(bar.label)}</text><rect x="${left}" y="${y + 3}" width="${scale(bar.ms).toFixed(1)}" height="${rowH - 8}" fill="${color}"/><text x="${(left + scale(bar.ms) + 6).toFixed(1)}" y="${y + 15}">${Math.round(bar.ms)} ms</text>`;
   });
   const height = 60 + bars.length * rowH;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">
@@ -99,7 +112,7 @@ ${rows.join("\n")}
 `;
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
@@ -109,7 +122,10 @@ export async function writeResults(readme: string, markdown: string, svgPath: st
   const section = `${START}\n${markdown}\n${END}`;
   const start = text.indexOf(START);
   const end = text.indexOf(END);
-  const next = start >= 0 && end > start ? text.slice(0, start) + section + text.slice(end + END.length) : `${text.trimEnd()}\n\n${section}\n`;
+  const next =
+    start >= 0 && end > start
+      ? text.slice(0, start) + section + text.slice(end + END.length)
+      : `${text.trimEnd()}\n\n${section}\n`;
   await writeFile(readme, next);
   await writeFile(svgPath, svg);
 }

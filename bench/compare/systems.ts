@@ -52,10 +52,13 @@ export async function launch(kind: SystemKind, providers: number): Promise<Syste
   const dir = mkdtempSync(join(tmpdir(), "hangar-compare-"));
   const range = Array.from({ length: providers }, (_, i) => i);
   if (kind === "direct") {
-    const transports = range.map((i) => new StdioClientTransport({ command: HANGAR, args: demoArgs(i), stderr: "ignore" }));
+    const transports = range.map(
+      (i) => new StdioClientTransport({ command: HANGAR, args: demoArgs(i), stderr: "ignore" }),
+    );
     const clients = await Promise.all(transports.map(client));
     return {
-      kind, launched,
+      kind,
+      launched,
       call: async (i, tool, args) => ok(await clients[i]!.callTool({ name: tool, arguments: args })),
       gatewayPids: () => [],
       roots: () => [process.pid],
@@ -63,16 +66,29 @@ export async function launch(kind: SystemKind, providers: number): Promise<Syste
     };
   }
   if (kind === "hangar") {
-    const yaml = ["max_concurrency: 1024", "max_batch_size: 1000", "defaults: { max_concurrency: 128, health_check_interval_s: 0 }", "providers:",
-      ...range.map((i) => `  - id: ${id(i)}\n    command: ${JSON.stringify([HANGAR, ...demoArgs(i)])}`)].join("\n");
+    const yaml = [
+      "max_concurrency: 1024",
+      "max_batch_size: 1000",
+      "defaults: { max_concurrency: 128, health_check_interval_s: 0 }",
+      "providers:",
+      ...range.map((i) => `  - id: ${id(i)}\n    command: ${JSON.stringify([HANGAR, ...demoArgs(i)])}`),
+    ].join("\n");
     writeFileSync(join(dir, "hangar.yaml"), `${yaml}\n`);
-    const transport = new StdioClientTransport({ command: HANGAR, args: ["--config", join(dir, "hangar.yaml"), "serve"], stderr: "ignore" });
+    const transport = new StdioClientTransport({
+      command: HANGAR,
+      args: ["--config", join(dir, "hangar.yaml"), "serve"],
+      stderr: "ignore",
+    });
     const c = await client(transport);
     return {
-      kind, launched,
+      kind,
+      launched,
       call: async (i, tool, args) => ok(await c.callTool({ name: `${id(i)}__${tool}`, arguments: args })),
       batch: async (calls) => {
-        const result = await c.callTool({ name: "hangar_call", arguments: { calls: calls.map((x) => ({ provider: id(x.i), tool: x.tool, arguments: x.args })) } });
+        const result = await c.callTool({
+          name: "hangar_call",
+          arguments: { calls: calls.map((x) => ({ provider: id(x.i), tool: x.tool, arguments: x.args })) },
+        });
         return (result.structuredContent as { ok?: boolean } | undefined)?.ok === true;
       },
       gatewayPids: () => (transport.pid ? [transport.pid] : []),
@@ -84,14 +100,25 @@ export async function launch(kind: SystemKind, providers: number): Promise<Syste
     const servers = Object.fromEntries(range.map((i) => [id(i), { command: HANGAR, args: demoArgs(i) }]));
     writeFileSync(join(dir, "hub.json"), JSON.stringify({ mcpServers: servers }));
     const port = await freePort();
-    const proc = Bun.spawn([NODE, MCP_HUB, "--port", String(port), "--config", join(dir, "hub.json")], { stdout: "ignore", stderr: "ignore", env: { ...process.env, XDG_STATE_HOME: dir, HOME: dir } });
-    await until(async () => {
-      const health = (await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()) as { servers?: { status: string }[] };
-      return health.servers?.length === providers && health.servers.every((s) => s.status === "connected");
-    }, 60_000, "mcp-hub to connect its servers");
+    const proc = Bun.spawn([NODE, MCP_HUB, "--port", String(port), "--config", join(dir, "hub.json")], {
+      stdout: "ignore",
+      stderr: "ignore",
+      env: { ...process.env, XDG_STATE_HOME: dir, HOME: dir },
+    });
+    await until(
+      async () => {
+        const health = (await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()) as {
+          servers?: { status: string }[];
+        };
+        return health.servers?.length === providers && health.servers.every((s) => s.status === "connected");
+      },
+      60_000,
+      "mcp-hub to connect its servers",
+    );
     const c = await client(new SSEClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
     return {
-      kind, launched,
+      kind,
+      launched,
       call: async (i, tool, args) => ok(await c.callTool({ name: `${id(i)}__${tool}`, arguments: args })),
       gatewayPids: () => [proc.pid],
       roots: () => [proc.pid],
@@ -105,16 +132,36 @@ export async function launch(kind: SystemKind, providers: number): Promise<Syste
   const stateful = kind === "supergateway";
   const ports = await Promise.all(range.map(() => freePort()));
   const procs = range.map((i) =>
-    Bun.spawn([NODE, SUPERGATEWAY, "--stdio", [HANGAR, ...demoArgs(i)].join(" "), "--outputTransport", "streamableHttp", "--port", String(ports[i]), ...(stateful ? ["--stateful"] : []), "--logLevel", "none"], { stdout: "ignore", stderr: "ignore" }),
+    Bun.spawn(
+      [
+        NODE,
+        SUPERGATEWAY,
+        "--stdio",
+        [HANGAR, ...demoArgs(i)].join(" "),
+        "--outputTransport",
+        "streamableHttp",
+        "--port",
+        String(ports[i]),
+        ...(stateful ? ["--stateful"] : []),
+        "--logLevel",
+        "none",
+      ],
+      { stdout: "ignore", stderr: "ignore" },
+    ),
   );
   const clients = await Promise.all(
     ports.map(async (port) => {
-      await until(async () => (await fetch(`http://127.0.0.1:${port}/mcp`)).status > 0, 30_000, "supergateway to listen");
+      await until(
+        async () => (await fetch(`http://127.0.0.1:${port}/mcp`)).status > 0,
+        30_000,
+        "supergateway to listen",
+      );
       return await client(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
     }),
   );
   return {
-    kind, launched,
+    kind,
+    launched,
     call: async (i, tool, args) => ok(await clients[i]!.callTool({ name: tool, arguments: args })),
     gatewayPids: () => procs.map((p) => p.pid),
     roots: () => procs.map((p) => p.pid),

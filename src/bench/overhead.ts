@@ -21,15 +21,28 @@ const WARMUP = 10;
 const BUDGET_MS = 20_000;
 
 /** A transport of the SDK's own to `provider`, or why there is none (docker: no direct baseline). */
-function directTransport(provider: ResolvedProvider, baseEnv: Readonly<Record<string, string | undefined>>): Transport | string {
+function directTransport(
+  provider: ResolvedProvider,
+  baseEnv: Readonly<Record<string, string | undefined>>,
+): Transport | string {
   const t = provider.transport;
   if (t.kind === "docker") return "docker providers have no direct baseline here (it would be a second container)";
   if (t.kind === "http") {
     const init = { requestInit: { headers: { ...t.headers } } };
-    return t.protocol === "sse" ? new SSEClientTransport(new URL(t.url), init) : new StreamableHTTPClientTransport(new URL(t.url), init);
+    return t.protocol === "sse"
+      ? new SSEClientTransport(new URL(t.url), init)
+      : new StreamableHTTPClientTransport(new URL(t.url), init);
   }
-  const env = Object.fromEntries(Object.entries({ ...baseEnv, ...t.env }).filter((entry): entry is [string, string] => entry[1] !== undefined));
-  return new StdioClientTransport({ command: t.command, args: [...t.args], env, ...(t.cwd ? { cwd: t.cwd } : {}), stderr: "ignore" });
+  const env = Object.fromEntries(
+    Object.entries({ ...baseEnv, ...t.env }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  return new StdioClientTransport({
+    command: t.command,
+    args: [...t.args],
+    env,
+    ...(t.cwd ? { cwd: t.cwd } : {}),
+    stderr: "ignore",
+  });
 }
 
 /** `samples` interleaved calls of `target` each way; skipped with a reason when no direct client can be made. */
@@ -57,7 +70,9 @@ export async function overhead(
     const end = performance.now() + BUDGET_MS;
     for (let i = 0; i < WARMUP + samples && performance.now() < end; i++) {
       let t = performance.now();
-      const answer = await client.callTool({ name: target.tool, arguments: target.arguments }, undefined, { signal }).catch(() => ({ isError: true }));
+      const answer = await client
+        .callTool({ name: target.tool, arguments: target.arguments }, undefined, { signal })
+        .catch(() => ({ isError: true }));
       const directMs = performance.now() - t;
       t = performance.now();
       const batch = await gateway.run(request, { signal });

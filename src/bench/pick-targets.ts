@@ -35,7 +35,10 @@ export interface PickedTargets {
 export async function pickTargets(gateway: Gateway, options: PickOptions): Promise<PickedTargets> {
   const known = [...gateway.handles.keys()];
   const unknown = (options.providers ?? []).filter((id) => !known.includes(id));
-  if (unknown.length) throw new UsageError(`Unknown provider${unknown.length > 1 ? "s" : ""} ${unknown.map((id) => `"${id}"`).join(", ")} in --providers; known: ${known.join(", ")}`);
+  if (unknown.length)
+    throw new UsageError(
+      `Unknown provider${unknown.length > 1 ? "s" : ""} ${unknown.map((id) => `"${id}"`).join(", ")} in --providers; known: ${known.join(", ")}`,
+    );
   const ids = options.providers?.length ? [...new Set(options.providers)] : known;
   const skipped: { provider: string; reason: string }[] = [];
   const picked = await Promise.all(
@@ -43,7 +46,9 @@ export async function pickTargets(gateway: Gateway, options: PickOptions): Promi
       const handle = gateway.handles.get(id)!;
       let tools: readonly Tool[];
       try {
-        tools = (await handle.ensureReady(options.signal)).filter((tool) => toolAllowed(handle.config.tools, tool.name));
+        tools = (await handle.ensureReady(options.signal)).filter((tool) =>
+          toolAllowed(handle.config.tools, tool.name),
+        );
       } catch (error) {
         skipped.push({ provider: id, reason: messageOf(error) });
         return [];
@@ -57,14 +62,22 @@ export async function pickTargets(gateway: Gateway, options: PickOptions): Promi
   const first = targets[0];
   if (first === undefined) {
     const why = skipped.map((s) => `"${s.provider}": ${s.reason}`).join("; ");
-    throw new HangarError(`No provider has a tool bench may call (${why || "no providers"}); name one with --tool provider/tool`);
+    throw new HangarError(
+      `No provider has a tool bench may call (${why || "no providers"}); name one with --tool provider/tool`,
+    );
   }
-  const overhead = options.demo ? { provider: first.provider, tool: "echo", arguments: { message: "hangar bench" } } : first;
+  const overhead = options.demo
+    ? { provider: first.provider, tool: "echo", arguments: { message: "hangar bench" } }
+    : first;
   return { targets, overhead, skipped };
 }
 
 /** The targets of one provider, or why it has none. */
-function choose(id: string, tools: readonly Tool[], options: PickOptions): { targets: BenchTarget[] } | { reason: string } {
+function choose(
+  id: string,
+  tools: readonly Tool[],
+  options: PickOptions,
+): { targets: BenchTarget[] } | { reason: string } {
   if (options.demo && !options.tools?.length) {
     return { targets: [{ provider: id, tool: "sleep", arguments: { ms: options.demoLatencyMs ?? 50 } }] };
   }
@@ -79,10 +92,13 @@ function choose(id: string, tools: readonly Tool[], options: PickOptions): { tar
       const tool = tools.find((t) => t.name === name);
       if (tool === undefined) continue;
       const args = options.args ?? sampleArguments(tool);
-      if (args === undefined) return { reason: `cannot tell which arguments to send to "${name}"; pass them with --args '{…}'` };
+      if (args === undefined)
+        return { reason: `cannot tell which arguments to send to "${name}"; pass them with --args '{…}'` };
       targets.push({ provider: id, tool: name, arguments: args });
     }
-    return targets.length ? { targets } : { reason: `it has none of the tools named with --tool (${options.tools.join(", ")})` };
+    return targets.length
+      ? { targets }
+      : { reason: `it has none of the tools named with --tool (${options.tools.join(", ")})` };
   }
   const candidates = tools.filter(isReadOnly).sort((a, b) => requiredCount(a) - requiredCount(b));
   for (const tool of candidates) {

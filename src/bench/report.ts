@@ -42,7 +42,11 @@ export interface BenchReport {
   /** Concurrent callers to a stopped provider: how many times it started (1 is right). */
   readonly cold_start: RunFigures & { readonly provider: string; readonly callers: number; readonly starts: number };
   /** Several clients sending their batch at the same time. */
-  readonly concurrent_clients: RunFigures & { readonly clients: number; readonly calls_per_client: number; readonly calls_per_s: number };
+  readonly concurrent_clients: RunFigures & {
+    readonly clients: number;
+    readonly calls_per_client: number;
+    readonly calls_per_s: number;
+  };
   /** What limits the figures (a provider's max_concurrency making a batch run in waves, …). */
   readonly notes: readonly string[];
   /** Every call of every scenario succeeded. */

@@ -3,10 +3,10 @@
  * and concurrent clients through one gateway, and return one report.
  */
 import type { Gateway } from "../gateway/index.ts";
+import { overhead } from "./overhead.ts";
 import { pickTargets } from "./pick-targets.ts";
 import type { BenchReport, BenchTarget } from "./report.ts";
 import { coldStart, concurrentClients, fanOut, type ProgressListener, type ScenarioContext } from "./scenarios.ts";
-import { overhead } from "./overhead.ts";
 import { batchOf, spread } from "./timed-calls.ts";
 
 /** Options of `runBench`; every field says its default. */
@@ -72,6 +72,8 @@ function waveNotes(gateway: Gateway, targets: readonly BenchTarget[], calls: num
   return [...perProvider].flatMap(([id, count]) => {
     const limit = gateway.handles.get(id)!.config.maxConcurrency;
     if (count <= limit) return [];
-    return [`"${id}" gets ${count} calls of each batch and has max_concurrency ${limit}: they run in ${Math.ceil(count / limit)} waves`];
+    return [
+      `"${id}" gets ${count} calls of each batch and has max_concurrency ${limit}: they run in ${Math.ceil(count / limit)} waves`,
+    ];
   });
 }

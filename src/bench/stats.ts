@@ -19,7 +19,10 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 /** The median of `values` (not sorted); 0 for no values. */
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** Rounds ms to 0.001 ms, so reports stay readable and still show sub-millisecond overhead. */

@@ -16,12 +16,18 @@ export function spread(targets: readonly BenchTarget[], count: number): BenchTar
 }
 
 /** The batch request for `calls`. */
-export function batchOf(calls: readonly BenchTarget[]): { calls: { provider: string; tool: string; arguments: Record<string, unknown> }[] } {
+export function batchOf(calls: readonly BenchTarget[]): {
+  calls: { provider: string; tool: string; arguments: Record<string, unknown> }[];
+} {
   return { calls: calls.map((call) => ({ provider: call.provider, tool: call.tool, arguments: call.arguments })) };
 }
 
 /** One batch of `calls`; each call's latency runs from the start of the batch to its result. */
-export async function timedBatch(gateway: Gateway, calls: readonly BenchTarget[], signal: AbortSignal): Promise<TimedRun> {
+export async function timedBatch(
+  gateway: Gateway,
+  calls: readonly BenchTarget[],
+  signal: AbortSignal,
+): Promise<TimedRun> {
   const started = performance.now();
   const batch = gateway.stream(batchOf(calls), { signal });
   const samples: number[] = [];

@@ -31,7 +31,9 @@ export function formatBenchReport(report: BenchReport, color: boolean): string {
     `calls: ${targets}`,
     ...report.skipped.map((s) => c.dim(`skipped "${s.provider}": ${s.reason}`)),
     "",
-    c.bold(`${"scenario".padEnd(38)} ${"calls".padStart(6)} ${"ok".padStart(7)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"wall".padStart(10)}   speedup / notes`),
+    c.bold(
+      `${"scenario".padEnd(38)} ${"calls".padStart(6)} ${"ok".padStart(7)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"wall".padStart(10)}   speedup / notes`,
+    ),
   ];
   const fan = report.fan_out;
   out.push(row("fan-out, one call after another", fan.sequential, true));
@@ -42,16 +44,29 @@ export function formatBenchReport(report: BenchReport, color: boolean): string {
     const label = `${over.target.provider}/${over.target.tool}`;
     out.push(row(`overhead, direct client (${label})`, over.direct, false));
     const a = over.added_ms;
-    out.push(row("overhead, through hangar", over.hangar, false, `added p50 ${signed(a.p50)}, p99 ${signed(a.p99)} ms`));
+    out.push(
+      row("overhead, through hangar", over.hangar, false, `added p50 ${signed(a.p50)}, p99 ${signed(a.p99)} ms`),
+    );
   }
   const cold = report.cold_start;
   const starts = cold.starts === 1 ? c.green("1 start") : c.red(`${cold.starts} starts`);
   out.push(row(`cold start, ${cold.callers} callers to "${cold.provider}"`, cold, true, starts));
   const cc = report.concurrent_clients;
-  out.push(row(`concurrent clients, ${cc.clients} × ${cc.calls_per_client} calls`, cc, true, `${cc.calls_per_s.toFixed(0)} calls/s`));
+  out.push(
+    row(
+      `concurrent clients, ${cc.clients} × ${cc.calls_per_client} calls`,
+      cc,
+      true,
+      `${cc.calls_per_s.toFixed(0)} calls/s`,
+    ),
+  );
   out.push("");
   for (const note of report.notes) out.push(c.dim(`note: ${note}`));
-  out.push(report.ok ? c.green("Every call succeeded.") : c.red("Some calls failed; run `hangar doctor`, or `hangar call` the tool to see why."));
+  out.push(
+    report.ok
+      ? c.green("Every call succeeded.")
+      : c.red("Some calls failed; run `hangar doctor`, or `hangar call` the tool to see why."),
+  );
   out.push(c.dim("Wall: the median round. Latency: from sending a call to its result, waiting for a permit included."));
   return `${out.join("\n")}\n`;
 }

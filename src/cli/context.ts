@@ -32,7 +32,11 @@ export function logLevel(options: GlobalOptions): string {
 }
 
 /** Loads the config (saying so in one line when it falls back to the demo providers) and builds the gateway. */
-export async function openContext(options: GlobalOptions, deps: Pick<GatewayDeps, "bridge"> = {}, wants: ContextOptions = {}): Promise<CommandContext> {
+export async function openContext(
+  options: GlobalOptions,
+  deps: Pick<GatewayDeps, "bridge"> = {},
+  wants: ContextOptions = {},
+): Promise<CommandContext> {
   const logger = createLogger({ level: logLevel(options) });
   const config = await loadConfig({ ...(options.config ? { path: options.config } : {}), selfCommand: selfCommand() });
   if (config.source.kind === "demo") process.stderr.write(`${describeSource(config)}\n`);

@@ -14,7 +14,13 @@ function heading(item: Check): string {
 /** The whole report as text; a fix and detail (stderr, problems) are indented under their check. */
 export function formatDoctorReport(report: DoctorReport, color: boolean): string {
   const c = palette(color);
-  const paint: Record<CheckStatus, (text: string) => string> = { ok: c.green, info: c.dim, warn: c.bold, fail: c.red, skip: c.dim };
+  const paint: Record<CheckStatus, (text: string) => string> = {
+    ok: c.green,
+    info: c.dim,
+    warn: c.bold,
+    fail: c.red,
+    skip: c.dim,
+  };
   const out: string[] = [];
   const width = Math.min(24, Math.max(...report.checks.map((item) => nameOf(item).length)));
   let current = "";

@@ -20,7 +20,10 @@ export function buildProgram(run: (work: () => Promise<number>) => void): Comman
   const program = new Command("hangar")
     .description("Call tools on many MCP servers in parallel, in one call, while Hangar runs the servers for you")
     .version(VERSION, "-V, --version", "print the version")
-    .option("-c, --config <path>", "config file (default: $HANGAR_CONFIG, ./hangar.yaml, ~/.hangar/config.yaml; none: demo providers)")
+    .option(
+      "-c, --config <path>",
+      "config file (default: $HANGAR_CONFIG, ./hangar.yaml, ~/.hangar/config.yaml; none: demo providers)",
+    )
     .option("-v, --verbose", "log more, to stderr")
     .addOption(new Option("--log-level <level>", "log level (default warn; $HANGAR_LOG_LEVEL)").choices(LOG_LEVELS))
     .showSuggestionAfterError(true)

@@ -1,11 +1,19 @@
 /** How `hangar init` reports what it imported and the client entry it suggests. */
-import { claudeMcpAddLine, clientFile, type ClientLocations, type ClientName, type CommandEntry } from "../clients/index.ts";
+import {
+  type ClientLocations,
+  type ClientName,
+  type CommandEntry,
+  claudeMcpAddLine,
+  clientFile,
+} from "../clients/index.ts";
 import type { ImportResult, WrittenConfig } from "../init/index.ts";
 
 /** Lines saying what was imported, what was skipped and why, and whether hangar can load the result. */
 export function formatImport(written: WrittenConfig, result: ImportResult, from: string, secrets: boolean): string[] {
   const count = result.servers.length;
-  const ids = result.servers.map((server) => (server.id === server.name ? server.id : `${server.id} (was "${server.name}")`));
+  const ids = result.servers.map((server) =>
+    server.id === server.name ? server.id : `${server.id} (was "${server.name}")`,
+  );
   const out = [
     `${written.replaced ? "Replaced" : "Wrote"} ${written.path}: ${count} provider${count === 1 ? "" : "s"} imported from ${from}${count ? `: ${ids.join(", ")}` : ""}.`,
   ];
@@ -17,12 +25,17 @@ export function formatImport(written: WrittenConfig, result: ImportResult, from:
 }
 
 /** The client entry as JSON, the `claude mcp add` line, and where each client keeps its config. */
-export function formatClientEntry(entry: CommandEntry, clients: readonly ClientName[], locations: ClientLocations): string[] {
+export function formatClientEntry(
+  entry: CommandEntry,
+  clients: readonly ClientName[],
+  locations: ClientLocations,
+): string[] {
   const json = JSON.stringify({ mcpServers: { hangar: { command: entry.command, args: entry.args } } });
   const out = ["To call your providers through hangar from an MCP client, add this to its config:", `  ${json}`, ""];
   for (const client of clients) {
     const file = clientFile(client, locations);
-    if (client === "claude-code") out.push(`  Claude Code:     ${claudeMcpAddLine(entry)}`, `                   (or add it to ${file.path})`);
+    if (client === "claude-code")
+      out.push(`  Claude Code:     ${claudeMcpAddLine(entry)}`, `                   (or add it to ${file.path})`);
     else out.push(`  ${`${file.label}:`.padEnd(16)} ${file.path}`);
   }
   const example = clients.length === 1 ? clients[0] : "claude-desktop";

@@ -18,7 +18,9 @@ export function preview(result: CallResult, width = 60): string {
   else {
     const content = (result.result?.content as { type: string; text?: string }[] | undefined) ?? [];
     const first = content.find((c) => c.type === "text");
-    text = first?.text ?? (content.length ? `[${content.map((c) => c.type).join(", ")}]` : JSON.stringify(result.result ?? {}));
+    text =
+      first?.text ??
+      (content.length ? `[${content.map((c) => c.type).join(", ")}]` : JSON.stringify(result.result ?? {}));
   }
   const line = text.replace(/\s+/g, " ").trim();
   // An error is what the user has to read: it gets four times the room of a result.

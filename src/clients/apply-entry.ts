@@ -19,7 +19,10 @@ export interface AppliedEntry {
 
 /** A timestamp for backup names: `20261125T164500Z`. */
 export function backupStamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
 }
 
 /** Sets `mcpServers.hangar` in the client config at `path`, after backing the file up. */
@@ -29,10 +32,10 @@ export async function applyEntry(path: string, entry: CommandEntry, now = new Da
     throw new ConfigError(`Cannot add hangar to ${path}: ${current.reason}; fix the file or add the entry by hand`);
   }
   const data: Record<string, unknown> = current.kind === "ok" ? { ...current.data } : {};
-  const servers = isRecord(data["mcpServers"]) ? { ...data["mcpServers"] } : {};
+  const servers = isRecord(data.mcpServers) ? { ...data.mcpServers } : {};
   const replaced = "hangar" in servers;
-  servers["hangar"] = { command: entry.command, args: [...entry.args] };
-  data["mcpServers"] = servers;
+  servers.hangar = { command: entry.command, args: [...entry.args] };
+  data.mcpServers = servers;
   let backup: string | undefined;
   if (current.kind === "ok") {
     backup = `${path}.bak-${backupStamp(now)}`;

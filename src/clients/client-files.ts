@@ -29,7 +29,8 @@ export interface ClientLocations {
 /** Claude Desktop's config file on `platform`. */
 export function claudeDesktopPath(locations: ClientLocations): string {
   const platform = locations.platform ?? process.platform;
-  if (platform === "darwin") return nodePath.join(locations.home, "Library", "Application Support", "Claude", "claude_desktop_config.json");
+  if (platform === "darwin")
+    return nodePath.join(locations.home, "Library", "Application Support", "Claude", "claude_desktop_config.json");
   if (platform === "win32") {
     const appData = locations.appData ?? nodePath.join(locations.home, "AppData", "Roaming");
     return nodePath.join(appData, "Claude", "claude_desktop_config.json");

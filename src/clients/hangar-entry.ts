@@ -34,5 +34,8 @@ export function startsHangar(entry: McpServerEntry): boolean {
   const args = Array.isArray(entry.args) ? entry.args : [];
   if (program === "hangar") return args.includes("serve");
   // A development checkout: `bun …/src/main.ts serve`.
-  return args.some((arg) => typeof arg === "string" && /hangar.*main\.ts$|src\/main\.ts$/.test(arg)) && args.includes("serve");
+  return (
+    args.some((arg) => typeof arg === "string" && /hangar.*main\.ts$|src\/main\.ts$/.test(arg)) &&
+    args.includes("serve")
+  );
 }

@@ -2,7 +2,15 @@
  * MCP client config files (Claude Code, Claude Desktop, Cursor): where they are, their `mcpServers`,
  * and the entry that starts `hangar serve`. Used by `hangar init` and `hangar doctor`.
  */
-export { applyEntry, backupStamp, type AppliedEntry } from "./apply-entry.ts";
-export { allClientFiles, claudeDesktopPath, clientFile, CLIENTS, type ClientFile, type ClientLocations, type ClientName } from "./client-files.ts";
-export { claudeMcpAddLine, hangarEntry, startsHangar, type CommandEntry } from "./hangar-entry.ts";
-export { isRecord, readClientConfig, serversOf, type ClientConfig, type McpServerEntry } from "./read-client-config.ts";
+export { type AppliedEntry, applyEntry, backupStamp } from "./apply-entry.ts";
+export {
+  allClientFiles,
+  CLIENTS,
+  type ClientFile,
+  type ClientLocations,
+  type ClientName,
+  claudeDesktopPath,
+  clientFile,
+} from "./client-files.ts";
+export { type CommandEntry, claudeMcpAddLine, hangarEntry, startsHangar } from "./hangar-entry.ts";
+export { type ClientConfig, isRecord, type McpServerEntry, readClientConfig, serversOf } from "./read-client-config.ts";

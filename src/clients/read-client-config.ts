@@ -21,7 +21,11 @@ export interface McpServerEntry {
 export type ClientConfig =
   | { readonly kind: "missing" }
   | { readonly kind: "invalid"; readonly reason: string }
-  | { readonly kind: "ok"; readonly data: Record<string, unknown>; readonly servers: Readonly<Record<string, McpServerEntry>> };
+  | {
+      readonly kind: "ok";
+      readonly data: Record<string, unknown>;
+      readonly servers: Readonly<Record<string, McpServerEntry>>;
+    };
 
 /** Reads `path`; `projectDir` picks Claude Code's per-project servers in `~/.claude.json`. */
 export async function readClientConfig(path: string, projectDir?: string): Promise<ClientConfig> {
@@ -48,14 +52,15 @@ export function serversOf(data: Record<string, unknown>, projectDir?: string): R
   const add = (map: unknown) => {
     if (!isRecord(map)) return;
     for (const [name, entry] of Object.entries(map)) {
-      if (isRecord(entry)) Object.defineProperty(servers, name, { value: entry, enumerable: true, writable: true, configurable: true });
+      if (isRecord(entry))
+        Object.defineProperty(servers, name, { value: entry, enumerable: true, writable: true, configurable: true });
     }
   };
-  add(data["mcpServers"]);
-  const projects = data["projects"];
+  add(data.mcpServers);
+  const projects = data.projects;
   if (projectDir !== undefined && isRecord(projects)) {
     const project = projects[projectDir];
-    if (isRecord(project)) add(project["mcpServers"]);
+    if (isRecord(project)) add(project.mcpServers);
   }
   return servers;
 }

@@ -3,7 +3,7 @@
  * each running hangar's own demo provider, so every command works out of the box.
  */
 import { homedir } from "node:os";
-import { deepFreeze, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_CONCURRENCY, resolveProvider } from "./resolve.ts";
+import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_CONCURRENCY, deepFreeze, resolveProvider } from "./resolve.ts";
 import type { ResolvedConfig } from "./types.ts";
 
 /** The ids of the built-in demo providers. */

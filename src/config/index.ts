@@ -2,10 +2,10 @@
  * The config folder's public face: find, read, check and resolve hangar's config into one frozen
  * `ResolvedConfig` (or the built-in demo config when there is no file).
  */
-export { demoConfig, DEMO_PROVIDER_IDS } from "./demo.ts";
+export { DEMO_PROVIDER_IDS, demoConfig } from "./demo.ts";
 export type { Env } from "./interpolate.ts";
-export { describeSource, findConfigFile, loadConfig } from "./load.ts";
 export type { FoundConfigFile, LoadConfigOptions } from "./load.ts";
+export { describeSource, findConfigFile, loadConfig } from "./load.ts";
 export { parseConfigText } from "./parse.ts";
 export { BUILTIN_DEFAULTS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_CONCURRENCY } from "./resolve.ts";
 export { PROVIDER_ID } from "./schema.ts";

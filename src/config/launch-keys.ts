@@ -33,7 +33,8 @@ export function providerLaunchProblems(entry: unknown): LaunchProblem[] {
   const kinds = KINDS.filter((kind) => kind in entry);
   const [kind, second] = kinds;
   if (kind === undefined) {
-    const message = "needs exactly one of `command` (a program to run), `image` (a docker image) or `url` (a remote server)";
+    const message =
+      "needs exactly one of `command` (a program to run), `image` (a docker image) or `url` (a remote server)";
     return [{ key: undefined, message }];
   }
   if (second !== undefined) {
@@ -46,7 +47,7 @@ export function providerLaunchProblems(entry: unknown): LaunchProblem[] {
       problems.push({ key, message: `only applies to providers with ${names(allowed)}, not \`${kind}\`` });
     }
   }
-  if (kind === "command" && Array.isArray(entry["command"]) && "args" in entry) {
+  if (kind === "command" && Array.isArray(entry.command) && "args" in entry) {
     const message = "is only allowed when `command` is a single string; put the arguments in the `command` list";
     problems.push({ key: "args", message });
   }
@@ -65,9 +66,12 @@ export function mcpServerLaunchProblems(entry: unknown): LaunchProblem[] {
     return [{ key: "url", message: "cannot be combined with `command`; an entry has either `command` or `url`" }];
   }
   const problems: LaunchProblem[] = [];
-  const type = entry["type"];
+  const type = entry.type;
   if (hasCommand && typeof type === "string" && type !== "stdio") {
-    problems.push({ key: "type", message: "says a remote server, but the entry has `command`; use `stdio` or drop it" });
+    problems.push({
+      key: "type",
+      message: "says a remote server, but the entry has `command`; use `stdio` or drop it",
+    });
   }
   if (hasUrl && type === "stdio") {
     problems.push({ key: "type", message: "`stdio` needs `command`, but the entry has `url`" });

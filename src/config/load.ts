@@ -7,7 +7,7 @@ import { readFile, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import * as nodePath from "node:path";
 import { ConfigError, messageOf } from "../errors.ts";
-import { demoConfig, DEMO_PROVIDER_IDS } from "./demo.ts";
+import { DEMO_PROVIDER_IDS, demoConfig } from "./demo.ts";
 import type { Env } from "./interpolate.ts";
 import { parseConfigText } from "./parse.ts";
 import { expandHome } from "./resolve.ts";
@@ -38,7 +38,7 @@ const CWD_NAMES = ["hangar.yaml", "hangar.yml", "hangar.json"] as const;
 /** Finds, reads, parses and resolves the config; the demo config when there is none. */
 export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedConfig> {
   const env = options.env ?? process.env;
-  const home = options.home ?? env["HOME"] ?? homedir();
+  const home = options.home ?? env.HOME ?? homedir();
   const found = await findConfigFile({ ...options, env, home });
   if (found === undefined) return demoConfig(options.selfCommand);
   let text: string;
@@ -51,15 +51,17 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
 }
 
 /** The config file the lookup order finds (an absolute path), or undefined when there is none. */
-export async function findConfigFile(options: Omit<LoadConfigOptions, "selfCommand">): Promise<FoundConfigFile | undefined> {
+export async function findConfigFile(
+  options: Omit<LoadConfigOptions, "selfCommand">,
+): Promise<FoundConfigFile | undefined> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const home = options.home ?? env["HOME"] ?? homedir();
+  const home = options.home ?? env.HOME ?? homedir();
   const absolute = (path: string) => nodePath.resolve(cwd, expandHome(path, home));
   if (options.path !== undefined) {
     return { path: await mustExist(absolute(options.path), "given with --config"), via: "--config" };
   }
-  const fromEnv = env["HANGAR_CONFIG"];
+  const fromEnv = env.HANGAR_CONFIG;
   if (fromEnv !== undefined && fromEnv !== "") {
     return { path: await mustExist(absolute(fromEnv), "named by $HANGAR_CONFIG"), via: "$HANGAR_CONFIG" };
   }

@@ -2,10 +2,11 @@
  * From config text to `ResolvedConfig`, with no file system access: parse (YAML or JSON), keep the part
  * hangar reads, fill in `${VAR}`, validate, resolve. All problems are thrown together as one ConfigError.
  */
-import * as nodePath from "node:path";
+
 import { homedir } from "node:os";
-import { interpolate, type Env } from "./interpolate.ts";
-import { formatPath, problemsError, type Problem } from "./problems.ts";
+import * as nodePath from "node:path";
+import { type Env, interpolate } from "./interpolate.ts";
+import { formatPath, type Problem, problemsError } from "./problems.ts";
 import { resolveConfig } from "./resolve.ts";
 import { relevantPart } from "./schema.ts";
 import type { ResolvedConfig } from "./types.ts";
@@ -21,7 +22,7 @@ export function parseConfigText(
   text: string,
   fileName: string,
   env: Env = process.env,
-  home: string = env["HOME"] ?? homedir(),
+  home: string = env.HOME ?? homedir(),
 ): ResolvedConfig {
   const tree = parseYamlTree(text, fileName);
   const problems: Problem[] = [];

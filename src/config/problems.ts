@@ -39,7 +39,9 @@ export function formatPath(path: KeyPath): string {
 /** One problem as one line: `hangar.yaml:7:22: providers[0].idle_ttl_s expected a number ≥ 0`. */
 export function formatProblem(fileName: string, problem: Problem): string {
   const where = problem.position ? `${fileName}:${problem.position.line}:${problem.position.col}` : fileName;
-  return problem.path.length === 0 ? `${where}: ${problem.message}` : `${where}: ${formatPath(problem.path)} ${problem.message}`;
+  return problem.path.length === 0
+    ? `${where}: ${problem.message}`
+    : `${where}: ${formatPath(problem.path)} ${problem.message}`;
 }
 
 /** A `ConfigError` listing every problem, after a one-sentence summary line ("Invalid config … (2 problems):"). */

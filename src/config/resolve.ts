@@ -52,11 +52,16 @@ export function resolveConfig(file: ConfigFile, context: ResolveContext): Resolv
 }
 
 /** One provider with every setting filled in (provider, then `defaults`, then built-in). */
-export function resolveProvider(entry: ProviderEntry, defaults: DefaultsEntry, context: ResolveContext): ResolvedProvider {
+export function resolveProvider(
+  entry: ProviderEntry,
+  defaults: DefaultsEntry,
+  context: ResolveContext,
+): ResolvedProvider {
   const setting = <K extends keyof typeof BUILTIN_DEFAULTS>(key: K): (typeof BUILTIN_DEFAULTS)[K] | number | boolean =>
     entry[key] ?? defaults[key] ?? BUILTIN_DEFAULTS[key];
-  const ms = (key: "idle_ttl_s" | "health_check_interval_s" | "circuit_cooldown_s" | "startup_timeout_s" | "call_timeout_s") =>
-    Math.round(Number(setting(key)) * 1000);
+  const ms = (
+    key: "idle_ttl_s" | "health_check_interval_s" | "circuit_cooldown_s" | "startup_timeout_s" | "call_timeout_s",
+  ) => Math.round(Number(setting(key)) * 1000);
   return {
     id: entry.id,
     transport: transportOf(entry, context),
@@ -109,8 +114,10 @@ function transportOf(entry: ProviderEntry, context: ResolveContext): ProviderTra
       args: [...(entry.args ?? [])],
     };
   }
-  const [command = "", ...rest] = typeof entry.command === "string" ? [entry.command, ...(entry.args ?? [])] : (entry.command ?? []);
-  const cwd = entry.cwd === undefined ? undefined : nodePath.resolve(context.baseDir, expandHome(entry.cwd, context.home));
+  const [command = "", ...rest] =
+    typeof entry.command === "string" ? [entry.command, ...(entry.args ?? [])] : (entry.command ?? []);
+  const cwd =
+    entry.cwd === undefined ? undefined : nodePath.resolve(context.baseDir, expandHome(entry.cwd, context.home));
   return { kind: "stdio", command, args: rest, env: { ...entry.env }, cwd };
 }
 
@@ -119,7 +126,12 @@ function fromMcpServer(name: string, entry: McpServerEntry): ProviderEntry {
     const transport = entry.type === "sse" ? "sse" : entry.type === undefined ? "auto" : "streamable-http";
     return { id: name, url: entry.url, headers: entry.headers ?? {}, transport };
   }
-  const result: ProviderEntry = { id: name, command: entry.command ?? "", args: entry.args ?? [], env: entry.env ?? {} };
+  const result: ProviderEntry = {
+    id: name,
+    command: entry.command ?? "",
+    args: entry.args ?? [],
+    env: entry.env ?? {},
+  };
   if (entry.cwd !== undefined) result.cwd = entry.cwd;
   return result;
 }

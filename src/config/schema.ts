@@ -95,7 +95,8 @@ export function knownKeysAt(path: readonly (string | number)[]): readonly string
   const [first, second, third] = path;
   if (path.length === 0) return Object.keys(fileSchema.shape);
   if (first === "defaults" && path.length === 1) return Object.keys(defaultsSchema.shape);
-  if (first === "providers" && typeof second === "number" && path.length === 2) return Object.keys(providerSchema.shape);
+  if (first === "providers" && typeof second === "number" && path.length === 2)
+    return Object.keys(providerSchema.shape);
   if (path.at(-1) === "tools" && (third === "tools" || second === "tools")) return ["allow", "deny"];
   return undefined;
 }
@@ -110,20 +111,20 @@ export function relevantPart(data: unknown): unknown {
   if (data === null || data === undefined) return {};
   if (!isRecord(data)) return data;
   const foreign = "mcpServers" in data && !HANGAR_TOP_KEYS.some((key) => key in data);
-  const result: Record<string, unknown> = foreign ? { mcpServers: data["mcpServers"] } : { ...data };
+  const result: Record<string, unknown> = foreign ? { mcpServers: data.mcpServers } : { ...data };
   // An empty section (`defaults:` with every line commented out) is as if it were not there.
   for (const [key, value] of Object.entries(result)) if (value === null) delete result[key];
-  const servers = result["mcpServers"];
+  const servers = result.mcpServers;
   if (!isRecord(servers)) return result;
   const kept: Record<string, unknown> = {};
   for (const [name, entry] of Object.entries(servers)) {
-    if (isRecord(entry) && entry["disabled"] === true) continue;
+    if (isRecord(entry) && entry.disabled === true) continue;
     const value = isRecord(entry)
       ? Object.fromEntries(Object.entries(entry).filter(([key]) => MCP_SERVER_KEYS.includes(key)))
       : entry;
     Object.defineProperty(kept, name, { value, enumerable: true, writable: true, configurable: true });
   }
-  result["mcpServers"] = kept;
+  result.mcpServers = kept;
   return result;
 }
 

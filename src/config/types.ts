@@ -73,9 +73,7 @@ export interface ResolvedProvider {
 }
 
 /** Where the config came from. */
-export type ConfigSource =
-  | { readonly kind: "file"; readonly path: string }
-  | { readonly kind: "demo" };
+export type ConfigSource = { readonly kind: "file"; readonly path: string } | { readonly kind: "demo" };
 
 /** The whole resolved config, deeply frozen. */
 export interface ResolvedConfig {

@@ -3,9 +3,9 @@
  * ids), turning every mistake into a `Problem` with its position. Messages never include values.
  */
 import type { z } from "zod";
-import { mcpServerLaunchProblems, providerLaunchProblems, type LaunchProblem } from "./launch-keys.ts";
-import { closestKey, formatPath, kindOf, type KeyPath, type Problem } from "./problems.ts";
-import { fileSchema, isRecord, knownKeysAt, PROVIDER_ID, type ConfigFile } from "./schema.ts";
+import { type LaunchProblem, mcpServerLaunchProblems, providerLaunchProblems } from "./launch-keys.ts";
+import { closestKey, formatPath, type KeyPath, kindOf, type Problem } from "./problems.ts";
+import { type ConfigFile, fileSchema, isRecord, knownKeysAt, PROVIDER_ID } from "./schema.ts";
 import type { YamlTree } from "./yaml-tree.ts";
 
 /** A validated file, or the problems that stop it from being one. */
@@ -20,11 +20,11 @@ export function validateFile(data: unknown, tree: YamlTree): Validated {
   const problems: Problem[] = [];
   const result = fileSchema.safeParse(data);
   if (!result.success) for (const issue of result.error.issues) problems.push(...issueProblems(issue, data, tree));
-  const providers = Array.isArray(data["providers"]) ? data["providers"] : [];
+  const providers = Array.isArray(data.providers) ? data.providers : [];
   providers.forEach((entry, i) => {
     problems.push(...located(providerLaunchProblems(entry), ["providers", i], tree));
   });
-  const servers = isRecord(data["mcpServers"]) ? data["mcpServers"] : {};
+  const servers = isRecord(data.mcpServers) ? data.mcpServers : {};
   for (const [name, entry] of Object.entries(servers)) {
     problems.push(...located(mcpServerLaunchProblems(entry), ["mcpServers", name], tree));
   }
@@ -54,7 +54,7 @@ function idProblems(providers: unknown[], serverNames: string[], tree: YamlTree)
     }
   };
   providers.forEach((entry, i) => {
-    const id = isRecord(entry) ? entry["id"] : undefined;
+    const id = isRecord(entry) ? entry.id : undefined;
     if (typeof id === "string") use(id, ["providers", i, "id"], tree.valueAt(["providers", i, "id"]));
   });
   for (const name of serverNames) {
@@ -94,7 +94,8 @@ function unknownKeyMessage(path: KeyPath, key: string, known: readonly string[])
   }
   const suggestion = closestKey(key, known);
   if (suggestion !== undefined) return `is not a known key; did you mean \`${suggestion}\`?`;
-  if (known.length > 0 && known.length <= 6) return `is not a known key; expected one of ${known.map((k) => `\`${k}\``).join(", ")}`;
+  if (known.length > 0 && known.length <= 6)
+    return `is not a known key; expected one of ${known.map((k) => `\`${k}\``).join(", ")}`;
   return "is not a known key";
 }
 
@@ -120,7 +121,8 @@ function issueMessage(issue: z.core.$ZodIssue, value: unknown): string {
       const sign = issue.code === "too_small" ? (issue.inclusive ? "≥" : ">") : issue.inclusive ? "≤" : "<";
       const small = issue.code === "too_small";
       if (issue.origin === "array") return small ? "expected a non-empty list" : `expected at most ${bound} items`;
-      if (issue.origin === "string") return small ? "expected a non-empty string" : `expected at most ${bound} characters`;
+      if (issue.origin === "string")
+        return small ? "expected a non-empty string" : `expected at most ${bound} characters`;
       return `expected a number ${sign} ${bound}`;
     }
     case "invalid_value":
@@ -135,7 +137,8 @@ function valueAt(data: unknown, path: KeyPath): unknown {
   let current = data;
   for (const segment of path) {
     if (Array.isArray(current) && typeof segment === "number") current = current[segment];
-    else if (isRecord(current) && typeof segment === "string" && Object.hasOwn(current, segment)) current = current[segment];
+    else if (isRecord(current) && typeof segment === "string" && Object.hasOwn(current, segment))
+      current = current[segment];
     else return undefined;
   }
   return current;

@@ -2,7 +2,7 @@
  * Reads YAML (or JSON, which is YAML) into plain data while remembering where every key and value is in
  * the text, so that each later problem can name its file, line and column.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { KeyPath, Position, Problem } from "./problems.ts";
 import { problemsError } from "./problems.ts";
 

@@ -3,9 +3,16 @@
  * reads and parses (each problem with file:line:col), and warnings for risky values.
  */
 import { readFile } from "node:fs/promises";
-import { demoConfig, findConfigFile, parseConfigText, type Env, type FoundConfigFile, type ResolvedConfig } from "../config/index.ts";
+import {
+  demoConfig,
+  type Env,
+  type FoundConfigFile,
+  findConfigFile,
+  parseConfigText,
+  type ResolvedConfig,
+} from "../config/index.ts";
 import { ConfigError, messageOf } from "../errors.ts";
-import { check, type Check } from "./check.ts";
+import { type Check, check } from "./check.ts";
 import { riskyValues } from "./risky-values.ts";
 
 /** Where to look for the config; the same inputs as `loadConfig`. */
@@ -37,13 +44,19 @@ export async function checkConfig(options: ConfigCheckOptions): Promise<ConfigCh
     check("config", "config", name, status, message, extra);
   let found: FoundConfigFile | undefined;
   try {
-    found = await findConfigFile({ ...(options.path === undefined ? {} : { path: options.path }), env: options.env, cwd: options.cwd, home: options.home });
+    found = await findConfigFile({
+      ...(options.path === undefined ? {} : { path: options.path }),
+      env: options.env,
+      cwd: options.cwd,
+      home: options.home,
+    });
   } catch (error) {
     const fix = "check the path given with --config or $HANGAR_CONFIG, or run `hangar init` to write a config";
     return { checks: [item("found", "fail", messageOf(error), { fix })], config: undefined, found: undefined };
   }
   if (found === undefined) {
-    const message = "No config found (looked for $HANGAR_CONFIG, ./hangar.yaml, ~/.hangar/config.yaml); checking the built-in demo providers";
+    const message =
+      "No config found (looked for $HANGAR_CONFIG, ./hangar.yaml, ~/.hangar/config.yaml); checking the built-in demo providers";
     const checks = [item("found", "info", message, { fix: "run `hangar init` to write a starter config" })];
     return { checks, config: demoConfig(options.selfCommand), found };
   }
@@ -52,13 +65,22 @@ export async function checkConfig(options: ConfigCheckOptions): Promise<ConfigCh
   try {
     text = await readFile(found.path, "utf8");
   } catch (error) {
-    checks.push(item("reads", "fail", `Cannot read ${found.path}: ${messageOf(error)}`, { fix: "check the file's permissions" }));
+    checks.push(
+      item("reads", "fail", `Cannot read ${found.path}: ${messageOf(error)}`, { fix: "check the file's permissions" }),
+    );
     return { checks, config: undefined, found };
   }
   try {
     const config = parseConfigText(text, found.path, options.env, options.home);
     const count = config.providers.length;
-    checks.push(item("parses", count === 0 ? "warn" : "ok", `valid, ${count} provider${count === 1 ? "" : "s"}`, count === 0 ? { fix: "add a provider under `providers:` (see `hangar init`)" } : {}));
+    checks.push(
+      item(
+        "parses",
+        count === 0 ? "warn" : "ok",
+        `valid, ${count} provider${count === 1 ? "" : "s"}`,
+        count === 0 ? { fix: "add a provider under `providers:` (see `hangar init`)" } : {},
+      ),
+    );
     checks.push(...riskyValues(config));
     return { checks, config, found };
   } catch (error) {

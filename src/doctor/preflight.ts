@@ -6,7 +6,7 @@ import { access, constants, stat } from "node:fs/promises";
 import { connect } from "node:net";
 import type { ProviderTransport, ResolvedProvider } from "../config/index.ts";
 import { messageOf } from "../errors.ts";
-import { check, type Check } from "./check.ts";
+import { type Check, check } from "./check.ts";
 
 /** Where a program that is often missing comes from. */
 const INSTALL_HINTS: Readonly<Record<string, string>> = {
@@ -21,7 +21,10 @@ const INSTALL_HINTS: Readonly<Record<string, string>> = {
 };
 
 /** The preflight checks of one provider; `env` is the environment it would inherit. */
-export async function preflight(provider: ResolvedProvider, env: Readonly<Record<string, string | undefined>>): Promise<Check[]> {
+export async function preflight(
+  provider: ResolvedProvider,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Check[]> {
   const t = provider.transport;
   switch (t.kind) {
     case "stdio":
@@ -33,38 +36,73 @@ export async function preflight(provider: ResolvedProvider, env: Readonly<Record
   }
 }
 
-async function commandChecks(id: string, t: Extract<ProviderTransport, { kind: "stdio" }>, env: Readonly<Record<string, string | undefined>>): Promise<Check[]> {
+async function commandChecks(
+  id: string,
+  t: Extract<ProviderTransport, { kind: "stdio" }>,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Check[]> {
   const checks: Check[] = [];
   if (t.cwd !== undefined && !(await stat(t.cwd).catch(() => undefined))?.isDirectory()) {
-    checks.push(check("provider", id, "cwd", "fail", `its cwd ${t.cwd} is not a directory`, { fix: "create it, or fix `cwd`" }));
+    checks.push(
+      check("provider", id, "cwd", "fail", `its cwd ${t.cwd} is not a directory`, { fix: "create it, or fix `cwd`" }),
+    );
   }
-  const path = { ...env, ...t.env }["PATH"] ?? "";
+  const path = { ...env, ...t.env }.PATH ?? "";
   if (t.command.includes("/")) {
-    const runnable = await access(t.command, constants.X_OK).then(() => true, () => false);
+    const runnable = await access(t.command, constants.X_OK).then(
+      () => true,
+      () => false,
+    );
     if (runnable) checks.push(check("provider", id, "command", "ok", `command ${t.command} exists`));
-    else checks.push(check("provider", id, "command", "fail", `command ${t.command} does not exist or is not executable`, { fix: "fix the path in `command`, or `chmod +x` it" }));
+    else
+      checks.push(
+        check("provider", id, "command", "fail", `command ${t.command} does not exist or is not executable`, {
+          fix: "fix the path in `command`, or `chmod +x` it",
+        }),
+      );
     return checks;
   }
   const found = Bun.which(t.command, { PATH: path, ...(t.cwd ? { cwd: t.cwd } : {}) });
   if (found) checks.push(check("provider", id, "command", "ok", `command "${t.command}" found at ${found}`));
   else {
     const hint = INSTALL_HINTS[t.command] ?? `install "${t.command}"`;
-    checks.push(check("provider", id, "command", "fail", `command "${t.command}" not found on PATH`, { fix: `${hint}, or give its full path in \`command\`` }));
+    checks.push(
+      check("provider", id, "command", "fail", `command "${t.command}" not found on PATH`, {
+        fix: `${hint}, or give its full path in \`command\``,
+      }),
+    );
   }
   return checks;
 }
 
-async function dockerChecks(id: string, image: string, env: Readonly<Record<string, string | undefined>>): Promise<Check[]> {
-  const docker = Bun.which("docker", { PATH: env["PATH"] ?? "" });
-  if (!docker) return [check("provider", id, "docker", "fail", "docker is not on PATH", { fix: "install Docker, or run the server with `command` instead of `image`" })];
+async function dockerChecks(
+  id: string,
+  image: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Check[]> {
+  const docker = Bun.which("docker", { PATH: env.PATH ?? "" });
+  if (!docker)
+    return [
+      check("provider", id, "docker", "fail", "docker is not on PATH", {
+        fix: "install Docker, or run the server with `command` instead of `image`",
+      }),
+    ];
   const checks = [check("provider", id, "docker", "ok", `docker found at ${docker}`)];
-  const run = Bun.spawn([docker, "image", "inspect", "--format", "{{.Id}}", image], { stdout: "ignore", stderr: "pipe", env: { ...env } });
+  const run = Bun.spawn([docker, "image", "inspect", "--format", "{{.Id}}", image], {
+    stdout: "ignore",
+    stderr: "pipe",
+    env: { ...env },
+  });
   const timer = setTimeout(() => run.kill(), 15_000);
   const [code, stderr] = await Promise.all([run.exited, new Response(run.stderr).text()]);
   clearTimeout(timer);
   if (code === 0) checks.push(check("provider", id, "image", "ok", `image ${image} is present`));
   else if (/daemon|connect|permission denied/i.test(stderr)) {
-    checks.push(check("provider", id, "image", "fail", `docker cannot reach its daemon: ${firstLine(stderr)}`, { fix: "start Docker (or add your user to the docker group)" }));
+    checks.push(
+      check("provider", id, "image", "fail", `docker cannot reach its daemon: ${firstLine(stderr)}`, {
+        fix: "start Docker (or add your user to the docker group)",
+      }),
+    );
   } else {
     const message = `image ${image} is not pulled yet; the first start pulls it and may take longer than startup_timeout_s`;
     checks.push(check("provider", id, "image", "warn", message, { fix: `docker pull ${image}` }));
@@ -82,15 +120,28 @@ async function reachable(id: string, url: string): Promise<Check> {
   try {
     await new Promise<void>((resolve, reject) => {
       const socket = connect({ host, port, timeout: 5_000 });
-      socket.once("connect", () => (socket.destroy(), resolve()));
-      socket.once("timeout", () => (socket.destroy(), reject(new Error("no answer within 5 s"))));
-      socket.once("error", (error) => (socket.destroy(), reject(error)));
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once("timeout", () => {
+        socket.destroy();
+        reject(new Error("no answer within 5 s"));
+      });
+      socket.once("error", (error) => {
+        socket.destroy();
+        reject(error);
+      });
     });
-    return check("provider", id, "url", "ok", `${parsed.host} accepts connections`, { latency_ms: performance.now() - started });
+    return check("provider", id, "url", "ok", `${parsed.host} accepts connections`, {
+      latency_ms: performance.now() - started,
+    });
   } catch (error) {
     const code = (error as { code?: string }).code;
-    const reason = code === "ECONNREFUSED" ? "connection refused" : code === "ENOTFOUND" ? "no such host" : messageOf(error);
-    const fix = code === "ENOTFOUND" ? "check the host name in `url`" : `start the server at ${parsed.host}, or fix \`url\``;
+    const reason =
+      code === "ECONNREFUSED" ? "connection refused" : code === "ENOTFOUND" ? "no such host" : messageOf(error);
+    const fix =
+      code === "ENOTFOUND" ? "check the host name in `url`" : `start the server at ${parsed.host}, or fix \`url\``;
     return check("provider", id, "url", "fail", `Cannot reach ${where}: ${reason}`, { fix });
   }
 }

@@ -5,7 +5,7 @@
 import type { ResolvedProvider } from "../config/index.ts";
 import { messageOf } from "../errors.ts";
 import type { Gateway } from "../gateway/index.ts";
-import { check, type Check } from "./check.ts";
+import { type Check, check } from "./check.ts";
 import { preflight } from "./preflight.ts";
 import type { StderrRecorder } from "./stderr-recorder.ts";
 
@@ -31,20 +31,45 @@ export async function checkProvider(provider: ResolvedProvider, deps: ProviderCh
     const tools = await handle.ensureReady(deps.signal);
     const kind = provider.transport.kind === "http" ? "connected" : "started";
     const took = performance.now() - started;
-    checks.push(check("provider", id, "start", "ok", `${kind} and initialized in ${took.toFixed(0)} ms`, { latency_ms: took }));
-    if (tools.length === 0) checks.push(check("provider", id, "tools", "warn", "it lists no tools", { fix: "check the server's own settings (arguments, env): some servers offer tools only when configured" }));
-    else checks.push(check("provider", id, "tools", "ok", `${tools.length} tool${tools.length === 1 ? "" : "s"}: ${names(tools.map((tool) => tool.name))}`));
+    checks.push(
+      check("provider", id, "start", "ok", `${kind} and initialized in ${took.toFixed(0)} ms`, { latency_ms: took }),
+    );
+    if (tools.length === 0)
+      checks.push(
+        check("provider", id, "tools", "warn", "it lists no tools", {
+          fix: "check the server's own settings (arguments, env): some servers offer tools only when configured",
+        }),
+      );
+    else
+      checks.push(
+        check(
+          "provider",
+          id,
+          "tools",
+          "ok",
+          `${tools.length} tool${tools.length === 1 ? "" : "s"}: ${names(tools.map((tool) => tool.name))}`,
+        ),
+      );
   } catch (error) {
     const message = messageOf(error);
     const detail = deps.stderr.tail(id) || undefined;
-    checks.push(check("provider", id, "start", "fail", message, { fix: startFix(message, provider), detail, latency_ms: performance.now() - started }));
+    checks.push(
+      check("provider", id, "start", "fail", message, {
+        fix: startFix(message, provider),
+        detail,
+        latency_ms: performance.now() - started,
+      }),
+    );
     return checks;
   }
   try {
     const latency = await handle.ping(deps.signal);
-    checks.push(check("provider", id, "ping", "ok", `answers ping in ${latency.toFixed(1)} ms`, { latency_ms: latency }));
+    checks.push(
+      check("provider", id, "ping", "ok", `answers ping in ${latency.toFixed(1)} ms`, { latency_ms: latency }),
+    );
   } catch (error) {
-    const fix = "the server does not answer `ping`; hangar's health checks will count it as failing (set health_check_interval_s: 0 to turn them off)";
+    const fix =
+      "the server does not answer `ping`; hangar's health checks will count it as failing (set health_check_interval_s: 0 to turn them off)";
     checks.push(check("provider", id, "ping", "warn", `ping failed: ${messageOf(error)}`, { fix }));
   }
   return checks;
@@ -62,7 +87,8 @@ function startFix(message: string, provider: ResolvedProvider): string {
   if (/did not start within/.test(message)) {
     return "raise startup_timeout_s (a first npx/uvx/docker run downloads the server), or run the command by hand to see where it hangs";
   }
-  if (t.kind === "http") return "check that the server at `url` speaks MCP (Streamable HTTP or SSE) and that `headers` carry valid credentials";
+  if (t.kind === "http")
+    return "check that the server at `url` speaks MCP (Streamable HTTP or SSE) and that `headers` carry valid credentials";
   const argv = t.kind === "stdio" ? [t.command, ...t.args] : ["docker", "run", "-i", "--rm", t.image, ...t.args];
   const run = argv.map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : JSON.stringify(word))).join(" ");
   return `run it by hand to see its error (${run}); check its \`env\`${t.kind === "stdio" ? " and `cwd`" : ""}`;

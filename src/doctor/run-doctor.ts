@@ -36,7 +36,7 @@ export interface DoctorOptions {
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const home = options.home ?? env["HOME"] ?? homedir();
+  const home = options.home ?? env.HOME ?? homedir();
   const signal = options.signal ?? new AbortController().signal;
   const configured = await checkConfig({
     ...(options.configPath === undefined ? {} : { path: options.configPath }),

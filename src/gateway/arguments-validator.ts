@@ -1,5 +1,5 @@
-import { Ajv, type ValidateFunction } from "ajv";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import { Ajv, type ValidateFunction } from "ajv";
 
 /**
  * Checks call arguments against a tool's inputSchema, compiling each distinct schema once (many

@@ -23,14 +23,22 @@ export const CallRequestSchema = z
 /** The input of `hangar_call` and `hangar call`: calls run in parallel, results in call order. */
 export const BatchRequestSchema = z
   .object({
-    calls: z.array(CallRequestSchema).min(1).describe("The tool calls to run in parallel; results come back in this order"),
+    calls: z
+      .array(CallRequestSchema)
+      .min(1)
+      .describe("The tool calls to run in parallel; results come back in this order"),
     max_concurrency: z
       .number()
       .int()
       .min(1)
       .optional()
       .describe("At most this many calls of this batch run at once (default: the gateway's limits only)"),
-    timeout_s: z.number().positive().max(86_400).optional().describe("Deadline of the whole batch in seconds (default: none)"),
+    timeout_s: z
+      .number()
+      .positive()
+      .max(86_400)
+      .optional()
+      .describe("Deadline of the whole batch in seconds (default: none)"),
     fail_fast: z.boolean().optional().describe("Cancel the remaining calls as soon as one fails (default false)"),
   })
   .strict();

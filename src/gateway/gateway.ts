@@ -1,4 +1,5 @@
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
+import { ExponentialBackoff } from "cockatiel";
 import { type Clock, systemClock } from "../clock.ts";
 import type { ResolvedConfig } from "../config/types.ts";
 import { CallError, CancelledError, HangarError } from "../errors.ts";
@@ -6,9 +7,15 @@ import { type Logger, silentLogger } from "../observability/log.ts";
 import { type CallRecorder, type GatewayRecorder, noopRecorder } from "../observability/recorder.ts";
 import { ProviderHandle } from "../pool/index.ts";
 import { type ClientBridge, createDriver, type Spawner, systemSpawner } from "../providers/index.ts";
-import { ExponentialBackoff } from "cockatiel";
 import { type BatchCall, deadline, raceSignal, runBatch, Semaphore } from "../scheduler/index.ts";
-import { type BatchRequest, BatchRequestSchema, type BatchResult, type CallErrorInfo, type CallRequest, type CallResult } from "./batch-schema.ts";
+import {
+  type BatchRequest,
+  BatchRequestSchema,
+  type BatchResult,
+  type CallErrorInfo,
+  type CallRequest,
+  type CallResult,
+} from "./batch-schema.ts";
 import { classifyError } from "./classify.ts";
 import { Router } from "./router.ts";
 
@@ -81,8 +88,14 @@ export class Gateway {
     };
     const handles = new Map<string, ProviderHandle>();
     for (const provider of config.providers) {
-      handles.set(provider.id, new ProviderHandle(provider, createDriver(provider, driverDeps), this.clock, logger, this.recorder));
-      this.perProvider.set(provider.id, new Semaphore(provider.maxConcurrency, provider.maxQueue, `provider "${provider.id}"`));
+      handles.set(
+        provider.id,
+        new ProviderHandle(provider, createDriver(provider, driverDeps), this.clock, logger, this.recorder),
+      );
+      this.perProvider.set(
+        provider.id,
+        new Semaphore(provider.maxConcurrency, provider.maxQueue, `provider "${provider.id}"`),
+      );
     }
     this.handles = handles;
     this.router = new Router(handles);
@@ -93,8 +106,12 @@ export class Gateway {
   parseBatch(input: unknown): BatchRequest {
     const parsed = BatchRequestSchema.safeParse(input);
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((issue) => `${issue.path.length ? issue.path.join(".") : "request"}: ${issue.message}`);
-      throw new InvalidBatchError(`Invalid batch: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ""}`);
+      const problems = parsed.error.issues.map(
+        (issue) => `${issue.path.length ? issue.path.join(".") : "request"}: ${issue.message}`,
+      );
+      throw new InvalidBatchError(
+        `Invalid batch: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ""}`,
+      );
     }
     if (parsed.data.calls.length > this.config.maxBatchSize) {
       throw new InvalidBatchError(
@@ -116,9 +133,18 @@ export class Gateway {
     const attempts = request.calls.map((): Attempts => ({ count: 0, safe: false }));
     const { clock } = this;
     const started = clock.now();
-    const recorded = this.recorder.batchStarted({ batchId, size: request.calls.length, traceparent: options.traceparent, tracestate: options.tracestate });
-    const recorders = request.calls.map((call, index) => recorded.callStarted({ index, provider: call.provider, tool: call.tool, id: call.id }));
-    const calls = request.calls.map((call, index) => this.plan(call, batchLimit, attempts[index]!, progressOf(options, index), recorders[index]!));
+    const recorded = this.recorder.batchStarted({
+      batchId,
+      size: request.calls.length,
+      traceparent: options.traceparent,
+      tracestate: options.tracestate,
+    });
+    const recorders = request.calls.map((call, index) =>
+      recorded.callStarted({ index, provider: call.provider, tool: call.tool, id: call.id }),
+    );
+    const calls = request.calls.map((call, index) =>
+      this.plan(call, batchLimit, attempts[index]!, progressOf(options, index), recorders[index]!),
+    );
     const settled = runBatch(calls, {
       clock: this.clock,
       global: this.global,
@@ -136,7 +162,9 @@ export class Gateway {
           const tried = attempts[outcome.index]!;
           const common = { index: outcome.index, elapsed_ms: round(outcome.elapsedMs), attempts: tried.count };
           const result: CallResult =
-            outcome.value !== undefined ? { ...outcome.value, ...common } : { ...describe(call), ok: false, error: describeFailure(outcome.error, call, tried), ...common };
+            outcome.value !== undefined
+              ? { ...outcome.value, ...common }
+              : { ...describe(call), ok: false, error: describeFailure(outcome.error, call, tried), ...common };
           recorders[outcome.index]!.finished(result);
           if (!result.ok) failed++;
           yield result;
@@ -179,7 +207,11 @@ export class Gateway {
         attempts.safe = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true;
         attempts.count++;
         const result = await recorder.upstream(handle.config.transport.kind, (meta) =>
-          handle.callTool(call.tool, call.arguments, { signal, ...(onProgress ? { onProgress } : {}), ...(meta ? { meta } : {}) }),
+          handle.callTool(call.tool, call.arguments, {
+            signal,
+            ...(onProgress ? { onProgress } : {}),
+            ...(meta ? { meta } : {}),
+          }),
         );
         return toCallResult(call, result);
       }, signal);
@@ -207,10 +239,16 @@ export class Gateway {
   }
 
   /** Runs one call as a batch of one (same limits, breaker and retries); never throws for the call's failure. */
-  async callOne(call: CallRequest, options: Omit<BatchOptions, "onProgress"> & { onProgress?: (progress: Progress) => void } = {}): Promise<CallResult> {
+  async callOne(
+    call: CallRequest,
+    options: Omit<BatchOptions, "onProgress"> & { onProgress?: (progress: Progress) => void } = {},
+  ): Promise<CallResult> {
     const { onProgress, ...rest } = options;
     // One call built by Hangar itself (a pass-through tool): its shape needs no checking.
-    const batch = this.start({ calls: [call] }, { ...rest, ...(onProgress ? { onProgress: (_: number, progress: Progress) => onProgress(progress) } : {}) });
+    const batch = this.start(
+      { calls: [call] },
+      { ...rest, ...(onProgress ? { onProgress: (_: number, progress: Progress) => onProgress(progress) } : {}) },
+    );
     for await (const result of batch.results) return result;
     throw new Error("a batch of one call ended without its result");
   }
@@ -272,7 +310,11 @@ function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
 function describeFailure(error: unknown, call: CallRequest, attempts: Attempts): CallErrorInfo {
   const info = classifyError(error, call.provider);
   if (info.type === "timeout" && attempts.count > 0 && !attempts.safe) {
-    return { ...info, retryable: false, message: `${info.message}; its outcome is unknown, as "${call.tool}" may write and is not marked read-only or idempotent` };
+    return {
+      ...info,
+      retryable: false,
+      message: `${info.message}; its outcome is unknown, as "${call.tool}" may write and is not marked read-only or idempotent`,
+    };
   }
   return info;
 }

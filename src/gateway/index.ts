@@ -1,11 +1,18 @@
 export {
-  BatchRequestSchema,
-  CallRequestSchema,
   type BatchRequest,
+  BatchRequestSchema,
   type BatchResult,
   type CallErrorInfo,
   type CallRequest,
+  CallRequestSchema,
   type CallResult,
 } from "./batch-schema.ts";
-export { Gateway, InvalidBatchError, summarize, type BatchOptions, type BatchStream, type GatewayDeps } from "./gateway.ts";
+export {
+  type BatchOptions,
+  type BatchStream,
+  Gateway,
+  type GatewayDeps,
+  InvalidBatchError,
+  summarize,
+} from "./gateway.ts";
 export { toolAllowed } from "./router.ts";

@@ -28,7 +28,10 @@ export class Router {
       throw new CallError("unknown_provider", `Unknown provider "${providerId}".${hint}`);
     }
     if (!toolAllowed(handle.config.tools, toolName)) {
-      throw new CallError("denied", `Tool "${toolName}" of provider "${providerId}" is not allowed by its tools allow/deny rules`);
+      throw new CallError(
+        "denied",
+        `Tool "${toolName}" of provider "${providerId}" is not allowed by its tools allow/deny rules`,
+      );
     }
     return handle;
   }
@@ -37,7 +40,10 @@ export class Router {
   check(providerId: string, tools: readonly Tool[], toolName: string, args: Record<string, unknown> | undefined): Tool {
     const tool = tools.find((t) => t.name === toolName);
     if (tool === undefined) {
-      const guess = closest(toolName, tools.map((t) => t.name));
+      const guess = closest(
+        toolName,
+        tools.map((t) => t.name),
+      );
       const hint = guess ? ` Did you mean "${guess}"?` : "";
       throw new CallError("unknown_tool", `Provider "${providerId}" has no tool "${toolName}".${hint}`);
     }

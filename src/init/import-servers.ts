@@ -23,7 +23,11 @@ export interface ImportResult {
 
 /** A valid, unused provider id for `name` (`my server` → `my-server`, then `my-server-2`). */
 function idFor(name: string, used: Set<string>): string {
-  let base = name.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 32) || "server";
+  let base =
+    name
+      .replace(/[^A-Za-z0-9_-]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 32) || "server";
   if (!PROVIDER_ID.test(base)) base = "server";
   let id = base;
   for (let n = 2; used.has(id); n++) id = `${base.slice(0, 32 - String(n).length - 1)}-${n}`;
@@ -31,9 +35,14 @@ function idFor(name: string, used: Set<string>): string {
   return id;
 }
 
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : []);
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
 const stringMap = (value: unknown): Record<string, string> =>
-  isRecord(value) ? Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string")) : {};
+  isRecord(value)
+    ? Object.fromEntries(
+        Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+      )
+    : {};
 
 /** The `providers` entry for one server, or why it cannot be imported. */
 function entryYaml(id: string, entry: McpServerEntry): { yaml: string; hasSecrets: boolean } | { reason: string } {
@@ -46,7 +55,8 @@ function entryYaml(id: string, entry: McpServerEntry): { yaml: string; hasSecret
     if (Object.keys(headers).length) lines.push(`    headers: ${flow(headers)}`);
     return { yaml: lines.join("\n"), hasSecrets: Object.keys(headers).length > 0 };
   }
-  if (typeof entry.command !== "string" || entry.command === "") return { reason: "it has neither `command` nor `url`" };
+  if (typeof entry.command !== "string" || entry.command === "")
+    return { reason: "it has neither `command` nor `url`" };
   lines.push(`    command: ${flow([entry.command, ...strings(entry.args)])}`);
   const env = stringMap(entry.env);
   if (Object.keys(env).length) lines.push(`    env: ${flow(env)}`);
@@ -79,7 +89,7 @@ export function importedConfig(result: ImportResult, from: string): string {
   const header = [
     `# Hangar config, imported from ${from} by \`hangar init --import\`.`,
     "# Check it with `hangar doctor`. Every setting: https://github.com/mapyr/mcp-hangar#configuration",
-    "# Values were copied as written; put secrets in the environment and write \${NAME} here instead.",
+    "# Values were copied as written; put secrets in the environment and write ${NAME} here instead.",
     "",
     "defaults:",
     "  idle_ttl_s: 300              # stop a provider after this long with nothing in flight; 0 = never",

@@ -1,7 +1,12 @@
 /** The commented starter config that `hangar init` writes: hangar's demo provider, plus examples to copy. */
 import YAML from "yaml";
 
-const FLOW = { collectionStyle: "flow", defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN", lineWidth: 0 } as const;
+const FLOW = {
+  collectionStyle: "flow",
+  defaultStringType: "QUOTE_DOUBLE",
+  defaultKeyType: "PLAIN",
+  lineWidth: 0,
+} as const;
 
 /** A value as one line of YAML: lists and maps in flow style, strings double-quoted (exact for any text). */
 export function flow(value: unknown): string {

@@ -4,7 +4,7 @@
  */
 import { chmod, mkdir, stat, writeFile } from "node:fs/promises";
 import * as nodePath from "node:path";
-import { parseConfigText, type Env } from "../config/index.ts";
+import { type Env, parseConfigText } from "../config/index.ts";
 import { ConfigError, UsageError } from "../errors.ts";
 
 /** Options of `writeConfig`; every field says its default. */
@@ -31,7 +31,11 @@ export async function exists(path: string): Promise<boolean> {
 }
 
 /** Writes `text` to `path` (absolute) and checks that hangar loads it. */
-export async function writeConfig(path: string, text: string, options: WriteConfigOptions = {}): Promise<WrittenConfig> {
+export async function writeConfig(
+  path: string,
+  text: string,
+  options: WriteConfigOptions = {},
+): Promise<WrittenConfig> {
   const replaced = await exists(path);
   if (replaced && !options.force) {
     throw new UsageError(`${path} already exists; pass --force to replace it, or --path to write somewhere else`);

@@ -1,4 +1,11 @@
-import { type BatchRecorder, type CallRecorder, type GatewayRecorder, noop, noopRecorder, type UpstreamMeta } from "./recorder.ts";
+import {
+  type BatchRecorder,
+  type CallRecorder,
+  type GatewayRecorder,
+  noop,
+  noopRecorder,
+  type UpstreamMeta,
+} from "./recorder.ts";
 
 /** One recorder that tells each of `recorders` everything; no-op recorders are left out. */
 export function combineRecorders(...recorders: GatewayRecorder[]): GatewayRecorder {
@@ -6,11 +13,21 @@ export function combineRecorders(...recorders: GatewayRecorder[]): GatewayRecord
   if (live.length <= 1) return live[0] ?? noopRecorder;
   return {
     batchStarted: (batch) => combineBatches(live.map((recorder) => recorder.batchStarted(batch))),
-    providerStarted: (provider, durationMs) => live.forEach((recorder) => recorder.providerStarted(provider, durationMs)),
-    providerStartFailed: (provider) => live.forEach((recorder) => recorder.providerStartFailed(provider)),
-    providerCrashed: (provider) => live.forEach((recorder) => recorder.providerCrashed(provider)),
-    breakerRejected: (provider) => live.forEach((recorder) => recorder.breakerRejected(provider)),
-    healthChecked: (provider, ok) => live.forEach((recorder) => recorder.healthChecked(provider, ok)),
+    providerStarted: (provider, durationMs) => {
+      for (const recorder of live) recorder.providerStarted(provider, durationMs);
+    },
+    providerStartFailed: (provider) => {
+      for (const recorder of live) recorder.providerStartFailed(provider);
+    },
+    providerCrashed: (provider) => {
+      for (const recorder of live) recorder.providerCrashed(provider);
+    },
+    breakerRejected: (provider) => {
+      for (const recorder of live) recorder.breakerRejected(provider);
+    },
+    healthChecked: (provider, ok) => {
+      for (const recorder of live) recorder.healthChecked(provider, ok);
+    },
     flush: async () => void (await Promise.all(live.map((recorder) => recorder.flush()))),
   };
 }
@@ -20,7 +37,9 @@ function combineBatches(batches: BatchRecorder[]): BatchRecorder {
   if (live.length <= 1) return live[0] ?? noop.batch;
   return {
     callStarted: (call) => combineCalls(live.map((batch) => batch.callStarted(call))),
-    finished: (summary) => live.forEach((batch) => batch.finished(summary)),
+    finished: (summary) => {
+      for (const batch of live) batch.finished(summary);
+    },
   };
 }
 
@@ -30,11 +49,19 @@ function combineCalls(calls: CallRecorder[]): CallRecorder {
   return {
     // Each recorder wraps the next; the innermost `_meta` offered wins (only tracing offers one).
     upstream: (kind, send) => nest(live, 0, kind, send, undefined),
-    finished: (outcome) => live.forEach((call) => call.finished(outcome)),
+    finished: (outcome) => {
+      for (const call of live) call.finished(outcome);
+    },
   };
 }
 
-function nest<T>(calls: CallRecorder[], at: number, kind: string, send: (meta: UpstreamMeta | undefined) => Promise<T>, meta: UpstreamMeta | undefined): Promise<T> {
+function nest<T>(
+  calls: CallRecorder[],
+  at: number,
+  kind: string,
+  send: (meta: UpstreamMeta | undefined) => Promise<T>,
+  meta: UpstreamMeta | undefined,
+): Promise<T> {
   const call = calls[at];
   if (call === undefined) return send(meta);
   return call.upstream(kind, (own) => nest(calls, at + 1, kind, send, own ?? meta));

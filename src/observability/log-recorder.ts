@@ -13,21 +13,32 @@ export function logRecorder(logger: Logger): GatewayRecorder {
     ...noopRecorder,
     batchStarted(batch): BatchRecorder {
       const log = logger.child({ batch_id: batch.batchId });
-      if (debug) log.debug({ calls: batch.size, ...(batch.traceparent ? { traceparent: batch.traceparent } : {}) }, "batch started");
+      if (debug)
+        log.debug(
+          { calls: batch.size, ...(batch.traceparent ? { traceparent: batch.traceparent } : {}) },
+          "batch started",
+        );
       return {
         callStarted(call): CallRecorder {
           return {
             upstream: (_kind, send) => send(undefined),
             finished(outcome) {
               if (outcome.ok && !debug) return;
-              const line = { call_id: `${batch.batchId}:${call.index}`, provider: call.provider, tool: call.tool, attempts: outcome.attempts, elapsed_ms: outcome.elapsed_ms };
+              const line = {
+                call_id: `${batch.batchId}:${call.index}`,
+                provider: call.provider,
+                tool: call.tool,
+                attempts: outcome.attempts,
+                elapsed_ms: outcome.elapsed_ms,
+              };
               if (outcome.ok) log.debug(line, "call succeeded");
               else log.info({ ...line, error_type: outcome.error?.type, err: outcome.error?.message }, "call failed");
             },
           };
         },
         finished({ elapsedMs, failed }) {
-          if (debug) log.debug({ calls: batch.size, failed, elapsed_ms: Math.round(elapsedMs * 100) / 100 }, "batch finished");
+          if (debug)
+            log.debug({ calls: batch.size, failed, elapsed_ms: Math.round(elapsedMs * 100) / 100 }, "batch finished");
         },
       };
     },

@@ -18,7 +18,18 @@ export interface LoggerOptions {
 }
 
 /** Keys that may hold secrets, at the top of a log line or one level down. */
-const SECRET_KEYS = ["env", "headers", "authorization", "Authorization", "token", "password", "secret", "api_key", "apiKey", "cookie"];
+const SECRET_KEYS = [
+  "env",
+  "headers",
+  "authorization",
+  "Authorization",
+  "token",
+  "password",
+  "secret",
+  "api_key",
+  "apiKey",
+  "cookie",
+];
 
 /** Paths of log fields that pino replaces with "[redacted]". */
 export const REDACT_PATHS: readonly string[] = [...SECRET_KEYS, ...SECRET_KEYS.map((key) => `*.${key}`)];

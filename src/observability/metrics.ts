@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { BatchRecorder, CallInfo, CallOutcome, CallRecorder, GatewayRecorder } from "./recorder.ts";
 
 /** What metrics read from the live gateway at each scrape (the Gateway fits it). */
@@ -44,10 +44,31 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   let source: MetricsSource | undefined;
   const providers = () => (source ? [...source.handles] : []);
 
-  const calls = new Counter({ name: "hangar_calls_total", help: "Calls that settled, by provider, tool and outcome (ok or the error type)", labelNames: ["provider", "tool", "outcome"], registers });
-  const callSeconds = new Histogram({ name: "hangar_call_duration_seconds", help: "Time a call ran once it had its permits, cold start and retries included; calls sent to the provider at least once", labelNames: ["provider", "tool"], buckets: LATENCY_BUCKETS, registers });
-  const batchSeconds = new Histogram({ name: "hangar_batch_duration_seconds", help: "Time from accepting a batch to its last call settling", buckets: LATENCY_BUCKETS, registers });
-  const batchSize = new Histogram({ name: "hangar_batch_size", help: "Calls per batch", buckets: BATCH_SIZE_BUCKETS, registers });
+  const calls = new Counter({
+    name: "hangar_calls_total",
+    help: "Calls that settled, by provider, tool and outcome (ok or the error type)",
+    labelNames: ["provider", "tool", "outcome"],
+    registers,
+  });
+  const callSeconds = new Histogram({
+    name: "hangar_call_duration_seconds",
+    help: "Time a call ran once it had its permits, cold start and retries included; calls sent to the provider at least once",
+    labelNames: ["provider", "tool"],
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const batchSeconds = new Histogram({
+    name: "hangar_batch_duration_seconds",
+    help: "Time from accepting a batch to its last call settling",
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const batchSize = new Histogram({
+    name: "hangar_batch_size",
+    help: "Calls per batch",
+    buckets: BATCH_SIZE_BUCKETS,
+    registers,
+  });
   new Gauge({
     name: "hangar_calls_in_flight",
     help: "Calls holding a permit of the provider right now (starting it, or waiting on its answer)",
@@ -75,7 +96,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
     collect() {
       this.reset();
-      for (const [id, handle] of providers()) for (const state of PROVIDER_STATES) this.set({ provider: id, state }, handle.state === state ? 1 : 0);
+      for (const [id, handle] of providers())
+        for (const state of PROVIDER_STATES) this.set({ provider: id, state }, handle.state === state ? 1 : 0);
     },
   });
   new Gauge({
@@ -88,11 +110,37 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       for (const [id, handle] of providers()) this.set({ provider: id }, BREAKER_STATES[handle.breaker.state] ?? 0);
     },
   });
-  const starts = new Counter({ name: "hangar_provider_starts_total", help: "Provider starts, by outcome (ok or failed)", labelNames: ["provider", "outcome"], registers });
-  const crashes = new Counter({ name: "hangar_provider_crashes_total", help: "Unexpected exits of a running provider (the next call restarts it)", labelNames: ["provider"], registers });
-  const startSeconds = new Histogram({ name: "hangar_provider_start_duration_seconds", help: "Cold start of a provider: spawn, initialize and listing", labelNames: ["provider"], buckets: LATENCY_BUCKETS, registers });
-  const rejections = new Counter({ name: "hangar_breaker_rejections_total", help: "Calls and health checks refused because the circuit was open (circuit_open)", labelNames: ["provider"], registers });
-  const health = new Counter({ name: "hangar_health_checks_total", help: "Health check pings, by result (ok or failed)", labelNames: ["provider", "result"], registers });
+  const starts = new Counter({
+    name: "hangar_provider_starts_total",
+    help: "Provider starts, by outcome (ok or failed)",
+    labelNames: ["provider", "outcome"],
+    registers,
+  });
+  const crashes = new Counter({
+    name: "hangar_provider_crashes_total",
+    help: "Unexpected exits of a running provider (the next call restarts it)",
+    labelNames: ["provider"],
+    registers,
+  });
+  const startSeconds = new Histogram({
+    name: "hangar_provider_start_duration_seconds",
+    help: "Cold start of a provider: spawn, initialize and listing",
+    labelNames: ["provider"],
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const rejections = new Counter({
+    name: "hangar_breaker_rejections_total",
+    help: "Calls and health checks refused because the circuit was open (circuit_open)",
+    labelNames: ["provider"],
+    registers,
+  });
+  const health = new Counter({
+    name: "hangar_health_checks_total",
+    help: "Health check pings, by result (ok or failed)",
+    labelNames: ["provider", "result"],
+    registers,
+  });
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "hangar_" });
 
   const known = (id: string) => source === undefined || source.handles.has(id);

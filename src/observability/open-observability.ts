@@ -2,8 +2,8 @@ import { combineRecorders } from "./combine-recorders.ts";
 import type { Logger } from "./log.ts";
 import { logRecorder } from "./log-recorder.ts";
 import type { Metrics, MetricsSource } from "./metrics.ts";
-import type { GatewayRecorder } from "./recorder.ts";
 import { type Env, tracesEndpoint } from "./otel-env.ts";
+import type { GatewayRecorder } from "./recorder.ts";
 import type { Tracing } from "./tracing.ts";
 
 /** Options of `openObservability`; every field says its default. */

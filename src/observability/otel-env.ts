@@ -7,7 +7,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * `OTEL_SDK_DISABLED=true`, or when `OTEL_TRACES_EXPORTER=none`.
  */
 export function tracesEndpoint(env: Env): string | undefined {
-  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true" || env.OTEL_TRACES_EXPORTER?.trim() === "none") return undefined;
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true" || env.OTEL_TRACES_EXPORTER?.trim() === "none")
+    return undefined;
   const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
   if (traces) return traces;
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();

@@ -28,7 +28,10 @@ function traceOf(body: string): { traceparent: string; tracestate: string | unde
   for (const message of Array.isArray(parsed) ? parsed : [parsed]) {
     const meta = (message as { params?: { _meta?: Record<string, unknown> } } | null)?.params?._meta;
     if (typeof meta?.traceparent === "string") {
-      return { traceparent: meta.traceparent, tracestate: typeof meta.tracestate === "string" ? meta.tracestate : undefined };
+      return {
+        traceparent: meta.traceparent,
+        tracestate: typeof meta.tracestate === "string" ? meta.tracestate : undefined,
+      };
     }
   }
   return undefined;

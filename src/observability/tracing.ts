@@ -1,11 +1,19 @@
-import { type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
+import {
+  type Context,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, type SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
 import { VERSION } from "../version.ts";
+import { type Env, tracesEndpoint } from "./otel-env.ts";
 import type { BatchInfo, BatchRecorder, CallInfo, CallOutcome, CallRecorder, GatewayRecorder } from "./recorder.ts";
 import { formatTraceparent, parseTraceparent } from "./trace-context.ts";
-import { type Env, tracesEndpoint } from "./otel-env.ts";
 
 /** Options of `createTracing`; every field says its default. */
 export interface TracingOptions {
@@ -37,7 +45,11 @@ export function createTracing(options: TracingOptions = {}): Tracing | undefined
     spanProcessors: [new BatchSpanProcessor({ exporter, exportTimeoutMillis: FLUSH_TIMEOUT_MS })],
   });
   const tracer = provider.getTracer("hangar", VERSION);
-  const bounded = (work: Promise<void>) => withTimeout(work.catch(() => {}), FLUSH_TIMEOUT_MS);
+  const bounded = (work: Promise<void>) =>
+    withTimeout(
+      work.catch(() => {}),
+      FLUSH_TIMEOUT_MS,
+    );
   return {
     tracer,
     recorder: tracingRecorder(tracer, () => bounded(provider.forceFlush())),
@@ -62,13 +74,18 @@ export function tracingRecorder(tracer: Tracer, flush: () => Promise<void> = () 
 function batchSpan(tracer: Tracer, batch: BatchInfo): BatchRecorder {
   const remote = parseTraceparent(batch.traceparent, batch.tracestate);
   const parent = remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT;
-  const span = tracer.startSpan("hangar.batch", { attributes: { "hangar.batch.id": batch.batchId, "hangar.batch.size": batch.size } }, parent);
+  const span = tracer.startSpan(
+    "hangar.batch",
+    { attributes: { "hangar.batch.id": batch.batchId, "hangar.batch.size": batch.size } },
+    parent,
+  );
   const context = trace.setSpan(ROOT_CONTEXT, span);
   return {
     callStarted: (call) => callSpan(tracer, context, batch.batchId, call),
     finished({ failed }) {
       span.setAttribute("hangar.batch.failed", failed);
-      if (failed > 0) span.setStatus({ code: SpanStatusCode.ERROR, message: `${failed} of ${batch.size} calls failed` });
+      if (failed > 0)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: `${failed} of ${batch.size} calls failed` });
       span.end();
     },
   };
@@ -95,13 +112,19 @@ function callSpan(tracer: Tracer, parent: Context, batchId: string, call: CallIn
         "mcp tools/call",
         {
           kind: SpanKind.CLIENT,
-          attributes: { "mcp.method.name": "tools/call", "gen_ai.tool.name": call.tool, "hangar.provider": call.provider, "hangar.client.kind": clientKind },
+          attributes: {
+            "mcp.method.name": "tools/call",
+            "gen_ai.tool.name": call.tool,
+            "hangar.provider": call.provider,
+            "hangar.client.kind": clientKind,
+          },
         },
         context,
       );
       try {
         const result = await send(formatTraceparent(request.spanContext()));
-        if ((result as { isError?: unknown } | undefined)?.isError === true) request.setStatus({ code: SpanStatusCode.ERROR, message: "tool_error" });
+        if ((result as { isError?: unknown } | undefined)?.isError === true)
+          request.setStatus({ code: SpanStatusCode.ERROR, message: "tool_error" });
         return result;
       } catch (error) {
         failSpan(request, error instanceof Error ? error.message : String(error));
@@ -111,7 +134,10 @@ function callSpan(tracer: Tracer, parent: Context, batchId: string, call: CallIn
       }
     },
     finished(outcome: CallOutcome) {
-      span.setAttributes({ "hangar.outcome": outcome.ok ? "ok" : (outcome.error?.type ?? "internal"), "hangar.attempts": outcome.attempts });
+      span.setAttributes({
+        "hangar.outcome": outcome.ok ? "ok" : (outcome.error?.type ?? "internal"),
+        "hangar.attempts": outcome.attempts,
+      });
       if (!outcome.ok) failSpan(span, outcome.error?.message ?? "failed", outcome.error?.type);
       span.end();
     },

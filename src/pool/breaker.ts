@@ -1,5 +1,12 @@
-import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from "cockatiel";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import {
+  BrokenCircuitError,
+  type CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleWhen,
+} from "cockatiel";
 import { CallError, CircuitOpenError } from "../errors.ts";
 
 /** The breaker's state as `hangar_status` shows it. */
@@ -12,7 +19,8 @@ export type CircuitStateName = "closed" | "open" | "half-open";
  */
 export function isProviderFailure(error: unknown): boolean {
   if (error instanceof CallError) return ["provider_unavailable", "transport_error", "timeout"].includes(error.type);
-  if (error instanceof McpError) return error.code === ErrorCode.ConnectionClosed || error.code === ErrorCode.RequestTimeout;
+  if (error instanceof McpError)
+    return error.code === ErrorCode.ConnectionClosed || error.code === ErrorCode.RequestTimeout;
   return error instanceof Error && error.name !== "AbortError";
 }
 

@@ -30,7 +30,11 @@ export function startHealthChecks(target: HealthTarget, clock: Clock, intervalMs
   };
   const check = async () => {
     if (stopped || !target.isReady()) return;
-    const limit = deadline(clock, pingTimeoutMs(intervalMs), () => new TimeoutError(`Provider "${target.id}" did not answer a health check ping in time`));
+    const limit = deadline(
+      clock,
+      pingTimeoutMs(intervalMs),
+      () => new TimeoutError(`Provider "${target.id}" did not answer a health check ping in time`),
+    );
     try {
       const latencyMs = await target.ping(limit.signal);
       target.report({ ok: true, latencyMs });

@@ -1,26 +1,26 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import {
+  type CallToolResult,
   CallToolResultSchema,
   ErrorCode,
   McpError,
+  type Progress,
   PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
-  ToolListChangedNotificationSchema,
-  type CallToolResult,
-  type Progress,
   type Tool,
+  ToolListChangedNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
+import { ExponentialBackoff, type IBackoff } from "cockatiel";
 import type { Clock } from "../clock.ts";
 import type { ResolvedProvider } from "../config/types.ts";
-import { ExponentialBackoff, type IBackoff } from "cockatiel";
 import { CircuitOpenError, messageOf, ProviderError, TimeoutError } from "../errors.ts";
 import type { Logger } from "../observability/log.ts";
 import { type GatewayRecorder, noopRecorder } from "../observability/recorder.ts";
 import { type Connection, type Driver, isSessionLost, NO_SDK_TIMEOUT } from "../providers/index.ts";
 import { deadline, raceSignal } from "../scheduler/deadline.ts";
 import { ProviderBreaker } from "./breaker.ts";
-import { type ProviderCatalog, readCatalog, type ReadCatalogOptions } from "./read-catalog.ts";
 import { startHealthChecks } from "./health-check.ts";
+import { type ProviderCatalog, type ReadCatalogOptions, readCatalog } from "./read-catalog.ts";
 
 /** Where a provider is in its life. */
 export type ProviderState = "cold" | "starting" | "ready" | "draining" | "stopped" | "failed";
@@ -153,7 +153,11 @@ export class ProviderHandle {
    * Calls a tool, counting the call as in flight so the provider is never stopped under it. A remote
    * provider that lost our session (HTTP 404) did not run the call: reconnect once and send it again.
    */
-  async callTool(name: string, args: Record<string, unknown> | undefined, options: UpstreamCallOptions): Promise<CallToolResult> {
+  async callTool(
+    name: string,
+    args: Record<string, unknown> | undefined,
+    options: UpstreamCallOptions,
+  ): Promise<CallToolResult> {
     this.lease();
     try {
       const base = args === undefined ? { name } : { name, arguments: args };
@@ -169,7 +173,11 @@ export class ProviderHandle {
         this.stats.calls++;
         try {
           const sent = this.clock.now();
-          const result = (await connection.client.request({ method: "tools/call", params }, CallToolResultSchema, requestOptions)) as CallToolResult;
+          const result = (await connection.client.request(
+            { method: "tools/call", params },
+            CallToolResultSchema,
+            requestOptions,
+          )) as CallToolResult;
           this.recordCallTime(this.clock.now() - sent);
           return result;
         } catch (error) {
@@ -183,7 +191,11 @@ export class ProviderHandle {
           }
           if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
             const reason = connection.closeReason() ?? "its connection closed";
-            throw new ProviderError(this.config.id, `Provider "${this.config.id}" stopped during the call: ${reason}`, "transport_error");
+            throw new ProviderError(
+              this.config.id,
+              `Provider "${this.config.id}" stopped during the call: ${reason}`,
+              "transport_error",
+            );
           }
           throw error;
         }
@@ -216,7 +228,8 @@ export class ProviderHandle {
 
   private recordCallTime(ms: number): void {
     this.stats.lastCallMs = ms;
-    this.stats.avgCallMs = this.stats.avgCallMs === undefined ? ms : this.stats.avgCallMs + (ms - this.stats.avgCallMs) / 5;
+    this.stats.avgCallMs =
+      this.stats.avgCallMs === undefined ? ms : this.stats.avgCallMs + (ms - this.stats.avgCallMs) / 5;
   }
 
   /** Forgets a connection that can no longer be used, so the next call connects afresh. */
@@ -258,7 +271,11 @@ export class ProviderHandle {
     this.stats.starts++;
     const began = this.clock.now();
     const { startupTimeoutMs, id } = this.config;
-    const limit = deadline(this.clock, startupTimeoutMs, () => new TimeoutError(`Provider "${id}" did not start within ${startupTimeoutMs / 1000} s`));
+    const limit = deadline(
+      this.clock,
+      startupTimeoutMs,
+      () => new TimeoutError(`Provider "${id}" did not start within ${startupTimeoutMs / 1000} s`),
+    );
     try {
       const connection = await this.driver.connect(limit.signal);
       try {
@@ -288,7 +305,10 @@ export class ProviderHandle {
       this.stats.lastError = failure.message;
       this.restartBackoff = this.restartBackoff ? this.restartBackoff.next(undefined) : RESTART_BACKOFF.next();
       this.nextStartAt = this.clock.now() + this.restartBackoff.duration;
-      this.logger.warn({ provider: id, err: failure.message, retry_in_ms: this.restartBackoff.duration }, "provider failed to start");
+      this.logger.warn(
+        { provider: id, err: failure.message, retry_in_ms: this.restartBackoff.duration },
+        "provider failed to start",
+      );
       throw failure;
     } finally {
       limit.clear();
@@ -300,20 +320,35 @@ export class ProviderHandle {
   private followListChanges(connection: Connection): void {
     const reread = (which: ReadCatalogOptions) => () => {
       if (this.connection !== connection || this.listing === undefined) return Promise.resolve();
-      const limit = deadline(this.clock, this.config.startupTimeoutMs, () => new TimeoutError(`Provider "${this.config.id}" did not list in time`));
+      const limit = deadline(
+        this.clock,
+        this.config.startupTimeoutMs,
+        () => new TimeoutError(`Provider "${this.config.id}" did not list in time`),
+      );
       return readCatalog(connection.client, limit.signal, which, this.listing)
         .then((catalog) => {
           if (this.connection !== connection) return;
           this.listing = catalog;
           this.emitCatalog();
         })
-        .catch((error: unknown) => this.logger.warn({ provider: this.config.id, err: messageOf(error) }, "cannot re-read a changed list"))
+        .catch((error: unknown) =>
+          this.logger.warn({ provider: this.config.id, err: messageOf(error) }, "cannot re-read a changed list"),
+        )
         .finally(() => limit.clear());
     };
     const client = connection.client;
-    client.setNotificationHandler(ToolListChangedNotificationSchema, reread({ tools: true, prompts: false, resources: false }));
-    client.setNotificationHandler(PromptListChangedNotificationSchema, reread({ tools: false, prompts: true, resources: false }));
-    client.setNotificationHandler(ResourceListChangedNotificationSchema, reread({ tools: false, prompts: false, resources: true }));
+    client.setNotificationHandler(
+      ToolListChangedNotificationSchema,
+      reread({ tools: true, prompts: false, resources: false }),
+    );
+    client.setNotificationHandler(
+      PromptListChangedNotificationSchema,
+      reread({ tools: false, prompts: true, resources: false }),
+    );
+    client.setNotificationHandler(
+      ResourceListChangedNotificationSchema,
+      reread({ tools: false, prompts: false, resources: true }),
+    );
   }
 
   private emitCatalog(): void {

@@ -11,7 +11,12 @@ export interface ProviderCatalog {
 }
 
 /** A catalog with nothing in it. */
-export const EMPTY_CATALOG: ProviderCatalog = Object.freeze({ tools: [], prompts: [], resources: [], resourceTemplates: [] });
+export const EMPTY_CATALOG: ProviderCatalog = Object.freeze({
+  tools: [],
+  prompts: [],
+  resources: [],
+  resourceTemplates: [],
+});
 
 /** Which lists to read; every field defaults to true. */
 export interface ReadCatalogOptions {
@@ -34,13 +39,37 @@ export async function readCatalog(
   const want = { tools: options.tools ?? true, prompts: options.prompts ?? true, resources: options.resources ?? true };
   const request = { signal, timeout: NO_SDK_TIMEOUT };
   const [tools, prompts, resources, resourceTemplates] = await Promise.all([
-    !want.tools ? previous.tools : capabilities.tools ? pages((cursor) => client.listTools(cursor, request), (p) => p.tools) : [],
-    !want.prompts ? previous.prompts : capabilities.prompts ? pages((cursor) => client.listPrompts(cursor, request), (p) => p.prompts).catch(() => []) : [],
-    !want.resources ? previous.resources : capabilities.resources ? pages((cursor) => client.listResources(cursor, request), (p) => p.resources).catch(() => []) : [],
+    !want.tools
+      ? previous.tools
+      : capabilities.tools
+        ? pages(
+            (cursor) => client.listTools(cursor, request),
+            (p) => p.tools,
+          )
+        : [],
+    !want.prompts
+      ? previous.prompts
+      : capabilities.prompts
+        ? pages(
+            (cursor) => client.listPrompts(cursor, request),
+            (p) => p.prompts,
+          ).catch(() => [])
+        : [],
+    !want.resources
+      ? previous.resources
+      : capabilities.resources
+        ? pages(
+            (cursor) => client.listResources(cursor, request),
+            (p) => p.resources,
+          ).catch(() => [])
+        : [],
     !want.resources
       ? previous.resourceTemplates
       : capabilities.resources
-        ? pages((cursor) => client.listResourceTemplates(cursor, request), (p) => p.resourceTemplates).catch(() => [])
+        ? pages(
+            (cursor) => client.listResourceTemplates(cursor, request),
+            (p) => p.resourceTemplates,
+          ).catch(() => [])
         : [],
   ]);
   return { tools, prompts, resources, resourceTemplates };

@@ -16,7 +16,11 @@ export interface ConnectOptions {
 }
 
 /** Creates Hangar's MCP client and runs `initialize` over `transport`; closes the transport on failure. */
-export async function connectClient(transport: Transport, signal: AbortSignal, options?: ConnectOptions): Promise<Client> {
+export async function connectClient(
+  transport: Transport,
+  signal: AbortSignal,
+  options?: ConnectOptions,
+): Promise<Client> {
   const bridge = options?.bridge ?? noBridge;
   const client = new Client({ name: "hangar", version: VERSION }, { capabilities: bridge.capabilities() });
   bridge.attach(options?.providerId ?? "", client);

@@ -3,7 +3,7 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontex
 import type { Logger } from "../observability/log.ts";
 import { fetchWithTraceHeaders } from "../observability/trace-headers.ts";
 import type { ClientBridge } from "./client-bridge.ts";
-import { closeListeners, connectClient, type ConnectOptions } from "./connect-client.ts";
+import { type ConnectOptions, closeListeners, connectClient } from "./connect-client.ts";
 import type { Connection, Driver } from "./driver.ts";
 
 /** A remote provider's address and how to talk to it. */
@@ -78,9 +78,15 @@ export class HttpDriver implements Driver {
     const url = new URL(this.target.url);
     // Servers answer errors with whole HTML pages; keep the words, at most a line's worth.
     const raw = error instanceof Error ? error.message : String(error);
-    const text = raw.replace(/<(script|style)[\s\S]*?<\/\1>/gi, " ").replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+    const text = raw
+      .replace(/<(script|style)[\s\S]*?<\/\1>/gi, " ")
+      .replace(/<[^>]*>/g, " ")
+      .replace(/\s+/g, " ")
+      .trim();
     const reason = text.length > 200 ? `${text.slice(0, 199)}…` : text;
-    return new Error(`Cannot reach provider "${this.providerId}" at ${url.protocol}//${url.host}${url.pathname}: ${reason}`);
+    return new Error(
+      `Cannot reach provider "${this.providerId}" at ${url.protocol}//${url.host}${url.pathname}: ${reason}`,
+    );
   }
 }
 

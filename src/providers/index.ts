@@ -6,11 +6,11 @@ import { HttpDriver } from "./http-driver.ts";
 import type { Spawner } from "./spawner.ts";
 import { dockerDriver, stdioDriver } from "./stdio-driver.ts";
 
-export type { Connection, Driver } from "./driver.ts";
-export { noBridge, type ClientBridge } from "./client-bridge.ts";
+export { type ClientBridge, noBridge } from "./client-bridge.ts";
 export { NO_SDK_TIMEOUT } from "./connect-client.ts";
+export type { Connection, Driver } from "./driver.ts";
 export { isSessionLost } from "./http-driver.ts";
-export { systemSpawner, type ChildProcessHandle, type SpawnRequest, type Spawner } from "./spawner.ts";
+export { type ChildProcessHandle, type Spawner, type SpawnRequest, systemSpawner } from "./spawner.ts";
 
 /** What drivers need from the outside world. */
 export interface DriverDeps {

@@ -37,7 +37,8 @@ export class LineSplitter {
   }
 
   private take(): string {
-    const line = this.chunks.length === 1 ? this.chunks[0]!.toString("utf8") : Buffer.concat(this.chunks).toString("utf8");
+    const line =
+      this.chunks.length === 1 ? this.chunks[0]!.toString("utf8") : Buffer.concat(this.chunks).toString("utf8");
     this.chunks = [];
     this.size = 0;
     return line.endsWith("\r") ? line.slice(0, -1) : line;

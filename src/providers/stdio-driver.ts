@@ -2,7 +2,7 @@ import type { Logger } from "../observability/log.ts";
 import type { ClientBridge } from "./client-bridge.ts";
 import { closeListeners, connectClient } from "./connect-client.ts";
 import type { Connection, Driver } from "./driver.ts";
-import type { SpawnRequest, Spawner } from "./spawner.ts";
+import type { Spawner, SpawnRequest } from "./spawner.ts";
 import { ProcessTransport } from "./stdio-transport.ts";
 
 /** Dependencies of the process drivers. */
@@ -24,9 +24,16 @@ export class ProcessDriver implements Driver {
   ) {}
 
   async connect(signal: AbortSignal): Promise<Connection> {
-    const transport = new ProcessTransport({ spawner: this.deps.spawner, request: this.request, logger: this.deps.logger });
+    const transport = new ProcessTransport({
+      spawner: this.deps.spawner,
+      request: this.request,
+      logger: this.deps.logger,
+    });
     const closed = closeListeners();
-    const connectOptions = { providerId: this.request.providerId, ...(this.deps.bridge ? { bridge: this.deps.bridge } : {}) };
+    const connectOptions = {
+      providerId: this.request.providerId,
+      ...(this.deps.bridge ? { bridge: this.deps.bridge } : {}),
+    };
     const client = await connectClient(transport, signal, connectOptions).catch((error: unknown) => {
       throw withStartDetail(error, this.request.providerId, transport);
     });
@@ -58,17 +65,32 @@ function withStartDetail(error: unknown, providerId: string, transport: ProcessT
 /** A stdio provider: runs `command args…` with the provider's env added to hangar's own. */
 export function stdioDriver(
   providerId: string,
-  transport: { command: string; args: readonly string[]; env: Readonly<Record<string, string>>; cwd: string | undefined },
+  transport: {
+    command: string;
+    args: readonly string[];
+    env: Readonly<Record<string, string>>;
+    cwd: string | undefined;
+  },
   deps: ProcessDriverDeps,
 ): Driver {
   const env = { ...(deps.baseEnv ?? process.env), ...transport.env };
-  return new ProcessDriver("stdio", { providerId, command: transport.command, args: transport.args, env, cwd: transport.cwd }, deps);
+  return new ProcessDriver(
+    "stdio",
+    { providerId, command: transport.command, args: transport.args, env, cwd: transport.cwd },
+    deps,
+  );
 }
 
 /** A docker provider: `docker run -i --rm` with env names (never values) on the command line. */
 export function dockerDriver(
   providerId: string,
-  transport: { image: string; network: string | undefined; env: Readonly<Record<string, string>>; volumes: readonly string[]; args: readonly string[] },
+  transport: {
+    image: string;
+    network: string | undefined;
+    env: Readonly<Record<string, string>>;
+    volumes: readonly string[];
+    args: readonly string[];
+  },
   deps: ProcessDriverDeps,
 ): Driver {
   const args = ["run", "-i", "--rm", "--init", "--label", `dev.hangar.provider=${providerId}`];

@@ -1,8 +1,8 @@
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { type JSONRPCMessage, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "../observability/log.ts";
 import { LineSplitter, TailBuffer } from "./line-splitter.ts";
-import type { ChildProcessHandle, SpawnRequest, Spawner } from "./spawner.ts";
+import type { ChildProcessHandle, Spawner, SpawnRequest } from "./spawner.ts";
 
 /** Options of `ProcessTransport`; every field says its default. */
 export interface ProcessTransportOptions {
@@ -68,7 +68,8 @@ export class ProcessTransport implements Transport {
     });
     child.stderr.on("data", (chunk: Buffer) => {
       this.stderr.push(chunk);
-      if (logger.isLevelEnabled("debug")) logger.debug({ provider: request.providerId, stderr: chunk.toString("utf8").trimEnd() });
+      if (logger.isLevelEnabled("debug"))
+        logger.debug({ provider: request.providerId, stderr: chunk.toString("utf8").trimEnd() });
     });
     child.stdin.on("error", () => {
       // EPIPE after the child died; the exit handler reports it.
@@ -107,7 +108,7 @@ export class ProcessTransport implements Transport {
   async send(message: JSONRPCMessage): Promise<void> {
     const child = this.child;
     if (child === undefined || this.closing !== undefined) throw new Error("not connected");
-    if (!child.stdin.write(JSON.stringify(message) + "\n")) {
+    if (!child.stdin.write(`${JSON.stringify(message)}\n`)) {
       // One shared wait for the pipe to drain (or the child to exit), however many sends are queued.
       this.drained ??= new Promise<void>((resolve) => {
         const done = () => {

@@ -1,3 +1,3 @@
-export { deadline, linkSignals, raceSignal, type Deadline, type LinkedSignal } from "./deadline.ts";
-export { runBatch, type BatchCall, type RunBatchOptions, type Settled } from "./run-batch.ts";
-export { Semaphore, type Release } from "./semaphore.ts";
+export { type Deadline, deadline, type LinkedSignal, linkSignals, raceSignal } from "./deadline.ts";
+export { type BatchCall, type RunBatchOptions, runBatch, type Settled } from "./run-batch.ts";
+export { type Release, Semaphore } from "./semaphore.ts";

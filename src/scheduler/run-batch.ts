@@ -46,7 +46,10 @@ export interface RunBatchOptions<R> {
  * Every call is bounded by its own deadline, the batch deadline and the batch signal; leaving the loop
  * early cancels whatever is still running. Never throws for a call's failure: it is yielded as `error`.
  */
-export async function* runBatch<R>(calls: readonly BatchCall<R>[], options: RunBatchOptions<R>): AsyncGenerator<Settled<R>> {
+export async function* runBatch<R>(
+  calls: readonly BatchCall<R>[],
+  options: RunBatchOptions<R>,
+): AsyncGenerator<Settled<R>> {
   const { clock } = options;
   const started = clock.now();
   const stop = new AbortController();
@@ -62,14 +65,22 @@ export async function* runBatch<R>(calls: readonly BatchCall<R>[], options: RunB
   let wake: (() => void) | undefined;
   const settle = (settled: Settled<R>) => {
     ready.push(settled);
-    if (options.failFast && (settled.error !== undefined || (settled.value !== undefined && options.isFailure?.(settled.value)))) {
-      if (!stop.signal.aborted) stop.abort(new CancelledError("Cancelled because another call of the batch failed (fail_fast)"));
+    if (
+      options.failFast &&
+      (settled.error !== undefined || (settled.value !== undefined && options.isFailure?.(settled.value)))
+    ) {
+      if (!stop.signal.aborted)
+        stop.abort(new CancelledError("Cancelled because another call of the batch failed (fail_fast)"));
     }
     wake?.();
   };
 
   const runOne = async (call: BatchCall<R>, index: number): Promise<void> => {
-    const own = deadline(clock, call.timeoutMs, () => new TimeoutError(`The call timed out after ${seconds(call.timeoutMs)}`));
+    const own = deadline(
+      clock,
+      call.timeoutMs,
+      () => new TimeoutError(`The call timed out after ${seconds(call.timeoutMs)}`),
+    );
     const link = linkSignals([batchSignal, own.signal]);
     const signal = link.signal;
     const releases: Release[] = [];

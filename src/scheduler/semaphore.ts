@@ -41,7 +41,9 @@ export class Semaphore {
       return Promise.resolve(this.releaser());
     }
     if (this.waiters.length >= this.maxQueue) {
-      return Promise.reject(new CallError("overloaded", `Too many calls are waiting for ${this.name}; try again later`, true));
+      return Promise.reject(
+        new CallError("overloaded", `Too many calls are waiting for ${this.name}; try again later`, true),
+      );
     }
     return new Promise<Release>((resolve, reject) => {
       const waiter: Waiter = {

@@ -1,12 +1,12 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { type BatchResult, type CallResult, InvalidBatchError, summarize } from "../gateway/index.ts";
+import { type BatchResult, type BatchStream, type CallResult, InvalidBatchError, summarize } from "../gateway/index.ts";
 import { type Extra, failure, notifyProgress, settleProgress, traceOf } from "./request-context.ts";
 import type { FrontDeps } from "./server.ts";
 
 /** `hangar_call`: runs the batch, one progress notification per finished call when asked. */
 export async function runBatch(deps: FrontDeps, args: unknown, extra: Extra): Promise<CallToolResult> {
   const started = performance.now();
-  let batch;
+  let batch: BatchStream;
   try {
     batch = deps.gateway.stream(args ?? {}, { signal: extra.signal, ...traceOf(extra) });
   } catch (error) {
@@ -26,6 +26,8 @@ export async function runBatch(deps: FrontDeps, args: unknown, extra: Extra): Pr
   }
   if (token !== undefined) await settleProgress(Promise.resolve());
   const summary: BatchResult = summarize(batch.batchId, results, performance.now() - started);
-  return { content: [{ type: "text", text: JSON.stringify(summary) }], structuredContent: summary as unknown as Record<string, unknown> };
+  return {
+    content: [{ type: "text", text: JSON.stringify(summary) }],
+    structuredContent: summary as unknown as Record<string, unknown>,
+  };
 }
-

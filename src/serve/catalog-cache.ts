@@ -23,17 +23,27 @@ export class CatalogCache {
 
   /** The file of a provider's catalog. */
   fileOf(provider: ResolvedProvider): string {
-    const hash = new Bun.CryptoHasher("sha256").update(JSON.stringify({ id: provider.id, transport: provider.transport })).digest("hex");
+    const hash = new Bun.CryptoHasher("sha256")
+      .update(JSON.stringify({ id: provider.id, transport: provider.transport }))
+      .digest("hex");
     return join(this.dir, `catalog-${provider.id}-${hash.slice(0, 16)}.json`);
   }
 
   /** The cached catalog, or undefined when there is none (or it cannot be read). */
   read(provider: ResolvedProvider): ProviderCatalog | undefined {
     try {
-      const data = JSON.parse(readFileSync(this.fileOf(provider), "utf8")) as { format?: number; catalog?: ProviderCatalog };
+      const data = JSON.parse(readFileSync(this.fileOf(provider), "utf8")) as {
+        format?: number;
+        catalog?: ProviderCatalog;
+      };
       const catalog = data.catalog;
       if (data.format !== FORMAT || !catalog || !Array.isArray(catalog.tools)) return undefined;
-      return { tools: catalog.tools, prompts: catalog.prompts ?? [], resources: catalog.resources ?? [], resourceTemplates: catalog.resourceTemplates ?? [] };
+      return {
+        tools: catalog.tools,
+        prompts: catalog.prompts ?? [],
+        resources: catalog.resources ?? [],
+        resourceTemplates: catalog.resourceTemplates ?? [],
+      };
     } catch {
       return undefined;
     }
@@ -44,7 +54,10 @@ export class CatalogCache {
     mkdirSync(this.dir, { recursive: true });
     const file = this.fileOf(provider);
     const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify({ format: FORMAT, provider: provider.id, saved_at: new Date().toISOString(), catalog }));
+    writeFileSync(
+      temp,
+      JSON.stringify({ format: FORMAT, provider: provider.id, saved_at: new Date().toISOString(), catalog }),
+    );
     renameSync(temp, file);
   }
 }

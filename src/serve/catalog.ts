@@ -48,7 +48,10 @@ export class Catalog {
   ) {
     for (const handle of gateway.handles.values()) {
       const cached = options.cache?.read(handle.config);
-      this.entries.set(handle.config.id, { catalog: handle.listings ?? cached, source: handle.listings ? "live" : cached ? "cache" : "none" });
+      this.entries.set(handle.config.id, {
+        catalog: handle.listings ?? cached,
+        source: handle.listings ? "live" : cached ? "cache" : "none",
+      });
       this.unsubscribe.push(handle.onCatalog((catalog) => this.update(handle, catalog)));
     }
     this.rebuild();
@@ -98,7 +101,11 @@ export class Catalog {
     const worker = async () => {
       for (let handle = queue.shift(); handle && !signal.aborted; handle = queue.shift()) {
         await handle.ensureReady(signal).catch((error: unknown) => {
-          if (!signal.aborted) this.options.logger.warn({ provider: handle.config.id, err: messageOf(error) }, "cannot list provider's tools");
+          if (!signal.aborted)
+            this.options.logger.warn(
+              { provider: handle.config.id, err: messageOf(error) },
+              "cannot list provider's tools",
+            );
         });
       }
     };
@@ -132,7 +139,9 @@ export class Catalog {
 
   /** The resources of exposed providers, URIs mapped. */
   resources(): Resource[] {
-    return this.exposed().flatMap(({ id, prefix, catalog }) => catalog.resources.map((r) => ({ ...r, uri: exposedUri(id, r.uri, prefix) })));
+    return this.exposed().flatMap(({ id, prefix, catalog }) =>
+      catalog.resources.map((r) => ({ ...r, uri: exposedUri(id, r.uri, prefix) })),
+    );
   }
 
   /** The resource templates of exposed providers, URI templates mapped. */
@@ -149,7 +158,9 @@ export class Catalog {
     const unprefixed = this.exposed().filter((p) => !p.prefix);
     const listed = unprefixed.find((p) => p.catalog.resources.some((r) => r.uri === uri));
     if (listed) return { providerId: listed.id, name: uri };
-    const templated = unprefixed.find((p) => p.catalog.resourceTemplates.some((t) => templateMatches(t.uriTemplate, uri)));
+    const templated = unprefixed.find((p) =>
+      p.catalog.resourceTemplates.some((t) => templateMatches(t.uriTemplate, uri)),
+    );
     return templated ? { providerId: templated.id, name: uri } : undefined;
   }
 
@@ -157,7 +168,9 @@ export class Catalog {
   resolveTemplate(uriTemplate: string): Target | undefined {
     const prefixed = parsePrefixedUri(uriTemplate);
     if (prefixed && this.gateway.handles.has(prefixed.providerId)) return prefixed;
-    const owner = this.exposed().find((p) => !p.prefix && p.catalog.resourceTemplates.some((t) => t.uriTemplate === uriTemplate));
+    const owner = this.exposed().find(
+      (p) => !p.prefix && p.catalog.resourceTemplates.some((t) => t.uriTemplate === uriTemplate),
+    );
     return owner ? { providerId: owner.id, name: uriTemplate } : undefined;
   }
 
@@ -180,7 +193,9 @@ export class Catalog {
   private exposed(): { id: string; prefix: boolean; catalog: ProviderCatalog; handle: ProviderHandle }[] {
     return [...this.gateway.handles.values()].flatMap((handle) => {
       const catalog = this.entry(handle.config.id).catalog;
-      return handle.config.expose && catalog ? [{ id: handle.config.id, prefix: handle.config.prefix, catalog, handle }] : [];
+      return handle.config.expose && catalog
+        ? [{ id: handle.config.id, prefix: handle.config.prefix, catalog, handle }]
+        : [];
     });
   }
 
@@ -191,7 +206,11 @@ export class Catalog {
     const changed = new Set<ListKind>();
     if (!sameJson(before?.tools, catalog.tools)) changed.add("tools");
     if (!sameJson(before?.prompts, catalog.prompts)) changed.add("prompts");
-    if (!sameJson(before?.resources, catalog.resources) || !sameJson(before?.resourceTemplates, catalog.resourceTemplates)) changed.add("resources");
+    if (
+      !sameJson(before?.resources, catalog.resources) ||
+      !sameJson(before?.resourceTemplates, catalog.resourceTemplates)
+    )
+      changed.add("resources");
     if (changed.size === 0) return;
     try {
       this.options.cache?.write(handle.config, catalog);
@@ -228,7 +247,9 @@ export class Catalog {
       })),
       this.options.reserved,
     );
-    this.promptNames = new NameTable(exposed.map(({ id, prefix, catalog }) => ({ providerId: id, prefix, names: catalog.prompts.map((p) => p.name) })));
+    this.promptNames = new NameTable(
+      exposed.map(({ id, prefix, catalog }) => ({ providerId: id, prefix, names: catalog.prompts.map((p) => p.name) })),
+    );
   }
 }
 

@@ -10,12 +10,17 @@ export const HANGAR_TOOL_NAMES = new Set(["hangar_call", "hangar_tools", "hangar
 export const ToolsRequestSchema = z
   .object({
     provider: z.string().optional().describe("Only this provider (its id)"),
-    query: z.string().optional().describe("Only tools whose name or description contains these words (case-insensitive)"),
+    query: z
+      .string()
+      .optional()
+      .describe("Only tools whose name or description contains these words (case-insensitive)"),
   })
   .strict();
 
 /** `hangar_status` input. */
-export const StatusRequestSchema = z.object({ provider: z.string().optional().describe("Only this provider (its id)") }).strict();
+export const StatusRequestSchema = z
+  .object({ provider: z.string().optional().describe("Only this provider (its id)") })
+  .strict();
 
 /** The JSON Schema of a zod schema, with free-form objects spelled `additionalProperties: true` for portability. */
 function jsonSchema(schema: z.ZodType): Tool["inputSchema"] {
@@ -29,7 +34,8 @@ function portable(node: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
     if (key === "propertyNames") continue;
-    const empty = key === "additionalProperties" && typeof value === "object" && value !== null && Object.keys(value).length === 0;
+    const empty =
+      key === "additionalProperties" && typeof value === "object" && value !== null && Object.keys(value).length === 0;
     out[key] = empty ? true : portable(value);
   }
   return out;
@@ -66,7 +72,10 @@ const BATCH_RESULT_SCHEMA = {
           provider: { type: "string" },
           tool: { type: "string" },
           ok: { type: "boolean" },
-          result: { type: "object", description: "The provider's CallToolResult, untouched (kept for a tool_error too)" },
+          result: {
+            type: "object",
+            description: "The provider's CallToolResult, untouched (kept for a tool_error too)",
+          },
           error: ERROR_SCHEMA,
           elapsed_ms: { type: "number" },
           attempts: { type: "integer" },

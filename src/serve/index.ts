@@ -2,11 +2,17 @@
 export { Catalog, type CatalogSource, type ListKind } from "./catalog.ts";
 export { CatalogCache, defaultCacheDir } from "./catalog-cache.ts";
 export { HANGAR_TOOL_NAMES, hangarTools } from "./hangar-tools.ts";
+export {
+  createHttpApp,
+  type HttpAppOptions,
+  type MetricsEndpoint,
+  type ServeHttpOptions,
+  serveHttp,
+} from "./http/index.ts";
 export { MAX_NAME_LENGTH, NameTable, prefixedName } from "./names.ts";
-export { createServer, serveGateway, type FrontDeps } from "./server.ts";
 export { ResourceSubscriptions } from "./resource-subscriptions.ts";
+export { type ServeStdioOptions, serveStdio } from "./serve-stdio.ts";
+export { createServer, type FrontDeps, serveGateway } from "./server.ts";
 export { ServerBridge } from "./server-bridge.ts";
 export { statusOf } from "./status.ts";
-export { serveStdio, type ServeStdioOptions } from "./serve-stdio.ts";
 export { StdioServerTransport } from "./stdio-server-transport.ts";
-export { createHttpApp, serveHttp, type HttpAppOptions, type MetricsEndpoint, type ServeHttpOptions } from "./http/index.ts";

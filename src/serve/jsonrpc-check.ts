@@ -1,7 +1,9 @@
 import { ClientRequestSchema, ErrorCode, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 
 /** The schema of each request a client may send, by method, to answer bad params with Invalid params. */
-const REQUEST_SCHEMAS = new Map(ClientRequestSchema.options.map((schema) => [schema.shape.method.value as string, schema]));
+const REQUEST_SCHEMAS = new Map(
+  ClientRequestSchema.options.map((schema) => [schema.shape.method.value as string, schema]),
+);
 
 /** A line's verdict: the message to handle, or the JSON-RPC error to answer with. */
 export type Checked =
@@ -20,24 +22,43 @@ export function checkLine(line: string): Checked {
   } catch (error) {
     return fail(null, ErrorCode.ParseError, `Parse error: ${(error as Error).message}`);
   }
-  if (Array.isArray(value)) return fail(null, ErrorCode.InvalidRequest, "Invalid Request: JSON-RPC batches are not supported; send one message per line");
-  if (!isObject(value) || value.jsonrpc !== "2.0") return fail(idOf(value), ErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message (jsonrpc must be "2.0")');
+  if (Array.isArray(value))
+    return fail(
+      null,
+      ErrorCode.InvalidRequest,
+      "Invalid Request: JSON-RPC batches are not supported; send one message per line",
+    );
+  if (!isObject(value) || value.jsonrpc !== "2.0")
+    return fail(
+      idOf(value),
+      ErrorCode.InvalidRequest,
+      'Invalid Request: not a JSON-RPC 2.0 message (jsonrpc must be "2.0")',
+    );
   const id = value.id;
   const hasId = "id" in value;
   if (hasId && typeof id !== "string" && (typeof id !== "number" || !Number.isInteger(id))) {
     return fail(null, ErrorCode.InvalidRequest, "Invalid Request: id must be a string or an integer");
   }
   if ("method" in value) {
-    if (typeof value.method !== "string") return fail(idOf(value), ErrorCode.InvalidRequest, "Invalid Request: method must be a string");
-    if ("params" in value && !isObject(value.params)) return fail(idOf(value), ErrorCode.InvalidRequest, "Invalid Request: params must be an object");
+    if (typeof value.method !== "string")
+      return fail(idOf(value), ErrorCode.InvalidRequest, "Invalid Request: method must be a string");
+    if ("params" in value && !isObject(value.params))
+      return fail(idOf(value), ErrorCode.InvalidRequest, "Invalid Request: params must be an object");
     if (hasId) {
       const problem = paramsProblem(value.method, value);
-      if (problem) return fail(id as string | number, ErrorCode.InvalidParams, `Invalid params for ${value.method}: ${problem}`);
+      if (problem)
+        return fail(id as string | number, ErrorCode.InvalidParams, `Invalid params for ${value.method}: ${problem}`);
     }
     return { ok: true, message: value as JSONRPCMessage };
   }
-  const answer = hasId && (("result" in value && isObject(value.result)) || ("error" in value && isObject(value.error)));
-  if (!answer) return fail(idOf(value), ErrorCode.InvalidRequest, "Invalid Request: neither a request, a notification nor a response");
+  const answer =
+    hasId && (("result" in value && isObject(value.result)) || ("error" in value && isObject(value.error)));
+  if (!answer)
+    return fail(
+      idOf(value),
+      ErrorCode.InvalidRequest,
+      "Invalid Request: neither a request, a notification nor a response",
+    );
   return { ok: true, message: value as JSONRPCMessage };
 }
 

@@ -46,12 +46,18 @@ export class NameTable {
   /** `reserved` names (Hangar's own tools) are never given to a provider's item. */
   constructor(sources: readonly NameSource[], reserved: ReadonlySet<string> = new Set()) {
     const bareCount = new Map<string, number>();
-    for (const source of sources) for (const name of new Set(source.names)) bareCount.set(name, (bareCount.get(name) ?? 0) + 1);
+    for (const source of sources)
+      for (const name of new Set(source.names)) bareCount.set(name, (bareCount.get(name) ?? 0) + 1);
     const prefixed = new Set(sources.flatMap((s) => s.names.map((n) => prefixedName(s.providerId, n))));
     for (const source of sources) {
       for (const name of source.names) {
         const bare =
-          !source.prefix && bareCount.get(name) === 1 && !reserved.has(name) && !prefixed.has(name) && name.length <= MAX_NAME_LENGTH && PORTABLE_NAME.test(name);
+          !source.prefix &&
+          bareCount.get(name) === 1 &&
+          !reserved.has(name) &&
+          !prefixed.has(name) &&
+          name.length <= MAX_NAME_LENGTH &&
+          PORTABLE_NAME.test(name);
         const shown = bare ? name : prefixedName(source.providerId, name);
         if (this.targets.has(shown) || reserved.has(shown)) continue;
         this.targets.set(shown, { providerId: source.providerId, name });

@@ -1,6 +1,6 @@
 import type { Gateway } from "../gateway/index.ts";
 import { hostProblem } from "./http/host-check.ts";
-import { healthz, metrics, type MetricsEndpoint, readyz } from "./http/probes.ts";
+import { healthz, type MetricsEndpoint, metrics, readyz } from "./http/probes.ts";
 
 /** Options of `listenProbes`; every field says its default. */
 export interface ProbeListenerOptions {

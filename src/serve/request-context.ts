@@ -27,18 +27,27 @@ export function traceOf(extra: Extra): { traceparent?: string; tracestate?: stri
   const meta = extra._meta;
   const fromMeta = typeof meta?.traceparent === "string";
   const traceparent = fromMeta ? (meta!.traceparent as string) : header("traceparent");
-  const tracestate = fromMeta ? (typeof meta!.tracestate === "string" ? meta!.tracestate : undefined) : header("tracestate");
+  const tracestate = fromMeta
+    ? typeof meta!.tracestate === "string"
+      ? meta!.tracestate
+      : undefined
+    : header("tracestate");
   return { ...(traceparent ? { traceparent } : {}), ...(tracestate ? { tracestate } : {}) };
 }
 
 /** Sends one progress notification for the request; a failure to send is ignored. */
 export function notifyProgress(extra: Extra, progressToken: ProgressToken, progress: Progress): Promise<void> {
-  return extra.sendNotification({ method: "notifications/progress", params: { progressToken, ...progress } }).catch(() => {});
+  return extra
+    .sendNotification({ method: "notifications/progress", params: { progressToken, ...progress } })
+    .catch(() => {});
 }
 
 /** A tool result with `value` as structuredContent and as JSON text. */
 export function structured(value: object): CallToolResult {
-  return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value as Record<string, unknown> };
+  return {
+    content: [{ type: "text", text: JSON.stringify(value) }],
+    structuredContent: value as Record<string, unknown>,
+  };
 }
 
 /** A tool result that reports `message` as an error. */
@@ -51,4 +60,3 @@ export function asFailure(error: unknown): CallToolResult {
   if (error instanceof CallError) return failure(error.message);
   throw error;
 }
-

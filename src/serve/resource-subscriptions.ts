@@ -39,7 +39,9 @@ export class ResourceSubscriptions {
     }
     const target = this.catalog.resolveUri(uri);
     if (target === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown resource "${uri}"`);
-    await this.upstream(target.providerId, signal, (client, s) => client.subscribeResource({ uri: target.name }, { signal: s }));
+    await this.upstream(target.providerId, signal, (client, s) =>
+      client.subscribeResource({ uri: target.name }, { signal: s }),
+    );
     const again = this.followed.get(uri);
     if (again !== undefined) again.servers.add(server);
     else this.followed.set(uri, { providerId: target.providerId, uri: target.name, servers: new Set([server]) });
@@ -50,7 +52,9 @@ export class ResourceSubscriptions {
     const entry = this.followed.get(uri);
     if (entry === undefined || !entry.servers.delete(server) || entry.servers.size > 0) return;
     this.followed.delete(uri);
-    await this.upstream(entry.providerId, signal, (client, s) => client.unsubscribeResource({ uri: entry.uri }, { signal: s }));
+    await this.upstream(entry.providerId, signal, (client, s) =>
+      client.unsubscribeResource({ uri: entry.uri }, { signal: s }),
+    );
   }
 
   /** A session ended: it follows nothing any more. */
@@ -58,7 +62,9 @@ export class ResourceSubscriptions {
     for (const [uri, entry] of this.followed) {
       if (!entry.servers.delete(server) || entry.servers.size > 0) continue;
       this.followed.delete(uri);
-      void this.upstream(entry.providerId, AbortSignal.timeout(5_000), (client, s) => client.unsubscribeResource({ uri: entry.uri }, { signal: s })).catch(() => {});
+      void this.upstream(entry.providerId, AbortSignal.timeout(5_000), (client, s) =>
+        client.unsubscribeResource({ uri: entry.uri }, { signal: s }),
+      ).catch(() => {});
     }
   }
 
@@ -67,12 +73,18 @@ export class ResourceSubscriptions {
     const prefix = this.gateway.handles.get(providerId)?.config.prefix ?? true;
     const shown = exposedUri(providerId, uri, prefix);
     for (const server of this.followed.get(shown)?.servers ?? []) {
-      server.sendResourceUpdated({ uri: shown }).catch((error: unknown) => this.logger.debug({ err: messageOf(error) }, "cannot send resources/updated"));
+      server
+        .sendResourceUpdated({ uri: shown })
+        .catch((error: unknown) => this.logger.debug({ err: messageOf(error) }, "cannot send resources/updated"));
     }
   }
 
   /** Runs `work` on the provider's client, through its breaker; failures reach the client as MCP errors. */
-  private async upstream<T>(providerId: string, signal: AbortSignal, work: (client: Client, signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async upstream<T>(
+    providerId: string,
+    signal: AbortSignal,
+    work: (client: Client, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     const handle = this.gateway.handles.get(providerId)!;
     try {
       return await handle.guard(() => handle.withClient(signal, (client) => work(client, signal)), signal);

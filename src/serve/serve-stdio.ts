@@ -14,7 +14,9 @@ import { StdioServerTransport } from "./stdio-server-transport.ts";
 /** What `serveStdio` needs; every field says its default. */
 export interface ServeStdioOptions {
   /** Builds the gateway once the bridge to the client exists (so providers can reach the client). */
-  openGateway(deps: Pick<GatewayDeps, "bridge">): Promise<{ gateway: Gateway; logger: Logger; metrics?: MetricsEndpoint }>;
+  openGateway(
+    deps: Pick<GatewayDeps, "bridge">,
+  ): Promise<{ gateway: Gateway; logger: Logger; metrics?: MetricsEndpoint }>;
   /** Serve `/metrics`, `/healthz` and `/readyz` on this 127.0.0.1 port too (default: not at all). */
   readonly metricsPort?: number;
   /** Told the probes' base URL once they listen (default: one line on stderr). */
@@ -36,9 +38,19 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
   const server = createServer();
   const bridge = new ServerBridge(server);
   const { gateway, logger, metrics } = await options.openGateway({ bridge });
-  const probes = options.metricsPort === undefined || metrics === undefined ? undefined : listenProbes({ gateway, metrics, port: options.metricsPort });
-  if (probes) (options.onProbesListening ?? ((url: string) => process.stderr.write(`Hangar metrics on ${url}/metrics\n`)))(probes.url);
-  const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, cache: options.cache ?? new CatalogCache(), logger });
+  const probes =
+    options.metricsPort === undefined || metrics === undefined
+      ? undefined
+      : listenProbes({ gateway, metrics, port: options.metricsPort });
+  if (probes)
+    (options.onProbesListening ?? ((url: string) => process.stderr.write(`Hangar metrics on ${url}/metrics\n`)))(
+      probes.url,
+    );
+  const catalog = new Catalog(gateway, {
+    reserved: HANGAR_TOOL_NAMES,
+    cache: options.cache ?? new CatalogCache(),
+    logger,
+  });
   const ended = Promise.withResolvers<void>();
   const transport = new StdioServerTransport({ onEnd: () => ended.resolve() });
   transport.onerror = (error) => logger.debug({ err: error.message }, "bad message from the client");
@@ -56,7 +68,9 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
   });
   const warmUp = new AbortController();
   server.oninitialized = () => {
-    catalog.warmUp(warmUp.signal).catch((error: unknown) => logger.warn({ err: String(error) }, "catalog warm-up failed"));
+    catalog
+      .warmUp(warmUp.signal)
+      .catch((error: unknown) => logger.warn({ err: String(error) }, "catalog warm-up failed"));
   };
   await server.connect(transport);
   logger.info({ providers: gateway.handles.size }, "serving MCP on stdio");
@@ -73,7 +87,10 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
   warmUp.abort();
   probes?.stop();
   await gateway.close();
-  await Promise.race([transport.idle(), new Promise((resolve) => setTimeout(resolve, options.drainMs ?? 2000).unref())]);
+  await Promise.race([
+    transport.idle(),
+    new Promise((resolve) => setTimeout(resolve, options.drainMs ?? 2000).unref()),
+  ]);
   stopFollowing();
   catalog.close();
   await transport.flush();

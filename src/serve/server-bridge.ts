@@ -14,7 +14,10 @@ import type { Logger } from "../observability/log.ts";
 import { type ClientBridge, NO_SDK_TIMEOUT } from "../providers/index.ts";
 
 /** A provider's log message as the client in front sees it: named `<provider>` or `<provider>/<logger>`. */
-export function providerLog(providerId: string, params: LoggingMessageNotification["params"]): LoggingMessageNotification["params"] {
+export function providerLog(
+  providerId: string,
+  params: LoggingMessageNotification["params"],
+): LoggingMessageNotification["params"] {
   const { logger, ...rest } = params;
   return { ...rest, logger: logger ? `${providerId}/${logger}` : providerId };
 }
@@ -48,15 +51,28 @@ export class ServerBridge implements ClientBridge {
   attach(providerId: string, client: Client): void {
     const can = this.capabilities();
     const options = (signal: AbortSignal) => ({ signal, timeout: NO_SDK_TIMEOUT });
-    if (can.sampling) client.setRequestHandler(CreateMessageRequestSchema, (request, extra) => this.server.createMessage(request.params, options(extra.signal)));
-    if (can.elicitation) client.setRequestHandler(ElicitRequestSchema, (request, extra) => this.server.elicitInput(request.params, options(extra.signal)));
-    if (can.roots) client.setRequestHandler(ListRootsRequestSchema, (request, extra) => this.server.listRoots(request.params, options(extra.signal)));
+    if (can.sampling)
+      client.setRequestHandler(CreateMessageRequestSchema, (request, extra) =>
+        this.server.createMessage(request.params, options(extra.signal)),
+      );
+    if (can.elicitation)
+      client.setRequestHandler(ElicitRequestSchema, (request, extra) =>
+        this.server.elicitInput(request.params, options(extra.signal)),
+      );
+    if (can.roots)
+      client.setRequestHandler(ListRootsRequestSchema, (request, extra) =>
+        this.server.listRoots(request.params, options(extra.signal)),
+      );
     client.setNotificationHandler(LoggingMessageNotificationSchema, async (notification) => {
       await this.server
         .sendLoggingMessage(providerLog(providerId, notification.params))
-        .catch((error: unknown) => this.logger?.debug({ provider: providerId, err: messageOf(error) }, "cannot forward a log message"));
+        .catch((error: unknown) =>
+          this.logger?.debug({ provider: providerId, err: messageOf(error) }, "cannot forward a log message"),
+        );
     });
-    client.setNotificationHandler(ResourceUpdatedNotificationSchema, async (notification) => this.onResourceUpdated?.(providerId, notification.params.uri));
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, async (notification) =>
+      this.onResourceUpdated?.(providerId, notification.params.uri),
+    );
     if (can.roots) this.clients.add(client);
   }
 

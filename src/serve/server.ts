@@ -20,12 +20,12 @@ import { closest } from "../gateway/closest.ts";
 import type { Gateway } from "../gateway/index.ts";
 import type { Logger } from "../observability/log.ts";
 import { VERSION } from "../version.ts";
+import { runBatch } from "./batch-tool.ts";
 import type { Catalog, ListKind } from "./catalog.ts";
 import { HANGAR_TOOL_NAMES, hangarTools, StatusRequestSchema, ToolsRequestSchema } from "./hangar-tools.ts";
 import { exposedUri, type Target } from "./names.ts";
-import type { ServerBridge } from "./server-bridge.ts";
-import { runBatch } from "./batch-tool.ts";
 import { asFailure, failure, notifyProgress, settleProgress, structured, traceOf } from "./request-context.ts";
+import type { ServerBridge } from "./server-bridge.ts";
 import { statusOf } from "./status.ts";
 import { toolsView } from "./tools-view.ts";
 
@@ -78,21 +78,30 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
       case "hangar_tools": {
         const parsed = ToolsRequestSchema.safeParse(args ?? {});
         if (!parsed.success) return failure(`Invalid arguments for hangar_tools: ${parsed.error.issues[0]?.message}`);
-        const view = await toolsView(gateway, catalog, (p, t) => catalog.nameOf(p, t), parsed.data, extra.signal).catch(asFailure);
+        const view = await toolsView(gateway, catalog, (p, t) => catalog.nameOf(p, t), parsed.data, extra.signal).catch(
+          asFailure,
+        );
         return "isError" in view ? view : structured(view);
       }
       case "hangar_status": {
         const parsed = StatusRequestSchema.safeParse(args ?? {});
         if (!parsed.success) return failure(`Invalid arguments for hangar_status: ${parsed.error.issues[0]?.message}`);
-        if (parsed.data.provider !== undefined && !gateway.handles.has(parsed.data.provider)) return failure(`Unknown provider "${parsed.data.provider}"`);
+        if (parsed.data.provider !== undefined && !gateway.handles.has(parsed.data.provider))
+          return failure(`Unknown provider "${parsed.data.provider}"`);
         return structured(statusOf(gateway, catalog, deps.startedAt, parsed.data.provider));
       }
     }
     const target = await findListed(catalog, extra.signal, () => catalog.resolveTool(name));
-    if (target === undefined) throw unknown("tool", name, [...HANGAR_TOOL_NAMES, ...catalog.tools().map((t) => t.name)]);
+    if (target === undefined)
+      throw unknown("tool", name, [...HANGAR_TOOL_NAMES, ...catalog.tools().map((t) => t.name)]);
     const token = extra._meta?.progressToken;
     let sent: Promise<void> | undefined;
-    const forward = token === undefined ? undefined : (progress: Progress) => void (sent = (sent ?? Promise.resolve()).then(() => notifyProgress(extra, token, progress)));
+    const forward =
+      token === undefined
+        ? undefined
+        : (progress: Progress) => {
+            sent = (sent ?? Promise.resolve()).then(() => notifyProgress(extra, token, progress));
+          };
     const result = await gateway.callOne(
       { provider: target.providerId, tool: target.name, ...(args === undefined ? {} : { arguments: args }) },
       { signal: extra.signal, ...traceOf(extra), ...(forward ? { onProgress: forward } : {}) },
@@ -108,9 +117,16 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
   });
   server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
     const target = await findListed(catalog, extra.signal, () => catalog.resolvePrompt(request.params.name));
-    if (target === undefined) throw unknown("prompt", request.params.name, catalog.prompts().map((p) => p.name));
+    if (target === undefined)
+      throw unknown(
+        "prompt",
+        request.params.name,
+        catalog.prompts().map((p) => p.name),
+      );
     const { name: _, ...params } = request.params;
-    return upstream(deps, target, extra.signal, (client, signal) => client.getPrompt({ ...params, name: target.name }, { signal }));
+    return upstream(deps, target, extra.signal, (client, signal) =>
+      client.getPrompt({ ...params, name: target.name }, { signal }),
+    );
   });
 
   server.setRequestHandler(ListResourcesRequestSchema, async () => {
@@ -125,16 +141,27 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
     const target = await findListed(catalog, extra.signal, () => catalog.resolveUri(request.params.uri));
     if (target === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown resource "${request.params.uri}"`);
     const prefix = gateway.handles.get(target.providerId)!.config.prefix;
-    const result = await upstream(deps, target, extra.signal, (client, signal) => client.readResource({ ...request.params, uri: target.name }, { signal }));
-    return { ...result, contents: result.contents.map((c) => ({ ...c, uri: exposedUri(target.providerId, c.uri, prefix) })) };
+    const result = await upstream(deps, target, extra.signal, (client, signal) =>
+      client.readResource({ ...request.params, uri: target.name }, { signal }),
+    );
+    return {
+      ...result,
+      contents: result.contents.map((c) => ({ ...c, uri: exposedUri(target.providerId, c.uri, prefix) })),
+    };
   });
 
   server.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
     const ref = request.params.ref;
     const target = ref.type === "ref/prompt" ? catalog.resolvePrompt(ref.name) : catalog.resolveTemplate(ref.uri);
-    if (target === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown ${ref.type === "ref/prompt" ? "prompt" : "resource template"} in completion`);
+    if (target === undefined)
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Unknown ${ref.type === "ref/prompt" ? "prompt" : "resource template"} in completion`,
+      );
     const forwarded = ref.type === "ref/prompt" ? { ...ref, name: target.name } : { ...ref, uri: target.name };
-    return upstream(deps, target, extra.signal, (client, signal) => client.complete({ ...request.params, ref: forwarded }, { signal }));
+    return upstream(deps, target, extra.signal, (client, signal) =>
+      client.complete({ ...request.params, ref: forwarded }, { signal }),
+    );
   });
 
   server.setNotificationHandler(RootsListChangedNotificationSchema, async () => {
@@ -143,7 +170,8 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
 
   return catalog.onChange((kinds: ReadonlySet<ListKind>) => {
     if (server.getClientVersion() === undefined) return;
-    const send = (promise: Promise<void>) => promise.catch((error: unknown) => deps.logger.debug({ err: messageOf(error) }, "cannot send list_changed"));
+    const send = (promise: Promise<void>) =>
+      promise.catch((error: unknown) => deps.logger.debug({ err: messageOf(error) }, "cannot send list_changed"));
     if (kinds.has("tools")) send(server.sendToolListChanged());
     if (kinds.has("prompts")) send(server.sendPromptListChanged());
     if (kinds.has("resources")) send(server.sendResourceListChanged());
@@ -151,7 +179,11 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
 }
 
 /** Looks a name up; when it is not found, first lists the providers not listed yet (a cold start without a cache). */
-async function findListed(catalog: Catalog, signal: AbortSignal, find: () => Target | undefined): Promise<Target | undefined> {
+async function findListed(
+  catalog: Catalog,
+  signal: AbortSignal,
+  find: () => Target | undefined,
+): Promise<Target | undefined> {
   const found = find();
   if (found !== undefined) return found;
   await catalog.listUnknown(signal);
@@ -159,7 +191,12 @@ async function findListed(catalog: Catalog, signal: AbortSignal, find: () => Tar
 }
 
 /** Sends a request other than a tool call to the provider behind `target`, through its breaker. */
-async function upstream<T>(deps: FrontDeps, target: Target, signal: AbortSignal, work: (client: Client, signal: AbortSignal) => Promise<T>): Promise<T> {
+async function upstream<T>(
+  deps: FrontDeps,
+  target: Target,
+  signal: AbortSignal,
+  work: (client: Client, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const handle = deps.gateway.handles.get(target.providerId)!;
   try {
     return await handle.guard(() => handle.withClient(signal, (client) => work(client, signal)), signal);

@@ -24,7 +24,12 @@ export interface ProviderStatus {
 }
 
 /** Every provider's (or one provider's) state, load, failures, breaker, uptime and latency. */
-export function statusOf(gateway: Gateway, catalog: Catalog, startedAt: number, providerId?: string): { uptime_s: number; providers: ProviderStatus[] } {
+export function statusOf(
+  gateway: Gateway,
+  catalog: Catalog,
+  startedAt: number,
+  providerId?: string,
+): { uptime_s: number; providers: ProviderStatus[] } {
   const now = Date.now();
   const handles = [...gateway.handles.values()].filter((h) => providerId === undefined || h.config.id === providerId);
   const providers = handles.map((handle): ProviderStatus => {
@@ -44,8 +49,14 @@ export function statusOf(gateway: Gateway, catalog: Catalog, startedAt: number, 
       starts: stats.starts,
       failed_starts: stats.failedStarts,
       crashes: stats.crashes,
-      health_checks: { total: stats.healthChecks, failed: stats.healthFailures, ...(stats.lastPingMs === undefined ? {} : { last_ping_ms: round(stats.lastPingMs) }) },
-      ...(stats.lastCallMs === undefined || stats.avgCallMs === undefined ? {} : { call_latency_ms: { last: round(stats.lastCallMs), average: round(stats.avgCallMs) } }),
+      health_checks: {
+        total: stats.healthChecks,
+        failed: stats.healthFailures,
+        ...(stats.lastPingMs === undefined ? {} : { last_ping_ms: round(stats.lastPingMs) }),
+      },
+      ...(stats.lastCallMs === undefined || stats.avgCallMs === undefined
+        ? {}
+        : { call_latency_ms: { last: round(stats.lastCallMs), average: round(stats.avgCallMs) } }),
       ...(up ? { uptime_s: Math.round((performance.now() - stats.startedAt!) / 1000) } : {}),
       ...(handle.pid === undefined ? {} : { pid: handle.pid }),
       tools: entry.catalog?.tools.length ?? 0,

@@ -49,12 +49,14 @@ export class StdioServerTransport implements Transport {
 
   send(message: JSONRPCMessage): Promise<void> {
     const written = this.write(`${JSON.stringify(message)}\n`);
-    if (("result" in message || "error" in message) && "id" in message) void written.finally(() => this.answered(message.id));
+    if (("result" in message || "error" in message) && "id" in message)
+      void written.finally(() => this.answered(message.id));
     return written;
   }
 
   private answered(id: unknown): void {
-    if ((typeof id === "string" || typeof id === "number") && this.pending.delete(id) && this.pending.size === 0) this.whenIdle?.();
+    if ((typeof id === "string" || typeof id === "number") && this.pending.delete(id) && this.pending.size === 0)
+      this.whenIdle?.();
   }
 
   /** Resolves once every request received so far has been answered and the answer written. */
@@ -134,14 +136,21 @@ export class StdioServerTransport implements Transport {
     this.chunks = [];
     this.size = 0;
     this.oversized = false;
-    if (oversized) return this.reject(null, ErrorCode.InvalidRequest, `Message too large: the limit is ${this.maxBytes} bytes`);
+    if (oversized) {
+      this.reject(null, ErrorCode.InvalidRequest, `Message too large: the limit is ${this.maxBytes} bytes`);
+      return;
+    }
     if (line.trim() === "") return;
     const checked = checkLine(line);
-    if (!checked.ok) return this.reject(checked.id, checked.code, checked.error);
+    if (!checked.ok) {
+      this.reject(checked.id, checked.code, checked.error);
+      return;
+    }
     const message = checked.message;
     if ("method" in message && "id" in message) this.pending.add(message.id);
     // A cancelled request gets no response (MCP): stop waiting for one.
-    else if ("method" in message && message.method === "notifications/cancelled") this.answered(message.params?.requestId);
+    else if ("method" in message && message.method === "notifications/cancelled")
+      this.answered(message.params?.requestId);
     try {
       this.onmessage?.(message);
     } catch (error) {

@@ -25,9 +25,14 @@ export async function toolsView(
   signal: AbortSignal,
 ): Promise<{ providers: ProviderTools[] }> {
   if (request.provider !== undefined && !gateway.handles.has(request.provider)) {
-    throw new CallError("unknown_provider", `Unknown provider "${request.provider}". Known providers: ${[...gateway.handles.keys()].join(", ") || "none"}.`);
+    throw new CallError(
+      "unknown_provider",
+      `Unknown provider "${request.provider}". Known providers: ${[...gateway.handles.keys()].join(", ") || "none"}.`,
+    );
   }
-  const handles = [...gateway.handles.values()].filter((h) => request.provider === undefined || h.config.id === request.provider);
+  const handles = [...gateway.handles.values()].filter(
+    (h) => request.provider === undefined || h.config.id === request.provider,
+  );
   const words = (request.query ?? "").toLowerCase().split(/\s+/).filter(Boolean);
   const providers = await Promise.all(
     handles.map(async (handle): Promise<ProviderTools> => {

@@ -4,8 +4,8 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fixture } from "../helpers/paths.ts";
 import { runHangar, sandbox } from "../helpers/e2e.ts";
+import { fixture } from "../helpers/paths.ts";
 
 const TIMEOUT_MS = 30_000;
 const SMALL = ["--calls", "8", "--rounds", "1", "--concurrency", "6"];
@@ -16,63 +16,110 @@ function writerYaml(log: string): string {
 }
 
 describe("hangar bench", () => {
-  test("--json on the demo providers: parallel beats sequential, the cold provider starts once, every call succeeds", async () => {
-    using box = sandbox();
-    const run = await runHangar(["bench", "--json", ...SMALL], box.options());
-    expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout);
-    expect(report.config).toBe("demo");
-    expect(report.targets.map((t: { provider: string; tool: string }) => `${t.provider}/${t.tool}`)).toEqual(["demo/sleep", "demo2/sleep"]);
-    const { sequential, parallel, speedup } = report.fan_out;
-    expect(parallel.wall_ms).toBeLessThan(sequential.wall_ms);
-    expect(speedup).toBeGreaterThan(1);
-    expect(sequential.calls).toBe(8);
-    expect(report.cold_start).toMatchObject({ provider: "demo", callers: 6, starts: 1, calls: 6, success_rate: 1 });
-    expect(report.concurrent_clients).toMatchObject({ clients: 6, calls_per_client: 8, calls: 48, success_rate: 1 });
-    expect(report.overhead).toMatchObject({ target: { provider: "demo", tool: "echo" }, direct: { success_rate: 1 }, hangar: { success_rate: 1 } });
-    for (const figures of [sequential, parallel, report.overhead.hangar]) {
-      expect(figures.success_rate).toBe(1);
-      expect(figures.latency_ms.p50).toBeLessThanOrEqual(figures.latency_ms.p95);
-      expect(figures.latency_ms.p95).toBeLessThanOrEqual(figures.latency_ms.p99);
-    }
-    expect(report.ok).toBe(true);
-  }, TIMEOUT_MS);
+  test(
+    "--json on the demo providers: parallel beats sequential, the cold provider starts once, every call succeeds",
+    async () => {
+      using box = sandbox();
+      const run = await runHangar(["bench", "--json", ...SMALL], box.options());
+      expect(run.code).toBe(0);
+      const report = JSON.parse(run.stdout);
+      expect(report.config).toBe("demo");
+      expect(report.targets.map((t: { provider: string; tool: string }) => `${t.provider}/${t.tool}`)).toEqual([
+        "demo/sleep",
+        "demo2/sleep",
+      ]);
+      const { sequential, parallel, speedup } = report.fan_out;
+      expect(parallel.wall_ms).toBeLessThan(sequential.wall_ms);
+      expect(speedup).toBeGreaterThan(1);
+      expect(sequential.calls).toBe(8);
+      expect(report.cold_start).toMatchObject({ provider: "demo", callers: 6, starts: 1, calls: 6, success_rate: 1 });
+      expect(report.concurrent_clients).toMatchObject({ clients: 6, calls_per_client: 8, calls: 48, success_rate: 1 });
+      expect(report.overhead).toMatchObject({
+        target: { provider: "demo", tool: "echo" },
+        direct: { success_rate: 1 },
+        hangar: { success_rate: 1 },
+      });
+      for (const figures of [sequential, parallel, report.overhead.hangar]) {
+        expect(figures.success_rate).toBe(1);
+        expect(figures.latency_ms.p50).toBeLessThanOrEqual(figures.latency_ms.p95);
+        expect(figures.latency_ms.p95).toBeLessThanOrEqual(figures.latency_ms.p99);
+      }
+      expect(report.ok).toBe(true);
+    },
+    TIMEOUT_MS,
+  );
 
-  test("the table shows each scenario with its percentiles and the speedup", async () => {
-    using box = sandbox();
-    const run = await runHangar(["bench", "--providers", "demo2", ...SMALL], box.options());
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain("calls: demo2/sleep");
-    for (const row of ["fan-out, one call after another", "fan-out, one parallel batch", "overhead, through hangar", 'cold start, 6 callers to "demo2"', "concurrent clients, 6 × 8 calls"]) {
-      expect(run.stdout).toContain(row);
-    }
-    expect(run.stdout).toMatch(/p50 ms +p95 ms +p99 ms/);
-    expect(run.stdout).toMatch(/\d+(\.\d)?× faster/);
-    expect(run.stdout).toContain("1 start");
-  }, TIMEOUT_MS);
+  test(
+    "the table shows each scenario with its percentiles and the speedup",
+    async () => {
+      using box = sandbox();
+      const run = await runHangar(["bench", "--providers", "demo2", ...SMALL], box.options());
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain("calls: demo2/sleep");
+      for (const row of [
+        "fan-out, one call after another",
+        "fan-out, one parallel batch",
+        "overhead, through hangar",
+        'cold start, 6 callers to "demo2"',
+        "concurrent clients, 6 × 8 calls",
+      ]) {
+        expect(run.stdout).toContain(row);
+      }
+      expect(run.stdout).toMatch(/p50 ms +p95 ms +p99 ms/);
+      expect(run.stdout).toMatch(/\d+(\.\d)?× faster/);
+      expect(run.stdout).toContain("1 start");
+    },
+    TIMEOUT_MS,
+  );
 
-  test("a tool that may write is never called unless it is named with --tool", async () => {
-    using box = sandbox();
-    const log = join(box.root, "writes.log");
-    const config = box.write("hangar.yaml", writerYaml(log));
-    const refused = await runHangar(["bench", ...SMALL], box.options());
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('hangar: No provider has a tool bench may call ("writer": its read-only tools all need arguments bench cannot guess');
-    expect(existsSync(log)).toBe(false);
+  test(
+    "a tool that may write is never called unless it is named with --tool",
+    async () => {
+      using box = sandbox();
+      const log = join(box.root, "writes.log");
+      const config = box.write("hangar.yaml", writerYaml(log));
+      const refused = await runHangar(["bench", ...SMALL], box.options());
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        'hangar: No provider has a tool bench may call ("writer": its read-only tools all need arguments bench cannot guess',
+      );
+      expect(existsSync(log)).toBe(false);
 
-    const named = await runHangar(["--config", config, "bench", "--json", "--tool", "writer/remove", "--calls", "2", "--rounds", "1", "--concurrency", "2"], box.options());
-    expect(named.code).toBe(0);
-    expect(JSON.parse(named.stdout).targets).toEqual([{ provider: "writer", tool: "remove", arguments: {} }]);
-    expect(readFileSync(log, "utf8").length).toBeGreaterThan(0);
-  }, TIMEOUT_MS);
+      const named = await runHangar(
+        [
+          "--config",
+          config,
+          "bench",
+          "--json",
+          "--tool",
+          "writer/remove",
+          "--calls",
+          "2",
+          "--rounds",
+          "1",
+          "--concurrency",
+          "2",
+        ],
+        box.options(),
+      );
+      expect(named.code).toBe(0);
+      expect(JSON.parse(named.stdout).targets).toEqual([{ provider: "writer", tool: "remove", arguments: {} }]);
+      expect(readFileSync(log, "utf8").length).toBeGreaterThan(0);
+    },
+    TIMEOUT_MS,
+  );
 
-  test("usage errors exit 2: an unknown provider in --providers, --args that is not a JSON object", async () => {
-    using box = sandbox();
-    const unknown = await runHangar(["bench", "--providers", "nope"], box.options());
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('hangar: Unknown provider "nope" in --providers; known: demo, demo2');
-    const args = await runHangar(["bench", "--tool", "echo", "--args", "[1]"], box.options());
-    expect(args.code).toBe(2);
-    expect(args.stderr).toContain("hangar: --args must be a JSON object");
-  }, TIMEOUT_MS);
+  test(
+    "usage errors exit 2: an unknown provider in --providers, --args that is not a JSON object",
+    async () => {
+      using box = sandbox();
+      const unknown = await runHangar(["bench", "--providers", "nope"], box.options());
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('hangar: Unknown provider "nope" in --providers; known: demo, demo2');
+      const args = await runHangar(["bench", "--tool", "echo", "--args", "[1]"], box.options());
+      expect(args.code).toBe(2);
+      expect(args.stderr).toContain("hangar: --args must be a JSON object");
+    },
+    TIMEOUT_MS,
+  );
 });

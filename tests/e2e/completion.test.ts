@@ -8,7 +8,9 @@ const COMMANDS = buildProgram(() => {}).commands.map((command) => command.name()
 
 describe("hangar completion", () => {
   test("the command tree has the new commands", () => {
-    expect(COMMANDS).toEqual(expect.arrayContaining(["call", "bench", "doctor", "init", "completion", "demo-provider"]));
+    expect(COMMANDS).toEqual(
+      expect.arrayContaining(["call", "bench", "doctor", "init", "completion", "demo-provider"]),
+    );
   });
 
   for (const shell of ["bash", "zsh", "fish"]) {
@@ -18,7 +20,8 @@ describe("hangar completion", () => {
       expect(run.code).toBe(0);
       expect(run.stderr).toBe("");
       for (const name of [...COMMANDS, "help"]) expect(run.stdout).toContain(name);
-      for (const option of ["calls", "concurrency", "no-clients", "import", "apply", "claude-desktop", "log-level"]) expect(run.stdout).toContain(option);
+      for (const option of ["calls", "concurrency", "no-clients", "import", "apply", "claude-desktop", "log-level"])
+        expect(run.stdout).toContain(option);
     });
   }
 

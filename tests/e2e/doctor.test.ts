@@ -5,8 +5,8 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { BUN, fixture } from "../helpers/paths.ts";
 import { demoProvidersYaml, hangarBinary, runHangar, sandbox } from "../helpers/e2e.ts";
+import { BUN, fixture } from "../helpers/paths.ts";
 
 const TIMEOUT_MS = 30_000;
 
@@ -32,10 +32,12 @@ interface CheckJson {
 const of = (checks: CheckJson[], subject: string) => checks.filter((c) => c.subject === subject);
 
 describe("hangar doctor", () => {
-  test("finds a missing command, a provider that crashes at start and an unreachable URL, each with its fix", async () => {
-    using box = sandbox();
-    const port = await closedPort();
-    const yaml = `${demoProvidersYaml(["good"])}  - id: missing
+  test(
+    "finds a missing command, a provider that crashes at start and an unreachable URL, each with its fix",
+    async () => {
+      using box = sandbox();
+      const port = await closedPort();
+      const yaml = `${demoProvidersYaml(["good"])}  - id: missing
     command: ["no-such-mcp-server-xyz", "--stdio"]
   - id: crashing
     command: ${JSON.stringify(fixture("faulty-server.ts"))}
@@ -44,83 +46,140 @@ describe("hangar doctor", () => {
     url: "http://127.0.0.1:${port}/mcp"
     headers: { Authorization: "Bearer another-secret" }
 `;
-    box.write("hangar.yaml", yaml);
-    const run = await runHangar(["doctor", "--json"], box.options());
-    expect(run.code).toBe(1);
-    const report = JSON.parse(run.stdout) as { ok: boolean; checks: CheckJson[] };
-    expect(report.ok).toBe(false);
-    expect(of(report.checks, "missing")).toEqual([
-      expect.objectContaining({ name: "command", status: "fail", message: 'command "no-such-mcp-server-xyz" not found on PATH', fix: expect.stringContaining("give its full path in `command`") }),
-      expect.objectContaining({ name: "start", status: "skip" }),
-    ]);
-    const crash = of(report.checks, "crashing").find((c) => c.name === "start")!;
-    expect(crash).toMatchObject({ status: "fail", fix: expect.stringContaining("run it by hand to see its error") });
-    expect(crash.message).toContain('Provider "crashing" stopped during start-up: it exited with code 2');
-    expect(crash.detail).toContain("faulty-server: cannot open database: permission denied");
-    expect(of(report.checks, "remote")[0]).toMatchObject({
-      name: "url",
-      status: "fail",
-      message: `Cannot reach http://127.0.0.1:${port}/mcp: connection refused`,
-      fix: `start the server at 127.0.0.1:${port}, or fix \`url\``,
-    });
-    expect(of(report.checks, "good").map((c) => `${c.name} ${c.status}`)).toEqual(["command ok", "start ok", "tools ok", "ping ok"]);
-    expect(run.stdout + run.stderr).not.toContain("sk-very-secret-value");
-    expect(run.stdout + run.stderr).not.toContain("another-secret");
+      box.write("hangar.yaml", yaml);
+      const run = await runHangar(["doctor", "--json"], box.options());
+      expect(run.code).toBe(1);
+      const report = JSON.parse(run.stdout) as { ok: boolean; checks: CheckJson[] };
+      expect(report.ok).toBe(false);
+      expect(of(report.checks, "missing")).toEqual([
+        expect.objectContaining({
+          name: "command",
+          status: "fail",
+          message: 'command "no-such-mcp-server-xyz" not found on PATH',
+          fix: expect.stringContaining("give its full path in `command`"),
+        }),
+        expect.objectContaining({ name: "start", status: "skip" }),
+      ]);
+      const crash = of(report.checks, "crashing").find((c) => c.name === "start")!;
+      expect(crash).toMatchObject({ status: "fail", fix: expect.stringContaining("run it by hand to see its error") });
+      expect(crash.message).toContain('Provider "crashing" stopped during start-up: it exited with code 2');
+      expect(crash.detail).toContain("faulty-server: cannot open database: permission denied");
+      expect(of(report.checks, "remote")[0]).toMatchObject({
+        name: "url",
+        status: "fail",
+        message: `Cannot reach http://127.0.0.1:${port}/mcp: connection refused`,
+        fix: `start the server at 127.0.0.1:${port}, or fix \`url\``,
+      });
+      expect(of(report.checks, "good").map((c) => `${c.name} ${c.status}`)).toEqual([
+        "command ok",
+        "start ok",
+        "tools ok",
+        "ping ok",
+      ]);
+      expect(run.stdout + run.stderr).not.toContain("sk-very-secret-value");
+      expect(run.stdout + run.stderr).not.toContain("another-secret");
 
-    const text = await runHangar(["doctor"], box.options());
-    expect(text.code).toBe(1);
-    expect(text.stdout).toMatch(/FAIL +command +command "no-such-mcp-server-xyz" not found on PATH\n +fix: /);
-    expect(text.stdout).toContain("stderr:");
-    expect(text.stdout).toContain("3 problems found");
-  }, TIMEOUT_MS);
+      const text = await runHangar(["doctor"], box.options());
+      expect(text.code).toBe(1);
+      expect(text.stdout).toMatch(/FAIL +command +command "no-such-mcp-server-xyz" not found on PATH\n +fix: /);
+      expect(text.stdout).toContain("stderr:");
+      expect(text.stdout).toContain("3 problems found");
+    },
+    TIMEOUT_MS,
+  );
 
-  test("an unset ${VAR} is a failed check naming file:line:col and how to set it; exit 1", async () => {
-    using box = sandbox();
-    const path = box.write("hangar.yaml", `providers:\n  - id: gh\n    command: ["npx", "server-github"]\n    env: { TOKEN: "\${GITHUB_TOKEN}" }\n`);
-    const run = await runHangar(["doctor"], box.options());
-    expect(run.code).toBe(1);
-    expect(run.stderr).toBe("");
-    expect(run.stdout).toContain(`FAIL  parses`);
-    expect(run.stdout).toContain(`${path}:4:20: providers[0].env.TOKEN uses \${GITHUB_TOKEN}, which is not set`);
-    expect(run.stdout).toContain("fix: set $GITHUB_TOKEN in the environment hangar runs in (export GITHUB_TOKEN=…), or write ${GITHUB_TOKEN:-default}");
-  }, TIMEOUT_MS);
+  test(
+    "an unset ${VAR} is a failed check naming file:line:col and how to set it; exit 1",
+    async () => {
+      using box = sandbox();
+      const path = box.write(
+        "hangar.yaml",
+        `providers:\n  - id: gh\n    command: ["npx", "server-github"]\n    env: { TOKEN: "\${GITHUB_TOKEN}" }\n`,
+      );
+      const run = await runHangar(["doctor"], box.options());
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe("");
+      expect(run.stdout).toContain(`FAIL  parses`);
+      expect(run.stdout).toContain(`${path}:4:20: providers[0].env.TOKEN uses \${GITHUB_TOKEN}, which is not set`);
+      expect(run.stdout).toContain(
+        "fix: set $GITHUB_TOKEN in the environment hangar runs in (export GITHUB_TOKEN=…), or write ${GITHUB_TOKEN:-default}",
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  test("a config that does not parse, or a --config that does not exist, is a failed check (exit 1), not a usage error", async () => {
-    using box = sandbox();
-    const path = box.write("hangar.yaml", `${demoProvidersYaml(["x"])}    idel_ttl_s: 5\n`);
-    const run = await runHangar(["doctor", "--no-clients"], box.options());
-    expect(run.code).toBe(1);
-    expect(run.stdout).toContain(`${path}:4:5: providers[0].idel_ttl_s is not a known key; did you mean \`idle_ttl_s\`?`);
-    const missing = await runHangar(["--config", "nope.yaml", "doctor", "--json"], box.options());
-    expect(missing.code).toBe(1);
-    expect(JSON.parse(missing.stdout).checks[0]).toMatchObject({ name: "found", status: "fail", message: expect.stringContaining("does not exist") });
-  }, TIMEOUT_MS);
+  test(
+    "a config that does not parse, or a --config that does not exist, is a failed check (exit 1), not a usage error",
+    async () => {
+      using box = sandbox();
+      const path = box.write("hangar.yaml", `${demoProvidersYaml(["x"])}    idel_ttl_s: 5\n`);
+      const run = await runHangar(["doctor", "--no-clients"], box.options());
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(
+        `${path}:4:5: providers[0].idel_ttl_s is not a known key; did you mean \`idle_ttl_s\`?`,
+      );
+      const missing = await runHangar(["--config", "nope.yaml", "doctor", "--json"], box.options());
+      expect(missing.code).toBe(1);
+      expect(JSON.parse(missing.stdout).checks[0]).toMatchObject({
+        name: "found",
+        status: "fail",
+        message: expect.stringContaining("does not exist"),
+      });
+    },
+    TIMEOUT_MS,
+  );
 
-  test("a good config passes with exit 0, and the demo providers pass with no config at all", async () => {
-    using box = sandbox();
-    const demo = await runHangar(["doctor", "--json"], box.options());
-    expect(demo.code).toBe(0);
-    expect(JSON.parse(demo.stdout)).toMatchObject({ ok: true, config: { demo: true }, counts: { fail: 0 } });
-    box.write("hangar.yaml", demoProvidersYaml(["one", "two"]));
-    const run = await runHangar(["doctor"], box.options());
-    expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/ok +ping +answers ping in [\d.]+ ms/);
-    expect(run.stdout).toContain("No problems found");
-  }, TIMEOUT_MS);
+  test(
+    "a good config passes with exit 0, and the demo providers pass with no config at all",
+    async () => {
+      using box = sandbox();
+      const demo = await runHangar(["doctor", "--json"], box.options());
+      expect(demo.code).toBe(0);
+      expect(JSON.parse(demo.stdout)).toMatchObject({ ok: true, config: { demo: true }, counts: { fail: 0 } });
+      box.write("hangar.yaml", demoProvidersYaml(["one", "two"]));
+      const run = await runHangar(["doctor"], box.options());
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/ok +ping +answers ping in [\d.]+ ms/);
+      expect(run.stdout).toContain("No problems found");
+    },
+    TIMEOUT_MS,
+  );
 
-  test("reports the Claude Desktop and Claude Code entries found on this machine, and whether one starts hangar", async () => {
-    using box = sandbox();
-    const desktop = join(box.home, ".config", "Claude");
-    mkdirSync(desktop, { recursive: true });
-    writeFileSync(join(desktop, "claude_desktop_config.json"), JSON.stringify({ mcpServers: { hangar: { command: hangarBinary(), args: ["serve"] } } }));
-    writeFileSync(join(box.home, ".claude.json"), JSON.stringify({ mcpServers: { other: { command: BUN, args: ["x.ts"] } } }));
-    writeFileSync(join(box.cwd, ".mcp.json"), JSON.stringify({ mcpServers: { gone: { command: "/nowhere/hangar", args: ["serve"] } } }));
-    const run = await runHangar(["doctor", "--json"], box.options());
-    const clients = (JSON.parse(run.stdout).checks as CheckJson[]).filter((c) => c.name === "entry");
-    expect(clients.find((c) => c.subject === "Claude Desktop")).toMatchObject({ status: "ok", message: expect.stringContaining('entry "hangar" starts hangar serve') });
-    expect(clients.find((c) => c.subject === "Claude Code")).toMatchObject({ status: "warn", fix: expect.stringContaining("hangar init --client claude-code --apply") });
-    expect(clients.find((c) => c.subject === "Claude Code (project)")).toMatchObject({ status: "fail", message: expect.stringContaining("cannot be found") });
-    expect(clients.find((c) => c.subject === "Cursor")).toMatchObject({ status: "info" });
-    expect(run.code).toBe(1);
-  }, TIMEOUT_MS);
+  test(
+    "reports the Claude Desktop and Claude Code entries found on this machine, and whether one starts hangar",
+    async () => {
+      using box = sandbox();
+      const desktop = join(box.home, ".config", "Claude");
+      mkdirSync(desktop, { recursive: true });
+      writeFileSync(
+        join(desktop, "claude_desktop_config.json"),
+        JSON.stringify({ mcpServers: { hangar: { command: hangarBinary(), args: ["serve"] } } }),
+      );
+      writeFileSync(
+        join(box.home, ".claude.json"),
+        JSON.stringify({ mcpServers: { other: { command: BUN, args: ["x.ts"] } } }),
+      );
+      writeFileSync(
+        join(box.cwd, ".mcp.json"),
+        JSON.stringify({ mcpServers: { gone: { command: "/nowhere/hangar", args: ["serve"] } } }),
+      );
+      const run = await runHangar(["doctor", "--json"], box.options());
+      const clients = (JSON.parse(run.stdout).checks as CheckJson[]).filter((c) => c.name === "entry");
+      expect(clients.find((c) => c.subject === "Claude Desktop")).toMatchObject({
+        status: "ok",
+        message: expect.stringContaining('entry "hangar" starts hangar serve'),
+      });
+      expect(clients.find((c) => c.subject === "Claude Code")).toMatchObject({
+        status: "warn",
+        fix: expect.stringContaining("hangar init --client claude-code --apply"),
+      });
+      expect(clients.find((c) => c.subject === "Claude Code (project)")).toMatchObject({
+        status: "fail",
+        message: expect.stringContaining("cannot be found"),
+      });
+      expect(clients.find((c) => c.subject === "Cursor")).toMatchObject({ status: "info" });
+      expect(run.code).toBe(1);
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -2,8 +2,8 @@
 // no stack trace, nothing started, and never a secret from the environment in what it prints.
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { ROOT } from "../helpers/paths.ts";
 import { demoProvidersYaml, type Run, runHangar, type Sandbox, sandbox } from "../helpers/e2e.ts";
+import { ROOT } from "../helpers/paths.ts";
 
 const PACKAGE_VERSION = ((await Bun.file(join(ROOT, "package.json")).json()) as { version: string }).version;
 const ONE_CALL = '[{"provider":"x","tool":"echo","arguments":{"message":"hi"}}]';
@@ -74,7 +74,9 @@ describe("hangar refuses a bad config with exit 2", () => {
 
   test("--config naming a file that does not exist", async () => {
     using box = sandbox();
-    const stderr = expectUsageError(await runHangar(["--config", "missing.yaml", "call", "-"], box.options({}, ONE_CALL)));
+    const stderr = expectUsageError(
+      await runHangar(["--config", "missing.yaml", "call", "-"], box.options({}, ONE_CALL)),
+    );
     expect(stderr).toBe(`hangar: Config file ${join(box.cwd, "missing.yaml")} (given with --config) does not exist\n`);
   });
 
@@ -100,30 +102,57 @@ describe("hangar never prints a secret", () => {
     `${demoProvidersYaml(["x"], "max_batch_size: 2\n")}    env: { API_TOKEN: "\${E2E_SECRET}", PLAIN: "${SECRET}" }\n` +
     `  - id: remote\n    url: "http://127.0.0.1:9/mcp"\n    headers: { Authorization: "Bearer \${E2E_SECRET}", X-Key: "${SECRET}" }\n` +
     extra;
-  const withConfig = (extra: string) => (box: Sandbox) => (box.write("hangar.yaml", secretConfig(extra)), ["call", "-"]);
+  const withConfig = (extra: string) => (box: Sandbox) => {
+    box.write("hangar.yaml", secretConfig(extra));
+    return ["call", "-"];
+  };
   const threeCalls = JSON.stringify(Array.from({ length: 3 }, () => JSON.parse(ONE_CALL)[0]));
   const cases: [string, number, string, (box: Sandbox) => string[]][] = [
     ["a missing batch file", 2, "does not exist", (box) => ["call", join(box.cwd, "missing.json")]],
     ["invalid JSON", 2, "is not valid JSON", (box) => ["call", box.write("bad.json", `{"secret": "${SECRET}"`)]],
-    ["calls that are not an array", 2, "Invalid batch: calls", (box) => ["call", box.write("bad.json", '{"calls": 1}')]],
+    [
+      "calls that are not an array",
+      2,
+      "Invalid batch: calls",
+      (box) => ["call", box.write("bad.json", '{"calls": 1}')],
+    ],
     ["too many calls", 2, "(max_batch_size)", (box) => ["call", box.write("big.json", threeCalls)]],
     ["a typo'd key", 2, "providers[1].idel is not a known key", withConfig("    idel: 1\n")],
     ["an unset ${VAR}", 2, "uses ${E2E_UNSET}, which is not set", withConfig('    description: "${E2E_UNSET}"\n')],
-    ["a header of the wrong type", 2, "headers.A expected a string", withConfig(`  - id: other\n    url: "http://127.0.0.1:9/mcp"\n    headers: { A: ["${SECRET}"] }\n`)],
-    ["a YAML syntax error beside it", 2, "Invalid YAML", withConfig(`  - id: other\n    url: "http://127.0.0.1:9/mcp"\n    headers: { A: "${SECRET}", B: [ }\n`)],
-    ["a missing --config file", 2, "(given with --config) does not exist", () => ["--config", "missing.yaml", "call", "-"]],
+    [
+      "a header of the wrong type",
+      2,
+      "headers.A expected a string",
+      withConfig(`  - id: other\n    url: "http://127.0.0.1:9/mcp"\n    headers: { A: ["${SECRET}"] }\n`),
+    ],
+    [
+      "a YAML syntax error beside it",
+      2,
+      "Invalid YAML",
+      withConfig(`  - id: other\n    url: "http://127.0.0.1:9/mcp"\n    headers: { A: "${SECRET}", B: [ }\n`),
+    ],
+    [
+      "a missing --config file",
+      2,
+      "(given with --config) does not exist",
+      () => ["--config", "missing.yaml", "call", "-"],
+    ],
     ["failing providers, with --verbose", 1, "Cannot reach provider", () => ["--verbose", "call", "--json", "-"]],
   ];
-  test.each(cases)("not on %s", async (_, code, expected, argsOf) => {
-    using box = sandbox();
-    box.write("hangar.yaml", secretConfig());
-    const args = argsOf(box);
-    const calls = '[{"provider":"remote","tool":"t"},{"provider":"x","tool":"fail","arguments":{"message":"no"}}]';
-    const run = await runHangar(args, box.options({ E2E_SECRET: SECRET }, calls));
-    expect(run.code).toBe(code);
-    expect(run.stderr).toContain(expected);
-    expect(run.stdout + run.stderr).not.toContain(SECRET);
-  }, TIMEOUT_MS);
+  test.each(cases)(
+    "not on %s",
+    async (_, code, expected, argsOf) => {
+      using box = sandbox();
+      box.write("hangar.yaml", secretConfig());
+      const args = argsOf(box);
+      const calls = '[{"provider":"remote","tool":"t"},{"provider":"x","tool":"fail","arguments":{"message":"no"}}]';
+      const run = await runHangar(args, box.options({ E2E_SECRET: SECRET }, calls));
+      expect(run.code).toBe(code);
+      expect(run.stderr).toContain(expected);
+      expect(run.stdout + run.stderr).not.toContain(SECRET);
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe("hangar's own commands", () => {

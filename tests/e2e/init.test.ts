@@ -9,93 +9,125 @@ import { hangarBinary, runHangar, sandbox } from "../helpers/e2e.ts";
 const TIMEOUT_MS = 30_000;
 
 describe("hangar init", () => {
-  test("writes a commented starter config that doctor accepts, and prints the client entry and the claude mcp add line", async () => {
-    using box = sandbox();
-    const run = await runHangar(["init"], box.options());
-    expect(run.code).toBe(0);
-    const path = join(box.cwd, "hangar.yaml");
-    expect(run.stdout).toContain(`Wrote ${path}: a starter config`);
-    const entry = { mcpServers: { hangar: { command: hangarBinary(), args: ["--config", path, "serve"] } } };
-    expect(run.stdout).toContain(JSON.stringify(entry));
-    expect(run.stdout).toContain(`claude mcp add --scope user hangar -- ${hangarBinary()} --config ${path} serve`);
-    expect(readFileSync(path, "utf8")).toContain("# - id: github");
-    const doctor = await runHangar(["doctor"], box.options());
-    expect(doctor.code).toBe(0);
-    expect(doctor.stdout).toContain('Provider "demo"');
-  }, TIMEOUT_MS);
+  test(
+    "writes a commented starter config that doctor accepts, and prints the client entry and the claude mcp add line",
+    async () => {
+      using box = sandbox();
+      const run = await runHangar(["init"], box.options());
+      expect(run.code).toBe(0);
+      const path = join(box.cwd, "hangar.yaml");
+      expect(run.stdout).toContain(`Wrote ${path}: a starter config`);
+      const entry = { mcpServers: { hangar: { command: hangarBinary(), args: ["--config", path, "serve"] } } };
+      expect(run.stdout).toContain(JSON.stringify(entry));
+      expect(run.stdout).toContain(`claude mcp add --scope user hangar -- ${hangarBinary()} --config ${path} serve`);
+      expect(readFileSync(path, "utf8")).toContain("# - id: github");
+      const doctor = await runHangar(["doctor"], box.options());
+      expect(doctor.code).toBe(0);
+      expect(doctor.stdout).toContain('Provider "demo"');
+    },
+    TIMEOUT_MS,
+  );
 
-  test("--import round-trips a Claude Desktop config into providers that doctor accepts and call can use", async () => {
-    using box = sandbox();
-    const desktop = join(box.home, ".config", "Claude", "claude_desktop_config.json");
-    mkdirSync(join(box.home, ".config", "Claude"), { recursive: true });
-    const demo = (name: string) => ({ command: hangarBinary(), args: ["demo-provider", "--name", name] });
-    writeFileSync(desktop, JSON.stringify({
-      mcpServers: {
-        "my notes": { ...demo("notes"), env: { NOTES_TOKEN: "secret-token-1" } },
-        tasks: demo("tasks"),
-        old: { command: "gone", disabled: true },
-        hangar: { command: hangarBinary(), args: ["serve"] },
-      },
-      globalShortcut: "Ctrl+Space",
-    }));
-    const run = await runHangar(["init", "--global", "--import", desktop], box.options());
-    expect(run.code).toBe(0);
-    const path = join(box.home, ".hangar", "config.yaml");
-    expect(run.stdout).toContain(`Wrote ${path}: 2 providers imported from ${desktop}: my-notes (was "my notes"), tasks.`);
-    expect(run.stdout).toContain('skipped "old": it is disabled');
-    expect(run.stdout).toContain('skipped "hangar": it is hangar itself');
-    expect(statSync(path).mode & 0o777).toBe(0o600);
-    // The global config is found from anywhere: the entry needs no --config.
-    expect(run.stdout).toContain(JSON.stringify({ mcpServers: { hangar: { command: hangarBinary(), args: ["serve"] } } }));
+  test(
+    "--import round-trips a Claude Desktop config into providers that doctor accepts and call can use",
+    async () => {
+      using box = sandbox();
+      const desktop = join(box.home, ".config", "Claude", "claude_desktop_config.json");
+      mkdirSync(join(box.home, ".config", "Claude"), { recursive: true });
+      const demo = (name: string) => ({ command: hangarBinary(), args: ["demo-provider", "--name", name] });
+      writeFileSync(
+        desktop,
+        JSON.stringify({
+          mcpServers: {
+            "my notes": { ...demo("notes"), env: { NOTES_TOKEN: "secret-token-1" } },
+            tasks: demo("tasks"),
+            old: { command: "gone", disabled: true },
+            hangar: { command: hangarBinary(), args: ["serve"] },
+          },
+          globalShortcut: "Ctrl+Space",
+        }),
+      );
+      const run = await runHangar(["init", "--global", "--import", desktop], box.options());
+      expect(run.code).toBe(0);
+      const path = join(box.home, ".hangar", "config.yaml");
+      expect(run.stdout).toContain(
+        `Wrote ${path}: 2 providers imported from ${desktop}: my-notes (was "my notes"), tasks.`,
+      );
+      expect(run.stdout).toContain('skipped "old": it is disabled');
+      expect(run.stdout).toContain('skipped "hangar": it is hangar itself');
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      // The global config is found from anywhere: the entry needs no --config.
+      expect(run.stdout).toContain(
+        JSON.stringify({ mcpServers: { hangar: { command: hangarBinary(), args: ["serve"] } } }),
+      );
 
-    const doctor = await runHangar(["doctor", "--json"], box.options());
-    expect(doctor.code).toBe(0);
-    const report = JSON.parse(doctor.stdout);
-    expect(report.config.path).toBe(path);
-    expect(report.checks.filter((c: { name: string; status: string }) => c.name === "start" && c.status === "ok").map((c: { subject: string }) => c.subject)).toEqual(["my-notes", "tasks"]);
-    expect(doctor.stdout).not.toContain("secret-token-1");
-    const call = await runHangar(["call", "--json", "-"], box.options({}, '[{"provider":"my-notes","tool":"info"}]'));
-    expect(JSON.parse(call.stdout).results[0].result.structuredContent.name).toBe("notes");
-  }, TIMEOUT_MS);
+      const doctor = await runHangar(["doctor", "--json"], box.options());
+      expect(doctor.code).toBe(0);
+      const report = JSON.parse(doctor.stdout);
+      expect(report.config.path).toBe(path);
+      expect(
+        report.checks
+          .filter((c: { name: string; status: string }) => c.name === "start" && c.status === "ok")
+          .map((c: { subject: string }) => c.subject),
+      ).toEqual(["my-notes", "tasks"]);
+      expect(doctor.stdout).not.toContain("secret-token-1");
+      const call = await runHangar(["call", "--json", "-"], box.options({}, '[{"provider":"my-notes","tool":"info"}]'));
+      expect(JSON.parse(call.stdout).results[0].result.structuredContent.name).toBe("notes");
+    },
+    TIMEOUT_MS,
+  );
 
-  test("never replaces an existing config without --force", async () => {
-    using box = sandbox();
-    const path = box.write("hangar.yaml", "providers: []\n");
-    const source = box.write("cursor.json", JSON.stringify({ mcpServers: { a: { command: "x" } } }));
-    const imported = await runHangar(["init", "--import", source], box.options());
-    expect(imported.code).toBe(2);
-    expect(imported.stderr).toBe(`hangar: ${path} already exists; pass --force to replace it, or --path to write somewhere else\n`);
-    const kept = await runHangar(["init"], box.options());
-    expect(kept.code).toBe(0);
-    expect(kept.stdout).toStartWith(`Kept ${path}: it already exists`);
-    expect(readFileSync(path, "utf8")).toBe("providers: []\n");
-    const forced = await runHangar(["init", "--force", "--import", source], box.options());
-    expect(forced.code).toBe(0);
-    expect(readFileSync(path, "utf8")).toContain('command: [ "x" ]');
-  }, TIMEOUT_MS);
+  test(
+    "never replaces an existing config without --force",
+    async () => {
+      using box = sandbox();
+      const path = box.write("hangar.yaml", "providers: []\n");
+      const source = box.write("cursor.json", JSON.stringify({ mcpServers: { a: { command: "x" } } }));
+      const imported = await runHangar(["init", "--import", source], box.options());
+      expect(imported.code).toBe(2);
+      expect(imported.stderr).toBe(
+        `hangar: ${path} already exists; pass --force to replace it, or --path to write somewhere else\n`,
+      );
+      const kept = await runHangar(["init"], box.options());
+      expect(kept.code).toBe(0);
+      expect(kept.stdout).toStartWith(`Kept ${path}: it already exists`);
+      expect(readFileSync(path, "utf8")).toBe("providers: []\n");
+      const forced = await runHangar(["init", "--force", "--import", source], box.options());
+      expect(forced.code).toBe(0);
+      expect(readFileSync(path, "utf8")).toContain('command: [ "x" ]');
+    },
+    TIMEOUT_MS,
+  );
 
-  test("--apply writes the entry into the client's file after a backup, keeping every other key", async () => {
-    using box = sandbox();
-    const claude = join(box.home, ".claude.json");
-    const original = JSON.stringify({ numStartups: 7, mcpServers: { other: { command: "x" } } });
-    writeFileSync(claude, original);
-    const run = await runHangar(["init", "--client", "claude-code", "--apply"], box.options());
-    expect(run.code).toBe(0);
-    const backups = readdirSync(box.home).filter((name) => name.startsWith(".claude.json.bak-"));
-    expect(backups).toHaveLength(1);
-    expect(backups[0]).toMatch(/^\.claude\.json\.bak-\d{8}T\d{6}Z$/);
-    expect(readFileSync(join(box.home, backups[0]!), "utf8")).toBe(original);
-    expect(JSON.parse(readFileSync(claude, "utf8"))).toEqual({
-      numStartups: 7,
-      mcpServers: { other: { command: "x" }, hangar: { command: hangarBinary(), args: ["--config", join(box.cwd, "hangar.yaml"), "serve"] } },
-    });
-    expect(run.stdout).toContain(`Added the "hangar" entry in ${claude}`);
+  test(
+    "--apply writes the entry into the client's file after a backup, keeping every other key",
+    async () => {
+      using box = sandbox();
+      const claude = join(box.home, ".claude.json");
+      const original = JSON.stringify({ numStartups: 7, mcpServers: { other: { command: "x" } } });
+      writeFileSync(claude, original);
+      const run = await runHangar(["init", "--client", "claude-code", "--apply"], box.options());
+      expect(run.code).toBe(0);
+      const backups = readdirSync(box.home).filter((name) => name.startsWith(".claude.json.bak-"));
+      expect(backups).toHaveLength(1);
+      expect(backups[0]).toMatch(/^\.claude\.json\.bak-\d{8}T\d{6}Z$/);
+      expect(readFileSync(join(box.home, backups[0]!), "utf8")).toBe(original);
+      expect(JSON.parse(readFileSync(claude, "utf8"))).toEqual({
+        numStartups: 7,
+        mcpServers: {
+          other: { command: "x" },
+          hangar: { command: hangarBinary(), args: ["--config", join(box.cwd, "hangar.yaml"), "serve"] },
+        },
+      });
+      expect(run.stdout).toContain(`Added the "hangar" entry in ${claude}`);
 
-    const cursor = await runHangar(["init", "--client", "cursor", "--apply"], box.options());
-    expect(cursor.code).toBe(0);
-    expect(existsSync(join(box.home, ".cursor", "mcp.json"))).toBe(true);
-    const noClient = await runHangar(["init", "--apply"], box.options());
-    expect(noClient.code).toBe(2);
-    expect(noClient.stderr).toStartWith("hangar: --apply needs --client");
-  }, TIMEOUT_MS);
+      const cursor = await runHangar(["init", "--client", "cursor", "--apply"], box.options());
+      expect(cursor.code).toBe(0);
+      expect(existsSync(join(box.home, ".cursor", "mcp.json"))).toBe(true);
+      const noClient = await runHangar(["init", "--apply"], box.options());
+      expect(noClient.code).toBe(2);
+      expect(noClient.stderr).toStartWith("hangar: --apply needs --client");
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -23,7 +23,11 @@ describe("dist/hangar observability", () => {
 
     // The spans were flushed before the process exited: no waiting needed.
     const [root] = receiver.named("hangar.batch");
-    expect(root).toMatchObject({ traceId, parentSpanId: "00f067aa0ba902b7", attributes: { "hangar.batch.id": result.batch_id, "hangar.batch.size": 2 } });
+    expect(root).toMatchObject({
+      traceId,
+      parentSpanId: "00f067aa0ba902b7",
+      attributes: { "hangar.batch.id": result.batch_id, "hangar.batch.size": 2 },
+    });
     expect(root!.resource["service.name"]).toBe("hangar");
     const calls = receiver.named("hangar.call");
     expect(calls.map((span) => span.attributes["hangar.provider"]).sort()).toEqual(["demo", "demo2"]);
@@ -44,10 +48,19 @@ describe("dist/hangar observability", () => {
       arguments: { calls: [{ provider: "demo", tool: "echo", arguments: { message: "a" } }] },
       _meta: { traceparent: traceparent(traces[0]!) },
     });
-    await session.client.callTool({ name: "demo__echo", arguments: { message: "b" }, _meta: { traceparent: traceparent(traces[1]!) } });
+    await session.client.callTool({
+      name: "demo__echo",
+      arguments: { message: "b" },
+      _meta: { traceparent: traceparent(traces[1]!) },
+    });
     await session[Symbol.asyncDispose]();
     await waitFor(() => receiver.named("hangar.batch").length === 2, 10_000, "both batches' spans");
-    expect(receiver.named("hangar.batch").map((span) => span.traceId).sort()).toEqual(traces);
+    expect(
+      receiver
+        .named("hangar.batch")
+        .map((span) => span.traceId)
+        .sort(),
+    ).toEqual(traces);
     expect(receiver.named("hangar.batch").every((span) => span.parentSpanId === "00f067aa0ba902b7")).toBe(true);
   }, 20_000);
 
@@ -61,6 +74,8 @@ describe("dist/hangar observability", () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     const calls = json.filter((line) => line.msg === "call succeeded");
     expect(calls.map((line) => line.call_id).sort()).toEqual([`${result.batch_id}:0`, `${result.batch_id}:1`]);
-    expect(json.filter((line) => String(line.msg).startsWith("batch ")).every((line) => line.batch_id === result.batch_id)).toBe(true);
+    expect(
+      json.filter((line) => String(line.msg).startsWith("batch ")).every((line) => line.batch_id === result.batch_id),
+    ).toBe(true);
   }, 20_000);
 });

@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { sandbox, type Sandbox } from "../helpers/e2e.ts";
+import { type Sandbox, sandbox } from "../helpers/e2e.ts";
 import { fixture } from "../helpers/paths.ts";
 import { isAlive, waitFor } from "../helpers/processes.ts";
 import { serve } from "../helpers/serve.ts";
@@ -12,12 +12,15 @@ const TIMEOUT_MS = 30_000;
 
 /** Two probe providers that log their starts to the sandbox's probe.log. */
 function probes(box: Sandbox): void {
-  const entry = (id: string) => `  - ${JSON.stringify({ id, command: fixture("probe-server.ts"), env: { PROBE_LOG: join(box.root, "probe.log") } })}\n`;
+  const entry = (id: string) =>
+    `  - ${JSON.stringify({ id, command: fixture("probe-server.ts"), env: { PROBE_LOG: join(box.root, "probe.log") } })}\n`;
   box.write("hangar.yaml", `providers:\n${entry("one")}${entry("two")}`);
 }
 const starts = (box: Sandbox) => {
   try {
-    return readFileSync(join(box.root, "probe.log"), "utf8").split("\n").filter((l) => l.startsWith("started")).length;
+    return readFileSync(join(box.root, "probe.log"), "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith("started")).length;
   } catch {
     return 0;
   }
@@ -25,67 +28,95 @@ const starts = (box: Sandbox) => {
 const cacheEnv = (box: Sandbox) => ({ HANGAR_CACHE_DIR: join(box.root, "cache") });
 
 describe("hangar serve: the tool catalog", () => {
-  test("without a cache, providers are listed in the background, cached, and one tools/list_changed is sent", async () => {
-    using box = sandbox();
-    probes(box);
-    await using session = await serve(box, { env: cacheEnv(box) });
-    await waitFor(() => session.listChanged() > 0, 15_000, "tools/list_changed");
-    const names = (await session.client.listTools()).tools.map((t) => t.name);
-    expect(names).toContain("one__echo");
-    expect(names).toContain("two__echo");
-    expect(readdirSync(join(box.root, "cache")).filter((f) => f.startsWith("catalog-"))).toHaveLength(2);
-    // Both providers were listed within one burst: one notification, not one per provider.
-    expect(session.listChanged()).toBe(1);
-  }, TIMEOUT_MS);
+  test(
+    "without a cache, providers are listed in the background, cached, and one tools/list_changed is sent",
+    async () => {
+      using box = sandbox();
+      probes(box);
+      await using session = await serve(box, { env: cacheEnv(box) });
+      await waitFor(() => session.listChanged() > 0, 15_000, "tools/list_changed");
+      const names = (await session.client.listTools()).tools.map((t) => t.name);
+      expect(names).toContain("one__echo");
+      expect(names).toContain("two__echo");
+      expect(readdirSync(join(box.root, "cache")).filter((f) => f.startsWith("catalog-"))).toHaveLength(2);
+      // Both providers were listed within one burst: one notification, not one per provider.
+      expect(session.listChanged()).toBe(1);
+    },
+    TIMEOUT_MS,
+  );
 
-  test("with a cache, tools/list answers at once with every provider's tools and starts no provider", async () => {
-    using box = sandbox();
-    probes(box);
-    {
-      await using first = await serve(box, { env: cacheEnv(box) });
-      await waitFor(() => first.listChanged() > 0, 15_000, "the first run to cache the catalog");
-    }
-    const before = starts(box);
-    await using session = await serve(box, { env: cacheEnv(box) });
-    const names = (await session.client.listTools()).tools.map((t) => t.name);
-    expect(names).toContain("one__wait");
-    expect(names).toContain("two__wait");
-    const status = await session.client.callTool({ name: "hangar_status", arguments: {} });
-    const providers = (status.structuredContent as { providers: { state: string; catalog: string }[] }).providers;
-    expect(providers.map((p) => [p.state, p.catalog])).toEqual([
-      ["cold", "cache"],
-      ["cold", "cache"],
-    ]);
-    expect(session.children()).toEqual([]);
-    expect(starts(box)).toBe(before);
-  }, TIMEOUT_MS);
+  test(
+    "with a cache, tools/list answers at once with every provider's tools and starts no provider",
+    async () => {
+      using box = sandbox();
+      probes(box);
+      {
+        await using first = await serve(box, { env: cacheEnv(box) });
+        await waitFor(() => first.listChanged() > 0, 15_000, "the first run to cache the catalog");
+      }
+      const before = starts(box);
+      await using session = await serve(box, { env: cacheEnv(box) });
+      const names = (await session.client.listTools()).tools.map((t) => t.name);
+      expect(names).toContain("one__wait");
+      expect(names).toContain("two__wait");
+      const status = await session.client.callTool({ name: "hangar_status", arguments: {} });
+      const providers = (status.structuredContent as { providers: { state: string; catalog: string }[] }).providers;
+      expect(providers.map((p) => [p.state, p.catalog])).toEqual([
+        ["cold", "cache"],
+        ["cold", "cache"],
+      ]);
+      expect(session.children()).toEqual([]);
+      expect(starts(box)).toBe(before);
+    },
+    TIMEOUT_MS,
+  );
 
-  test("a provider's own tools/list_changed is followed: the new tool is listed and the client told", async () => {
-    using box = sandbox();
-    probes(box);
-    await using session = await serve(box, { env: cacheEnv(box) });
-    await waitFor(() => session.listChanged() === 1, 15_000, "the first listing");
-    await session.client.callTool({ name: "one__add_tool", arguments: { name: "fresh" } });
-    await waitFor(() => session.listChanged() === 2, 10_000, "a second tools/list_changed");
-    expect((await session.client.listTools()).tools.map((t) => t.name)).toContain("one__fresh");
-  }, TIMEOUT_MS);
+  test(
+    "a provider's own tools/list_changed is followed: the new tool is listed and the client told",
+    async () => {
+      using box = sandbox();
+      probes(box);
+      await using session = await serve(box, { env: cacheEnv(box) });
+      await waitFor(() => session.listChanged() === 1, 15_000, "the first listing");
+      await session.client.callTool({ name: "one__add_tool", arguments: { name: "fresh" } });
+      await waitFor(() => session.listChanged() === 2, 10_000, "a second tools/list_changed");
+      expect((await session.client.listTools()).tools.map((t) => t.name)).toContain("one__fresh");
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe("hangar serve: processes", () => {
-  test("when the client goes away, hangar exits and takes every provider (and their children) with it", async () => {
-    using box = sandbox();
-    probes(box);
-    const session = await serve(box, { env: cacheEnv(box) });
-    const batch = await session.client.callTool({
-      name: "hangar_call",
-      arguments: { calls: [{ provider: "one", tool: "grandchild" }, { provider: "two", tool: "echo", arguments: { text: "x" } }] },
-    });
-    const grandchild = Number((batch.structuredContent as { results: { result: { content: { text: string }[] } }[] }).results[0]!.result.content[0]!.text);
-    const below = session.children();
-    expect(below.length).toBeGreaterThanOrEqual(3);
-    expect(isAlive(grandchild)).toBe(true);
-    await session.client.close();
-    await waitFor(() => !isAlive(session.pid) && below.every((pid) => !isAlive(pid)) && !isAlive(grandchild), 15_000, "hangar, its providers and the grandchild to exit");
-    await session[Symbol.asyncDispose]();
-  }, TIMEOUT_MS);
+  test(
+    "when the client goes away, hangar exits and takes every provider (and their children) with it",
+    async () => {
+      using box = sandbox();
+      probes(box);
+      const session = await serve(box, { env: cacheEnv(box) });
+      const batch = await session.client.callTool({
+        name: "hangar_call",
+        arguments: {
+          calls: [
+            { provider: "one", tool: "grandchild" },
+            { provider: "two", tool: "echo", arguments: { text: "x" } },
+          ],
+        },
+      });
+      const grandchild = Number(
+        (batch.structuredContent as { results: { result: { content: { text: string }[] } }[] }).results[0]!.result
+          .content[0]!.text,
+      );
+      const below = session.children();
+      expect(below.length).toBeGreaterThanOrEqual(3);
+      expect(isAlive(grandchild)).toBe(true);
+      await session.client.close();
+      await waitFor(
+        () => !isAlive(session.pid) && below.every((pid) => !isAlive(pid)) && !isAlive(grandchild),
+        15_000,
+        "hangar, its providers and the grandchild to exit",
+      );
+      await session[Symbol.asyncDispose]();
+    },
+    TIMEOUT_MS,
+  );
 });

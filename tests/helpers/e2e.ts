@@ -134,7 +134,9 @@ export async function runHangar(args: readonly string[], options: RunOptions = {
 
 /** The YAML of a config whose providers each run hangar's demo provider (`extra` is added verbatim). */
 export function demoProvidersYaml(ids: readonly string[], extra = ""): string {
-  const providers = ids.map((id) => `  - id: ${id}\n    command: ${JSON.stringify([hangarBinary(), "demo-provider", "--name", id])}\n`);
+  const providers = ids.map(
+    (id) => `  - id: ${id}\n    command: ${JSON.stringify([hangarBinary(), "demo-provider", "--name", id])}\n`,
+  );
   return `${extra}providers:\n${providers.join("")}`;
 }
 

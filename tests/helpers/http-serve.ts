@@ -12,19 +12,27 @@ export interface HttpHangar extends AsyncDisposable {
   readonly port: number;
   readonly running: Running;
   /** Connects an SDK client over Streamable HTTP (with `headers` on every request); closed on dispose. */
-  connect(options?: { headers?: Record<string, string>; capabilities?: ClientCapabilities }): Promise<{ client: Client; transport: StreamableHTTPClientTransport }>;
+  connect(options?: {
+    headers?: Record<string, string>;
+    capabilities?: ClientCapabilities;
+  }): Promise<{ client: Client; transport: StreamableHTTPClientTransport }>;
 }
 
 const LISTENING = /Hangar serving MCP on (http:\/\/\S+)\/mcp/;
 
 /** Starts `hangar serve --http --port 0 ...args` in `box` and waits for its "serving" line. */
-export async function startHttpHangar(box: Sandbox, args: readonly string[] = [], env: Record<string, string> = {}): Promise<HttpHangar> {
+export async function startHttpHangar(
+  box: Sandbox,
+  args: readonly string[] = [],
+  env: Record<string, string> = {},
+): Promise<HttpHangar> {
   const running = startHangar(["serve", "--http", "--port", "0", ...args], box.options(env));
   let base = "";
   await waitFor(
     () => {
       base = LISTENING.exec(running.stderr())?.[1] ?? "";
-      if (base === "" && running.proc.exitCode !== null) throw new Error(`hangar exited with ${running.proc.exitCode}: ${running.stderr()}`);
+      if (base === "" && running.proc.exitCode !== null)
+        throw new Error(`hangar exited with ${running.proc.exitCode}: ${running.stderr()}`);
       return base !== "";
     },
     10_000,
@@ -36,8 +44,13 @@ export async function startHttpHangar(box: Sandbox, args: readonly string[] = []
     port: Number(new URL(base).port),
     running,
     async connect(options = {}) {
-      const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: options.headers ?? {} } });
-      const client = new Client({ name: "hangar-http-tests", version: "1.0.0" }, { capabilities: options.capabilities ?? {} });
+      const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp`), {
+        requestInit: { headers: options.headers ?? {} },
+      });
+      const client = new Client(
+        { name: "hangar-http-tests", version: "1.0.0" },
+        { capabilities: options.capabilities ?? {} },
+      );
       await client.connect(transport);
       clients.push(client);
       return { client, transport };

@@ -17,7 +17,12 @@ export function httpProvider(
   options: { headers?: Record<string, string>; protocol?: "auto" | "streamable-http" | "sse" } = {},
   overrides: Partial<ResolvedProvider> = {},
 ): ResolvedProvider {
-  const transport = { kind: "http" as const, url, headers: options.headers ?? {}, protocol: options.protocol ?? "auto" };
+  const transport = {
+    kind: "http" as const,
+    url,
+    headers: options.headers ?? {},
+    protocol: options.protocol ?? "auto",
+  };
   return stdioProvider(id, ["unused"], { ...overrides, transport });
 }
 
@@ -44,11 +49,22 @@ async function stop(proc: Bun.Subprocess): Promise<void> {
 }
 
 /** Waits for `ready`, failing with the server's stderr if it exits or takes longer than `timeoutMs`. */
-async function startedOrThrow(proc: Bun.Subprocess, ready: Promise<void>, stderr: () => string, what: string, timeoutMs = 15_000): Promise<void> {
+async function startedOrThrow(
+  proc: Bun.Subprocess,
+  ready: Promise<void>,
+  stderr: () => string,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
   let timer: Timer | undefined;
   const failure = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not start within ${timeoutMs} ms; stderr: ${stderr()}`)), timeoutMs);
-    void proc.exited.then((code) => reject(new Error(`${what} exited with code ${code} before listening; stderr: ${stderr()}`)));
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not start within ${timeoutMs} ms; stderr: ${stderr()}`)),
+      timeoutMs,
+    );
+    void proc.exited.then((code) =>
+      reject(new Error(`${what} exited with code ${code} before listening; stderr: ${stderr()}`)),
+    );
   });
   try {
     await Promise.race([ready, failure]);

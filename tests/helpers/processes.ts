@@ -1,4 +1,4 @@
-import { systemSpawner, type Spawner } from "../../src/providers/index.ts";
+import { type Spawner, systemSpawner } from "../../src/providers/index.ts";
 
 /** Whether a process with this pid is alive (zombies count as gone). */
 export function isAlive(pid: number): boolean {
@@ -16,7 +16,11 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Polls `condition` until it holds, failing after `timeoutMs`; for waiting on other processes. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = "condition"): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = "condition",
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > end) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);

@@ -2,7 +2,11 @@ import type { ResolvedConfig, ResolvedProvider } from "../../src/config/types.ts
 import { HANGAR } from "./paths.ts";
 
 /** A stdio provider with the documented defaults, for tests that build configs by hand. */
-export function stdioProvider(id: string, argv: readonly string[], overrides: Partial<ResolvedProvider> = {}): ResolvedProvider {
+export function stdioProvider(
+  id: string,
+  argv: readonly string[],
+  overrides: Partial<ResolvedProvider> = {},
+): ResolvedProvider {
   const [command, ...args] = argv;
   return {
     id,

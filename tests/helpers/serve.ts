@@ -2,7 +2,10 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult, ClientCapabilities, ServerNotification } from "@modelcontextprotocol/sdk/types.js";
-import { LoggingMessageNotificationSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import {
+  LoggingMessageNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
 import type { BatchResult } from "../../src/gateway/index.ts";
 import { deliverResponsesLast } from "../../src/providers/connect-client.ts";
 import { hangarBinary, killLeftovers, type Sandbox } from "./e2e.ts";
@@ -70,7 +73,11 @@ export async function serve(box: Sandbox, options: ServeOptions = {}): Promise<S
     async [Symbol.asyncDispose]() {
       children();
       await client.close().catch(() => {});
-      await waitFor(() => [...seen, pid].every((p) => !isAlive(p)), 10_000, "hangar serve and its providers to exit").catch(() => {});
+      await waitFor(
+        () => [...seen, pid].every((p) => !isAlive(p)),
+        10_000,
+        "hangar serve and its providers to exit",
+      ).catch(() => {});
       killLeftovers([pid, ...seen]);
     },
   };
@@ -83,7 +90,10 @@ export function textOf(result: unknown): string {
 }
 
 /** Runs one `hangar_call` through the session; returns the batch result and the tool result it came in. */
-export async function hangarCall(session: ServeSession, calls: readonly Record<string, unknown>[]): Promise<{ batch: BatchResult; result: CallToolResult }> {
+export async function hangarCall(
+  session: ServeSession,
+  calls: readonly Record<string, unknown>[],
+): Promise<{ batch: BatchResult; result: CallToolResult }> {
   const result = (await session.client.callTool({ name: "hangar_call", arguments: { calls } })) as CallToolResult;
   return { batch: result.structuredContent as unknown as BatchResult, result };
 }

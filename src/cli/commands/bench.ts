@@ -3,7 +3,7 @@ import { InvalidArgumentError } from "commander";
 import { runBench } from "../../bench/index.ts";
 import { UsageError } from "../../errors.ts";
 import { formatBenchReport } from "../bench-output.ts";
-import { openContext, type GlobalOptions } from "../context.ts";
+import { type GlobalOptions, openContext } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
 import { useColor } from "../output.ts";
 import { writeOut } from "../write-out.ts";
@@ -33,10 +33,17 @@ export async function runBenchCommand(options: BenchCommandOptions, global: Glob
       ...(options.providers ? { providers: options.providers } : {}),
       ...(options.tool ? { tools: options.tool } : {}),
       ...(args ? { args } : {}),
-      ...(progress ? { progress: (scenario: string, done: number, total: number) => void process.stderr.write(`\rbench: ${scenario} ${done}/${total}\x1b[K`) } : {}),
+      ...(progress
+        ? {
+            progress: (scenario: string, done: number, total: number) =>
+              void process.stderr.write(`\rbench: ${scenario} ${done}/${total}\x1b[K`),
+          }
+        : {}),
     });
     if (progress) process.stderr.write("\r\x1b[K");
-    await writeOut(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatBenchReport(report, useColor(process.stdout)));
+    await writeOut(
+      options.json ? `${JSON.stringify(report, null, 2)}\n` : formatBenchReport(report, useColor(process.stdout)),
+    );
     return report.ok ? 0 : 1;
   } finally {
     lifecycle.dispose();
@@ -52,7 +59,8 @@ function parseArgs(text: string | undefined): Record<string, unknown> | undefine
   } catch (error) {
     throw new UsageError(`--args is not valid JSON: ${(error as Error).message}`);
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new UsageError("--args must be a JSON object, like '{\"query\":\"mcp\"}'");
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new UsageError('--args must be a JSON object, like \'{"query":"mcp"}\'');
   return parsed as Record<string, unknown>;
 }
 
@@ -65,7 +73,13 @@ function wholeNumber(min: number) {
   };
 }
 
-const list = (value: string, previous: string[] = []) => [...previous, ...value.split(",").map((s) => s.trim()).filter(Boolean)];
+const list = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
 
 /** Registers `hangar bench` on the program. */
 export function registerBench(program: Command, run: (work: () => Promise<number>) => void): void {
@@ -90,5 +104,7 @@ Scenarios: fan-out (the batch one call after another, then in parallel), overhea
 vs the same call through hangar), cold start (concurrent callers to a stopped provider: it must start
 once), concurrent clients. Progress goes to stderr on a terminal. Exit 1 when a call failed.`,
     )
-    .action((options: BenchCommandOptions, command: Command) => run(() => runBenchCommand(options, command.optsWithGlobals<GlobalOptions>())));
+    .action((options: BenchCommandOptions, command: Command) =>
+      run(() => runBenchCommand(options, command.optsWithGlobals<GlobalOptions>())),
+    );
 }

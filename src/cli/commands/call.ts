@@ -3,10 +3,10 @@ import type { Command } from "commander";
 import { UsageError } from "../../errors.ts";
 import { type BatchResult, type CallResult, summarize } from "../../gateway/index.ts";
 import { traceContextFromEnv } from "../../observability/otel-env.ts";
-import { openContext, type GlobalOptions } from "../context.ts";
+import { type GlobalOptions, openContext } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
-import { writeOut } from "../write-out.ts";
 import { formatRow, formatSummary, useColor } from "../output.ts";
+import { writeOut } from "../write-out.ts";
 
 interface CallOptions {
   json?: boolean;

@@ -1,5 +1,5 @@
 import { Argument, type Command } from "commander";
-import { completionScript, type Shell, SHELLS } from "../completion/index.ts";
+import { completionScript, SHELLS, type Shell } from "../completion/index.ts";
 import { writeOut } from "../write-out.ts";
 
 /** Registers `hangar completion bash|zsh|fish`, which prints a completion script for that shell. */

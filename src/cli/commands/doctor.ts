@@ -22,10 +22,17 @@ export async function runDoctorCommand(options: DoctorCommandOptions, global: Gl
       selfCommand: selfCommand(),
       skipClients: options.clients === false,
       signal: lifecycle.signal,
-      ...(progress ? { onProvider: (id: string, done: number, total: number) => void process.stderr.write(`\rchecked ${done}/${total} providers (${id})\x1b[K`) } : {}),
+      ...(progress
+        ? {
+            onProvider: (id: string, done: number, total: number) =>
+              void process.stderr.write(`\rchecked ${done}/${total} providers (${id})\x1b[K`),
+          }
+        : {}),
     });
     if (progress) process.stderr.write("\r\x1b[K");
-    await writeOut(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report, useColor(process.stdout)));
+    await writeOut(
+      options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report, useColor(process.stdout)),
+    );
     return report.ok ? 0 : 1;
   } finally {
     lifecycle.dispose();
@@ -50,5 +57,7 @@ machine and whether one starts hangar. Secrets (env, headers) are never printed.
 Exit codes: 0 no check failed (warnings allowed), 1 a check failed — a broken config included, 2 the
 command line itself is wrong.`,
     )
-    .action((options: DoctorCommandOptions, command: Command) => run(() => runDoctorCommand(options, command.optsWithGlobals<GlobalOptions>())));
+    .action((options: DoctorCommandOptions, command: Command) =>
+      run(() => runDoctorCommand(options, command.optsWithGlobals<GlobalOptions>())),
+    );
 }

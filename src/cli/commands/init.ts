@@ -1,7 +1,15 @@
 import { homedir } from "node:os";
 import * as nodePath from "node:path";
 import { type Command, Option } from "commander";
-import { applyEntry, clientFile, type ClientName, CLIENTS, type CommandEntry, hangarEntry, readClientConfig } from "../../clients/index.ts";
+import {
+  applyEntry,
+  CLIENTS,
+  type ClientName,
+  type CommandEntry,
+  clientFile,
+  hangarEntry,
+  readClientConfig,
+} from "../../clients/index.ts";
 import { UsageError } from "../../errors.ts";
 import { exists, importedConfig, importServers, starterConfig, writeConfig } from "../../init/index.ts";
 import { selfCommand } from "../../self-command.ts";
@@ -39,14 +47,20 @@ export async function runInit(options: InitOptions, global: GlobalOptions): Prom
     if (read.kind === "invalid") throw new UsageError(`Cannot import ${from}: ${read.reason}`);
     const result = importServers(read.servers);
     const secrets = result.servers.some((server) => server.hasSecrets);
-    const written = await writeConfig(path, importedConfig(result, from), { force: options.force ?? false, private: secrets, home });
+    const written = await writeConfig(path, importedConfig(result, from), {
+      force: options.force ?? false,
+      private: secrets,
+      home,
+    });
     out.push(...formatImport(written, result, from, secrets));
     ok = written.problems === undefined;
   } else if ((await exists(path)) && !options.force) {
     out.push(`Kept ${path}: it already exists (--force replaces it with the starter config).`);
   } else {
     const written = await writeConfig(path, starterConfig(self), { force: options.force ?? false, home });
-    out.push(`${written.replaced ? "Replaced" : "Wrote"} ${path}: a starter config with hangar's demo provider and commented examples.`);
+    out.push(
+      `${written.replaced ? "Replaced" : "Wrote"} ${path}: a starter config with hangar's demo provider and commented examples.`,
+    );
     out.push("Edit it, then check it with `hangar doctor`.");
   }
 
@@ -57,9 +71,13 @@ export async function runInit(options: InitOptions, global: GlobalOptions): Prom
     const file = clientFile(options.client, { home, cwd });
     const applied = await applyEntry(file.path, entry);
     const backup = applied.backup === undefined ? "" : ` (the old file is kept as ${applied.backup})`;
-    out.push(`${applied.replaced ? "Replaced" : "Added"} the "hangar" entry in ${file.path}${backup}; restart ${file.label} to load it.`);
+    out.push(
+      `${applied.replaced ? "Replaced" : "Added"} the "hangar" entry in ${file.path}${backup}; restart ${file.label} to load it.`,
+    );
   } else {
-    out.push(...formatClientEntry(entry, options.client === undefined ? [...CLIENTS] : [options.client], { home, cwd }));
+    out.push(
+      ...formatClientEntry(entry, options.client === undefined ? [...CLIENTS] : [options.client], { home, cwd }),
+    );
   }
   await writeOut(`${out.join("\n")}\n`);
   return ok ? 0 : 1;
@@ -93,5 +111,7 @@ The entry is {"mcpServers":{"hangar":{"command":"<this hangar>","args":["serve"]
 --config <file> added when the config is not ~/.hangar/config.yaml. An existing config is never
 replaced without --force; an existing client config is backed up before --apply changes it.`,
     )
-    .action((options: InitOptions, command: Command) => run(() => runInit(options, command.optsWithGlobals<GlobalOptions>())));
+    .action((options: InitOptions, command: Command) =>
+      run(() => runInit(options, command.optsWithGlobals<GlobalOptions>())),
+    );
 }

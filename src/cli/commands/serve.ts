@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import { UsageError } from "../../errors.ts";
 import { serveHttp, serveStdio } from "../../serve/index.ts";
-import { openContext, type GlobalOptions } from "../context.ts";
+import { type GlobalOptions, openContext } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
 
 /** Options of `hangar serve`. */
@@ -16,7 +16,8 @@ interface ServeOptions {
 
 /** `hangar serve`: Hangar as an MCP server over stdio (or HTTP with `--http`), until the client leaves or a signal arrives. */
 export async function runServe(global: GlobalOptions, options: ServeOptions = {}): Promise<number> {
-  if (options.http && options.metricsPort !== undefined) throw new UsageError("--metrics-port is for stdio; with --http, /metrics is on the HTTP port");
+  if (options.http && options.metricsPort !== undefined)
+    throw new UsageError("--metrics-port is for stdio; with --http, /metrics is on the HTTP port");
   if (!options.http && (options.host ?? options.port ?? options.token ?? options.protectHealth) !== undefined) {
     throw new UsageError("--host, --port, --token and --protect-health go with --http");
   }
@@ -26,7 +27,12 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
       await serveHttp({
         openGateway: async (deps) => {
           const { gateway, logger, observability } = await openContext(global, deps, { metrics: true });
-          return { gateway, logger, ...(observability.metrics ? { metrics: observability.metrics } : {}), shutdown: () => observability.shutdown() };
+          return {
+            gateway,
+            logger,
+            ...(observability.metrics ? { metrics: observability.metrics } : {}),
+            shutdown: () => observability.shutdown(),
+          };
         },
         signal: lifecycle.signal,
         ...(options.host === undefined ? {} : { host: options.host }),
@@ -63,7 +69,8 @@ function tokenOf(options: ServeOptions): string | undefined {
 
 function parsePort(text: string, flag: string): number {
   const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65_535) throw new UsageError(`${flag} must be a number from 0 to 65535, not "${text}"`);
+  if (!/^\d+$/.test(text) || port > 65_535)
+    throw new UsageError(`${flag} must be a number from 0 to 65535, not "${text}"`);
   return port;
 }
 
@@ -71,13 +78,18 @@ function parsePort(text: string, flag: string): number {
 export function registerServe(program: Command, run: (work: () => Promise<number>) => void): void {
   program
     .command("serve")
-    .description("Serve Hangar as an MCP server over stdio (for Claude Code, Claude Desktop, any MCP client), or over HTTP")
+    .description(
+      "Serve Hangar as an MCP server over stdio (for Claude Code, Claude Desktop, any MCP client), or over HTTP",
+    )
     .option("--http", "serve Streamable HTTP on /mcp, plus /v1/call, /healthz, /readyz and /metrics, instead of stdio")
     .option("--host <address>", "address to bind with --http (default 127.0.0.1; anything else needs a token)")
     .option("--port <port>", "port to listen on with --http; 0 picks a free one (default 8000)")
     .addOption(new Option("--token <token>", "bearer token clients must send with --http (default $HANGAR_TOKEN)"))
     .option("--protect-health", "also require the token on /healthz, /readyz and /metrics")
-    .option("--metrics-port <port>", "over stdio: also serve /metrics, /healthz and /readyz on this 127.0.0.1 port (0 picks one)")
+    .option(
+      "--metrics-port <port>",
+      "over stdio: also serve /metrics, /healthz and /readyz on this 127.0.0.1 port (0 picks one)",
+    )
     .addHelpText(
       "after",
       `
@@ -91,5 +103,7 @@ Claude Desktop:  {"mcpServers": {"hangar": {"command": "hangar", "args": ["serve
 Over HTTP:       hangar serve --http --port 8000   then   claude mcp add --transport http hangar http://127.0.0.1:8000/mcp
 REST batch:      curl -s localhost:8000/v1/call -H 'content-type: application/json' -d @batch.json`,
     )
-    .action((options: ServeOptions, command: Command) => run(() => runServe(command.optsWithGlobals<GlobalOptions>(), options)));
+    .action((options: ServeOptions, command: Command) =>
+      run(() => runServe(command.optsWithGlobals<GlobalOptions>(), options)),
+    );
 }

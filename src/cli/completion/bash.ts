@@ -2,7 +2,9 @@
 import type { OptionSpec, ProgramSpec } from "./command-tree.ts";
 
 const flags = (options: readonly OptionSpec[]): string =>
-  options.flatMap((option) => [option.short, option.long].filter((flag): flag is string => flag !== undefined)).join(" ");
+  options
+    .flatMap((option) => [option.short, option.long].filter((flag): flag is string => flag !== undefined))
+    .join(" ");
 
 /** Flags that take a value, with their fixed choices (empty = complete file names). */
 function valueCases(options: readonly OptionSpec[]): string[] {

@@ -37,7 +37,14 @@ export interface ProgramSpec {
   readonly commands: readonly CommandSpec[];
 }
 
-const HELP: OptionSpec = { short: "-h", long: "--help", description: "show help", takesValue: false, choices: [], file: false };
+const HELP: OptionSpec = {
+  short: "-h",
+  long: "--help",
+  description: "show help",
+  takesValue: false,
+  choices: [],
+  file: false,
+};
 
 /** Reads `program` (built by `buildProgram`) into a `ProgramSpec`. */
 export function describeProgram(program: Command): ProgramSpec {

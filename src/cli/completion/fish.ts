@@ -6,7 +6,8 @@ function optionLine(program: string, condition: string, option: OptionSpec): str
   const parts = [`complete -c ${program} -n '${condition}'`];
   if (option.short) parts.push(`-s ${option.short.replace(/^-/, "")}`);
   if (option.long) parts.push(`-l ${option.long.replace(/^--/, "")}`);
-  if (option.takesValue) parts.push(option.choices.length ? `-x -a '${option.choices.join(" ")}'` : option.file ? "-r -F" : "-x");
+  if (option.takesValue)
+    parts.push(option.choices.length ? `-x -a '${option.choices.join(" ")}'` : option.file ? "-r -F" : "-x");
   parts.push(`-d '${quoteSafe(option.description)}'`);
   return parts.join(" ");
 }
@@ -23,9 +24,12 @@ export function fishScript(spec: ProgramSpec): string {
     ...spec.options.map((option) => optionLine(p, "true", option)),
   ];
   for (const command of spec.commands) {
-    lines.push(`complete -c ${p} -n 'not __fish_seen_subcommand_from ${names}' -a ${command.name} -d '${quoteSafe(command.description)}'`);
+    lines.push(
+      `complete -c ${p} -n 'not __fish_seen_subcommand_from ${names}' -a ${command.name} -d '${quoteSafe(command.description)}'`,
+    );
     const inCommand = `__fish_seen_subcommand_from ${command.name}`;
-    if (command.argumentChoices.length) lines.push(`complete -c ${p} -n '${inCommand}' -a '${command.argumentChoices.join(" ")}'`);
+    if (command.argumentChoices.length)
+      lines.push(`complete -c ${p} -n '${inCommand}' -a '${command.argumentChoices.join(" ")}'`);
     if (command.takesFile) lines.push(`complete -c ${p} -n '${inCommand}' -F`);
     for (const option of command.options) lines.push(optionLine(p, inCommand, option));
   }

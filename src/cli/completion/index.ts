@@ -5,7 +5,7 @@ import { describeProgram } from "./command-tree.ts";
 import { fishScript } from "./fish.ts";
 import { zshScript } from "./zsh.ts";
 
-export { describeProgram, type CommandSpec, type OptionSpec, type ProgramSpec } from "./command-tree.ts";
+export { type CommandSpec, describeProgram, type OptionSpec, type ProgramSpec } from "./command-tree.ts";
 
 /** The shells `hangar completion` writes scripts for. */
 export const SHELLS = ["bash", "zsh", "fish"] as const;

@@ -37,7 +37,8 @@ export function hostProblem(headers: Headers, options: HostCheckOptions): string
   const wildcard = isWildcard(options.host);
   if (!wildcard) {
     if (!names.has(parsed.name)) return `the Host header "${host}" does not name this server`;
-    if (parsed.port !== undefined && parsed.port !== String(options.port())) return `the Host header "${host}" names another port`;
+    if (parsed.port !== undefined && parsed.port !== String(options.port()))
+      return `the Host header "${host}" names another port`;
   }
   const origin = headers.get("origin");
   if (origin === null) return undefined;

@@ -5,7 +5,7 @@ import type { FrontDeps } from "../server.ts";
 import { BearerToken } from "./bearer-token.ts";
 import { type HostCheckOptions, hostProblem } from "./host-check.ts";
 import { McpSessions } from "./mcp-sessions.ts";
-import { healthz, metrics, type MetricsEndpoint, readyz } from "./probes.ts";
+import { healthz, type MetricsEndpoint, metrics, readyz } from "./probes.ts";
 import { restBatch } from "./rest-batch.ts";
 
 /** Options of `createHttpApp`; every field says its default. */
@@ -45,7 +45,10 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
   const maxBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const sessions = new McpSessions(deps, {
     ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
-    onFirstSession: () => void deps.catalog.warmUp(warmUp.signal).catch((error: unknown) => deps.logger.warn({ err: messageOf(error) }, "catalog warm-up failed")),
+    onFirstSession: () =>
+      void deps.catalog
+        .warmUp(warmUp.signal)
+        .catch((error: unknown) => deps.logger.warn({ err: messageOf(error) }, "catalog warm-up failed")),
   });
   const warmUp = new AbortController();
   let draining = false;
@@ -55,19 +58,31 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
     deps.logger.error({ err: messageOf(error), path: c.req.path }, "HTTP request failed");
     return c.json({ error: `Hangar failed to answer: ${messageOf(error)}` }, 500);
   });
-  app.notFound((c) => c.json({ error: `No route ${c.req.method} ${c.req.path}; Hangar serves /mcp, /v1/call, /healthz, /readyz and /metrics` }, 404));
+  app.notFound((c) =>
+    c.json(
+      { error: `No route ${c.req.method} ${c.req.path}; Hangar serves /mcp, /v1/call, /healthz, /readyz and /metrics` },
+      404,
+    ),
+  );
 
   app.use(async (c, next) => {
     const problem = hostProblem(c.req.raw.headers, options);
     if (problem !== undefined) return c.json({ error: `Forbidden: ${problem} (DNS rebinding protection)` }, 403);
-    if (token !== undefined && (options.protectHealth || !PROBES.has(c.req.path)) && !token.accepts(c.req.header("authorization") ?? null)) {
+    if (
+      token !== undefined &&
+      (options.protectHealth || !PROBES.has(c.req.path)) &&
+      !token.accepts(c.req.header("authorization") ?? null)
+    ) {
       c.header("WWW-Authenticate", 'Bearer realm="hangar"');
       return c.json({ error: "Unauthorized: send the token as `Authorization: Bearer <token>`" }, 401);
     }
     await next();
   });
 
-  const limit = bodyLimit({ maxSize: maxBytes, onError: (c) => c.json({ error: `The request body is larger than ${maxBytes} bytes` }, 413) });
+  const limit = bodyLimit({
+    maxSize: maxBytes,
+    onError: (c) => c.json({ error: `The request body is larger than ${maxBytes} bytes` }, 413),
+  });
   const longLived: MiddlewareHandler = async (c, next) => {
     options.keepOpen?.(c.req.raw);
     await next();
@@ -87,7 +102,8 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
     const request = withoutCredentials(c.req.raw);
     if (request.method !== "POST") return sessions.handle(request);
     const body = await readJson(request);
-    if (!body.ok) return c.json({ jsonrpc: "2.0", error: { code: -32700, message: `Parse error: ${body.error}` }, id: null }, 400);
+    if (!body.ok)
+      return c.json({ jsonrpc: "2.0", error: { code: -32700, message: `Parse error: ${body.error}` }, id: null }, 400);
     return sessions.handle(request, body.value);
   });
 

@@ -1,10 +1,15 @@
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { isInitializeRequest, type JSONRPCMessage, SubscribeRequestSchema, UnsubscribeRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import {
+  isInitializeRequest,
+  type JSONRPCMessage,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+} from "@modelcontextprotocol/sdk/types.js";
 import { messageOf } from "../../errors.ts";
+import { ResourceSubscriptions } from "../resource-subscriptions.ts";
 import { createServer, type FrontDeps, serveGateway } from "../server.ts";
 import { RequestTracker } from "./request-tracker.ts";
-import { ResourceSubscriptions } from "../resource-subscriptions.ts";
 import type { ActiveSession, SessionPicker } from "./session-bridge.ts";
 
 /** One MCP session over HTTP: its own SDK Server on its own transport, sharing the gateway. */
@@ -76,7 +81,8 @@ export class McpSessions implements SessionPicker {
     if (request.method !== "POST" || !isInitialize(body)) {
       return rpcError(400, -32000, "Bad request: no Mcp-Session-Id header; start a session with an initialize request");
     }
-    if (this.sessions.size >= this.maxSessions) return rpcError(503, -32000, `Too many sessions (the limit is ${this.maxSessions}); end one with DELETE first`);
+    if (this.sessions.size >= this.maxSessions)
+      return rpcError(503, -32000, `Too many sessions (the limit is ${this.maxSessions}); end one with DELETE first`);
     const session = await this.open();
     const response = await session.transport.handleRequest(request, { parsedBody: body });
     if (session.transport.sessionId === undefined) await this.end(session);
@@ -102,8 +108,14 @@ export class McpSessions implements SessionPicker {
     });
     const stopFollowing = serveGateway(server, this.deps);
     server.registerCapabilities({ resources: { subscribe: true } });
-    server.setRequestHandler(SubscribeRequestSchema, async (request, extra) => (await this.subscriptions.subscribe(server, request.params.uri, extra.signal), {}));
-    server.setRequestHandler(UnsubscribeRequestSchema, async (request, extra) => (await this.subscriptions.unsubscribe(server, request.params.uri, extra.signal), {}));
+    server.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
+      await this.subscriptions.subscribe(server, request.params.uri, extra.signal);
+      return {};
+    });
+    server.setRequestHandler(UnsubscribeRequestSchema, async (request, extra) => {
+      await this.subscriptions.unsubscribe(server, request.params.uri, extra.signal);
+      return {};
+    });
     const session: Session = { server, transport, stopFollowing, requests: new RequestTracker() };
     transport.onclose = () => {
       if (transport.sessionId !== undefined) this.sessions.delete(transport.sessionId);
@@ -123,7 +135,9 @@ export class McpSessions implements SessionPicker {
 
   private async end(session: Session): Promise<void> {
     session.stopFollowing();
-    await session.server.close().catch((error: unknown) => this.deps.logger.debug({ err: messageOf(error) }, "cannot close an MCP session"));
+    await session.server
+      .close()
+      .catch((error: unknown) => this.deps.logger.debug({ err: messageOf(error) }, "cannot close an MCP session"));
   }
 }
 

@@ -32,6 +32,10 @@ export function readyz(gateway: Gateway, shuttingDown: boolean): Response {
 
 /** `GET /metrics`: Prometheus text, or 503 when metrics are not enabled in this process. */
 export async function metrics(endpoint: MetricsEndpoint | undefined): Promise<Response> {
-  if (endpoint === undefined) return new Response("metrics not enabled\n", { status: 503, headers: { "content-type": "text/plain; charset=utf-8" } });
+  if (endpoint === undefined)
+    return new Response("metrics not enabled\n", {
+      status: 503,
+      headers: { "content-type": "text/plain; charset=utf-8" },
+    });
   return new Response(await endpoint.text(), { headers: { "content-type": endpoint.contentType } });
 }

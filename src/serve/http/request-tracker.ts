@@ -33,7 +33,8 @@ export class RequestTracker {
     transport.onmessage = (message, extra) => {
       if (isJSONRPCRequest(message)) {
         this.pending.set(message.id, ++sequence);
-        if (message.method === "logging/setLevel") this.logLevel = (message.params as { level?: LoggingLevel } | undefined)?.level;
+        if (message.method === "logging/setLevel")
+          this.logLevel = (message.params as { level?: LoggingLevel } | undefined)?.level;
       }
       receive?.(message, extra);
     };

@@ -1,5 +1,12 @@
 import { CancelledError, messageOf } from "../../errors.ts";
-import { type BatchResult, type CallResult, type Gateway, InvalidBatchError, summarize } from "../../gateway/index.ts";
+import {
+  type BatchResult,
+  type BatchStream,
+  type CallResult,
+  type Gateway,
+  InvalidBatchError,
+  summarize,
+} from "../../gateway/index.ts";
 
 /** The media type of the streamed form: one JSON object per line. */
 export const NDJSON = "application/x-ndjson";
@@ -20,7 +27,7 @@ export async function restBatch(gateway: Gateway, request: Request, body: unknow
   request.signal.addEventListener("abort", onGone, { once: true });
   const untie = () => request.signal.removeEventListener("abort", onGone);
 
-  let batch;
+  let batch: BatchStream;
   try {
     batch = gateway.stream(input, { signal: cancel.signal, ...traceContext(request.headers) });
   } catch (error) {
@@ -34,7 +41,8 @@ export async function restBatch(gateway: Gateway, request: Request, body: unknow
 
   if (!wantsNdjson(request)) {
     try {
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) results[next.value.index] = next.value;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next())
+        results[next.value.index] = next.value;
     } finally {
       untie();
     }

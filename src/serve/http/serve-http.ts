@@ -15,7 +15,9 @@ export interface ServeHttpOptions {
    * Builds the gateway (after the options are checked, so a refused start spawns nothing), with the
    * metrics `/metrics` serves (none: 503 "metrics not enabled") and what to flush after it closes.
    */
-  openGateway(deps: Pick<GatewayDeps, "bridge">): Promise<{ gateway: Gateway; logger: Logger; metrics?: MetricsEndpoint; shutdown?: () => Promise<void> }>;
+  openGateway(
+    deps: Pick<GatewayDeps, "bridge">,
+  ): Promise<{ gateway: Gateway; logger: Logger; metrics?: MetricsEndpoint; shutdown?: () => Promise<void> }>;
   /** Aborts on SIGINT, SIGTERM, SIGHUP or the death of hangar's parent: Hangar shuts down. */
   readonly signal: AbortSignal;
   /** Address to bind (default 127.0.0.1). Anything but loopback needs `token`. */
@@ -43,11 +45,17 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
   const host = options.host ?? "127.0.0.1";
   const token = options.token === "" ? undefined : options.token;
   if (!isLoopback(host) && token === undefined) {
-    throw new UsageError(`Refusing to listen on ${host} without a bearer token: pass --token or set $HANGAR_TOKEN (or bind 127.0.0.1)`);
+    throw new UsageError(
+      `Refusing to listen on ${host} without a bearer token: pass --token or set $HANGAR_TOKEN (or bind 127.0.0.1)`,
+    );
   }
   const bridge = new SessionBridge();
   const { gateway, logger, metrics, shutdown } = await options.openGateway({ bridge });
-  const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, cache: options.cache ?? new CatalogCache(), logger });
+  const catalog = new Catalog(gateway, {
+    reserved: HANGAR_TOOL_NAMES,
+    cache: options.cache ?? new CatalogCache(),
+    logger,
+  });
   let server: ReturnType<typeof Bun.serve> | undefined;
   const front = createHttpApp(
     { gateway, catalog, logger, startedAt: Date.now() },
@@ -70,7 +78,9 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
     const port = options.port ?? 8000;
     const code = (error as { code?: string }).code;
     const inUse = code === "EADDRINUSE" || /in use/i.test((error as Error).message);
-    const reason = inUse ? `port ${port} is in use; pick another with --port (0 picks a free one)` : (error as Error).message;
+    const reason = inUse
+      ? `port ${port} is in use; pick another with --port (0 picks a free one)`
+      : (error as Error).message;
     throw new UsageError(`Cannot listen on ${host}:${port}: ${reason}`);
   }
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${server.port}/mcp`;

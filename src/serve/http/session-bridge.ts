@@ -35,7 +35,16 @@ export interface SessionPicker {
   resourceUpdated(providerId: string, uri: string): void;
 }
 
-const LEVELS: readonly LoggingLevel[] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
+const LEVELS: readonly LoggingLevel[] = [
+  "debug",
+  "info",
+  "notice",
+  "warning",
+  "error",
+  "critical",
+  "alert",
+  "emergency",
+];
 
 /**
  * The bridge of `hangar serve --http`, where one provider connection serves every session. Providers
@@ -63,27 +72,48 @@ export class SessionBridge implements ClientBridge {
 
   attach(providerId: string, client: Client): void {
     client.setRequestHandler(CreateMessageRequestSchema, (request, extra) =>
-      this.forward("sampling", providerId, extra.signal, (server, options) => server.createMessage(request.params, options)),
+      this.forward("sampling", providerId, extra.signal, (server, options) =>
+        server.createMessage(request.params, options),
+      ),
     );
     client.setRequestHandler(ElicitRequestSchema, (request, extra) =>
-      this.forward("elicitation", providerId, extra.signal, (server, options) => server.elicitInput(request.params, options)),
+      this.forward("elicitation", providerId, extra.signal, (server, options) =>
+        server.elicitInput(request.params, options),
+      ),
     );
-    client.setNotificationHandler(ResourceUpdatedNotificationSchema, async (notification) => this.picker?.resourceUpdated(providerId, notification.params.uri));
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, async (notification) =>
+      this.picker?.resourceUpdated(providerId, notification.params.uri),
+    );
     client.setNotificationHandler(LoggingMessageNotificationSchema, async (notification) => {
       const session = this.picker?.active();
       const { level } = notification.params;
       if (session === undefined || LEVELS.indexOf(level) < LEVELS.indexOf(session.logLevel ?? "debug")) return;
       await session.server
-        .notification({ method: "notifications/message", params: providerLog(providerId, notification.params) }, { relatedRequestId: session.requestId })
-        .catch((error: unknown) => this.logger?.debug({ provider: providerId, err: messageOf(error) }, "cannot forward a log message"));
+        .notification(
+          { method: "notifications/message", params: providerLog(providerId, notification.params) },
+          { relatedRequestId: session.requestId },
+        )
+        .catch((error: unknown) =>
+          this.logger?.debug({ provider: providerId, err: messageOf(error) }, "cannot forward a log message"),
+        );
     });
   }
 
   /** Sends a provider's request to the active session, on its running request's stream; refuses when there is none that can answer. */
-  private forward<T>(what: "sampling" | "elicitation", providerId: string, signal: AbortSignal, send: (server: Server, options: RequestOptions) => Promise<T>): Promise<T> {
+  private forward<T>(
+    what: "sampling" | "elicitation",
+    providerId: string,
+    signal: AbortSignal,
+    send: (server: Server, options: RequestOptions) => Promise<T>,
+  ): Promise<T> {
     const session = this.picker?.active();
-    if (session === undefined) throw new McpError(ErrorCode.InvalidRequest, `Provider "${providerId}" asked for ${what}, but no HTTP client has a request running to answer it`);
-    if (session.server.getClientCapabilities()?.[what] === undefined) throw new McpError(ErrorCode.MethodNotFound, `The HTTP client did not declare ${what}`);
+    if (session === undefined)
+      throw new McpError(
+        ErrorCode.InvalidRequest,
+        `Provider "${providerId}" asked for ${what}, but no HTTP client has a request running to answer it`,
+      );
+    if (session.server.getClientCapabilities()?.[what] === undefined)
+      throw new McpError(ErrorCode.MethodNotFound, `The HTTP client did not declare ${what}`);
     return send(session.server, { signal, timeout: NO_SDK_TIMEOUT, relatedRequestId: session.requestId });
   }
 }
