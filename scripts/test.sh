@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: install dependencies, type-check, build dist/hangar, run every test.
+# The whole test suite: install dependencies, type-check, lint, build dist/hangar, run every test.
 # Ends with the line "N passed, N failed". Extra arguments go to `bun test` (e.g. a file filter).
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,6 +10,8 @@ export PATH="$(dirname "$bun"):$PATH"
 "$bun" install --frozen-lockfile >&2 || { echo "bun install failed"; echo "0 passed, 1 failed"; exit 1; }
 echo "Type-checking ..." >&2
 "$bun" x tsc --noEmit || { echo "Type check failed"; echo "0 passed, 1 failed"; exit 1; }
+echo "Linting (biome check) ..." >&2
+"$bun" x biome check . >&2 || { echo "Lint failed: run 'npm run lint:fix' to format and fix"; echo "0 passed, 1 failed"; exit 1; }
 bash scripts/build.sh || { echo "Build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 log="$(mktemp)"
