@@ -3,7 +3,7 @@
  * one sentence; call failures carry one of the `CallErrorType` codes that `hangar_call` reports.
  */
 
-/** The error types a single call of a batch can end with (DESIGN.md, `hangar_call`). */
+/** The error types a single call of a batch can end with (docs/contract.md, "The batch"). */
 export const CALL_ERROR_TYPES = [
   "tool_error",
   "timeout",

@@ -12,7 +12,7 @@ import { registerInit } from "./commands/init.ts";
 import { registerServe } from "./commands/serve.ts";
 import { ignoreStdoutEpipe, StdoutClosedError } from "./write-out.ts";
 
-/** Exit codes (DESIGN.md): 0 success, 1 a call or check failed, 2 usage or config error. */
+/** Exit codes (docs/contract.md): 0 success, 1 a call or check failed, 2 usage or config error. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** Builds the command tree; `run` receives each command's work and records its exit code. */

@@ -7,7 +7,7 @@ import * as nodePath from "node:path";
 import type { ConfigFile, DefaultsEntry, McpServerEntry, ProviderEntry } from "./schema.ts";
 import type { ConfigSource, ProviderTransport, ResolvedConfig, ResolvedProvider } from "./types.ts";
 
-/** The built-in per-provider defaults (DESIGN.md, "Configuration"), in the file's units. */
+/** The built-in per-provider defaults (docs/contract.md, "Configuration"), in the file's units. */
 export const BUILTIN_DEFAULTS = {
   idle_ttl_s: 300,
   health_check_interval_s: 60,

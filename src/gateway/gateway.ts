@@ -335,7 +335,7 @@ function toCallResult(call: CallRequest, result: CallToolResult): CallResult {
   return { ...base, ok: true, result };
 }
 
-/** The batch result in DESIGN.md's shape. */
+/** The batch result in the shape docs/contract.md gives. */
 export function summarize(batchId: string, results: CallResult[], elapsedMs: number): BatchResult {
   const succeeded = results.filter((r) => r.ok).length;
   return {

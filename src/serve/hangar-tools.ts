@@ -51,7 +51,7 @@ const ERROR_SCHEMA = {
   required: ["type", "message", "retryable"],
 };
 
-/** The `outputSchema` of `hangar_call`: the batch result (DESIGN.md). */
+/** The `outputSchema` of `hangar_call`: the batch result (docs/contract.md). */
 const BATCH_RESULT_SCHEMA = {
   type: "object" as const,
   properties: {

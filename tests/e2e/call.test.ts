@@ -39,7 +39,7 @@ describe("hangar call with no config", () => {
   );
 
   test(
-    "--json prints the whole batch result in DESIGN.md's shape, results in call order",
+    "--json prints the whole batch result in the contract's shape (docs/contract.md), results in call order",
     async () => {
       using box = sandbox();
       const run = await runHangar(["call", "--json", EXAMPLE], box.options());
