@@ -6,5 +6,5 @@ cd "$root"
 bun="$(bash scripts/ensure-bun.sh)"
 [ -d node_modules ] || "$bun" install --frozen-lockfile
 mkdir -p dist
-"$bun" build --compile --minify-syntax --minify-whitespace src/main.ts --outfile dist/hangar >&2
+"$bun" build --compile --bytecode --format=esm --minify-syntax --minify-whitespace src/main.ts --outfile dist/hangar >&2
 echo "Built dist/hangar" >&2
