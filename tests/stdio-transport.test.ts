@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { Gateway } from "../src/gateway/index.ts";
 import { LineSplitter, TailBuffer } from "../src/providers/line-splitter.ts";
+import { FakeClock } from "./helpers/fake-clock.ts";
 import { fixture } from "./helpers/paths.ts";
 import { countingSpawner, isAlive, waitFor } from "./helpers/processes.ts";
 import { configOf, stdioProvider } from "./helpers/providers.ts";
@@ -63,6 +64,24 @@ describe("A provider that misbehaves on stdout", () => {
     await waitFor(() => !isAlive(spawner.pids[0]!), 10_000, "the flooding provider to be stopped");
     const again = await g.run({ calls: [{ provider: "flood", tool: "ok" }] });
     expect(again.ok).toBe(true);
+  });
+
+  test("Issue 9: a provider that closes stdout but keeps running is a crash at once, and the next call restarts it", async () => {
+    const spawner = countingSpawner();
+    const clock = new FakeClock(); // Never advanced: only the closed stdout can end the call.
+    const g = new Gateway(configOf([stdioProvider("mute", fixture("misbehaving-server.ts"))]), { spawner, clock });
+    open.push(g);
+    const handle = g.handles.get("mute")!;
+    const batch = await g.run({ calls: [{ provider: "mute", tool: "close_stdout" }] });
+    expect(batch.results[0]).toMatchObject({ ok: false, error: { type: "transport_error" } });
+    expect(batch.results[0]!.error!.message).toBe(
+      'Provider "mute" stopped during the call: it closed its stdout but kept running',
+    );
+    expect(handle.stats.crashes).toBe(1);
+    await waitFor(() => !isAlive(spawner.pids[0]!), 10_000, "the provider with a closed stdout to be stopped");
+    const again = await g.run({ calls: [{ provider: "mute", tool: "ok" }] });
+    expect(again.ok).toBe(true);
+    expect(spawner.count).toBe(2);
   });
 
   test("A provider that crashes mid-call is reported with its exit code", async () => {

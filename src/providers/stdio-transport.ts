@@ -15,6 +15,11 @@ export interface ProcessTransportOptions {
   readonly stderrTailBytes?: number;
   /** How long to wait after closing stdin before SIGTERM, and after SIGTERM before SIGKILL (default 2000 ms). */
   readonly killGraceMs?: number;
+  /**
+   * After stdout ends, how long the process may take to exit before hangar counts the closed stdout itself
+   * as the failure (default 100 ms): an exiting process reports its exit code, a live one is ended.
+   */
+  readonly stdoutEofGraceMs?: number;
 }
 
 /**
@@ -32,6 +37,7 @@ export class ProcessTransport implements Transport {
   private closing: Promise<void> | undefined;
   private drained: Promise<void> | undefined;
   private failed = false;
+  private closed = false;
   /** Why the process ended, when it ended on its own or was failed by hangar. */
   exitReason: string | undefined;
 
@@ -74,12 +80,26 @@ export class ProcessTransport implements Transport {
     child.stdin.on("error", () => {
       // EPIPE after the child died; the exit handler reports it.
     });
+    // A provider that closes stdout can never answer again: if it does not exit at once, that is a crash.
+    child.stdout.once("end", () => {
+      const timer = setTimeout(() => {
+        if (this.closing === undefined && !this.failed) this.fail("it closed its stdout but kept running");
+      }, this.options.stdoutEofGraceMs ?? 100);
+      void child.exited.then(() => clearTimeout(timer));
+    });
     void child.exited.then(({ code, signal }) => {
       if (this.closing === undefined && this.exitReason === undefined) {
         this.exitReason = signal ? `it was killed by ${signal}` : `it exited with code ${code}`;
       }
-      this.onclose?.();
+      this.ended();
     });
+  }
+
+  /** Tells the client once that the connection is over (when the process exits, or when hangar fails it). */
+  private ended(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onclose?.();
   }
 
   private receive(line: string): void {
@@ -97,12 +117,16 @@ export class ProcessTransport implements Transport {
     this.onmessage?.(message);
   }
 
-  /** Ends the provider because it broke the protocol; pending requests fail with the reason. */
+  /**
+   * Ends the provider because it broke the protocol or can no longer answer: pending requests fail at once
+   * with the reason, and the process is stopped in the background.
+   */
   private fail(reason: string): void {
     this.failed = true;
     this.exitReason = reason;
     this.onerror?.(new Error(`Provider "${this.options.request.providerId}" failed: ${reason}`));
     void this.close();
+    this.ended();
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
