@@ -1,5 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { exposedUri, MAX_NAME_LENGTH, NameTable, parsePrefixedUri, prefixedName } from "../src/serve/names.ts";
+import {
+  exposedUri,
+  MAX_NAME_LENGTH,
+  NameTable,
+  parsePrefixedUri,
+  prefixedName,
+  templateMatches,
+} from "../src/serve/names.ts";
 
 describe("Exposed names", () => {
   test("a provider's tool is <id>__<tool>, and maps back", () => {
@@ -67,5 +74,45 @@ describe("Exposed names", () => {
     });
     expect(exposedUri("files", "file:///tmp/a", false)).toBe("file:///tmp/a");
     expect(parsePrefixedUri("file:///tmp/a")).toBeUndefined();
+  });
+});
+
+describe("Resource template matching", () => {
+  test("each {var} stands for one or more characters; literal parts must match in order", () => {
+    expect(templateMatches("file:///{path}", "file:///a/b.txt")).toBe(true);
+    expect(templateMatches("file:///{path}", "file:///")).toBe(false);
+    expect(templateMatches("db://{table}/{id}", "db://users/42")).toBe(true);
+    expect(templateMatches("db://{table}/{id}", "db://users/")).toBe(false);
+    expect(templateMatches("db://{table}/{id}", "db:///42")).toBe(false);
+    expect(templateMatches("{a}{b}", "x")).toBe(false);
+    expect(templateMatches("{a}{b}", "xy")).toBe(true);
+    expect(templateMatches("a{x}a", "a")).toBe(false);
+    expect(templateMatches("a{x}a", "aba")).toBe(true);
+    expect(templateMatches("plain://uri", "plain://uri")).toBe(true);
+    expect(templateMatches("plain://uri", "plain://uri2")).toBe(false);
+    expect(templateMatches("open{brace", "open{brace")).toBe(true);
+  });
+
+  test("agrees with the anchored regular expression on every short input", () => {
+    const templates = ["{a}", "x{a}", "{a}x", "x{a}x", "{a}{b}", "{a}x{b}", "x{a}xx{b}x", "{a}-{b}-{c}", "ab{a}ba"];
+    const alphabet = ["x", "-", "a", "b"];
+    const inputs = [""];
+    for (let length = 1; length <= 6; length++)
+      for (const prefix of inputs.filter((s) => s.length === length - 1))
+        for (const c of alphabet) inputs.push(prefix + c);
+    for (const template of templates) {
+      const source = template.split(/\{[^}]*\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+      const reference = new RegExp(`^${source.join(".+")}$`);
+      for (const uri of inputs)
+        expect([template, uri, templateMatches(template, uri)]).toEqual([template, uri, reference.test(uri)]);
+    }
+  });
+
+  test("issue 9.9: a 64 KiB pathological URI is matched in linear time", () => {
+    const template = "t{a}-{b}-{c}-{d}-{e}-{f}-{g}-{h}-{i}-{j}-{k}-{l}!";
+    const started = performance.now();
+    expect(templateMatches(template, `t${"-".repeat(64 * 1024)}`)).toBe(false);
+    expect(templateMatches(template, `t${"-".repeat(64 * 1024)}-!`)).toBe(true);
+    expect(performance.now() - started).toBeLessThan(50);
   });
 });

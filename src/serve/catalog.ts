@@ -4,7 +4,7 @@ import { type Gateway, toolAllowed } from "../gateway/index.ts";
 import type { Logger } from "../observability/log.ts";
 import type { ProviderCatalog, ProviderHandle } from "../pool/index.ts";
 import type { CatalogCache } from "./catalog-cache.ts";
-import { exposedUri, NameTable, parsePrefixedUri, type Target } from "./names.ts";
+import { exposedUri, NameTable, parsePrefixedUri, type Target, templateMatches } from "./names.ts";
 
 /** Which lists changed. */
 export type ListKind = "tools" | "prompts" | "resources";
@@ -255,13 +255,4 @@ export class Catalog {
 
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** Whether `uri` could come from `template` (RFC 6570 level 1: each `{var}` matches one or more characters). */
-function templateMatches(template: string, uri: string): boolean {
-  const pattern = template
-    .split(/\{[^}]*\}/)
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-    .join(".+");
-  return new RegExp(`^${pattern}$`).test(uri);
 }

@@ -94,3 +94,40 @@ export function parsePrefixedUri(uri: string): Target | undefined {
   if (slash <= 0) return undefined;
   return { providerId: rest.slice(0, slash), name: rest.slice(slash + 1) };
 }
+
+/**
+ * Whether `uri` could come from `template` (RFC 6570 level 1: each `{var}` stands for one or more
+ * characters). Walks the template's literal parts left to right, each at its first place after the last
+ * (the earliest place always leaves the most room for the rest), so it takes linear time on any input;
+ * never a regular expression built from a provider's template.
+ */
+export function templateMatches(template: string, uri: string): boolean {
+  const literals = templateLiterals(template);
+  if (literals.length === 1) return uri === literals[0];
+  const first = literals[0]!;
+  const last = literals.at(-1)!;
+  if (!uri.startsWith(first) || !uri.endsWith(last)) return false;
+  const end = uri.length - last.length; // The last variable's text ends here.
+  let position = first.length; // The next variable's text starts here.
+  for (const literal of literals.slice(1, -1)) {
+    const found = uri.indexOf(literal, position + 1);
+    if (found < 0 || found + literal.length >= end) return false;
+    position = found + literal.length;
+  }
+  return end - position >= 1;
+}
+
+/** The literal parts of a URI template around its `{…}` expressions (one more part than expressions). */
+function templateLiterals(template: string): string[] {
+  const literals: string[] = [];
+  let start = 0;
+  for (;;) {
+    const open = template.indexOf("{", start);
+    const close = open < 0 ? -1 : template.indexOf("}", open + 1);
+    if (close < 0) break;
+    literals.push(template.slice(start, open));
+    start = close + 1;
+  }
+  literals.push(template.slice(start));
+  return literals;
+}
