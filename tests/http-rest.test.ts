@@ -6,7 +6,8 @@ import { waitFor } from "./helpers/processes.ts";
 import { textOf } from "./helpers/serve.ts";
 
 const TIMEOUT_MS = 20_000;
-const NDJSON = { accept: "application/x-ndjson" };
+const JSON_BODY = { "content-type": "application/json" };
+const NDJSON = { ...JSON_BODY, accept: "application/x-ndjson" };
 
 type Line = {
   index?: number;
@@ -105,7 +106,7 @@ describe("hangar serve --http: POST /v1/call", () => {
     async () => {
       using box = sandbox();
       await using hangar = await startHttpHangar(box);
-      const notJson = await fetch(`${hangar.base}/v1/call`, { method: "POST", body: "{calls:" });
+      const notJson = await fetch(`${hangar.base}/v1/call`, { method: "POST", headers: JSON_BODY, body: "{calls:" });
       expect(notJson.status).toBe(400);
       expect(((await notJson.json()) as { error: string }).error).toStartWith("The request body is not valid JSON");
       const malformed = await fetch(`${hangar.base}/v1/call`, {
@@ -134,7 +135,7 @@ describe("hangar serve --http: POST /v1/call", () => {
       const abort = new AbortController();
       const pending = fetch(`${hangar.base}/v1/call`, {
         method: "POST",
-        headers: { accept },
+        headers: { ...JSON_BODY, accept },
         body: JSON.stringify([{ provider: "demo", tool: "sleep", arguments: { ms: 60_000 } }]),
         signal: abort.signal,
       }).then((response) => response.text());

@@ -9,6 +9,7 @@ import { textOf } from "./helpers/serve.ts";
 
 const TIMEOUT_MS = 20_000;
 const TOKEN = "s3cret-token-for-tests";
+const JSON_BODY = { "content-type": "application/json" };
 const BATCH = JSON.stringify([{ provider: "demo", tool: "echo", arguments: { message: "hi" } }]);
 
 describe("hangar serve --http: bearer token", () => {
@@ -23,11 +24,13 @@ describe("hangar serve --http: bearer token", () => {
       expect(((await missing.json()) as { error: string }).error).toContain("Unauthorized");
       expect((await initializeRaw(hangar.base, { authorization: "Bearer wrong" })).status).toBe(401);
       expect((await initializeRaw(hangar.base, { authorization: `Bearer ${TOKEN}x` })).status).toBe(401);
-      expect((await fetch(`${hangar.base}/v1/call`, { method: "POST", body: BATCH })).status).toBe(401);
+      expect((await fetch(`${hangar.base}/v1/call`, { method: "POST", headers: JSON_BODY, body: BATCH })).status).toBe(
+        401,
+      );
       const ok = await fetch(`${hangar.base}/v1/call`, {
         method: "POST",
         body: BATCH,
-        headers: { authorization: `Bearer ${TOKEN}` },
+        headers: { ...JSON_BODY, authorization: `Bearer ${TOKEN}` },
       });
       expect(ok.status).toBe(200);
       const { client } = await hangar.connect({ headers: { authorization: `Bearer ${TOKEN}` } });
@@ -41,7 +44,9 @@ describe("hangar serve --http: bearer token", () => {
     async () => {
       using box = sandbox();
       await using open = await startHttpHangar(box, [], { HANGAR_TOKEN: TOKEN });
-      expect((await fetch(`${open.base}/v1/call`, { method: "POST", body: BATCH })).status).toBe(401);
+      expect((await fetch(`${open.base}/v1/call`, { method: "POST", headers: JSON_BODY, body: BATCH })).status).toBe(
+        401,
+      );
       expect((await fetch(`${open.base}/healthz`)).status).toBe(200);
       expect((await fetch(`${open.base}/readyz`)).status).toBe(200);
       await using guarded = await startHttpHangar(box, ["--protect-health"], { HANGAR_TOKEN: TOKEN });
@@ -76,7 +81,7 @@ describe("hangar serve --http: bearer token", () => {
       await using hangar = await startHttpHangar(box, ["--token", TOKEN]);
       const response = await fetch(`${hangar.base}/v1/call`, {
         method: "POST",
-        headers: { authorization: `Bearer ${TOKEN}` },
+        headers: { ...JSON_BODY, authorization: `Bearer ${TOKEN}` },
         body: JSON.stringify([{ provider: "remote", tool: "echo", arguments: { message: "through" } }]),
       });
       const batch = (await response.json()) as { ok: boolean; results: { result: unknown }[] };
@@ -121,7 +126,7 @@ describe("hangar serve --http: DNS rebinding and size limits", () => {
       const big = JSON.stringify({
         calls: [{ provider: "demo", tool: "echo", arguments: { message: "x".repeat(4 * 1024 * 1024) } }],
       });
-      const rest = await fetch(`${hangar.base}/v1/call`, { method: "POST", body: big });
+      const rest = await fetch(`${hangar.base}/v1/call`, { method: "POST", headers: JSON_BODY, body: big });
       expect(rest.status).toBe(413);
       expect(((await rest.json()) as { error: string }).error).toContain("larger than 4194304 bytes");
       const mcp = await fetch(`${hangar.base}/mcp`, {
@@ -133,6 +138,7 @@ describe("hangar serve --http: DNS rebinding and size limits", () => {
       const chunks = new Blob([big]).stream();
       const streamed = await fetch(`${hangar.base}/v1/call`, {
         method: "POST",
+        headers: JSON_BODY,
         body: chunks,
         duplex: "half",
       } as RequestInit);

@@ -37,8 +37,8 @@ const PROBES = new Set(["/healthz", "/readyz", "/metrics"]);
 /**
  * Builds Hangar's HTTP front: `/mcp` (Streamable HTTP, one session per client), `POST /v1/call` (a
  * batch over REST, JSON or NDJSON), `/healthz`, `/readyz` and `/metrics`. Every request's Host and
- * Origin are checked (403), then its bearer token when one is set (401), then its size (413). The
- * client's Authorization header goes no further than this check.
+ * Origin are checked (403), then its bearer token when one is set (401), then, on `/v1/call`, that it
+ * is JSON (415), then its size (413). The client's Authorization header goes no further than this check.
  */
 export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp {
   const token = options.token === undefined ? undefined : new BearerToken(options.token);
@@ -92,7 +92,13 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
   app.get("/readyz", () => readyz(deps.gateway, draining));
   app.get("/metrics", () => metrics(options.metrics));
 
-  app.post("/v1/call", limit, longLived, async (c) => {
+  const jsonOnly: MiddlewareHandler = async (c, next) => {
+    if (!isJson(c.req.header("content-type")))
+      return c.json({ error: "Send the batch as JSON, with `Content-Type: application/json`" }, 415);
+    await next();
+  };
+
+  app.post("/v1/call", jsonOnly, limit, longLived, async (c) => {
     const body = await readJson(c.req.raw);
     if (!body.ok) return c.json({ error: `The request body is not valid JSON: ${body.error}` }, 400);
     return restBatch(deps.gateway, c.req.raw, body.value);
@@ -115,6 +121,14 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
       warmUp.abort();
     },
   };
+}
+
+/**
+ * Whether a Content-Type is JSON. `/v1/call` accepts nothing else, so that a browser never sends it a
+ * "simple" request (text/plain, a form) without a CORS preflight, which Hangar does not answer.
+ */
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
 }
 
 /** Parses a request body as JSON (an error reading it, e.g. one too large, is thrown). */

@@ -1,0 +1,85 @@
+// The HTTP front driven in-process with `app.request()`: what needs no socket or process of its own.
+import { afterEach, describe, expect, test } from "bun:test";
+import { Gateway } from "../src/gateway/index.ts";
+import { silentLogger } from "../src/observability/log.ts";
+import { Catalog } from "../src/serve/catalog.ts";
+import { HANGAR_TOOL_NAMES } from "../src/serve/hangar-tools.ts";
+import { createHttpApp, type HttpApp, type HttpAppOptions } from "../src/serve/http/index.ts";
+import { configOf, demoProvider } from "./helpers/providers.ts";
+
+const open: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((close) => close()));
+});
+
+/** The HTTP front on a gateway with one demo provider, as if bound to 127.0.0.1:8000. */
+function front(options: Partial<HttpAppOptions> = {}): { http: HttpApp; gateway: Gateway } {
+  const gateway = new Gateway(configOf([demoProvider("demo")]));
+  const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, logger: silentLogger });
+  const http = createHttpApp(
+    { gateway, catalog, logger: silentLogger, startedAt: Date.now() },
+    { host: "127.0.0.1", port: () => 8000, ...options },
+  );
+  open.push(async () => {
+    await http.sessions.close();
+    catalog.close();
+    await gateway.close();
+  });
+  return { http, gateway };
+}
+
+const URL_BASE = "http://127.0.0.1:8000";
+/** A request as a client on this machine sends it (Host names the server, as the Host check needs). */
+function request(http: HttpApp, path: string, init: RequestInit & { headers?: Record<string, string> }) {
+  return http.app.request(`${URL_BASE}${path}`, { ...init, headers: { host: "127.0.0.1:8000", ...init.headers } });
+}
+const BATCH = JSON.stringify([{ provider: "demo", tool: "echo", arguments: { message: "hi" } }]);
+
+describe("POST /v1/call takes JSON only (issue 9 item 22)", () => {
+  test.each([
+    ["text/plain", "a page's simple request"],
+    ["application/x-www-form-urlencoded", "a form"],
+    ["multipart/form-data; boundary=x", "a multipart form"],
+    ["no Content-Type", "a body without a type"],
+  ])("a batch sent with %s (%s) is refused with 415 and nothing runs", async (contentType) => {
+    const { http, gateway } = front();
+    const response = await request(http, "/v1/call", {
+      method: "POST",
+      headers: {
+        origin: "http://localhost:3000",
+        ...(contentType.includes("/") ? { "content-type": contentType } : {}),
+      },
+      body: BATCH,
+    });
+    expect(response.status).toBe(415);
+    expect(((await response.json()) as { error: string }).error).toContain("Content-Type: application/json");
+    expect(gateway.handles.get("demo")!.state).toBe("cold");
+  });
+
+  test("application/json, with or without parameters, runs the batch", async () => {
+    const { http } = front();
+    for (const contentType of ["application/json", "Application/JSON; charset=utf-8"]) {
+      const response = await request(http, "/v1/call", {
+        method: "POST",
+        headers: { "content-type": contentType },
+        body: BATCH,
+      });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { ok: boolean }).ok).toBe(true);
+    }
+  });
+
+  test("a CORS preflight is not answered: no Access-Control-Allow-* header, so the browser sends nothing", async () => {
+    const { http } = front();
+    const response = await request(http, "/v1/call", {
+      method: "OPTIONS",
+      headers: {
+        origin: "http://localhost:3000",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+      },
+    });
+    expect(response.status).toBe(404);
+    expect([...response.headers.keys()].filter((name) => name.startsWith("access-control-"))).toEqual([]);
+  });
+});
