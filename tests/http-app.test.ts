@@ -83,3 +83,17 @@ describe("POST /v1/call takes JSON only (issue 9 item 22)", () => {
     expect([...response.headers.keys()].filter((name) => name.startsWith("access-control-"))).toEqual([]);
   });
 });
+
+describe("POST /v1/call stays strict (issue 9 item 19)", () => {
+  test("an unknown top-level key of the body is a 400 naming it, and nothing runs", async () => {
+    const { http, gateway } = front();
+    const response = await request(http, "/v1/call", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ calls: JSON.parse(BATCH), wait_for_previous: true }),
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toContain("wait_for_previous");
+    expect(gateway.handles.get("demo")!.state).toBe("cold");
+  });
+});

@@ -1,14 +1,25 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { type BatchResult, type BatchStream, type CallResult, InvalidBatchError, summarize } from "../gateway/index.ts";
+import {
+  BatchRequestSchema,
+  type BatchResult,
+  type BatchStream,
+  type CallResult,
+  InvalidBatchError,
+  summarize,
+} from "../gateway/index.ts";
+import { withoutUnknownKeys } from "./hangar-tools.ts";
 import { type Extra, failure, notifyProgress, settleProgress, traceOf } from "./request-context.ts";
 import type { FrontDeps } from "./server.ts";
 
-/** `hangar_call`: runs the batch, one progress notification per finished call when asked. */
+/** `hangar_call`: runs the batch (unknown top-level keys ignored), one progress notification per finished call when asked. */
 export async function runBatch(deps: FrontDeps, args: unknown, extra: Extra): Promise<CallToolResult> {
   const started = performance.now();
   let batch: BatchStream;
   try {
-    batch = deps.gateway.stream(args ?? {}, { signal: extra.signal, ...traceOf(extra) });
+    batch = deps.gateway.stream(withoutUnknownKeys(args ?? {}, BatchRequestSchema), {
+      signal: extra.signal,
+      ...traceOf(extra),
+    });
   } catch (error) {
     if (error instanceof InvalidBatchError) return failure(error.message);
     throw error;

@@ -22,6 +22,17 @@ export const StatusRequestSchema = z
   .object({ provider: z.string().optional().describe("Only this provider (its id)") })
   .strict();
 
+/**
+ * `args` without the top-level keys that `schema` does not know. Called as MCP tools, Hangar's own tools
+ * accept and ignore what a client adds to every tool call (Gemini CLI's `wait_for_previous`); their
+ * advertised schemas stay strict, and so does everything below the top level (a batch's calls). Batch
+ * files and `POST /v1/call` bodies are not passed through this: a user wrote them, so a typo is reported.
+ */
+export function withoutUnknownKeys(args: unknown, schema: z.ZodObject): unknown {
+  if (args === null || typeof args !== "object" || Array.isArray(args)) return args;
+  return Object.fromEntries(Object.entries(args).filter(([key]) => Object.hasOwn(schema.shape, key)));
+}
+
 /** The JSON Schema of a zod schema, with free-form objects spelled `additionalProperties: true` for portability. */
 function jsonSchema(schema: z.ZodType): Tool["inputSchema"] {
   const { $schema: _, ...rest } = z.toJSONSchema(schema) as Record<string, unknown>;

@@ -22,7 +22,13 @@ import type { Logger } from "../observability/log.ts";
 import { VERSION } from "../version.ts";
 import { runBatch } from "./batch-tool.ts";
 import type { Catalog, ListKind } from "./catalog.ts";
-import { HANGAR_TOOL_NAMES, hangarTools, StatusRequestSchema, ToolsRequestSchema } from "./hangar-tools.ts";
+import {
+  HANGAR_TOOL_NAMES,
+  hangarTools,
+  StatusRequestSchema,
+  ToolsRequestSchema,
+  withoutUnknownKeys,
+} from "./hangar-tools.ts";
 import { exposedUri, type Target } from "./names.ts";
 import { asFailure, failure, notifyProgress, settleProgress, structured, traceOf } from "./request-context.ts";
 import type { ServerBridge } from "./server-bridge.ts";
@@ -76,7 +82,7 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
       case "hangar_call":
         return runBatch(deps, args, extra);
       case "hangar_tools": {
-        const parsed = ToolsRequestSchema.safeParse(args ?? {});
+        const parsed = ToolsRequestSchema.safeParse(withoutUnknownKeys(args ?? {}, ToolsRequestSchema));
         if (!parsed.success) return failure(`Invalid arguments for hangar_tools: ${parsed.error.issues[0]?.message}`);
         const view = await toolsView(gateway, catalog, (p, t) => catalog.nameOf(p, t), parsed.data, extra.signal).catch(
           asFailure,
@@ -84,7 +90,7 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
         return "isError" in view ? view : structured(view);
       }
       case "hangar_status": {
-        const parsed = StatusRequestSchema.safeParse(args ?? {});
+        const parsed = StatusRequestSchema.safeParse(withoutUnknownKeys(args ?? {}, StatusRequestSchema));
         if (!parsed.success) return failure(`Invalid arguments for hangar_status: ${parsed.error.issues[0]?.message}`);
         if (parsed.data.provider !== undefined && !gateway.handles.has(parsed.data.provider))
           return failure(`Unknown provider "${parsed.data.provider}"`);

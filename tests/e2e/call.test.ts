@@ -171,6 +171,22 @@ describe("hangar call with no config", () => {
 
 describe("hangar call exit codes and failures", () => {
   test(
+    "a batch file with an unknown top-level key is reported, not ignored (a user wrote it; issue 9 item 19)",
+    async () => {
+      using box = sandbox();
+      const file = box.write(
+        "typo.json",
+        JSON.stringify({ calls: [{ provider: "demo", tool: "echo", arguments: { message: "x" } }], fail_fsat: true }),
+      );
+      const run = await runHangar(["call", file], box.options());
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain("fail_fsat");
+      expect(run.stdout).toBe("");
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
     "a failing call makes the batch exit 1, its row shows tool_error and the other calls still succeed",
     async () => {
       using box = sandbox();

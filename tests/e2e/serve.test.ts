@@ -431,6 +431,42 @@ describe("hangar serve: hangar_tools and hangar_status", () => {
     },
     TIMEOUT_MS,
   );
+
+  test(
+    "Hangar's own tools ignore a top-level key a client adds (Gemini CLI's wait_for_previous; issue 9 item 19); their schemas and a batch's calls stay strict",
+    async () => {
+      using box = sandbox();
+      config(box, [demo("demo")]);
+      await using session = await serve(box);
+      const extra = { wait_for_previous: true };
+      const batch = await session.client.callTool({
+        name: "hangar_call",
+        arguments: { calls: [{ provider: "demo", tool: "echo", arguments: { message: "hi" } }], ...extra },
+      });
+      expect(batch.isError).toBeUndefined();
+      expect((batch.structuredContent as { ok: boolean }).ok).toBe(true);
+      const tools = await session.client.callTool({ name: "hangar_tools", arguments: { query: "echo", ...extra } });
+      expect(tools.isError).toBeUndefined();
+      expect((tools.structuredContent as { providers: { id: string }[] }).providers.map((p) => p.id)).toEqual(["demo"]);
+      const status = await session.client.callTool({
+        name: "hangar_status",
+        arguments: { provider: "demo", ...extra },
+      });
+      expect(status.isError).toBeUndefined();
+      expect((status.structuredContent as { providers: unknown[] }).providers).toHaveLength(1);
+
+      const nested = await session.client.callTool({
+        name: "hangar_call",
+        arguments: { calls: [{ provider: "demo", tool: "echo", arguments: { message: "hi" }, typo: 1 }], ...extra },
+      });
+      expect(nested.isError).toBe(true);
+      expect(textOf(nested)).toContain("typo");
+      const listed = (await session.client.listTools()).tools.filter((t) => t.name.startsWith("hangar_"));
+      expect(listed).toHaveLength(3);
+      for (const tool of listed) expect(tool.inputSchema.additionalProperties).toBe(false);
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe("hangar serve --metrics-port", () => {
