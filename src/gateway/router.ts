@@ -4,10 +4,14 @@ import { CallError } from "../errors.ts";
 import type { ProviderHandle } from "../pool/index.ts";
 import { ArgumentsValidator } from "./arguments-validator.ts";
 import { closest } from "./closest.ts";
+import { globMatches } from "./glob.ts";
 
-/** Whether a tool name passes a provider's allow/deny globs (deny wins; an empty allow list allows all). */
+/**
+ * Whether a tool name passes a provider's allow/deny globs (deny wins; an empty allow list allows all).
+ * Globs match the whole name with `*` and `?` only: `*` matches `/` and `.` too (see glob.ts).
+ */
 export function toolAllowed(filter: ToolFilter, name: string): boolean {
-  const matches = (pattern: string) => new Bun.Glob(pattern).match(name);
+  const matches = (pattern: string) => globMatches(pattern, name);
   if (filter.deny.some(matches)) return false;
   return filter.allow.length === 0 || filter.allow.some(matches);
 }

@@ -1,0 +1,65 @@
+// What a client of `hangar serve` sees of the providers' names and policy (issue 9, items 15–18 and 21),
+// end to end through the compiled binary, with a fixture provider whose lists are given in the config.
+import { describe, expect, test } from "bun:test";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { type Sandbox, sandbox } from "../helpers/e2e.ts";
+import { fixture } from "../helpers/paths.ts";
+import { hangarCall, serve } from "../helpers/serve.ts";
+
+const TIMEOUT_MS = 30_000;
+
+/** What the listing fixture lists. */
+interface Lists {
+  tools?: string[];
+  prompts?: string[];
+  resources?: string[];
+}
+
+/** One `providers` entry running the listing fixture with `lists`; `extra` adds settings. */
+function listing(id: string, lists: Lists, extra: Record<string, unknown> = {}): string {
+  return `  - ${JSON.stringify({ id, command: [...fixture("listing-server.ts"), JSON.stringify(lists)], ...extra })}\n`;
+}
+
+/** Writes a hangar.yaml with these providers. */
+function config(box: Sandbox, ...entries: string[]): void {
+  box.write("hangar.yaml", `providers:\n${entries.join("")}`);
+}
+
+/** The tool names the session lists, Hangar's own left out. */
+async function listed(session: Awaited<ReturnType<typeof serve>>): Promise<string[]> {
+  const { tools } = await session.client.listTools();
+  return tools.map((t) => t.name).filter((name) => !name.startsWith("hangar_"));
+}
+
+describe("hangar serve: tools.deny and allow (issue 9, item 15)", () => {
+  test(
+    'deny ["*"] hides and refuses tools whose names hold `/`, `.` or a space; a prefix glob crosses `/`',
+    async () => {
+      using box = sandbox();
+      const tools = ["fs/write_file", "read.file", "list dir", "ok"];
+      config(
+        box,
+        listing("fs", { tools }, { tools: { deny: ["*"] } }),
+        listing("part", { tools }, { tools: { deny: ["fs/*", "*.file", "list *"] } }),
+      );
+      await using session = await serve(box);
+      expect(await listed(session)).toEqual(["part__ok"]);
+      const { batch } = await hangarCall(session, [
+        ...tools.map((tool) => ({ provider: "fs", tool })),
+        ...tools.map((tool) => ({ provider: "part", tool })),
+      ]);
+      expect(batch.results.map((r): string => r.error?.type ?? "ok")).toEqual([
+        ...["denied", "denied", "denied", "denied"],
+        ...["denied", "denied", "denied", "ok"],
+      ]);
+      const view = (await session.client.callTool({ name: "hangar_tools", arguments: {} })) as CallToolResult;
+      const providers = (view.structuredContent as { providers: { id: string; tools: { name: string }[] }[] })
+        .providers;
+      expect(providers.map((p) => [p.id, p.tools.map((t) => t.name)])).toEqual([
+        ["fs", []],
+        ["part", ["ok"]],
+      ]);
+    },
+    TIMEOUT_MS,
+  );
+});
