@@ -1,7 +1,10 @@
 // `hangar init --import`: another client's mcpServers become providers that the config loader accepts
 // as they are written — ids made valid and unique, disabled entries and hangar itself skipped.
 import { describe, expect, test } from "bun:test";
-import { hangarEntry, startsHangar } from "../src/clients/index.ts";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { hangarEntry, readClientConfig, startsHangar } from "../src/clients/index.ts";
 import { parseConfigText } from "../src/config/index.ts";
 import { importedConfig, importServers, starterConfig } from "../src/init/index.ts";
 
@@ -69,5 +72,47 @@ describe("importing mcpServers", () => {
     expect(startsHangar({ ...hangarEntry(["/opt/hangar"], "/x.yaml") })).toBe(true);
     expect(startsHangar({ command: "hangar", args: ["call", "x.json"] })).toBe(false);
     expect(startsHangar({ command: "npx", args: ["serve"] })).toBe(false);
+  });
+
+  test("issue 9 #27: imported Claude Code project-scoped servers get cwd: <project dir>", async () => {
+    const root = mkdtempSync(join(tmpdir(), "hangar-import-"));
+    try {
+      const project = join(root, "project");
+      mkdirSync(project);
+      const user = join(root, ".claude.json");
+      writeFileSync(
+        user,
+        JSON.stringify({
+          mcpServers: { everywhere: { command: "node", args: ["user.js"] } },
+          projects: {
+            [project]: {
+              mcpServers: {
+                files: { command: "npx", args: ["@modelcontextprotocol/server-filesystem", "."] },
+                own: { command: "node", args: ["s.js"], cwd: "sub" },
+              },
+            },
+            "/elsewhere": { mcpServers: { other: { command: "x" } } },
+          },
+        }),
+      );
+      const dotMcp = join(project, ".mcp.json");
+      writeFileSync(dotMcp, JSON.stringify({ mcpServers: { local: { command: "node", args: ["l.js"] } } }));
+      const cwdOf = async (file: string) => {
+        const read = await readClientConfig(file, project);
+        if (read.kind !== "ok") throw new Error(read.kind);
+        const config = parseConfigText(
+          importedConfig(importServers(read.servers, read.projectDirs), file),
+          "/c.yaml",
+          {},
+        );
+        return Object.fromEntries(
+          config.providers.map((p) => [p.id, p.transport.kind === "stdio" ? p.transport.cwd : "-"]),
+        );
+      };
+      expect(await cwdOf(user)).toEqual({ everywhere: undefined, files: project, own: join(project, "sub") });
+      expect(await cwdOf(dotMcp)).toEqual({ local: project });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

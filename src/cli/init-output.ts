@@ -5,11 +5,34 @@ import {
   type CommandEntry,
   claudeMcpAddLine,
   clientFile,
+  shellWord,
 } from "../clients/index.ts";
 import type { ImportResult, WrittenConfig } from "../init/index.ts";
 
+/** How the printed next steps name the config just written, so that each runs as printed. */
+export interface ConfigRef {
+  /** `hangar init`'s option for it: `--global` or `--path FILE`. */
+  readonly initFlag: string;
+  /** The words to put after `hangar` so that a command reads it: "" when hangar finds it by itself here. */
+  readonly configFlag: string;
+}
+
+/** The `ConfigRef` of `path`; `foundByDefault` says whether a bare `hangar doctor` here would read it. */
+export function configRef(path: string, globalPath: string, foundByDefault: boolean): ConfigRef {
+  return {
+    initFlag: path === globalPath ? "--global" : `--path ${shellWord(path)}`,
+    configFlag: foundByDefault ? "" : `--config ${shellWord(path)} `,
+  };
+}
+
 /** Lines saying what was imported, what was skipped and why, and whether hangar can load the result. */
-export function formatImport(written: WrittenConfig, result: ImportResult, from: string, secrets: boolean): string[] {
+export function formatImport(
+  written: WrittenConfig,
+  result: ImportResult,
+  from: string,
+  secrets: boolean,
+  ref: ConfigRef,
+): string[] {
   const count = result.servers.length;
   const ids = result.servers.map((server) =>
     server.id === server.name ? server.id : `${server.id} (was "${server.name}")`,
@@ -19,7 +42,7 @@ export function formatImport(written: WrittenConfig, result: ImportResult, from:
   ];
   for (const skip of result.skipped) out.push(`  skipped "${skip.name}": ${skip.reason}`);
   if (secrets) out.push("  env and header values were copied as written; the file is readable by you only (0600).");
-  if (written.problems === undefined) out.push("Check the providers with `hangar doctor`.");
+  if (written.problems === undefined) out.push(`Check the providers with \`hangar ${ref.configFlag}doctor\`.`);
   else out.push(`Hangar cannot load it as it is:\n${written.problems}`);
   return out;
 }
@@ -29,6 +52,7 @@ export function formatClientEntry(
   entry: CommandEntry,
   clients: readonly ClientName[],
   locations: ClientLocations,
+  ref: ConfigRef,
 ): string[] {
   const json = JSON.stringify({ mcpServers: { hangar: { command: entry.command, args: entry.args } } });
   const out = ["To call your providers through hangar from an MCP client, add this to its config:", `  ${json}`, ""];
@@ -39,6 +63,9 @@ export function formatClientEntry(
     else out.push(`  ${`${file.label}:`.padEnd(16)} ${file.path}`);
   }
   const example = clients.length === 1 ? clients[0] : "claude-desktop";
-  out.push("", `Or let hangar add it (after a backup of the file): hangar init --client ${example} --apply`);
+  out.push(
+    "",
+    `Or let hangar add it (after a backup of the file): hangar init ${ref.initFlag} --client ${example} --apply`,
+  );
   return out;
 }

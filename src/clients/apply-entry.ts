@@ -1,6 +1,7 @@
 /**
  * Writing the hangar entry into a client's config: the file is backed up first (`PATH.bak-<timestamp>`),
- * every other key is kept, and only `mcpServers.hangar` is set.
+ * every other key is kept, and only `mcpServers.hangar` is set. A file that already has exactly that entry
+ * is left alone (no write, no backup).
  */
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import * as nodePath from "node:path";
@@ -15,6 +16,8 @@ export interface AppliedEntry {
   readonly backup: string | undefined;
   /** There was already a `hangar` entry, now replaced. */
   readonly replaced: boolean;
+  /** The file already had exactly this entry: nothing was written and no backup made. */
+  readonly unchanged: boolean;
 }
 
 /** A timestamp for backup names: `20261125T164500Z`. */
@@ -34,7 +37,11 @@ export async function applyEntry(path: string, entry: CommandEntry, now = new Da
   const data: Record<string, unknown> = current.kind === "ok" ? { ...current.data } : {};
   const servers = isRecord(data.mcpServers) ? { ...data.mcpServers } : {};
   const replaced = "hangar" in servers;
-  servers.hangar = { command: entry.command, args: [...entry.args] };
+  const wanted = { command: entry.command, args: [...entry.args] };
+  if (replaced && JSON.stringify(servers.hangar) === JSON.stringify(wanted)) {
+    return { path, backup: undefined, replaced, unchanged: true };
+  }
+  servers.hangar = wanted;
   data.mcpServers = servers;
   let backup: string | undefined;
   if (current.kind === "ok") {
@@ -44,5 +51,5 @@ export async function applyEntry(path: string, entry: CommandEntry, now = new Da
     await mkdir(nodePath.dirname(path), { recursive: true });
   }
   await writeFile(path, `${JSON.stringify(data, null, 2)}\n`);
-  return { path, backup, replaced };
+  return { path, backup, replaced, unchanged: false };
 }

@@ -21,10 +21,14 @@ export function hangarEntry(self: readonly string[], configPath?: string): Comma
   return { command, args: [...rest, ...config, "serve"] };
 }
 
+/** `word` as one word of a POSIX shell command line (quoted only when it needs to be). */
+export function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
 /** The `claude mcp add` line that adds `entry` to Claude Code (user scope). */
 export function claudeMcpAddLine(entry: CommandEntry): string {
-  const quote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
-  return `claude mcp add --scope user hangar -- ${[entry.command, ...entry.args].map(quote).join(" ")}`;
+  return `claude mcp add --scope user hangar -- ${[entry.command, ...entry.args].map(shellWord).join(" ")}`;
 }
 
 /** True when `entry` runs a program called hangar with the `serve` command. */

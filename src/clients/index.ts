@@ -12,5 +12,5 @@ export {
   claudeDesktopPath,
   clientFile,
 } from "./client-files.ts";
-export { type CommandEntry, claudeMcpAddLine, hangarEntry, startsHangar } from "./hangar-entry.ts";
+export { type CommandEntry, claudeMcpAddLine, hangarEntry, shellWord, startsHangar } from "./hangar-entry.ts";
 export { type ClientConfig, isRecord, type McpServerEntry, readClientConfig, serversOf } from "./read-client-config.ts";

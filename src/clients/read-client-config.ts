@@ -1,8 +1,10 @@
 /**
  * Reading a client's config file: the JSON itself and the `mcpServers` entries in it (for Claude Code's
- * `~/.claude.json`, also those of the current project under `projects`).
+ * `~/.claude.json`, also those of the current project under `projects`), and which of them are
+ * project-scoped (Claude Code starts those in the project's directory).
  */
 import { readFile } from "node:fs/promises";
+import * as nodePath from "node:path";
 import { messageOf } from "../errors.ts";
 
 /** One `mcpServers` entry as a client has it; other keys are kept but not read. */
@@ -25,6 +27,8 @@ export type ClientConfig =
       readonly kind: "ok";
       readonly data: Record<string, unknown>;
       readonly servers: Readonly<Record<string, McpServerEntry>>;
+      /** Project-scoped servers by name, with the directory their client starts them in. */
+      readonly projectDirs: Readonly<Record<string, string>>;
     };
 
 /** Reads `path`; `projectDir` picks Claude Code's per-project servers in `~/.claude.json`. */
@@ -43,7 +47,32 @@ export async function readClientConfig(path: string, projectDir?: string): Promi
     return { kind: "invalid", reason: `it is not valid JSON: ${messageOf(error)}` };
   }
   if (!isRecord(data)) return { kind: "invalid", reason: "it is not a JSON object" };
-  return { kind: "ok", data, servers: serversOf(data, projectDir) };
+  const servers = serversOf(data, projectDir);
+  return { kind: "ok", data, servers, projectDirs: projectDirsOf(path, data, servers, projectDir) };
+}
+
+/**
+ * Which servers Claude Code runs in a project's directory: every one of a project's `.mcp.json`, and in
+ * `~/.claude.json` those under `projects[projectDir]`.
+ */
+function projectDirsOf(
+  path: string,
+  data: Record<string, unknown>,
+  servers: Readonly<Record<string, McpServerEntry>>,
+  projectDir: string | undefined,
+): Record<string, string> {
+  const dirs: Record<string, string> = {};
+  const set = (name: string, dir: string) =>
+    Object.defineProperty(dirs, name, { value: dir, enumerable: true, writable: true, configurable: true });
+  if (nodePath.basename(path) === ".mcp.json") {
+    for (const name of Object.keys(servers)) set(name, nodePath.dirname(nodePath.resolve(path)));
+    return dirs;
+  }
+  const project = projectDir === undefined || !isRecord(data.projects) ? undefined : data.projects[projectDir];
+  if (projectDir !== undefined && isRecord(project) && isRecord(project.mcpServers)) {
+    for (const name of Object.keys(project.mcpServers)) if (name in servers) set(name, projectDir);
+  }
+  return dirs;
 }
 
 /** The `mcpServers` of a client config (top level, then the project's, which win on a name clash). */

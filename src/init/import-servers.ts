@@ -2,6 +2,7 @@
  * Turning another client's `mcpServers` map into hangar's `providers` list: ids made valid and unique,
  * disabled entries and hangar itself skipped, each entry in YAML with every value kept as written.
  */
+import * as nodePath from "node:path";
 import { isRecord, type McpServerEntry, startsHangar } from "../clients/index.ts";
 import { PROVIDER_ID } from "../config/index.ts";
 import { flow } from "./starter-config.ts";
@@ -44,8 +45,15 @@ const stringMap = (value: unknown): Record<string, string> =>
       )
     : {};
 
-/** The `providers` entry for one server, or why it cannot be imported. */
-function entryYaml(id: string, entry: McpServerEntry): { yaml: string; hasSecrets: boolean } | { reason: string } {
+/**
+ * The `providers` entry for one server, or why it cannot be imported; `projectDir` is the directory its
+ * client starts it in (a project-scoped server), its `cwd` unless it names one itself.
+ */
+function entryYaml(
+  id: string,
+  entry: McpServerEntry,
+  projectDir: string | undefined,
+): { yaml: string; hasSecrets: boolean } | { reason: string } {
   const lines = [`  - id: ${id}`];
   if (typeof entry.url === "string") {
     lines.push(`    url: ${flow(entry.url)}`);
@@ -60,12 +68,20 @@ function entryYaml(id: string, entry: McpServerEntry): { yaml: string; hasSecret
   lines.push(`    command: ${flow([entry.command, ...strings(entry.args)])}`);
   const env = stringMap(entry.env);
   if (Object.keys(env).length) lines.push(`    env: ${flow(env)}`);
-  if (typeof entry.cwd === "string" && entry.cwd !== "") lines.push(`    cwd: ${flow(entry.cwd)}`);
+  const cwd = typeof entry.cwd === "string" && entry.cwd !== "" ? entry.cwd : projectDir;
+  if (cwd !== undefined)
+    lines.push(`    cwd: ${flow(projectDir === undefined ? cwd : nodePath.resolve(projectDir, cwd))}`);
   return { yaml: lines.join("\n"), hasSecrets: Object.keys(env).length > 0 };
 }
 
-/** Imports every usable entry of `servers`. */
-export function importServers(servers: Readonly<Record<string, McpServerEntry>>): ImportResult {
+/**
+ * Imports every usable entry of `servers`; `projectDirs` names the directory of each project-scoped one
+ * (see `ClientConfig.projectDirs`), which becomes its `cwd`.
+ */
+export function importServers(
+  servers: Readonly<Record<string, McpServerEntry>>,
+  projectDirs: Readonly<Record<string, string>> = {},
+): ImportResult {
   const used = new Set<string>();
   const imported: ImportedServer[] = [];
   const skipped: { name: string; reason: string }[] = [];
@@ -74,7 +90,7 @@ export function importServers(servers: Readonly<Record<string, McpServerEntry>>)
     else if (startsHangar(entry)) skipped.push({ name, reason: "it is hangar itself" });
     else {
       const id = idFor(name, used);
-      const made = entryYaml(id, entry);
+      const made = entryYaml(id, entry, Object.hasOwn(projectDirs, name) ? projectDirs[name] : undefined);
       if ("reason" in made) {
         used.delete(id);
         skipped.push({ name, reason: made.reason });

@@ -130,4 +130,62 @@ describe("hangar init", () => {
     },
     TIMEOUT_MS,
   );
+
+  test(
+    "issue 9 #26: after init --path X --import, every printed next step names X, and applying twice is a no-op",
+    async () => {
+      using box = sandbox();
+      const desktop = join(box.home, ".config", "Claude", "claude_desktop_config.json");
+      mkdirSync(join(box.home, ".config", "Claude"), { recursive: true });
+      writeFileSync(desktop, JSON.stringify({ mcpServers: {} }));
+      const source = box.write(
+        "cursor.json",
+        JSON.stringify({ mcpServers: { notes: { command: hangarBinary(), args: ["demo-provider"] } } }),
+      );
+      const path = join(box.cwd, "configs", "mine.yaml");
+      const run = await runHangar(["init", "--path", path, "--import", source], box.options());
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`Check the providers with \`hangar --config ${path} doctor\`.`);
+      const hint = run.stdout.split("\n").find((line) => line.includes("--apply"));
+      expect(hint).toEndWith(`hangar init --path ${path} --client claude-desktop --apply`);
+      // Run both as printed: doctor reads the imported config, and --apply points the client at it.
+      const doctor = await runHangar(["--config", path, "doctor", "--no-clients"], box.options());
+      expect(doctor.code).toBe(0);
+      expect(doctor.stdout).toContain('Provider "notes"');
+      const printed = hint!.slice(hint!.indexOf("hangar init ") + "hangar ".length).split(" ");
+      const applied = await runHangar(printed, box.options());
+      expect(applied.code).toBe(0);
+      expect(existsSync(join(box.cwd, "hangar.yaml"))).toBe(false);
+      expect(readFileSync(path, "utf8")).toContain("id: notes");
+      expect(JSON.parse(readFileSync(desktop, "utf8")).mcpServers.hangar.args).toEqual(["--config", path, "serve"]);
+      const backups = () => readdirSync(join(box.home, ".config", "Claude")).filter((name) => name.includes(".bak-"));
+      expect(backups()).toHaveLength(1);
+      const again = await runHangar(printed, box.options());
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain(`The "hangar" entry in ${desktop} is already up to date; nothing was changed.`);
+      expect(backups()).toHaveLength(1);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "issue 9 #26: the hints of --global say --global, and those of ./hangar.yaml need no --config",
+    async () => {
+      using box = sandbox();
+      const global = await runHangar(["init", "--global"], box.options());
+      expect(global.stdout).toContain("Edit it, then check it with `hangar doctor`.");
+      expect(global.stdout).toContain("hangar init --global --client claude-desktop --apply");
+      const local = await runHangar(["init"], box.options());
+      expect(local.stdout).toContain("Edit it, then check it with `hangar doctor`.");
+      expect(local.stdout).toContain(
+        `hangar init --path ${join(box.cwd, "hangar.yaml")} --client claude-desktop --apply`,
+      );
+      // ./hangar.yaml now hides the global config from a bare `hangar doctor` here.
+      const hidden = await runHangar(["init", "--global", "--force"], box.options());
+      expect(hidden.stdout).toContain(
+        `check it with \`hangar --config ${join(box.home, ".hangar", "config.yaml")} doctor\``,
+      );
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -10,11 +10,12 @@ import {
   hangarEntry,
   readClientConfig,
 } from "../../clients/index.ts";
+import { findConfigFile } from "../../config/index.ts";
 import { UsageError } from "../../errors.ts";
 import { exists, importedConfig, importServers, starterConfig, writeConfig } from "../../init/index.ts";
 import { selfCommand } from "../../self-command.ts";
 import type { GlobalOptions } from "../context.ts";
-import { formatClientEntry, formatImport } from "../init-output.ts";
+import { type ConfigRef, configRef, formatClientEntry, formatImport } from "../init-output.ts";
 import { writeOut } from "../write-out.ts";
 
 interface InitOptions {
@@ -45,14 +46,14 @@ export async function runInit(options: InitOptions, global: GlobalOptions): Prom
     const read = await readClientConfig(from, cwd);
     if (read.kind === "missing") throw new UsageError(`Cannot import ${from}: it does not exist`);
     if (read.kind === "invalid") throw new UsageError(`Cannot import ${from}: ${read.reason}`);
-    const result = importServers(read.servers);
+    const result = importServers(read.servers, read.projectDirs);
     const secrets = result.servers.some((server) => server.hasSecrets);
     const written = await writeConfig(path, importedConfig(result, from), {
       force: options.force ?? false,
       private: secrets,
       home,
     });
-    out.push(...formatImport(written, result, from, secrets));
+    out.push(...formatImport(written, result, from, secrets, await refTo(path, globalPath, cwd, home)));
     ok = written.problems === undefined;
   } else if ((await exists(path)) && !options.force) {
     out.push(`Kept ${path}: it already exists (--force replaces it with the starter config).`);
@@ -61,7 +62,8 @@ export async function runInit(options: InitOptions, global: GlobalOptions): Prom
     out.push(
       `${written.replaced ? "Replaced" : "Wrote"} ${path}: a starter config with hangar's demo provider and commented examples.`,
     );
-    out.push("Edit it, then check it with `hangar doctor`.");
+    const ref = await refTo(path, globalPath, cwd, home);
+    out.push(`Edit it, then check it with \`hangar ${ref.configFlag}doctor\`.`);
   }
 
   // A client does not start hangar in this directory: name the config unless hangar finds it from anywhere.
@@ -71,16 +73,23 @@ export async function runInit(options: InitOptions, global: GlobalOptions): Prom
     const file = clientFile(options.client, { home, cwd });
     const applied = await applyEntry(file.path, entry);
     const backup = applied.backup === undefined ? "" : ` (the old file is kept as ${applied.backup})`;
-    out.push(
-      `${applied.replaced ? "Replaced" : "Added"} the "hangar" entry in ${file.path}${backup}; restart ${file.label} to load it.`,
-    );
+    if (applied.unchanged) out.push(`The "hangar" entry in ${file.path} is already up to date; nothing was changed.`);
+    else
+      out.push(
+        `${applied.replaced ? "Replaced" : "Added"} the "hangar" entry in ${file.path}${backup}; restart ${file.label} to load it.`,
+      );
   } else {
-    out.push(
-      ...formatClientEntry(entry, options.client === undefined ? [...CLIENTS] : [options.client], { home, cwd }),
-    );
+    const clients = options.client === undefined ? [...CLIENTS] : [options.client];
+    out.push(...formatClientEntry(entry, clients, { home, cwd }, await refTo(path, globalPath, cwd, home)));
   }
   await writeOut(`${out.join("\n")}\n`);
   return ok ? 0 : 1;
+}
+
+/** The `ConfigRef` of the config just written at `path`: a bare `hangar doctor` here reads it, or not. */
+async function refTo(path: string, globalPath: string, cwd: string, home: string): Promise<ConfigRef> {
+  const found = await findConfigFile({ cwd, home }).catch(() => undefined);
+  return configRef(path, globalPath, found?.path === path);
 }
 
 function absolute(path: string, cwd: string, home: string): string {
