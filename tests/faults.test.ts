@@ -59,7 +59,16 @@ describe("Fault injection: starts and restarts", () => {
     expect(batch.results[1]).toMatchObject({ ok: true });
     expect(batch.results[0]).toMatchObject({ ok: false, error: { type: "provider_unavailable" } });
     expect(batch.results[0]!.error!.message).toBe(
-      'Provider "broken" stopped during start-up: it exited with code 2; its last stderr line: faulty-server: cannot open database: permission denied',
+      'Provider "broken" stopped during start-up: it exited with code 2; its stderr ended with: faulty-server: cannot open database: permission denied',
+    );
+  });
+
+  test("issue 9 #30: a start failure quotes the last meaningful stderr lines, not a stack frame", async () => {
+    const { gateway } = setup([faulty("broken", { FAULT_CRASH_AT_START: "trace" })]);
+    const batch = await gateway.run({ calls: [{ provider: "broken", tool: "ok" }] });
+    expect(batch.results[0]!.error!.message).toBe(
+      'Provider "broken" stopped during start-up: it exited with code 1; its stderr ended with: ' +
+        "Connecting to the database ... | Error: Fatal error: No connector found for DSN",
     );
   });
 

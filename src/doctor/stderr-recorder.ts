@@ -2,7 +2,7 @@
  * A spawner that keeps the last lines each provider wrote to stderr, even after it exited, so doctor can
  * show why a provider failed to start.
  */
-import { type Spawner, systemSpawner } from "../providers/index.ts";
+import { type Spawner, stderrExcerpt, systemSpawner } from "../providers/index.ts";
 
 /** How much stderr is kept per provider. */
 const KEEP_BYTES = 4096;
@@ -10,7 +10,7 @@ const KEEP_BYTES = 4096;
 /** A spawner plus the stderr tail of the last process it started for each provider. */
 export interface StderrRecorder {
   readonly spawner: Spawner;
-  /** The last lines `providerId`'s process wrote to stderr ("" if none). */
+  /** The last meaningful lines (no stack frames) `providerId`'s process wrote to stderr ("" if none). */
   tail(providerId: string, lines?: number): string;
 }
 
@@ -28,8 +28,8 @@ export function stderrRecorder(inner: Spawner = systemSpawner): StderrRecorder {
   };
   return {
     spawner,
-    tail(providerId, lines = 10) {
-      return (kept.get(providerId) ?? "").trimEnd().split("\n").slice(-lines).join("\n");
+    tail(providerId, lines = 6) {
+      return stderrExcerpt(kept.get(providerId) ?? "", lines).join("\n");
     },
   };
 }

@@ -11,6 +11,7 @@ export { NO_SDK_TIMEOUT } from "./connect-client.ts";
 export type { Connection, Driver } from "./driver.ts";
 export { isSessionLost } from "./http-driver.ts";
 export { type ChildProcessHandle, type Spawner, type SpawnRequest, systemSpawner } from "./spawner.ts";
+export { stderrExcerpt } from "./stderr-excerpt.ts";
 
 /** What drivers need from the outside world. */
 export interface DriverDeps {

@@ -3,6 +3,7 @@ import type { ClientBridge } from "./client-bridge.ts";
 import { closeListeners, connectClient } from "./connect-client.ts";
 import type { Connection, Driver } from "./driver.ts";
 import type { Spawner, SpawnRequest } from "./spawner.ts";
+import { stderrExcerpt } from "./stderr-excerpt.ts";
 import { ProcessTransport } from "./stdio-transport.ts";
 
 /** Dependencies of the process drivers. */
@@ -52,13 +53,13 @@ export class ProcessDriver implements Driver {
   }
 }
 
-/** Adds why the process ended (and its last stderr line) to a start failure. */
+/** Adds why the process ended (and the last meaningful lines of its stderr) to a start failure. */
 function withStartDetail(error: unknown, providerId: string, transport: ProcessTransport): unknown {
   if (!(error instanceof Error) || error.name === "ProviderError") return error;
   const reason = transport.exitReason;
-  const lastLine = transport.stderrTail().trim().split("\n").at(-1);
   if (reason === undefined) return error;
-  const detail = lastLine ? `; its last stderr line: ${lastLine.slice(0, 300)}` : "";
+  const excerpt = stderrExcerpt(transport.stderrTail());
+  const detail = excerpt.length === 0 ? "" : `; its stderr ended with: ${excerpt.join(" | ")}`;
   return new Error(`Provider "${providerId}" stopped during start-up: ${reason}${detail}`);
 }
 

@@ -33,6 +33,27 @@ const of = (checks: CheckJson[], subject: string) => checks.filter((c) => c.subj
 
 describe("hangar doctor", () => {
   test(
+    "issue 9 #30: a provider's stderr excerpt skips stack frames and keeps the error above them",
+    async () => {
+      using box = sandbox();
+      box.write(
+        "hangar.yaml",
+        `providers:\n  - id: db\n    command: ${JSON.stringify(fixture("faulty-server.ts"))}\n    env: { FAULT_CRASH_AT_START: trace }\n`,
+      );
+      const run = await runHangar(["doctor", "--json", "--no-clients"], box.options());
+      expect(run.code).toBe(1);
+      const start = of((JSON.parse(run.stdout) as { checks: CheckJson[] }).checks, "db").find(
+        (c) => c.name === "start",
+      )!;
+      expect(start.message).toEndWith(
+        "its stderr ended with: Connecting to the database ... | Error: Fatal error: No connector found for DSN",
+      );
+      expect(start.detail).toBe("Connecting to the database ...\nError: Fatal error: No connector found for DSN");
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
     "finds a missing command, a provider that crashes at start and an unreachable URL, each with its fix",
     async () => {
       using box = sandbox();
