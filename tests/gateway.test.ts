@@ -130,6 +130,8 @@ describe("Gateway deadlines and cancellation", () => {
   test("A call past its timeout ends with timeout and notifications/cancelled reaches the provider", async () => {
     const log = probeLog();
     const g = gateway(configOf([probe("p", log)]));
+    // Started first, so that the deadline (counted from the batch's start) cannot pass during a slow start.
+    await g.handles.get("p")!.ensureReady(AbortSignal.timeout(10_000));
     const batch = await g.run({
       calls: [
         { provider: "p", tool: "wait", timeout_s: 0.5 },
