@@ -5,6 +5,7 @@
 # Arguments go to the suite, e.g. `--requirements 2026-07-28` or `--suite all`.
 # Prints the suite's output, then "N passed, N failed" over scenarios and the failing scenario names.
 # Build first (bash scripts/build.sh). Exits 0 whatever the suite found: it measures, it does not gate.
+# $CONFORMANCE_RESULTS (default: a temp dir removed at the end) keeps the suite's per-scenario checks.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bun="$(bash "$root/scripts/ensure-bun.sh")" || exit 1
@@ -47,7 +48,7 @@ done
 
 out="$box/out"
 (cd "$box/cwd" && HOME="$box/home" "$bun" "$root/node_modules/conformance-next/dist/index.js" \
-  server --url "$url" -o "$box/results" "$@") >"$out" 2>&1
+  server --url "$url" -o "${CONFORMANCE_RESULTS:-$box/results}" "$@") >"$out" 2>&1
 cat "$out"
 echo "---"
 passed=$(grep -cE '^✓ \S+: [0-9]+ passed, [0-9]+ failed' "$out")
