@@ -81,3 +81,91 @@ describe("Provider lifecycle", () => {
     await waitFor(() => !isAlive(spawner.pids[0]!), 10_000, "the silent provider to be killed");
   });
 });
+
+describe("Issue 9: starts nobody waits for, and stops", () => {
+  test("A start that no call waits for any more is abandoned and its process killed at once", async () => {
+    const { spawner, gateway } = setup([stdioProvider("mute", fixture("silent-server.ts"))]);
+    const handle = gateway.handles.get("mute")!;
+    const controller = new AbortController();
+    const running = gateway.run({ calls: [{ provider: "mute", tool: "anything" }] }, { signal: controller.signal });
+    await waitFor(() => spawner.count === 1, 10_000, "the provider to be spawned");
+    controller.abort();
+    expect((await running).results[0]!.error!.type).toBe("cancelled");
+    // The fake clock never reaches the startup timeout: only abandoning the start can end the process.
+    await waitFor(() => !isAlive(spawner.pids[0]!), 10_000, "the abandoned start's process to be killed");
+    await waitFor(() => handle.state === "stopped", 10_000, "the handle to forget the start");
+    expect(handle.stats.failedStarts).toBe(0);
+  });
+
+  test("A start still wanted by one caller goes on when another caller leaves", async () => {
+    const { clock, spawner, gateway } = setup([demoProvider("demo")]);
+    const handle = gateway.handles.get("demo")!;
+    const leaving = new AbortController();
+    const left = handle.ensureReady(leaving.signal);
+    const staying = handle.ensureReady(new AbortController().signal);
+    leaving.abort();
+    await expect(left).rejects.toThrow();
+    expect((await staying).length).toBeGreaterThan(0);
+    expect(handle.state).toBe("ready");
+    expect(spawner.count).toBe(1);
+    await clock.advance(0);
+  });
+
+  test("A caller arriving after a start was abandoned starts the provider afresh", async () => {
+    const { spawner, gateway } = setup([demoProvider("demo")]);
+    const handle = gateway.handles.get("demo")!;
+    const leaving = new AbortController();
+    const left = handle.ensureReady(leaving.signal);
+    await waitFor(() => spawner.count === 1, 10_000, "the first process to be spawned");
+    leaving.abort();
+    await expect(left).rejects.toThrow();
+    expect((await handle.ensureReady(new AbortController().signal)).length).toBeGreaterThan(0);
+    expect(handle.state).toBe("ready");
+    expect(spawner.count).toBe(2);
+    expect(isAlive(spawner.pids[0]!)).toBe(false);
+  });
+
+  test("stop() during a start aborts it and leaves no timer armed", async () => {
+    const { clock, spawner, gateway } = setup([demoProvider("demo", { healthCheckIntervalMs: 10_000 })]);
+    const handle = gateway.handles.get("demo")!;
+    const starting = handle.ensureReady(new AbortController().signal);
+    await waitFor(() => spawner.count === 1, 10_000, "the provider to be spawned");
+    expect(handle.state).toBe("starting");
+    await handle.stop();
+    await expect(starting).rejects.toThrow('Provider "demo" was stopped before it started');
+    expect(handle.state).toBe("stopped");
+    expect(clock.pending).toBe(0);
+    await waitFor(() => !isAlive(spawner.pids[0]!), 10_000, "the provider to be killed");
+    await clock.advance(60_000);
+    expect(handle.stats.healthChecks).toBe(0);
+    expect(spawner.count).toBe(1);
+  });
+
+  test("stop() waits for the calls running on the provider and never cuts them", async () => {
+    const { spawner, gateway } = setup([demoProvider("demo")]);
+    const handle = gateway.handles.get("demo")!;
+    const running = gateway.run({ calls: [{ provider: "demo", tool: "sleep", arguments: { ms: 300 } }] });
+    await waitFor(() => handle.active === 1 && handle.state === "ready", 10_000, "the call to be in flight");
+    const stopped = handle.stop();
+    expect(handle.state).toBe("draining");
+    const batch = await running;
+    expect(batch.results[0]).toMatchObject({ ok: true, result: { content: [{ type: "text", text: "slept 300 ms" }] } });
+    await stopped;
+    expect(handle.state).toBe("stopped");
+    await waitFor(() => !isAlive(spawner.pids[0]!), 10_000, "the provider to stop once its call is done");
+  });
+
+  test("A call arriving while a provider drains waits for the stop, then starts it afresh", async () => {
+    const { spawner, gateway } = setup([demoProvider("demo")]);
+    const handle = gateway.handles.get("demo")!;
+    const running = gateway.run({ calls: [{ provider: "demo", tool: "sleep", arguments: { ms: 300 } }] });
+    await waitFor(() => handle.active === 1 && handle.state === "ready", 10_000, "the call to be in flight");
+    const stopped = handle.stop();
+    const later = gateway.run({ calls: [echo] });
+    expect((await running).ok).toBe(true);
+    await stopped;
+    expect((await later).ok).toBe(true);
+    expect(spawner.count).toBe(2);
+    expect(handle.state).toBe("ready");
+  });
+});

@@ -13,14 +13,16 @@ import {
 import { ExponentialBackoff, type IBackoff } from "cockatiel";
 import type { Clock } from "../clock.ts";
 import type { ResolvedProvider } from "../config/types.ts";
-import { CircuitOpenError, messageOf, ProviderError, TimeoutError } from "../errors.ts";
+import { CancelledError, CircuitOpenError, messageOf, ProviderError, TimeoutError } from "../errors.ts";
 import type { Logger } from "../observability/log.ts";
 import { type GatewayRecorder, noopRecorder } from "../observability/recorder.ts";
 import { type Connection, type Driver, isSessionLost, NO_SDK_TIMEOUT } from "../providers/index.ts";
-import { deadline, raceSignal } from "../scheduler/deadline.ts";
+import { deadline, linkSignals } from "../scheduler/deadline.ts";
 import { ProviderBreaker } from "./breaker.ts";
+import { ConnectionUses } from "./connection-uses.ts";
 import { startHealthChecks } from "./health-check.ts";
 import { type ProviderCatalog, type ReadCatalogOptions, readCatalog } from "./read-catalog.ts";
+import { SharedStart } from "./shared-start.ts";
 
 /** Where a provider is in its life. */
 export type ProviderState = "cold" | "starting" | "ready" | "draining" | "stopped" | "failed";
@@ -57,9 +59,10 @@ export interface ProviderStats {
 const RESTART_BACKOFF = new ExponentialBackoff({ initialDelay: 1_000, maxDelay: 60_000 });
 
 /**
- * One provider's lifecycle: lazy, single-flight start; leases counted so the idle timer only runs while
- * nothing is in flight; a crash noticed at once; failed starts retried with backoff; health checks and
- * a circuit breaker; a graceful stop that never cuts a running call.
+ * One provider's lifecycle: lazy, single-flight start, abandoned (its process killed) once no caller
+ * waits for it; leases counted so the idle timer only runs while nothing is in flight; a crash noticed
+ * at once; failed starts retried with backoff; health checks and a circuit breaker; a graceful stop that
+ * never cuts a running call (it waits for the calls running on the connection, then closes it).
  */
 export class ProviderHandle {
   state: ProviderState = "cold";
@@ -80,9 +83,12 @@ export class ProviderHandle {
   private connection: Connection | undefined;
   private listing: ProviderCatalog | undefined;
   private readonly catalogListeners = new Set<(catalog: ProviderCatalog) => void>();
-  private starting: Promise<Connection> | undefined;
+  private starting: SharedStart<Connection> | undefined;
+  /** An abandoned start still being undone; the next start waits for it, so two never overlap. */
+  private abandoning: Promise<unknown> | undefined;
   private stopping: Promise<void> | undefined;
   private inFlight = 0;
+  private readonly uses = new ConnectionUses<Connection>();
   private idleTimer: unknown;
   private stopHealthChecks: (() => void) | undefined;
   private restartBackoff: IBackoff<unknown> | undefined;
@@ -170,6 +176,7 @@ export class ProviderHandle {
       let sessionLost = false;
       const send = async () => {
         const connection = await this.connect(options.signal);
+        const done = this.uses.begin(connection);
         this.stats.calls++;
         try {
           const sent = this.clock.now();
@@ -198,6 +205,8 @@ export class ProviderHandle {
             );
           }
           throw error;
+        } finally {
+          done();
         }
       };
       try {
@@ -220,7 +229,12 @@ export class ProviderHandle {
     this.lease();
     try {
       const connection = await this.connect(signal);
-      return await work(connection.client);
+      const done = this.uses.begin(connection);
+      try {
+        return await work(connection.client);
+      } finally {
+        done();
+      }
     } finally {
       this.unlease();
     }
@@ -260,13 +274,36 @@ export class ProviderHandle {
           ),
         );
       }
-      this.starting = this.start();
+      const id = this.config.id;
+      const start: SharedStart<Connection> = new SharedStart((abandon) => this.start(abandon), {
+        abandoned: () =>
+          new CancelledError(`The start of provider "${id}" was abandoned: no call waits for it any more`),
+        onAbort: () => this.forgetStart(start),
+      });
+      this.starting = start;
+      start.promise.then(
+        () => this.forgetStart(start),
+        () => this.forgetStart(start),
+      );
     }
-    return raceSignal(this.starting, signal);
+    return this.starting.join(signal);
   }
 
-  private async start(): Promise<Connection> {
+  /** Drops a start that ended or was abandoned, so the next caller starts afresh (after it is undone). */
+  private forgetStart(start: SharedStart<Connection>): void {
+    if (this.starting !== start) return;
+    this.starting = undefined;
+    if (!start.aborted) return;
+    const undone: Promise<void> = start.promise.then(noop, noop).then(() => {
+      if (this.abandoning === undone) this.abandoning = undefined;
+    });
+    this.abandoning = undone;
+  }
+
+  private async start(abandon: AbortSignal): Promise<Connection> {
     await this.stopping;
+    await this.abandoning;
+    abandon.throwIfAborted();
     this.state = "starting";
     this.stats.starts++;
     const began = this.clock.now();
@@ -276,14 +313,18 @@ export class ProviderHandle {
       startupTimeoutMs,
       () => new TimeoutError(`Provider "${id}" did not start within ${startupTimeoutMs / 1000} s`),
     );
+    const signal = linkSignals([limit.signal, abandon]);
     try {
-      const connection = await this.driver.connect(limit.signal);
+      const connection = await this.driver.connect(signal.signal);
+      let listing: ProviderCatalog;
       try {
-        this.listing = await readCatalog(connection.client, limit.signal);
+        listing = await readCatalog(connection.client, signal.signal);
+        signal.signal.throwIfAborted();
       } catch (error) {
         await connection.close();
         throw error;
       }
+      this.listing = listing;
       this.connection = connection;
       this.state = "ready";
       this.stats.startedAt = this.clock.now();
@@ -298,6 +339,11 @@ export class ProviderHandle {
       this.emitCatalog();
       return connection;
     } catch (error) {
+      if (abandon.aborted) {
+        this.state = "stopped";
+        this.logger.info({ provider: id, reason: messageOf(abandon.reason) }, "provider start abandoned");
+        throw abandon.reason;
+      }
       this.state = "failed";
       this.stats.failedStarts++;
       this.recorder.providerStartFailed(id);
@@ -312,7 +358,7 @@ export class ProviderHandle {
       throw failure;
     } finally {
       limit.clear();
-      this.starting = undefined;
+      signal.dispose();
     }
   }
 
@@ -429,15 +475,28 @@ export class ProviderHandle {
     );
   }
 
-  /** Stops the provider gracefully (stdin, SIGTERM, SIGKILL); the next call starts it again. */
+  /**
+   * Stops the provider gracefully; the next call starts it again. A start under way is aborted (its
+   * process killed); calls running on the live connection are waited for ("draining"), then it is
+   * closed (stdin, SIGTERM, SIGKILL). Calls arriving meanwhile wait for the stop, then start it afresh.
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.clearIdleTimer();
       this.stopHealthChecks?.();
-      const connection = this.connection ?? (await this.starting?.catch(() => undefined));
-      this.connection = undefined;
+      this.stopHealthChecks = undefined;
+      const start = this.starting;
+      if (start) {
+        this.starting = undefined;
+        start.abort(new CancelledError(`Provider "${this.config.id}" was stopped before it started`));
+        await start.promise.catch(() => {});
+      }
+      if (this.abandoning) await this.abandoning;
+      const connection = this.connection;
       if (connection) {
         this.state = "draining";
+        await this.uses.idle(connection);
+        if (this.connection === connection) this.connection = undefined;
         await connection.close();
       }
       this.state = "stopped";
@@ -445,6 +504,8 @@ export class ProviderHandle {
     return this.stopping;
   }
 }
+
+function noop(): void {}
 
 function startFailure(id: string, error: unknown): string {
   const message = messageOf(error);

@@ -35,9 +35,14 @@ export class ProcessDriver implements Driver {
       providerId: this.request.providerId,
       ...(this.deps.bridge ? { bridge: this.deps.bridge } : {}),
     };
-    const client = await connectClient(transport, signal, connectOptions).catch((error: unknown) => {
-      throw withStartDetail(error, this.request.providerId, transport);
-    });
+    // A start that is abandoned or times out kills its process group at once (before connectClient's close).
+    const kill = () => void transport.kill();
+    signal.addEventListener("abort", kill, { once: true });
+    const client = await connectClient(transport, signal, connectOptions)
+      .catch((error: unknown) => {
+        throw withStartDetail(error, this.request.providerId, transport);
+      })
+      .finally(() => signal.removeEventListener("abort", kill));
     client.onclose = () => closed.fire();
     return {
       client,

@@ -148,11 +148,20 @@ export class ProcessTransport implements Transport {
 
   /** Closes stdin, then escalates to SIGTERM and SIGKILL of the whole process group. */
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
+    this.closing ??= this.shutdown(true);
     return this.closing;
   }
 
-  private async shutdown(): Promise<void> {
+  /**
+   * Ends a process nobody needs any more (an abandoned start): SIGTERM to the whole group at once, SIGKILL
+   * after the grace, without the polite close of stdin first.
+   */
+  kill(): Promise<void> {
+    this.closing ??= this.shutdown(false);
+    return this.closing;
+  }
+
+  private async shutdown(politely: boolean): Promise<void> {
     const child = this.child;
     if (child === undefined) return;
     const grace = this.options.killGraceMs ?? 2000;
@@ -165,7 +174,7 @@ export class ProcessTransport implements Transport {
         });
       });
     child.stdin.end();
-    if (!(await exitedWithin(grace))) {
+    if (!politely || !(await exitedWithin(grace))) {
       child.killGroup("SIGTERM");
       if (!(await exitedWithin(grace))) {
         child.killGroup("SIGKILL");
