@@ -1,4 +1,5 @@
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { messageOf } from "../errors.ts";
 import type { Gateway, GatewayDeps } from "../gateway/index.ts";
 import type { Logger } from "../observability/log.ts";
 import { Catalog } from "./catalog.ts";
@@ -21,7 +22,7 @@ export interface ServeStdioOptions {
   readonly metricsPort?: number;
   /** Told the probes' base URL once they listen (default: one line on stderr). */
   readonly onProbesListening?: (url: string) => void;
-  /** Aborts on SIGINT, SIGTERM, SIGHUP or the death of hangar's parent: running calls are cancelled. */
+  /** Aborts on SIGINT, SIGTERM, SIGHUP or the death of hangar's parent: running calls are cancelled (logged at warn). */
   readonly signal: AbortSignal;
   /** Where provider catalogs are cached (default `$HANGAR_CACHE_DIR` or `~/.hangar/cache`). */
   readonly cache?: CatalogCache;
@@ -82,8 +83,11 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
   await Promise.race([ended.promise, signalled]);
   if (!options.signal.aborted) {
     logger.info("stdin closed; finishing the requests still running");
+    // No request needs the warm-up's starts: abandoning them kills their processes now.
+    warmUp.abort();
     await Promise.race([transport.idle(), signalled]);
   }
+  if (options.signal.aborted) logger.warn({ reason: messageOf(options.signal.reason) }, "shutting down");
   warmUp.abort();
   probes?.stop();
   await gateway.close();

@@ -54,8 +54,9 @@ export async function runCall(file: string, options: CallOptions, global: Global
     else if (!options.ndjson) await writeOut(`${formatSummary(summary, color)}\n`);
     return summary.ok ? 0 : 1;
   } finally {
-    lifecycle.dispose();
+    // Signals stay handled until every provider is stopped: a second Ctrl-C cannot orphan one.
     await gateway.close();
+    lifecycle.dispose();
   }
 }
 

@@ -1,5 +1,6 @@
 import { type Command, Option } from "commander";
 import { UsageError } from "../../errors.ts";
+import type { Logger } from "../../observability/log.ts";
 import { serveHttp, serveStdio } from "../../serve/index.ts";
 import { type GlobalOptions, openContext } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
@@ -21,12 +22,24 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
   if (!options.http && (options.host ?? options.port ?? options.token ?? options.protectHealth) !== undefined) {
     throw new UsageError("--host, --port, --token and --protect-health go with --http");
   }
-  const lifecycle = watchLifecycle();
+  let logger: Logger | undefined;
+  // Over HTTP, hangar is a server: it does not follow the shell that started it, and SIGHUP (the live
+  // reload's signal, later) never stops it. Over stdio it follows its client.
+  const lifecycle = watchLifecycle(
+    options.http
+      ? {
+          followParent: false,
+          onHangup: () => logger?.info("SIGHUP received; ignored (reloading the config is not supported yet)"),
+        }
+      : {},
+  );
   try {
     if (options.http) {
       await serveHttp({
         openGateway: async (deps) => {
-          const { gateway, logger, observability } = await openContext(global, deps, { metrics: true });
+          const context = await openContext(global, deps, { metrics: true });
+          const { gateway, observability } = context;
+          logger = context.logger;
           return {
             gateway,
             logger,

@@ -1,4 +1,4 @@
-import { UsageError } from "../../errors.ts";
+import { messageOf, UsageError } from "../../errors.ts";
 import type { Gateway, GatewayDeps } from "../../gateway/index.ts";
 import type { Logger } from "../../observability/log.ts";
 import { Catalog } from "../catalog.ts";
@@ -18,7 +18,7 @@ export interface ServeHttpOptions {
   openGateway(
     deps: Pick<GatewayDeps, "bridge">,
   ): Promise<{ gateway: Gateway; logger: Logger; metrics?: MetricsEndpoint; shutdown?: () => Promise<void> }>;
-  /** Aborts on SIGINT, SIGTERM, SIGHUP or the death of hangar's parent: Hangar shuts down. */
+  /** Aborts on SIGINT or SIGTERM (the CLI's lifecycle; never SIGHUP or the parent's death): Hangar shuts down. */
   readonly signal: AbortSignal;
   /** Address to bind (default 127.0.0.1). Anything but loopback needs `token`. */
   readonly host?: string;
@@ -91,7 +91,7 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
     if (options.signal.aborted) resolve();
     options.signal.addEventListener("abort", () => resolve(), { once: true });
   });
-  logger.info("shutting down the HTTP front");
+  logger.warn({ reason: messageOf(options.signal.reason) }, "shutting down the HTTP front");
   front.drain();
   const stopped = server.stop(false);
   await gateway.close();
