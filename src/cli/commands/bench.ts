@@ -46,8 +46,9 @@ export async function runBenchCommand(options: BenchCommandOptions, global: Glob
     );
     return report.ok ? 0 : 1;
   } finally {
-    lifecycle.dispose();
+    // Signals stay handled until every provider is stopped: a second Ctrl-C cannot orphan one.
     await gateway.close();
+    lifecycle.dispose();
   }
 }
 
