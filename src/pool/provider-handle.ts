@@ -21,6 +21,7 @@ import { deadline, linkSignals } from "../scheduler/deadline.ts";
 import { ProviderBreaker } from "./breaker.ts";
 import { ConnectionUses } from "./connection-uses.ts";
 import { startHealthChecks } from "./health-check.ts";
+import { IdleLease } from "./idle-lease.ts";
 import { type ProviderCatalog, type ReadCatalogOptions, readCatalog } from "./read-catalog.ts";
 import { SharedStart } from "./shared-start.ts";
 
@@ -87,9 +88,8 @@ export class ProviderHandle {
   /** An abandoned start still being undone; the next start waits for it, so two never overlap. */
   private abandoning: Promise<unknown> | undefined;
   private stopping: Promise<void> | undefined;
-  private inFlight = 0;
   private readonly uses = new ConnectionUses<Connection>();
-  private idleTimer: unknown;
+  private readonly leases: IdleLease;
   private stopHealthChecks: (() => void) | undefined;
   private restartBackoff: IBackoff<unknown> | undefined;
   private nextStartAt = 0;
@@ -103,6 +103,13 @@ export class ProviderHandle {
     private readonly logger: Logger,
     private readonly recorder: GatewayRecorder = noopRecorder,
   ) {
+    this.leases = new IdleLease(clock, config.idleTtlMs, {
+      isReady: () => this.state === "ready",
+      onIdle: () => {
+        this.logger.info({ provider: config.id }, "provider idle; stopping");
+        void this.stop();
+      },
+    });
     this.breaker = new ProviderBreaker(config.id, config.maxConsecutiveFailures, config.circuitCooldownMs, () => {
       this.logger.warn({ provider: config.id, cooldown_ms: config.circuitCooldownMs }, "circuit opened");
       // A provider that keeps failing is restarted by the probe that follows the cooldown.
@@ -120,7 +127,7 @@ export class ProviderHandle {
 
   /** Calls running against this provider right now. */
   get active(): number {
-    return this.inFlight;
+    return this.leases.active;
   }
 
   /** The provider's tools, as last listed (undefined before its first start). */
@@ -164,7 +171,7 @@ export class ProviderHandle {
     args: Record<string, unknown> | undefined,
     options: UpstreamCallOptions,
   ): Promise<CallToolResult> {
-    this.lease();
+    this.leases.acquire();
     try {
       const base = args === undefined ? { name } : { name, arguments: args };
       const params = options.meta ? { ...base, _meta: options.meta } : base;
@@ -217,7 +224,7 @@ export class ProviderHandle {
         return await send();
       }
     } finally {
-      this.unlease();
+      this.leases.release();
     }
   }
 
@@ -226,7 +233,7 @@ export class ProviderHandle {
    * provider is not stopped under it. For requests other than tool calls: prompts, resources, completion.
    */
   async withClient<T>(signal: AbortSignal, work: (client: Client) => Promise<T>): Promise<T> {
-    this.lease();
+    this.leases.acquire();
     try {
       const connection = await this.connect(signal);
       const done = this.uses.begin(connection);
@@ -236,7 +243,7 @@ export class ProviderHandle {
         done();
       }
     } finally {
-      this.unlease();
+      this.leases.release();
     }
   }
 
@@ -334,7 +341,7 @@ export class ProviderHandle {
       this.logger.info({ provider: id, pid: connection.pid, tools: this.listing.tools.length }, "provider started");
       this.restartBackoff = undefined;
       this.nextStartAt = 0;
-      this.armIdleTimer();
+      this.leases.arm();
       this.armHealthChecks();
       this.emitCatalog();
       return connection;
@@ -412,7 +419,7 @@ export class ProviderHandle {
   private onConnectionClosed(connection: Connection): void {
     if (this.connection !== connection) return;
     this.connection = undefined;
-    this.clearIdleTimer();
+    this.leases.clear();
     this.stopHealthChecks?.();
     if (this.state === "ready") {
       const reason = connection.closeReason() ?? "its connection closed";
@@ -422,33 +429,6 @@ export class ProviderHandle {
       this.stats.lastError = `Provider "${this.config.id}" stopped unexpectedly: ${reason}`;
       this.logger.warn({ provider: this.config.id, reason }, "provider stopped unexpectedly");
     }
-  }
-
-  private lease(): void {
-    this.inFlight++;
-    this.clearIdleTimer();
-  }
-
-  private unlease(): void {
-    this.inFlight--;
-    if (this.inFlight === 0) this.armIdleTimer();
-  }
-
-  private armIdleTimer(): void {
-    this.clearIdleTimer();
-    if (this.config.idleTtlMs <= 0 || this.inFlight > 0 || this.state !== "ready") return;
-    this.idleTimer = this.clock.setTimeout(() => {
-      this.idleTimer = undefined;
-      if (this.inFlight === 0 && this.state === "ready") {
-        this.logger.info({ provider: this.config.id }, "provider idle; stopping");
-        void this.stop();
-      }
-    }, this.config.idleTtlMs);
-  }
-
-  private clearIdleTimer(): void {
-    if (this.idleTimer !== undefined) this.clock.clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
   }
 
   private armHealthChecks(): void {
@@ -482,7 +462,7 @@ export class ProviderHandle {
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      this.clearIdleTimer();
+      this.leases.clear();
       this.stopHealthChecks?.();
       this.stopHealthChecks = undefined;
       const start = this.starting;
