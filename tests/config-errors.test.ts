@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { problemsOf } from "./fixtures/config/helpers.ts";
+import { parse, problemsOf } from "./fixtures/config/helpers.ts";
 
 describe("Config errors", () => {
   test("An unknown provider key names the closest known key with file, line and column", () => {
@@ -105,5 +105,59 @@ describe("Config errors", () => {
       expect(message).not.toContain(secret);
       expect(message).toMatch(/hangar\.yaml:\d+:\d+: /);
     }
+  });
+
+  test("issue 9.14: a duration of 2^31 ms or more is refused at load, naming the maximum, for every duration key", () => {
+    for (const key of [
+      "idle_ttl_s",
+      "health_check_interval_s",
+      "circuit_cooldown_s",
+      "startup_timeout_s",
+      "call_timeout_s",
+    ]) {
+      expect(problemsOf(`providers:\n  - id: a\n    command: x\n    ${key}: 3000000\n`)).toBe(
+        "Invalid config /cfg/hangar.yaml (1 problem):\n" +
+          `  /cfg/hangar.yaml:4:${key.length + 7}: providers[0].${key} expected at most 2147483 seconds (about 24.8 days, the longest a timer can wait)`,
+      );
+      expect(problemsOf(`defaults:\n  ${key}: 2147484\n`)).toContain(
+        `hangar.yaml:2:${key.length + 5}: defaults.${key} expected at most 2147483 seconds`,
+      );
+      expect(parse(`defaults:\n  ${key}: 2147483\n`).providers).toEqual([]);
+    }
+  });
+
+  test("issue 9.25: .inf and .nan are named as what they are, not 'a number'", () => {
+    const lines = problemsOf("max_concurrency: .inf\ndefaults:\n  call_timeout_s: .nan\n  idle_ttl_s: -.inf\n").split(
+      "\n",
+    );
+    expect(lines.slice(1)).toEqual([
+      "  /cfg/hangar.yaml:1:18: max_concurrency expected a finite number, got .inf",
+      "  /cfg/hangar.yaml:3:19: defaults.call_timeout_s expected a finite number, got .nan",
+      "  /cfg/hangar.yaml:4:15: defaults.idle_ttl_s expected a finite number, got -.inf",
+    ]);
+  });
+
+  test("issue 9.13: a YAML alias bomb fails at once with a located error, and the yaml library's alias limit holds", () => {
+    const levels = ["a", "b", "c", "d", "e", "f"];
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      ...levels.slice(1).map((name, i) => `${name}: &${name} [${Array(9).fill(`*${levels[i]}`).join(",")}]`),
+      "providers: [*f]",
+    ].join("\n");
+    const started = performance.now();
+    expect(problemsOf(bomb)).toBe(
+      "Invalid YAML in /cfg/hangar.yaml (1 problem):\n" +
+        "  /cfg/hangar.yaml:2:8: uses YAML aliases (`*name`) that expand to too many values (the limits are 100 uses of an anchor, weighted by the aliases inside it, and 100000 values in all); write the values out instead",
+    );
+    // Under the library's limit (a plain list repeated 90 times), but still more values than a config holds.
+    const wide = `a: &a [${Array(2000).fill("1").join(",")}]\nproviders: [${Array(90).fill("*a").join(",")}]\n`;
+    expect(problemsOf(wide)).toContain("hangar.yaml:2:13: uses YAML aliases");
+    expect(performance.now() - started).toBeLessThan(2000);
+    // A few aliases, as people use them, still work.
+    const config = parse('providers:\n  - { id: a, command: &cmd ["bun", "s.ts"] }\n  - { id: b, command: *cmd }\n');
+    expect(config.providers.map((p) => p.transport)).toEqual([
+      config.providers[0]!.transport,
+      config.providers[0]!.transport,
+    ]);
   });
 });

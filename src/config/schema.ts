@@ -11,6 +11,13 @@ export const PROVIDER_ID = /^[A-Za-z0-9_-]{1,32}$/;
 const stringMap = z.record(z.string(), z.string());
 const httpUrl = z.string().refine(isHttpUrl, { error: "expected an http:// or https:// URL" });
 const whole = (min: number) => z.number().int().min(min);
+/**
+ * The longest duration a config may set, in seconds: timers wait at most 2^31 − 1 ms (about 24.8 days);
+ * a longer one would fire at once.
+ */
+export const MAX_DURATION_S = 2_147_483;
+/** A duration in seconds: ≥ 0 (or > 0 when `positive`), at most `MAX_DURATION_S`. */
+const duration = (positive = false) => (positive ? z.number().positive() : z.number().min(0)).max(MAX_DURATION_S);
 
 const toolsSchema = z.strictObject({
   allow: z.array(z.string()).optional(),
@@ -19,14 +26,14 @@ const toolsSchema = z.strictObject({
 
 /** Per-provider settings that may also appear in `defaults`. */
 const settingsShape = {
-  idle_ttl_s: z.number().min(0).optional(),
-  health_check_interval_s: z.number().min(0).optional(),
+  idle_ttl_s: duration().optional(),
+  health_check_interval_s: duration().optional(),
   max_consecutive_failures: whole(1).optional(),
-  circuit_cooldown_s: z.number().min(0).optional(),
+  circuit_cooldown_s: duration().optional(),
   max_concurrency: whole(1).optional(),
   max_queue: whole(0).optional(),
-  startup_timeout_s: z.number().positive().optional(),
-  call_timeout_s: z.number().positive().optional(),
+  startup_timeout_s: duration(true).optional(),
+  call_timeout_s: duration(true).optional(),
   retries: whole(0).optional(),
   tools: toolsSchema.optional(),
   expose: z.boolean().optional(),

@@ -5,7 +5,7 @@
 import type { z } from "zod";
 import { type LaunchProblem, mcpServerLaunchProblems, providerLaunchProblems } from "./launch-keys.ts";
 import { closestKey, formatPath, type KeyPath, kindOf, type Problem } from "./problems.ts";
-import { type ConfigFile, fileSchema, isRecord, knownKeysAt, PROVIDER_ID } from "./schema.ts";
+import { type ConfigFile, fileSchema, isRecord, knownKeysAt, MAX_DURATION_S, PROVIDER_ID } from "./schema.ts";
 import type { YamlTree } from "./yaml-tree.ts";
 
 /** A validated file, or the problems that stop it from being one. */
@@ -113,6 +113,9 @@ function issueMessage(issue: z.core.$ZodIssue, value: unknown): string {
   switch (issue.code) {
     case "invalid_type": {
       const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
+      // YAML's `.inf`, `-.inf` and `.nan` are numbers, but not ones any setting can take.
+      if (typeof value === "number" && !Number.isFinite(value))
+        return `expected a finite number, got ${Number.isNaN(value) ? ".nan" : value > 0 ? ".inf" : "-.inf"}`;
       return value === undefined ? `is required (expected ${expected})` : `expected ${expected}, got ${kindOf(value)}`;
     }
     case "too_small":
@@ -123,6 +126,8 @@ function issueMessage(issue: z.core.$ZodIssue, value: unknown): string {
       if (issue.origin === "array") return small ? "expected a non-empty list" : `expected at most ${bound} items`;
       if (issue.origin === "string")
         return small ? "expected a non-empty string" : `expected at most ${bound} characters`;
+      if (!small && bound === MAX_DURATION_S)
+        return `expected at most ${MAX_DURATION_S} seconds (about 24.8 days, the longest a timer can wait)`;
       return `expected a number ${sign} ${bound}`;
     }
     case "invalid_value":

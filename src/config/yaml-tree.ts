@@ -2,7 +2,7 @@
  * Reads YAML (or JSON, which is YAML) into plain data while remembering where every key and value is in
  * the text, so that each later problem can name its file, line and column.
  */
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
 import type { KeyPath, Position, Problem } from "./problems.ts";
 import { problemsError } from "./problems.ts";
 
@@ -21,6 +21,13 @@ export interface YamlTree {
 }
 
 const MAX_DEPTH = 64;
+/**
+ * The yaml library's limit on alias expansion (its default): a few `&anchor`/`*alias` lines can
+ * otherwise stand for billions of values (the "billion laughs" attack).
+ */
+export const MAX_ALIAS_COUNT = 100;
+/** The most values (maps, lists and scalars, aliases counted where they are used) a config may hold. */
+export const MAX_VALUES = 100_000;
 
 /** Parses `text`; syntax errors become one `ConfigError` naming each file:line:col (never the text). */
 export function parseYamlTree(text: string, fileName: string): YamlTree {
@@ -36,9 +43,12 @@ export function parseYamlTree(text: string, fileName: string): YamlTree {
     }));
     throw problemsError(fileName, problems, "YAML in");
   }
+  aliasProblem(doc, fileName, at);
   const values = new Map<string, Range>();
   const keys = new Map<string, Range>();
-  const data = toPlain(doc, doc.contents, [], values, keys, 0);
+  const budget = { left: MAX_VALUES, alias: undefined as Node | undefined };
+  const data = toPlain(doc, doc.contents, [], values, keys, 0, budget);
+  if (budget.left < 0) throw tooManyValues(fileName, at, budget.alias);
   const nearest = (map: Map<string, Range>, path: KeyPath): Position | undefined => {
     for (let n = path.length; n >= 0; n--) {
       const range = (n === path.length ? map : values).get(JSON.stringify(path.slice(0, n)));
@@ -66,6 +76,35 @@ export function parseYamlTree(text: string, fileName: string): YamlTree {
   };
 }
 
+/**
+ * Lets the yaml library check its alias limit (`maxAliasCount`) before `toPlain` expands any alias: it
+ * counts without expanding, so a bomb fails at once. Throws a `ConfigError` at the first alias.
+ */
+function aliasProblem(doc: Document, fileName: string, at: (offset: number) => Position): void {
+  try {
+    doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) return; // Anything else is the hand walk's to report.
+    let first: Node | undefined;
+    visit(doc, {
+      Alias(_key, node) {
+        first = node;
+        return visit.BREAK;
+      },
+    });
+    throw tooManyValues(fileName, at, first);
+  }
+}
+
+function tooManyValues(fileName: string, at: (offset: number) => Position, alias: Node | undefined): Error {
+  const range = alias?.range;
+  const message = alias
+    ? `uses YAML aliases (\`*name\`) that expand to too many values (the limits are ${MAX_ALIAS_COUNT} uses ` +
+      `of an anchor, weighted by the aliases inside it, and ${MAX_VALUES} values in all); write the values out instead`
+    : `holds more than ${MAX_VALUES} values`;
+  return problemsError(fileName, [{ path: [], position: range ? at(range[0]) : undefined, message }], "YAML in");
+}
+
 function toPlain(
   doc: Document,
   node: unknown,
@@ -73,9 +112,13 @@ function toPlain(
   values: Map<string, Range>,
   keys: Map<string, Range>,
   depth: number,
+  budget: { left: number; alias: Node | undefined },
 ): unknown {
-  if (depth > MAX_DEPTH) return null;
-  if (isAlias(node)) return toPlain(doc, node.resolve(doc), path, values, keys, depth + 1);
+  if (depth > MAX_DEPTH || --budget.left < 0) return null;
+  if (isAlias(node)) {
+    budget.alias ??= node;
+    return toPlain(doc, node.resolve(doc), path, values, keys, depth + 1, budget);
+  }
   const range = (node as Node | null)?.range;
   if (range) values.set(JSON.stringify(path), [range[0], range[1]]);
   if (isMap(node)) {
@@ -87,13 +130,14 @@ function toPlain(
       if (keyRange) keys.set(JSON.stringify(keyPath), [keyRange[0], keyRange[1]]);
       // `key:` with nothing after it: point at the key.
       if (keyRange && pair.value == null) values.set(JSON.stringify(keyPath), [keyRange[0], keyRange[1]]);
-      const value = toPlain(doc, pair.value, keyPath, values, keys, depth + 1);
+      const value = toPlain(doc, pair.value, keyPath, values, keys, depth + 1, budget);
       // defineProperty, so that a `__proto__` key is just a key.
       Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
     }
     return result;
   }
-  if (isSeq(node)) return node.items.map((item, i) => toPlain(doc, item, [...path, i], values, keys, depth + 1));
+  if (isSeq(node))
+    return node.items.map((item, i) => toPlain(doc, item, [...path, i], values, keys, depth + 1, budget));
   if (isScalar(node)) return node.value;
   return null;
 }
