@@ -46,6 +46,7 @@ export class Catalog {
     private readonly gateway: Gateway,
     private readonly options: CatalogOptions,
   ) {
+    options.cache?.removeLeftovers();
     for (const handle of gateway.handles.values()) {
       const cached = options.cache?.read(handle.config);
       this.entries.set(handle.config.id, {

@@ -1,7 +1,9 @@
 // Providers and config files that attack hangar on purpose (issue 9, "Hardening"): the compiled binary
 // must stay responsive and bounded, and say clearly which provider or which line is at fault.
 import { describe, expect, test } from "bun:test";
-import { runHangar, type Sandbox, sandbox } from "../helpers/e2e.ts";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { demoProvidersYaml, hangarBinary, runHangar, type Sandbox, sandbox } from "../helpers/e2e.ts";
 import { fixture } from "../helpers/paths.ts";
 import { waitFor } from "../helpers/processes.ts";
 import { serve } from "../helpers/serve.ts";
@@ -86,6 +88,71 @@ describe("issue 9: hostile config files", () => {
           "hangar.yaml:4:19: defaults.call_timeout_s expected at most 2147483 seconds",
         );
       }
+    },
+    TIMEOUT_MS,
+  );
+});
+
+/** The JSON-RPC lines of a stdio session that initializes and runs one `hangar_call` of demo's echo. */
+function echoSession(provider: string): string {
+  const messages = [
+    {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+    },
+    { jsonrpc: "2.0", method: "notifications/initialized" },
+    {
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/call",
+      params: { name: "hangar_call", arguments: { calls: [{ provider, tool: "echo", arguments: { message: "hi" } }] } },
+    },
+  ];
+  return messages.map((m) => `${JSON.stringify(m)}\n`).join("");
+}
+
+describe("issue 9: the catalog cache on a full disk", () => {
+  test(
+    "issue 9.24: a catalog that cannot be written (file size limit) leaves no temp file behind",
+    async () => {
+      using box = sandbox();
+      box.write("hangar.yaml", demoProvidersYaml(["demo"]));
+      const cache = join(box.root, "cache");
+      // Writes past 1 KiB fail with EFBIG, as on a full disk (SIGXFSZ ignored, so the write just fails).
+      const proc = Bun.spawn(["bash", "-c", `trap '' XFSZ; ulimit -f 1; exec "$0" serve`, hangarBinary()], {
+        cwd: box.cwd,
+        env: { ...box.env, HANGAR_CACHE_DIR: cache },
+        stdin: new Blob([echoSession("demo")]),
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+      await proc.exited;
+      expect(stdout).toContain("hi");
+      expect(stderr).toContain("cannot save the provider's catalog");
+      expect(readdirSync(cache)).toEqual([]);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "issue 9.24: at start, temp files whose writer is gone are removed; a live writer's are kept",
+    async () => {
+      using box = sandbox();
+      box.write("hangar.yaml", demoProvidersYaml(["demo"]));
+      const cache = join(box.root, "cache");
+      mkdirSync(cache);
+      const gone = Bun.spawn(["true"]);
+      await gone.exited;
+      const stale = join(cache, `catalog-demo-0123456789abcdef.json.${gone.pid}.tmp`);
+      const live = join(cache, `catalog-demo-0123456789abcdef.json.${process.pid}.tmp`);
+      const other = join(cache, "notes.tmp");
+      for (const file of [stale, live, other]) writeFileSync(file, "{");
+      const run = await runHangar(["serve"], box.options({ HANGAR_CACHE_DIR: cache }, echoSession("demo")));
+      expect(run.stdout).toContain("hi");
+      expect([stale, live, other].map((file) => existsSync(file))).toEqual([false, true, true]);
     },
     TIMEOUT_MS,
   );
