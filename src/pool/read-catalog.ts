@@ -26,6 +26,24 @@ export interface ReadCatalogOptions {
 }
 
 /**
+ * The most hangar reads of one list (tools, prompts, resources or resource templates) of one provider:
+ * a provider that always returns a `nextCursor`, or lists without end, must not exhaust hangar's memory.
+ */
+export const CATALOG_LIMITS = {
+  /** Pages followed through `nextCursor`. */
+  pages: 100,
+  /** Items in all pages together. */
+  items: 10_000,
+  /** Bytes of the items as JSON, all pages together (16 MiB). */
+  bytes: 16 * 1024 * 1024,
+} as const;
+
+/** A provider listed more than `CATALOG_LIMITS` allows; its start fails with this message. */
+export class CatalogLimitError extends Error {
+  override name = "CatalogLimitError";
+}
+
+/**
  * Reads every page of `tools/list`, `prompts/list`, `resources/list` and `resources/templates/list`,
  * each only when the server declared the capability. `previous` supplies the lists not asked for.
  */
@@ -35,6 +53,11 @@ export async function readCatalog(
   options: ReadCatalogOptions = {},
   previous: ProviderCatalog = EMPTY_CATALOG,
 ): Promise<ProviderCatalog> {
+  // A list a provider fails to give is left empty, unless it broke a limit: that fails the whole read.
+  const orEmpty = (error: unknown): never[] => {
+    if (error instanceof CatalogLimitError) throw error;
+    return [];
+  };
   const capabilities = client.getServerCapabilities() ?? {};
   const want = { tools: options.tools ?? true, prompts: options.prompts ?? true, resources: options.resources ?? true };
   const request = { signal, timeout: NO_SDK_TIMEOUT };
@@ -45,6 +68,7 @@ export async function readCatalog(
         ? pages(
             (cursor) => client.listTools(cursor, request),
             (p) => p.tools,
+            "tools",
           )
         : [],
     !want.prompts
@@ -53,7 +77,8 @@ export async function readCatalog(
         ? pages(
             (cursor) => client.listPrompts(cursor, request),
             (p) => p.prompts,
-          ).catch(() => [])
+            "prompts",
+          ).catch(orEmpty)
         : [],
     !want.resources
       ? previous.resources
@@ -61,7 +86,8 @@ export async function readCatalog(
         ? pages(
             (cursor) => client.listResources(cursor, request),
             (p) => p.resources,
-          ).catch(() => [])
+            "resources",
+          ).catch(orEmpty)
         : [],
     !want.resources
       ? previous.resourceTemplates
@@ -69,23 +95,41 @@ export async function readCatalog(
         ? pages(
             (cursor) => client.listResourceTemplates(cursor, request),
             (p) => p.resourceTemplates,
-          ).catch(() => [])
+            "resource templates",
+          ).catch(orEmpty)
         : [],
   ]);
   return { tools, prompts, resources, resourceTemplates };
 }
 
-/** Follows `nextCursor` until the last page. */
+/** Follows `nextCursor` until the last page, within `CATALOG_LIMITS`. */
 async function pages<P extends { nextCursor?: string | undefined }, T>(
   list: (params: { cursor?: string }) => Promise<P>,
   items: (page: P) => T[],
+  what: string,
 ): Promise<T[]> {
   const all: T[] = [];
+  let bytes = 0;
   let cursor: string | undefined;
-  do {
+  for (let count = 1; ; count++) {
     const page = await list(cursor === undefined ? {} : { cursor });
-    all.push(...items(page));
+    const found = items(page);
+    bytes += JSON.stringify(found).length;
+    const broken =
+      all.length + found.length > CATALOG_LIMITS.items
+        ? `more than ${CATALOG_LIMITS.items} ${what}`
+        : bytes > CATALOG_LIMITS.bytes
+          ? `more than ${CATALOG_LIMITS.bytes / 1024 / 1024} MiB of ${what}`
+          : page.nextCursor !== undefined && count >= CATALOG_LIMITS.pages
+            ? `${what} in more than ${CATALOG_LIMITS.pages} pages`
+            : undefined;
+    if (broken !== undefined)
+      throw new CatalogLimitError(
+        `it listed ${broken} (hangar reads at most ${CATALOG_LIMITS.pages} pages, ${CATALOG_LIMITS.items} items ` +
+          `and ${CATALOG_LIMITS.bytes / 1024 / 1024} MiB of each list)`,
+      );
+    for (const item of found) all.push(item);
     cursor = page.nextCursor;
-  } while (cursor !== undefined);
-  return all;
+    if (cursor === undefined) return all;
+  }
 }

@@ -3,6 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { BatchResult } from "../../src/gateway/index.ts";
 import { demoProvidersYaml, hangarBinary, runHangar, type Sandbox, sandbox } from "../helpers/e2e.ts";
 import { fixture } from "../helpers/paths.ts";
 import { waitFor } from "../helpers/processes.ts";
@@ -42,6 +43,45 @@ describe("issue 9: hostile providers", () => {
         fastest = Math.min(fastest, performance.now() - started);
       }
       expect(fastest).toBeLessThan(50);
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe("issue 9: hostile catalogs", () => {
+  test(
+    "issue 9.8: a provider whose tools, prompts or resources list never ends fails to start with an error naming it",
+    async () => {
+      using box = sandbox();
+      const slow = { startup_timeout_s: 20 };
+      box.write(
+        "hangar.yaml",
+        `providers:\n${hostile("tools", "endless-tools", slow)}${hostile("prompts", "endless-prompts", slow)}${hostile("resources", "endless-resources", slow)}`,
+      );
+      box.write(
+        "batch.json",
+        JSON.stringify(["tools", "prompts", "resources"].map((provider) => ({ provider, tool: "ok" }))),
+      );
+      const started = performance.now();
+      const run = await runHangar(["call", "--json", "batch.json"], box.options());
+      expect(performance.now() - started).toBeLessThan(15_000);
+      const batch = JSON.parse(run.stdout) as BatchResult;
+      expect(batch.results.map((r) => [r.error?.type, r.error?.message])).toEqual([
+        [
+          "provider_unavailable",
+          expect.stringContaining(
+            'Cannot start provider "tools": it listed tools in more than 100 pages (hangar reads at most 100 pages, 10000 items and 16 MiB of each list)',
+          ),
+        ],
+        [
+          "provider_unavailable",
+          expect.stringContaining('Cannot start provider "prompts": it listed prompts in more than 100 pages'),
+        ],
+        [
+          "provider_unavailable",
+          expect.stringContaining('Cannot start provider "resources": it listed resources in more than 100 pages'),
+        ],
+      ]);
     },
     TIMEOUT_MS,
   );
