@@ -9,13 +9,23 @@ export class LineSplitter {
   /** Feeds a chunk; returns the complete lines it finished. Throws when a line grows past the limit. */
   push(chunk: Buffer): string[] {
     const lines: string[] = [];
+    this.pushBytes(chunk, (line) => lines.push(line.toString("utf8")));
+    return lines;
+  }
+
+  /**
+   * Feeds a chunk; calls `onLine` with each complete line's bytes (no newline, no trailing `\r`), without
+   * decoding them, so a caller can skip a flood of lines it does not want at little cost. The bytes may
+   * share memory with `chunk`. Throws when a line grows past the limit.
+   */
+  pushBytes(chunk: Buffer, onLine: (line: Buffer) => void): void {
     let start = 0;
     let newline = chunk.indexOf(10);
     while (newline !== -1) {
       const part = chunk.subarray(start, newline);
       this.grow(part.length);
       this.chunks.push(part);
-      lines.push(this.take());
+      onLine(this.take());
       start = newline + 1;
       newline = chunk.indexOf(10, start);
     }
@@ -24,7 +34,6 @@ export class LineSplitter {
       this.grow(rest.length);
       this.chunks.push(rest);
     }
-    return lines;
   }
 
   private grow(bytes: number): void {
@@ -36,12 +45,11 @@ export class LineSplitter {
     }
   }
 
-  private take(): string {
-    const line =
-      this.chunks.length === 1 ? this.chunks[0]!.toString("utf8") : Buffer.concat(this.chunks).toString("utf8");
+  private take(): Buffer {
+    const line = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
     this.chunks = [];
     this.size = 0;
-    return line.endsWith("\r") ? line.slice(0, -1) : line;
+    return line.at(-1) === 13 ? line.subarray(0, -1) : line;
   }
 }
 

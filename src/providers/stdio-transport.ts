@@ -1,8 +1,14 @@
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { type JSONRPCMessage, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
+import type { Clock } from "../clock.ts";
 import type { Logger } from "../observability/log.ts";
+import { RateLimitedLog } from "../observability/rate-limited-log.ts";
 import { LineSplitter, TailBuffer } from "./line-splitter.ts";
 import type { ChildProcessHandle, Spawner, SpawnRequest } from "./spawner.ts";
+
+/** The bytes JSON allows around a value: space, tab, line feed, carriage return. */
+const JSON_SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+const OPEN_BRACE = 0x7b;
 
 /** Options of `ProcessTransport`; every field says its default. */
 export interface ProcessTransportOptions {
@@ -20,12 +26,15 @@ export interface ProcessTransportOptions {
    * as the failure (default 100 ms): an exiting process reports its exit code, a live one is ended.
    */
   readonly stdoutEofGraceMs?: number;
+  /** Times the windows of the rate-limited noise logs (default: the system clock). */
+  readonly clock?: Clock;
 }
 
 /**
  * An MCP stdio transport over a child process in its own process group. Unlike the SDK's, it caps line
- * length, keeps a bounded stderr tail, skips non-JSON noise on stdout, and closes in three steps:
- * stdin, then SIGTERM to the group, then SIGKILL to the group.
+ * length, keeps a bounded stderr tail, skips non-JSON noise on stdout (logging a few lines of it, then a
+ * count every 10 s, so a flood costs hangar almost nothing), and closes in three steps: stdin, then
+ * SIGTERM to the group, then SIGKILL to the group.
  */
 export class ProcessTransport implements Transport {
   onclose?: () => void;
@@ -38,11 +47,28 @@ export class ProcessTransport implements Transport {
   private drained: Promise<void> | undefined;
   private failed = false;
   private closed = false;
+  private readonly noise: RateLimitedLog;
+  private readonly stderrLog: RateLimitedLog;
   /** Why the process ended, when it ended on its own or was failed by hangar. */
   exitReason: string | undefined;
 
   constructor(private readonly options: ProcessTransportOptions) {
     this.stderr = new TailBuffer(options.stderrTailBytes ?? 64 * 1024);
+    const { logger, request, clock } = options;
+    const provider = request.providerId;
+    this.noise = new RateLimitedLog({
+      write: (fields, message) => logger.warn({ provider, ...fields }, message),
+      message: "provider wrote a line that is not JSON-RPC to stdout; ignored",
+      summary: "provider wrote more lines that are not JSON-RPC to stdout; ignored, not logged",
+      ...(clock ? { clock } : {}),
+    });
+    this.stderrLog = new RateLimitedLog({
+      write: (fields, message) => logger.debug({ provider, ...fields }, message),
+      message: "provider wrote to stderr",
+      summary: "provider wrote more to stderr; not logged",
+      burst: 20,
+      ...(clock ? { clock } : {}),
+    });
   }
 
   /** The child's process id, once started. */
@@ -63,9 +89,9 @@ export class ProcessTransport implements Transport {
 
     child.stdout.on("data", (chunk: Buffer) => {
       if (this.failed) return; // Nothing a provider says after breaking the protocol is trusted.
-      let lines: string[];
+      const lines: Buffer[] = [];
       try {
-        lines = splitter.push(chunk);
+        splitter.pushBytes(chunk, (line) => lines.push(line));
       } catch (error) {
         this.fail(`it wrote ${(error as Error).message} to stdout`);
         return;
@@ -75,7 +101,7 @@ export class ProcessTransport implements Transport {
     child.stderr.on("data", (chunk: Buffer) => {
       this.stderr.push(chunk);
       if (logger.isLevelEnabled("debug"))
-        logger.debug({ provider: request.providerId, stderr: chunk.toString("utf8").trimEnd() });
+        this.stderrLog.note(() => ({ stderr: chunk.toString("utf8", 0, 1024).trimEnd() }));
     });
     child.stdin.on("error", () => {
       // EPIPE after the child died; the exit handler reports it.
@@ -91,6 +117,8 @@ export class ProcessTransport implements Transport {
       if (this.closing === undefined && this.exitReason === undefined) {
         this.exitReason = signal ? `it was killed by ${signal}` : `it exited with code ${code}`;
       }
+      this.noise.flush();
+      this.stderrLog.flush();
       this.ended();
     });
   }
@@ -102,16 +130,21 @@ export class ProcessTransport implements Transport {
     this.onclose?.();
   }
 
-  private receive(line: string): void {
-    if (line.trim() === "") return;
+  private receive(line: Buffer): void {
+    let first = 0;
+    while (first < line.length && JSON_SPACE.has(line[first]!)) first++;
+    if (first === line.length) return;
+    // A JSON-RPC message is an object: any other line is noise, known without decoding it.
+    if (line[first] !== OPEN_BRACE) {
+      this.noise.note(() => ({ line: line.toString("utf8", first, first + 200) }));
+      return;
+    }
+    const text = line.toString("utf8");
     let message: JSONRPCMessage;
     try {
-      message = JSONRPCMessageSchema.parse(JSON.parse(line));
+      message = JSONRPCMessageSchema.parse(JSON.parse(text));
     } catch {
-      this.options.logger.warn(
-        { provider: this.options.request.providerId, line: line.slice(0, 200) },
-        "provider wrote a line that is not JSON-RPC to stdout; ignored",
-      );
+      this.noise.note(() => ({ line: text.trim().slice(0, 200) }));
       return;
     }
     this.onmessage?.(message);

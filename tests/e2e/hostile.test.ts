@@ -7,7 +7,7 @@ import type { BatchResult } from "../../src/gateway/index.ts";
 import { demoProvidersYaml, hangarBinary, runHangar, type Sandbox, sandbox } from "../helpers/e2e.ts";
 import { fixture } from "../helpers/paths.ts";
 import { waitFor } from "../helpers/processes.ts";
-import { serve } from "../helpers/serve.ts";
+import { hangarCall, serve } from "../helpers/serve.ts";
 
 const TIMEOUT_MS = 30_000;
 
@@ -46,6 +46,46 @@ describe("issue 9: hostile providers", () => {
     },
     TIMEOUT_MS,
   );
+});
+
+describe("issue 9: a noisy provider", () => {
+  test("issue 9.7: while a provider floods stdout and stderr, a 100 ms call on another takes < 250 ms and hangar's stderr stays under 64 KiB", async () => {
+    using box = sandbox();
+    const done = join(box.root, "flood-done");
+    box.write(
+      "hangar.yaml",
+      `providers:\n${hostile("noisy", "flood", { env: { FLOOD_DONE: done } })}  - ${JSON.stringify({ id: "demo", command: [hangarBinary(), "demo-provider"] })}\n`,
+    );
+    // At debug level, where a provider's stderr is logged too.
+    await using session = await serve(box, { args: ["--log-level", "debug"] });
+    // Both started before the flood, so the timed call measures only the flood's effect.
+    await hangarCall(session, [
+      { provider: "noisy", tool: "ok" },
+      { provider: "demo", tool: "sleep", arguments: { ms: 0 } },
+    ]);
+    const base: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      await hangarCall(session, [{ provider: "demo", tool: "sleep", arguments: { ms: 100 } }]);
+      base.push(performance.now() - started);
+    }
+    await hangarCall(session, [{ provider: "noisy", tool: "flood" }]);
+    await waitFor(() => session.stderr().includes("noise 1"), 10_000, "the flood to reach hangar");
+    const timings: number[] = [];
+    while (!existsSync(done) || timings.length < 3) {
+      const started = performance.now();
+      const { batch } = await hangarCall(session, [{ provider: "demo", tool: "sleep", arguments: { ms: 100 } }]);
+      timings.push(performance.now() - started);
+      expect(batch.ok).toBe(true);
+    }
+    // The calls ran one after another from the flood's start until the provider had written all of it.
+    // 100 ms + 150 ms of headroom for a loaded 2-core machine (or more when the machine is slower still
+    // without any flood); before the fix, these calls took 350–2200 ms and stderr grew by 145 MB.
+    const median = (values: number[]) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    expect(median(timings)).toBeLessThan(Math.max(250, median(base) + 150));
+    expect(session.stderr().length).toBeLessThan(64 * 1024);
+    expect(session.stderr()).toContain('"provider":"noisy"');
+  }, 60_000);
 });
 
 describe("issue 9: hostile catalogs", () => {
