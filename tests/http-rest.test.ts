@@ -1,7 +1,8 @@
 // POST /v1/call and the probes of `hangar serve --http`, over real HTTP against the compiled binary.
 import { describe, expect, test } from "bun:test";
 import { sandbox } from "./helpers/e2e.ts";
-import { startHttpHangar } from "./helpers/http-serve.ts";
+import { type HttpHangar, startHttpHangar } from "./helpers/http-serve.ts";
+import { startOtlpReceiver } from "./helpers/otlp-receiver.ts";
 import { waitFor } from "./helpers/processes.ts";
 import { textOf } from "./helpers/serve.ts";
 
@@ -151,6 +152,67 @@ describe("hangar serve --http: POST /v1/call", () => {
       await pending.catch(() => {});
       await waitFor(async () => (await status()).in_flight === 0, 5_000, "the call to be cancelled");
       expect((await status()).state).toBe("ready");
+    },
+    TIMEOUT_MS,
+  );
+});
+
+/** The value of one series on /metrics (`name{labels}` exactly as printed), or undefined when absent. */
+async function metric(hangar: HttpHangar, series: string): Promise<number | undefined> {
+  const text = await (await fetch(`${hangar.base}/metrics`)).text();
+  const row = text.split("\n").find((line) => line.startsWith(`${series} `));
+  return row === undefined ? undefined : Number(row.slice(series.length + 1));
+}
+
+describe("hangar serve --http: POST /v1/call bookkeeping", () => {
+  test(
+    "an NDJSON client that disconnects has every call recorded as cancelled and the batch finished in metrics, logs and spans (issue 9 item 23)",
+    async () => {
+      await using receiver = startOtlpReceiver();
+      using box = sandbox();
+      const hangar = await startHttpHangar(box, [], {
+        HANGAR_LOG_LEVEL: "debug",
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      });
+      try {
+        const abort = new AbortController();
+        const sleep = { provider: "demo", tool: "sleep", arguments: { ms: 60_000 } };
+        // The answer's head may wait for its first line, which never comes: the request is not awaited.
+        const pending = fetch(`${hangar.base}/v1/call`, {
+          method: "POST",
+          headers: NDJSON,
+          body: JSON.stringify([sleep, sleep, sleep]),
+          signal: abort.signal,
+        }).then((response) => response.text());
+        await waitFor(
+          async () =>
+            (await metric(hangar, 'hangar_provider_state{provider="demo",state="ready"}')) === 1 &&
+            (await metric(hangar, 'hangar_calls_in_flight{provider="demo"}')) === 3,
+          10_000,
+          "the three calls to be running",
+        );
+        abort.abort();
+        await pending.catch(() => {});
+        await waitFor(
+          async () =>
+            (await metric(hangar, 'hangar_calls_total{provider="demo",tool="sleep",outcome="cancelled"}')) === 3,
+          10_000,
+          "three calls counted as cancelled",
+        );
+        await waitFor(
+          async () => (await metric(hangar, "hangar_batch_duration_seconds_count")) === 1,
+          5_000,
+          "the batch in the batch histogram",
+        );
+        await waitFor(() => hangar.running.stderr().includes('"msg":"batch finished"'), 5_000, "batch finished logged");
+        hangar.running.proc.kill("SIGTERM");
+        await hangar.running.done;
+      } finally {
+        await hangar[Symbol.asyncDispose]();
+      }
+      await waitFor(() => receiver.named("hangar.batch").length === 1, 5_000, "the batch span to end");
+      const calls = receiver.named("hangar.call");
+      expect(calls.map((span) => span.attributes["hangar.outcome"])).toEqual(["cancelled", "cancelled", "cancelled"]);
     },
     TIMEOUT_MS,
   );

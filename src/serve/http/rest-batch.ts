@@ -17,29 +17,34 @@ export const NDJSON = "application/x-ndjson";
  * `Accept: application/x-ndjson` each call's result is one line as soon as it finishes, then one last
  * line with the batch summary (the BatchResult without `results`). A `traceparent` header is continued.
  * A malformed batch is a 400 with `{error}` and nothing runs; a client that goes away cancels the calls
- * still running, upstream too.
+ * still running, upstream too, and the batch is still read to its end, so every call is recorded (as
+ * cancelled) and the batch finishes in metrics, logs and spans.
  */
 export async function restBatch(gateway: Gateway, request: Request, body: unknown): Promise<Response> {
   const input = Array.isArray(body) ? { calls: body } : body;
   const cancel = new AbortController();
-  const onGone = () => cancel.abort(new CancelledError("The HTTP client went away"));
-  if (request.signal.aborted) onGone();
-  request.signal.addEventListener("abort", onGone, { once: true });
-  const untie = () => request.signal.removeEventListener("abort", onGone);
-
   let batch: BatchStream;
   try {
     batch = gateway.stream(input, { signal: cancel.signal, ...traceContext(request.headers) });
   } catch (error) {
-    untie();
     if (error instanceof InvalidBatchError) return Response.json({ error: error.message }, { status: 400 });
     throw error;
   }
   const started = performance.now();
   const results: CallResult[] = new Array(batch.total);
   const iterator = batch.results[Symbol.asyncIterator]();
+  const streamed = wantsNdjson(request);
+  let drained: Promise<void> | undefined;
+  const onGone = () => {
+    cancel.abort(new CancelledError("The HTTP client went away"));
+    // A JSON answer is read to its end below; a stream nobody pulls any more is read to its end here.
+    if (streamed) drained ??= readToEnd(iterator);
+  };
+  if (request.signal.aborted) onGone();
+  request.signal.addEventListener("abort", onGone, { once: true });
+  const untie = () => request.signal.removeEventListener("abort", onGone);
 
-  if (!wantsNdjson(request)) {
+  if (!streamed) {
     try {
       for (let next = await iterator.next(); !next.done; next = await iterator.next())
         results[next.value.index] = next.value;
@@ -75,6 +80,18 @@ export async function restBatch(gateway: Gateway, request: Request, body: unknow
     },
   });
   return new Response(stream, { headers: { "content-type": NDJSON, "cache-control": "no-cache" } });
+}
+
+/**
+ * Reads the rest of a batch's results without sending them anywhere: each result read is recorded by the
+ * gateway (metrics, logs, spans), and the batch finishes only once its last one is read.
+ */
+async function readToEnd(iterator: AsyncIterator<CallResult>): Promise<void> {
+  try {
+    for (let next = await iterator.next(); !next.done; next = await iterator.next());
+  } catch {
+    // The batch failed as a whole; the gateway has recorded what it could.
+  }
 }
 
 /** The caller's W3C trace context, which the batch's trace continues. */
