@@ -34,11 +34,13 @@ export async function restBatch(gateway: Gateway, request: Request, body: unknow
   const results: CallResult[] = new Array(batch.total);
   const iterator = batch.results[Symbol.asyncIterator]();
   const streamed = wantsNdjson(request);
-  let drained: Promise<void> | undefined;
+  let gone = false;
   const onGone = () => {
+    if (gone) return;
+    gone = true;
     cancel.abort(new CancelledError("The HTTP client went away"));
     // A JSON answer is read to its end below; a stream nobody pulls any more is read to its end here.
-    if (streamed) drained ??= readToEnd(iterator);
+    if (streamed) void readToEnd(iterator);
   };
   if (request.signal.aborted) onGone();
   request.signal.addEventListener("abort", onGone, { once: true });
