@@ -2,6 +2,8 @@
 // requests and its log messages go to the session whose call made it ask, and to no other; its
 // resources/updated to the sessions that subscribed.
 import { describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
@@ -120,6 +122,152 @@ describe("hangar serve --http: providers' requests reach the calling session", (
       expect(textOf(await bob.client.callTool({ name: "fx__touch_watched_resource", arguments: {} }))).toBe(
         "nobody subscribed",
       );
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe("hangar serve --http: a provider's traffic stays with the session calling it (issue 9 item 11)", () => {
+  /** Two probe providers, `a` and `b`, each writing what it does to its own log file. */
+  async function startProbes(box: Sandbox): Promise<HttpHangar> {
+    const probe = (id: string) =>
+      `  - ${JSON.stringify({ id, command: fixture("probe-server.ts"), env: { PROBE_LOG: join(box.root, `${id}.log`) } })}\n`;
+    box.write("hangar.yaml", `providers:\n${probe("a")}${probe("b")}`);
+    return startHttpHangar(box);
+  }
+  const probeLog = (box: Sandbox, id: string) => {
+    try {
+      return readFileSync(join(box.root, `${id}.log`), "utf8");
+    } catch {
+      return "";
+    }
+  };
+
+  /** A client that answers elicitation with its name, keeping what it was asked and the logs it got. */
+  async function session(hangar: HttpHangar, name: string) {
+    const asked: string[] = [];
+    const logs: unknown[] = [];
+    const { client } = await hangar.connect({ capabilities: { elicitation: {} } });
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params.message);
+      return { action: "accept", content: { username: name } };
+    });
+    client.setNotificationHandler(LoggingMessageNotificationSchema, async (n) => void logs.push(n.params.data));
+    await waitFor(
+      async () => (await client.listTools()).tools.some((t) => t.name === "b__wait"),
+      10_000,
+      "the probes' tools",
+    );
+    return { client, asked, logs };
+  }
+
+  test(
+    "a session whose only running request is on another provider never gets the provider's log or elicitation, nor answers it",
+    async () => {
+      using box = sandbox();
+      await using hangar = await startProbes(box);
+      const alice = await session(hangar, "alice");
+      const bob = await session(hangar, "bob");
+      const gate = join(box.root, "gate");
+      const confided = alice.client.callTool({ name: "a__confide", arguments: { gate } });
+      await waitFor(() => probeLog(box, "a").includes("confiding"), 10_000, "alice's call to run on a");
+      // Bob's request is now the most recent one running, but on provider b.
+      const stop = new AbortController();
+      const waiting = bob.client
+        .callTool({ name: "b__wait", arguments: {} }, undefined, { signal: stop.signal })
+        .catch(() => {});
+      await waitFor(() => probeLog(box, "b").includes("waiting"), 10_000, "bob's call to run on b");
+      writeFileSync(gate, "");
+      expect(textOf(await confided)).toBe('answered: {"username":"alice"}');
+      expect(alice.asked).toEqual(["Who is asking?"]);
+      await waitFor(() => alice.logs.length === 1, 5_000, "the log at alice");
+      expect(alice.logs).toEqual(["private data of this call"]);
+      expect(bob.asked).toEqual([]);
+      expect(bob.logs).toEqual([]);
+      stop.abort();
+      await waiting;
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a provider asked during a hangar_call batch is answered by the batch's session",
+    async () => {
+      using box = sandbox();
+      await using hangar = await startProbes(box);
+      const alice = await session(hangar, "alice");
+      const bob = await session(hangar, "bob");
+      const gate = join(box.root, "gate");
+      const batch = alice.client.callTool({
+        name: "hangar_call",
+        arguments: { calls: [{ provider: "a", tool: "confide", arguments: { gate } }] },
+      });
+      await waitFor(() => probeLog(box, "a").includes("confiding"), 10_000, "alice's batch to run on a");
+      const stop = new AbortController();
+      const waiting = bob.client
+        .callTool({ name: "b__wait", arguments: {} }, undefined, { signal: stop.signal })
+        .catch(() => {});
+      await waitFor(() => probeLog(box, "b").includes("waiting"), 10_000, "bob's call to run on b");
+      writeFileSync(gate, "");
+      const result = (await batch).structuredContent as { results: { result: unknown }[] };
+      expect(textOf(result.results[0]!.result)).toBe('answered: {"username":"alice"}');
+      expect(bob.asked).toEqual([]);
+      expect(bob.logs).toEqual([]);
+      stop.abort();
+      await waiting;
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "with no request running on the provider, its elicitation is refused and its log reaches no session",
+    async () => {
+      using box = sandbox();
+      await using hangar = await startProbes(box);
+      const alice = await session(hangar, "alice");
+      const bob = await session(hangar, "bob");
+      const gate = join(box.root, "gate");
+      expect(textOf(await alice.client.callTool({ name: "a__confide_later", arguments: { gate } }))).toBe("later");
+      const stop = new AbortController();
+      const waiting = bob.client
+        .callTool({ name: "b__wait", arguments: {} }, undefined, { signal: stop.signal })
+        .catch(() => {});
+      await waitFor(() => probeLog(box, "b").includes("waiting"), 10_000, "bob's call to run on b");
+      writeFileSync(gate, "");
+      await waitFor(() => probeLog(box, "a").includes("later "), 10_000, "the provider's elicitation to settle");
+      expect(probeLog(box, "a")).toContain("later refused: ");
+      expect(probeLog(box, "a")).toContain("no HTTP client has a request running on it");
+      // The log was sent before the elicitation; give a stray forward the same time to arrive.
+      const probe = await alice.client.callTool({ name: "a__echo", arguments: { text: "after" } });
+      expect(textOf(probe)).toBe("after");
+      expect([...alice.asked, ...bob.asked]).toEqual([]);
+      expect([...alice.logs, ...bob.logs]).toEqual([]);
+      stop.abort();
+      await waiting;
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "with requests of two sessions running on the provider, the most recent one gets its elicitation",
+    async () => {
+      using box = sandbox();
+      await using hangar = await startProbes(box);
+      const alice = await session(hangar, "alice");
+      const bob = await session(hangar, "bob");
+      const stop = new AbortController();
+      const waiting = alice.client
+        .callTool({ name: "a__wait", arguments: {} }, undefined, { signal: stop.signal })
+        .catch(() => {});
+      await waitFor(() => probeLog(box, "a").includes("waiting"), 10_000, "alice's call to run on a");
+      const gate = join(box.root, "gate");
+      writeFileSync(gate, "");
+      expect(textOf(await bob.client.callTool({ name: "a__confide", arguments: { gate } }))).toBe(
+        'answered: {"username":"bob"}',
+      );
+      expect(alice.asked).toEqual([]);
+      stop.abort();
+      await waiting;
     },
     TIMEOUT_MS,
   );

@@ -1,5 +1,6 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import {
+  type BatchRequest,
   BatchRequestSchema,
   type BatchResult,
   type BatchStream,
@@ -14,9 +15,10 @@ import type { FrontDeps } from "./server.ts";
 /** `hangar_call`: runs the batch (unknown top-level keys ignored), one progress notification per finished call when asked. */
 export async function runBatch(deps: FrontDeps, args: unknown, extra: Extra): Promise<CallToolResult> {
   const started = performance.now();
+  const input = withoutUnknownKeys(args ?? {}, BatchRequestSchema);
   let batch: BatchStream;
   try {
-    batch = deps.gateway.stream(withoutUnknownKeys(args ?? {}, BatchRequestSchema), {
+    batch = deps.gateway.stream(input, {
       signal: extra.signal,
       ...traceOf(extra),
     });
@@ -24,16 +26,24 @@ export async function runBatch(deps: FrontDeps, args: unknown, extra: Extra): Pr
     if (error instanceof InvalidBatchError) return failure(error.message);
     throw error;
   }
+  // stream() accepted the input, so it is a well-formed batch: each call runs on its provider until its result.
+  const calls = (input as BatchRequest).calls;
+  const leave = calls.map((call) => deps.onUpstream?.(call.provider, extra.requestId));
   const token = extra._meta?.progressToken;
   const results: CallResult[] = new Array(batch.total);
   let done = 0;
-  for await (const result of batch.results) {
-    results[result.index] = result;
-    done++;
-    if (token !== undefined) {
-      const message = `${result.provider}/${result.tool} ${result.ok ? "ok" : (result.error?.type ?? "failed")}`;
-      await notifyProgress(extra, token, { progress: done, total: batch.total, message });
+  try {
+    for await (const result of batch.results) {
+      results[result.index] = result;
+      leave[result.index]?.();
+      done++;
+      if (token !== undefined) {
+        const message = `${result.provider}/${result.tool} ${result.ok ? "ok" : (result.error?.type ?? "failed")}`;
+        await notifyProgress(extra, token, { progress: done, total: batch.total, message });
+      }
     }
+  } finally {
+    for (const left of leave) left?.();
   }
   if (token !== undefined) await settleProgress(Promise.resolve());
   const summary: BatchResult = summarize(batch.batchId, results, performance.now() - started);

@@ -1,9 +1,17 @@
-import type { CallToolResult, Progress, ProgressToken, ServerNotification } from "@modelcontextprotocol/sdk/types.js";
+import type {
+  CallToolResult,
+  Progress,
+  ProgressToken,
+  RequestId,
+  ServerNotification,
+} from "@modelcontextprotocol/sdk/types.js";
 import { CallError } from "../errors.ts";
 
 /** What a request handler gets from the SDK that Hangar uses. */
 export type Extra = {
   signal: AbortSignal;
+  /** The request's id in its session. */
+  requestId: RequestId;
   _meta?: { progressToken?: ProgressToken | undefined; [key: string]: unknown } | undefined;
   requestInfo?: { headers: Record<string, string | string[] | undefined> } | undefined;
   sendNotification: (n: ServerNotification) => Promise<void>;

@@ -13,6 +13,7 @@ import {
   McpError,
   type Progress,
   ReadResourceRequestSchema,
+  type RequestId,
   RootsListChangedNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { messageOf } from "../errors.ts";
@@ -42,6 +43,12 @@ export interface FrontDeps {
   readonly logger: Logger;
   /** When Hangar started (Date.now()), for `hangar_status`. */
   readonly startedAt: number;
+  /**
+   * Told that the client's request `requestId` now runs something on provider `providerId`; returns the
+   * function that says it stopped (default: nothing). Over HTTP it tells which session a provider's
+   * requests and logs belong to.
+   */
+  readonly onUpstream?: (providerId: string, requestId: RequestId) => () => void;
 }
 
 /** Hangar's MCP server, not yet connected to a transport: tools, prompts, resources, completion and logging. */
@@ -108,10 +115,13 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
         : (progress: Progress) => {
             sent = (sent ?? Promise.resolve()).then(() => notifyProgress(extra, token, progress));
           };
-    const result = await gateway.callOne(
-      { provider: target.providerId, tool: target.name, ...(args === undefined ? {} : { arguments: args }) },
-      { signal: extra.signal, ...traceOf(extra), ...(forward ? { onProgress: forward } : {}) },
-    );
+    const leave = deps.onUpstream?.(target.providerId, extra.requestId);
+    const result = await gateway
+      .callOne(
+        { provider: target.providerId, tool: target.name, ...(args === undefined ? {} : { arguments: args }) },
+        { signal: extra.signal, ...traceOf(extra), ...(forward ? { onProgress: forward } : {}) },
+      )
+      .finally(() => leave?.());
     if (sent) await settleProgress(sent);
     if (result.result !== undefined) return result.result as CallToolResult;
     return failure(`${result.error?.type ?? "internal"}: ${result.error?.message ?? "the call failed"}`);
@@ -130,7 +140,7 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
         catalog.prompts().map((p) => p.name),
       );
     const { name: _, ...params } = request.params;
-    return upstream(deps, target, extra.signal, (client, signal) =>
+    return upstream(deps, target, extra, (client, signal) =>
       client.getPrompt({ ...params, name: target.name }, { signal }),
     );
   });
@@ -147,7 +157,7 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
     const target = await findListed(catalog, extra.signal, () => catalog.resolveUri(request.params.uri));
     if (target === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown resource "${request.params.uri}"`);
     const prefix = gateway.handles.get(target.providerId)!.config.prefix;
-    const result = await upstream(deps, target, extra.signal, (client, signal) =>
+    const result = await upstream(deps, target, extra, (client, signal) =>
       client.readResource({ ...request.params, uri: target.name }, { signal }),
     );
     return {
@@ -165,7 +175,7 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
         `Unknown ${ref.type === "ref/prompt" ? "prompt" : "resource template"} in completion`,
       );
     const forwarded = ref.type === "ref/prompt" ? { ...ref, name: target.name } : { ...ref, uri: target.name };
-    return upstream(deps, target, extra.signal, (client, signal) =>
+    return upstream(deps, target, extra, (client, signal) =>
       client.complete({ ...request.params, ref: forwarded }, { signal }),
     );
   });
@@ -196,19 +206,22 @@ async function findListed(
   return find();
 }
 
-/** Sends a request other than a tool call to the provider behind `target`, through its breaker. */
+/** Sends the client's request, other than a tool call, to the provider behind `target`, through its breaker. */
 async function upstream<T>(
   deps: FrontDeps,
   target: Target,
-  signal: AbortSignal,
+  { signal, requestId }: { signal: AbortSignal; requestId: RequestId },
   work: (client: Client, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const handle = deps.gateway.handles.get(target.providerId)!;
+  const leave = deps.onUpstream?.(target.providerId, requestId);
   try {
     return await handle.guard(() => handle.withClient(signal, (client) => work(client, signal)), signal);
   } catch (error) {
     if (error instanceof McpError) throw error;
     throw new McpError(ErrorCode.InternalError, messageOf(error));
+  } finally {
+    leave?.();
   }
 }
 

@@ -4,7 +4,7 @@ export { type HostCheckOptions, hostProblem, isLoopback, isWildcard, LOOPBACK_HO
 export { createHttpApp, type HttpApp, type HttpAppOptions } from "./http-app.ts";
 export { McpSessions, type McpSessionsOptions } from "./mcp-sessions.ts";
 export type { MetricsEndpoint } from "./probes.ts";
-export { type PendingRequest, RequestTracker } from "./request-tracker.ts";
+export { ProviderCalls, type RunningCall } from "./provider-calls.ts";
 export { NDJSON, restBatch } from "./rest-batch.ts";
 export { type ServeHttpOptions, serveHttp } from "./serve-http.ts";
 export { type ActiveSession, SessionBridge, type SessionPicker } from "./session-bridge.ts";

@@ -3,13 +3,15 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import {
   isInitializeRequest,
   type JSONRPCMessage,
+  type LoggingLevel,
+  SetLevelRequestSchema,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { messageOf } from "../../errors.ts";
 import { ResourceSubscriptions } from "../resource-subscriptions.ts";
 import { createServer, type FrontDeps, serveGateway } from "../server.ts";
-import { RequestTracker } from "./request-tracker.ts";
+import { ProviderCalls } from "./provider-calls.ts";
 import type { ActiveSession, SessionPicker } from "./session-bridge.ts";
 
 /** One MCP session over HTTP: its own SDK Server on its own transport, sharing the gateway. */
@@ -17,7 +19,8 @@ interface Session {
   readonly server: Server;
   readonly transport: WebStandardStreamableHTTPServerTransport;
   readonly stopFollowing: () => void;
-  readonly requests: RequestTracker;
+  /** The level of the client's `logging/setLevel`, once it sent one. */
+  logLevel: LoggingLevel | undefined;
 }
 
 /** Options of `McpSessions`; every field says its default. */
@@ -37,6 +40,7 @@ export interface McpSessionsOptions {
 export class McpSessions implements SessionPicker {
   private readonly sessions = new Map<string, Session>();
   private readonly subscriptions: ResourceSubscriptions;
+  private readonly calls = new ProviderCalls<Session>();
   private readonly maxSessions: number;
   private firstSeen = false;
   private closed = false;
@@ -54,15 +58,11 @@ export class McpSessions implements SessionPicker {
     return this.sessions.size;
   }
 
-  active(): ActiveSession | undefined {
-    let found: { session: Session; id: ActiveSession["requestId"]; order: number } | undefined;
-    for (const session of this.sessions.values()) {
-      const latest = session.requests.latest();
-      if (latest !== undefined && (found === undefined || latest.order > found.order)) found = { session, ...latest };
-    }
-    if (found === undefined) return undefined;
-    const { server, transport, requests } = found.session;
-    return { server, sessionId: transport.sessionId, requestId: found.id, logLevel: requests.logLevel };
+  active(providerId: string): ActiveSession | undefined {
+    const call = this.calls.latest(providerId);
+    if (call === undefined) return undefined;
+    const { server, transport, logLevel } = call.session;
+    return { server, sessionId: transport.sessionId, requestId: call.requestId, logLevel };
   }
 
   resourceUpdated(providerId: string, uri: string): void {
@@ -106,7 +106,10 @@ export class McpSessions implements SessionPicker {
         this.sessions.delete(id);
       },
     });
-    const stopFollowing = serveGateway(server, this.deps);
+    const stopFollowing = serveGateway(server, {
+      ...this.deps,
+      onUpstream: (providerId, requestId) => this.calls.enter(providerId, session, requestId),
+    });
     server.registerCapabilities({ resources: { subscribe: true } });
     server.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
       await this.subscriptions.subscribe(server, request.params.uri, extra.signal);
@@ -116,7 +119,12 @@ export class McpSessions implements SessionPicker {
       await this.subscriptions.unsubscribe(server, request.params.uri, extra.signal);
       return {};
     });
-    const session: Session = { server, transport, stopFollowing, requests: new RequestTracker() };
+    // Replaces the SDK's own handler, whose level only its sendLoggingMessage reads (that cannot name a request's stream).
+    server.setRequestHandler(SetLevelRequestSchema, async (request) => {
+      session.logLevel = request.params.level;
+      return {};
+    });
+    const session: Session = { server, transport, stopFollowing, logLevel: undefined };
     transport.onclose = () => {
       if (transport.sessionId !== undefined) this.sessions.delete(transport.sessionId);
       stopFollowing();
@@ -129,7 +137,6 @@ export class McpSessions implements SessionPicker {
       this.options.onFirstSession?.();
     };
     await server.connect(transport);
-    session.requests.watch(transport);
     return session;
   }
 

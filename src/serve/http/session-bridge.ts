@@ -17,11 +17,11 @@ import type { Logger } from "../../observability/log.ts";
 import { type ClientBridge, NO_SDK_TIMEOUT } from "../../providers/index.ts";
 import { providerLog } from "../server-bridge.ts";
 
-/** An HTTP session that can take a provider's request now: the one whose request is running. */
+/** An HTTP session that can take a provider's request now: the one whose request runs on that provider. */
 export interface ActiveSession {
   readonly server: Server;
   readonly sessionId: string | undefined;
-  /** The client's request still running there; what the provider asks travels on its stream. */
+  /** The client's request running on the provider; what the provider asks travels on its stream. */
   readonly requestId: RequestId;
   /** The log level the client set, if it set one. */
   readonly logLevel: LoggingLevel | undefined;
@@ -29,8 +29,8 @@ export interface ActiveSession {
 
 /** Where the bridge finds sessions (McpSessions fits it). */
 export interface SessionPicker {
-  /** The session that sent the most recent request still running, if any. */
-  active(): ActiveSession | undefined;
+  /** The session whose request runs on `providerId` (the most recent such request when several do), if any. */
+  active(providerId: string): ActiveSession | undefined;
   /** A provider's resource changed: the sessions that subscribed to it are told. */
   resourceUpdated(providerId: string, uri: string): void;
 }
@@ -49,10 +49,11 @@ const LEVELS: readonly LoggingLevel[] = [
 /**
  * The bridge of `hangar serve --http`, where one provider connection serves every session. Providers
  * are offered sampling and elicitation. A provider's sampling or elicitation request, and its log
- * messages, go to the session whose request is running (the most recent one when several are), on that
- * request's stream: normally the session whose call made the provider ask. With no such session, or
- * one whose client did not declare the capability, the request is refused and the log dropped. A
- * provider's `resources/updated` goes to the sessions that subscribed to the resource.
+ * messages, go only to the session whose request runs on that provider (the most recent such request
+ * when several do), on that request's stream: the session whose call made the provider ask. With no
+ * request running on the provider, or a client that did not declare the capability, the request is
+ * refused and the log dropped; no other session ever sees them. A provider's `resources/updated` goes to
+ * the sessions that subscribed to the resource.
  */
 export class SessionBridge implements ClientBridge {
   private picker: SessionPicker | undefined;
@@ -85,7 +86,7 @@ export class SessionBridge implements ClientBridge {
       this.picker?.resourceUpdated(providerId, notification.params.uri),
     );
     client.setNotificationHandler(LoggingMessageNotificationSchema, async (notification) => {
-      const session = this.picker?.active();
+      const session = this.picker?.active(providerId);
       const { level } = notification.params;
       if (session === undefined || LEVELS.indexOf(level) < LEVELS.indexOf(session.logLevel ?? "debug")) return;
       await session.server
@@ -99,18 +100,18 @@ export class SessionBridge implements ClientBridge {
     });
   }
 
-  /** Sends a provider's request to the active session, on its running request's stream; refuses when there is none that can answer. */
+  /** Sends a provider's request to the session whose request runs on it, on that request's stream; refuses when there is none that can answer. */
   private forward<T>(
     what: "sampling" | "elicitation",
     providerId: string,
     signal: AbortSignal,
     send: (server: Server, options: RequestOptions) => Promise<T>,
   ): Promise<T> {
-    const session = this.picker?.active();
+    const session = this.picker?.active(providerId);
     if (session === undefined)
       throw new McpError(
         ErrorCode.InvalidRequest,
-        `Provider "${providerId}" asked for ${what}, but no HTTP client has a request running to answer it`,
+        `Provider "${providerId}" asked for ${what}, but no HTTP client has a request running on it to answer`,
       );
     if (session.server.getClientCapabilities()?.[what] === undefined)
       throw new McpError(ErrorCode.MethodNotFound, `The HTTP client did not declare ${what}`);
