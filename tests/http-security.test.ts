@@ -147,3 +147,91 @@ describe("hangar serve --http: DNS rebinding and size limits", () => {
     TIMEOUT_MS,
   );
 });
+
+/** What a raw connection got back, and when the server closed it (ms after the request's head was sent). */
+interface RawExchange {
+  readonly response: string;
+  readonly closedAfterMs: number | undefined;
+}
+
+/**
+ * Sends a request head announcing a 1,000-byte body, then only `start` of it, then (with `trickleMs`) one
+ * more byte every `trickleMs`; resolves when the server closes the connection or after `giveUpMs`.
+ */
+async function slowBody(
+  port: number,
+  path: string,
+  options: { start: string; trickleMs?: number; giveUpMs: number },
+): Promise<RawExchange> {
+  let response = "";
+  const sent = Date.now();
+  const closed = Promise.withResolvers<number>();
+  const socket = await Bun.connect({
+    hostname: "127.0.0.1",
+    port,
+    socket: {
+      data: (_, chunk) => {
+        response += chunk.toString();
+      },
+      close: () => closed.resolve(Date.now() - sent),
+      error: () => closed.resolve(Date.now() - sent),
+    },
+  });
+  socket.write(
+    `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n` +
+      `Accept: application/json, text/event-stream\r\nContent-Length: 1000\r\n\r\n${options.start}`,
+  );
+  const trickle = options.trickleMs === undefined ? undefined : setInterval(() => socket.write(" "), options.trickleMs);
+  const timer = setTimeout(() => closed.resolve(-1), options.giveUpMs);
+  const after = await closed.promise;
+  clearInterval(trickle);
+  clearTimeout(timer);
+  socket.end();
+  return { response, closedAfterMs: after === -1 ? undefined : after };
+}
+
+describe("hangar serve --http: request bodies that do not arrive (issue 9 item 12)", () => {
+  test.each(["/v1/call", "/mcp"])(
+    "a body that stops arriving on %s is answered 408 and its connection closed after --body-timeout",
+    async (path) => {
+      using box = sandbox();
+      await using hangar = await startHttpHangar(box, ["--body-timeout", "1"]);
+      const exchange = await slowBody(hangar.port, path, { start: '{"calls": [', giveUpMs: 8_000 });
+      expect(exchange.response).toStartWith("HTTP/1.1 408");
+      expect(exchange.response).toContain("The request body did not arrive within 1 s");
+      expect(exchange.closedAfterMs).toBeGreaterThanOrEqual(900);
+      // Well before Bun's own idle timeout (10–14 s after the last byte), which the old code lifted anyway.
+      expect(exchange.closedAfterMs).toBeLessThan(8_000);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a body trickled a byte at a time, which the idle timeout never cuts, is cut at the body timeout",
+    async () => {
+      using box = sandbox();
+      await using hangar = await startHttpHangar(box, ["--body-timeout", "2"]);
+      const exchange = await slowBody(hangar.port, "/v1/call", { start: "[", trickleMs: 200, giveUpMs: 10_000 });
+      expect(exchange.response).toStartWith("HTTP/1.1 408");
+      expect(exchange.closedAfterMs).toBeGreaterThanOrEqual(1_900);
+      expect(exchange.closedAfterMs).toBeLessThan(10_000);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "--body-timeout takes a positive number of seconds, and only with --http",
+    async () => {
+      using box = sandbox();
+      const bad = await runHangar(["serve", "--http", "--port", "0", "--body-timeout", "0"], box.options());
+      expect(bad.code).toBe(2);
+      expect(lines(bad.stderr)).toEqual([
+        'hangar: --body-timeout must be a number of seconds above 0 and at most 86400, not "0"',
+      ]);
+      const stdio = await runHangar(["serve", "--body-timeout", "5"], box.options());
+      expect(stdio.code).toBe(2);
+      expect(stdio.stderr).toContain("go with --http");
+    },
+    TIMEOUT_MS,
+  );
+});

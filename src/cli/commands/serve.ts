@@ -12,6 +12,7 @@ interface ServeOptions {
   port?: string;
   token?: string;
   protectHealth?: boolean;
+  bodyTimeout?: string;
   metricsPort?: string;
 }
 
@@ -19,8 +20,11 @@ interface ServeOptions {
 export async function runServe(global: GlobalOptions, options: ServeOptions = {}): Promise<number> {
   if (options.http && options.metricsPort !== undefined)
     throw new UsageError("--metrics-port is for stdio; with --http, /metrics is on the HTTP port");
-  if (!options.http && (options.host ?? options.port ?? options.token ?? options.protectHealth) !== undefined) {
-    throw new UsageError("--host, --port, --token and --protect-health go with --http");
+  if (
+    !options.http &&
+    (options.host ?? options.port ?? options.token ?? options.protectHealth ?? options.bodyTimeout) !== undefined
+  ) {
+    throw new UsageError("--host, --port, --token, --protect-health and --body-timeout go with --http");
   }
   let logger: Logger | undefined;
   // Over HTTP, hangar is a server: it does not follow the shell that started it, and SIGHUP (the live
@@ -52,6 +56,9 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
         port: parsePort(options.port ?? "8000", "--port"),
         ...(tokenOf(options) === undefined ? {} : { token: tokenOf(options)! }),
         ...(options.protectHealth ? { protectHealth: true } : {}),
+        ...(options.bodyTimeout === undefined
+          ? {}
+          : { bodyTimeoutMs: parseSeconds(options.bodyTimeout, "--body-timeout") }),
       });
       return 0;
     }
@@ -80,6 +87,14 @@ function tokenOf(options: ServeOptions): string | undefined {
   return token === undefined || token === "" ? undefined : token;
 }
 
+/** A positive number of seconds (at most a day), in ms. */
+function parseSeconds(text: string, flag: string): number {
+  const seconds = Number(text);
+  if (text.trim() === "" || !Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400)
+    throw new UsageError(`${flag} must be a number of seconds above 0 and at most 86400, not "${text}"`);
+  return seconds * 1000;
+}
+
 function parsePort(text: string, flag: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65_535)
@@ -99,6 +114,10 @@ export function registerServe(program: Command, run: (work: () => Promise<number
     .option("--port <port>", "port to listen on with --http; 0 picks a free one (default 8000)")
     .addOption(new Option("--token <token>", "bearer token clients must send with --http (default $HANGAR_TOKEN)"))
     .option("--protect-health", "also require the token on /healthz, /readyz and /metrics")
+    .option(
+      "--body-timeout <seconds>",
+      "with --http: how long a request body may take to arrive; slower is a 408 (default 30)",
+    )
     .option(
       "--metrics-port <port>",
       "over stdio: also serve /metrics, /healthz and /readyz on this 127.0.0.1 port (0 picks one)",

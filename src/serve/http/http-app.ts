@@ -18,31 +18,46 @@ export interface HttpAppOptions extends HostCheckOptions {
   readonly maxBodyBytes?: number;
   /** Served on /metrics (default: none, and /metrics answers 503 "metrics not enabled"). */
   readonly metrics?: MetricsEndpoint;
-  /** Told about each /mcp and /v1/call request, which may stay quiet for long: lift the idle timeout (default: nothing). */
+  /**
+   * Told about each /mcp and /v1/call request once its body has arrived (a GET /mcp stream at once): it
+   * runs now and may stay quiet for long, so lift the idle timeout (default: nothing). Gets the request
+   * as the server received it.
+   */
   readonly keepOpen?: (request: Request) => void;
+  /** The longest a request body may take to arrive, in ms; slower is a 408 and the connection closes (default 30 000). */
+  readonly bodyTimeoutMs?: number;
   /** At most this many MCP sessions at once (default 1000). */
   readonly maxSessions?: number;
 }
 
 /** The HTTP front as a hono app that never listens by itself, and what shutting it down needs. */
 export interface HttpApp {
-  readonly app: Hono;
+  readonly app: Hono<HttpEnv>;
   readonly sessions: McpSessions;
   /** Answers /readyz with 503 and new MCP requests with 503 from now on. */
   drain(): void;
 }
 
+/** What the app keeps per request: the request as the server received it (body limits may wrap it). */
+type HttpEnv = { Variables: { received: Request } };
+
 const PROBES = new Set(["/healthz", "/readyz", "/metrics"]);
+
+/** What reading a body that did not arrive in time gives. */
+const LATE = Symbol("late");
 
 /**
  * Builds Hangar's HTTP front: `/mcp` (Streamable HTTP, one session per client), `POST /v1/call` (a
  * batch over REST, JSON or NDJSON), `/healthz`, `/readyz` and `/metrics`. Every request's Host and
  * Origin are checked (403), then its bearer token when one is set (401), then, on `/v1/call`, that it
- * is JSON (415), then its size (413). The client's Authorization header goes no further than this check.
+ * is JSON (415), then its size (413), then that it arrives within the body timeout (408). Only then is
+ * a request exempt from the idle timeout. The client's Authorization header goes no further than this
+ * check.
  */
 export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp {
   const token = options.token === undefined ? undefined : new BearerToken(options.token);
   const maxBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? 30_000;
   const sessions = new McpSessions(deps, {
     ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
     onFirstSession: () =>
@@ -53,7 +68,7 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
   const warmUp = new AbortController();
   let draining = false;
 
-  const app = new Hono();
+  const app = new Hono<HttpEnv>();
   app.onError((error, c) => {
     deps.logger.error({ err: messageOf(error), path: c.req.path }, "HTTP request failed");
     return c.json({ error: `Hangar failed to answer: ${messageOf(error)}` }, 500);
@@ -66,6 +81,7 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
   );
 
   app.use(async (c, next) => {
+    c.set("received", c.req.raw);
     const problem = hostProblem(c.req.raw.headers, options);
     if (problem !== undefined) return c.json({ error: `Forbidden: ${problem} (DNS rebinding protection)` }, 403);
     if (
@@ -83,10 +99,11 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
     maxSize: maxBytes,
     onError: (c) => c.json({ error: `The request body is larger than ${maxBytes} bytes` }, 413),
   });
-  const longLived: MiddlewareHandler = async (c, next) => {
-    options.keepOpen?.(c.req.raw);
-    await next();
-  };
+  const tooSlow = () =>
+    Response.json(
+      { error: `The request body did not arrive within ${bodyTimeoutMs / 1000} s` },
+      { status: 408, headers: { connection: "close" } },
+    );
 
   app.get("/healthz", () => healthz());
   app.get("/readyz", () => readyz(deps.gateway, draining));
@@ -98,18 +115,25 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
     await next();
   };
 
-  app.post("/v1/call", jsonOnly, limit, longLived, async (c) => {
-    const body = await readJson(c.req.raw);
+  app.post("/v1/call", jsonOnly, limit, async (c) => {
+    const body = await readJson(c.req.raw, bodyTimeoutMs);
+    if (body === LATE) return tooSlow();
     if (!body.ok) return c.json({ error: `The request body is not valid JSON: ${body.error}` }, 400);
+    options.keepOpen?.(c.get("received"));
     return restBatch(deps.gateway, c.req.raw, body.value);
   });
 
-  app.on(["GET", "POST", "DELETE"], "/mcp", limit, longLived, async (c) => {
+  app.on(["GET", "POST", "DELETE"], "/mcp", limit, async (c) => {
     const request = withoutCredentials(c.req.raw);
-    if (request.method !== "POST") return sessions.handle(request);
-    const body = await readJson(request);
+    if (request.method !== "POST") {
+      options.keepOpen?.(c.get("received"));
+      return sessions.handle(request);
+    }
+    const body = await readJson(request, bodyTimeoutMs);
+    if (body === LATE) return tooSlow();
     if (!body.ok)
       return c.json({ jsonrpc: "2.0", error: { code: -32700, message: `Parse error: ${body.error}` }, id: null }, 400);
+    options.keepOpen?.(c.get("received"));
     return sessions.handle(request, body.value);
   });
 
@@ -131,9 +155,27 @@ function isJson(contentType: string | undefined): boolean {
   return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
 }
 
-/** Parses a request body as JSON (an error reading it, e.g. one too large, is thrown). */
-async function readJson(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
-  const text = await request.text();
+/**
+ * Reads a request body and parses it as JSON; LATE when it has not all arrived within `timeoutMs` (an
+ * error reading it, e.g. one too large, is thrown).
+ */
+async function readJson(
+  request: Request,
+  timeoutMs: number,
+): Promise<{ ok: true; value: unknown } | { ok: false; error: string } | typeof LATE> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<typeof LATE>((resolve) => {
+    timer = setTimeout(() => resolve(LATE), timeoutMs);
+  });
+  const reading = request.text();
+  reading.catch(() => {}); // once late, nobody waits for it
+  let text: string | typeof LATE;
+  try {
+    text = await Promise.race([reading, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (text === LATE) return LATE;
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {

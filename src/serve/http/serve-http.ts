@@ -34,6 +34,8 @@ export interface ServeHttpOptions {
   readonly onListening?: (url: string) => void;
   /** How long running requests may take to be answered at shutdown, in ms (default 2000). */
   readonly drainMs?: number;
+  /** The longest a request body may take to arrive, in ms (default 30 000). */
+  readonly bodyTimeoutMs?: number;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
       ...(token === undefined ? {} : { token }),
       ...(options.protectHealth ? { protectHealth: true } : {}),
       ...(metrics ? { metrics } : {}),
+      ...(options.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: options.bodyTimeoutMs }),
       keepOpen: (request) => server?.timeout(request, 0),
     },
   );
