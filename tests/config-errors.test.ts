@@ -67,6 +67,24 @@ describe("Config errors", () => {
     expect(message).toContain('/cfg/hangar.yaml:3:5: mcpServers["my server"] has a name that cannot be a provider id');
   });
 
+  test("An id that could shadow another provider's names (`__`, or a trailing `_`) is an error (issue 9, item 17)", () => {
+    const text = [
+      "providers:",
+      "  - { id: a, command: x }",
+      "  - { id: a__b, command: y }",
+      "  - { id: c_, command: z }",
+      "mcpServers:",
+      "  d__e: { command: w }",
+    ].join("\n");
+    expect(problemsOf(text).split("\n")).toEqual([
+      "Invalid config /cfg/hangar.yaml (3 problems):",
+      "  /cfg/hangar.yaml:3:11: providers[1].id cannot hold `__` or end in `_`: exposed names are `<id>__<name>`, so it could take another provider's names; use one `_` or `-` instead",
+      "  /cfg/hangar.yaml:4:11: providers[2].id cannot hold `__` or end in `_`: exposed names are `<id>__<name>`, so it could take another provider's names; use one `_` or `-` instead",
+      "  /cfg/hangar.yaml:6:3: mcpServers.d__e has a name that becomes the id, which cannot hold `__` or end in `_`: exposed names are `<id>__<name>`, so it could take another provider's names; use one `_` or `-` instead",
+    ]);
+    expect(parse("providers:\n  - { id: _a-b_c, command: x }\n").providers[0]?.id).toBe("_a-b_c");
+  });
+
   test("Keys that say what to launch cannot be in defaults", () => {
     expect(problemsOf("defaults:\n  command: x\n  idle_ttl: 3\n")).toContain(
       "/cfg/hangar.yaml:2:3: defaults.command cannot be in `defaults`",

@@ -53,6 +53,12 @@ describe("importing mcpServers", () => {
     expect(result.servers.filter((s) => s.hasSecrets).map((s) => s.id)).toEqual(["my-server", "remote"]);
   });
 
+  test("names with `__` or a trailing `_` become ids that cannot shadow another provider's names", () => {
+    const result = importServers({ a__b: { command: "x" }, c_: { command: "y" }, d__: { command: "z" } });
+    expect(result.servers.map((s) => s.id)).toEqual(["a_b", "c", "d"]);
+    expect(parseConfigText(importedConfig(result, "x"), "/cfg/hangar.yaml", {}).providers).toHaveLength(3);
+  });
+
   test("an empty map still makes a valid config", () => {
     expect(parseConfigText(importedConfig(importServers({}), "x"), "/cfg/hangar.yaml", {}).providers).toEqual([]);
   });

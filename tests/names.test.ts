@@ -116,3 +116,50 @@ describe("Resource template matching", () => {
     expect(performance.now() - started).toBeLessThan(50);
   });
 });
+
+describe("Exposed names are unique (issue 9, items 16 and 17)", () => {
+  test("a name a provider lists three times is exposed once", () => {
+    const table = new NameTable([{ providerId: "h", prefix: true, names: ["dup", "dup", "dup", "x"] }]);
+    expect(table.nameOf("h", "dup")).toBe("h__dup");
+    expect(table.resolve("h__dup")).toEqual({ providerId: "h", name: "dup" });
+    expect(table.collisions).toEqual([]);
+  });
+
+  test("a bare name holding `__` is always prefixed, so it can never take a prefixed name of a provider listed later", () => {
+    const early = new NameTable([{ providerId: "x", prefix: false, names: ["a__b"] }]);
+    expect(early.nameOf("x", "a__b")).toBe("x__a__b");
+    const later = new NameTable([
+      { providerId: "x", prefix: false, names: ["a__b"] },
+      { providerId: "a", prefix: true, names: ["b"] },
+    ]);
+    expect(later.resolve("a__b")).toEqual({ providerId: "a", name: "b" });
+    expect(later.nameOf("x", "a__b")).toBe("x__a__b");
+  });
+
+  test("a provider's own name beats another of its names that hashes to it, whatever the list order, and the loser is reported", () => {
+    const hashed = prefixedName("p", "a.b");
+    const lookalike = hashed.slice("p__".length);
+    for (const names of [
+      ["a.b", lookalike],
+      [lookalike, "a.b"],
+    ]) {
+      const table = new NameTable([{ providerId: "p", prefix: true, names }]);
+      expect(table.resolve(hashed)).toEqual({ providerId: "p", name: lookalike });
+      expect(table.nameOf("p", "a.b")).toBeUndefined();
+      expect(table.collisions).toEqual([
+        { providerId: "p", name: "a.b", shown: hashed, owner: { providerId: "p", name: lookalike } },
+      ]);
+    }
+  });
+
+  test("a provider's name that would be a reserved name is reported as taken by hangar", () => {
+    const table = new NameTable(
+      [{ providerId: "p", prefix: true, names: ["hangar_call"] }],
+      new Set(["p__hangar_call"]),
+    );
+    expect(table.nameOf("p", "hangar_call")).toBeUndefined();
+    expect(table.collisions).toEqual([
+      { providerId: "p", name: "hangar_call", shown: "p__hangar_call", owner: "reserved" },
+    ]);
+  });
+});

@@ -8,6 +8,18 @@ import { z } from "zod";
 /** What a provider id (and an `mcpServers` name) must look like. */
 export const PROVIDER_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
+/**
+ * Whether an id could give two providers the same exposed name (`<id>__<name>`): one that holds `__` or
+ * ends in `_` (`a` with tool `b__echo` and `a__b` with tool `echo` would both be `a__b__echo`).
+ */
+export function idMayShadow(id: string): boolean {
+  return id.includes("__") || id.endsWith("_");
+}
+
+/** Why `idMayShadow` ids are refused. */
+export const ID_SHADOW_MESSAGE =
+  "cannot hold `__` or end in `_`: exposed names are `<id>__<name>`, so it could take another provider's names; use one `_` or `-` instead";
+
 const stringMap = z.record(z.string(), z.string());
 const httpUrl = z.string().refine(isHttpUrl, { error: "expected an http:// or https:// URL" });
 const whole = (min: number) => z.number().int().min(min);
@@ -45,7 +57,10 @@ export const defaultsSchema = z.strictObject(settingsShape);
 
 /** One entry of the `providers` list. Which launch keys go together is checked by `launchProblems`. */
 export const providerSchema = z.strictObject({
-  id: z.string().regex(PROVIDER_ID, { error: "expected an id of 1–32 letters, digits, `_` or `-`" }),
+  id: z
+    .string()
+    .regex(PROVIDER_ID, { error: "expected an id of 1–32 letters, digits, `_` or `-`" })
+    .refine((id) => !PROVIDER_ID.test(id) || !idMayShadow(id), { error: ID_SHADOW_MESSAGE }),
   description: z.string().optional(),
   command: z
     .union([z.string().min(1), z.array(z.string().min(1)).min(1)], {

@@ -5,7 +5,16 @@
 import type { z } from "zod";
 import { type LaunchProblem, mcpServerLaunchProblems, providerLaunchProblems } from "./launch-keys.ts";
 import { closestKey, formatPath, type KeyPath, kindOf, type Problem } from "./problems.ts";
-import { type ConfigFile, fileSchema, isRecord, knownKeysAt, MAX_DURATION_S, PROVIDER_ID } from "./schema.ts";
+import {
+  type ConfigFile,
+  fileSchema,
+  ID_SHADOW_MESSAGE,
+  idMayShadow,
+  isRecord,
+  knownKeysAt,
+  MAX_DURATION_S,
+  PROVIDER_ID,
+} from "./schema.ts";
 import type { YamlTree } from "./yaml-tree.ts";
 
 /** A validated file, or the problems that stop it from being one. */
@@ -59,7 +68,13 @@ function idProblems(providers: unknown[], serverNames: string[], tree: YamlTree)
   });
   for (const name of serverNames) {
     const path = ["mcpServers", name];
-    if (PROVIDER_ID.test(name)) use(name, path, tree.keyAt(path));
+    if (PROVIDER_ID.test(name) && idMayShadow(name)) {
+      problems.push({
+        path,
+        position: tree.keyAt(path),
+        message: `has a name that becomes the id, which ${ID_SHADOW_MESSAGE}`,
+      });
+    } else if (PROVIDER_ID.test(name)) use(name, path, tree.keyAt(path));
     else {
       const message =
         "has a name that cannot be a provider id: an `mcpServers` name becomes the id, which must be 1–32 letters, digits, `_` or `-`";

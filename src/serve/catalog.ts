@@ -4,7 +4,8 @@ import { type Gateway, toolAllowed } from "../gateway/index.ts";
 import type { Logger } from "../observability/log.ts";
 import type { ProviderCatalog, ProviderHandle } from "../pool/index.ts";
 import type { CatalogCache } from "./catalog-cache.ts";
-import { exposedUri, NameTable, parsePrefixedUri, type Target, templateMatches } from "./names.ts";
+import { exposedUri, type NameCollision, NameTable, parsePrefixedUri, type Target, templateMatches } from "./names.ts";
+import { hasDuplicates, uniqueCatalog } from "./unique-catalog.ts";
 
 /** Which lists changed. */
 export type ListKind = "tools" | "prompts" | "resources";
@@ -41,6 +42,8 @@ export class Catalog {
   private toolNames!: NameTable;
   private promptNames!: NameTable;
   private readonly unsubscribe: (() => void)[] = [];
+  /** Name collisions already warned about, so each is logged once. */
+  private readonly warned = new Set<string>();
 
   constructor(
     private readonly gateway: Gateway,
@@ -49,8 +52,9 @@ export class Catalog {
     options.cache?.removeLeftovers();
     for (const handle of gateway.handles.values()) {
       const cached = options.cache?.read(handle.config);
+      const known = handle.listings ?? cached;
       this.entries.set(handle.config.id, {
-        catalog: handle.listings ?? cached,
+        catalog: known && uniqueCatalog(known).catalog,
         source: handle.listings ? "live" : cached ? "cache" : "none",
       });
       this.unsubscribe.push(handle.onCatalog((catalog) => this.update(handle, catalog)));
@@ -200,8 +204,9 @@ export class Catalog {
     });
   }
 
-  private update(handle: ProviderHandle, catalog: ProviderCatalog): void {
+  private update(handle: ProviderHandle, listed: ProviderCatalog): void {
     const id = handle.config.id;
+    const { catalog, duplicates } = uniqueCatalog(listed);
     const before = this.entry(id).catalog;
     this.entries.set(id, { catalog, source: "live" });
     const changed = new Set<ListKind>();
@@ -213,6 +218,11 @@ export class Catalog {
     )
       changed.add("resources");
     if (changed.size === 0) return;
+    if (hasDuplicates(duplicates))
+      this.options.logger.warn(
+        { provider: id, ...duplicates },
+        "provider lists a name more than once; only the first of each is used",
+      );
     try {
       this.options.cache?.write(handle.config, catalog);
     } catch (error) {
@@ -251,6 +261,22 @@ export class Catalog {
     this.promptNames = new NameTable(
       exposed.map(({ id, prefix, catalog }) => ({ providerId: id, prefix, names: catalog.prompts.map((p) => p.name) })),
     );
+    this.warnCollisions("tool", this.toolNames.collisions);
+    this.warnCollisions("prompt", this.promptNames.collisions);
+  }
+
+  /** Logs each name collision once: the item left out, and who has its name. */
+  private warnCollisions(kind: string, collisions: readonly NameCollision[]): void {
+    for (const { providerId, name, shown, owner } of collisions) {
+      const key = JSON.stringify([kind, providerId, name, shown]);
+      if (this.warned.has(key)) continue;
+      this.warned.add(key);
+      const taken = owner === "reserved" ? "hangar" : `${owner.providerId}: ${owner.name}`;
+      this.options.logger.warn(
+        { provider: providerId, [kind]: name, exposed_as: shown, taken_by: taken },
+        `a ${kind}'s exposed name is taken; it is not listed (hangar_call still reaches it)`,
+      );
+    }
   }
 }
 

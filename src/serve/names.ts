@@ -2,6 +2,11 @@
  * How a provider's tools, prompts and resources are named in front of Hangar, and back: `<id>__<name>`
  * (at most 64 characters), or the provider's own name when it sets `prefix: false` and the name collides
  * with nothing; resource URIs become `hangar://<id>/<uri>`, or stay as they are without a prefix.
+ *
+ * One provider can never take another's name: a provider id holds no `__` and does not end in `_`
+ * (checked at config load), so the text before the first `__` of a prefixed name is always its provider
+ * id; and a provider's own name that holds `__` is never shown bare. Within one provider, a name that
+ * comes out of the hash rule equal to another of its names loses to that name, with a warning.
  */
 
 /** Between a provider id and its own name. */
@@ -38,31 +43,55 @@ export function prefixedName(providerId: string, name: string): string {
   return `${full.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, MAX_NAME_LENGTH - hash.length - 1)}_${hash}`;
 }
 
+/** An item left out because its exposed name was already taken. */
+export interface NameCollision extends Target {
+  /** The exposed name it would have had. */
+  readonly shown: string;
+  /** Who has that name: a provider's item, or Hangar itself (`reserved`). */
+  readonly owner: Target | "reserved";
+}
+
 /** Exposed names both ways, built from every exposed provider's names at once. */
 export class NameTable {
   private readonly targets = new Map<string, Target>();
   private readonly exposed = new Map<string, string>();
+  /** Items that got no name, because another had it first; empty unless a provider's names clash. */
+  readonly collisions: NameCollision[] = [];
 
-  /** `reserved` names (Hangar's own tools) are never given to a provider's item. */
+  /**
+   * `reserved` names (Hangar's own tools) are never given to a provider's item. A provider's own
+   * portable names are given out before the hashed ones, so which item keeps a contested name does not
+   * depend on the order a provider lists them in. A name listed twice is one item.
+   */
   constructor(sources: readonly NameSource[], reserved: ReadonlySet<string> = new Set()) {
     const bareCount = new Map<string, number>();
     for (const source of sources)
       for (const name of new Set(source.names)) bareCount.set(name, (bareCount.get(name) ?? 0) + 1);
     const prefixed = new Set(sources.flatMap((s) => s.names.map((n) => prefixedName(s.providerId, n))));
-    for (const source of sources) {
-      for (const name of source.names) {
-        const bare =
-          !source.prefix &&
-          bareCount.get(name) === 1 &&
-          !reserved.has(name) &&
-          !prefixed.has(name) &&
-          name.length <= MAX_NAME_LENGTH &&
-          PORTABLE_NAME.test(name);
-        const shown = bare ? name : prefixedName(source.providerId, name);
-        if (this.targets.has(shown) || reserved.has(shown)) continue;
-        this.targets.set(shown, { providerId: source.providerId, name });
-        this.exposed.set(key(source.providerId, name), shown);
+    const shownOf = (source: NameSource, name: string): string => {
+      const bare =
+        !source.prefix &&
+        bareCount.get(name) === 1 &&
+        !name.includes(SEPARATOR) &&
+        !reserved.has(name) &&
+        !prefixed.has(name) &&
+        name.length <= MAX_NAME_LENGTH &&
+        PORTABLE_NAME.test(name);
+      return bare ? name : prefixedName(source.providerId, name);
+    };
+    const items = sources.flatMap((source) =>
+      [...new Set(source.names)].map((name) => ({ source, name, shown: shownOf(source, name) })),
+    );
+    const hashed = ({ source, name, shown }: (typeof items)[number]) =>
+      shown !== name && shown !== `${source.providerId}${SEPARATOR}${name}`;
+    for (const { source, name, shown } of [...items.filter((i) => !hashed(i)), ...items.filter(hashed)]) {
+      const owner = reserved.has(shown) ? "reserved" : this.targets.get(shown);
+      if (owner !== undefined) {
+        this.collisions.push({ providerId: source.providerId, name, shown, owner });
+        continue;
       }
+      this.targets.set(shown, { providerId: source.providerId, name });
+      this.exposed.set(key(source.providerId, name), shown);
     }
   }
 

@@ -2,7 +2,7 @@
 // end to end through the compiled binary, with a fixture provider whose lists are given in the config.
 import { describe, expect, test } from "bun:test";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { type Sandbox, sandbox } from "../helpers/e2e.ts";
+import { runHangar, type Sandbox, sandbox } from "../helpers/e2e.ts";
 import { fixture } from "../helpers/paths.ts";
 import { hangarCall, serve } from "../helpers/serve.ts";
 
@@ -59,6 +59,41 @@ describe("hangar serve: tools.deny and allow (issue 9, item 15)", () => {
         ["fs", []],
         ["part", ["ok"]],
       ]);
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe("hangar serve: exposed names are unique (issue 9, items 16 and 17)", () => {
+  test(
+    "a tool a provider lists three times is listed once, with one warning naming the provider",
+    async () => {
+      using box = sandbox();
+      config(box, listing("h", { tools: ["dup", "dup", "other", "dup"], prompts: ["p", "p"] }));
+      await using session = await serve(box);
+      expect(await listed(session)).toEqual(["h__dup", "h__other"]);
+      expect((await session.client.listPrompts()).prompts.map((p) => p.name)).toEqual(["h__p"]);
+      await session.client.listTools();
+      const warnings = session
+        .stderr()
+        .split("\n")
+        .filter((line) => line.includes("more than once"));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('"provider":"h"');
+      expect(warnings[0]).toContain('"tools":["dup"]');
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "providers `a` (tool b__echo) and `a__b` (tool echo) cannot both be configured: a located error names the id",
+    async () => {
+      using box = sandbox();
+      config(box, listing("a", { tools: ["b__echo"] }), listing("a__b", { tools: ["echo"] }));
+      const run = await runHangar(["call", "-"], box.options({}, JSON.stringify([{ provider: "a", tool: "b__echo" }])));
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`${box.cwd}/hangar.yaml:3:`);
+      expect(run.stderr).toContain("providers[1].id cannot hold `__` or end in `_`");
     },
     TIMEOUT_MS,
   );
