@@ -88,7 +88,7 @@ export class Catalog {
     };
     const cap = setTimeout(release, this.options.warmUpHoldMs ?? 3000);
     try {
-      await this.listUnknown(signal, concurrency);
+      await this.listUnknown(signal, { concurrency });
     } finally {
       clearTimeout(cap);
       release();
@@ -100,9 +100,18 @@ export class Catalog {
     return this.held;
   }
 
-  /** Starts every provider whose catalog is not known yet (sharing any start under way) and waits for it. */
-  async listUnknown(signal: AbortSignal, concurrency = 4): Promise<void> {
-    const queue = [...this.gateway.handles.values()].filter((h) => this.entry(h.config.id).catalog === undefined);
+  /**
+   * Starts every provider whose catalog is not known yet (sharing any start under way) and waits for it;
+   * `concurrency` at a time (default 4); with `exposedOnly` (default false), only those whose items a
+   * client can reach directly (`expose: true`).
+   */
+  async listUnknown(
+    signal: AbortSignal,
+    { concurrency = 4, exposedOnly = false }: { concurrency?: number; exposedOnly?: boolean } = {},
+  ): Promise<void> {
+    const queue = [...this.gateway.handles.values()].filter(
+      (h) => this.entry(h.config.id).catalog === undefined && (h.config.expose || !exposedOnly),
+    );
     const worker = async () => {
       for (let handle = queue.shift(); handle && !signal.aborted; handle = queue.shift()) {
         await handle.ensureReady(signal).catch((error: unknown) => {
@@ -156,10 +165,13 @@ export class Catalog {
     );
   }
 
-  /** The provider and original URI behind an exposed URI: a prefixed one, a listed one, or a template's match. */
+  /**
+   * The provider and original URI behind an exposed URI: a prefixed one, a listed one, or a template's
+   * match; only of an exposed provider (`expose: false` is reached only through `hangar_call`).
+   */
   resolveUri(uri: string): Target | undefined {
     const prefixed = parsePrefixedUri(uri);
-    if (prefixed && this.gateway.handles.has(prefixed.providerId)) return prefixed;
+    if (prefixed && this.isExposed(prefixed.providerId)) return prefixed;
     const unprefixed = this.exposed().filter((p) => !p.prefix);
     const listed = unprefixed.find((p) => p.catalog.resources.some((r) => r.uri === uri));
     if (listed) return { providerId: listed.id, name: uri };
@@ -169,10 +181,10 @@ export class Catalog {
     return templated ? { providerId: templated.id, name: uri } : undefined;
   }
 
-  /** The provider and original URI template behind an exposed one (for completion). */
+  /** The provider and original URI template behind an exposed one (for completion), of an exposed provider. */
   resolveTemplate(uriTemplate: string): Target | undefined {
     const prefixed = parsePrefixedUri(uriTemplate);
-    if (prefixed && this.gateway.handles.has(prefixed.providerId)) return prefixed;
+    if (prefixed && this.isExposed(prefixed.providerId)) return prefixed;
     const owner = this.exposed().find(
       (p) => !p.prefix && p.catalog.resourceTemplates.some((t) => t.uriTemplate === uriTemplate),
     );
@@ -193,6 +205,10 @@ export class Catalog {
         return name === undefined ? [] : [{ ...item, name }];
       }),
     );
+  }
+
+  private isExposed(providerId: string): boolean {
+    return this.gateway.handles.get(providerId)?.config.expose === true;
   }
 
   private exposed(): { id: string; prefix: boolean; catalog: ProviderCatalog; handle: ProviderHandle }[] {

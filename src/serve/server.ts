@@ -194,7 +194,10 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
   });
 }
 
-/** Looks a name up; when it is not found, first lists the providers not listed yet (a cold start without a cache). */
+/**
+ * Looks a name up; when it is not found, first lists the exposed providers not listed yet (a cold start
+ * without a cache). A provider with `expose: false` never owns a name a client uses directly.
+ */
 async function findListed(
   catalog: Catalog,
   signal: AbortSignal,
@@ -202,7 +205,7 @@ async function findListed(
 ): Promise<Target | undefined> {
   const found = find();
   if (found !== undefined) return found;
-  await catalog.listUnknown(signal);
+  await catalog.listUnknown(signal, { exposedOnly: true });
   return find();
 }
 

@@ -98,3 +98,44 @@ describe("hangar serve: exposed names are unique (issue 9, items 16 and 17)", ()
     TIMEOUT_MS,
   );
 });
+
+describe("hangar serve: expose: false (issue 9, item 18)", () => {
+  test(
+    "none of the provider's tools, prompts or resources is listed or served directly; hangar_call still reaches it",
+    async () => {
+      using box = sandbox();
+      const lists = (uri: string) => ({ tools: ["t"], prompts: ["p"], resources: [uri] });
+      config(
+        box,
+        listing("hidden", lists("file:///secret"), { expose: false }),
+        listing("bare", lists("file:///bare-secret"), { expose: false, prefix: false }),
+        listing("shown", lists("file:///public")),
+      );
+      await using session = await serve(box);
+      const { client } = session;
+      expect(await listed(session)).toEqual(["shown__t"]);
+      expect((await client.listPrompts()).prompts.map((p) => p.name)).toEqual(["shown__p"]);
+      expect((await client.listResources()).resources.map((r) => r.uri)).toEqual(["hangar://shown/file:///public"]);
+      const refused = (promise: Promise<unknown>) =>
+        promise.then(
+          (result) => `answered ${JSON.stringify(result)}`,
+          (error: Error) => error.message,
+        );
+      expect(await refused(client.readResource({ uri: "hangar://shown/file:///public" }))).toContain("resource");
+      expect(await refused(client.readResource({ uri: "hangar://hidden/file:///secret" }))).toContain(
+        "Unknown resource",
+      );
+      expect(await refused(client.readResource({ uri: "file:///bare-secret" }))).toContain("Unknown resource");
+      expect(await refused(client.getPrompt({ name: "hidden__p" }))).toContain("Unknown prompt");
+      expect(await refused(client.getPrompt({ name: "p" }))).toContain("Unknown prompt");
+      expect(await refused(client.callTool({ name: "hidden__t", arguments: {} }))).toContain("Unknown tool");
+      expect(await refused(client.callTool({ name: "t", arguments: {} }))).toContain("Unknown tool");
+      const { batch } = await hangarCall(session, [
+        { provider: "hidden", tool: "t" },
+        { provider: "bare", tool: "t" },
+      ]);
+      expect(batch.results.map((r) => r.ok)).toEqual([true, true]);
+    },
+    TIMEOUT_MS,
+  );
+});
