@@ -33,6 +33,8 @@ describe("Config file formats", () => {
         args: ["mcp-server-github"],
         env: { GITHUB_TOKEN: "gh-token" },
         cwd: "/home/user/src",
+        // Handed to the remote provider by `${API_TOKEN}`, so not inherited here (issue 9, item 21).
+        envWithheld: ["API_TOKEN"],
       },
       {
         kind: "docker",
@@ -41,6 +43,7 @@ describe("Config file formats", () => {
         env: {},
         volumes: ["/home/user/data:/data:ro"],
         args: [],
+        envWithheld: ["API_TOKEN", "GITHUB_TOKEN"],
       },
       {
         kind: "http",

@@ -10,6 +10,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { ResolvedProvider } from "../config/index.ts";
 import { messageOf } from "../errors.ts";
+import { childEnv } from "../providers/index.ts";
 import type { BenchReport, BenchTarget } from "./report.ts";
 import type { ScenarioContext } from "./scenarios.ts";
 import { roundMs } from "./stats.ts";
@@ -33,9 +34,7 @@ function directTransport(
       ? new SSEClientTransport(new URL(t.url), init)
       : new StreamableHTTPClientTransport(new URL(t.url), init);
   }
-  const env = Object.fromEntries(
-    Object.entries({ ...baseEnv, ...t.env }).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  );
+  const env = childEnv(baseEnv, t);
   return new StdioClientTransport({
     command: t.command,
     args: [...t.args],

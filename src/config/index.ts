@@ -3,6 +3,7 @@
  * `ResolvedConfig` (or the built-in demo config when there is no file).
  */
 export { DEMO_PROVIDER_IDS, demoConfig } from "./demo.ts";
+export { type EnvInherit, HANGAR_SECRETS, isSystemVariable } from "./env-inherit.ts";
 export type { Env } from "./interpolate.ts";
 export type { FoundConfigFile, LoadConfigOptions } from "./load.ts";
 export { describeSource, findConfigFile, loadConfig } from "./load.ts";
@@ -11,6 +12,7 @@ export { BUILTIN_DEFAULTS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_CONCURRENCY } fro
 export { idMayShadow, PROVIDER_ID } from "./schema.ts";
 export type {
   ConfigSource,
+  EnvPolicy,
   ProviderTransport,
   ResolvedConfig,
   ResolvedProvider,

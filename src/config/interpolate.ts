@@ -7,6 +7,7 @@
  * - `$${`: a literal `${` (so `$${VAR}` yields the text `${VAR}`). A `$` anywhere else is just a `$`.
  * - Any other `${` (no closing brace, a name that is not `[A-Za-z_][A-Za-z0-9_]*`) is a problem.
  */
+import type { VarUse } from "./env-inherit.ts";
 import type { KeyPath, Problem } from "./problems.ts";
 import type { YamlTree } from "./yaml-tree.ts";
 
@@ -15,18 +16,34 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 const PATTERN = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{/g;
 
-/** A copy of `data` with every string value interpolated; problems are added to `problems`. */
-export function interpolate(data: unknown, env: Env, tree: YamlTree, problems: Problem[]): unknown {
-  return walk(data, [], env, tree, problems);
+/**
+ * A copy of `data` with every string value interpolated; problems are added to `problems`, and every
+ * `${VAR}` (set or not, with a default or not) to `uses`, with the path of the value it is in.
+ */
+export function interpolate(
+  data: unknown,
+  env: Env,
+  tree: YamlTree,
+  problems: Problem[],
+  uses: VarUse[] = [],
+): unknown {
+  return walk(data, [], { env, tree, problems, uses });
 }
 
-function walk(value: unknown, path: KeyPath, env: Env, tree: YamlTree, problems: Problem[]): unknown {
-  if (typeof value === "string") return interpolateString(value, path, env, tree, problems);
-  if (Array.isArray(value)) return value.map((item, i) => walk(item, [...path, i], env, tree, problems));
+interface Walk {
+  readonly env: Env;
+  readonly tree: YamlTree;
+  readonly problems: Problem[];
+  readonly uses: VarUse[];
+}
+
+function walk(value: unknown, path: KeyPath, context: Walk): unknown {
+  if (typeof value === "string") return interpolateString(value, path, context);
+  if (Array.isArray(value)) return value.map((item, i) => walk(item, [...path, i], context));
   if (value !== null && typeof value === "object") {
     const result: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      const copied = walk(item, [...path, key], env, tree, problems);
+      const copied = walk(item, [...path, key], context);
       Object.defineProperty(result, key, { value: copied, enumerable: true, writable: true, configurable: true });
     }
     return result;
@@ -34,7 +51,7 @@ function walk(value: unknown, path: KeyPath, env: Env, tree: YamlTree, problems:
   return value;
 }
 
-function interpolateString(text: string, path: KeyPath, env: Env, tree: YamlTree, problems: Problem[]): string {
+function interpolateString(text: string, path: KeyPath, { env, tree, problems, uses }: Walk): string {
   if (!text.includes("${")) return text;
   const seen = new Map<string, number>();
   return text.replace(PATTERN, (match: string, name: string | undefined, fallback: string | undefined) => {
@@ -47,6 +64,7 @@ function interpolateString(text: string, path: KeyPath, env: Env, tree: YamlTree
       problems.push({ path, position, message });
       return match;
     }
+    uses.push({ name, path });
     const value = env[name];
     if (fallback !== undefined) return value === undefined || value === "" ? fallback : value;
     if (value !== undefined) return value;

@@ -18,6 +18,7 @@ type Kind = (typeof KINDS)[number];
 const KEY_KINDS: Readonly<Record<string, readonly Kind[]>> = {
   args: ["command", "image"],
   env: ["command", "image"],
+  env_inherit: ["command", "image"],
   cwd: ["command"],
   network: ["image"],
   volumes: ["image"],

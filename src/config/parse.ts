@@ -5,6 +5,7 @@
 
 import { homedir } from "node:os";
 import * as nodePath from "node:path";
+import { envInheritProblems, envRoutes, type VarUse } from "./env-inherit.ts";
 import { type Env, interpolate } from "./interpolate.ts";
 import { formatPath, type Problem, problemsError } from "./problems.ts";
 import { resolveConfig } from "./resolve.ts";
@@ -26,15 +27,19 @@ export function parseConfigText(
 ): ResolvedConfig {
   const tree = parseYamlTree(text, fileName);
   const problems: Problem[] = [];
-  const data = interpolate(relevantPart(tree.data), env, tree, problems);
+  const uses: VarUse[] = [];
+  const data = interpolate(relevantPart(tree.data), env, tree, problems, uses);
   const validated = validateFile(data, tree);
   // A value left with an unset `${VAR}` in it is reported once, for the variable, not again for its shape.
   const unset = new Set(problems.map((problem) => formatPath(problem.path)));
   problems.push(...validated.problems.filter((problem) => !unset.has(formatPath(problem.path))));
+  const routes = envRoutes(data, uses);
+  if ("file" in validated) problems.push(...envInheritProblems(validated.file, routes, tree));
   if (problems.length > 0 || !("file" in validated)) throw problemsError(fileName, problems);
   return resolveConfig(validated.file, {
     source: { kind: "file", path: fileName },
     home,
     baseDir: nodePath.dirname(fileName),
+    envRoutes: routes,
   });
 }

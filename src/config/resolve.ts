@@ -4,8 +4,9 @@
  * become milliseconds, `~` is expanded, and the result is deeply frozen.
  */
 import * as nodePath from "node:path";
+import { type EnvRoutes, withheldFrom } from "./env-inherit.ts";
 import type { ConfigFile, DefaultsEntry, McpServerEntry, ProviderEntry } from "./schema.ts";
-import type { ConfigSource, ProviderTransport, ResolvedConfig, ResolvedProvider } from "./types.ts";
+import type { ConfigSource, EnvPolicy, ProviderTransport, ResolvedConfig, ResolvedProvider } from "./types.ts";
 
 /** The built-in per-provider defaults (docs/contract.md, "Configuration"), in the file's units. */
 export const BUILTIN_DEFAULTS = {
@@ -34,6 +35,8 @@ export interface ResolveContext {
   readonly home: string;
   /** Relative `cwd` values are taken relative to this (the config file's directory). */
   readonly baseDir: string;
+  /** Which providers each `${VAR}` of the file is handed to (default none). */
+  readonly envRoutes?: EnvRoutes;
 }
 
 /** The resolved, deeply frozen config of a validated file. */
@@ -106,6 +109,7 @@ function transportOf(entry: ProviderEntry, context: ResolveContext): ProviderTra
   }
   if (entry.image !== undefined) {
     return {
+      ...envPolicy(entry, context),
       kind: "docker",
       image: entry.image,
       network: entry.network,
@@ -118,7 +122,16 @@ function transportOf(entry: ProviderEntry, context: ResolveContext): ProviderTra
     typeof entry.command === "string" ? [entry.command, ...(entry.args ?? [])] : (entry.command ?? []);
   const cwd =
     entry.cwd === undefined ? undefined : nodePath.resolve(context.baseDir, expandHome(entry.cwd, context.home));
-  return { kind: "stdio", command, args: rest, env: { ...entry.env }, cwd };
+  return { ...envPolicy(entry, context), kind: "stdio", command, args: rest, env: { ...entry.env }, cwd };
+}
+
+/** `env_inherit` and the variables handed to other providers, each only when set (so the defaults change no cache key). */
+function envPolicy(entry: ProviderEntry, context: ResolveContext): EnvPolicy {
+  const withheld = withheldFrom(entry.id, context.envRoutes ?? new Map());
+  return {
+    ...(entry.env_inherit === undefined ? {} : { envInherit: entry.env_inherit }),
+    ...(withheld.length === 0 ? {} : { envWithheld: withheld }),
+  };
 }
 
 function fromMcpServer(name: string, entry: McpServerEntry): ProviderEntry {

@@ -5,6 +5,9 @@
  */
 import { z } from "zod";
 
+/** What an environment variable's name looks like. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** What a provider id (and an `mcpServers` name) must look like. */
 export const PROVIDER_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
@@ -69,6 +72,11 @@ export const providerSchema = z.strictObject({
     .optional(),
   args: z.array(z.string()).optional(),
   env: stringMap.optional(),
+  env_inherit: z
+    .union([z.enum(["all", "none"]), z.array(z.string().regex(ENV_NAME, { error: "expected a variable name" }))], {
+      error: "expected `all`, `none` or a list of variable names",
+    })
+    .optional(),
   cwd: z.string().min(1).optional(),
   image: z.string().min(1).optional(),
   network: z.string().min(1).optional(),

@@ -2,20 +2,29 @@
  * The resolved, immutable config that everything else reads. Every config source (the YAML `providers`
  * list, an `mcpServers` map, the built-in demo) is turned into this one form first.
  */
+import type { EnvInherit } from "./env-inherit.ts";
+
+/** What a process provider inherits of hangar's environment (see env-inherit.ts); both default to nothing set. */
+export interface EnvPolicy {
+  /** `env_inherit` (default "all"). */
+  readonly envInherit?: EnvInherit;
+  /** Variables the config hands to other providers, never inherited (default none). */
+  readonly envWithheld?: readonly string[];
+}
 
 /** How a provider is launched or reached. */
 export type ProviderTransport =
-  | {
+  | (EnvPolicy & {
       readonly kind: "stdio";
       /** Program to run (looked up on PATH when it has no slash). */
       readonly command: string;
       readonly args: readonly string[];
-      /** Extra environment, added to hangar's own environment. */
+      /** Extra environment, added to what it inherits of hangar's own (see `EnvPolicy`). */
       readonly env: Readonly<Record<string, string>>;
       /** Working directory, `~` expanded; undefined = hangar's own. */
       readonly cwd: string | undefined;
-    }
-  | {
+    })
+  | (EnvPolicy & {
       readonly kind: "docker";
       readonly image: string;
       /** `--network` value; undefined = docker's default. */
@@ -26,7 +35,7 @@ export type ProviderTransport =
       readonly volumes: readonly string[];
       /** Arguments after the image. */
       readonly args: readonly string[];
-    }
+    })
   | {
       readonly kind: "http";
       readonly url: string;

@@ -99,7 +99,7 @@ function issueProblems(issue: z.core.$ZodIssue, data: unknown, tree: YamlTree): 
 
 /** Provider keys that `defaults` cannot hold: they say what a provider is, not how it is run. */
 const PER_PROVIDER_ONLY = [
-  ...["id", "description", "command", "args", "env", "cwd"],
+  ...["id", "description", "command", "args", "env", "env_inherit", "cwd"],
   ...["image", "network", "volumes", "url", "headers", "transport"],
 ];
 

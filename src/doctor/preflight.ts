@@ -4,8 +4,9 @@
  */
 import { access, constants, stat } from "node:fs/promises";
 import { connect } from "node:net";
-import type { ProviderTransport, ResolvedProvider } from "../config/index.ts";
+import { type EnvPolicy, HANGAR_SECRETS, type ProviderTransport, type ResolvedProvider } from "../config/index.ts";
 import { messageOf } from "../errors.ts";
+import { childEnv } from "../providers/index.ts";
 import { type Check, check } from "./check.ts";
 
 /** Where a program that is often missing comes from. */
@@ -28,12 +29,35 @@ export async function preflight(
   const t = provider.transport;
   switch (t.kind) {
     case "stdio":
-      return await commandChecks(provider.id, t, env);
+      return [...(await commandChecks(provider.id, t, env)), ...envCheck(provider.id, t, env)];
     case "docker":
-      return await dockerChecks(provider.id, t.image, env);
+      return [...(await dockerChecks(provider.id, t, env)), ...envCheck(provider.id, t, env)];
     case "http":
       return [await reachable(provider.id, t.url)];
   }
+}
+
+/**
+ * What the provider's process does not get of hangar's environment, when that is anything (names only,
+ * never values): hangar's secrets and other providers' variables that are set, and a narrowing env_inherit.
+ */
+function envCheck(
+  id: string,
+  t: EnvPolicy & { readonly env: Readonly<Record<string, string>> },
+  env: Readonly<Record<string, string | undefined>>,
+): Check[] {
+  const held = [...HANGAR_SECRETS, ...(t.envWithheld ?? [])].filter(
+    (name) => env[name] !== undefined && !Object.hasOwn(t.env, name),
+  );
+  const inherit = t.envInherit ?? "all";
+  const parts: string[] = [];
+  if (inherit === "none") parts.push("inherits none of hangar's environment (env_inherit: none)");
+  else if (inherit !== "all") parts.push(`inherits only ${inherit.join(", ") || "nothing"} of hangar's environment`);
+  if (held.length > 0)
+    parts.push(`does not inherit ${held.join(", ")} (hangar's own secrets, or handed to another provider)`);
+  if (parts.length === 0) return [];
+  const how = 'give it a variable with `env: { NAME: "${NAME}" }`';
+  return [check("provider", id, "env", "info", `it ${parts.join("; it ")}; ${how}`)];
 }
 
 async function commandChecks(
@@ -47,7 +71,8 @@ async function commandChecks(
       check("provider", id, "cwd", "fail", `its cwd ${t.cwd} is not a directory`, { fix: "create it, or fix `cwd`" }),
     );
   }
-  const path = { ...env, ...t.env }.PATH ?? "";
+  // Where the spawner looks: the provider's own PATH, else hangar's.
+  const path = childEnv(env, t).PATH ?? env.PATH ?? "";
   if (t.command.includes("/")) {
     const runnable = await access(t.command, constants.X_OK).then(
       () => true,
@@ -77,10 +102,13 @@ async function commandChecks(
 
 async function dockerChecks(
   id: string,
-  image: string,
+  t: Extract<ProviderTransport, { kind: "docker" }>,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<Check[]> {
-  const docker = Bun.which("docker", { PATH: env.PATH ?? "" });
+  const image = t.image;
+  // The docker client runs with what the provider's `docker run` would get.
+  const dockerEnv = childEnv(env, t);
+  const docker = Bun.which("docker", { PATH: dockerEnv.PATH ?? env.PATH ?? "" });
   if (!docker)
     return [
       check("provider", id, "docker", "fail", "docker is not on PATH", {
@@ -91,7 +119,7 @@ async function dockerChecks(
   const run = Bun.spawn([docker, "image", "inspect", "--format", "{{.Id}}", image], {
     stdout: "ignore",
     stderr: "pipe",
-    env: { ...env },
+    env: dockerEnv,
   });
   const timer = setTimeout(() => run.kill(), 15_000);
   const [code, stderr] = await Promise.all([run.exited, new Response(run.stderr).text()]);

@@ -6,6 +6,7 @@ import { HttpDriver } from "./http-driver.ts";
 import type { Spawner } from "./spawner.ts";
 import { dockerDriver, stdioDriver } from "./stdio-driver.ts";
 
+export { childEnv } from "./child-env.ts";
 export { type ClientBridge, noBridge } from "./client-bridge.ts";
 export { NO_SDK_TIMEOUT } from "./connect-client.ts";
 export type { Connection, Driver } from "./driver.ts";
@@ -17,7 +18,7 @@ export { stderrExcerpt } from "./stderr-excerpt.ts";
 export interface DriverDeps {
   readonly spawner: Spawner;
   readonly logger: Logger;
-  /** The environment children inherit (default process.env). */
+  /** Hangar's environment, which children inherit in part (see `childEnv`; default process.env). */
   readonly baseEnv?: Readonly<Record<string, string | undefined>>;
   /** The client in front, for providers' requests and logs (default none). */
   readonly bridge?: ClientBridge;

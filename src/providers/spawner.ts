@@ -27,10 +27,13 @@ export interface ChildProcessHandle {
 /** The seam through which Hangar starts processes; tests wrap it to count or fake spawns. */
 export type Spawner = (request: SpawnRequest) => ChildProcessHandle;
 
-/** Finds `command` the way a shell would, on the child's PATH; undefined when it is not there. */
+/**
+ * Finds `command` the way a shell would, on the child's PATH (hangar's own when the child has none, as
+ * with `env_inherit: none`); undefined when it is not there.
+ */
 function resolveCommand(command: string, env: SpawnRequest["env"], cwd: string | undefined): string | undefined {
   if (command.includes("/")) return command;
-  return Bun.which(command, { PATH: env.PATH ?? "", cwd: cwd ?? process.cwd() }) ?? undefined;
+  return Bun.which(command, { PATH: env.PATH ?? process.env.PATH ?? "", cwd: cwd ?? process.cwd() }) ?? undefined;
 }
 
 /** Starts real processes with node:child_process, each in its own process group (`detached`). */

@@ -1,4 +1,6 @@
+import type { EnvPolicy } from "../config/index.ts";
 import type { Logger } from "../observability/log.ts";
+import { childEnv } from "./child-env.ts";
 import type { ClientBridge } from "./client-bridge.ts";
 import { closeListeners, connectClient } from "./connect-client.ts";
 import type { Connection, Driver } from "./driver.ts";
@@ -10,7 +12,7 @@ import { ProcessTransport } from "./stdio-transport.ts";
 export interface ProcessDriverDeps {
   readonly spawner: Spawner;
   readonly logger: Logger;
-  /** Hangar's own environment, which children inherit (default process.env). */
+  /** Hangar's own environment, which children inherit in part (see `childEnv`; default process.env). */
   readonly baseEnv?: Readonly<Record<string, string | undefined>>;
   /** The client in front, for providers' requests and logs (default none). */
   readonly bridge?: ClientBridge;
@@ -68,10 +70,10 @@ function withStartDetail(error: unknown, providerId: string, transport: ProcessT
   return new Error(`Provider "${providerId}" stopped during start-up: ${reason}${detail}`);
 }
 
-/** A stdio provider: runs `command args…` with the provider's env added to hangar's own. */
+/** A stdio provider: runs `command args…` with the provider's env added to what it inherits of hangar's own. */
 export function stdioDriver(
   providerId: string,
-  transport: {
+  transport: EnvPolicy & {
     command: string;
     args: readonly string[];
     env: Readonly<Record<string, string>>;
@@ -79,7 +81,7 @@ export function stdioDriver(
   },
   deps: ProcessDriverDeps,
 ): Driver {
-  const env = { ...(deps.baseEnv ?? process.env), ...transport.env };
+  const env = childEnv(deps.baseEnv ?? process.env, transport);
   return new ProcessDriver(
     "stdio",
     { providerId, command: transport.command, args: transport.args, env, cwd: transport.cwd },
@@ -90,7 +92,7 @@ export function stdioDriver(
 /** A docker provider: `docker run -i --rm` with env names (never values) on the command line. */
 export function dockerDriver(
   providerId: string,
-  transport: {
+  transport: EnvPolicy & {
     image: string;
     network: string | undefined;
     env: Readonly<Record<string, string>>;
@@ -104,6 +106,6 @@ export function dockerDriver(
   for (const name of Object.keys(transport.env)) args.push("-e", name);
   for (const volume of transport.volumes) args.push("-v", volume);
   args.push(transport.image, ...transport.args);
-  const env = { ...(deps.baseEnv ?? process.env), ...transport.env };
+  const env = childEnv(deps.baseEnv ?? process.env, transport);
   return new ProcessDriver("docker", { providerId, command: "docker", args, env, cwd: undefined }, deps);
 }

@@ -18,7 +18,7 @@ export function defaultCacheDir(env: Readonly<Record<string, string | undefined>
 
 /**
  * Providers' catalogs on disk, one file per provider keyed by a hash of its launch config (command,
- * args, env, cwd, image or URL), so `tools/list` can answer on a cold start without starting anything
+ * args, env, cwd, image or URL, and env_inherit and the variables it is not given), so `tools/list` can answer on a cold start without starting anything
  * and a changed launch config never reads a stale catalog. Files hold only what the provider lists,
  * never the launch config itself (its env and headers may hold secrets).
  */

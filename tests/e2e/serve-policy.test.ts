@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { runHangar, type Sandbox, sandbox } from "../helpers/e2e.ts";
 import { fixture } from "../helpers/paths.ts";
-import { hangarCall, serve } from "../helpers/serve.ts";
+import { hangarCall, serve, textOf } from "../helpers/serve.ts";
 
 const TIMEOUT_MS = 30_000;
 
@@ -135,6 +135,74 @@ describe("hangar serve: expose: false (issue 9, item 18)", () => {
         { provider: "bare", tool: "t" },
       ]);
       expect(batch.results.map((r) => r.ok)).toEqual([true, true]);
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe("hangar serve: what a provider's process inherits (issue 9, item 21)", () => {
+  test(
+    "hangar's secrets reach no provider, GITHUB_TOKEN only the one the config hands it to, env_inherit narrows the rest",
+    async () => {
+      using box = sandbox();
+      const env = { tools: ["env"] };
+      config(
+        box,
+        listing("gh", env, { env: { GITHUB_PERSONAL_ACCESS_TOKEN: "${GITHUB_TOKEN}" } }),
+        listing("files", env),
+        listing("narrow", env, { env_inherit: ["PATH", "KEEP_ME"], env: { OWN: "own" } }),
+      );
+      const secrets = {
+        HANGAR_TOKEN: "hangar-bearer-secret",
+        OTEL_EXPORTER_OTLP_HEADERS: "authorization=otlp-secret",
+        GITHUB_TOKEN: "ghp_secret",
+        KEEP_ME: "kept",
+        UNRELATED: "inherited as before",
+      };
+      await using session = await serve(box, { env: secrets });
+      const { batch } = await hangarCall(
+        session,
+        ["gh", "files", "narrow"].map((provider) => ({ provider, tool: "env" })),
+      );
+      const [gh, files, narrow] = batch.results.map(
+        (r) => (JSON.parse(textOf(r.result)) as { env: Record<string, string> }).env,
+      );
+      for (const seen of [gh!, files!, narrow!]) {
+        expect(seen.HANGAR_TOKEN).toBeUndefined();
+        expect(seen.OTEL_EXPORTER_OTLP_HEADERS).toBeUndefined();
+      }
+      expect(gh!.GITHUB_PERSONAL_ACCESS_TOKEN).toBe("ghp_secret");
+      expect(gh!.GITHUB_TOKEN).toBe("ghp_secret");
+      expect(files!.GITHUB_TOKEN).toBeUndefined();
+      expect(files!.UNRELATED).toBe("inherited as before");
+      expect(files!.PATH).toBe(box.env.PATH!);
+      expect(files!.HOME).toBe(box.home);
+      expect(Object.keys(narrow!).sort()).toEqual(["KEEP_ME", "OWN", "PATH"]);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "hangar doctor names the variables a provider does not inherit, and never their values",
+    async () => {
+      using box = sandbox();
+      config(
+        box,
+        listing("gh", { tools: ["env"] }, { env: { GITHUB_PERSONAL_ACCESS_TOKEN: "${GITHUB_TOKEN}" } }),
+        listing("files", { tools: ["env"] }),
+      );
+      const env = { HANGAR_TOKEN: "hangar-bearer-secret", GITHUB_TOKEN: "ghp_secret" };
+      const run = await runHangar(["doctor", "--json", "--no-clients"], box.options(env));
+      expect(run.code).toBe(0);
+      const checks = (JSON.parse(run.stdout) as { checks: { subject: string; name: string; message: string }[] })
+        .checks;
+      const envChecks = checks.filter((c) => c.name === "env").map((c) => [c.subject, c.message]);
+      expect(envChecks).toEqual([
+        ["gh", expect.stringContaining("does not inherit HANGAR_TOKEN (")],
+        ["files", expect.stringContaining("does not inherit HANGAR_TOKEN, GITHUB_TOKEN (")],
+      ]);
+      expect(run.stdout).not.toContain("ghp_secret");
+      expect(run.stdout).not.toContain("hangar-bearer-secret");
     },
     TIMEOUT_MS,
   );
