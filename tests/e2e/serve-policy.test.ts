@@ -127,6 +127,12 @@ describe("hangar serve: expose: false (issue 9, item 18)", () => {
       );
       expect(await refused(client.readResource({ uri: "file:///bare-secret" }))).toContain("Unknown resource");
       expect(await refused(client.getPrompt({ name: "hidden__p" }))).toContain("Unknown prompt");
+      const complete = (ref: { type: "ref/resource"; uri: string } | { type: "ref/prompt"; name: string }) =>
+        refused(client.complete({ ref, argument: { name: "a", value: "" } }));
+      expect(await complete({ type: "ref/resource", uri: "hangar://hidden/file:///{a}" })).toContain(
+        "Unknown resource template",
+      );
+      expect(await complete({ type: "ref/prompt", name: "hidden__p" })).toContain("Unknown prompt");
       expect(await refused(client.getPrompt({ name: "p" }))).toContain("Unknown prompt");
       expect(await refused(client.callTool({ name: "hidden__t", arguments: {} }))).toContain("Unknown tool");
       expect(await refused(client.callTool({ name: "t", arguments: {} }))).toContain("Unknown tool");
