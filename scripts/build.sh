@@ -4,7 +4,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bun="$(bash scripts/ensure-bun.sh)"
-[ -d node_modules ] || "$bun" install --frozen-lockfile
+# The build needs only the runtime dependencies; the devDependencies (Inspector, test servers,
+# conformance suite, tsc, Biome) come with `npm test`.
+[ -d node_modules ] || "$bun" install --frozen-lockfile --production >&2
 mkdir -p dist
 "$bun" build --compile --bytecode --format=esm --minify-syntax --minify-whitespace src/main.ts --outfile dist/hangar >&2
 echo "Built dist/hangar" >&2

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Cross-compiles hangar for every released platform into dist/release/ and writes SHA256SUMS there.
+# Cross-compiles hangar for every released platform into dist/release/, copies install.sh there (the
+# README's one-liner downloads it from the release) and writes SHA256SUMS covering all of them.
 #
 #   bash scripts/release.sh                              # all targets
 #   bash scripts/release.sh --targets host               # only this machine's target
 #   bash scripts/release.sh --targets linux-x64,darwin-arm64 --out /tmp/rel
 #
 # Files: hangar-linux-x64, hangar-linux-arm64, hangar-darwin-x64, hangar-darwin-arm64,
-# hangar-windows-x64.exe, and SHA256SUMS (`<hex>  <file>`, as sha256sum prints it) listing the files built.
+# hangar-windows-x64.exe, install.sh, and SHA256SUMS (`<hex>  <file>`, as sha256sum prints it) listing the
+# files built and install.sh.
 # Targets other than the host need Bun's runtime for that platform, which `bun build` fetches from the
 # npm registry (@oven/bun-<os>-<arch>) on first use; offline, those targets fail and are named below.
 set -euo pipefail
@@ -83,7 +85,7 @@ done
 
 bun="$(bash "$root/scripts/ensure-bun.sh")"
 cd "$root"
-[ -d node_modules ] || "$bun" install --frozen-lockfile >&2
+[ -d node_modules ] || "$bun" install --frozen-lockfile --production >&2
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 
@@ -108,8 +110,11 @@ for t in $resolved; do
 done
 
 if [ ${#built[@]} -gt 0 ]; then
+  cp "$root/install.sh" "$out/install.sh"
+  chmod +x "$out/install.sh"
+  built+=(install.sh)
   (cd "$out" && sha256 "${built[@]}") >"$out/SHA256SUMS"
-  echo "Wrote $out/SHA256SUMS (${#built[@]} file(s))" >&2
+  echo "Wrote $out/install.sh and $out/SHA256SUMS (${#built[@]} file(s))" >&2
 fi
 
 if [ ${#failed[@]} -gt 0 ]; then

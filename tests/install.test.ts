@@ -1,10 +1,10 @@
 // install.sh and scripts/release.sh end to end: a host-only release served over local HTTP and installed
 // the way `curl -fsSL …/install.sh | bash` does it, a tampered download refused, and a source install.
 import { afterAll, expect, test } from "bun:test";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 const root = join(import.meta.dir, "..");
 const installScript = join(root, "install.sh");
@@ -99,15 +99,92 @@ function sha256(bytes: Uint8Array): string {
 }
 
 test(
-  "release.sh builds the host binary and a sha256sum-style SHA256SUMS",
+  "issue 9 #32: release.sh builds the host binary, copies install.sh, and writes a SHA256SUMS covering both",
   async () => {
     const dir = await releaseDir();
     const sums = await readFile(join(dir, "SHA256SUMS"), "utf8");
     const bytes = await Bun.file(join(dir, hostFile)).bytes();
-    expect(sums).toBe(`${sha256(bytes)}  ${hostFile}\n`);
+    const script = await Bun.file(join(dir, "install.sh")).bytes();
+    expect(script).toEqual(await Bun.file(installScript).bytes());
+    expect(sums).toBe(`${sha256(bytes)}  ${hostFile}\n${sha256(script)}  install.sh\n`);
   },
   TIMEOUT_MS,
 );
+
+test(
+  "issue 9 #32: the README's one-liner, curl -fsSL $BASE/install.sh | HANGAR_DOWNLOAD_URL=$BASE bash, installs the release",
+  async () => {
+    const { server, url, requested } = serveRelease(await releaseDir());
+    using _server = server;
+    const { env, dir } = await installEnv({});
+    const readme = await readFile(join(root, "README.md"), "utf8");
+    expect(readme).toContain(
+      "curl -fsSL https://github.com/mapyr/mcp-hangar/releases/latest/download/install.sh \\| bash",
+    );
+
+    const result = await run(["bash", "-c", `curl -fsSL ${url}/install.sh | HANGAR_DOWNLOAD_URL=${url} bash`], env);
+
+    expect(result.stderr).not.toContain("Error:");
+    expect(result.code).toBe(0);
+    expect(requested).toEqual(["/install.sh", `/${hostFile}`, "/SHA256SUMS"]);
+    const versionRun = await run([join(dir, "hangar"), "--version"]);
+    expect(versionRun.stdout).toContain(version);
+  },
+  TIMEOUT_MS,
+);
+
+test(
+  "issue 9 #31, #33: `npm run build` in a clean checkout finds Bun off PATH and installs only what the build needs",
+  async () => {
+    const copy = await tempDir("clone");
+    const files = (await run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"])).stdout
+      .split("\0")
+      .filter((file) => file !== "" && existsSync(join(root, file)));
+    for (const file of files) await Bun.write(join(copy, file), Bun.file(join(root, file)));
+    // The Bun that scripts/ensure-bun.sh would install into .cache/bun (so that the test needs no network).
+    const cachedBun = join(copy, ".cache", "bun", "node_modules", ".bin", "bun");
+    mkdirSync(dirname(cachedBun), { recursive: true });
+    symlinkSync(process.execPath, cachedBun);
+    const path = (process.env.PATH ?? "")
+      .split(":")
+      .filter((entry) => entry !== "" && !existsSync(join(entry, "bun")))
+      .join(":");
+    await using proc = Bun.spawn(["npm", "run", "build"], {
+      cwd: copy,
+      env: { ...process.env, PATH: path },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [stdout, stderr, code] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+      proc.exited,
+    ]);
+    expect(`${stdout}${stderr}`).toContain("Built dist/hangar");
+    expect(code).toBe(0);
+    expect((await run([join(copy, "dist", "hangar"), "--version"])).stdout).toContain(version);
+    expect(existsSync(join(copy, "node_modules", "@modelcontextprotocol", "sdk"))).toBe(true);
+    for (const dev of ["@modelcontextprotocol/inspector", "@modelcontextprotocol/conformance", "mcp-hub", "typescript"])
+      expect(existsSync(join(copy, "node_modules", dev))).toBe(false);
+  },
+  TIMEOUT_MS,
+);
+
+test("issue 9 #31: every npm script finds Bun itself, and npm prints no update notice after `npm test`", async () => {
+  const { scripts } = (await Bun.file(join(root, "package.json")).json()) as { scripts: Record<string, string> };
+  for (const [name, line] of Object.entries(scripts))
+    expect([name, line]).toEqual([name, expect.stringMatching(/^bash scripts\//)]);
+  const home = await tempDir("npm-home");
+  await Bun.write(join(home, ".npmrc"), "update-notifier=true\n");
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith("npm_config_")),
+  );
+  const setting = Bun.spawnSync(["npm", "config", "get", "update-notifier"], {
+    cwd: root,
+    env: { ...env, HOME: home },
+  });
+  expect(setting.stdout.toString().trim()).toBe("false");
+});
 
 test(
   "install.sh piped to bash downloads the release, verifies it and installs a working hangar",
