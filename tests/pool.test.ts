@@ -76,7 +76,9 @@ describe("Provider lifecycle", () => {
     await clock.advance(5_000);
     const batch = await running;
     expect(batch.results.map((r) => r.error?.type)).toEqual(Array(5).fill("provider_unavailable"));
-    expect(batch.results[0]!.error!.message).toBe('Provider "mute" did not start within 5 s');
+    expect(batch.results[0]!.error!.message).toBe(
+      'Provider "mute" did not start within 5 s; if it is only slow (a first `npx` or `uvx` download), raise its `startup_timeout_s`',
+    );
     expect(spawner.count).toBe(1);
     await waitFor(() => !isAlive(spawner.pids[0]!), 10_000, "the silent provider to be killed");
   });

@@ -1,7 +1,9 @@
 import { describeSource, loadConfig, type ResolvedConfig } from "../config/index.ts";
 import { Gateway, type GatewayDeps } from "../gateway/index.ts";
+import { combineRecorders } from "../observability/combine-recorders.ts";
 import { createLogger, type Logger } from "../observability/log.ts";
 import { type Observability, openObservability } from "../observability/open-observability.ts";
+import { noopRecorder } from "../observability/recorder.ts";
 import { selfCommand } from "../self-command.ts";
 
 /** Options every command accepts. */
@@ -26,15 +28,23 @@ export interface ContextOptions {
   readonly metrics?: boolean;
 }
 
+/** Whether live progress lines may be drawn on stderr: it is a terminal, and logs are quiet (warn or above). */
+export function liveStderr(options: GlobalOptions): boolean {
+  return Boolean(process.stderr.isTTY) && ["warn", "error", "fatal", "silent"].includes(logLevel(options));
+}
+
 /** The log level from `--log-level`, `$HANGAR_LOG_LEVEL` or `--verbose` (default "warn"). */
 export function logLevel(options: GlobalOptions): string {
   return options.logLevel ?? process.env.HANGAR_LOG_LEVEL ?? (options.verbose ? "debug" : "warn");
 }
 
-/** Loads the config (saying so in one line when it falls back to the demo providers) and builds the gateway. */
+/**
+ * Loads the config (saying so in one line when it falls back to the demo providers) and builds the
+ * gateway; a `deps.recorder` is told everything beside observability's own.
+ */
 export async function openContext(
   options: GlobalOptions,
-  deps: Pick<GatewayDeps, "bridge"> = {},
+  deps: Pick<GatewayDeps, "bridge" | "recorder"> = {},
   wants: ContextOptions = {},
 ): Promise<CommandContext> {
   const logger = createLogger({ level: logLevel(options) });
@@ -42,7 +52,8 @@ export async function openContext(
   if (config.source.kind === "demo") process.stderr.write(`${describeSource(config)}\n`);
   else logger.info(describeSource(config));
   const observability = await openObservability({ logger, metrics: wants.metrics ?? false });
-  const gateway = new Gateway(config, { logger, recorder: observability.recorder, ...deps });
+  const recorder = combineRecorders(observability.recorder, deps.recorder ?? noopRecorder);
+  const gateway = new Gateway(config, { logger, ...deps, recorder });
   observability.watch(gateway);
   return { config, logger, gateway, observability };
 }

@@ -318,7 +318,10 @@ export class ProviderHandle {
     const limit = deadline(
       this.clock,
       startupTimeoutMs,
-      () => new TimeoutError(`Provider "${id}" did not start within ${startupTimeoutMs / 1000} s`),
+      () =>
+        new TimeoutError(
+          `Provider "${id}" did not start within ${startupTimeoutMs / 1000} s; if it is only slow (a first \`npx\` or \`uvx\` download), raise its \`startup_timeout_s\``,
+        ),
     );
     const signal = linkSignals([limit.signal, abandon]);
     try {

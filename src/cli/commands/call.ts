@@ -3,9 +3,10 @@ import type { Command } from "commander";
 import { UsageError } from "../../errors.ts";
 import { type BatchResult, type CallResult, summarize } from "../../gateway/index.ts";
 import { traceContextFromEnv } from "../../observability/otel-env.ts";
-import { type GlobalOptions, openContext } from "../context.ts";
+import { type GlobalOptions, liveStderr, openContext } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
 import { formatRow, formatSummary, useColor } from "../output.ts";
+import { StartProgress } from "../start-progress.ts";
 import { writeOut } from "../write-out.ts";
 
 interface CallOptions {
@@ -37,7 +38,10 @@ async function readBatch(file: string): Promise<unknown> {
 export async function runCall(file: string, options: CallOptions, global: GlobalOptions): Promise<number> {
   if (options.json && options.ndjson) throw new UsageError("Choose one of --json and --ndjson");
   const input = await readBatch(file);
-  const { gateway } = await openContext(global);
+  // On a terminal, a line per provider that is slow to start (an npx download), erased before each row.
+  using progress = liveStderr(global) ? new StartProgress() : undefined;
+  const { gateway } = await openContext(global, progress ? { recorder: progress.recorder } : {});
+  progress?.watch(gateway.handles.values());
   const lifecycle = watchLifecycle();
   try {
     const started = performance.now();
@@ -46,9 +50,11 @@ export async function runCall(file: string, options: CallOptions, global: Global
     const results: CallResult[] = new Array(batch.total);
     for await (const result of batch.results) {
       results[result.index] = result;
+      progress?.clear();
       if (options.ndjson) await writeOut(`${JSON.stringify(result)}\n`);
       else if (!options.json) await writeOut(`${formatRow(result, color)}\n`);
     }
+    progress?.[Symbol.dispose]();
     const summary: BatchResult = summarize(batch.batchId, results, performance.now() - started);
     if (options.json) await writeOut(`${JSON.stringify(summary, null, 2)}\n`);
     else if (!options.ndjson) await writeOut(`${formatSummary(summary, color)}\n`);
