@@ -1,5 +1,6 @@
 /** How `hangar init` reports what it imported and the client entry it suggests. */
 import {
+  type AppliedEntry,
   type ClientLocations,
   type ClientName,
   type CommandEntry,
@@ -45,6 +46,21 @@ export function formatImport(
   if (written.problems === undefined) out.push(`Check the providers with \`hangar ${ref.configFlag}doctor\`.`);
   else out.push(`Hangar cannot load it as it is:\n${written.problems}`);
   return out;
+}
+
+/** What `--move` did to the client's file it imported from. */
+export function formatMove(applied: AppliedEntry): string[] {
+  if (applied.unchanged)
+    return [`${applied.path} already starts hangar and none of the imported servers; nothing was changed.`];
+  const backup = applied.backup === undefined ? "" : ` (the old file is kept as ${applied.backup})`;
+  const count = applied.removed.length;
+  const removed =
+    count === 0
+      ? ""
+      : `removed ${count} server${count === 1 ? "" : "s"} now run by hangar (${applied.removed.join(", ")}) and `;
+  return [
+    `Moved: ${removed}${applied.replaced ? "replaced" : "added"} the "hangar" entry in ${applied.path}${backup}; restart the client to load it.`,
+  ];
 }
 
 /** The client entry as JSON, the `claude mcp add` line, and where each client keeps its config. */

@@ -2,7 +2,13 @@
  * MCP client config files (Claude Code, Claude Desktop, Cursor): where they are, their `mcpServers`,
  * and the entry that starts `hangar serve`. Used by `hangar init` and `hangar doctor`.
  */
-export { type AppliedEntry, applyEntry, backupStamp } from "./apply-entry.ts";
+export {
+  type AppliedEntry,
+  type ApplyEntryOptions,
+  applyEntry,
+  backupStamp,
+  type ServerToRemove,
+} from "./apply-entry.ts";
 export {
   allClientFiles,
   CLIENTS,

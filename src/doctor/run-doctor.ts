@@ -64,7 +64,12 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       await gateway.close();
     }
   }
-  if (!options.skipClients) checks.push(...(await checkClients({ home, cwd }, env)));
+  if (!options.skipClients) {
+    const providers = configured.config?.providers ?? [];
+    const found = configured.found;
+    const config = found === undefined ? undefined : { path: found.path, via: found.via };
+    checks.push(...(await checkClients({ home, cwd }, env, { providers, config })));
+  }
   const counts = countChecks(checks);
   return {
     ok: counts.fail === 0,

@@ -53,7 +53,7 @@ describe("--help of the new commands", () => {
   for (const [command, mentions] of [
     ["bench", ["--calls", "--rounds", "--concurrency", "--providers", "--tool", "--json"]],
     ["doctor", ["--json", "Exit codes"]],
-    ["init", ["--path", "--global", "--force", "--import", "--client", "--apply"]],
+    ["init", ["--path", "--global", "--force", "--import", "--client", "--apply", "--move"]],
     ["completion", ["bash", "zsh", "fish"]],
   ] as const) {
     test(`hangar ${command} --help`, async () => {

@@ -2,7 +2,7 @@
 // round-trips into providers that `doctor` accepts and `call` can use; nothing is overwritten without
 // --force; --apply backs the client's file up and keeps everything else in it.
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hangarBinary, runHangar, sandbox } from "../helpers/e2e.ts";
 
@@ -185,6 +185,101 @@ describe("hangar init", () => {
       expect(hidden.stdout).toContain(
         `check it with \`hangar --config ${join(box.home, ".hangar", "config.yaml")} doctor\``,
       );
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "issue 9 #28: --move takes the imported servers out of the client, adds hangar there, and doctor no longer warns",
+    async () => {
+      using box = sandbox();
+      const dir = join(box.home, ".config", "Claude");
+      const desktop = join(dir, "claude_desktop_config.json");
+      mkdirSync(dir, { recursive: true });
+      const demo = (name: string) => ({ command: hangarBinary(), args: ["demo-provider", "--name", name] });
+      const original = JSON.stringify({
+        mcpServers: { notes: demo("notes"), old: { command: "gone", disabled: true } },
+        globalShortcut: "Ctrl+Space",
+      });
+      writeFileSync(desktop, original);
+
+      // Imported and applied without --move: the client still starts "notes" itself, and doctor says so.
+      const copied = await runHangar(
+        ["init", "--global", "--import", desktop, "--client", "claude-desktop", "--apply"],
+        box.options(),
+      );
+      expect(copied.code).toBe(0);
+      writeFileSync(join(box.home, ".claude.json"), "{}");
+      const twice = await runHangar(["doctor", "--json"], box.options());
+      // Doctor's own hint names the config it checked (issue 9 #26): as printed, it keeps using it.
+      expect(
+        (JSON.parse(twice.stdout).checks as { subject: string; fix?: string }[]).find(
+          (c) => c.subject === "Claude Code",
+        )?.fix,
+      ).toStartWith("hangar init --global --client claude-code --apply");
+      const duplicates = (
+        JSON.parse(twice.stdout).checks as { name: string; status: string; message: string; fix: string }[]
+      ).filter((c) => c.name === "duplicate");
+      expect(duplicates).toEqual([
+        expect.objectContaining({
+          status: "warn",
+          message: `${desktop}: "notes" is also hangar's provider "notes", so two copies of it run`,
+          fix: expect.stringContaining(`hangar init --import ${desktop} --move`),
+        }),
+      ]);
+
+      writeFileSync(desktop, original);
+      for (const name of readdirSync(dir)) if (name.includes(".bak-")) rmSync(join(dir, name));
+      const moved = await runHangar(["init", "--global", "--force", "--import", desktop, "--move"], box.options());
+      expect(moved.code).toBe(0);
+      const backups = readdirSync(dir).filter((name) => name.includes(".bak-"));
+      expect(backups).toHaveLength(1);
+      expect(readFileSync(join(dir, backups[0]!), "utf8")).toBe(original);
+      expect(moved.stdout).toContain(
+        `Moved: removed 1 server now run by hangar (notes) and added the "hangar" entry in ${desktop} (the old file is kept as ${join(dir, backups[0]!)})`,
+      );
+      expect(JSON.parse(readFileSync(desktop, "utf8"))).toEqual({
+        mcpServers: { old: { command: "gone", disabled: true }, hangar: { command: hangarBinary(), args: ["serve"] } },
+        globalShortcut: "Ctrl+Space",
+      });
+      const doctor = await runHangar(["doctor", "--json"], box.options());
+      const checks = JSON.parse(doctor.stdout).checks as { subject: string; name: string; status: string }[];
+      expect(checks.filter((c) => c.name === "duplicate")).toEqual([]);
+      expect(checks.find((c) => c.subject === "Claude Desktop" && c.name === "entry")?.status).toBe("ok");
+      const call = await runHangar(["call", "--json", "-"], box.options({}, '[{"provider":"notes","tool":"info"}]'));
+      expect(JSON.parse(call.stdout).results[0].result.structuredContent.name).toBe("notes");
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "issue 9 #28: --move out of ~/.claude.json removes a project's servers from that project only",
+    async () => {
+      using box = sandbox();
+      const claude = join(box.home, ".claude.json");
+      writeFileSync(
+        claude,
+        JSON.stringify({
+          mcpServers: { shared: { command: "node", args: ["shared.js"] } },
+          projects: {
+            [box.cwd]: { mcpServers: { local: { command: "node", args: ["local.js"] } }, allowedTools: [] },
+            "/other": { mcpServers: { local: { command: "x" } } },
+          },
+        }),
+      );
+      const run = await runHangar(["init", "--import", claude, "--move"], box.options());
+      expect(run.code).toBe(0);
+      expect(readFileSync(join(box.cwd, "hangar.yaml"), "utf8")).toContain(`cwd: "${box.cwd}"`);
+      expect(JSON.parse(readFileSync(claude, "utf8"))).toEqual({
+        mcpServers: { hangar: { command: hangarBinary(), args: ["--config", join(box.cwd, "hangar.yaml"), "serve"] } },
+        projects: {
+          [box.cwd]: { mcpServers: {}, allowedTools: [] },
+          "/other": { mcpServers: { local: { command: "x" } } },
+        },
+      });
+      const alone = await runHangar(["init", "--move"], box.options());
+      expect(alone.code).toBe(2);
+      expect(alone.stderr).toStartWith("hangar: --move needs --import");
     },
     TIMEOUT_MS,
   );

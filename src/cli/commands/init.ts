@@ -15,7 +15,7 @@ import { UsageError } from "../../errors.ts";
 import { exists, importedConfig, importServers, starterConfig, writeConfig } from "../../init/index.ts";
 import { selfCommand } from "../../self-command.ts";
 import type { GlobalOptions } from "../context.ts";
-import { type ConfigRef, configRef, formatClientEntry, formatImport } from "../init-output.ts";
+import { type ConfigRef, configRef, formatClientEntry, formatImport, formatMove } from "../init-output.ts";
 import { writeOut } from "../write-out.ts";
 
 interface InitOptions {
@@ -25,11 +25,15 @@ interface InitOptions {
   import?: string;
   client?: ClientName;
   apply?: boolean;
+  move?: boolean;
 }
 
 /** `hangar init`: writes a starter (or imported) config, then prints or applies the client entry. */
 export async function runInit(options: InitOptions, global: GlobalOptions): Promise<number> {
   if (options.path !== undefined && options.global) throw new UsageError("Choose one of --path and --global");
+  if (options.move && options.import === undefined) {
+    throw new UsageError("--move needs --import <file>: the client config whose servers move into hangar");
+  }
   if (options.apply && options.client === undefined) {
     throw new UsageError(`--apply needs --client (${CLIENTS.join(", ")}): the client whose config to write`);
   }
@@ -38,6 +42,8 @@ export async function runInit(options: InitOptions, global: GlobalOptions): Prom
   const globalPath = nodePath.join(home, ".hangar", "config.yaml");
   const path = absolute(options.path ?? global.config ?? (options.global ? globalPath : "hangar.yaml"), cwd, home);
   const self = selfCommand();
+  // A client does not start hangar in this directory: name the config unless hangar finds it from anywhere.
+  const entryFor = (config: string) => hangarEntry(self, config === globalPath ? undefined : config);
   const out: string[] = [];
   let ok = true;
 
@@ -55,6 +61,14 @@ export async function runInit(options: InitOptions, global: GlobalOptions): Prom
     });
     out.push(...formatImport(written, result, from, secrets, await refTo(path, globalPath, cwd, home)));
     ok = written.problems === undefined;
+    if (options.move && !ok) out.push(`Nothing was moved out of ${from}: fix the config first.`);
+    else if (options.move) {
+      // In ~/.claude.json, a project's servers sit under projects[cwd]; everywhere else at the top.
+      const inProject = (name: string) =>
+        nodePath.basename(from) !== ".mcp.json" && Object.hasOwn(read.projectDirs, name) ? cwd : undefined;
+      const remove = result.servers.map((server) => ({ name: server.name, project: inProject(server.name) }));
+      out.push(...formatMove(await applyEntry(from, entryFor(path), { remove })));
+    }
   } else if ((await exists(path)) && !options.force) {
     out.push(`Kept ${path}: it already exists (--force replaces it with the starter config).`);
   } else {
@@ -66,10 +80,9 @@ export async function runInit(options: InitOptions, global: GlobalOptions): Prom
     out.push(`Edit it, then check it with \`hangar ${ref.configFlag}doctor\`.`);
   }
 
-  // A client does not start hangar in this directory: name the config unless hangar finds it from anywhere.
-  const entry: CommandEntry = hangarEntry(self, path === globalPath ? undefined : path);
-  out.push("");
+  const entry: CommandEntry = entryFor(path);
   if (options.apply && options.client !== undefined) {
+    out.push("");
     const file = clientFile(options.client, { home, cwd });
     const applied = await applyEntry(file.path, entry);
     const backup = applied.backup === undefined ? "" : ` (the old file is kept as ${applied.backup})`;
@@ -78,7 +91,8 @@ export async function runInit(options: InitOptions, global: GlobalOptions): Prom
       out.push(
         `${applied.replaced ? "Replaced" : "Added"} the "hangar" entry in ${file.path}${backup}; restart ${file.label} to load it.`,
       );
-  } else {
+  } else if (!options.move || !ok) {
+    out.push("");
     const clients = options.client === undefined ? [...CLIENTS] : [options.client];
     out.push(...formatClientEntry(entry, clients, { home, cwd }, await refTo(path, globalPath, cwd, home)));
   }
@@ -108,6 +122,10 @@ export function registerInit(program: Command, run: (work: () => Promise<number>
     .option("--import <file>", "take the mcpServers of a Claude Desktop, Claude Code or Cursor config as providers")
     .addOption(new Option("--client <client>", "the client whose entry to show or --apply").choices(CLIENTS))
     .option("--apply", "write the hangar entry into the --client's config (after a backup, PATH.bak-<timestamp>)")
+    .option(
+      "--move",
+      "with --import: remove the imported servers from that file and add the hangar entry there (after a backup)",
+    )
     .addHelpText(
       "after",
       `
@@ -115,6 +133,7 @@ Examples:
   hangar init                                   # ./hangar.yaml, then print the client entry
   hangar init --global --import ~/.config/Claude/claude_desktop_config.json
   hangar init --global --client claude-desktop --apply
+  hangar init --global --import ~/.cursor/mcp.json --move   # Cursor then runs them through hangar only
 
 The entry is {"mcpServers":{"hangar":{"command":"<this hangar>","args":["serve"]}}}, with
 --config <file> added when the config is not ~/.hangar/config.yaml. An existing config is never
