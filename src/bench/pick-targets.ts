@@ -1,7 +1,8 @@
 /**
  * Which tools bench calls: those named with `--tool`, or else, per provider, one tool annotated
  * read-only whose arguments can be taken from its schema. A tool that may write is called only when it
- * is named. On the built-in demo providers the workload is `sleep` (a known latency) and `echo`.
+ * is named. On the built-in demo providers the workload is `sleep` (a known latency) and `echo`. Only
+ * the providers that may have a named tool are started.
  */
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { HangarError, messageOf, UsageError } from "../errors.ts";
@@ -39,7 +40,7 @@ export async function pickTargets(gateway: Gateway, options: PickOptions): Promi
     throw new UsageError(
       `Unknown provider${unknown.length > 1 ? "s" : ""} ${unknown.map((id) => `"${id}"`).join(", ")} in --providers; known: ${known.join(", ")}`,
     );
-  const ids = options.providers?.length ? [...new Set(options.providers)] : known;
+  const ids = providersToStart(known, options);
   const skipped: { provider: string; reason: string }[] = [];
   const picked = await Promise.all(
     ids.map(async (id) => {
@@ -70,6 +71,23 @@ export async function pickTargets(gateway: Gateway, options: PickOptions): Promi
     ? { provider: first.provider, tool: "echo", arguments: { message: "hangar bench" } }
     : first;
   return { targets, overhead, skipped };
+}
+
+/**
+ * The providers to start: those of `--providers` (default all), and when every `--tool` names its
+ * provider (`provider/tool`), only those: a provider that cannot have the tool is never started.
+ */
+function providersToStart(known: readonly string[], options: PickOptions): string[] {
+  const ids = options.providers?.length ? [...new Set(options.providers)] : [...known];
+  const specs = options.tools ?? [];
+  if (specs.length === 0 || specs.some((spec) => !spec.includes("/"))) return ids;
+  const named = new Set(specs.map((spec) => spec.slice(0, spec.indexOf("/"))));
+  const unknown = [...named].filter((id) => !known.includes(id));
+  if (unknown.length)
+    throw new UsageError(
+      `Unknown provider${unknown.length > 1 ? "s" : ""} ${unknown.map((id) => `"${id}"`).join(", ")} in --tool; known: ${known.join(", ")}`,
+    );
+  return ids.filter((id) => named.has(id));
 }
 
 /** The targets of one provider, or why it has none. */

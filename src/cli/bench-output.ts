@@ -5,11 +5,20 @@ import { palette } from "./output.ts";
 const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2));
 const pct = (rate: number) => `${(rate * 100).toFixed(rate === 1 ? 0 : 1)}%`;
 
+/** The scenario column: at least 38 wide, wider for long provider or tool names, at most 72 (then cut with …). */
+const NAME_MIN = 38;
+const NAME_MAX = 72;
+
+/** `text` padded to `width`, or cut to it with a trailing … */
+function fit(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
+}
+
 /** One table row: scenario, calls, success, p50, p95, p99 (ms), wall time, and a last free column. */
-function row(name: string, figures: RunFigures, wall: boolean, last = ""): string {
+function row(width: number, name: string, figures: RunFigures, wall: boolean, last = ""): string {
   const l = figures.latency_ms;
   const cells = [
-    name.padEnd(38),
+    fit(name, width),
     String(figures.calls).padStart(6),
     pct(figures.success_rate).padStart(7),
     ms(l.p50).padStart(8),
@@ -24,6 +33,15 @@ function row(name: string, figures: RunFigures, wall: boolean, last = ""): strin
 export function formatBenchReport(report: BenchReport, color: boolean): string {
   const c = palette(color);
   const { calls, rounds, concurrency } = report.settings;
+  const over = report.overhead;
+  const cold = report.cold_start;
+  const cc = report.concurrent_clients;
+  const names = {
+    direct: "skipped" in over ? "" : `overhead, direct client (${over.target.provider}/${over.target.tool})`,
+    cold: `cold start, ${cold.callers} callers to "${cold.provider}"`,
+    clients: `concurrent clients, ${cc.clients} × ${cc.calls_per_client} calls`,
+  };
+  const width = Math.min(NAME_MAX, Math.max(NAME_MIN, ...Object.values(names).map((name) => name.length)));
   const source = report.config === "demo" ? "the built-in demo providers" : report.config;
   const targets = report.targets.map((t) => `${t.provider}/${t.tool} ${JSON.stringify(t.arguments)}`).join(", ");
   const out = [
@@ -32,34 +50,22 @@ export function formatBenchReport(report: BenchReport, color: boolean): string {
     ...report.skipped.map((s) => c.dim(`skipped "${s.provider}": ${s.reason}`)),
     "",
     c.bold(
-      `${"scenario".padEnd(38)} ${"calls".padStart(6)} ${"ok".padStart(7)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"wall".padStart(10)}   speedup / notes`,
+      `${"scenario".padEnd(width)} ${"calls".padStart(6)} ${"ok".padStart(7)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"wall".padStart(10)}   speedup / notes`,
     ),
   ];
   const fan = report.fan_out;
-  out.push(row("fan-out, one call after another", fan.sequential, true));
-  out.push(row("fan-out, one parallel batch", fan.parallel, true, c.bold(`${fan.speedup.toFixed(1)}× faster`)));
-  const over = report.overhead;
-  if ("skipped" in over) out.push(`${"overhead".padEnd(38)} ${c.dim(`n/a: ${over.skipped}`)}`);
+  out.push(row(width, "fan-out, one call after another", fan.sequential, true));
+  out.push(row(width, "fan-out, one parallel batch", fan.parallel, true, c.bold(`${fan.speedup.toFixed(1)}× faster`)));
+  if ("skipped" in over) out.push(`${"overhead".padEnd(width)} ${c.dim(`n/a: ${over.skipped}`)}`);
   else {
-    const label = `${over.target.provider}/${over.target.tool}`;
-    out.push(row(`overhead, direct client (${label})`, over.direct, false));
+    out.push(row(width, names.direct, over.direct, false));
     const a = over.added_ms;
-    out.push(
-      row("overhead, through hangar", over.hangar, false, `added p50 ${signed(a.p50)}, p99 ${signed(a.p99)} ms`),
-    );
+    const added = `added p50 ${signed(a.p50)}, p99 ${signed(a.p99)} ms`;
+    out.push(row(width, "overhead, through hangar", over.hangar, false, added));
   }
-  const cold = report.cold_start;
   const starts = cold.starts === 1 ? c.green("1 start") : c.red(`${cold.starts} starts`);
-  out.push(row(`cold start, ${cold.callers} callers to "${cold.provider}"`, cold, true, starts));
-  const cc = report.concurrent_clients;
-  out.push(
-    row(
-      `concurrent clients, ${cc.clients} × ${cc.calls_per_client} calls`,
-      cc,
-      true,
-      `${cc.calls_per_s.toFixed(0)} calls/s`,
-    ),
-  );
+  out.push(row(width, names.cold, cold, true, starts));
+  out.push(row(width, names.clients, cc, true, `${cc.calls_per_s.toFixed(0)} calls/s`));
   out.push("");
   for (const note of report.notes) out.push(c.dim(`note: ${note}`));
   out.push(

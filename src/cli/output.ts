@@ -28,14 +28,42 @@ export function preview(result: CallResult, width = 60): string {
   return line.length > room ? `${line.slice(0, room - 1)}…` : line;
 }
 
+/** Widths of the table's `provider/tool` and `#index id` columns. */
+export interface RowLayout {
+  readonly target: number;
+  readonly label: number;
+}
+
+/** The narrowest columns (short names line up as before), and the widest (longer text is cut with …). */
+const MIN_LAYOUT: RowLayout = { target: 24, label: 10 };
+const MAX_LAYOUT: RowLayout = { target: 56, label: 28 };
+
+/** `text` padded to `width`, or cut to it with a trailing … */
+function fit(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
+}
+
+const labelOf = (index: number, id: string | undefined) => (id === undefined ? `#${index}` : `#${index} ${id}`);
+
+/** Columns wide enough for every call of the batch (within `MAX_LAYOUT`), so that the rows line up. */
+export function rowLayout(calls: readonly { provider: string; tool: string; id?: string | undefined }[]): RowLayout {
+  let target = MIN_LAYOUT.target;
+  let label = MIN_LAYOUT.label;
+  calls.forEach((call, index) => {
+    target = Math.max(target, call.provider.length + 1 + call.tool.length);
+    label = Math.max(label, labelOf(index, call.id).length);
+  });
+  return { target: Math.min(target, MAX_LAYOUT.target), label: Math.min(label, MAX_LAYOUT.label) };
+}
+
 /** One table row for a finished call. */
-export function formatRow(result: CallResult, color: boolean): string {
+export function formatRow(result: CallResult, color: boolean, layout: RowLayout = MIN_LAYOUT): string {
   const c = palette(color);
   const mark = result.ok ? c.green("ok  ") : c.red("FAIL");
-  const target = `${result.provider}/${result.tool}`.padEnd(24);
+  const target = fit(`${result.provider}/${result.tool}`, layout.target);
   const time = `${Math.round(result.elapsed_ms)} ms`.padStart(8);
-  const label = result.id === undefined ? `#${result.index}` : `#${result.index} ${result.id}`;
-  return `${mark} ${target} ${label.padEnd(10)} ${time}  ${c.dim(preview(result))}`;
+  const label = fit(labelOf(result.index, result.id), layout.label);
+  return `${mark} ${target} ${label} ${time}  ${c.dim(preview(result))}`;
 }
 
 /** The closing line: how many calls succeeded and the batch's wall time. */

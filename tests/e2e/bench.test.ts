@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runHangar, sandbox } from "../helpers/e2e.ts";
+import { demoProvidersYaml, hangarBinary, runHangar, sandbox } from "../helpers/e2e.ts";
 import { fixture } from "../helpers/paths.ts";
 
 const TIMEOUT_MS = 30_000;
@@ -119,6 +119,32 @@ describe("hangar bench", () => {
       const args = await runHangar(["bench", "--tool", "echo", "--args", "[1]"], box.options());
       expect(args.code).toBe(2);
       expect(args.stderr).toContain("hangar: --args must be a JSON object");
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "issue 9 #33: --tool provider/tool starts only that provider, and long names keep the table's columns aligned",
+    async () => {
+      using box = sandbox();
+      const long = "a-provider-with-a-rather-long-id";
+      const marker = join(box.root, "other-started");
+      const other = ["bash", "-c", `touch ${marker}; exec ${hangarBinary()} demo-provider --name other`];
+      box.write("hangar.yaml", `${demoProvidersYaml([long])}  - id: other\n    command: ${JSON.stringify(other)}\n`);
+      const run = await runHangar(["bench", "--tool", `${long}/sleep`, "--args", '{"ms":20}', ...SMALL], box.options());
+      expect(run.code).toBe(0);
+      expect(existsSync(marker)).toBe(false);
+      const lines = run.stdout.split("\n");
+      const header = lines.find((line) => line.startsWith("scenario"))!;
+      const calls = [header.indexOf("calls"), header.indexOf("calls") + 5];
+      const rows = lines.filter((line) => /^(fan-out|overhead|cold start|concurrent)/.test(line));
+      expect(rows).toHaveLength(6);
+      expect(rows.find((row) => row.startsWith("overhead, direct"))).toContain(`(${long}/sleep)`);
+      for (const row of rows) expect(row.slice(calls[0], calls[1]).trim()).toMatch(/^\d+$/);
+
+      const unknown = await runHangar(["bench", "--tool", "nope/sleep"], box.options());
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain(`hangar: Unknown provider "nope" in --tool; known: ${long}, other`);
     },
     TIMEOUT_MS,
   );

@@ -282,3 +282,32 @@ describe("hangar call whose reader goes away", () => {
     TIMEOUT_MS,
   );
 });
+
+describe("hangar call's table", () => {
+  test(
+    "issue 9 #33: long provider, tool and id names widen the columns so that every row lines up",
+    async () => {
+      using box = sandbox();
+      const long = "a-provider-with-a-rather-long-id";
+      box.write("hangar.yaml", demoProvidersYaml([long, "d"]));
+      const batch = JSON.stringify([
+        { provider: long, tool: "echo", arguments: { message: "x" }, id: "a-rather-long-label" },
+        { provider: "d", tool: "add", arguments: { a: 1, b: 2 } },
+        {
+          provider: "d",
+          tool: "echo",
+          arguments: { message: "y" },
+          id: "an-id-far-too-long-for-any-table-column-at-all",
+        },
+      ]);
+      const run = await runHangar(["call", "-"], box.options({}, batch));
+      expect(run.code).toBe(0);
+      const rows = lines(run.stdout).slice(0, 3);
+      const msAt = rows.map((row) => row.search(/\d+ ms {2}/) + row.match(/\d+ ms {2}/)![0].length);
+      expect(new Set(msAt).size).toBe(1);
+      expect(rows.find((row) => row.includes(`${long}/echo`))).toContain("#0 a-rather-long-label");
+      expect(rows.find((row) => row.includes("#2 "))).toContain("#2 an-id-far-too-long-for-a… ");
+    },
+    TIMEOUT_MS,
+  );
+});

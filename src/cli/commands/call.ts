@@ -5,7 +5,7 @@ import { type BatchResult, type CallResult, summarize } from "../../gateway/inde
 import { traceContextFromEnv } from "../../observability/otel-env.ts";
 import { type GlobalOptions, liveStderr, openContext } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
-import { formatRow, formatSummary, useColor } from "../output.ts";
+import { formatRow, formatSummary, rowLayout, useColor } from "../output.ts";
 import { StartProgress } from "../start-progress.ts";
 import { writeOut } from "../write-out.ts";
 
@@ -47,12 +47,14 @@ export async function runCall(file: string, options: CallOptions, global: Global
     const started = performance.now();
     const batch = gateway.stream(input, { signal: lifecycle.signal, ...traceContextFromEnv(process.env) });
     const color = useColor(process.stdout);
+    // The batch parsed: its calls size the table's columns.
+    const layout = rowLayout((input as { calls: Parameters<typeof rowLayout>[0] }).calls);
     const results: CallResult[] = new Array(batch.total);
     for await (const result of batch.results) {
       results[result.index] = result;
       progress?.clear();
       if (options.ndjson) await writeOut(`${JSON.stringify(result)}\n`);
-      else if (!options.json) await writeOut(`${formatRow(result, color)}\n`);
+      else if (!options.json) await writeOut(`${formatRow(result, color, layout)}\n`);
     }
     progress?.[Symbol.dispose]();
     const summary: BatchResult = summarize(batch.batchId, results, performance.now() - started);
