@@ -3,6 +3,7 @@
  * reads and parses (each problem with file:line:col), and warnings for risky values.
  */
 import { readFile } from "node:fs/promises";
+import YAML from "yaml";
 import {
   demoConfig,
   type Env,
@@ -13,7 +14,7 @@ import {
 } from "../config/index.ts";
 import { ConfigError, messageOf } from "../errors.ts";
 import { type Check, check } from "./check.ts";
-import { riskyValues } from "./risky-values.ts";
+import { riskyValues, writtenSettings } from "./risky-values.ts";
 
 /** Where to look for the config; the same inputs as `loadConfig`. */
 export interface ConfigCheckOptions {
@@ -81,7 +82,7 @@ export async function checkConfig(options: ConfigCheckOptions): Promise<ConfigCh
         count === 0 ? { fix: "add a provider under `providers:` (see `hangar init`)" } : {},
       ),
     );
-    checks.push(...riskyValues(config));
+    checks.push(...riskyValues(config, writtenSettings(parsedData(text))));
     return { checks, config, found };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -89,6 +90,15 @@ export async function checkConfig(options: ConfigCheckOptions): Promise<ConfigCh
     const detail = problems.map((line) => line.trim()).join("\n");
     checks.push(item("parses", "fail", summary.replace(/:$/, ""), { fix: configFix(error.message), detail }));
     return { checks, config: undefined, found };
+  }
+}
+
+/** The config file's data as written (no `${VAR}` replaced, no defaults filled in); {} if it cannot be read. */
+function parsedData(text: string): unknown {
+  try {
+    return YAML.parse(text);
+  } catch {
+    return {};
   }
 }
 

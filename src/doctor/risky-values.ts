@@ -5,8 +5,24 @@ import { type Check, check } from "./check.ts";
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 const DOWNLOADERS = new Set(["npx", "uvx", "bunx", "pnpx", "pipx"]);
 
+/** Which settings the user wrote for a provider, in its entry or under `defaults` (not built-in defaults). */
+export type WrittenSettings = (providerId: string, key: string) => boolean;
+
+/** `WrittenSettings` read from the config file's parsed (not resolved) data. */
+export function writtenSettings(raw: unknown): WrittenSettings {
+  const record = (value: unknown): Record<string, unknown> =>
+    typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  const file = record(raw);
+  const defaults = record(file.defaults);
+  const entryOf = (id: string): Record<string, unknown> => {
+    const listed = Array.isArray(file.providers) ? file.providers.find((entry) => record(entry).id === id) : undefined;
+    return record(listed ?? (Object.hasOwn(record(file.mcpServers), id) ? record(file.mcpServers)[id] : undefined));
+  };
+  return (id, key) => entryOf(id)[key] !== undefined || defaults[key] !== undefined;
+}
+
 /** Warnings about one provider's settings. */
-function providerWarnings(provider: ResolvedProvider, config: ResolvedConfig): Check[] {
+function providerWarnings(provider: ResolvedProvider, config: ResolvedConfig, written: WrittenSettings): Check[] {
   const warn = (name: string, message: string, fix: string) =>
     check("config", provider.id, name, "warn", message, { fix });
   const warnings: Check[] = [];
@@ -39,7 +55,8 @@ function providerWarnings(provider: ResolvedProvider, config: ResolvedConfig): C
       ),
     );
   }
-  if (provider.maxConcurrency > config.maxConcurrency) {
+  // Only a value the user wrote: the built-in 8 above a small gateway limit is simply capped by it.
+  if (provider.maxConcurrency > config.maxConcurrency && written(provider.id, "max_concurrency")) {
     warnings.push(
       warn(
         "max_concurrency",
@@ -69,7 +86,7 @@ function providerWarnings(provider: ResolvedProvider, config: ResolvedConfig): C
   return warnings;
 }
 
-/** Every warning about `config`'s values. */
-export function riskyValues(config: ResolvedConfig): Check[] {
-  return config.providers.flatMap((provider) => providerWarnings(provider, config));
+/** Every warning about `config`'s values; `written` says which the user wrote (default: all of them). */
+export function riskyValues(config: ResolvedConfig, written: WrittenSettings = () => true): Check[] {
+  return config.providers.flatMap((provider) => providerWarnings(provider, config, written));
 }

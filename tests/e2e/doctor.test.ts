@@ -33,6 +33,29 @@ const of = (checks: CheckJson[], subject: string) => checks.filter((c) => c.subj
 
 describe("hangar doctor", () => {
   test(
+    "issue 9 #33: max_concurrency above the gateway's is a warning only when the user wrote it",
+    async () => {
+      using box = sandbox();
+      box.write(
+        "hangar.yaml",
+        demoProvidersYaml(["quiet", "loud"], "max_concurrency: 4\n").replace(
+          /(- id: loud\n.*\n)/,
+          "$1    max_concurrency: 16\n",
+        ),
+      );
+      const run = await runHangar(["doctor", "--json", "--no-clients"], box.options());
+      expect(run.code).toBe(0);
+      const warnings = (JSON.parse(run.stdout) as { checks: CheckJson[] }).checks.filter(
+        (c) => c.name === "max_concurrency",
+      );
+      expect(warnings.map((c) => [c.subject, c.status, c.message])).toEqual([
+        ["loud", "warn", "max_concurrency 16 is more than the gateway's 4, so it is never reached"],
+      ]);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
     "issue 9 #30: a provider's stderr excerpt skips stack frames and keeps the error above them",
     async () => {
       using box = sandbox();
