@@ -63,14 +63,17 @@ describe("importing mcpServers", () => {
     expect(parseConfigText(importedConfig(importServers({}), "x"), "/cfg/hangar.yaml", {}).providers).toEqual([]);
   });
 
-  test("the starter config parses, with hangar's own demo provider as its one provider", () => {
+  test("issue 9 #33: the starter config parses, with hangar's two demo providers, as with no config", () => {
     const config = parseConfigText(starterConfig(["/opt/hangar"]), "/cfg/hangar.yaml", {});
     expect(
       config.providers.map((p) => [
         p.id,
         p.transport.kind === "stdio" ? [p.transport.command, ...p.transport.args] : [],
       ]),
-    ).toEqual([["demo", ["/opt/hangar", "demo-provider", "--name", "demo"]]]);
+    ).toEqual([
+      ["demo", ["/opt/hangar", "demo-provider", "--name", "demo"]],
+      ["demo2", ["/opt/hangar", "demo-provider", "--name", "demo2"]],
+    ]);
   });
 
   test("the hangar entry is recognised as hangar, with or without --config", () => {

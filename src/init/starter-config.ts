@@ -1,4 +1,4 @@
-/** The commented starter config that `hangar init` writes: hangar's demo provider, plus examples to copy. */
+/** The commented starter config that `hangar init` writes: hangar's two demo providers, plus examples to copy. */
 import YAML from "yaml";
 
 const FLOW = {
@@ -13,7 +13,7 @@ export function flow(value: unknown): string {
   return YAML.stringify(value, FLOW).trimEnd();
 }
 
-/** The starter config; `selfCommand` runs this hangar (its demo provider is the one live provider). */
+/** The starter config; `selfCommand` runs this hangar (its demo providers are the live providers). */
 export function starterConfig(selfCommand: readonly string[]): string {
   return `# Hangar config. Check it with \`hangar doctor\`; run a batch with \`hangar call batch.json\`.
 # Every setting and its default: https://github.com/mapyr/mcp-hangar#configuration
@@ -28,9 +28,12 @@ defaults:                      # any per-provider setting, applied where a provi
   max_concurrency: 8           # calls in flight at once per provider; 1 = a serial server
 
 providers:
-  # hangar's built-in demo server (tools: sleep, echo, add, fail, info). Replace it with your own.
+  # hangar's built-in demo server (tools: sleep, echo, add, fail, info), twice, as with no config, so
+  # that examples/batch.json runs here too. Replace them with your own.
   - id: demo
     command: ${flow([...selfCommand, "demo-provider", "--name", "demo"])}
+  - id: demo2
+    command: ${flow([...selfCommand, "demo-provider", "--name", "demo2"])}
 
   # A stdio server from npm; \${VAR} is read from the environment (unset = an error naming it).
   # - id: github

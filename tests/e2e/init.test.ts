@@ -5,6 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hangarBinary, runHangar, sandbox } from "../helpers/e2e.ts";
+import { ROOT } from "../helpers/paths.ts";
 
 const TIMEOUT_MS = 30_000;
 
@@ -24,6 +25,10 @@ describe("hangar init", () => {
       const doctor = await runHangar(["doctor"], box.options());
       expect(doctor.code).toBe(0);
       expect(doctor.stdout).toContain('Provider "demo"');
+      // The README's example batch runs in this folder too (issue 9 #33): it calls demo and demo2.
+      const example = await runHangar(["call", join(ROOT, "examples", "batch.json")], box.options());
+      expect(example.code).toBe(0);
+      expect(example.stdout).toContain("5 succeeded, 0 failed");
     },
     TIMEOUT_MS,
   );

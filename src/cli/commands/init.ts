@@ -74,7 +74,7 @@ export async function runInit(options: InitOptions, global: GlobalOptions): Prom
   } else {
     const written = await writeConfig(path, starterConfig(self), { force: options.force ?? false, home });
     out.push(
-      `${written.replaced ? "Replaced" : "Wrote"} ${path}: a starter config with hangar's demo provider and commented examples.`,
+      `${written.replaced ? "Replaced" : "Wrote"} ${path}: a starter config with hangar's two demo providers (demo, demo2) and commented examples.`,
     );
     const ref = await refTo(path, globalPath, cwd, home);
     out.push(`Edit it, then check it with \`hangar ${ref.configFlag}doctor\`.`);
