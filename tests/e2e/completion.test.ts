@@ -2,7 +2,7 @@
 // sync with it), bash's parses, and `--help` works for every new command.
 import { describe, expect, test } from "bun:test";
 import { buildProgram } from "../../src/cli/index.ts";
-import { runHangar, sandbox } from "../helpers/e2e.ts";
+import { hangarBinary, runHangar, sandbox } from "../helpers/e2e.ts";
 
 const COMMANDS = buildProgram(() => {}).commands.map((command) => command.name());
 
@@ -64,4 +64,15 @@ describe("--help of the new commands", () => {
       for (const text of mentions) expect(run.stdout).toContain(text);
     });
   }
+
+  test("issue 9 #33: hangar serve --help gives client entries with this hangar's absolute path", async () => {
+    using box = sandbox();
+    const run = await runHangar(["serve", "--help"], box.options());
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`claude mcp add --scope user hangar -- ${hangarBinary()} serve`);
+    expect(run.stdout).toContain(
+      JSON.stringify({ mcpServers: { hangar: { command: hangarBinary(), args: ["serve"] } } }),
+    );
+    expect(run.stdout).not.toMatch(/"command": ?"hangar"|-- hangar serve/);
+  });
 });

@@ -1,6 +1,8 @@
 import { type Command, Option } from "commander";
+import { claudeMcpAddLine, hangarEntry } from "../../clients/index.ts";
 import { UsageError } from "../../errors.ts";
 import type { Logger } from "../../observability/log.ts";
+import { selfCommand } from "../../self-command.ts";
 import { serveHttp, serveStdio } from "../../serve/index.ts";
 import { type GlobalOptions, openContext } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
@@ -104,6 +106,7 @@ function parsePort(text: string, flag: string): number {
 
 /** Registers `hangar serve` on the program. */
 export function registerServe(program: Command, run: (work: () => Promise<number>) => void): void {
+  const entry = hangarEntry(selfCommand());
   program
     .command("serve")
     .description(
@@ -130,8 +133,10 @@ hangar_status (providers' health), and every exposed provider tool as <provider>
 Prompts and resources of exposed providers are served too. Logs go to stderr; stdout is JSON-RPC only.
 Catalogs are cached in $HANGAR_CACHE_DIR (default ~/.hangar/cache), so tools/list answers at once.
 
-Claude Code:     claude mcp add hangar -- hangar serve
-Claude Desktop:  {"mcpServers": {"hangar": {"command": "hangar", "args": ["serve"]}}}
+Claude Code:     ${claudeMcpAddLine(entry)}
+Claude Desktop:  ${JSON.stringify({ mcpServers: { hangar: entry } })}
+                 (the absolute path of this hangar: clients do not read your shell's PATH;
+                 \`hangar init\` prints the entry with your config and can --apply it)
 Over HTTP:       hangar serve --http --port 8000   then   claude mcp add --transport http hangar http://127.0.0.1:8000/mcp
 REST batch:      curl -s localhost:8000/v1/call -H 'content-type: application/json' -d @batch.json`,
     )
