@@ -1,6 +1,6 @@
 /** How `hangar bench` prints its report: a header, a table of p50/p95/p99, wall time and speedup, notes. */
 import type { BenchReport, RunFigures } from "../bench/index.ts";
-import { palette } from "./output.ts";
+import { fit, palette } from "./output.ts";
 
 const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2));
 const pct = (rate: number) => `${(rate * 100).toFixed(rate === 1 ? 0 : 1)}%`;
@@ -8,11 +8,6 @@ const pct = (rate: number) => `${(rate * 100).toFixed(rate === 1 ? 0 : 1)}%`;
 /** The scenario column: at least 38 wide, wider for long provider or tool names, at most 72 (then cut with …). */
 const NAME_MIN = 38;
 const NAME_MAX = 72;
-
-/** `text` padded to `width`, or cut to it with a trailing … */
-function fit(text: string, width: number): string {
-  return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
-}
 
 /** One table row: scenario, calls, success, p50, p95, p99 (ms), wall time, and a last free column. */
 function row(width: number, name: string, figures: RunFigures, wall: boolean, last = ""): string {

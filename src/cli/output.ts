@@ -39,7 +39,7 @@ const MIN_LAYOUT: RowLayout = { target: 24, label: 10 };
 const MAX_LAYOUT: RowLayout = { target: 56, label: 28 };
 
 /** `text` padded to `width`, or cut to it with a trailing … */
-function fit(text: string, width: number): string {
+export function fit(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
 }
 
