@@ -16,6 +16,7 @@ export const CALL_ERROR_TYPES = [
   "circuit_open",
   "overloaded",
   "transport_error",
+  "protocol_error",
   "internal",
 ] as const;
 
@@ -75,10 +76,18 @@ export class CircuitOpenError extends ProviderError {
   }
 }
 
-/** The reason a call's signal aborts with when its deadline passes. */
+/** The reason a signal aborts with when its deadline passes. */
 export class TimeoutError extends CallError {
   override name = "TimeoutError";
-  constructor(message: string) {
+  /**
+   * `deadlineMs`: how long the deadline was, for a call's or a batch's deadline (the circuit breaker counts
+   * the timeout against the provider only when it is at least the provider's `call_timeout_s`); undefined
+   * for Hangar's own limits on the provider (start, listing, health check), which always count.
+   */
+  constructor(
+    message: string,
+    readonly deadlineMs?: number,
+  ) {
     super("timeout", message, true);
   }
 }

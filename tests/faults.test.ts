@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ResolvedProvider } from "../src/config/types.ts";
+import { CancelledError } from "../src/errors.ts";
 import { Gateway } from "../src/gateway/index.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 import { fixture } from "./helpers/paths.ts";
@@ -169,11 +170,11 @@ describe("Fault injection: circuit breaker and health checks", () => {
   test("The circuit opens after max_consecutive_failures timeouts, half-opens after the cooldown and closes on success", async () => {
     setSystemTime(new Date("2026-01-01T00:00:00Z"));
     const { clock, spawner, gateway } = setup([
-      faulty("flaky", {}, { maxConsecutiveFailures: 2, circuitCooldownMs: 30_000 }),
+      faulty("flaky", {}, { maxConsecutiveFailures: 2, circuitCooldownMs: 30_000, callTimeoutMs: 1_000 }),
     ]);
     const handle = gateway.handles.get("flaky")!;
     for (let i = 0; i < 2; i++) {
-      const running = gateway.run({ calls: [{ provider: "flaky", tool: "hang", timeout_s: 1 }] });
+      const running = gateway.run({ calls: [{ provider: "flaky", tool: "hang" }] });
       await waitFor(() => handle.active === 1, 10_000, "the hung call to be in flight");
       await clock.advance(1_000);
       expect((await running).results[0]!.error!.type).toBe("timeout");
@@ -198,6 +199,66 @@ describe("Fault injection: circuit breaker and health checks", () => {
     const probe = await gateway.run({ calls: [{ provider: "flaky", tool: "ok" }] });
     expect(probe.results[0]).toMatchObject({ ok: true });
     expect(handle.breaker.state).toBe("closed");
+  });
+
+  test("A caller's own short deadline never opens the circuit; one as long as call_timeout_s does (issue 9 item 6)", async () => {
+    const { clock, spawner, gateway } = setup([
+      faulty("slow", {}, { maxConsecutiveFailures: 2, callTimeoutMs: 5_000 }),
+    ]);
+    const handle = gateway.handles.get("slow")!;
+    const timeOut = async (timeout_s: number) => {
+      const running = gateway.run({ calls: [{ provider: "slow", tool: "hang", timeout_s }] });
+      await waitFor(() => handle.active === 1, 10_000, "the hung call to be in flight");
+      await clock.advance(timeout_s * 1000);
+      expect((await running).results[0]!.error!.type).toBe("timeout");
+    };
+    for (let i = 0; i < 3; i++) await timeOut(0.2);
+    expect(handle.breaker.state).toBe("closed");
+    expect((await gateway.run({ calls: [{ provider: "slow", tool: "ok" }] })).ok).toBe(true);
+    expect(spawner.count).toBe(1); // never stopped for the caller's impatience
+
+    for (let i = 0; i < 2; i++) await timeOut(5);
+    expect(handle.breaker.state).toBe("open");
+  });
+
+  test("A caller's cancellation never opens the circuit (issue 9 item 6)", async () => {
+    const { gateway } = setup([faulty("slow", {}, { maxConsecutiveFailures: 1 })]);
+    const handle = gateway.handles.get("slow")!;
+    for (let i = 0; i < 3; i++) {
+      const caller = new AbortController();
+      const running = gateway.run({ calls: [{ provider: "slow", tool: "hang" }] }, { signal: caller.signal });
+      await waitFor(() => handle.active === 1, 10_000, "the hung call to be in flight");
+      caller.abort(new CancelledError());
+      expect((await running).results[0]!.error!.type).toBe("cancelled");
+    }
+    expect(handle.breaker.state).toBe("closed");
+  });
+
+  test("Arguments nested 100,000 deep fail alone with invalid_arguments and never count against the provider (issue 9 item 6)", async () => {
+    const { gateway } = setup([]);
+    const deep = JSON.parse(`${"[".repeat(100_000)}1${"]".repeat(100_000)}`);
+    const huge = "x".repeat(5 * 1024 * 1024);
+    const batch = await gateway.run({
+      calls: [
+        { provider: "demo", tool: "echo", arguments: { message: "a", deep } },
+        { provider: "demo", tool: "echo", arguments: { message: "b", deep } },
+        { provider: "demo", tool: "echo", arguments: { message: huge } },
+        healthy,
+      ],
+    });
+    expect(batch.results.map((r) => r.error?.type)).toEqual([
+      "invalid_arguments",
+      "invalid_arguments",
+      "invalid_arguments",
+      undefined,
+    ]);
+    expect(batch.results[0]!.error!.message).toBe(
+      'Invalid arguments for "demo" tool "echo": arguments are nested more than 128 levels deep (the limit is 128)',
+    );
+    expect(batch.results[2]!.error!.message).toBe(
+      'Invalid arguments for "demo" tool "echo": arguments are larger than 4194304 bytes as JSON (the limit is 4 MiB)',
+    );
+    expect(gateway.handles.get("demo")!.breaker.state).toBe("closed");
   });
 
   test("Tool errors (isError) never open the circuit", async () => {

@@ -220,6 +220,31 @@ describe("Gateway pool", () => {
     expect(recorder.peak.get("serial")).toBe(1);
   });
 
+  test("A batch's own max_concurrency holds back only its own calls: no provider or global permit is held while they wait (issue 9 item 10)", async () => {
+    const g = gateway(
+      configOf([demoProvider("slow", { maxConcurrency: 4 }), demoProvider("other")], { maxConcurrency: 2 }),
+    );
+    expect((await g.run({ calls: [{ provider: "other", tool: "echo", arguments: { message: "warm" } }] })).ok).toBe(
+      true,
+    );
+    const sleep = { provider: "slow", tool: "sleep", arguments: { ms: 300 } };
+    const batch = g.stream({ calls: [sleep, sleep, sleep, sleep], max_concurrency: 1 });
+    const finished: number[] = [];
+    const drained = (async () => {
+      for await (const result of batch.results) finished.push(result.index);
+    })();
+    await waitFor(() => g.handles.get("slow")!.active === 1, 10_000, "the batch's first call to run");
+    expect(g.load("slow")).toEqual({ inFlight: 1, queued: 0 });
+
+    const unrelated = await g.run({
+      calls: [{ provider: "other", tool: "echo", arguments: { message: "not starved" } }],
+    });
+    expect(unrelated.ok).toBe(true);
+    expect(finished.length).toBeLessThanOrEqual(1); // it did not wait for the batch's calls
+    await drained;
+    expect(finished.length).toBe(4);
+  });
+
   test("tools/list is read across every page", async () => {
     const g = gateway(configOf([probe("p", probeLog())]));
     const tools = await g.handles.get("p")!.ensureReady(AbortSignal.timeout(10_000));

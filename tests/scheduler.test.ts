@@ -172,6 +172,90 @@ describe("runBatch", () => {
   });
 });
 
+describe("runBatch: a batch's own limit and retries (issue 9 item 10)", () => {
+  test("A batch's max_concurrency is taken before provider and global permits, so its waiting calls hold none", async () => {
+    const clock = new FakeClock();
+    const { state, call } = manual("p");
+    const perKey = new Semaphore(4);
+    const global = new Semaphore(2);
+    const run = collect(
+      runBatch(Array.from({ length: 4 }, call), { clock, global, permitsFor: () => perKey, maxConcurrency: 1 }),
+    );
+    await tick();
+    expect(state.running).toBe(1);
+    expect(perKey.inUse).toBe(1);
+    expect(global.inUse).toBe(1);
+
+    // A call of another batch, on another provider, gets the free global permit at once.
+    const other = manual("q");
+    const unrelated = collect(runBatch([other.call()], { clock, global, permitsFor: () => undefined }));
+    await tick();
+    expect(other.state.running).toBe(1);
+    other.state.finish.shift()!();
+    expect((await unrelated)[0]!.value).toBe("done");
+
+    while (state.started < 4 || state.running > 0) {
+      state.finish.shift()?.();
+      await tick();
+    }
+    expect((await run).length).toBe(4);
+    expect(state.peak).toBe(1);
+    expect(perKey.inUse + global.inUse).toBe(0);
+  });
+
+  test("A call waiting to retry holds no permit, and its retry takes its turn again", async () => {
+    const clock = new FakeClock();
+    const perKey = new Semaphore(1);
+    const global = new Semaphore(1);
+    let runs = 0;
+    const flaky: BatchCall<string> = {
+      key: "p",
+      timeoutMs: Number.POSITIVE_INFINITY,
+      run: async () => {
+        runs++;
+        if (runs === 1) throw new Error("the connection broke");
+        return "second time";
+      },
+      retryDelayMs: () => 500,
+    };
+    const { state, call } = manual("p");
+    const run = collect(runBatch([flaky, call()], { clock, global, permitsFor: () => perKey }));
+    await tick();
+    // The first attempt failed; while it backs off, the other call of its provider runs.
+    expect(runs).toBe(1);
+    expect(state.running).toBe(1);
+    await clock.advance(500);
+    await tick();
+    expect(runs).toBe(1); // its retry waits in line behind the running call
+    state.finish.shift()!();
+    const settled = await run;
+    expect(settled.map((s) => s.value)).toEqual(["done", "second time"]);
+    expect(runs).toBe(2);
+    expect(perKey.inUse + global.inUse).toBe(0);
+  });
+
+  test("A retry's backoff ends at the call's deadline", async () => {
+    const clock = new FakeClock();
+    let runs = 0;
+    const failing: BatchCall<string> = {
+      key: "p",
+      timeoutMs: 300,
+      run: async () => {
+        runs++;
+        throw new Error("the connection broke");
+      },
+      retryDelayMs: () => 500,
+    };
+    const run = collect(runBatch([failing], { clock, global: new Semaphore(1), permitsFor: () => undefined }));
+    await tick();
+    await clock.advance(300);
+    const [settled] = await run;
+    expect(settled!.error).toBeInstanceOf(TimeoutError);
+    expect(runs).toBe(1);
+    expect(clock.pending).toBe(0);
+  });
+});
+
 describe("linkSignals", () => {
   test("A linked signal aborts with the first source's reason", () => {
     const a = new AbortController();

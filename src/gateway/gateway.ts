@@ -1,5 +1,5 @@
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
-import { ExponentialBackoff } from "cockatiel";
+import { ExponentialBackoff, type IBackoff } from "cockatiel";
 import { type Clock, systemClock } from "../clock.ts";
 import type { ResolvedConfig } from "../config/types.ts";
 import { CallError, CancelledError, HangarError } from "../errors.ts";
@@ -7,7 +7,8 @@ import { type Logger, silentLogger } from "../observability/log.ts";
 import { type CallRecorder, type GatewayRecorder, noopRecorder } from "../observability/recorder.ts";
 import { ProviderHandle } from "../pool/index.ts";
 import { type ClientBridge, createDriver, type Spawner, systemSpawner } from "../providers/index.ts";
-import { type BatchCall, deadline, raceSignal, runBatch, Semaphore } from "../scheduler/index.ts";
+import { type BatchCall, runBatch, Semaphore } from "../scheduler/index.ts";
+import { argumentLimitProblem } from "./argument-limits.ts";
 import {
   type BatchRequest,
   BatchRequestSchema,
@@ -129,7 +130,6 @@ export class Gateway {
   /** Starts a batch already known to be well-formed. */
   private start(request: BatchRequest, options: BatchOptions): BatchStream {
     const batchId = crypto.randomUUID();
-    const batchLimit = request.max_concurrency === undefined ? undefined : new Semaphore(request.max_concurrency);
     const attempts = request.calls.map((): Attempts => ({ count: 0, safe: false }));
     const { clock } = this;
     const started = clock.now();
@@ -143,12 +143,13 @@ export class Gateway {
       recorded.callStarted({ index, provider: call.provider, tool: call.tool, id: call.id }),
     );
     const calls = request.calls.map((call, index) =>
-      this.plan(call, batchLimit, attempts[index]!, progressOf(options, index), recorders[index]!),
+      this.plan(call, attempts[index]!, progressOf(options, index), recorders[index]!),
     );
     const settled = runBatch(calls, {
       clock: this.clock,
       global: this.global,
       permitsFor: (key) => this.perProvider.get(key),
+      ...(request.max_concurrency === undefined ? {} : { maxConcurrency: request.max_concurrency }),
       signals: options.signal ? [options.signal, this.shutdown.signal] : [this.shutdown.signal],
       ...(request.timeout_s === undefined ? {} : { batchTimeoutMs: request.timeout_s * 1000 }),
       failFast: request.fail_fast ?? false,
@@ -188,7 +189,6 @@ export class Gateway {
   /** Turns one call of the request into work for the scheduler. */
   private plan(
     call: CallRequest,
-    batchLimit: Semaphore | undefined,
     attempts: Attempts,
     onProgress: ((progress: Progress) => void) | undefined,
     recorder: CallRecorder,
@@ -196,6 +196,12 @@ export class Gateway {
     let handle: ProviderHandle;
     try {
       handle = this.router.route(call.provider, call.tool);
+      const tooBig = argumentLimitProblem(call.arguments);
+      if (tooBig !== undefined)
+        throw new CallError(
+          "invalid_arguments",
+          `Invalid arguments for "${call.provider}" tool "${call.tool}": ${tooBig}`,
+        );
     } catch (error) {
       return { key: undefined, timeoutMs: Number.POSITIVE_INFINITY, run: () => Promise.reject(error) };
     }
@@ -215,25 +221,15 @@ export class Gateway {
         );
         return toCallResult(call, result);
       }, signal);
+    let backoff: IBackoff<unknown> | undefined;
     return {
       key: call.provider,
       timeoutMs,
-      run: async (signal) => {
-        const release = batchLimit ? await batchLimit.acquire(signal) : undefined;
-        try {
-          let backoff = RETRY_BACKOFF.next();
-          for (;;) {
-            try {
-              return await attempt(signal);
-            } catch (error) {
-              if (!mayRetry(error, attempts, handle.config.retries, signal)) throw error;
-              await sleep(this.clock, backoff.duration, signal);
-              backoff = backoff.next(undefined);
-            }
-          }
-        } finally {
-          release?.();
-        }
+      run: attempt,
+      retryDelayMs: (error) => {
+        if (!mayRetry(error, attempts, handle.config.retries)) return undefined;
+        backoff = backoff ? backoff.next(undefined) : RETRY_BACKOFF.next();
+        return backoff.duration;
       },
     };
   }
@@ -290,20 +286,11 @@ function progressOf(options: BatchOptions, index: number): ((progress: Progress)
 /** Delays between retries of a safe call: 100 ms doubling up to 2 s, with jitter. */
 const RETRY_BACKOFF = new ExponentialBackoff({ initialDelay: 100, maxDelay: 2_000 });
 
-/** Retry only safe tools, only after a transport error or timeout, only while the deadline allows. */
-function mayRetry(error: unknown, attempts: Attempts, retries: number, signal: AbortSignal): boolean {
-  if (signal.aborted || !attempts.safe || attempts.count === 0 || attempts.count > retries) return false;
+/** Retry only safe tools, only after a transport error or timeout (the scheduler stops at the deadline). */
+function mayRetry(error: unknown, attempts: Attempts, retries: number): boolean {
+  if (!attempts.safe || attempts.count === 0 || attempts.count > retries) return false;
   const type = error instanceof CallError ? error.type : classifyError(error, "").type;
   return type === "transport_error" || type === "timeout";
-}
-
-/** Waits `ms` on `clock`, or rejects with the signal's reason when it aborts first. */
-function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
-  const timer = deadline(clock, ms, () => new Error("slept"));
-  return raceSignal(
-    new Promise<void>((resolve) => timer.signal.addEventListener("abort", () => resolve(), { once: true })),
-    signal,
-  ).finally(() => timer.clear());
 }
 
 /** A failed call's error; a timed-out call to a tool that may write is not safe to retry. */

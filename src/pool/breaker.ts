@@ -7,26 +7,44 @@ import {
   circuitBreaker,
   handleWhen,
 } from "cockatiel";
-import { CallError, CircuitOpenError } from "../errors.ts";
+import { CallError, CircuitOpenError, TimeoutError } from "../errors.ts";
 
 /** The breaker's state as `hangar_status` shows it. */
 export type CircuitStateName = "closed" | "open" | "half-open";
 
+/** Call error types that say the provider itself failed. */
+const PROVIDER_FAILURES: ReadonlySet<string> = new Set(["provider_unavailable", "transport_error", "protocol_error"]);
+
 /**
  * Whether an error says the provider itself is failing (it counts toward the breaker): it could not
- * start, its connection broke, or it did not answer in time. A tool error, bad arguments, an unknown
- * tool or a cancellation by the caller say nothing about the provider's health.
+ * start, its connection broke, it broke the protocol, or it did not answer within a deadline at least
+ * as long as its own `call_timeout_s` (`callTimeoutMs`). What the caller brought on itself says nothing
+ * about the provider's health: a tool error, bad or oversized arguments, an unknown tool, its own
+ * cancellation, or its own deadline shorter than the provider's. Neither do Hangar's own limits
+ * (a `RangeError`, such as a stack overflow).
  */
-export function isProviderFailure(error: unknown): boolean {
-  if (error instanceof CallError) return ["provider_unavailable", "transport_error", "timeout"].includes(error.type);
+export function isProviderFailure(error: unknown, callTimeoutMs: number): boolean {
+  if (error instanceof TimeoutError) return error.deadlineMs === undefined || error.deadlineMs >= callTimeoutMs;
+  if (error instanceof CallError) return PROVIDER_FAILURES.has(error.type);
   if (error instanceof McpError)
     return error.code === ErrorCode.ConnectionClosed || error.code === ErrorCode.RequestTimeout;
-  return error instanceof Error && error.name !== "AbortError";
+  return error instanceof Error && error.name !== "AbortError" && !(error instanceof RangeError);
+}
+
+/** What a breaker needs from its provider's config. */
+export interface BreakerOptions {
+  readonly id: string;
+  /** Consecutive provider failures that open the circuit. */
+  readonly maxConsecutiveFailures: number;
+  /** How long the circuit stays open before a probe goes through. */
+  readonly circuitCooldownMs: number;
+  /** The provider's own call deadline; a caller's shorter deadline never counts as its failure. */
+  readonly callTimeoutMs: number;
 }
 
 /**
- * One provider's circuit breaker (cockatiel): opens after `maxFailures` consecutive provider failures,
- * rejects with `circuit_open` for `cooldownMs`, then lets one probe through and closes on its success.
+ * One provider's circuit breaker (cockatiel): opens after `maxConsecutiveFailures` provider failures in a row,
+ * rejects with `circuit_open` for `circuitCooldownMs`, then lets one probe through and closes on its success.
  * Cockatiel reads `Date.now()`, so tests move time with bun:test's `setSystemTime`.
  */
 export class ProviderBreaker {
@@ -35,16 +53,16 @@ export class ProviderBreaker {
   /** Times the circuit has opened. */
   opens = 0;
 
-  constructor(
-    private readonly providerId: string,
-    maxFailures: number,
-    private readonly cooldownMs: number,
-    onOpen: () => void = () => {},
-  ) {
-    this.policy = circuitBreaker(handleWhen(isProviderFailure), {
-      breaker: new ConsecutiveBreaker(Math.max(1, maxFailures)),
-      halfOpenAfter: cooldownMs,
-    });
+  private readonly providerId: string;
+  private readonly cooldownMs: number;
+
+  constructor(options: BreakerOptions, onOpen: () => void = () => {}) {
+    this.providerId = options.id;
+    this.cooldownMs = options.circuitCooldownMs;
+    this.policy = circuitBreaker(
+      handleWhen((error) => isProviderFailure(error, options.callTimeoutMs)),
+      { breaker: new ConsecutiveBreaker(Math.max(1, options.maxConsecutiveFailures)), halfOpenAfter: this.cooldownMs },
+    );
     this.policy.onBreak(() => {
       this.openedAt = Date.now();
       this.opens++;
@@ -71,10 +89,22 @@ export class ProviderBreaker {
     return Math.max(0, this.openedAt + this.cooldownMs - Date.now());
   }
 
-  /** Runs `work` through the breaker; rejects with CircuitOpenError while the circuit is open. */
+  /**
+   * Runs `work` through the breaker; rejects with CircuitOpenError while the circuit is open. Work that
+   * fails once `signal` has aborted failed for the signal's reason, and that is what the breaker judges:
+   * the SDK rejects every aborted request with a RequestTimeout McpError, whether the caller cancelled,
+   * its own short deadline fired, or the provider's did.
+   */
   async execute<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const judged = async () => {
+      try {
+        return await work();
+      } catch (error) {
+        throw signal?.aborted ? signal.reason : error;
+      }
+    };
     try {
-      return await this.policy.execute(work, signal);
+      return await this.policy.execute(judged, signal);
     } catch (error) {
       if (error instanceof BrokenCircuitError) throw new CircuitOpenError(this.providerId, this.remainingMs());
       throw error;

@@ -58,3 +58,12 @@ export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise
     promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });
 }
+
+/** Waits `ms` on `clock`, or rejects with the signal's reason when it aborts first. */
+export function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  const timer = deadline(clock, ms, () => new Error("slept"));
+  return raceSignal(
+    new Promise<void>((resolve) => timer.signal.addEventListener("abort", () => resolve(), { once: true })),
+    signal,
+  ).finally(() => timer.clear());
+}

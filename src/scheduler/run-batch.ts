@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.ts";
 import { CancelledError, TimeoutError } from "../errors.ts";
-import { deadline, linkSignals, raceSignal } from "./deadline.ts";
-import type { Release, Semaphore } from "./semaphore.ts";
+import { deadline, linkSignals, raceSignal, sleep } from "./deadline.ts";
+import { type Release, Semaphore } from "./semaphore.ts";
 
 /** One unit of work of a batch. */
 export interface BatchCall<R> {
@@ -11,6 +11,11 @@ export interface BatchCall<R> {
   readonly timeoutMs: number;
   /** Does the work once the permits are held; `signal` aborts on timeout, cancellation or fail_fast. */
   run(signal: AbortSignal): Promise<R>;
+  /**
+   * After `run` threw `error`: how long to wait before running it again, or undefined to settle with the
+   * error (default: never retry). The wait holds no permit, and the deadline keeps counting.
+   */
+  retryDelayMs?(error: unknown): number | undefined;
 }
 
 /** How a call ended. */
@@ -20,7 +25,7 @@ export interface Settled<R> {
   readonly value?: R;
   /** Present when `run` threw (or never ran): the thrown value or the abort reason. */
   readonly error?: unknown;
-  /** Time from getting its permits to settling (from the batch start if it never got them), in ms. */
+  /** Time from first getting its permits to settling (from the batch start if it never got them), in ms. */
   readonly elapsedMs: number;
 }
 
@@ -29,6 +34,8 @@ export interface RunBatchOptions<R> {
   readonly clock: Clock;
   /** Shared by every call that has a key. */
   readonly global: Semaphore;
+  /** Calls of this batch running at once (the batch's own `max_concurrency`); default: no limit of its own. */
+  readonly maxConcurrency?: number;
   /** The per-key permits; undefined = no per-key limit. */
   permitsFor(key: string): Semaphore | undefined;
   /** Any of these cancels the whole batch (the caller went away, the gateway shuts down); default none. */
@@ -42,7 +49,9 @@ export interface RunBatchOptions<R> {
 }
 
 /**
- * Runs a batch with a global and a per-key concurrency limit (FIFO), yielding each call as it settles.
+ * Runs a batch under three concurrency limits (FIFO), yielding each call as it settles. A call takes the
+ * batch's permit, then its key's (provider's), then a global one, so a call waiting in line never holds
+ * a permit another batch or provider could use; it gives them all back before waiting to retry.
  * Every call is bounded by its own deadline, the batch deadline and the batch signal; leaving the loop
  * early cancels whatever is still running. Never throws for a call's failure: it is yielded as `error`.
  */
@@ -56,8 +65,12 @@ export async function* runBatch<R>(
   const batchDeadline = deadline(
     clock,
     options.batchTimeoutMs ?? Number.POSITIVE_INFINITY,
-    () => new TimeoutError(`The batch timed out after ${seconds(options.batchTimeoutMs!)}`),
+    () => new TimeoutError(`The batch timed out after ${seconds(options.batchTimeoutMs!)}`, options.batchTimeoutMs),
   );
+  const batchPermits =
+    options.maxConcurrency === undefined
+      ? undefined
+      : new Semaphore(options.maxConcurrency, Number.POSITIVE_INFINITY, "the batch");
   const batch = linkSignals([...(options.signals ?? []), batchDeadline.signal, stop.signal]);
   const batchSignal = batch.signal;
 
@@ -75,32 +88,47 @@ export async function* runBatch<R>(
     wake?.();
   };
 
+  /** The permits a call needs, in the order it takes them. */
+  const permitsOf = (call: BatchCall<R>): Semaphore[] => {
+    if (call.key === undefined) return [];
+    const perKey = options.permitsFor(call.key);
+    return [batchPermits, perKey, options.global].filter((s): s is Semaphore => s !== undefined);
+  };
+
   const runOne = async (call: BatchCall<R>, index: number): Promise<void> => {
     const own = deadline(
       clock,
       call.timeoutMs,
-      () => new TimeoutError(`The call timed out after ${seconds(call.timeoutMs)}`),
+      () => new TimeoutError(`The call timed out after ${seconds(call.timeoutMs)}`, call.timeoutMs),
     );
     const link = linkSignals([batchSignal, own.signal]);
     const signal = link.signal;
-    const releases: Release[] = [];
-    let runStart = started;
+    const permits = permitsOf(call);
+    let runStart: number | undefined;
     try {
-      if (call.key !== undefined) {
-        const perKey = options.permitsFor(call.key);
-        if (perKey) releases.push(await perKey.acquire(signal));
-        releases.push(await options.global.acquire(signal));
+      for (;;) {
+        const releases = await acquireAll(permits, signal);
+        runStart ??= clock.now();
+        let failure: unknown;
+        try {
+          signal.throwIfAborted();
+          const value = await raceSignal(call.run(signal), signal);
+          settle({ index, value, elapsedMs: clock.now() - runStart });
+          return;
+        } catch (error) {
+          failure = error;
+        } finally {
+          for (const release of releases.reverse()) release();
+        }
+        const delayMs = signal.aborted ? undefined : call.retryDelayMs?.(failure);
+        if (delayMs === undefined) throw failure;
+        await sleep(clock, delayMs, signal);
       }
-      runStart = clock.now();
-      signal.throwIfAborted();
-      const value = await raceSignal(call.run(signal), signal);
-      settle({ index, value, elapsedMs: clock.now() - runStart });
     } catch (error) {
-      settle({ index, error, elapsedMs: clock.now() - runStart });
+      settle({ index, error, elapsedMs: clock.now() - (runStart ?? started) });
     } finally {
       own.clear();
       link.dispose();
-      for (const release of releases.reverse()) release();
     }
   };
 
@@ -119,6 +147,18 @@ export async function* runBatch<R>(
     batchDeadline.clear();
     if (yielded < calls.length && !stop.signal.aborted) stop.abort(new CancelledError("The batch was abandoned"));
     batch.dispose();
+  }
+}
+
+/** Takes every permit in order; on failure gives back those already taken. */
+async function acquireAll(permits: readonly Semaphore[], signal: AbortSignal): Promise<Release[]> {
+  const releases: Release[] = [];
+  try {
+    for (const permit of permits) releases.push(await permit.acquire(signal));
+    return releases;
+  } catch (error) {
+    for (const release of releases.reverse()) release();
+    throw error;
   }
 }
 

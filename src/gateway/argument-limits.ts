@@ -1,0 +1,38 @@
+/** The deepest a call's arguments may nest objects and arrays (the arguments object itself is level 1). */
+export const MAX_ARGUMENT_DEPTH = 128;
+/** The largest a call's arguments may be as JSON text, in bytes (4 MiB, the HTTP front's body limit). */
+export const MAX_ARGUMENT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Why a call's arguments are too deep or too large to send, or undefined when they fit. It walks with
+ * its own stack, never recursion (a hostile depth would overflow the call stack, as `JSON.stringify`
+ * does at a few thousand levels), and stops at the first limit crossed. The size counted is a lower
+ * bound of the JSON text: strings in UTF-8 without escapes, plus quotes, brackets and separators.
+ */
+export function argumentLimitProblem(args: Record<string, unknown> | undefined): string | undefined {
+  if (args === undefined) return undefined;
+  const stack: { value: unknown; depth: number }[] = [{ value: args, depth: 1 }];
+  let bytes = 0;
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { value, depth } = next;
+    if (typeof value === "string") bytes += Buffer.byteLength(value) + 2;
+    else if (value === null || typeof value !== "object") bytes += String(value).length;
+    else {
+      if (depth > MAX_ARGUMENT_DEPTH)
+        return `arguments are nested more than ${MAX_ARGUMENT_DEPTH} levels deep (the limit is ${MAX_ARGUMENT_DEPTH})`;
+      bytes += 2;
+      if (Array.isArray(value)) {
+        for (const item of value) stack.push({ value: item, depth: depth + 1 });
+        bytes += value.length;
+      } else {
+        for (const [key, item] of Object.entries(value)) {
+          bytes += Buffer.byteLength(key) + 4;
+          stack.push({ value: item, depth: depth + 1 });
+        }
+      }
+    }
+    if (bytes > MAX_ARGUMENT_BYTES)
+      return `arguments are larger than ${MAX_ARGUMENT_BYTES} bytes as JSON (the limit is 4 MiB)`;
+  }
+  return undefined;
+}
