@@ -115,8 +115,9 @@ describe("Metrics", () => {
     });
     expect(rejected.results.map((r) => r.error?.type)).toEqual(["circuit_open", "circuit_open"]);
     expect(await sample(metrics, "hangar_breaker_rejections_total", { provider: "broken" })).toBe(2);
+    // "ok" was never listed (the provider never started), so it is no label value.
     expect(
-      await sample(metrics, "hangar_calls_total", { provider: "broken", tool: "ok", outcome: "circuit_open" }),
+      await sample(metrics, "hangar_calls_total", { provider: "broken", tool: "(unknown)", outcome: "circuit_open" }),
     ).toBe(2);
     expect(await sample(metrics, "hangar_breaker_state", { provider: "demo" })).toBe(0);
   });
@@ -169,6 +170,36 @@ describe("Metrics", () => {
       await sample(metrics, "hangar_calls_total", { provider: "demo", tool: "(unknown)", outcome: "unknown_tool" }),
     ).toBe(1);
     expect(await metrics.text()).not.toContain("made-up");
+  });
+
+  test("Tool names outside the provider's listed catalog are (unknown) whatever the outcome: 500 made-up names add no series (issue 9 item 20)", async () => {
+    const { gateway, metrics } = setup([
+      demoProvider("demo", { tools: { allow: [], deny: ["secret_*"] } }),
+      faulty("broken", { FAULT_CRASH_AT_START: "1" }),
+    ]);
+    expect((await gateway.run({ calls: [echo("demo")] })).ok).toBe(true);
+    const made = () => crypto.randomUUID().slice(0, 8);
+    const batch = await gateway.run({
+      calls: [
+        ...Array.from({ length: 200 }, () => ({ provider: "demo", tool: `secret_${made()}` })),
+        ...Array.from({ length: 200 }, () => ({ provider: "broken", tool: `made_${made()}` })),
+        ...Array.from({ length: 99 }, () => ({ provider: "demo", tool: `made_${made()}` })),
+        echo("demo"),
+      ],
+    });
+    const types = batch.results.map((r) => r.error?.type);
+    expect(types.filter((t) => t === "denied")).toHaveLength(200);
+    expect(types.filter((t) => t === "unknown_tool")).toHaveLength(99);
+    expect(types.slice(200, 400).every((t) => t === "provider_unavailable" || t === "circuit_open")).toBe(true);
+    const text = await metrics.text();
+    expect(text).not.toContain("secret_");
+    expect(text).not.toContain("made_");
+    const series = text.split("\n").filter((line) => line.startsWith("hangar_calls_total{"));
+    expect(series.length).toBeLessThanOrEqual(5);
+    expect(
+      await sample(metrics, "hangar_calls_total", { provider: "demo", tool: "(unknown)", outcome: "denied" }),
+    ).toBe(200);
+    expect(await sample(metrics, "hangar_calls_total", { provider: "demo", tool: "echo", outcome: "ok" })).toBe(2);
   });
 
   test("Each metrics object has its own registry, and text() is Prometheus text with process metrics", async () => {

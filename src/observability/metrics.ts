@@ -3,7 +3,15 @@ import type { BatchRecorder, CallInfo, CallOutcome, CallRecorder, GatewayRecorde
 
 /** What metrics read from the live gateway at each scrape (the Gateway fits it). */
 export interface MetricsSource {
-  readonly handles: ReadonlyMap<string, { readonly state: string; readonly breaker: { readonly state: string } }>;
+  readonly handles: ReadonlyMap<
+    string,
+    {
+      readonly state: string;
+      readonly breaker: { readonly state: string };
+      /** The tools the provider listed (undefined before its first start): the only tool label values. */
+      readonly catalog: readonly { readonly name: string }[] | undefined;
+    }
+  >;
   /** Calls of a provider holding its permit (in flight) and waiting for one (queued). */
   load(providerId: string): { readonly inFlight: number; readonly queued: number };
 }
@@ -34,7 +42,10 @@ export const BATCH_SIZE_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
 
 const PROVIDER_STATES = ["cold", "starting", "ready", "draining", "stopped", "failed"];
 const BREAKER_STATES: Readonly<Record<string, number>> = { closed: 0, "half-open": 1, open: 2 };
-/** Label of a name the caller made up (unknown provider or tool), so callers cannot grow the series without bound. */
+/**
+ * Label of a name that is not in the configured catalog (a provider id not in the config, a tool the
+ * provider has not listed), whatever the call's outcome, so callers cannot grow the series without bound.
+ */
 const UNKNOWN = "(unknown)";
 
 /** Creates the metrics; `watch(gateway)` once the gateway exists. */
@@ -143,15 +154,27 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "hangar_" });
 
-  const known = (id: string) => source === undefined || source.handles.has(id);
+  const listed = new WeakMap<readonly { readonly name: string }[], ReadonlySet<string>>();
+  /** The labels of a call: its provider if configured, its tool if that provider listed it; else (unknown). */
+  const labelsOf = (call: CallInfo): { provider: string; tool: string } => {
+    const handle = source?.handles.get(call.provider);
+    if (handle === undefined) return { provider: UNKNOWN, tool: UNKNOWN };
+    const tools = handle.catalog;
+    if (tools === undefined) return { provider: call.provider, tool: UNKNOWN };
+    let names = listed.get(tools);
+    if (names === undefined) {
+      names = new Set(tools.map((tool) => tool.name));
+      listed.set(tools, names);
+    }
+    return { provider: call.provider, tool: names.has(call.tool) ? call.tool : UNKNOWN };
+  };
   const callRecorder = (call: CallInfo): CallRecorder => ({
     upstream: (_kind, send) => send(undefined),
     finished(outcome: CallOutcome) {
       const type = outcome.ok ? "ok" : (outcome.error?.type ?? "internal");
-      const provider = type === "unknown_provider" || !known(call.provider) ? UNKNOWN : call.provider;
-      const tool = type === "unknown_provider" || type === "unknown_tool" ? UNKNOWN : call.tool;
-      calls.inc({ provider, tool, outcome: type });
-      if (outcome.attempts > 0) callSeconds.observe({ provider, tool }, outcome.elapsed_ms / 1000);
+      const labels = labelsOf(call);
+      calls.inc({ ...labels, outcome: type });
+      if (outcome.attempts > 0) callSeconds.observe(labels, outcome.elapsed_ms / 1000);
     },
   });
   const recorder: GatewayRecorder = {
