@@ -105,3 +105,11 @@ export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/**
+ * A message without the SDK's "MCP error <code>: " prefixes. An SDK server sends its McpError's message,
+ * prefix included, and the SDK client adds one more, so an upstream error can carry it twice.
+ */
+export function withoutMcpPrefix(message: string): string {
+  return message.replace(/^(?:MCP error -?\d+: )+/, "");
+}

@@ -40,7 +40,7 @@ export function formatBenchReport(report: BenchReport, color: boolean): string {
   const source = report.config === "demo" ? "the built-in demo providers" : report.config;
   const targets = report.targets.map((t) => `${t.provider}/${t.tool} ${JSON.stringify(t.arguments)}`).join(", ");
   const out = [
-    `hangar bench — ${source}; ${calls} calls per batch, ${rounds} round${rounds === 1 ? "" : "s"}, ${concurrency} concurrent callers`,
+    `hangar bench — ${source}; ${calls} call${calls === 1 ? "" : "s"} per batch, ${rounds} round${rounds === 1 ? "" : "s"}, ${concurrency} concurrent callers`,
     `calls: ${targets}`,
     ...report.skipped.map((s) => c.dim(`skipped "${s.provider}": ${s.reason}`)),
     "",

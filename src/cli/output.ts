@@ -69,6 +69,6 @@ export function formatRow(result: CallResult, color: boolean, layout: RowLayout 
 /** The closing line: how many calls succeeded and the batch's wall time. */
 export function formatSummary(batch: BatchResult, color: boolean): string {
   const c = palette(color);
-  const counts = `${batch.total} calls, ${batch.succeeded} succeeded, ${batch.failed} failed`;
+  const counts = `${batch.total} call${batch.total === 1 ? "" : "s"}, ${batch.succeeded} succeeded, ${batch.failed} failed`;
   return `${batch.ok ? c.green(counts) : c.red(counts)} in ${c.bold(`${Math.round(batch.elapsed_ms)} ms`)}`;
 }

@@ -1,5 +1,5 @@
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
-import { CallError, messageOf } from "../errors.ts";
+import { CallError, messageOf, withoutMcpPrefix } from "../errors.ts";
 import { isSessionLost } from "../providers/index.ts";
 import type { CallErrorInfo } from "./batch-schema.ts";
 
@@ -7,7 +7,7 @@ import type { CallErrorInfo } from "./batch-schema.ts";
 export function classifyError(error: unknown, providerId: string): CallErrorInfo {
   if (error instanceof CallError) return { type: error.type, message: error.message, retryable: error.retryable };
   if (error instanceof McpError) {
-    const detail = error.message.replace(/^MCP error -?\d+: /, "");
+    const detail = withoutMcpPrefix(error.message);
     switch (error.code) {
       case ErrorCode.ConnectionClosed:
         return {
@@ -37,8 +37,20 @@ export function classifyError(error: unknown, providerId: string): CallErrorInfo
         };
     }
   }
+  const malformed = schemaProblems(error);
+  if (malformed !== undefined) {
+    return {
+      type: "protocol_error",
+      message: `Provider "${providerId}" sent a malformed tool result: ${malformed}`,
+      retryable: false,
+    };
+  }
   if (error instanceof Error && error.name === "AbortError") {
     return { type: "cancelled", message: "The call was cancelled", retryable: true };
+  }
+  if (error instanceof RangeError) {
+    // Hangar's own limit (a stack, an array length), not the provider's failure; the breaker ignores it too.
+    return { type: "internal", message: `Hangar could not make the call: ${messageOf(error)}`, retryable: false };
   }
   if (isSessionLost(error)) {
     return {
@@ -52,4 +64,38 @@ export function classifyError(error: unknown, providerId: string): CallErrorInfo
     message: `Call to provider "${providerId}" failed: ${messageOf(error)}`,
     retryable: true,
   };
+}
+
+/** One schema problem as zod reports it (v3 and v4 alike); a union holds its branches' problems. */
+interface SchemaIssue {
+  readonly path?: readonly PropertyKey[];
+  readonly message?: string;
+  readonly errors?: readonly (readonly SchemaIssue[])[];
+  readonly unionErrors?: readonly { readonly issues: readonly SchemaIssue[] }[];
+}
+
+/**
+ * For the schema error the SDK rejects with when a provider's result does not fit MCP (a zod error),
+ * its first problems as `path: message`, e.g. `content.0.text: expected string, received number`;
+ * undefined for any other error.
+ */
+function schemaProblems(error: unknown): string | undefined {
+  if (!(error instanceof Error) || !/ZodError$/.test(error.name)) return undefined;
+  const issues = (error as Error & { issues?: readonly SchemaIssue[] }).issues;
+  if (!Array.isArray(issues) || issues.length === 0) return undefined;
+  const lines = issues.flatMap((issue) => flatten(issue, []));
+  const shown = lines.slice(0, 3).join("; ");
+  return lines.length > 3 ? `${shown} (and ${lines.length - 3} more)` : shown;
+}
+
+/** An issue as `path: message` lines; of a union's branches, only the closest fit (the fewest problems). */
+function flatten(issue: SchemaIssue, parent: readonly PropertyKey[]): string[] {
+  const path = [...parent, ...(issue.path ?? [])];
+  const branches = issue.errors ?? issue.unionErrors?.map((branch) => branch.issues) ?? [];
+  if (branches.length > 0) {
+    const closest = branches.reduce((best, branch) => (branch.length < best.length ? branch : best));
+    return closest.flatMap((inner) => flatten(inner, path));
+  }
+  const where = path.length > 0 ? path.map(String).join(".") : "result";
+  return [`${where}: ${(issue.message ?? "invalid").replace(/^Invalid input: /, "")}`];
 }

@@ -85,7 +85,10 @@ function batchSpan(tracer: Tracer, batch: BatchInfo): BatchRecorder {
     finished({ failed }) {
       span.setAttribute("hangar.batch.failed", failed);
       if (failed > 0)
-        span.setStatus({ code: SpanStatusCode.ERROR, message: `${failed} of ${batch.size} calls failed` });
+        span.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: `${failed} of ${batch.size} call${batch.size === 1 ? "" : "s"} failed`,
+        });
       span.end();
     },
   };

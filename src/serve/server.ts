@@ -1,5 +1,5 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
   CallToolRequestSchema,
   type CallToolResult,
@@ -23,6 +23,7 @@ import type { Logger } from "../observability/log.ts";
 import { VERSION } from "../version.ts";
 import { runBatch } from "./batch-tool.ts";
 import type { Catalog, ListKind } from "./catalog.ts";
+import { HangarServer } from "./hangar-server.ts";
 import {
   HANGAR_TOOL_NAMES,
   hangarTools,
@@ -53,7 +54,7 @@ export interface FrontDeps {
 
 /** Hangar's MCP server, not yet connected to a transport: tools, prompts, resources, completion and logging. */
 export function createServer(): Server {
-  return new Server(
+  return new HangarServer(
     { name: "hangar", title: "Hangar", version: VERSION },
     {
       capabilities: {
