@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { ResolvedProvider } from "../src/config/types.ts";
 import { Gateway, type GatewayDeps } from "../src/gateway/index.ts";
+import { ownerToken } from "../src/providers/run-registry.ts";
 import { BUN, ROOT } from "./helpers/paths.ts";
 import { countingSpawner, isAlive, waitFor } from "./helpers/processes.ts";
 import { configOf, stdioProvider } from "./helpers/providers.ts";
@@ -58,6 +59,11 @@ function records(log: string): { token: string; argv: string[] }[] {
     });
 }
 
+/** This process as the owner of the containers it starts: `dev.hangar.owner=<pid>-<start time>`. */
+const OWNER_LABEL = `dev.hangar.owner=${ownerToken()}`;
+/** A container name of this process: `hangar-<provider>-<owner>-<n>`. */
+const CONTAINER_NAME = (provider: string) => new RegExp(`^hangar-${provider}-${ownerToken()}-\\d+$`);
+
 describe("docker driver", () => {
   test("A docker provider runs `docker run -i --rm` with names of env vars, never their values", async () => {
     const { env, log } = fakeDockerEnv();
@@ -79,8 +85,12 @@ describe("docker driver", () => {
       "-i",
       "--rm",
       "--init",
+      "--name",
+      expect.stringMatching(CONTAINER_NAME("boxed")),
       "--label",
       "dev.hangar.provider=boxed",
+      "--label",
+      OWNER_LABEL,
       "--network",
       "none",
       "-e",
@@ -115,7 +125,19 @@ describe("docker driver", () => {
     expect(records(log)).toEqual([
       {
         token: "env API_TOKEN=",
-        argv: ["run", "-i", "--rm", "--init", "--label", "dev.hangar.provider=plain", "example/plain"],
+        argv: [
+          "run",
+          "-i",
+          "--rm",
+          "--init",
+          "--name",
+          expect.stringMatching(CONTAINER_NAME("plain")),
+          "--label",
+          "dev.hangar.provider=plain",
+          "--label",
+          OWNER_LABEL,
+          "example/plain",
+        ],
       },
     ]);
   });

@@ -4,6 +4,7 @@ import { combineRecorders } from "../observability/combine-recorders.ts";
 import { createLogger, type Logger } from "../observability/log.ts";
 import { type Observability, openObservability } from "../observability/open-observability.ts";
 import { noopRecorder } from "../observability/recorder.ts";
+import { describeReaped, hadLeftovers, RunRegistry } from "../providers/index.ts";
 import { selfCommand } from "../self-command.ts";
 
 /** Options every command accepts. */
@@ -51,6 +52,19 @@ export async function openContext(
   const config = await loadConfig({ ...(options.config ? { path: options.config } : {}), selfCommand: selfCommand() });
   if (config.source.kind === "demo") process.stderr.write(`${describeSource(config)}\n`);
   else logger.info(describeSource(config));
+  for (const reaped of await new RunRegistry().reap()) {
+    if (!hadLeftovers(reaped)) continue;
+    const { provider, owner, container } = reaped.entry;
+    logger.warn(
+      {
+        provider,
+        owner_pid: owner.pid,
+        pids: reaped.pids,
+        ...(reaped.containerRemoved ? { container: container?.name } : {}),
+      },
+      `removed what a killed hangar left: ${describeReaped(reaped)}`,
+    );
+  }
   const observability = await openObservability({ logger, metrics: wants.metrics ?? false });
   const recorder = combineRecorders(observability.recorder, deps.recorder ?? noopRecorder);
   const gateway = new Gateway(config, { logger, ...deps, recorder });

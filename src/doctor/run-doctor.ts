@@ -6,7 +6,8 @@ import { homedir } from "node:os";
 import type { Env } from "../config/index.ts";
 import { Gateway } from "../gateway/index.ts";
 import { silentLogger } from "../observability/log.ts";
-import { type Check, countChecks, type DoctorReport } from "./check.ts";
+import { defaultRunDir, describeReaped, hadLeftovers, RunRegistry } from "../providers/index.ts";
+import { type Check, check, countChecks, type DoctorReport } from "./check.ts";
 import { checkClients } from "./client-check.ts";
 import { checkConfig } from "./config-check.ts";
 import { checkProvider } from "./provider-check.ts";
@@ -45,7 +46,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     home,
     selfCommand: options.selfCommand,
   });
-  const checks: Check[] = [...configured.checks];
+  const checks: Check[] = [...configured.checks, ...(await reapLeftovers(home))];
   if (configured.config !== undefined) {
     const stderr = stderrRecorder();
     const gateway = new Gateway(configured.config, { spawner: stderr.spawner, logger: silentLogger, baseEnv: env });
@@ -81,4 +82,14 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     checks,
     counts,
   };
+}
+
+/** Removes what killed hangars left (processes, containers) and reports each as a warning. */
+async function reapLeftovers(home: string): Promise<Check[]> {
+  const reaped = (await new RunRegistry(defaultRunDir({ HOME: home })).reap()).filter(hadLeftovers);
+  return reaped.map((item) =>
+    check("config", "config", "leftovers", "warn", `Removed what a killed hangar left: ${describeReaped(item)}`, {
+      fix: "Nothing left to do. Stop hangar with SIGTERM, SIGINT or by closing its stdin: SIGKILL gives it no chance to stop its providers, and only its watchdogs (killed too here) would have",
+    }),
+  );
 }

@@ -11,7 +11,20 @@ export { type ClientBridge, noBridge } from "./client-bridge.ts";
 export { NO_SDK_TIMEOUT } from "./connect-client.ts";
 export type { Connection, Driver } from "./driver.ts";
 export { isSessionLost } from "./http-driver.ts";
-export { type ChildProcessHandle, type Spawner, type SpawnRequest, systemSpawner } from "./spawner.ts";
+export {
+  defaultRunDir,
+  describeReaped,
+  hadLeftovers,
+  type Reaped,
+  RunRegistry,
+} from "./run-registry.ts";
+export {
+  type ChildProcessHandle,
+  createSystemSpawner,
+  type Spawner,
+  type SpawnRequest,
+  systemSpawner,
+} from "./spawner.ts";
 export { stderrExcerpt } from "./stderr-excerpt.ts";
 
 /** What drivers need from the outside world. */

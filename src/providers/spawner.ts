@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
 import { ProviderError } from "../errors.ts";
+import { defaultRunDir, RunRegistry } from "./run-registry.ts";
+import { guardGroup } from "./watchdog.ts";
 
 /** What to run: argv, environment and working directory. */
 export interface SpawnRequest {
@@ -10,6 +12,8 @@ export interface SpawnRequest {
   /** The child's whole environment. */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string | undefined;
+  /** The container this process runs (docker providers), removed with `docker rm -f` once it stops. */
+  readonly container?: string;
 }
 
 /** A running child process, the leader of its own process group. */
@@ -18,7 +22,7 @@ export interface ChildProcessHandle {
   readonly stdin: Writable;
   readonly stdout: Readable;
   readonly stderr: Readable;
-  /** Resolves once the process has exited. */
+  /** Resolves once the process has exited and its group (and container) are gone. */
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
   /** Sends `signal` to the child's whole process group (the child and anything it started). */
   killGroup(signal: NodeJS.Signals): void;
@@ -36,8 +40,25 @@ function resolveCommand(command: string, env: SpawnRequest["env"], cwd: string |
   return Bun.which(command, { PATH: env.PATH ?? process.env.PATH ?? "", cwd: cwd ?? process.cwd() }) ?? undefined;
 }
 
-/** Starts real processes with node:child_process, each in its own process group (`detached`). */
-export const systemSpawner: Spawner = (request) => {
+/** Options of `createSystemSpawner`; every field says its default. */
+export interface SystemSpawnerOptions {
+  /** Where process groups are recorded for reaping after a crash (default `$HOME/.hangar/run`, read at spawn). */
+  readonly runDir?: string;
+}
+
+/**
+ * Starts real processes with node:child_process, each in its own process group (`detached`), each
+ * recorded in the run registry and guarded by a watchdog that stops the group (and removes its
+ * container) when hangar dies, even by SIGKILL.
+ */
+export function createSystemSpawner(options: SystemSpawnerOptions = {}): Spawner {
+  return (request) => spawnGuarded(request, new RunRegistry(options.runDir ?? defaultRunDir()));
+}
+
+/** The spawner hangar uses: real processes, recorded under `$HOME/.hangar/run`. */
+export const systemSpawner: Spawner = createSystemSpawner();
+
+function spawnGuarded(request: SpawnRequest, registry: RunRegistry): ChildProcessHandle {
   const resolved = resolveCommand(request.command, request.env, request.cwd);
   if (resolved === undefined) {
     throw new ProviderError(
@@ -53,7 +74,7 @@ export const systemSpawner: Spawner = (request) => {
     stdio: ["pipe", "pipe", "pipe"],
     detached: true,
   });
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+  const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
     child.once("exit", (code, signal) => resolve({ code, signal }));
     child.once("error", () => resolve({ code: null, signal: null }));
   });
@@ -66,6 +87,11 @@ export const systemSpawner: Spawner = (request) => {
     );
   }
   const pid = child.pid;
+  const watchdog = guardGroup(registry, request, pid, resolved);
+  const exited = ended.then(async (status) => {
+    await watchdog.release();
+    return status;
+  });
   return {
     pid,
     stdin: child.stdin,
@@ -84,4 +110,4 @@ export const systemSpawner: Spawner = (request) => {
       }
     },
   };
-};
+}

@@ -4,6 +4,7 @@ import { childEnv } from "./child-env.ts";
 import type { ClientBridge } from "./client-bridge.ts";
 import { closeListeners, connectClient } from "./connect-client.ts";
 import type { Connection, Driver } from "./driver.ts";
+import { ownerToken } from "./run-registry.ts";
 import type { Spawner, SpawnRequest } from "./spawner.ts";
 import { stderrExcerpt } from "./stderr-excerpt.ts";
 import { ProcessTransport } from "./stdio-transport.ts";
@@ -22,19 +23,21 @@ export interface ProcessDriverDeps {
 export class ProcessDriver implements Driver {
   constructor(
     readonly kind: "stdio" | "docker",
-    private readonly request: SpawnRequest,
+    /** What to run; a function is called at each start (a container needs a fresh name each time). */
+    private readonly spawnRequest: SpawnRequest | (() => SpawnRequest),
     private readonly deps: ProcessDriverDeps,
   ) {}
 
   async connect(signal: AbortSignal): Promise<Connection> {
+    const request = typeof this.spawnRequest === "function" ? this.spawnRequest() : this.spawnRequest;
     const transport = new ProcessTransport({
       spawner: this.deps.spawner,
-      request: this.request,
+      request,
       logger: this.deps.logger,
     });
     const closed = closeListeners();
     const connectOptions = {
-      providerId: this.request.providerId,
+      providerId: request.providerId,
       ...(this.deps.bridge ? { bridge: this.deps.bridge } : {}),
     };
     // A start that is abandoned or times out kills its process group at once (before connectClient's close).
@@ -42,7 +45,7 @@ export class ProcessDriver implements Driver {
     signal.addEventListener("abort", kill, { once: true });
     const client = await connectClient(transport, signal, connectOptions)
       .catch((error: unknown) => {
-        throw withStartDetail(error, this.request.providerId, transport);
+        throw withStartDetail(error, request.providerId, transport);
       })
       .finally(() => signal.removeEventListener("abort", kill));
     client.onclose = () => closed.fire();
@@ -89,7 +92,18 @@ export function stdioDriver(
   );
 }
 
-/** A docker provider: `docker run -i --rm` with env names (never values) on the command line. */
+let containers = 0;
+
+/** A container name no other start uses: `hangar-<provider>-<owner pid>-<owner start>-<n>`. */
+function containerName(providerId: string): string {
+  return `hangar-${providerId}-${ownerToken()}-${++containers}`;
+}
+
+/**
+ * A docker provider: `docker run -i --rm` with env names (never values) on the command line, a unique
+ * `--name` per start and labels naming the provider and the hangar that owns it, so a container whose
+ * hangar was killed can be found and removed.
+ */
 export function dockerDriver(
   providerId: string,
   transport: EnvPolicy & {
@@ -101,11 +115,19 @@ export function dockerDriver(
   },
   deps: ProcessDriverDeps,
 ): Driver {
-  const args = ["run", "-i", "--rm", "--init", "--label", `dev.hangar.provider=${providerId}`];
-  if (transport.network !== undefined) args.push("--network", transport.network);
-  for (const name of Object.keys(transport.env)) args.push("-e", name);
-  for (const volume of transport.volumes) args.push("-v", volume);
-  args.push(transport.image, ...transport.args);
   const env = childEnv(deps.baseEnv ?? process.env, transport);
-  return new ProcessDriver("docker", { providerId, command: "docker", args, env, cwd: undefined }, deps);
+  return new ProcessDriver(
+    "docker",
+    () => {
+      const container = containerName(providerId);
+      const labels = ["--label", `dev.hangar.provider=${providerId}`, "--label", `dev.hangar.owner=${ownerToken()}`];
+      const args = ["run", "-i", "--rm", "--init", "--name", container, ...labels];
+      if (transport.network !== undefined) args.push("--network", transport.network);
+      for (const name of Object.keys(transport.env)) args.push("-e", name);
+      for (const volume of transport.volumes) args.push("-v", volume);
+      args.push(transport.image, ...transport.args);
+      return { providerId, command: "docker", args, env, cwd: undefined, container };
+    },
+    deps,
+  );
 }

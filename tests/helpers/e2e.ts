@@ -156,6 +156,11 @@ export function argvOf(pid: number): string[] {
   }
 }
 
+/** Whether `pid` is one of hangar's process-group watchdogs (`sh -c … hangar-watchdog`). */
+export function isWatchdog(pid: number): boolean {
+  return argvOf(pid).includes("hangar-watchdog");
+}
+
 /** The pid of the demo provider named `name` among `pids`. */
 export function demoProviderPid(pids: readonly number[], name: string): number | undefined {
   return pids.find((pid) => {
