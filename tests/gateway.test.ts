@@ -256,6 +256,8 @@ describe("Gateway pool", () => {
       "grandchild",
       "log",
       "sample",
+      "confide",
+      "confide_later",
       "add_tool",
     ]);
   });
