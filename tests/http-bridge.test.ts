@@ -249,6 +249,22 @@ describe("hangar serve --http: a provider's traffic stays with the session calli
   );
 
   test(
+    "a session's logging/setLevel filters the provider logs it gets",
+    async () => {
+      using box = sandbox();
+      await using hangar = await startProbes(box);
+      const alice = await session(hangar, "alice");
+      await alice.client.setLoggingLevel("error");
+      expect(textOf(await alice.client.callTool({ name: "a__log", arguments: { text: "quiet" } }))).toBe("logged");
+      await alice.client.setLoggingLevel("warning");
+      expect(textOf(await alice.client.callTool({ name: "a__log", arguments: { text: "loud" } }))).toBe("logged");
+      await waitFor(() => alice.logs.length > 0, 5_000, "the warning at alice");
+      expect(alice.logs).toEqual(["loud"]);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
     "with requests of two sessions running on the provider, the most recent one gets its elicitation",
     async () => {
       using box = sandbox();

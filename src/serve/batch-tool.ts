@@ -18,10 +18,7 @@ export async function runBatch(deps: FrontDeps, args: unknown, extra: Extra): Pr
   const input = withoutUnknownKeys(args ?? {}, BatchRequestSchema);
   let batch: BatchStream;
   try {
-    batch = deps.gateway.stream(input, {
-      signal: extra.signal,
-      ...traceOf(extra),
-    });
+    batch = deps.gateway.stream(input, { signal: extra.signal, ...traceOf(extra) });
   } catch (error) {
     if (error instanceof InvalidBatchError) return failure(error.message);
     throw error;
