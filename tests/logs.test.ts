@@ -18,7 +18,7 @@ function fileLogger(options: LoggerOptions = {}) {
   const path = join(mkdtempSync(join(tmpdir(), "hangar-logs-")), "log");
   const fd = openSync(path, "w");
   cleanup.push(() => closeSync(fd));
-  const logger = createLogger({ level: "debug", pretty: false, ...options, fd });
+  const logger = createLogger({ level: "debug", pretty: false, sync: true, ...options, fd });
   return { logger, read: () => readFileSync(path, "utf8") };
 }
 

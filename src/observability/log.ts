@@ -15,6 +15,8 @@ export interface LoggerOptions {
   fd?: number;
   /** Human-readable lines instead of JSON (default: when `fd` is a terminal). */
   pretty?: boolean;
+  /** Write JSON lines synchronously, each before `log()` returns (default false: see `jsonStream`). */
+  sync?: boolean;
 }
 
 /** Keys that may hold secrets, at the top of a log line or one level down. */
@@ -40,8 +42,22 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const pretty = options.pretty ?? isatty(fd);
   return pino(
     { level: options.level ?? "warn", base: null, redact: { paths: [...REDACT_PATHS], censor: "[redacted]" } },
-    pretty ? prettyStream(fd) : pino.destination({ fd, sync: true }),
+    pretty ? prettyStream(fd) : jsonStream(fd, options.sync ?? false),
   );
+}
+
+/** The most log bytes kept waiting for a slow reader of stderr; past it, lines are dropped. */
+export const MAX_PENDING_LOG_BYTES = 4 * 1024 * 1024;
+
+/**
+ * JSON lines written asynchronously, so that a reader that stops reading hangar's stderr (a full pipe)
+ * never blocks the event loop: up to `MAX_PENDING_LOG_BYTES` wait, the rest is dropped. pino flushes what
+ * waits when the process exits.
+ */
+function jsonStream(fd: number, sync: boolean): DestinationStream {
+  return sync
+    ? pino.destination({ fd, sync: true })
+    : pino.destination({ fd, sync: false, minLength: 0, maxLength: MAX_PENDING_LOG_BYTES });
 }
 
 /**

@@ -1,7 +1,7 @@
 // Providers and config files that attack hangar on purpose (issue 9, "Hardening"): the compiled binary
 // must stay responsive and bounded, and say clearly which provider or which line is at fault.
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BatchResult } from "../../src/gateway/index.ts";
 import { demoProvidersYaml, hangarBinary, runHangar, type Sandbox, sandbox } from "../helpers/e2e.ts";
@@ -86,6 +86,55 @@ describe("issue 9: a noisy provider", () => {
     expect(session.stderr().length).toBeLessThan(64 * 1024);
     expect(session.stderr()).toContain('"provider":"noisy"');
   }, 60_000);
+});
+
+describe("issue 9: a client that stops reading hangar's stderr", () => {
+  test(
+    "issue 9.7: logging never blocks: with stderr a full pipe nobody reads, 300 calls at debug level are all answered",
+    async () => {
+      using box = sandbox();
+      box.write("hangar.yaml", demoProvidersYaml(["demo"]));
+      const fifo = join(box.root, "stderr");
+      Bun.spawnSync(["mkfifo", fifo]);
+      // Held open for reading and never read: once its 64 KiB buffer is full, a blocking write would hang.
+      const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+      try {
+        const calls = 300;
+        const lines = echoSession("demo").split("\n").slice(0, 2);
+        for (let id = 3; id < calls + 3; id++)
+          lines.push(JSON.stringify({ ...JSON.parse(echoSession("demo").split("\n")[2]!), id }));
+        const proc = Bun.spawn(["bash", "-c", `exec "$0" --log-level debug serve 2>"$1"`, hangarBinary(), fifo], {
+          cwd: box.cwd,
+          env: box.env,
+          stdin: "pipe",
+          stdout: "pipe",
+        });
+        proc.stdin.write(`${lines.join("\n")}\n`);
+        await proc.stdin.flush();
+        let stdout = "";
+        const isAnswer = (line: string) => {
+          try {
+            return "result" in JSON.parse(line);
+          } catch {
+            return false; // Not a whole line yet.
+          }
+        };
+        const answered = () => stdout.split("\n").filter(isAnswer).length;
+        const reading = (async () => {
+          for await (const chunk of proc.stdout) stdout += new TextDecoder().decode(chunk);
+        })();
+        try {
+          await waitFor(() => answered() === calls + 1, 20_000, "every call to be answered");
+        } finally {
+          proc.kill("SIGKILL");
+          await reading;
+        }
+      } finally {
+        closeSync(reader);
+      }
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe("issue 9: hostile catalogs", () => {
