@@ -17,6 +17,13 @@ describe("${VAR} in config values", () => {
     });
   });
 
+  test("A name that is a property of every object (${constructor}, ${toString}) is an unset variable", () => {
+    const text = 'providers:\n  - { id: a, command: [echo, "${constructor}", "${toString:-fallback}"] }\n';
+    expect(problemsOf(text, {})).toContain("uses ${constructor}, which is not set");
+    const p = provider('providers:\n  - { id: a, command: [echo, "${toString:-fallback}"] }\n', "a", {});
+    expect(p.transport).toMatchObject({ args: ["fallback"] });
+  });
+
   test("Keys are never interpolated, only values", () => {
     const p = provider('providers:\n  - id: a\n    command: x\n    env: { "${NAME}": "v" }\n', "a", { NAME: "n" });
     expect(p.transport).toMatchObject({ env: { "${NAME}": "v" } });

@@ -65,7 +65,8 @@ function interpolateString(text: string, path: KeyPath, { env, tree, problems, u
       return match;
     }
     uses.push({ name, path });
-    const value = env[name];
+    // Only the environment's own variables: `${constructor}` must not read the prototype.
+    const value = Object.hasOwn(env, name) ? env[name] : undefined;
     if (fallback !== undefined) return value === undefined || value === "" ? fallback : value;
     if (value !== undefined) return value;
     const message = `uses \${${name}}, which is not set; set it or write \${${name}:-default}`;
