@@ -109,6 +109,9 @@ describe("hangar serve --http: sessions", () => {
       using box = sandbox();
       await using hangar = await startHttpHangar(box);
       const { client } = await hangar.connect();
+      // Both providers warm first, so that the 300 ms sleep is the last call to finish even under load.
+      await waitForTool(client, "demo__sleep");
+      await waitForTool(client, "demo2__echo");
       const progress: Progress[] = [];
       const result = await client.callTool(
         {
