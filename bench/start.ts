@@ -5,7 +5,7 @@
 //   bun run bench/start.ts [--runs 21] [--binary dist/hangar] [--json]
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { hangarArgv, ms } from "./stats.ts";
 
@@ -17,7 +17,7 @@ const { values } = parseArgs({
   },
 });
 const RUNS = Number(values.runs);
-const hangar = values.binary ? [values.binary] : hangarArgv();
+const hangar = values.binary ? [resolve(values.binary)] : hangarArgv();
 const home = mkdtempSync(join(tmpdir(), "hangar-bench-start-"));
 const env = { ...process.env, HOME: home, HANGAR_CACHE_DIR: join(home, "cache") } as Record<string, string>;
 
