@@ -113,3 +113,8 @@ export function messageOf(error: unknown): string {
 export function withoutMcpPrefix(message: string): string {
   return message.replace(/^(?:MCP error -?\d+: )+/, "");
 }
+
+/** The request as a whole is malformed (not a list, wrong types, too many calls); nothing ran. */
+export class InvalidBatchError extends HangarError {
+  override name = "InvalidBatchError";
+}

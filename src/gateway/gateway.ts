@@ -2,7 +2,10 @@ import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.j
 import { ExponentialBackoff, type IBackoff } from "cockatiel";
 import { type Clock, systemClock } from "../clock.ts";
 import type { ResolvedConfig } from "../config/types.ts";
-import { CallError, CancelledError, HangarError } from "../errors.ts";
+import { CallError, CancelledError, InvalidBatchError } from "../errors.ts";
+
+export { InvalidBatchError };
+
 import { type Logger, silentLogger } from "../observability/log.ts";
 import { type CallRecorder, type GatewayRecorder, noopRecorder } from "../observability/recorder.ts";
 import { ProviderHandle } from "../pool/index.ts";
@@ -19,11 +22,6 @@ import {
 } from "./batch-schema.ts";
 import { classifyError } from "./classify.ts";
 import { Router } from "./router.ts";
-
-/** The request as a whole is malformed (not a list, wrong types, too many calls); nothing ran. */
-export class InvalidBatchError extends HangarError {
-  override name = "InvalidBatchError";
-}
 
 /** Seams for tests and benchmarks; every field says its default. */
 export interface GatewayDeps {

@@ -1,11 +1,9 @@
 import { isatty } from "node:tty";
 import pino, { type DestinationStream, type Logger } from "pino";
 
+export { LOG_LEVELS } from "./log-levels.ts";
 /** Hangar's logger type (pino). Logs always go to stderr: stdout belongs to results and JSON-RPC. */
 export type { Logger };
-
-/** Log levels a user can pick with `--log-level` / `$HANGAR_LOG_LEVEL`. */
-export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 
 /** Options of `createLogger`; every field says its default. */
 export interface LoggerOptions {

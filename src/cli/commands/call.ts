@@ -1,5 +1,4 @@
 import { readFile } from "node:fs/promises";
-import type { Command } from "commander";
 import { UsageError } from "../../errors.ts";
 import { type BatchResult, type CallResult, summarize } from "../../gateway/index.ts";
 import { traceContextFromEnv } from "../../observability/otel-env.ts";
@@ -9,7 +8,7 @@ import { formatRow, formatSummary, rowLayout, useColor } from "../output.ts";
 import { StartProgress } from "../start-progress.ts";
 import { writeOut } from "../write-out.ts";
 
-interface CallOptions {
+export interface CallOptions {
   json?: boolean;
   ndjson?: boolean;
 }
@@ -66,29 +65,4 @@ export async function runCall(file: string, options: CallOptions, global: Global
     await gateway.close();
     lifecycle.dispose();
   }
-}
-
-/** Registers `hangar call` on the program. */
-export function registerCall(program: Command, run: (work: () => Promise<number>) => void): void {
-  program
-    .command("call")
-    .argument("<file>", "a JSON batch file (the hangar_call input), or - to read it from stdin")
-    .description("Run a batch of tool calls in parallel, without a server")
-    .option("--json", "print the whole batch result as JSON when it is done")
-    .option("--ndjson", "print one JSON line per call as each one finishes")
-    .addHelpText(
-      "after",
-      `
-The batch is {"calls": [{"provider", "tool", "arguments"?, "id"?, "timeout_s"?}], "max_concurrency"?,
-"timeout_s"?, "fail_fast"?}, or just the list of calls.
-
-Exit codes: 0 every call succeeded, 1 a call failed, 2 usage or config error.
-
-Example:
-  echo '[{"provider":"demo","tool":"sleep","arguments":{"ms":200}},
-         {"provider":"demo2","tool":"echo","arguments":{"message":"hi"}}]' | hangar call -`,
-    )
-    .action((file: string, options: CallOptions, command: Command) =>
-      run(() => runCall(file, options, command.optsWithGlobals<GlobalOptions>())),
-    );
 }

@@ -1,4 +1,3 @@
-import type { Command } from "commander";
 import { runDoctor } from "../../doctor/index.ts";
 import { selfCommand } from "../../self-command.ts";
 import type { GlobalOptions } from "../context.ts";
@@ -7,7 +6,7 @@ import { watchLifecycle } from "../lifecycle.ts";
 import { useColor } from "../output.ts";
 import { writeOut } from "../write-out.ts";
 
-interface DoctorCommandOptions {
+export interface DoctorCommandOptions {
   json?: boolean;
   clients?: boolean;
 }
@@ -37,27 +36,4 @@ export async function runDoctorCommand(options: DoctorCommandOptions, global: Gl
   } finally {
     lifecycle.dispose();
   }
-}
-
-/** Registers `hangar doctor` on the program. */
-export function registerDoctor(program: Command, run: (work: () => Promise<number>) => void): void {
-  program
-    .command("doctor")
-    .description("Check the config, start each provider, and say how to fix what fails")
-    .option("--json", "print the report as JSON")
-    .option("--no-clients", "skip the Claude Code / Claude Desktop / Cursor config checks")
-    .addHelpText(
-      "after",
-      `
-Checks: where the config was found and that it parses (each problem with file:line:col), risky values;
-for each provider its command on PATH / docker and its image / the URL's host, a real start
-(initialize, tools/list) and a ping, with its stderr when it fails; the MCP client configs on this
-machine and whether one starts hangar. Secrets (env, headers) are never printed.
-
-Exit codes: 0 no check failed (warnings allowed), 1 a check failed — a broken config included, 2 the
-command line itself is wrong.`,
-    )
-    .action((options: DoctorCommandOptions, command: Command) =>
-      run(() => runDoctorCommand(options, command.optsWithGlobals<GlobalOptions>())),
-    );
 }

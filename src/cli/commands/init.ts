@@ -1,6 +1,5 @@
 import { homedir } from "node:os";
 import * as nodePath from "node:path";
-import { type Command, Option } from "commander";
 import {
   applyEntry,
   CLIENTS,
@@ -18,7 +17,7 @@ import type { GlobalOptions } from "../context.ts";
 import { type ConfigRef, configRef, formatClientEntry, formatImport, formatMove } from "../init-output.ts";
 import { writeOut } from "../write-out.ts";
 
-interface InitOptions {
+export interface InitOptions {
   path?: string;
   global?: boolean;
   force?: boolean;
@@ -109,37 +108,4 @@ async function refTo(path: string, globalPath: string, cwd: string, home: string
 function absolute(path: string, cwd: string, home: string): string {
   const expanded = path === "~" ? home : path.startsWith("~/") ? nodePath.join(home, path.slice(2)) : path;
   return nodePath.resolve(cwd, expanded);
-}
-
-/** Registers `hangar init` on the program. */
-export function registerInit(program: Command, run: (work: () => Promise<number>) => void): void {
-  program
-    .command("init")
-    .description("Write a starter config (or import a client's mcpServers) and show or apply the client entry")
-    .option("--path <file>", "where to write the config (default ./hangar.yaml)")
-    .option("--global", "write ~/.hangar/config.yaml, which hangar finds from any directory")
-    .option("--force", "replace an existing config file")
-    .option("--import <file>", "take the mcpServers of a Claude Desktop, Claude Code or Cursor config as providers")
-    .addOption(new Option("--client <client>", "the client whose entry to show or --apply").choices(CLIENTS))
-    .option("--apply", "write the hangar entry into the --client's config (after a backup, PATH.bak-<timestamp>)")
-    .option(
-      "--move",
-      "with --import: remove the imported servers from that file and add the hangar entry there (after a backup)",
-    )
-    .addHelpText(
-      "after",
-      `
-Examples:
-  hangar init                                   # ./hangar.yaml, then print the client entry
-  hangar init --global --import ~/.config/Claude/claude_desktop_config.json
-  hangar init --global --client claude-desktop --apply
-  hangar init --global --import ~/.cursor/mcp.json --move   # Cursor then runs them through hangar only
-
-The entry is {"mcpServers":{"hangar":{"command":"<this hangar>","args":["serve"]}}}, with
---config <file> added when the config is not ~/.hangar/config.yaml. An existing config is never
-replaced without --force; an existing client config is backed up before --apply changes it.`,
-    )
-    .action((options: InitOptions, command: Command) =>
-      run(() => runInit(options, command.optsWithGlobals<GlobalOptions>())),
-    );
 }

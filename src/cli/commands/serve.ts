@@ -1,14 +1,11 @@
-import { type Command, Option } from "commander";
-import { claudeMcpAddLine, hangarEntry } from "../../clients/index.ts";
 import { UsageError } from "../../errors.ts";
 import type { Logger } from "../../observability/log.ts";
-import { selfCommand } from "../../self-command.ts";
 import { serveHttp, serveStdio } from "../../serve/index.ts";
 import { type GlobalOptions, openContext } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
 
 /** Options of `hangar serve`. */
-interface ServeOptions {
+export interface ServeOptions {
   http?: boolean;
   host?: string;
   port?: string;
@@ -102,45 +99,4 @@ function parsePort(text: string, flag: string): number {
   if (!/^\d+$/.test(text) || port > 65_535)
     throw new UsageError(`${flag} must be a number from 0 to 65535, not "${text}"`);
   return port;
-}
-
-/** Registers `hangar serve` on the program. */
-export function registerServe(program: Command, run: (work: () => Promise<number>) => void): void {
-  const entry = hangarEntry(selfCommand());
-  program
-    .command("serve")
-    .description(
-      "Serve Hangar as an MCP server over stdio (for Claude Code, Claude Desktop, any MCP client), or over HTTP",
-    )
-    .option("--http", "serve Streamable HTTP on /mcp, plus /v1/call, /healthz, /readyz and /metrics, instead of stdio")
-    .option("--host <address>", "address to bind with --http (default 127.0.0.1; anything else needs a token)")
-    .option("--port <port>", "port to listen on with --http; 0 picks a free one (default 8000)")
-    .addOption(new Option("--token <token>", "bearer token clients must send with --http (default $HANGAR_TOKEN)"))
-    .option("--protect-health", "also require the token on /healthz, /readyz and /metrics")
-    .option(
-      "--body-timeout <seconds>",
-      "with --http: how long a request body may take to arrive; slower is a 408 (default 30)",
-    )
-    .option(
-      "--metrics-port <port>",
-      "over stdio: also serve /metrics, /healthz and /readyz on this 127.0.0.1 port (0 picks one)",
-    )
-    .addHelpText(
-      "after",
-      `
-Tools: hangar_call (a batch of calls in parallel), hangar_tools (providers and their tools),
-hangar_status (providers' health), and every exposed provider tool as <provider>__<tool>.
-Prompts and resources of exposed providers are served too. Logs go to stderr; stdout is JSON-RPC only.
-Catalogs are cached in $HANGAR_CACHE_DIR (default ~/.hangar/cache), so tools/list answers at once.
-
-Claude Code:     ${claudeMcpAddLine(entry)}
-Claude Desktop:  ${JSON.stringify({ mcpServers: { hangar: entry } })}
-                 (the absolute path of this hangar: clients do not read your shell's PATH;
-                 \`hangar init\` prints the entry with your config and can --apply it)
-Over HTTP:       hangar serve --http --port 8000   then   claude mcp add --transport http hangar http://127.0.0.1:8000/mcp
-REST batch:      curl -s localhost:8000/v1/call -H 'content-type: application/json' -d @batch.json`,
-    )
-    .action((options: ServeOptions, command: Command) =>
-      run(() => runServe(command.optsWithGlobals<GlobalOptions>(), options)),
-    );
 }

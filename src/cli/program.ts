@@ -1,0 +1,254 @@
+/**
+ * The command tree: every command's arguments, options and help, and nothing else. A command's work is
+ * imported when it runs, so `hangar --version`, `--help` and a mistyped option load only commander and
+ * these lines, not the gateway, the SDK or the HTTP server (issue 11: start in milliseconds).
+ */
+import { Argument, Command, InvalidArgumentError, Option } from "commander";
+import { CLIENTS } from "../clients/client-files.ts";
+import { claudeMcpAddLine, hangarEntry } from "../clients/hangar-entry.ts";
+import { LOG_LEVELS } from "../observability/log-levels.ts";
+import { selfCommand } from "../self-command.ts";
+import { VERSION } from "../version.ts";
+import type { BenchCommandOptions } from "./commands/bench.ts";
+import type { CallOptions } from "./commands/call.ts";
+import type { DoctorCommandOptions } from "./commands/doctor.ts";
+import type { InitOptions } from "./commands/init.ts";
+import type { ServeOptions } from "./commands/serve.ts";
+import { completionScript, SHELLS, type Shell } from "./completion/index.ts";
+import type { GlobalOptions } from "./context.ts";
+import { writeOut } from "./write-out.ts";
+
+/** Receives a command's work; the CLI runs it after parsing and takes its exit code. */
+type Run = (work: () => Promise<number>) => void;
+
+/** Builds the command tree; `run` receives each command's work. */
+export function buildProgram(run: Run): Command {
+  const program = new Command("hangar")
+    .description("Call tools on many MCP servers in parallel, in one call, while Hangar runs the servers for you")
+    .version(VERSION, "-V, --version", "print the version")
+    .option(
+      "-c, --config <path>",
+      "config file (default: $HANGAR_CONFIG, ./hangar.yaml, ~/.hangar/config.yaml; none: demo providers)",
+    )
+    .option("-v, --verbose", "log more, to stderr")
+    .addOption(new Option("--log-level <level>", "log level (default warn; $HANGAR_LOG_LEVEL)").choices(LOG_LEVELS))
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerServe(program, run);
+  registerCall(program, run);
+  registerDemoProvider(program, run);
+  registerBench(program, run);
+  registerDoctor(program, run);
+  registerInit(program, run);
+  registerCompletion(program, run);
+  program.addHelpText("after", "\nRun `hangar help <command>` for a command's options. Docs: README.md and docs/.");
+  return program;
+}
+
+const globals = (command: Command) => command.optsWithGlobals<GlobalOptions>();
+
+/** Registers `hangar bench` on the program. */
+function registerBench(program: Command, run: Run): void {
+  program
+    .command("bench")
+    .description("Measure the providers: sequential vs parallel, added latency, cold start, concurrent clients")
+    .option("--providers <ids>", "only these providers, comma-separated (default: all)", list)
+    .option("--tool <name>", "call this tool (`tool` or `provider/tool`; repeatable), even one that may write", list)
+    .option("--args <json>", "arguments for the --tool tools (default: from each tool's schema)")
+    .option("--calls <n>", "calls per batch", wholeNumber(1), 20)
+    .option("--rounds <n>", "rounds of each scenario", wholeNumber(1), 3)
+    .option("--concurrency <n>", "concurrent callers (cold start, concurrent clients)", wholeNumber(1), 10)
+    .option("--json", "print the report as JSON")
+    .addHelpText(
+      "after",
+      `
+Without --tool, bench calls one tool per provider that is annotated read-only (readOnlyHint) and whose
+arguments its schema gives (default, examples, enum); it never calls a tool that may write unless you
+name it. On the built-in demo providers it calls sleep {"ms":50}, and echo for the overhead.
+
+Scenarios: fan-out (the batch one call after another, then in parallel), overhead (a direct MCP client
+vs the same call through hangar), cold start (concurrent callers to a stopped provider: it must start
+once), concurrent clients. Progress goes to stderr on a terminal. Exit 1 when a call failed.`,
+    )
+    .action((options: BenchCommandOptions, command: Command) =>
+      run(async () => (await import("./commands/bench.ts")).runBenchCommand(options, globals(command))),
+    );
+}
+
+/** Registers `hangar call` on the program. */
+function registerCall(program: Command, run: Run): void {
+  program
+    .command("call")
+    .argument("<file>", "a JSON batch file (the hangar_call input), or - to read it from stdin")
+    .description("Run a batch of tool calls in parallel, without a server")
+    .option("--json", "print the whole batch result as JSON when it is done")
+    .option("--ndjson", "print one JSON line per call as each one finishes")
+    .addHelpText(
+      "after",
+      `
+The batch is {"calls": [{"provider", "tool", "arguments"?, "id"?, "timeout_s"?}], "max_concurrency"?,
+"timeout_s"?, "fail_fast"?}, or just the list of calls.
+
+Exit codes: 0 every call succeeded, 1 a call failed, 2 usage or config error.
+
+Example:
+  echo '[{"provider":"demo","tool":"sleep","arguments":{"ms":200}},
+         {"provider":"demo2","tool":"echo","arguments":{"message":"hi"}}]' | hangar call -`,
+    )
+    .action((file: string, options: CallOptions, command: Command) =>
+      run(async () => (await import("./commands/call.ts")).runCall(file, options, globals(command))),
+    );
+}
+
+/** Registers `hangar doctor` on the program. */
+function registerDoctor(program: Command, run: Run): void {
+  program
+    .command("doctor")
+    .description("Check the config, start each provider, and say how to fix what fails")
+    .option("--json", "print the report as JSON")
+    .option("--no-clients", "skip the Claude Code / Claude Desktop / Cursor config checks")
+    .addHelpText(
+      "after",
+      `
+Checks: where the config was found and that it parses (each problem with file:line:col), risky values;
+for each provider its command on PATH / docker and its image / the URL's host, a real start
+(initialize, tools/list) and a ping, with its stderr when it fails; the MCP client configs on this
+machine and whether one starts hangar. Secrets (env, headers) are never printed.
+
+Exit codes: 0 no check failed (warnings allowed), 1 a check failed — a broken config included, 2 the
+command line itself is wrong.`,
+    )
+    .action((options: DoctorCommandOptions, command: Command) =>
+      run(async () => (await import("./commands/doctor.ts")).runDoctorCommand(options, globals(command))),
+    );
+}
+
+/** Registers `hangar init` on the program. */
+function registerInit(program: Command, run: Run): void {
+  program
+    .command("init")
+    .description("Write a starter config (or import a client's mcpServers) and show or apply the client entry")
+    .option("--path <file>", "where to write the config (default ./hangar.yaml)")
+    .option("--global", "write ~/.hangar/config.yaml, which hangar finds from any directory")
+    .option("--force", "replace an existing config file")
+    .option("--import <file>", "take the mcpServers of a Claude Desktop, Claude Code or Cursor config as providers")
+    .addOption(new Option("--client <client>", "the client whose entry to show or --apply").choices(CLIENTS))
+    .option("--apply", "write the hangar entry into the --client's config (after a backup, PATH.bak-<timestamp>)")
+    .option(
+      "--move",
+      "with --import: remove the imported servers from that file and add the hangar entry there (after a backup)",
+    )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  hangar init                                   # ./hangar.yaml, then print the client entry
+  hangar init --global --import ~/.config/Claude/claude_desktop_config.json
+  hangar init --global --client claude-desktop --apply
+  hangar init --global --import ~/.cursor/mcp.json --move   # Cursor then runs them through hangar only
+
+The entry is {"mcpServers":{"hangar":{"command":"<this hangar>","args":["serve"]}}}, with
+--config <file> added when the config is not ~/.hangar/config.yaml. An existing config is never
+replaced without --force; an existing client config is backed up before --apply changes it.`,
+    )
+    .action((options: InitOptions, command: Command) =>
+      run(async () => (await import("./commands/init.ts")).runInit(options, globals(command))),
+    );
+}
+
+/** Registers `hangar serve` on the program. */
+function registerServe(program: Command, run: Run): void {
+  const entry = hangarEntry(selfCommand());
+  program
+    .command("serve")
+    .description(
+      "Serve Hangar as an MCP server over stdio (for Claude Code, Claude Desktop, any MCP client), or over HTTP",
+    )
+    .option("--http", "serve Streamable HTTP on /mcp, plus /v1/call, /healthz, /readyz and /metrics, instead of stdio")
+    .option("--host <address>", "address to bind with --http (default 127.0.0.1; anything else needs a token)")
+    .option("--port <port>", "port to listen on with --http; 0 picks a free one (default 8000)")
+    .addOption(new Option("--token <token>", "bearer token clients must send with --http (default $HANGAR_TOKEN)"))
+    .option("--protect-health", "also require the token on /healthz, /readyz and /metrics")
+    .option(
+      "--body-timeout <seconds>",
+      "with --http: how long a request body may take to arrive; slower is a 408 (default 30)",
+    )
+    .option(
+      "--metrics-port <port>",
+      "over stdio: also serve /metrics, /healthz and /readyz on this 127.0.0.1 port (0 picks one)",
+    )
+    .addHelpText(
+      "after",
+      `
+Tools: hangar_call (a batch of calls in parallel), hangar_tools (providers and their tools),
+hangar_status (providers' health), and every exposed provider tool as <provider>__<tool>.
+Prompts and resources of exposed providers are served too. Logs go to stderr; stdout is JSON-RPC only.
+Catalogs are cached in $HANGAR_CACHE_DIR (default ~/.hangar/cache), so tools/list answers at once.
+
+Claude Code:     ${claudeMcpAddLine(entry)}
+Claude Desktop:  ${JSON.stringify({ mcpServers: { hangar: entry } })}
+                 (the absolute path of this hangar: clients do not read your shell's PATH;
+                 \`hangar init\` prints the entry with your config and can --apply it)
+Over HTTP:       hangar serve --http --port 8000   then   claude mcp add --transport http hangar http://127.0.0.1:8000/mcp
+REST batch:      curl -s localhost:8000/v1/call -H 'content-type: application/json' -d @batch.json`,
+    )
+    .action((options: ServeOptions, command: Command) =>
+      run(async () => (await import("./commands/serve.ts")).runServe(globals(command), options)),
+    );
+}
+
+/** Registers `hangar completion bash|zsh|fish`, which prints a completion script for that shell. */
+function registerCompletion(program: Command, run: Run): void {
+  program
+    .command("completion")
+    .addArgument(new Argument("<shell>", "the shell to write the script for").choices(SHELLS))
+    .description("Print a shell completion script (bash, zsh or fish)")
+    .addHelpText(
+      "after",
+      `
+Load it in the current shell, or install it for good:
+  bash:  source <(hangar completion bash)    or  hangar completion bash > ~/.local/share/bash-completion/completions/hangar
+  zsh:   source <(hangar completion zsh)     or  hangar completion zsh > "\${fpath[1]}/_hangar"
+  fish:  hangar completion fish | source     or  hangar completion fish > ~/.config/fish/completions/hangar.fish`,
+    )
+    .action((shell: Shell) =>
+      run(async () => {
+        await writeOut(completionScript(program, shell));
+        return 0;
+      }),
+    );
+}
+
+/** Registers `hangar demo-provider`, the built-in demo MCP server over stdio. */
+function registerDemoProvider(program: Command, run: Run): void {
+  program
+    .command("demo-provider")
+    .description("Run the built-in demo MCP server over stdio (tools: sleep, echo, add, fail, info)")
+    .option("--name <name>", "the name it reports", "demo")
+    .action((options: { name: string }) =>
+      run(async () => {
+        const { runDemoProvider } = await import("../demo/demo-provider.ts");
+        await runDemoProvider({ name: options.name });
+        return await new Promise<number>(() => {}); // Serves until stdin closes; runDemoProvider exits.
+      }),
+    );
+}
+
+/** A whole number from `min` up, for commander. */
+function wholeNumber(min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number ≥ ${min}`);
+    return n;
+  };
+}
+
+/** A repeatable, comma-separated list option, for commander. */
+const list = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
