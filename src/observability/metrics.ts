@@ -8,8 +8,8 @@ export interface MetricsSource {
     {
       readonly state: string;
       readonly breaker: { readonly state: string };
-      /** The tools the provider listed (undefined before its first start): the only tool label values. */
-      readonly catalog: readonly { readonly name: string }[] | undefined;
+      /** What the provider listed (undefined before its first start): its tools are the only tool label values. */
+      readonly catalog: { readonly listed: { readonly tools: readonly { readonly name: string }[] } | undefined };
     }
   >;
   /** Calls of a provider holding its permit (in flight) and waiting for one (queued). */
@@ -159,7 +159,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const labelsOf = (call: CallInfo): { provider: string; tool: string } => {
     const handle = source?.handles.get(call.provider);
     if (handle === undefined) return { provider: UNKNOWN, tool: UNKNOWN };
-    const tools = handle.catalog;
+    const tools = handle.catalog.listed?.tools;
     if (tools === undefined) return { provider: call.provider, tool: UNKNOWN };
     let names = listed.get(tools);
     if (names === undefined) {

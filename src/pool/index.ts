@@ -1,3 +1,5 @@
 export type { CircuitStateName } from "./breaker.ts";
-export { ProviderHandle, type ProviderState, type ProviderStats, type UpstreamCallOptions } from "./provider-handle.ts";
+export { ProviderHandle, type ProviderState } from "./provider-handle.ts";
+export type { ProviderStats } from "./provider-stats.ts";
 export { EMPTY_CATALOG, type ProviderCatalog } from "./read-catalog.ts";
+export type { UpstreamCallOptions } from "./upstream-call.ts";

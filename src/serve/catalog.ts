@@ -52,12 +52,12 @@ export class Catalog {
     options.cache?.removeLeftovers();
     for (const handle of gateway.handles.values()) {
       const cached = options.cache?.read(handle.config);
-      const known = handle.listings ?? cached;
+      const known = handle.catalog.listed ?? cached;
       this.entries.set(handle.config.id, {
         catalog: known && uniqueCatalog(known).catalog,
-        source: handle.listings ? "live" : cached ? "cache" : "none",
+        source: handle.catalog.listed ? "live" : cached ? "cache" : "none",
       });
-      this.unsubscribe.push(handle.onCatalog((catalog) => this.update(handle, catalog)));
+      this.unsubscribe.push(handle.catalog.onChange((catalog) => this.update(handle, catalog)));
     }
     this.rebuild();
   }
