@@ -17,7 +17,7 @@ function front(options: Partial<HttpAppOptions> = {}): { http: HttpApp; gateway:
   const gateway = new Gateway(configOf([demoProvider("demo")]));
   const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, logger: silentLogger });
   const http = createHttpApp(
-    { gateway, catalog, logger: silentLogger, startedAt: Date.now() },
+    { gateway, catalog, logger: silentLogger, startedAt: gateway.clock.now() },
     { host: "127.0.0.1", port: () => 8000, ...options },
   );
   open.push(async () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, setSystemTime, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +12,6 @@ import { configOf, demoProvider, stdioProvider } from "./helpers/providers.ts";
 
 const open: Gateway[] = [];
 afterEach(async () => {
-  setSystemTime();
   await Promise.all(open.splice(0).map((g) => g.close()));
 });
 

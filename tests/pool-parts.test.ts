@@ -1,10 +1,12 @@
-// Issue 16 item 5: provider-handle.ts wires small parts, each tested here on its own (no processes).
+// Issue 16 items 5 and 10: provider-handle.ts wires small parts, each tested here on its own (no processes).
 import { describe, expect, test } from "bun:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { CircuitOpenError, TimeoutError } from "../src/errors.ts";
 import { silentLogger } from "../src/observability/log.ts";
 import { noopRecorder } from "../src/observability/recorder.ts";
+import { ProviderBreaker } from "../src/pool/breaker.ts";
 import { CatalogFollower } from "../src/pool/catalog-follower.ts";
 import { HealthChecks, type HealthStats } from "../src/pool/health-check.ts";
 import { type ProviderCatalog, readCatalog } from "../src/pool/read-catalog.ts";
@@ -102,5 +104,30 @@ describe("Catalog following (issue 16 item 5)", () => {
     await client.listTools(); // answered after the list_changed notification was handled
     expect(heard.length).toBe(2);
     await client.close();
+  });
+});
+
+describe("Circuit breaker (issue 16 item 10)", () => {
+  test("The breaker's cooldown runs on the injected clock alone: no setSystemTime, no waiting", async () => {
+    const clock = new FakeClock();
+    let opened = 0;
+    const options = { id: "p", maxConsecutiveFailures: 1, circuitCooldownMs: 30_000, callTimeoutMs: 1_000 };
+    const breaker = new ProviderBreaker(options, clock, () => opened++);
+    const failure = new TimeoutError("The call timed out after 1 s", 1_000);
+    await expect(breaker.execute(() => Promise.reject(failure))).rejects.toBe(failure);
+    expect([breaker.state, opened, breaker.remainingMs()]).toEqual(["open", 1, 30_000]);
+    await expect(breaker.execute(() => Promise.resolve("never runs"))).rejects.toBeInstanceOf(CircuitOpenError);
+
+    await clock.advance(29_999);
+    expect([breaker.state, breaker.remainingMs()]).toEqual(["open", 1]);
+    await expect(breaker.execute(() => Promise.resolve("never runs"))).rejects.toBeInstanceOf(CircuitOpenError);
+    await clock.advance(1);
+    expect(breaker.state).toBe("half-open");
+    // A failed probe opens the circuit for another full cooldown, counted from the probe.
+    await expect(breaker.execute(() => Promise.reject(failure))).rejects.toBe(failure);
+    expect([breaker.state, opened, breaker.remainingMs()]).toEqual(["open", 2, 30_000]);
+    await clock.advance(30_000);
+    expect(await breaker.execute(() => Promise.resolve("probe"))).toBe("probe");
+    expect(breaker.state).toBe("closed");
   });
 });

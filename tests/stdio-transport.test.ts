@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { Gateway } from "../src/gateway/index.ts";
+import { silentLogger } from "../src/observability/log.ts";
+import { systemSpawner } from "../src/providers/index.ts";
 import { LineSplitter, TailBuffer } from "../src/providers/line-splitter.ts";
+import { ProcessTransport } from "../src/providers/stdio-transport.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 import { fixture } from "./helpers/paths.ts";
 import { countingSpawner, isAlive, waitFor } from "./helpers/processes.ts";
@@ -89,5 +92,43 @@ describe("A provider that misbehaves on stdout", () => {
     open.push(g);
     const batch = await g.run({ calls: [{ provider: "p", tool: "crash" }] });
     expect(batch.results[0]!.error!.message).toBe('Provider "p" stopped during the call: it exited with code 3');
+  });
+});
+
+describe("The process transport's timers (issue 16 item 10)", () => {
+  test("The stdout-end grace and the kill graces run on the injected clock, so a test moves them without sleeping", async () => {
+    const clock = new FakeClock();
+    const transport = new ProcessTransport({
+      spawner: systemSpawner,
+      // Closes its stdout, ignores the end of its stdin, and would run for a minute.
+      request: {
+        providerId: "mute",
+        command: "sh",
+        args: ["-c", "exec 1>&-; exec sleep 60"],
+        env: process.env,
+        cwd: undefined,
+      },
+      logger: silentLogger,
+      clock,
+    });
+    const errors: string[] = [];
+    let closed = false;
+    transport.onerror = (error) => errors.push(error.message);
+    transport.onclose = () => {
+      closed = true;
+    };
+    await transport.start();
+    const pid = transport.pid!;
+    await waitFor(() => clock.pending > 0, 10_000, "the stdout-end grace to be armed on the clock");
+    expect(errors).toEqual([]);
+    await clock.advance(100);
+    expect(errors).toEqual(['Provider "mute" failed: it closed its stdout but kept running']);
+    expect(closed).toBe(true);
+
+    // fail() closes politely: stdin first, SIGTERM only once the grace has passed on the clock.
+    await waitFor(() => clock.pending > 0, 10_000, "the stdin-close grace to be armed on the clock");
+    expect(isAlive(pid)).toBe(true);
+    await clock.advance(2_000);
+    await waitFor(() => !isAlive(pid), 10_000, "SIGTERM after the grace");
   });
 });

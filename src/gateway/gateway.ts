@@ -67,7 +67,8 @@ export class Gateway {
   private readonly router: Router;
   private readonly global: Semaphore;
   private readonly perProvider = new Map<string, Semaphore>();
-  private readonly clock: Clock;
+  /** The one clock of the process: every timer and every time read (status, uptimes) uses it. */
+  readonly clock: Clock;
   private readonly recorder: GatewayRecorder;
   private readonly shutdown = new AbortController();
   private closing: Promise<void> | undefined;

@@ -6,7 +6,10 @@ import {
   ConsecutiveBreaker,
   circuitBreaker,
   handleWhen,
+  type IBackoff,
+  type IBackoffFactory,
 } from "cockatiel";
+import { type Clock, systemClock } from "../clock.ts";
 import { CallError, CircuitOpenError, TimeoutError } from "../errors.ts";
 
 /** The breaker's state as `hangar_status` shows it. */
@@ -43,9 +46,27 @@ export interface BreakerOptions {
 }
 
 /**
+ * Cockatiel's half-open delay, timed on `clock`. Cockatiel takes no clock: at each call on an open circuit
+ * it checks `Date.now() - openedAt < backoff.duration`, so this delay's `duration` reads as endless until
+ * `cooldownMs` has passed on `clock` since the circuit opened, and as none after that.
+ */
+function cooldownOn(clock: Clock, cooldownMs: number): IBackoffFactory<unknown> {
+  const next = (): IBackoff<unknown> => {
+    const until = clock.now() + cooldownMs;
+    return {
+      get duration() {
+        return clock.now() < until ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+      },
+      next,
+    };
+  };
+  return { next };
+}
+
+/**
  * One provider's circuit breaker (cockatiel): opens after `maxConsecutiveFailures` provider failures in a row,
  * rejects with `circuit_open` for `circuitCooldownMs`, then lets one probe through and closes on its success.
- * Cockatiel reads `Date.now()`, so tests move time with bun:test's `setSystemTime`.
+ * The cooldown runs on the injected `clock` (cockatiel keeps the state machine; see `cooldownOn`).
  */
 export class ProviderBreaker {
   private readonly policy: CircuitBreakerPolicy;
@@ -56,15 +77,22 @@ export class ProviderBreaker {
   private readonly providerId: string;
   private readonly cooldownMs: number;
 
-  constructor(options: BreakerOptions, onOpen: () => void = () => {}) {
+  constructor(
+    options: BreakerOptions,
+    private readonly clock: Clock = systemClock,
+    onOpen: () => void = () => {},
+  ) {
     this.providerId = options.id;
     this.cooldownMs = options.circuitCooldownMs;
     this.policy = circuitBreaker(
       handleWhen((error) => isProviderFailure(error, options.callTimeoutMs)),
-      { breaker: new ConsecutiveBreaker(Math.max(1, options.maxConsecutiveFailures)), halfOpenAfter: this.cooldownMs },
+      {
+        breaker: new ConsecutiveBreaker(Math.max(1, options.maxConsecutiveFailures)),
+        halfOpenAfter: cooldownOn(clock, this.cooldownMs),
+      },
     );
     this.policy.onBreak(() => {
-      this.openedAt = Date.now();
+      this.openedAt = this.clock.now();
       this.opens++;
       onOpen();
     });
@@ -86,7 +114,7 @@ export class ProviderBreaker {
   /** Milliseconds until an open circuit lets a probe through (0 when it is not open). */
   remainingMs(): number {
     if (this.policy.state !== CircuitState.Open) return 0;
-    return Math.max(0, this.openedAt + this.cooldownMs - Date.now());
+    return Math.max(0, this.openedAt + this.cooldownMs - this.clock.now());
   }
 
   /**

@@ -58,7 +58,7 @@ export class ProviderHandle {
         void this.stop();
       },
     });
-    this.breaker = new ProviderBreaker(config, () => {
+    this.breaker = new ProviderBreaker(config, clock, () => {
       this.logger.warn({ provider: config.id, cooldown_ms: config.circuitCooldownMs }, "circuit opened");
       // A provider that keeps failing is restarted by the probe that follows the cooldown.
       if (this.connection) void this.stop();

@@ -1,3 +1,4 @@
+import type { Clock } from "../clock.ts";
 import type { EnvPolicy } from "../config/index.ts";
 import type { Logger } from "../observability/log.ts";
 import { childEnv } from "./child-env.ts";
@@ -17,6 +18,8 @@ export interface ProcessDriverDeps {
   readonly baseEnv?: Readonly<Record<string, string | undefined>>;
   /** The client in front, for providers' requests and logs (default none). */
   readonly bridge?: ClientBridge;
+  /** Times a process's graces (stdout end, stdin close, SIGTERM) and log windows (default: the system clock). */
+  readonly clock?: Clock;
 }
 
 /** Connects to a provider that speaks MCP on a child process's stdin/stdout. */
@@ -34,6 +37,7 @@ export class ProcessDriver implements Driver {
       spawner: this.deps.spawner,
       request,
       logger: this.deps.logger,
+      ...(this.deps.clock ? { clock: this.deps.clock } : {}),
     });
     const closed = closeListeners();
     const connectOptions = {

@@ -1,6 +1,6 @@
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { type JSONRPCMessage, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
-import type { Clock } from "../clock.ts";
+import { type Clock, systemClock } from "../clock.ts";
 import type { Logger } from "../observability/log.ts";
 import { RateLimitedLog } from "../observability/rate-limited-log.ts";
 import { LineSplitter, TailBuffer } from "./line-splitter.ts";
@@ -26,7 +26,7 @@ export interface ProcessTransportOptions {
    * as the failure (default 100 ms): an exiting process reports its exit code, a live one is ended.
    */
   readonly stdoutEofGraceMs?: number;
-  /** Times the windows of the rate-limited noise logs (default: the system clock). */
+  /** Every timer of the transport: the graces above and the rate-limited logs' windows (default: the system clock). */
   readonly clock?: Clock;
 }
 
@@ -49,25 +49,28 @@ export class ProcessTransport implements Transport {
   private closed = false;
   private readonly noise: RateLimitedLog;
   private readonly stderrLog: RateLimitedLog;
+  private readonly clock: Clock;
   /** Why the process ended, when it ended on its own or was failed by hangar. */
   exitReason: string | undefined;
 
   constructor(private readonly options: ProcessTransportOptions) {
     this.stderr = new TailBuffer(options.stderrTailBytes ?? 64 * 1024);
-    const { logger, request, clock } = options;
+    const { logger, request } = options;
+    const clock = options.clock ?? systemClock;
+    this.clock = clock;
     const provider = request.providerId;
     this.noise = new RateLimitedLog({
       write: (fields, message) => logger.warn({ provider, ...fields }, message),
       message: "provider wrote a line that is not JSON-RPC to stdout; ignored",
       summary: "provider wrote more lines that are not JSON-RPC to stdout; ignored, not logged",
-      ...(clock ? { clock } : {}),
+      clock,
     });
     this.stderrLog = new RateLimitedLog({
       write: (fields, message) => logger.debug({ provider, ...fields }, message),
       message: "provider wrote to stderr",
       summary: "provider wrote more to stderr; not logged",
       burst: 20,
-      ...(clock ? { clock } : {}),
+      clock,
     });
   }
 
@@ -108,10 +111,10 @@ export class ProcessTransport implements Transport {
     });
     // A provider that closes stdout can never answer again: if it does not exit at once, that is a crash.
     child.stdout.once("end", () => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         if (this.closing === undefined && !this.failed) this.fail("it closed its stdout but kept running");
       }, this.options.stdoutEofGraceMs ?? 100);
-      void child.exited.then(() => clearTimeout(timer));
+      void child.exited.then(() => this.clock.clearTimeout(timer));
     });
     void child.exited.then(({ code, signal }) => {
       if (this.closing === undefined && this.exitReason === undefined) {
@@ -200,9 +203,9 @@ export class ProcessTransport implements Transport {
     const grace = this.options.killGraceMs ?? 2000;
     const exitedWithin = (ms: number) =>
       new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), ms);
+        const timer = this.clock.setTimeout(() => resolve(false), ms);
         void child.exited.then(() => {
-          clearTimeout(timer);
+          this.clock.clearTimeout(timer);
           resolve(true);
         });
       });

@@ -55,7 +55,7 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
   const ended = Promise.withResolvers<void>();
   const transport = new StdioServerTransport({ onEnd: () => ended.resolve() });
   transport.onerror = (error) => logger.debug({ err: error.message }, "bad message from the client");
-  const stopFollowing = serveGateway(server, { gateway, catalog, logger, startedAt: Date.now() }, bridge);
+  const stopFollowing = serveGateway(server, { gateway, catalog, logger, startedAt: gateway.clock.now() }, bridge);
   const subscriptions = new ResourceSubscriptions(gateway, catalog, logger);
   bridge.onResourceUpdated = (providerId, uri) => subscriptions.updated(providerId, uri);
   server.registerCapabilities({ resources: { subscribe: true } });

@@ -42,7 +42,7 @@ export interface FrontDeps {
   readonly gateway: Gateway;
   readonly catalog: Catalog;
   readonly logger: Logger;
-  /** When Hangar started (Date.now()), for `hangar_status`. */
+  /** When Hangar started, on the gateway's clock (`gateway.clock.now()`), for `hangar_status`. */
   readonly startedAt: number;
   /**
    * Told that the client's request `requestId` now runs something on provider `providerId`; returns the

@@ -1,12 +1,13 @@
 import type { Gateway } from "../gateway/index.ts";
-import type { Catalog } from "./catalog.ts";
+import type { CircuitStateName, ProviderState } from "../pool/index.ts";
+import type { Catalog, CatalogSource } from "./catalog.ts";
 
 /** One provider's health, as `hangar_status` reports it. */
 export interface ProviderStatus {
   id: string;
   kind: "stdio" | "docker" | "http";
-  state: string;
-  circuit: { state: string; retry_in_s?: number };
+  state: ProviderState;
+  circuit: { state: CircuitStateName; retry_in_s?: number };
   in_flight: number;
   queued: number;
   calls: number;
@@ -19,18 +20,21 @@ export interface ProviderStatus {
   uptime_s?: number;
   pid?: number;
   tools: number;
-  catalog: string;
+  catalog: CatalogSource;
   last_error?: string;
 }
 
-/** Every provider's (or one provider's) state, load, failures, breaker, uptime and latency. */
+/**
+ * Every provider's (or one provider's) state, load, failures, breaker, uptime and latency. `startedAt`
+ * (when Hangar started) and every other time are read on the gateway's clock.
+ */
 export function statusOf(
   gateway: Gateway,
   catalog: Catalog,
   startedAt: number,
   providerId?: string,
 ): { uptime_s: number; providers: ProviderStatus[] } {
-  const now = Date.now();
+  const now = gateway.clock.now();
   const handles = [...gateway.handles.values()].filter((h) => providerId === undefined || h.config.id === providerId);
   const providers = handles.map((handle): ProviderStatus => {
     const { stats, breaker, config } = handle;
@@ -57,7 +61,7 @@ export function statusOf(
       ...(stats.lastCallMs === undefined || stats.avgCallMs === undefined
         ? {}
         : { call_latency_ms: { last: round(stats.lastCallMs), average: round(stats.avgCallMs) } }),
-      ...(up ? { uptime_s: Math.round((performance.now() - stats.startedAt!) / 1000) } : {}),
+      ...(up ? { uptime_s: Math.round((now - stats.startedAt!) / 1000) } : {}),
       ...(handle.pid === undefined ? {} : { pid: handle.pid }),
       tools: entry.catalog?.tools.length ?? 0,
       catalog: entry.source,

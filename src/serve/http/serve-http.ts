@@ -60,7 +60,7 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
   });
   let server: ReturnType<typeof Bun.serve> | undefined;
   const front = createHttpApp(
-    { gateway, catalog, logger, startedAt: Date.now() },
+    { gateway, catalog, logger, startedAt: gateway.clock.now() },
     {
       host,
       port: () => server?.port ?? 0,
