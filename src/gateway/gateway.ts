@@ -50,6 +50,16 @@ export interface BatchOptions {
   readonly tracestate?: string;
 }
 
+/** Options of `Gateway.startAll`; every field says its default. */
+export interface StartAllOptions {
+  /** Ends the start-up: no further provider is started, and starts under way are left (required). */
+  readonly signal: AbortSignal;
+  /** Providers started at once (default 4). */
+  readonly concurrency?: number;
+  /** Which providers to start (default: every one). */
+  readonly only?: (handle: ProviderHandle) => boolean;
+}
+
 /** A batch in progress: its id, size, and results as they finish. */
 export interface BatchStream {
   readonly batchId: string;
@@ -246,6 +256,24 @@ export class Gateway {
     );
     for await (const result of batch.results) return result;
     throw new Error("a batch of one call ended without its result");
+  }
+
+  /**
+   * Starts providers (sharing any start under way), `concurrency` at a time, until each is ready or has
+   * failed, or `signal` aborts. Never rejects: resolves with why each provider that failed to start did.
+   */
+  async startAll({ signal, concurrency = 4, only }: StartAllOptions): Promise<ReadonlyMap<string, unknown>> {
+    const queue = [...this.handles.values()].filter((handle) => only?.(handle) ?? true);
+    const failures = new Map<string, unknown>();
+    const worker = async () => {
+      for (let handle = queue.shift(); handle && !signal.aborted; handle = queue.shift()) {
+        await handle.ensureReady(signal).catch((error: unknown) => {
+          if (!signal.aborted) failures.set(handle.config.id, error);
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return failures;
   }
 
   /** Calls of a provider running now and waiting for a permit (0 and 0 for an unknown id). */

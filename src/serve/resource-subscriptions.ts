@@ -37,7 +37,7 @@ export class ResourceSubscriptions {
       existing.servers.add(server);
       return;
     }
-    const target = this.catalog.resolveUri(uri);
+    const target = this.catalog.exposed.resolveUri(uri);
     if (target === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown resource "${uri}"`);
     await this.upstream(target.providerId, signal, (client, s) =>
       client.subscribeResource({ uri: target.name }, { signal: s }),

@@ -81,7 +81,7 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
 
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     await catalog.settled();
-    return { tools: [...own, ...catalog.tools()] };
+    return { tools: [...own, ...catalog.exposed.tools()] };
   });
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
@@ -92,9 +92,13 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
       case "hangar_tools": {
         const parsed = ToolsRequestSchema.safeParse(withoutUnknownKeys(args ?? {}, ToolsRequestSchema));
         if (!parsed.success) return failure(`Invalid arguments for hangar_tools: ${parsed.error.issues[0]?.message}`);
-        const view = await toolsView(gateway, catalog, (p, t) => catalog.nameOf(p, t), parsed.data, extra.signal).catch(
-          asFailure,
-        );
+        const view = await toolsView(
+          gateway,
+          catalog,
+          (p, t) => catalog.exposed.nameOf(p, t),
+          parsed.data,
+          extra.signal,
+        ).catch(asFailure);
         return "isError" in view ? view : structured(view);
       }
       case "hangar_status": {
@@ -105,9 +109,9 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
         return structured(statusOf(gateway, catalog, deps.startedAt, parsed.data.provider));
       }
     }
-    const target = await findListed(catalog, extra.signal, () => catalog.resolveTool(name));
+    const target = await findListed(catalog, extra.signal, () => catalog.exposed.resolveTool(name));
     if (target === undefined)
-      throw unknown("tool", name, [...HANGAR_TOOL_NAMES, ...catalog.tools().map((t) => t.name)]);
+      throw unknown("tool", name, [...HANGAR_TOOL_NAMES, ...catalog.exposed.tools().map((t) => t.name)]);
     const token = extra._meta?.progressToken;
     let sent: Promise<void> | undefined;
     const forward =
@@ -130,15 +134,15 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
 
   server.setRequestHandler(ListPromptsRequestSchema, async () => {
     await catalog.settled();
-    return { prompts: catalog.prompts() };
+    return { prompts: catalog.exposed.prompts() };
   });
   server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
-    const target = await findListed(catalog, extra.signal, () => catalog.resolvePrompt(request.params.name));
+    const target = await findListed(catalog, extra.signal, () => catalog.exposed.resolvePrompt(request.params.name));
     if (target === undefined)
       throw unknown(
         "prompt",
         request.params.name,
-        catalog.prompts().map((p) => p.name),
+        catalog.exposed.prompts().map((p) => p.name),
       );
     const { name: _, ...params } = request.params;
     return upstream(deps, target, extra, (client, signal) =>
@@ -148,14 +152,14 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
 
   server.setRequestHandler(ListResourcesRequestSchema, async () => {
     await catalog.settled();
-    return { resources: catalog.resources() };
+    return { resources: catalog.exposed.resources() };
   });
   server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => {
     await catalog.settled();
-    return { resourceTemplates: catalog.resourceTemplates() };
+    return { resourceTemplates: catalog.exposed.resourceTemplates() };
   });
   server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
-    const target = await findListed(catalog, extra.signal, () => catalog.resolveUri(request.params.uri));
+    const target = await findListed(catalog, extra.signal, () => catalog.exposed.resolveUri(request.params.uri));
     if (target === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown resource "${request.params.uri}"`);
     const prefix = gateway.handles.get(target.providerId)!.config.prefix;
     const result = await upstream(deps, target, extra, (client, signal) =>
@@ -169,7 +173,8 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
 
   server.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
     const ref = request.params.ref;
-    const target = ref.type === "ref/prompt" ? catalog.resolvePrompt(ref.name) : catalog.resolveTemplate(ref.uri);
+    const target =
+      ref.type === "ref/prompt" ? catalog.exposed.resolvePrompt(ref.name) : catalog.exposed.resolveTemplate(ref.uri);
     if (target === undefined)
       throw new McpError(
         ErrorCode.InvalidParams,
