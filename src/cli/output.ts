@@ -16,7 +16,7 @@ export function preview(result: CallResult, width = 60): string {
   let text: string;
   if (result.error) text = `${result.error.type}: ${result.error.message}`;
   else {
-    const content = (result.result?.content as { type: string; text?: string }[] | undefined) ?? [];
+    const content = result.result?.content ?? [];
     const first = content.find((c) => c.type === "text");
     text =
       first?.text ??

@@ -1,3 +1,4 @@
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { CallErrorType } from "../errors.ts";
 
@@ -64,7 +65,7 @@ export interface CallResult {
   tool: string;
   ok: boolean;
   /** The provider's CallToolResult, untouched (also kept for an `isError` result). */
-  result?: Record<string, unknown>;
+  result?: CallToolResult;
   error?: CallErrorInfo;
   elapsed_ms: number;
   attempts: number;

@@ -10,7 +10,7 @@ import { type Logger, silentLogger } from "../observability/log.ts";
 import { type CallRecorder, type GatewayRecorder, noopRecorder } from "../observability/recorder.ts";
 import { ProviderHandle } from "../pool/index.ts";
 import { type ClientBridge, createDriver, type Spawner, systemSpawner } from "../providers/index.ts";
-import { type BatchCall, runBatch, Semaphore } from "../scheduler/index.ts";
+import { type BatchCall, runBatch, Semaphore, type Settled } from "../scheduler/index.ts";
 import { argumentLimitProblem } from "./argument-limits.ts";
 import {
   type BatchRequest,
@@ -162,19 +162,13 @@ export class Gateway {
       signals: options.signal ? [options.signal, this.shutdown.signal] : [this.shutdown.signal],
       ...(request.timeout_s === undefined ? {} : { batchTimeoutMs: request.timeout_s * 1000 }),
       failFast: request.fail_fast ?? false,
-      isFailure: (result) => !result.ok,
+      isFailure: (answer) => answer.isError === true,
     });
     async function* results(): AsyncGenerator<CallResult> {
       let failed = 0;
       try {
         for await (const outcome of settled) {
-          const call = request.calls[outcome.index]!;
-          const tried = attempts[outcome.index]!;
-          const common = { index: outcome.index, elapsed_ms: round(outcome.elapsedMs), attempts: tried.count };
-          const result: CallResult =
-            outcome.value !== undefined
-              ? { ...outcome.value, ...common }
-              : { ...describe(call), ok: false, error: describeFailure(outcome.error, call, tried), ...common };
+          const result = resultOf(request.calls[outcome.index]!, outcome, attempts[outcome.index]!);
           recorders[outcome.index]!.finished(result);
           if (!result.ok) failed++;
           yield result;
@@ -201,7 +195,7 @@ export class Gateway {
     attempts: Attempts,
     onProgress: ((progress: Progress) => void) | undefined,
     recorder: CallRecorder,
-  ): BatchCall<CallResult> {
+  ): BatchCall<CallToolResult> {
     let handle: ProviderHandle;
     try {
       handle = this.router.route(call.provider, call.tool);
@@ -221,14 +215,13 @@ export class Gateway {
         const tool = this.router.check(call.provider, tools, call.tool, call.arguments);
         attempts.safe = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true;
         attempts.count++;
-        const result = await recorder.upstream(handle.config.transport.kind, (meta) =>
+        return recorder.upstream(handle.config.transport.kind, (meta) =>
           handle.callTool(call.tool, call.arguments, {
             signal,
             ...(onProgress ? { onProgress } : {}),
             ...(meta ? { meta } : {}),
           }),
         );
-        return toCallResult(call, result);
       }, signal);
     let backoff: IBackoff<unknown> | undefined;
     return {
@@ -333,20 +326,39 @@ function describeFailure(error: unknown, call: CallRequest, attempts: Attempts):
   return info;
 }
 
-/** The fields of a result that echo the call. */
-function describe(call: CallRequest): Pick<CallResult, "id" | "provider" | "tool"> {
-  return { ...(call.id === undefined ? {} : { id: call.id }), provider: call.provider, tool: call.tool };
+/**
+ * The result of a call from how it settled, built once, its fields in the contract's order: the provider's
+ * answer (an `isError` answer is a `tool_error` with its content kept) or why the call failed.
+ */
+function resultOf(call: CallRequest, outcome: Settled<CallToolResult>, attempts: Attempts): CallResult {
+  const answer = outcome.value;
+  const error =
+    answer === undefined
+      ? describeFailure(outcome.error, call, attempts)
+      : answer.isError === true
+        ? toolError(call, answer)
+        : undefined;
+  return {
+    index: outcome.index,
+    ...(call.id === undefined ? {} : { id: call.id }),
+    provider: call.provider,
+    tool: call.tool,
+    ok: error === undefined,
+    ...(answer === undefined ? {} : { result: answer }),
+    ...(error === undefined ? {} : { error }),
+    elapsed_ms: round(outcome.elapsedMs),
+    attempts: attempts.count,
+  };
 }
 
-/** A call's result without its timing fields (the scheduler knows those). */
-function toCallResult(call: CallRequest, result: CallToolResult): CallResult {
-  const base = { ...describe(call), index: 0, elapsed_ms: 0, attempts: 0 };
-  if (result.isError === true) {
-    const text = result.content.find((c) => c.type === "text")?.text;
-    const message = text ? text.slice(0, 500) : `Tool "${call.tool}" reported an error`;
-    return { ...base, ok: false, result, error: { type: "tool_error", message, retryable: false } };
-  }
-  return { ...base, ok: true, result };
+/** The error of an answer with `isError`: its first text, else a sentence naming the tool. */
+function toolError(call: CallRequest, answer: CallToolResult): CallErrorInfo {
+  const text = answer.content.find((c) => c.type === "text")?.text;
+  return {
+    type: "tool_error",
+    message: text ? text.slice(0, 500) : `Tool "${call.tool}" reported an error`,
+    retryable: false,
+  };
 }
 
 /** The batch result in the shape docs/contract.md gives. */

@@ -128,7 +128,7 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
       )
       .finally(() => leave?.());
     if (sent) await settleProgress(sent);
-    if (result.result !== undefined) return result.result as CallToolResult;
+    if (result.result !== undefined) return result.result;
     return failure(`${result.error?.type ?? "internal"}: ${result.error?.message ?? "the call failed"}`);
   });
 
