@@ -1,8 +1,17 @@
 // The batch result: how each call's result is built, what the batch's elapsed_ms measures, and the one
 // schema its type and hangar_call's outputSchema come from (issue 16).
 import { afterEach, describe, expect, test } from "bun:test";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { Gateway } from "../src/gateway/index.ts";
+import { silentLogger } from "../src/observability/log.ts";
+import { Catalog } from "../src/serve/catalog.ts";
+import { HANGAR_TOOL_NAMES } from "../src/serve/hangar-tools.ts";
+import { createHttpApp } from "../src/serve/http/index.ts";
+import { createServer, serveGateway } from "../src/serve/server.ts";
+import { FakeClock } from "./helpers/fake-clock.ts";
+import { waitFor } from "./helpers/processes.ts";
 import { configOf, demoProvider } from "./helpers/providers.ts";
 
 const open: (() => Promise<void>)[] = [];
@@ -37,5 +46,79 @@ describe("A call's result (issue 16 item 2)", () => {
     // The provider's answer is typed as what it is: no cast to read it.
     const answer: CallToolResult | undefined = fine!.result;
     expect(answer?.content).toEqual([{ type: "text", text: "hi" }]);
+  });
+});
+
+/** The fronts a batch can come through, each served in-process by one gateway and catalog. */
+function fronts(g: Gateway) {
+  const catalog = new Catalog(g, { reserved: HANGAR_TOOL_NAMES, logger: silentLogger });
+  const deps = { gateway: g, catalog, logger: silentLogger, startedAt: Date.now() };
+  const http = createHttpApp(deps, { host: "127.0.0.1", port: () => 8000 });
+  open.push(async () => {
+    await http.sessions.close();
+    catalog.close();
+  });
+  const post = (body: unknown, accept = "application/json") =>
+    http.app.request("http://127.0.0.1:8000/v1/call", {
+      method: "POST",
+      headers: { host: "127.0.0.1:8000", "content-type": "application/json", accept },
+      body: JSON.stringify(body),
+    });
+  return {
+    /** `hangar_call` through an MCP client, as `hangar serve` answers it. */
+    async mcp(batch: unknown): Promise<Record<string, unknown>> {
+      const server = createServer();
+      const stop = serveGateway(server, deps);
+      const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+      const client = new Client({ name: "test", version: "1" });
+      await server.connect(serverSide);
+      await client.connect(clientSide);
+      open.push(async () => {
+        stop();
+        await client.close();
+      });
+      const result = await client.callTool({ name: "hangar_call", arguments: batch as Record<string, unknown> });
+      return result.structuredContent as Record<string, unknown>;
+    },
+    /** `POST /v1/call`, the whole result as JSON. */
+    async json(batch: unknown): Promise<Record<string, unknown>> {
+      return (await (await post(batch)).json()) as Record<string, unknown>;
+    },
+    /** `POST /v1/call` as NDJSON: its last line, the summary. */
+    async ndjson(batch: unknown): Promise<Record<string, unknown>> {
+      const lines = (await (await post(batch, "application/x-ndjson")).text()).trim().split("\n");
+      return JSON.parse(lines.at(-1)!) as Record<string, unknown>;
+    },
+  };
+}
+
+describe("A batch's elapsed_ms (issue 16 item 1)", () => {
+  test("runs from the batch's acceptance to its last result on the gateway's clock, in every front", async () => {
+    const clock = new FakeClock();
+    const g = gateway(configOf([demoProvider("demo")]), { clock });
+    expect((await g.run({ calls: [{ provider: "demo", tool: "echo", arguments: { message: "warm" } }] })).ok).toBe(
+      true,
+    );
+    const front = fronts(g);
+    const batch = { calls: [{ provider: "demo", tool: "sleep", arguments: { ms: 300 } }] };
+    for (const [name, send] of Object.entries(front)) {
+      const answer = send(batch);
+      await waitFor(() => g.load("demo").inFlight === 1, 10_000, `the call sent through ${name} to run`);
+      await clock.advance(1234);
+      const summary = await answer;
+      expect({ name, ok: summary.ok, elapsed_ms: summary.elapsed_ms }).toEqual({ name, ok: true, elapsed_ms: 1234 });
+    }
+  });
+
+  test("does not count what the reader does after the last result", async () => {
+    const clock = new FakeClock();
+    const g = gateway(configOf([demoProvider("demo")]), { clock });
+    const stream = g.stream({ calls: [{ provider: "demo", tool: "echo", arguments: { message: "hi" } }] });
+    for await (const result of stream.results) {
+      expect(result.ok).toBe(true);
+      await clock.advance(5000); // rendering the row, say
+    }
+    expect(stream.summary().elapsed_ms).toBe(0);
+    expect((await stream.collect()).elapsed_ms).toBe(0);
   });
 });

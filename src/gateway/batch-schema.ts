@@ -81,3 +81,6 @@ export interface BatchResult {
   elapsed_ms: number;
   results: CallResult[];
 }
+
+/** The batch result without its `results`: the last line of a streamed batch. */
+export type BatchSummary = Omit<BatchResult, "results">;

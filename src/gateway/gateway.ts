@@ -20,6 +20,7 @@ import {
   type CallRequest,
   type CallResult,
 } from "./batch-schema.ts";
+import { BatchStream, roundMs } from "./batch-stream.ts";
 import { classifyError } from "./classify.ts";
 import { Router } from "./router.ts";
 
@@ -58,14 +59,6 @@ export interface StartAllOptions {
   readonly concurrency?: number;
   /** Which providers to start (default: every one). */
   readonly only?: (handle: ProviderHandle) => boolean;
-}
-
-/** A batch in progress: its id, size, and results as they finish. */
-export interface BatchStream {
-  readonly batchId: string;
-  readonly total: number;
-  /** Results in the order calls finish. */
-  readonly results: AsyncIterable<CallResult>;
 }
 
 /**
@@ -140,8 +133,7 @@ export class Gateway {
   private start(request: BatchRequest, options: BatchOptions): BatchStream {
     const batchId = crypto.randomUUID();
     const attempts = request.calls.map((): Attempts => ({ count: 0, safe: false }));
-    const { clock } = this;
-    const started = clock.now();
+    const acceptedAt = this.clock.now();
     const recorded = this.recorder.batchStarted({
       batchId,
       size: request.calls.length,
@@ -164,29 +156,24 @@ export class Gateway {
       failFast: request.fail_fast ?? false,
       isFailure: (answer) => answer.isError === true,
     });
-    async function* results(): AsyncGenerator<CallResult> {
-      let failed = 0;
-      try {
-        for await (const outcome of settled) {
-          const result = resultOf(request.calls[outcome.index]!, outcome, attempts[outcome.index]!);
-          recorders[outcome.index]!.finished(result);
-          if (!result.ok) failed++;
-          yield result;
-        }
-      } finally {
-        recorded.finished({ elapsedMs: clock.now() - started, failed });
-      }
-    }
-    return { batchId, total: calls.length, results: results() };
+    return new BatchStream({
+      batchId,
+      total: calls.length,
+      clock: this.clock,
+      acceptedAt,
+      settled,
+      resultOf: (outcome) => {
+        const result = resultOf(request.calls[outcome.index]!, outcome, attempts[outcome.index]!);
+        recorders[outcome.index]!.finished(result);
+        return result;
+      },
+      onEnd: (elapsedMs, failed) => recorded.finished({ elapsedMs, failed }),
+    });
   }
 
   /** Runs a batch to the end and returns the whole result, in call order. */
-  async run(input: unknown, options: BatchOptions = {}): Promise<BatchResult> {
-    const started = this.clock.now();
-    const batch = this.stream(input, options);
-    const results: CallResult[] = new Array(batch.total);
-    for await (const result of batch.results) results[result.index] = result;
-    return summarize(batch.batchId, results, this.clock.now() - started);
+  run(input: unknown, options: BatchOptions = {}): Promise<BatchResult> {
+    return this.stream(input, options).collect();
   }
 
   /** Turns one call of the request into work for the scheduler. */
@@ -346,7 +333,7 @@ function resultOf(call: CallRequest, outcome: Settled<CallToolResult>, attempts:
     ok: error === undefined,
     ...(answer === undefined ? {} : { result: answer }),
     ...(error === undefined ? {} : { error }),
-    elapsed_ms: round(outcome.elapsedMs),
+    elapsed_ms: roundMs(outcome.elapsedMs),
     attempts: attempts.count,
   };
 }
@@ -359,22 +346,4 @@ function toolError(call: CallRequest, answer: CallToolResult): CallErrorInfo {
     message: text ? text.slice(0, 500) : `Tool "${call.tool}" reported an error`,
     retryable: false,
   };
-}
-
-/** The batch result in the shape docs/contract.md gives. */
-export function summarize(batchId: string, results: CallResult[], elapsedMs: number): BatchResult {
-  const succeeded = results.filter((r) => r.ok).length;
-  return {
-    batch_id: batchId,
-    ok: succeeded === results.length,
-    total: results.length,
-    succeeded,
-    failed: results.length - succeeded,
-    elapsed_ms: round(elapsedMs),
-    results,
-  };
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
 }

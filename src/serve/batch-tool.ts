@@ -1,20 +1,11 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import {
-  type BatchRequest,
-  BatchRequestSchema,
-  type BatchResult,
-  type BatchStream,
-  type CallResult,
-  InvalidBatchError,
-  summarize,
-} from "../gateway/index.ts";
+import { type BatchRequest, BatchRequestSchema, type BatchStream, InvalidBatchError } from "../gateway/index.ts";
 import { withoutUnknownKeys } from "./hangar-tools.ts";
-import { type Extra, failure, notifyProgress, settleProgress, traceOf } from "./request-context.ts";
+import { type Extra, failure, notifyProgress, settleProgress, structured, traceOf } from "./request-context.ts";
 import type { FrontDeps } from "./server.ts";
 
 /** `hangar_call`: runs the batch (unknown top-level keys ignored), one progress notification per finished call when asked. */
 export async function runBatch(deps: FrontDeps, args: unknown, extra: Extra): Promise<CallToolResult> {
-  const started = performance.now();
   const input = withoutUnknownKeys(args ?? {}, BatchRequestSchema);
   let batch: BatchStream;
   try {
@@ -27,11 +18,9 @@ export async function runBatch(deps: FrontDeps, args: unknown, extra: Extra): Pr
   const calls = (input as BatchRequest).calls;
   const leave = calls.map((call) => deps.onUpstream?.(call.provider, extra.requestId));
   const token = extra._meta?.progressToken;
-  const results: CallResult[] = new Array(batch.total);
   let done = 0;
   try {
     for await (const result of batch.results) {
-      results[result.index] = result;
       leave[result.index]?.();
       done++;
       if (token !== undefined) {
@@ -43,9 +32,5 @@ export async function runBatch(deps: FrontDeps, args: unknown, extra: Extra): Pr
     for (const left of leave) left?.();
   }
   if (token !== undefined) await settleProgress(Promise.resolve());
-  const summary: BatchResult = summarize(batch.batchId, results, performance.now() - started);
-  return {
-    content: [{ type: "text", text: JSON.stringify(summary) }],
-    structuredContent: summary as unknown as Record<string, unknown>,
-  };
+  return structured(await batch.collect());
 }

@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import { UsageError } from "../../errors.ts";
-import { type BatchResult, type CallResult, summarize } from "../../gateway/index.ts";
 import { traceContextFromEnv } from "../../observability/otel-env.ts";
 import { type GlobalOptions, liveStderr, openContext } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
@@ -43,20 +42,17 @@ export async function runCall(file: string, options: CallOptions, global: Global
   progress?.watch(gateway.handles.values());
   const lifecycle = watchLifecycle();
   try {
-    const started = performance.now();
     const batch = gateway.stream(input, { signal: lifecycle.signal, ...traceContextFromEnv(process.env) });
     const color = useColor(process.stdout);
     // The batch parsed: its calls size the table's columns.
     const layout = rowLayout((input as { calls: Parameters<typeof rowLayout>[0] }).calls);
-    const results: CallResult[] = new Array(batch.total);
     for await (const result of batch.results) {
-      results[result.index] = result;
       progress?.clear();
       if (options.ndjson) await writeOut(`${JSON.stringify(result)}\n`);
       else if (!options.json) await writeOut(`${formatRow(result, color, layout)}\n`);
     }
     progress?.[Symbol.dispose]();
-    const summary: BatchResult = summarize(batch.batchId, results, performance.now() - started);
+    const summary = await batch.collect();
     if (options.json) await writeOut(`${JSON.stringify(summary, null, 2)}\n`);
     else if (!options.ndjson) await writeOut(`${formatSummary(summary, color)}\n`);
     return summary.ok ? 0 : 1;

@@ -1,12 +1,5 @@
 import { CancelledError, messageOf } from "../../errors.ts";
-import {
-  type BatchResult,
-  type BatchStream,
-  type CallResult,
-  type Gateway,
-  InvalidBatchError,
-  summarize,
-} from "../../gateway/index.ts";
+import { type BatchStream, type Gateway, InvalidBatchError } from "../../gateway/index.ts";
 
 /** The media type of the streamed form: one JSON object per line. */
 export const NDJSON = "application/x-ndjson";
@@ -30,9 +23,7 @@ export async function restBatch(gateway: Gateway, request: Request, body: unknow
     if (error instanceof InvalidBatchError) return Response.json({ error: error.message }, { status: 400 });
     throw error;
   }
-  const started = performance.now();
-  const results: CallResult[] = new Array(batch.total);
-  const iterator = batch.results[Symbol.asyncIterator]();
+  const iterator = batch.results;
   const streamed = wantsNdjson(request);
   let gone = false;
   const onGone = () => {
@@ -40,7 +31,7 @@ export async function restBatch(gateway: Gateway, request: Request, body: unknow
     gone = true;
     cancel.abort(new CancelledError("The HTTP client went away"));
     // A JSON answer is read to its end below; a stream nobody pulls any more is read to its end here.
-    if (streamed) void readToEnd(iterator);
+    if (streamed) void readToEnd(batch);
   };
   if (request.signal.aborted) onGone();
   request.signal.addEventListener("abort", onGone, { once: true });
@@ -48,12 +39,10 @@ export async function restBatch(gateway: Gateway, request: Request, body: unknow
 
   if (!streamed) {
     try {
-      for (let next = await iterator.next(); !next.done; next = await iterator.next())
-        results[next.value.index] = next.value;
+      return Response.json(await batch.collect());
     } finally {
       untie();
     }
-    return Response.json(summarize(batch.batchId, results, performance.now() - started));
   }
 
   const encoder = new TextEncoder();
@@ -63,12 +52,10 @@ export async function restBatch(gateway: Gateway, request: Request, body: unknow
       try {
         const next = await iterator.next();
         if (!next.done) {
-          results[next.value.index] = next.value;
           controller.enqueue(line(next.value));
           return;
         }
-        const { results: _, ...summary }: BatchResult = summarize(batch.batchId, results, performance.now() - started);
-        controller.enqueue(line(summary));
+        controller.enqueue(line(batch.summary()));
         controller.close();
         untie();
       } catch (error) {
@@ -88,9 +75,9 @@ export async function restBatch(gateway: Gateway, request: Request, body: unknow
  * Reads the rest of a batch's results without sending them anywhere: each result read is recorded by the
  * gateway (metrics, logs, spans), and the batch finishes only once its last one is read.
  */
-async function readToEnd(iterator: AsyncIterator<CallResult>): Promise<void> {
+async function readToEnd(batch: BatchStream): Promise<void> {
   try {
-    for (let next = await iterator.next(); !next.done; next = await iterator.next());
+    await batch.collect();
   } catch {
     // The batch failed as a whole; the gateway has recorded what it could.
   }
