@@ -4,7 +4,9 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { Gateway } from "../src/gateway/index.ts";
+import Ajv from "ajv";
+import { z } from "zod";
+import { BatchResultSchema, BatchSummarySchema, Gateway } from "../src/gateway/index.ts";
 import { silentLogger } from "../src/observability/log.ts";
 import { Catalog } from "../src/serve/catalog.ts";
 import { HANGAR_TOOL_NAMES } from "../src/serve/hangar-tools.ts";
@@ -65,8 +67,8 @@ function fronts(g: Gateway) {
       body: JSON.stringify(body),
     });
   return {
-    /** `hangar_call` through an MCP client, as `hangar serve` answers it. */
-    async mcp(batch: unknown): Promise<Record<string, unknown>> {
+    /** An MCP client of `hangar serve`'s server for this gateway. */
+    async client(): Promise<Client> {
       const server = createServer();
       const stop = serveGateway(server, deps);
       const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
@@ -77,6 +79,11 @@ function fronts(g: Gateway) {
         stop();
         await client.close();
       });
+      return client;
+    },
+    /** `hangar_call` through an MCP client, as `hangar serve` answers it. */
+    async mcp(batch: unknown): Promise<Record<string, unknown>> {
+      const client = await this.client();
       const result = await client.callTool({ name: "hangar_call", arguments: batch as Record<string, unknown> });
       return result.structuredContent as Record<string, unknown>;
     },
@@ -101,8 +108,12 @@ describe("A batch's elapsed_ms (issue 16 item 1)", () => {
     );
     const front = fronts(g);
     const batch = { calls: [{ provider: "demo", tool: "sleep", arguments: { ms: 300 } }] };
-    for (const [name, send] of Object.entries(front)) {
-      const answer = send(batch);
+    for (const [name, send] of [
+      ["hangar_call", front.mcp],
+      ["POST /v1/call", front.json],
+      ["POST /v1/call as NDJSON", front.ndjson],
+    ] as const) {
+      const answer = send.call(front, batch);
       await waitFor(() => g.load("demo").inFlight === 1, 10_000, `the call sent through ${name} to run`);
       await clock.advance(1234);
       const summary = await answer;
@@ -120,5 +131,45 @@ describe("A batch's elapsed_ms (issue 16 item 1)", () => {
     }
     expect(stream.summary().elapsed_ms).toBe(0);
     expect((await stream.collect()).elapsed_ms).toBe(0);
+  });
+});
+
+describe("One schema for the batch result (issue 16 item 3)", () => {
+  /** A batch whose results hold every shape: an id, a structured answer, a tool error, calls that fail alone. */
+  const EVERY_SHAPE = {
+    calls: [
+      { provider: "demo", tool: "add", arguments: { a: 20, b: 22 }, id: "sum" },
+      { provider: "demo", tool: "fail", arguments: { message: "no" } },
+      { provider: "demo", tool: "add", arguments: { a: "twenty" } },
+      { provider: "nowhere", tool: "echo", id: "lost" },
+    ],
+  };
+
+  test("hangar_call advertises the zod schema's JSON Schema as its outputSchema, and it validates real results", async () => {
+    const g = gateway(configOf([demoProvider("demo")]));
+    const front = fronts(g);
+    const client = await front.client();
+    const { tools } = await client.listTools();
+    const advertised = tools.find((tool) => tool.name === "hangar_call")!.outputSchema!;
+    const { $schema: _, ...derived } = z.toJSONSchema(BatchResultSchema, { unrepresentable: "any" });
+    expect(advertised).toEqual(derived as typeof advertised);
+
+    // The SDK client checks structuredContent against the outputSchema it listed: a mismatch throws here.
+    const answer = await client.callTool({ name: "hangar_call", arguments: EVERY_SHAPE });
+    const batch = answer.structuredContent as z.infer<typeof BatchResultSchema>;
+    expect(batch.results.map((r) => r.error?.type)).toEqual([
+      undefined,
+      "tool_error",
+      "invalid_arguments",
+      "unknown_provider",
+    ]);
+    const validate = new Ajv({ strict: false }).compile(advertised);
+    for (const result of [batch, await g.run(EVERY_SHAPE), await front.json(EVERY_SHAPE)]) {
+      expect(validate(result) ? [] : validate.errors).toEqual([]);
+      expect(BatchResultSchema.strict().safeParse(result).success).toBe(true);
+    }
+    expect(BatchSummarySchema.strict().safeParse(await front.ndjson(EVERY_SHAPE)).success).toBe(true);
+    // Anything the contract does not name is refused, so the schema and the results cannot drift apart.
+    expect(validate({ ...batch, extra: 1 })).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import type { CallErrorType } from "../errors.ts";
+import { CALL_ERROR_TYPES } from "../errors.ts";
 
 /** One call of a batch, as the agent writes it. */
 export const CallRequestSchema = z
@@ -50,37 +50,52 @@ export type CallRequest = z.infer<typeof CallRequestSchema>;
 export type BatchRequest = z.infer<typeof BatchRequestSchema>;
 
 /** Why a call failed. */
-export interface CallErrorInfo {
-  type: CallErrorType;
-  message: string;
-  /** Whether the same call may succeed if tried again. */
-  retryable: boolean;
-}
+export const CallErrorInfoSchema = z.object({
+  type: z.enum(CALL_ERROR_TYPES),
+  message: z.string(),
+  retryable: z.boolean().describe("Whether the same call may succeed if tried again"),
+});
+
+/**
+ * A provider's answer, kept as it came: typed as the SDK's CallToolResult, advertised as any object (its
+ * JSON Schema is its metadata), since Hangar passes on what the provider sent without checking it again.
+ */
+const ProviderAnswerSchema = z
+  .custom<CallToolResult>((value) => typeof value === "object" && value !== null && !Array.isArray(value))
+  .meta({ type: "object", description: "The provider's CallToolResult, untouched (kept for a tool_error too)" });
 
 /** The outcome of one call, in the batch result's `results`. */
-export interface CallResult {
-  index: number;
-  id?: string;
-  provider: string;
-  tool: string;
-  ok: boolean;
-  /** The provider's CallToolResult, untouched (also kept for an `isError` result). */
-  result?: CallToolResult;
-  error?: CallErrorInfo;
-  elapsed_ms: number;
-  attempts: number;
-}
+export const CallResultSchema = z.object({
+  index: z.number().int().nonnegative().describe("Position of the call in the request"),
+  id: z.string().optional().describe("The call's own label, if it had one"),
+  provider: z.string(),
+  tool: z.string(),
+  ok: z.boolean(),
+  result: ProviderAnswerSchema.optional(),
+  error: CallErrorInfoSchema.optional(),
+  elapsed_ms: z.number().describe("From the call getting its turn to its result"),
+  attempts: z.number().int().nonnegative().describe("Upstream attempts (0: it never reached the provider)"),
+});
 
-/** The output of `hangar_call` and `hangar call --json`. */
-export interface BatchResult {
-  batch_id: string;
-  ok: boolean;
-  total: number;
-  succeeded: number;
-  failed: number;
-  elapsed_ms: number;
-  results: CallResult[];
-}
+/** The output of `hangar_call`, `hangar call --json` and `POST /v1/call` (docs/contract.md). */
+export const BatchResultSchema = z.object({
+  batch_id: z.string(),
+  ok: z.boolean().describe("true when every call succeeded"),
+  total: z.number().int().nonnegative(),
+  succeeded: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  elapsed_ms: z.number().describe("From the batch's acceptance to its last result"),
+  results: z.array(CallResultSchema).describe("One result per call, in call order"),
+});
 
 /** The batch result without its `results`: the last line of a streamed batch. */
-export type BatchSummary = Omit<BatchResult, "results">;
+export const BatchSummarySchema = BatchResultSchema.omit({ results: true });
+
+/** Why a call failed. */
+export type CallErrorInfo = z.infer<typeof CallErrorInfoSchema>;
+/** The outcome of one call. */
+export type CallResult = z.infer<typeof CallResultSchema>;
+/** The whole batch result. */
+export type BatchResult = z.infer<typeof BatchResultSchema>;
+/** The batch result without its `results`. */
+export type BatchSummary = z.infer<typeof BatchSummarySchema>;

@@ -1,7 +1,7 @@
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { CALL_ERROR_TYPES } from "../errors.ts";
-import { BatchRequestSchema } from "../gateway/index.ts";
+import { BatchRequestSchema, BatchResultSchema } from "../gateway/index.ts";
 
 /** The names of Hangar's own tools; no provider's tool is ever listed under one of them. */
 export const HANGAR_TOOL_NAMES = new Set(["hangar_call", "hangar_tools", "hangar_status"]);
@@ -33,9 +33,12 @@ export function withoutUnknownKeys(args: unknown, schema: z.ZodObject): unknown 
   return Object.fromEntries(Object.entries(args).filter(([key]) => Object.hasOwn(schema.shape, key)));
 }
 
-/** The JSON Schema of a zod schema, with free-form objects spelled `additionalProperties: true` for portability. */
+/**
+ * The JSON Schema of a zod schema, with free-form objects spelled `additionalProperties: true` for
+ * portability. A custom type (a provider's answer) is what its metadata says.
+ */
 function jsonSchema(schema: z.ZodType): Tool["inputSchema"] {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema) as Record<string, unknown>;
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { unrepresentable: "any" }) as Record<string, unknown>;
   return portable(rest) as Tool["inputSchema"];
 }
 
@@ -51,52 +54,6 @@ function portable(node: unknown): unknown {
   }
   return out;
 }
-
-const ERROR_SCHEMA = {
-  type: "object",
-  properties: {
-    type: { type: "string", enum: [...CALL_ERROR_TYPES] },
-    message: { type: "string" },
-    retryable: { type: "boolean" },
-  },
-  required: ["type", "message", "retryable"],
-};
-
-/** The `outputSchema` of `hangar_call`: the batch result (docs/contract.md). */
-const BATCH_RESULT_SCHEMA = {
-  type: "object" as const,
-  properties: {
-    batch_id: { type: "string" },
-    ok: { type: "boolean", description: "true when every call succeeded" },
-    total: { type: "integer" },
-    succeeded: { type: "integer" },
-    failed: { type: "integer" },
-    elapsed_ms: { type: "number" },
-    results: {
-      type: "array",
-      description: "One result per call, in call order",
-      items: {
-        type: "object",
-        properties: {
-          index: { type: "integer", description: "Position of the call in the request" },
-          id: { type: "string" },
-          provider: { type: "string" },
-          tool: { type: "string" },
-          ok: { type: "boolean" },
-          result: {
-            type: "object",
-            description: "The provider's CallToolResult, untouched (kept for a tool_error too)",
-          },
-          error: ERROR_SCHEMA,
-          elapsed_ms: { type: "number" },
-          attempts: { type: "integer" },
-        },
-        required: ["index", "provider", "tool", "ok", "elapsed_ms", "attempts"],
-      },
-    },
-  },
-  required: ["batch_id", "ok", "total", "succeeded", "failed", "elapsed_ms", "results"],
-};
 
 const CALL_DESCRIPTION = `Run many tool calls in parallel, in one call, across any of the MCP servers ("providers") behind Hangar. Use it whenever you need two or more tool calls that do not depend on each other's results: they all run at once, so the batch takes as long as its slowest call. Results come back in call order; one failed call never stops the others (unless fail_fast).
 
@@ -119,7 +76,7 @@ export function hangarTools(): Tool[] {
       title: "Call tools in parallel",
       description: CALL_DESCRIPTION,
       inputSchema: jsonSchema(BatchRequestSchema),
-      outputSchema: BATCH_RESULT_SCHEMA,
+      outputSchema: jsonSchema(BatchResultSchema),
       annotations: { title: "Call tools in parallel", readOnlyHint: false, destructiveHint: true, openWorldHint: true },
     },
     {
