@@ -1,12 +1,10 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { type BatchRequest, BatchRequestSchema, type BatchStream, InvalidBatchError } from "../gateway/index.ts";
-import { withoutUnknownKeys } from "./hangar-tools.ts";
+import { type BatchRequest, type BatchStream, InvalidBatchError } from "../gateway/index.ts";
+import type { FrontDeps } from "./front-deps.ts";
 import { type Extra, failure, notifyProgress, settleProgress, structured, traceOf } from "./request-context.ts";
-import type { FrontDeps } from "./server.ts";
 
-/** `hangar_call`: runs the batch (unknown top-level keys ignored), one progress notification per finished call when asked. */
-export async function runBatch(deps: FrontDeps, args: unknown, extra: Extra): Promise<CallToolResult> {
-  const input = withoutUnknownKeys(args ?? {}, BatchRequestSchema);
+/** `hangar_call`: runs the batch `input`, one progress notification per finished call when asked. */
+export async function hangarCall(deps: FrontDeps, input: unknown, extra: Extra): Promise<CallToolResult> {
   let batch: BatchStream;
   try {
     batch = deps.gateway.stream(input, { signal: extra.signal, ...traceOf(extra) });

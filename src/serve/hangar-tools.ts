@@ -1,10 +1,12 @@
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, Tool, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { CALL_ERROR_TYPES } from "../errors.ts";
 import { BatchRequestSchema, BatchResultSchema } from "../gateway/index.ts";
-
-/** The names of Hangar's own tools; no provider's tool is ever listed under one of them. */
-export const HANGAR_TOOL_NAMES = new Set(["hangar_call", "hangar_tools", "hangar_status"]);
+import { hangarCall } from "./batch-tool.ts";
+import type { FrontDeps } from "./front-deps.ts";
+import { asFailure, type Extra, failure, structured } from "./request-context.ts";
+import { statusOf } from "./status.ts";
+import { toolsView } from "./tools-view.ts";
 
 /** `hangar_tools` input. */
 export const ToolsRequestSchema = z
@@ -68,32 +70,86 @@ Example:
 
 Each result is {index, id?, provider, tool, ok, result?, error?, elapsed_ms, attempts}; result is the tool's own answer. error.type is one of ${CALL_ERROR_TYPES.join(", ")}; error.retryable says whether trying the same call again may help.`;
 
-/** Hangar's own tools as `tools/list` shows them. */
-export function hangarTools(): Tool[] {
-  return [
-    {
-      name: "hangar_call",
-      title: "Call tools in parallel",
-      description: CALL_DESCRIPTION,
-      inputSchema: jsonSchema(BatchRequestSchema),
-      outputSchema: jsonSchema(BatchResultSchema),
-      annotations: { title: "Call tools in parallel", readOnlyHint: false, destructiveHint: true, openWorldHint: true },
+/** One of Hangar's own tools: what `tools/list` shows of it and what answers its `tools/call`. */
+export interface HangarTool {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  /** Its arguments; `call` gets them without the top-level keys this does not know (`withoutUnknownKeys`). */
+  readonly input: z.ZodObject;
+  /** Its `structuredContent`, if it declares one. */
+  readonly output?: z.ZodType;
+  readonly annotations: ToolAnnotations;
+  call(deps: FrontDeps, args: unknown, extra: Extra): Promise<CallToolResult>;
+}
+
+/** Hangar's own tools, in the order `tools/list` shows them. */
+const HANGAR_TOOLS: readonly HangarTool[] = [
+  {
+    name: "hangar_call",
+    title: "Call tools in parallel",
+    description: CALL_DESCRIPTION,
+    input: BatchRequestSchema,
+    output: BatchResultSchema,
+    annotations: { title: "Call tools in parallel", readOnlyHint: false, destructiveHint: true, openWorldHint: true },
+    call: hangarCall,
+  },
+  {
+    name: "hangar_tools",
+    title: "List providers and their tools",
+    description:
+      'List the providers behind Hangar and their tools (name, description, inputSchema), to know what hangar_call can run. Filter with provider (an id) or query (words in a tool\'s name or description), e.g. {"query": "issue"}. Answers from the cached catalog; it does not start providers that were listed before.',
+    input: ToolsRequestSchema,
+    annotations: { title: "List providers and their tools", readOnlyHint: true, openWorldHint: false },
+    async call({ gateway, catalog }, args, extra) {
+      const parsed = ToolsRequestSchema.safeParse(args);
+      if (!parsed.success) return failure(`Invalid arguments for hangar_tools: ${parsed.error.issues[0]?.message}`);
+      const view = await toolsView(
+        gateway,
+        catalog,
+        (p, t) => catalog.exposed.nameOf(p, t),
+        parsed.data,
+        extra.signal,
+      ).catch(asFailure);
+      return "isError" in view ? view : structured(view);
     },
-    {
-      name: "hangar_tools",
-      title: "List providers and their tools",
-      description:
-        'List the providers behind Hangar and their tools (name, description, inputSchema), to know what hangar_call can run. Filter with provider (an id) or query (words in a tool\'s name or description), e.g. {"query": "issue"}. Answers from the cached catalog; it does not start providers that were listed before.',
-      inputSchema: jsonSchema(ToolsRequestSchema),
-      annotations: { title: "List providers and their tools", readOnlyHint: true, openWorldHint: false },
+  },
+  {
+    name: "hangar_status",
+    title: "Providers' health",
+    description:
+      "Show each provider's state (cold, starting, ready, draining, stopped, failed), calls in flight and queued, failures, circuit breaker state, uptime, and call and ping latency. Use it when calls fail with provider_unavailable, circuit_open or overloaded, to see which provider is unwell and when it will be tried again.",
+    input: StatusRequestSchema,
+    annotations: { title: "Providers' health", readOnlyHint: true, openWorldHint: false },
+    async call({ gateway, catalog, startedAt }, args) {
+      const parsed = StatusRequestSchema.safeParse(args);
+      if (!parsed.success) return failure(`Invalid arguments for hangar_status: ${parsed.error.issues[0]?.message}`);
+      if (parsed.data.provider !== undefined && !gateway.handles.has(parsed.data.provider))
+        return failure(`Unknown provider "${parsed.data.provider}"`);
+      return structured(statusOf(gateway, catalog, startedAt, parsed.data.provider));
     },
-    {
-      name: "hangar_status",
-      title: "Providers' health",
-      description:
-        "Show each provider's state (cold, starting, ready, draining, stopped, failed), calls in flight and queued, failures, circuit breaker state, uptime, and call and ping latency. Use it when calls fail with provider_unavailable, circuit_open or overloaded, to see which provider is unwell and when it will be tried again.",
-      inputSchema: jsonSchema(StatusRequestSchema),
-      annotations: { title: "Providers' health", readOnlyHint: true, openWorldHint: false },
-    },
-  ];
+  },
+];
+
+/** The names of Hangar's own tools; no provider's tool is ever listed under one of them. */
+export const HANGAR_TOOL_NAMES: ReadonlySet<string> = new Set(HANGAR_TOOLS.map((tool) => tool.name));
+
+/** Hangar's own tool called `name`, if it is one. */
+export function hangarTool(name: string): HangarTool | undefined {
+  return HANGAR_TOOLS.find((tool) => tool.name === name);
+}
+
+let listed: readonly Tool[] | undefined;
+
+/** Hangar's own tools as `tools/list` shows them (their JSON Schemas made once, on first use). */
+export function hangarTools(): readonly Tool[] {
+  listed ??= HANGAR_TOOLS.map((tool) => ({
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    inputSchema: jsonSchema(tool.input),
+    ...(tool.output ? { outputSchema: jsonSchema(tool.output) } : {}),
+    annotations: tool.annotations,
+  }));
+  return listed;
 }

@@ -18,39 +18,14 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { messageOf } from "../errors.ts";
 import { closest } from "../gateway/closest.ts";
-import type { Gateway } from "../gateway/index.ts";
-import type { Logger } from "../observability/log.ts";
 import { VERSION } from "../version.ts";
-import { runBatch } from "./batch-tool.ts";
 import type { Catalog, ListKind } from "./catalog.ts";
+import type { FrontDeps } from "./front-deps.ts";
 import { HangarServer } from "./hangar-server.ts";
-import {
-  HANGAR_TOOL_NAMES,
-  hangarTools,
-  StatusRequestSchema,
-  ToolsRequestSchema,
-  withoutUnknownKeys,
-} from "./hangar-tools.ts";
+import { HANGAR_TOOL_NAMES, hangarTool, hangarTools, withoutUnknownKeys } from "./hangar-tools.ts";
 import { exposedUri, type Target } from "./names.ts";
-import { asFailure, failure, notifyProgress, settleProgress, structured, traceOf } from "./request-context.ts";
+import { failure, notifyProgress, settleProgress, traceOf } from "./request-context.ts";
 import type { ServerBridge } from "./server-bridge.ts";
-import { statusOf } from "./status.ts";
-import { toolsView } from "./tools-view.ts";
-
-/** What the MCP front needs; one gateway and catalog may serve many sessions (HTTP). */
-export interface FrontDeps {
-  readonly gateway: Gateway;
-  readonly catalog: Catalog;
-  readonly logger: Logger;
-  /** When Hangar started, on the gateway's clock (`gateway.clock.now()`), for `hangar_status`. */
-  readonly startedAt: number;
-  /**
-   * Told that the client's request `requestId` now runs something on provider `providerId`; returns the
-   * function that says it stopped (default: nothing). Over HTTP it tells which session a provider's
-   * requests and logs belong to.
-   */
-  readonly onUpstream?: (providerId: string, requestId: RequestId) => () => void;
-}
 
 /** Hangar's MCP server, not yet connected to a transport: tools, prompts, resources, completion and logging. */
 export function createServer(): Server {
@@ -86,29 +61,8 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const { name, arguments: args } = request.params;
-    switch (name) {
-      case "hangar_call":
-        return runBatch(deps, args, extra);
-      case "hangar_tools": {
-        const parsed = ToolsRequestSchema.safeParse(withoutUnknownKeys(args ?? {}, ToolsRequestSchema));
-        if (!parsed.success) return failure(`Invalid arguments for hangar_tools: ${parsed.error.issues[0]?.message}`);
-        const view = await toolsView(
-          gateway,
-          catalog,
-          (p, t) => catalog.exposed.nameOf(p, t),
-          parsed.data,
-          extra.signal,
-        ).catch(asFailure);
-        return "isError" in view ? view : structured(view);
-      }
-      case "hangar_status": {
-        const parsed = StatusRequestSchema.safeParse(withoutUnknownKeys(args ?? {}, StatusRequestSchema));
-        if (!parsed.success) return failure(`Invalid arguments for hangar_status: ${parsed.error.issues[0]?.message}`);
-        if (parsed.data.provider !== undefined && !gateway.handles.has(parsed.data.provider))
-          return failure(`Unknown provider "${parsed.data.provider}"`);
-        return structured(statusOf(gateway, catalog, deps.startedAt, parsed.data.provider));
-      }
-    }
+    const own = hangarTool(name);
+    if (own) return own.call(deps, withoutUnknownKeys(args ?? {}, own.input), extra);
     const target = await findListed(catalog, extra.signal, () => catalog.exposed.resolveTool(name));
     if (target === undefined)
       throw unknown("tool", name, [...HANGAR_TOOL_NAMES, ...catalog.exposed.tools().map((t) => t.name)]);

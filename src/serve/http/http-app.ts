@@ -1,7 +1,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { messageOf } from "../../errors.ts";
-import type { FrontDeps } from "../server.ts";
+import type { FrontDeps } from "../front-deps.ts";
 import { BearerToken } from "./bearer-token.ts";
 import { type HostCheckOptions, hostProblem } from "./host-check.ts";
 import { McpSessions } from "./mcp-sessions.ts";

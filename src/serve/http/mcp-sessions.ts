@@ -9,8 +9,9 @@ import {
   UnsubscribeRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { messageOf } from "../../errors.ts";
+import type { FrontDeps } from "../front-deps.ts";
 import { ResourceSubscriptions } from "../resource-subscriptions.ts";
-import { createServer, type FrontDeps, serveGateway } from "../server.ts";
+import { createServer, serveGateway } from "../server.ts";
 import { ProviderCalls } from "./provider-calls.ts";
 import type { ActiveSession, SessionPicker } from "./session-bridge.ts";
 
