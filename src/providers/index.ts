@@ -1,10 +1,7 @@
 import type { ResolvedProvider } from "../config/types.ts";
-import type { Logger } from "../observability/log.ts";
-import type { ClientBridge } from "./client-bridge.ts";
 import type { Driver } from "./driver.ts";
 import { HttpDriver } from "./http-driver.ts";
-import type { Spawner } from "./spawner.ts";
-import { dockerDriver, stdioDriver } from "./stdio-driver.ts";
+import { dockerDriver, type ProcessDriverDeps, stdioDriver } from "./stdio-driver.ts";
 
 export { childEnv } from "./child-env.ts";
 export { type ClientBridge, noBridge } from "./client-bridge.ts";
@@ -27,15 +24,8 @@ export {
 } from "./spawner.ts";
 export { stderrExcerpt } from "./stderr-excerpt.ts";
 
-/** What drivers need from the outside world. */
-export interface DriverDeps {
-  readonly spawner: Spawner;
-  readonly logger: Logger;
-  /** Hangar's environment, which children inherit in part (see `childEnv`; default process.env). */
-  readonly baseEnv?: Readonly<Record<string, string | undefined>>;
-  /** The client in front, for providers' requests and logs (default none). */
-  readonly bridge?: ClientBridge;
-}
+/** What drivers need from the outside world: the same as the process drivers' (an HTTP driver uses part of it). */
+export type DriverDeps = ProcessDriverDeps;
 
 /** Picks the driver for a provider's transport kind. */
 export function createDriver(provider: ResolvedProvider, deps: DriverDeps): Driver {

@@ -1,6 +1,11 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import {
+  ErrorCode,
+  McpError,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+} from "@modelcontextprotocol/sdk/types.js";
 import { messageOf } from "../errors.ts";
 import type { Gateway } from "../gateway/index.ts";
 import type { Logger } from "../observability/log.ts";
@@ -29,6 +34,19 @@ export class ResourceSubscriptions {
     private readonly catalog: Catalog,
     private readonly logger: Logger,
   ) {}
+
+  /** Serves `resources/subscribe` and `resources/unsubscribe` on `server` (one session), and says so. */
+  serveOn(server: Server): void {
+    server.registerCapabilities({ resources: { subscribe: true } });
+    server.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
+      await this.subscribe(server, request.params.uri, extra.signal);
+      return {};
+    });
+    server.setRequestHandler(UnsubscribeRequestSchema, async (request, extra) => {
+      await this.unsubscribe(server, request.params.uri, extra.signal);
+      return {};
+    });
+  }
 
   /** `server`'s client follows `uri` (as listed by Hangar) from now on. */
   async subscribe(server: Server, uri: string, signal: AbortSignal): Promise<void> {

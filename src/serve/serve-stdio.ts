@@ -1,4 +1,3 @@
-import { SubscribeRequestSchema, UnsubscribeRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { messageOf } from "../errors.ts";
 import type { Gateway, GatewayDeps } from "../gateway/index.ts";
 import type { Logger } from "../observability/log.ts";
@@ -58,15 +57,7 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
   const stopFollowing = serveGateway(server, { gateway, catalog, logger, startedAt: gateway.clock.now() }, bridge);
   const subscriptions = new ResourceSubscriptions(gateway, catalog, logger);
   bridge.onResourceUpdated = (providerId, uri) => subscriptions.updated(providerId, uri);
-  server.registerCapabilities({ resources: { subscribe: true } });
-  server.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
-    await subscriptions.subscribe(server, request.params.uri, extra.signal);
-    return {};
-  });
-  server.setRequestHandler(UnsubscribeRequestSchema, async (request, extra) => {
-    await subscriptions.unsubscribe(server, request.params.uri, extra.signal);
-    return {};
-  });
+  subscriptions.serveOn(server);
   const warmUp = new AbortController();
   server.oninitialized = () => {
     catalog

@@ -5,8 +5,6 @@ import {
   type JSONRPCMessage,
   type LoggingLevel,
   SetLevelRequestSchema,
-  SubscribeRequestSchema,
-  UnsubscribeRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { messageOf } from "../../errors.ts";
 import type { FrontDeps } from "../front-deps.ts";
@@ -111,15 +109,7 @@ export class McpSessions implements SessionPicker {
       ...this.deps,
       onUpstream: (providerId, requestId) => this.calls.enter(providerId, session, requestId),
     });
-    server.registerCapabilities({ resources: { subscribe: true } });
-    server.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
-      await this.subscriptions.subscribe(server, request.params.uri, extra.signal);
-      return {};
-    });
-    server.setRequestHandler(UnsubscribeRequestSchema, async (request, extra) => {
-      await this.subscriptions.unsubscribe(server, request.params.uri, extra.signal);
-      return {};
-    });
+    this.subscriptions.serveOn(server);
     // Replaces the SDK's own handler, whose level only its sendLoggingMessage reads (that cannot name a request's stream).
     server.setRequestHandler(SetLevelRequestSchema, async (request) => {
       session.logLevel = request.params.level;
