@@ -175,6 +175,10 @@ function registerServe(program: Command, run: Run): void {
       "with --http: how long a request body may take to arrive; slower is a 408 (default 30)",
     )
     .option(
+      "--idle-timeout <seconds>",
+      "with --http: close a keep-alive connection quiet this long, 1-255 (default 10; running requests are exempt)",
+    )
+    .option(
       "--metrics-port <port>",
       "over stdio: also serve /metrics, /healthz and /readyz on this 127.0.0.1 port (0 picks one)",
     )

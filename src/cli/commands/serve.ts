@@ -12,6 +12,7 @@ export interface ServeOptions {
   token?: string;
   protectHealth?: boolean;
   bodyTimeout?: string;
+  idleTimeout?: string;
   metricsPort?: string;
 }
 
@@ -21,9 +22,14 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
     throw new UsageError("--metrics-port is for stdio; with --http, /metrics is on the HTTP port");
   if (
     !options.http &&
-    (options.host ?? options.port ?? options.token ?? options.protectHealth ?? options.bodyTimeout) !== undefined
+    (options.host ??
+      options.port ??
+      options.token ??
+      options.protectHealth ??
+      options.bodyTimeout ??
+      options.idleTimeout) !== undefined
   ) {
-    throw new UsageError("--host, --port, --token, --protect-health and --body-timeout go with --http");
+    throw new UsageError("--host, --port, --token, --protect-health, --body-timeout and --idle-timeout go with --http");
   }
   let logger: Logger | undefined;
   // Over HTTP, hangar is a server: it does not follow the shell that started it, and SIGHUP (the live
@@ -58,6 +64,7 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
         ...(options.bodyTimeout === undefined
           ? {}
           : { bodyTimeoutMs: parseSeconds(options.bodyTimeout, "--body-timeout") }),
+        ...(options.idleTimeout === undefined ? {} : { idleTimeoutS: parseIdleTimeout(options.idleTimeout) }),
       });
       return 0;
     }
@@ -92,6 +99,14 @@ function parseSeconds(text: string, flag: string): number {
   if (text.trim() === "" || !Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400)
     throw new UsageError(`${flag} must be a number of seconds above 0 and at most 86400, not "${text}"`);
   return seconds * 1000;
+}
+
+/** Bun.serve's idle timeout is whole seconds from 1 to 255. */
+function parseIdleTimeout(text: string): number {
+  const seconds = Number(text);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 255)
+    throw new UsageError(`--idle-timeout must be a whole number of seconds from 1 to 255, not "${text}"`);
+  return seconds;
 }
 
 function parsePort(text: string, flag: string): number {

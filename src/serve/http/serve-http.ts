@@ -36,6 +36,8 @@ export interface ServeHttpOptions {
   readonly drainMs?: number;
   /** The longest a request body may take to arrive, in ms (default 30 000). */
   readonly bodyTimeoutMs?: number;
+  /** Seconds a connection may stay quiet, 1–255, unless a running request keeps it open (default 10, Bun's). */
+  readonly idleTimeoutS?: number;
 }
 
 /**
@@ -73,7 +75,12 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
   );
   bridge.use(front.sessions);
   try {
-    server = Bun.serve({ hostname: host, port: options.port ?? 8000, fetch: (request) => front.app.fetch(request) });
+    server = Bun.serve({
+      hostname: host,
+      port: options.port ?? 8000,
+      idleTimeout: options.idleTimeoutS ?? 10,
+      fetch: (request) => front.app.fetch(request),
+    });
   } catch (error) {
     await gateway.close();
     catalog.close();
