@@ -15,6 +15,7 @@ import {
   startsHangar,
 } from "../clients/index.ts";
 import type { ResolvedProvider } from "../config/index.ts";
+import { which } from "../runtime/index.ts";
 import { type Check, check } from "./check.ts";
 
 /** The hangar setup the clients are compared with: its providers and where its config was found. */
@@ -117,7 +118,7 @@ async function checkEntry(
         () => true,
         () => false,
       )
-    : Boolean(Bun.which(command, { PATH: env.PATH ?? "" }));
+    : Boolean(which(command, { PATH: env.PATH ?? "" }));
   if (!runnable) {
     return item(
       "fail",

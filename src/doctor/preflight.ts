@@ -7,6 +7,7 @@ import { connect } from "node:net";
 import { type EnvPolicy, HANGAR_SECRETS, type ProviderTransport, type ResolvedProvider } from "../config/index.ts";
 import { messageOf } from "../errors.ts";
 import { childEnv } from "../providers/index.ts";
+import { runToEnd, which } from "../runtime/index.ts";
 import { type Check, check } from "./check.ts";
 
 /** Where a program that is often missing comes from. */
@@ -87,7 +88,7 @@ async function commandChecks(
       );
     return checks;
   }
-  const found = Bun.which(t.command, { PATH: path, ...(t.cwd ? { cwd: t.cwd } : {}) });
+  const found = which(t.command, { PATH: path, ...(t.cwd ? { cwd: t.cwd } : {}) });
   if (found) checks.push(check("provider", id, "command", "ok", `command "${t.command}" found at ${found}`));
   else {
     const hint = INSTALL_HINTS[t.command] ?? `install "${t.command}"`;
@@ -108,7 +109,7 @@ async function dockerChecks(
   const image = t.image;
   // The docker client runs with what the provider's `docker run` would get.
   const dockerEnv = childEnv(env, t);
-  const docker = Bun.which("docker", { PATH: dockerEnv.PATH ?? env.PATH ?? "" });
+  const docker = which("docker", { PATH: dockerEnv.PATH ?? env.PATH ?? "" });
   if (!docker)
     return [
       check("provider", id, "docker", "fail", "docker is not on PATH", {
@@ -116,14 +117,10 @@ async function dockerChecks(
       }),
     ];
   const checks = [check("provider", id, "docker", "ok", `docker found at ${docker}`)];
-  const run = Bun.spawn([docker, "image", "inspect", "--format", "{{.Id}}", image], {
-    stdout: "ignore",
-    stderr: "pipe",
+  const { code, stderr } = await runToEnd([docker, "image", "inspect", "--format", "{{.Id}}", image], {
     env: dockerEnv,
+    timeoutMs: 15_000,
   });
-  const timer = setTimeout(() => run.kill(), 15_000);
-  const [code, stderr] = await Promise.all([run.exited, new Response(run.stderr).text()]);
-  clearTimeout(timer);
   if (code === 0) checks.push(check("provider", id, "image", "ok", `image ${image} is present`));
   else if (/daemon|connect|permission denied/i.test(stderr)) {
     checks.push(

@@ -3,6 +3,7 @@
  * processes are in a process group. Linux reads /proc; elsewhere `ps` answers.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { runToEndSync } from "../runtime/index.ts";
 
 /** A process: its id, its process group and when it started (clock ticks since boot on Linux). */
 export interface ProcessRow {
@@ -25,12 +26,9 @@ function parseStat(pid: number, stat: string): ProcessRow | undefined {
 /** Every process `ps` lists, with `lstart` turned into seconds since the epoch. */
 function psRows(only?: number): ProcessRow[] {
   const args = only === undefined ? ["-A"] : ["-p", String(only)];
-  const result = Bun.spawnSync(["ps", ...args, "-o", "pid=", "-o", "pgid=", "-o", "lstart="], {
-    stdout: "pipe",
-    stderr: "ignore",
-  });
+  const stdout = runToEndSync(["ps", ...args, "-o", "pid=", "-o", "pgid=", "-o", "lstart="]);
   const rows: ProcessRow[] = [];
-  for (const line of result.stdout.toString().split("\n")) {
+  for (const line of stdout.split("\n")) {
     const match = /^\s*(\d+)\s+(\d+)\s+(.+?)\s*$/.exec(line);
     if (!match) continue;
     const start = Date.parse(match[3]!);

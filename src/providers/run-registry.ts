@@ -7,6 +7,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { runToEnd } from "../runtime/index.ts";
 import { isSameProcess, processesInGroup, processRow } from "./process-table.ts";
 
 /** A hangar process, by pid and start time (so a later process with the same pid is not taken for it). */
@@ -136,7 +137,7 @@ export class RunRegistry {
       signal("SIGTERM");
       const grace = options.graceMs ?? 1000;
       for (let waited = 0; waited < grace && found.some(({ entry }) => groupOf(entry).length > 0); waited += 50)
-        await Bun.sleep(50);
+        await new Promise((resolve) => setTimeout(resolve, 50));
       signal("SIGKILL");
     }
     return await Promise.all(
@@ -153,11 +154,8 @@ export class RunRegistry {
 /** `docker rm -f <name>`, given at most 15 s; true when it removed a container (it prints its name). */
 async function removeContainer(docker: string, name: string): Promise<boolean> {
   try {
-    const proc = Bun.spawn([docker, "rm", "-f", name], { stdin: "ignore", stdout: "pipe", stderr: "ignore" });
-    const timer = setTimeout(() => proc.kill("SIGKILL"), 15_000);
-    const [out] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
-    clearTimeout(timer);
-    return proc.exitCode === 0 && out.trim() === name;
+    const { code, stdout } = await runToEnd([docker, "rm", "-f", name], { timeoutMs: 15_000 });
+    return code === 0 && stdout.trim() === name;
   } catch {
     return false; // No docker client any more.
   }

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
 import { ProviderError } from "../errors.ts";
+import { which } from "../runtime/index.ts";
 import { defaultRunDir, RunRegistry } from "./run-registry.ts";
 import { guardGroup } from "./watchdog.ts";
 
@@ -37,7 +38,7 @@ export type Spawner = (request: SpawnRequest) => ChildProcessHandle;
  */
 function resolveCommand(command: string, env: SpawnRequest["env"], cwd: string | undefined): string | undefined {
   if (command.includes("/")) return command;
-  return Bun.which(command, { PATH: env.PATH ?? process.env.PATH ?? "", cwd: cwd ?? process.cwd() }) ?? undefined;
+  return which(command, { PATH: env.PATH ?? process.env.PATH ?? "", cwd: cwd ?? process.cwd() });
 }
 
 /** Options of `createSystemSpawner`; every field says its default. */

@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { ResolvedProvider } from "../config/index.ts";
 import type { ProviderCatalog } from "../pool/index.ts";
+import { sha256Hex } from "../runtime/index.ts";
 
 /** Bump when the file's shape changes, so old files are ignored rather than misread. */
 const FORMAT = 1;
@@ -27,9 +28,7 @@ export class CatalogCache {
 
   /** The file of a provider's catalog. */
   fileOf(provider: ResolvedProvider): string {
-    const hash = new Bun.CryptoHasher("sha256")
-      .update(JSON.stringify({ id: provider.id, transport: provider.transport }))
-      .digest("hex");
+    const hash = sha256Hex(JSON.stringify({ id: provider.id, transport: provider.transport }));
     return join(this.dir, `catalog-${provider.id}-${hash.slice(0, 16)}.json`);
   }
 

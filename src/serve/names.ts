@@ -9,6 +9,8 @@
  * comes out of the hash rule equal to another of its names loses to that name, with a warning.
  */
 
+import { sha256Hex } from "../runtime/index.ts";
+
 /** Between a provider id and its own name. */
 export const SEPARATOR = "__";
 /** The longest name a client is shown (many clients refuse longer tool names). */
@@ -39,7 +41,7 @@ const PORTABLE_NAME = /^[A-Za-z0-9_-]+$/;
 export function prefixedName(providerId: string, name: string): string {
   const full = `${providerId}${SEPARATOR}${name}`;
   if (full.length <= MAX_NAME_LENGTH && PORTABLE_NAME.test(full)) return full;
-  const hash = new Bun.CryptoHasher("sha256").update(full).digest("hex").slice(0, 8);
+  const hash = sha256Hex(full).slice(0, 8);
   return `${full.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, MAX_NAME_LENGTH - hash.length - 1)}_${hash}`;
 }
 

@@ -1,4 +1,5 @@
 import type { Gateway } from "../gateway/index.ts";
+import { listen } from "../runtime/index.ts";
 import { hostProblem } from "./http/host-check.ts";
 import { healthz, type MetricsEndpoint, metrics, readyz } from "./http/probes.ts";
 
@@ -16,11 +17,11 @@ export interface ProbeListenerOptions {
  */
 export function listenProbes(options: ProbeListenerOptions): { url: string; stop(): void } {
   let stopping = false;
-  const server = Bun.serve({
+  const server = listen({
     hostname: "127.0.0.1",
     port: options.port,
     fetch: async (request) => {
-      const problem = hostProblem(request.headers, { host: "127.0.0.1", port: () => server.port ?? options.port });
+      const problem = hostProblem(request.headers, { host: "127.0.0.1", port: () => server.port });
       if (problem) return Response.json({ error: `Forbidden: ${problem}` }, { status: 403 });
       if (request.method !== "GET") return Response.json({ error: "Only GET is served here" }, { status: 405 });
       switch (new URL(request.url).pathname) {

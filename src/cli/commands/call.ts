@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { UsageError } from "../../errors.ts";
 import { traceContextFromEnv } from "../../observability/otel-env.ts";
+import { readStdinText } from "../../runtime/index.ts";
 import { type GlobalOptions, liveStderr, openContext } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
 import { formatRow, formatSummary, rowLayout, useColor } from "../output.ts";
@@ -16,7 +17,7 @@ export interface CallOptions {
 async function readBatch(file: string): Promise<unknown> {
   let text: string;
   try {
-    text = file === "-" ? await Bun.stdin.text() : await readFile(file, "utf8");
+    text = file === "-" ? await readStdinText() : await readFile(file, "utf8");
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === "ENOENT") throw new UsageError(`Cannot read batch file "${file}": it does not exist`);

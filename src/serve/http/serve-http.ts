@@ -1,6 +1,7 @@
 import { messageOf, UsageError } from "../../errors.ts";
 import type { Gateway, GatewayDeps } from "../../gateway/index.ts";
 import type { Logger } from "../../observability/log.ts";
+import { type Listener, listen } from "../../runtime/index.ts";
 import { Catalog } from "../catalog.ts";
 import { CatalogCache } from "../catalog-cache.ts";
 import { HANGAR_TOOL_NAMES } from "../hangar-tools.ts";
@@ -60,7 +61,7 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
     cache: options.cache ?? new CatalogCache(),
     logger,
   });
-  let server: ReturnType<typeof Bun.serve> | undefined;
+  let server: Listener | undefined;
   const front = createHttpApp(
     { gateway, catalog, logger, startedAt: gateway.clock.now() },
     {
@@ -70,15 +71,15 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
       ...(options.protectHealth ? { protectHealth: true } : {}),
       ...(metrics ? { metrics } : {}),
       ...(options.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: options.bodyTimeoutMs }),
-      keepOpen: (request) => server?.timeout(request, 0),
+      keepOpen: (request) => server?.keepOpen(request),
     },
   );
   bridge.use(front.sessions);
   try {
-    server = Bun.serve({
+    server = listen({
       hostname: host,
       port: options.port ?? 8000,
-      idleTimeout: options.idleTimeoutS ?? 10,
+      idleTimeoutS: options.idleTimeoutS ?? 10,
       fetch: (request) => front.app.fetch(request),
     });
   } catch (error) {
