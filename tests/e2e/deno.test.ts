@@ -2,15 +2,22 @@
 // the README's demo batch, whose demo providers hangar starts again through selfCommand(), so under Deno
 // too. It keeps the code off Bun-only APIs outside src/runtime/. Offline: the project's node_modules only.
 import { expect, test } from "bun:test";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { sandbox } from "../helpers/e2e.ts";
 import { ROOT } from "../helpers/paths.ts";
 
-/** The deno binary of the devDependency, or why it cannot run here. */
+/**
+ * The deno binary of the devDependency (its platform package, e.g. @deno/linux-x64-glibc, found by the
+ * package's own resolver), or why it cannot run here. Not node_modules/.bin/deno: that is a Node script.
+ */
 function findDeno(): { path: string } | { reason: string } {
-  const path = join(ROOT, "node_modules/.bin/deno");
-  if (!existsSync(path)) return { reason: `${path} is missing (run \`bun install\`)` };
+  let path: string;
+  try {
+    const resolver = require(join(ROOT, "node_modules/deno/install_api.cjs")) as { runInstall(): string };
+    path = resolver.runInstall();
+  } catch (error) {
+    return { reason: `the deno package or its binary for this platform is missing (${(error as Error).message})` };
+  }
   const run = Bun.spawnSync([path, "--version"], { stdout: "pipe", stderr: "pipe" });
   if (run.exitCode !== 0) return { reason: `\`${path} --version\` failed: ${run.stderr.toString().trim()}` };
   return { path };
