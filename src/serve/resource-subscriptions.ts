@@ -1,4 +1,3 @@
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
   ErrorCode,
@@ -11,6 +10,7 @@ import type { Gateway } from "../gateway/index.ts";
 import type { Logger } from "../observability/log.ts";
 import type { Catalog } from "./catalog.ts";
 import { exposedUri } from "./names.ts";
+import { providerRequest } from "./provider-request.ts";
 
 /** One resource some sessions follow: its owner, its URI there, and who follows it. */
 interface Followed {
@@ -57,7 +57,7 @@ export class ResourceSubscriptions {
     }
     const target = this.catalog.exposed.resolveUri(uri);
     if (target === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown resource "${uri}"`);
-    await this.upstream(target.providerId, signal, (client, s) =>
+    await providerRequest(this.gateway, target.providerId, signal, (client, s) =>
       client.subscribeResource({ uri: target.name }, { signal: s }),
     );
     const again = this.followed.get(uri);
@@ -70,7 +70,7 @@ export class ResourceSubscriptions {
     const entry = this.followed.get(uri);
     if (entry === undefined || !entry.servers.delete(server) || entry.servers.size > 0) return;
     this.followed.delete(uri);
-    await this.upstream(entry.providerId, signal, (client, s) =>
+    await providerRequest(this.gateway, entry.providerId, signal, (client, s) =>
       client.unsubscribeResource({ uri: entry.uri }, { signal: s }),
     );
   }
@@ -80,7 +80,7 @@ export class ResourceSubscriptions {
     for (const [uri, entry] of this.followed) {
       if (!entry.servers.delete(server) || entry.servers.size > 0) continue;
       this.followed.delete(uri);
-      void this.upstream(entry.providerId, AbortSignal.timeout(5_000), (client, s) =>
+      void providerRequest(this.gateway, entry.providerId, AbortSignal.timeout(5_000), (client, s) =>
         client.unsubscribeResource({ uri: entry.uri }, { signal: s }),
       ).catch(() => {});
     }
@@ -94,21 +94,6 @@ export class ResourceSubscriptions {
       server
         .sendResourceUpdated({ uri: shown })
         .catch((error: unknown) => this.logger.debug({ err: messageOf(error) }, "cannot send resources/updated"));
-    }
-  }
-
-  /** Runs `work` on the provider's client, through its breaker; failures reach the client as MCP errors. */
-  private async upstream<T>(
-    providerId: string,
-    signal: AbortSignal,
-    work: (client: Client, signal: AbortSignal) => Promise<T>,
-  ): Promise<T> {
-    const handle = this.gateway.handles.get(providerId)!;
-    try {
-      return await handle.guard(() => handle.withClient(signal, (client) => work(client, signal)), signal);
-    } catch (error) {
-      if (error instanceof McpError) throw error;
-      throw new McpError(ErrorCode.InternalError, messageOf(error));
     }
   }
 }

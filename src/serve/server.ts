@@ -24,6 +24,7 @@ import type { FrontDeps } from "./front-deps.ts";
 import { HangarServer } from "./hangar-server.ts";
 import { HANGAR_TOOL_NAMES, hangarTool, hangarTools, withoutUnknownKeys } from "./hangar-tools.ts";
 import { exposedUri, type Target } from "./names.ts";
+import { providerRequest } from "./provider-request.ts";
 import { failure, notifyProgress, settleProgress, traceOf } from "./request-context.ts";
 import type { ServerBridge } from "./server-bridge.ts";
 
@@ -176,13 +177,9 @@ async function upstream<T>(
   { signal, requestId }: { signal: AbortSignal; requestId: RequestId },
   work: (client: Client, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  const handle = deps.gateway.handles.get(target.providerId)!;
   const leave = deps.onUpstream?.(target.providerId, requestId);
   try {
-    return await handle.guard(() => handle.withClient(signal, (client) => work(client, signal)), signal);
-  } catch (error) {
-    if (error instanceof McpError) throw error;
-    throw new McpError(ErrorCode.InternalError, messageOf(error));
+    return await providerRequest(deps.gateway, target.providerId, signal, work);
   } finally {
     leave?.();
   }
