@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from "node:
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { outputOf } from "./helpers/processes.ts";
 
 const root = join(import.meta.dir, "..");
 const installScript = join(root, "install.sh");
@@ -44,11 +45,7 @@ async function run(cmd: string[], env: Record<string, string> = {}, stdin?: stri
     stdout: "pipe",
     stderr: "pipe",
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
+  const { stdout, stderr, code } = await outputOf(proc);
   return { code, stdout, stderr };
 }
 
@@ -155,11 +152,7 @@ test(
       stdout: "pipe",
       stderr: "pipe",
     });
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
-    ]);
+    const { stdout, stderr, code } = await outputOf(proc);
     expect(`${stdout}${stderr}`).toContain("Built dist/hangar");
     expect(code).toBe(0);
     expect((await run([join(copy, "dist", "hangar"), "--version"])).stdout).toContain(version);

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { argvOf, demoProvidersYaml, hangarBinary, lines, runHangar, sandbox, startHangar } from "../helpers/e2e.ts";
 import { ROOT } from "../helpers/paths.ts";
-import { waitFor } from "../helpers/processes.ts";
+import { outputOf, waitFor } from "../helpers/processes.ts";
 
 const EXAMPLE = join(ROOT, "examples/batch.json");
 const EXAMPLE_CALLS = (await Bun.file(EXAMPLE).json()).calls as { provider: string; tool: string; id?: string }[];
@@ -265,11 +265,7 @@ describe("hangar call whose reader goes away", () => {
       const batch = box.write("batch.json", readFileSync(EXAMPLE, "utf8"));
       const script = `${JSON.stringify(hangarBinary())} call ${JSON.stringify(batch)} --ndjson | head -1`;
       const proc = Bun.spawn(["bash", "-c", script], { cwd: box.cwd, env: box.env, stdout: "pipe", stderr: "pipe" });
-      const [stdout, stderr, code] = await Promise.all([
-        new Response(proc.stdout).text(),
-        new Response(proc.stderr).text(),
-        proc.exited,
-      ]);
+      const { stdout, stderr, code } = await outputOf(proc);
       expect(code).toBe(0);
       expect(lines(stdout)).toHaveLength(1);
       expect(JSON.parse(stdout).ok).toBe(true);

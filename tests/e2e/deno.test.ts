@@ -5,6 +5,7 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { sandbox } from "../helpers/e2e.ts";
 import { ROOT } from "../helpers/paths.ts";
+import { outputOf } from "../helpers/processes.ts";
 
 /**
  * The deno binary of the devDependency (its platform package, e.g. @deno/linux-x64-glibc, found by the
@@ -45,11 +46,7 @@ if ("reason" in deno) {
           stderr: "pipe",
         },
       );
-      const [stdout, stderr, code] = await Promise.all([
-        new Response(proc.stdout).text(),
-        new Response(proc.stderr).text(),
-        proc.exited,
-      ]);
+      const { stdout, stderr, code } = await outputOf(proc);
       expect({ code, stderr }).toMatchObject({ code: 0 });
       expect(stderr).toContain('using the built-in demo providers "demo" and "demo2"');
       const batch = JSON.parse(stdout);
@@ -74,11 +71,7 @@ if ("reason" in deno) {
           stderr: "pipe",
         },
       );
-      const [stdout, stderr, code] = await Promise.all([
-        new Response(proc.stdout).text(),
-        new Response(proc.stderr).text(),
-        proc.exited,
-      ]);
+      const { stdout, stderr, code } = await outputOf(proc);
       expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
       expect(JSON.parse(stdout)).toEqual({
         runtime: "deno",

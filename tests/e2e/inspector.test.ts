@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { hangarBinary, type Sandbox, sandbox } from "../helpers/e2e.ts";
 import { ROOT } from "../helpers/paths.ts";
+import { outputOf } from "../helpers/processes.ts";
 
 const INSPECTOR = join(ROOT, "node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js");
 const TIMEOUT_MS = 30_000;
@@ -15,11 +16,7 @@ async function inspector(box: Sandbox, args: string[]): Promise<{ code: number; 
     stdout: "pipe",
     stderr: "pipe",
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
+  const { stdout, stderr, code } = await outputOf(proc);
   return { code, stdout, stderr };
 }
 

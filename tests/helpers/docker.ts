@@ -6,6 +6,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { DIST_HANGAR } from "./paths.ts";
+import { outputOf } from "./processes.ts";
 
 /** The result of a docker command. */
 export interface DockerResult {
@@ -39,11 +40,7 @@ async function run(argv: readonly string[], stdin?: string, timeoutMs = 60_000):
     stderr: "pipe",
   });
   const timer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
+  const { stdout, stderr, code } = await outputOf(proc);
   clearTimeout(timer);
   return { code, stdout, stderr };
 }

@@ -67,3 +67,17 @@ export function descendants(pid: number): number[] {
   walk(pid);
   return out;
 }
+
+/** What a process spawned with piped stdout and stderr printed, and its exit code, once it has exited. */
+export async function outputOf(proc: {
+  readonly stdout: ReadableStream<Uint8Array>;
+  readonly stderr: ReadableStream<Uint8Array>;
+  readonly exited: Promise<number>;
+}): Promise<{ stdout: string; stderr: string; code: number }> {
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { stdout, stderr, code };
+}
