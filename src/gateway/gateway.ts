@@ -68,6 +68,7 @@ export interface StartAllOptions {
 export class Gateway {
   readonly handles: ReadonlyMap<string, ProviderHandle>;
   private readonly router: Router;
+  private validatorWarm = false;
   private readonly global: Semaphore;
   private readonly perProvider = new Map<string, Semaphore>();
   /** The one clock of the process: every timer and every time read (status, uptimes) uses it. */
@@ -146,6 +147,12 @@ export class Gateway {
     const calls = request.calls.map((call, index) =>
       this.plan(call, attempts[index]!, progressOf(options, index), recorders[index]!),
     );
+    if (!this.validatorWarm) {
+      // The first batch's calls are now on their way (a cold provider is being spawned): ajv's one-time
+      // setup runs in the next turn, while they wait, rather than on the first call's path.
+      this.validatorWarm = true;
+      this.clock.setTimeout(() => this.router.warmUp(), 0);
+    }
     const settled = runBatch(calls, {
       clock: this.clock,
       global: this.global,

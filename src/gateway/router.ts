@@ -22,6 +22,11 @@ export class Router {
 
   constructor(private readonly handles: ReadonlyMap<string, ProviderHandle>) {}
 
+  /** Prepares argument validation ahead of the first call (see `ArgumentsValidator.warmUp`). */
+  warmUp(): void {
+    this.validator.warmUp();
+  }
+
   /** The provider's handle, or a CallError: unknown_provider or denied. Starts nothing. */
   route(providerId: string, toolName: string): ProviderHandle {
     const handle = this.handles.get(providerId);
