@@ -61,43 +61,38 @@ export async function readCatalog(
   const capabilities = client.getServerCapabilities() ?? {};
   const want = { tools: options.tools ?? true, prompts: options.prompts ?? true, resources: options.resources ?? true };
   const request = { signal, timeout: NO_SDK_TIMEOUT };
+  // A list not asked for keeps its previous value; one the server did not declare is empty.
+  const list = <T>(wanted: boolean, previous: readonly T[], offered: unknown, read: () => Promise<readonly T[]>) =>
+    !wanted ? previous : offered ? read() : [];
   const [tools, prompts, resources, resourceTemplates] = await Promise.all([
-    !want.tools
-      ? previous.tools
-      : capabilities.tools
-        ? pages(
-            (cursor) => client.listTools(cursor, request),
-            (p) => p.tools,
-            "tools",
-          )
-        : [],
-    !want.prompts
-      ? previous.prompts
-      : capabilities.prompts
-        ? pages(
-            (cursor) => client.listPrompts(cursor, request),
-            (p) => p.prompts,
-            "prompts",
-          ).catch(orEmpty)
-        : [],
-    !want.resources
-      ? previous.resources
-      : capabilities.resources
-        ? pages(
-            (cursor) => client.listResources(cursor, request),
-            (p) => p.resources,
-            "resources",
-          ).catch(orEmpty)
-        : [],
-    !want.resources
-      ? previous.resourceTemplates
-      : capabilities.resources
-        ? pages(
-            (cursor) => client.listResourceTemplates(cursor, request),
-            (p) => p.resourceTemplates,
-            "resource templates",
-          ).catch(orEmpty)
-        : [],
+    list(want.tools, previous.tools, capabilities.tools, () =>
+      pages(
+        (cursor) => client.listTools(cursor, request),
+        (p) => p.tools,
+        "tools",
+      ),
+    ),
+    list(want.prompts, previous.prompts, capabilities.prompts, () =>
+      pages(
+        (cursor) => client.listPrompts(cursor, request),
+        (p) => p.prompts,
+        "prompts",
+      ).catch(orEmpty),
+    ),
+    list(want.resources, previous.resources, capabilities.resources, () =>
+      pages(
+        (cursor) => client.listResources(cursor, request),
+        (p) => p.resources,
+        "resources",
+      ).catch(orEmpty),
+    ),
+    list(want.resources, previous.resourceTemplates, capabilities.resources, () =>
+      pages(
+        (cursor) => client.listResourceTemplates(cursor, request),
+        (p) => p.resourceTemplates,
+        "resource templates",
+      ).catch(orEmpty),
+    ),
   ]);
   return { tools, prompts, resources, resourceTemplates };
 }

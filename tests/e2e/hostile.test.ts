@@ -4,7 +4,9 @@ import { describe, expect, test } from "bun:test";
 import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BatchResult } from "../../src/gateway/index.ts";
+import { aliasBomb } from "../fixtures/config/helpers.ts";
 import { demoProvidersYaml, hangarBinary, runHangar, type Sandbox, sandbox } from "../helpers/e2e.ts";
+import { hangarCallRequest, INITIALIZED, initializeRequest, stdinOf } from "../helpers/jsonrpc.ts";
 import { fixture } from "../helpers/paths.ts";
 import { waitFor } from "../helpers/processes.ts";
 import { hangarCall, serve } from "../helpers/serve.ts";
@@ -177,12 +179,7 @@ describe("issue 9: hostile catalogs", () => {
 });
 
 describe("issue 9: hostile config files", () => {
-  const levels = ["a", "b", "c", "d", "e", "f"];
-  const bomb = [
-    'a: &a ["x","x","x","x","x","x","x","x","x"]',
-    ...levels.slice(1).map((name, i) => `${name}: &${name} [${Array(9).fill(`*${levels[i]}`).join(",")}]`),
-    "providers: [*f]",
-  ].join("\n");
+  const bomb = aliasBomb();
   const batch = JSON.stringify({ calls: [{ provider: "a", tool: "ok" }] });
 
   test(
@@ -224,22 +221,11 @@ describe("issue 9: hostile config files", () => {
 
 /** The JSON-RPC lines of a stdio session that initializes and runs one `hangar_call` of demo's echo. */
 function echoSession(provider: string): string {
-  const messages = [
-    {
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } },
-    },
-    { jsonrpc: "2.0", method: "notifications/initialized" },
-    {
-      jsonrpc: "2.0",
-      id: 2,
-      method: "tools/call",
-      params: { name: "hangar_call", arguments: { calls: [{ provider, tool: "echo", arguments: { message: "hi" } }] } },
-    },
-  ];
-  return messages.map((m) => `${JSON.stringify(m)}\n`).join("");
+  return stdinOf([
+    initializeRequest(),
+    INITIALIZED,
+    hangarCallRequest(2, [{ provider, tool: "echo", arguments: { message: "hi" } }]),
+  ]);
 }
 
 describe("issue 9: the catalog cache on a full disk", () => {

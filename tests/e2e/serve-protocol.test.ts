@@ -3,6 +3,7 @@
 // shut it down without cutting an answer short or leaving a process behind.
 import { describe, expect, test } from "bun:test";
 import { demoProvidersYaml, hangarBinary, killLeftovers, type Sandbox, sandbox } from "../helpers/e2e.ts";
+import { INITIALIZED, initializeRequest } from "../helpers/jsonrpc.ts";
 import { descendants, isAlive, waitFor } from "../helpers/processes.ts";
 
 const TIMEOUT_MS = 30_000;
@@ -74,13 +75,8 @@ function start(box: Sandbox) {
   };
 }
 
-const initialize = {
-  jsonrpc: "2.0",
-  id: "init",
-  method: "initialize",
-  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
-};
-const initialized = { jsonrpc: "2.0", method: "notifications/initialized" };
+const initialize = initializeRequest("init");
+const initialized = INITIALIZED;
 const call = (id: number | string, args: object, meta?: object) => ({
   jsonrpc: "2.0",
   id,

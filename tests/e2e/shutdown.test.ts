@@ -5,6 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { hangarBinary, lines, type Running, type Sandbox, sandbox, startHangar } from "../helpers/e2e.ts";
 import { startHttpHangar } from "../helpers/http-serve.ts";
+import { hangarCallRequest, INITIALIZED, initializeRequest, stdinOf } from "../helpers/jsonrpc.ts";
 import { descendants, isAlive, waitFor } from "../helpers/processes.ts";
 import { serve } from "../helpers/serve.ts";
 
@@ -115,25 +116,11 @@ describe("Issue 9: cancelling while providers start", () => {
     async () => {
       using box = sandbox();
       config(box, [slowProvider("slow"), demoProvider("demo")]);
-      const messages = [
-        {
-          jsonrpc: "2.0",
-          id: 1,
-          method: "initialize",
-          params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } },
-        },
-        { jsonrpc: "2.0", method: "notifications/initialized" },
-        {
-          jsonrpc: "2.0",
-          id: 2,
-          method: "tools/call",
-          params: {
-            name: "hangar_call",
-            arguments: { calls: [{ provider: "demo", tool: "sleep", arguments: { ms: 500 } }] },
-          },
-        },
-      ];
-      const stdin = messages.map((m) => `${JSON.stringify(m)}\n`).join("");
+      const stdin = stdinOf([
+        initializeRequest(),
+        INITIALIZED,
+        hangarCallRequest(2, [{ provider: "demo", tool: "sleep", arguments: { ms: 500 } }]),
+      ]);
       await using hangar = startHangar(["serve", "--log-level", "info"], box.options({}, stdin));
       try {
         const started = Date.now();

@@ -3,6 +3,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
 import { type Running, type Sandbox, startHangar } from "./e2e.ts";
+import { initializeRequest } from "./jsonrpc.ts";
 import { waitFor } from "./processes.ts";
 
 /** A listening `hangar serve --http`: where it is, the process, and a way to open MCP clients. */
@@ -69,11 +70,6 @@ export async function initializeRaw(base: string, headers: Record<string, string
   return fetch(`${base}/mcp`, {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
-    }),
+    body: JSON.stringify(initializeRequest()),
   });
 }
