@@ -1,0 +1,88 @@
+// Issue 14 item 3: hangar_tools {query} ranks tools by relevance. The needs fixture was committed before
+// the ranking existed and is worded without the words of each target tool's name.
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type SearchableTool, ToolIndex, words } from "../src/serve/tool-search.ts";
+import { ROOT } from "./helpers/paths.ts";
+
+const fixtures = join(ROOT, "tests/fixtures");
+const catalogs = JSON.parse(readFileSync(join(fixtures, "reference-catalogs.json"), "utf8")) as Record<
+  string,
+  SearchableTool["tool"][]
+>;
+const { needs } = JSON.parse(readFileSync(join(fixtures, "tool-search-needs.json"), "utf8")) as {
+  needs: { need: string; provider: string; tool: string }[];
+};
+const referenceTools: SearchableTool[] = Object.entries(catalogs).flatMap(([provider, tools]) =>
+  tools.map((tool) => ({ provider, tool })),
+);
+
+describe("Tool search relevance (issue 14 item 3)", () => {
+  test("The needs fixture holds 20 needs, none using a word of its target tool's name", () => {
+    expect(needs).toHaveLength(20);
+    for (const { need, provider, tool } of needs) {
+      expect(catalogs[provider]?.some((t) => t.name === tool)).toBe(true);
+      const nameWords = words(tool);
+      const used = words(need).filter((w) => nameWords.some((n) => w.startsWith(n) || n.startsWith(w)));
+      expect({ need, used }).toEqual({ need, used: [] });
+    }
+  });
+
+  test("For at least 18 of the 20 needs over the reference servers, the right tool is in the top 3", () => {
+    const index = new ToolIndex(referenceTools);
+    const misses: string[] = [];
+    for (const { need, provider, tool } of needs) {
+      const top = index.search(need, 3).map((hit) => `${hit.provider}/${hit.name}`);
+      if (!top.includes(`${provider}/${tool}`)) misses.push(`"${need}" → ${top.join(", ")} (want ${provider}/${tool})`);
+    }
+    if (misses.length) console.log(`tool search misses:\n${misses.join("\n")}`);
+    expect(misses.length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe("Tool search", () => {
+  test("A tool's name counts as words: snake_case, kebab-case and camelCase", () => {
+    expect(words("read_text_file getFileInfo get-sum")).toEqual([
+      "read",
+      "text",
+      "file",
+      "get",
+      "file",
+      "info",
+      "get",
+      "sum",
+    ]);
+    const index = new ToolIndex([
+      { provider: "a", tool: { name: "getFileInfo", inputSchema: { type: "object" } } },
+      { provider: "a", tool: { name: "echo", description: "Says it back", inputSchema: { type: "object" } } },
+    ]);
+    expect(index.search("file info", 5).map((hit) => hit.name)).toEqual(["getFileInfo"]);
+  });
+
+  test("Parameter names and descriptions, nested ones too, are searched", () => {
+    const index = new ToolIndex([
+      {
+        provider: "a",
+        tool: {
+          name: "put",
+          inputSchema: {
+            type: "object",
+            properties: {
+              rows: { type: "array", items: { type: "object", properties: { colour: { type: "string" } } } },
+            },
+          },
+        },
+      },
+      { provider: "a", tool: { name: "other", inputSchema: { type: "object" } } },
+    ]);
+    expect(index.search("colour", 5).map((hit) => hit.name)).toEqual(["put"]);
+  });
+
+  test("A query of stop words or punctuation, or a hostile one, finds nothing and does not throw", () => {
+    const index = new ToolIndex(referenceTools);
+    expect(index.search("the of and", 5)).toEqual([]);
+    expect(index.search("(.*)+$ [[[ \\", 5)).toEqual([]);
+    expect(Array.isArray(index.search("a".repeat(100_000), 5))).toBe(true);
+  });
+});
