@@ -33,7 +33,7 @@ describe("Tool search relevance (issue 14 item 3)", () => {
     const index = new ToolIndex(referenceTools);
     const misses: string[] = [];
     for (const { need, provider, tool } of needs) {
-      const top = index.search(need, 3).map((hit) => `${hit.provider}/${hit.name}`);
+      const top = index.search(need, { limit: 3 }).map((hit) => `${hit.provider}/${hit.name}`);
       if (!top.includes(`${provider}/${tool}`)) misses.push(`"${need}" → ${top.join(", ")} (want ${provider}/${tool})`);
     }
     if (misses.length) console.log(`tool search misses:\n${misses.join("\n")}`);
@@ -57,7 +57,7 @@ describe("Tool search", () => {
       { provider: "a", tool: { name: "getFileInfo", inputSchema: { type: "object" } } },
       { provider: "a", tool: { name: "echo", description: "Says it back", inputSchema: { type: "object" } } },
     ]);
-    expect(index.search("file info", 5).map((hit) => hit.name)).toEqual(["getFileInfo"]);
+    expect(index.search("file info", { limit: 5 }).map((hit) => hit.name)).toEqual(["getFileInfo"]);
   });
 
   test("Parameter names and descriptions, nested ones too, are searched", () => {
@@ -76,13 +76,20 @@ describe("Tool search", () => {
       },
       { provider: "a", tool: { name: "other", inputSchema: { type: "object" } } },
     ]);
-    expect(index.search("colour", 5).map((hit) => hit.name)).toEqual(["put"]);
+    expect(index.search("colour", { limit: 5 }).map((hit) => hit.name)).toEqual(["put"]);
+  });
+
+  test("A search can be narrowed to one provider, and its limit holds", () => {
+    const index = new ToolIndex(referenceTools);
+    const hits = index.search("delete", { limit: 2, provider: "memory" });
+    expect(hits.map((hit) => hit.provider)).toEqual(["memory", "memory"]);
+    expect(index.search("delete", { limit: 10, provider: "everything" })).toEqual([]);
   });
 
   test("A query of stop words or punctuation, or a hostile one, finds nothing and does not throw", () => {
     const index = new ToolIndex(referenceTools);
-    expect(index.search("the of and", 5)).toEqual([]);
-    expect(index.search("(.*)+$ [[[ \\", 5)).toEqual([]);
-    expect(Array.isArray(index.search("a".repeat(100_000), 5))).toBe(true);
+    expect(index.search("the of and", { limit: 5 })).toEqual([]);
+    expect(index.search("(.*)+$ [[[ \\", { limit: 5 })).toEqual([]);
+    expect(Array.isArray(index.search("a".repeat(100_000), { limit: 5 }))).toBe(true);
   });
 });

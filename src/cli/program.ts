@@ -185,7 +185,7 @@ function registerServe(program: Command, run: Run): void {
     .addHelpText(
       "after",
       `
-Tools: hangar_call (a batch of calls in parallel), hangar_tools (providers and their tools),
+Tools: hangar_call (a batch of calls in parallel), hangar_tools (search providers' tools),
 hangar_status (providers' health), and every exposed provider tool as <provider>__<tool>.
 Prompts and resources of exposed providers are served too. Logs go to stderr; stdout is JSON-RPC only.
 Catalogs are cached in $HANGAR_CACHE_DIR (default ~/.hangar/cache), so tools/list answers at once.

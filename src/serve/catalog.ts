@@ -47,6 +47,9 @@ export class Catalog {
   private readonly unsubscribe: (() => void)[] = [];
   /** Name collisions already warned about, so each is logged once. */
   private readonly warned = new Set<string>();
+  /** The background listing under way (`listInBackground`), and what ends it when the catalog closes. */
+  private background: Promise<void> | undefined;
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly gateway: Gateway,
@@ -127,8 +130,21 @@ export class Catalog {
       this.options.logger.warn({ provider, err: messageOf(error) }, "cannot list provider's tools");
   }
 
+  /**
+   * Starts listing, in the background, every provider whose catalog is not known yet, unless such a
+   * listing is already under way; returns at once. A tool search calls it for the providers it could
+   * not search; the catalog's close ends it.
+   */
+  listInBackground(): void {
+    if (this.background || this.closing.signal.aborted) return;
+    this.background = this.listUnknown(this.closing.signal)
+      .catch((error: unknown) => this.options.logger.warn({ err: messageOf(error) }, "background listing failed"))
+      .finally(() => (this.background = undefined));
+  }
+
   /** Stops following the providers. */
   close(): void {
+    this.closing.abort();
     for (const stop of this.unsubscribe.splice(0)) stop();
     this.clock.clearTimeout(this.timer);
     this.timer = undefined;

@@ -5,6 +5,7 @@ import { BatchRequestSchema, BatchResultSchema } from "../gateway/index.ts";
 import { hangarCall } from "./batch-tool.ts";
 import type { FrontDeps } from "./front-deps.ts";
 import { asFailure, type Extra, failure, structured } from "./request-context.ts";
+import { DEFAULT_SEARCH_LIMIT, searchTools } from "./search-view.ts";
 import { statusOf } from "./status.ts";
 import { toolsView } from "./tools-view.ts";
 
@@ -12,10 +13,14 @@ import { toolsView } from "./tools-view.ts";
 export const ToolsRequestSchema = z
   .object({
     provider: z.string().optional().describe("Only this provider (its id)"),
-    query: z
-      .string()
+    query: z.string().optional().describe("What you want to do, in plain words: returns the best-matching tools"),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(50)
       .optional()
-      .describe("Only tools whose name or description contains these words (case-insensitive)"),
+      .describe(`With query: how many tools (default ${DEFAULT_SEARCH_LIMIT})`),
   })
   .strict();
 
@@ -59,7 +64,7 @@ function portable(node: unknown): unknown {
 
 const CALL_DESCRIPTION = `Run many tool calls in parallel, in one call, across any of the MCP servers ("providers") behind Hangar. Use it whenever you need two or more tool calls that do not depend on each other's results: they all run at once, so the batch takes as long as its slowest call. Results come back in call order; one failed call never stops the others (unless fail_fast).
 
-Find providers and their tools (with input schemas) with hangar_tools first. Each call is {provider, tool, arguments}; arguments must match the tool's inputSchema.
+Find tools with hangar_tools first: {"query": "what you want to do"} returns the best matches with their inputSchema, including tools not listed directly. Each call is {provider, tool, arguments}; arguments must match the tool's inputSchema.
 
 Example:
 {"calls": [
@@ -96,21 +101,20 @@ const HANGAR_TOOLS: readonly HangarTool[] = [
   },
   {
     name: "hangar_tools",
-    title: "List providers and their tools",
+    title: "Search providers' tools",
     description:
-      'List the providers behind Hangar and their tools (name, description, inputSchema), to know what hangar_call can run. Filter with provider (an id) or query (words in a tool\'s name or description), e.g. {"query": "issue"}. Answers from the cached catalog; it does not start providers that were listed before.',
+      'Search the tools of every MCP server behind Hangar, many not listed directly: {"query": "create a github issue"} returns the best matches, ranked, with provider, name and inputSchema; run them with hangar_call. Without query: every provider and its tools (provider narrows to one). Reads cached catalogs; a search never starts a server.',
     input: ToolsRequestSchema,
-    annotations: { title: "List providers and their tools", readOnlyHint: true, openWorldHint: false },
+    annotations: { title: "Search providers' tools", readOnlyHint: true, openWorldHint: false },
     async call({ gateway, catalog }, args, extra) {
       const parsed = ToolsRequestSchema.safeParse(args);
       if (!parsed.success) return failure(`Invalid arguments for hangar_tools: ${parsed.error.issues[0]?.message}`);
-      const view = await toolsView(
-        gateway,
-        catalog,
-        (p, t) => catalog.exposed.nameOf(p, t),
-        parsed.data,
-        extra.signal,
-      ).catch(asFailure);
+      const { query, provider, limit } = parsed.data;
+      const view = query?.trim()
+        ? await searchTools(gateway, catalog, { query, provider, limit }).catch(asFailure)
+        : await toolsView(gateway, catalog, (p, t) => catalog.exposed.nameOf(p, t), { provider }, extra.signal).catch(
+            asFailure,
+          );
       return "isError" in view ? view : structured(view);
     },
   },

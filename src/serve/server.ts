@@ -41,7 +41,7 @@ export function createServer(): Server {
         logging: {},
       },
       instructions:
-        "Hangar fronts several MCP servers (providers). To run two or more independent tool calls, use hangar_call: they run in parallel and come back together. hangar_tools lists providers and tools; hangar_status shows their health. Provider tools are also listed directly as <provider>__<tool>.",
+        "Hangar fronts several MCP servers (providers). To run two or more independent tool calls, use hangar_call: they run in parallel and come back together. To find a tool, search with hangar_tools {query} (it also finds tools not listed directly), then run it with hangar_call. hangar_status shows providers' health. Exposed provider tools are also listed directly as <provider>__<tool>.",
     },
   );
 }

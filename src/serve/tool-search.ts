@@ -1,4 +1,3 @@
-import type { Tool } from "@modelcontextprotocol/server";
 import MiniSearch, { type Query } from "minisearch";
 import { stemmer } from "stemmer";
 import { synonymTable } from "./tool-synonyms.ts";
@@ -8,13 +7,15 @@ export interface SearchableTool {
   readonly provider: string;
   /** The provider's description (from the config), searched with a low weight. */
   readonly providerDescription?: string | undefined;
-  readonly tool: Pick<Tool, "name" | "description" | "inputSchema">;
+  /** The tool as its provider lists it (only these fields are read). */
+  readonly tool: { readonly name: string; readonly description?: string | undefined; readonly inputSchema: unknown };
 }
 
 /** A tool that matched a query, best first. */
 export interface ToolHit {
   readonly provider: string;
   readonly name: string;
+  readonly tool: SearchableTool["tool"];
   /** The BM25+ score, summed over fields and weighted; only comparable within one answer. */
   readonly score: number;
 }
@@ -76,20 +77,25 @@ export class ToolIndex {
     );
   }
 
-  /** The tools that match `query`, best first, at most `limit`; none for a query of stop words only. */
-  search(query: string, limit: number): ToolHit[] {
+  /**
+   * The tools that match `query`, best first: at most `limit`, only `provider`'s when given; none for a
+   * query of stop words only.
+   */
+  search(query: string, { limit, provider }: { limit: number; provider?: string | undefined }): ToolHit[] {
     const asked = words(query);
     const stems = new Set(asked.map(term));
     const synonyms = [...new Set(asked.flatMap((word) => synonymsOf(word)))].filter((word) => !stems.has(term(word)));
     const expanded: Query = synonyms.length
       ? { combineWith: "OR", queries: [query, { queries: [synonyms.join(" ")], boostTerm: () => SYNONYM_WEIGHT }] }
       : query;
+    const only =
+      provider === undefined ? undefined : (result: { id: number }) => this.tools[result.id]?.provider === provider;
     return this.index
-      .search(expanded)
+      .search(expanded, only ? { filter: only } : {})
       .slice(0, limit)
       .map((result) => {
         const { provider, tool } = this.tools[result.id as number]!;
-        return { provider, name: tool.name, score: Math.round(result.score * 1000) / 1000 };
+        return { provider, name: tool.name, tool, score: Math.round(result.score * 1000) / 1000 };
       });
   }
 }

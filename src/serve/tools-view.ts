@@ -13,27 +13,31 @@ export interface ProviderTools {
   error?: string;
 }
 
+/** Throws `unknown_provider` when `provider` is given and no provider has that id. */
+export function checkProvider(gateway: Gateway, provider: string | undefined): void {
+  if (provider !== undefined && !gateway.handles.has(provider)) {
+    throw new CallError(
+      "unknown_provider",
+      `Unknown provider "${provider}". Known providers: ${[...gateway.handles.keys()].join(", ") || "none"}.`,
+    );
+  }
+}
+
 /**
- * The `hangar_tools` answer: providers with their state and tools (allow/deny applied). A provider with
- * no known catalog is started to list it; one with a cached catalog is not.
+ * The `hangar_tools` answer without a query: providers with their state and tools (allow/deny applied). A
+ * provider with no known catalog is started to list it; one with a cached catalog is not.
  */
 export async function toolsView(
   gateway: Gateway,
   catalog: Catalog,
   exposedName: (providerId: string, tool: string) => string | undefined,
-  request: { provider?: string | undefined; query?: string | undefined },
+  request: { provider?: string | undefined },
   signal: AbortSignal,
 ): Promise<{ providers: ProviderTools[] }> {
-  if (request.provider !== undefined && !gateway.handles.has(request.provider)) {
-    throw new CallError(
-      "unknown_provider",
-      `Unknown provider "${request.provider}". Known providers: ${[...gateway.handles.keys()].join(", ") || "none"}.`,
-    );
-  }
+  checkProvider(gateway, request.provider);
   const handles = [...gateway.handles.values()].filter(
     (h) => request.provider === undefined || h.config.id === request.provider,
   );
-  const words = (request.query ?? "").toLowerCase().split(/\s+/).filter(Boolean);
   const providers = await Promise.all(
     handles.map(async (handle): Promise<ProviderTools> => {
       const id = handle.config.id;
@@ -44,7 +48,6 @@ export async function toolsView(
       const entry = catalog.entry(id);
       const tools = (entry.catalog?.tools ?? [])
         .filter((tool) => toolAllowed(handle.config.tools, tool.name))
-        .filter((tool) => words.every((w) => `${tool.name} ${tool.description ?? ""}`.toLowerCase().includes(w)))
         .map((tool) => {
           const shown = exposedName(id, tool.name);
           return {
@@ -64,5 +67,5 @@ export async function toolsView(
       };
     }),
   );
-  return { providers: words.length ? providers.filter((p) => p.tools.length > 0 || p.error) : providers };
+  return { providers };
 }

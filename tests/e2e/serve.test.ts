@@ -395,18 +395,22 @@ describe("hangar serve: requests from providers to the client", () => {
 
 describe("hangar serve: hangar_tools and hangar_status", () => {
   test(
-    "hangar_tools lists providers with state and tools, filtered by query; hangar_status shows health",
+    "hangar_tools lists providers with state and tools, and ranks them by a query; hangar_status shows health",
     async () => {
       using box = sandbox();
       config(box, [demo("demo"), demo("demo2")]);
       await using session = await serve(box);
-      const tools = await session.client.callTool({ name: "hangar_tools", arguments: { query: "add" } });
+      const tools = await session.client.callTool({ name: "hangar_tools", arguments: {} });
       const view = tools.structuredContent as {
         providers: { id: string; state: string; tools: { name: string; inputSchema: unknown }[] }[];
       };
       expect(view.providers.map((p) => p.id)).toEqual(["demo", "demo2"]);
-      expect(view.providers.every((p) => p.tools.map((t) => t.name).join() === "add")).toBe(true);
-      expect(view.providers[0]!.tools[0]!.inputSchema).toMatchObject({ type: "object" });
+      expect(view.providers.every((p) => p.tools.some((t) => t.name === "add"))).toBe(true);
+      const found = await session.client.callTool({ name: "hangar_tools", arguments: { query: "sum of two numbers" } });
+      const hits = (found.structuredContent as { tools: { provider: string; name: string; inputSchema: unknown }[] })
+        .tools;
+      expect(hits.slice(0, 2).map((t) => `${t.provider}/${t.name}`)).toEqual(["demo/add", "demo2/add"]);
+      expect(hits[0]!.inputSchema).toMatchObject({ type: "object" });
 
       const unknown = await session.client.callTool({ name: "hangar_tools", arguments: { provider: "nope" } });
       expect(unknown.isError).toBe(true);
@@ -445,7 +449,7 @@ describe("hangar serve: hangar_tools and hangar_status", () => {
       });
       expect(batch.isError).toBeUndefined();
       expect((batch.structuredContent as { ok: boolean }).ok).toBe(true);
-      const tools = await session.client.callTool({ name: "hangar_tools", arguments: { query: "echo", ...extra } });
+      const tools = await session.client.callTool({ name: "hangar_tools", arguments: { provider: "demo", ...extra } });
       expect(tools.isError).toBeUndefined();
       expect((tools.structuredContent as { providers: { id: string }[] }).providers.map((p) => p.id)).toEqual(["demo"]);
       const status = await session.client.callTool({
