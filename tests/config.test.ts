@@ -173,6 +173,24 @@ describe("Defaults and units", () => {
     });
   });
 
+  test("defaults: {expose: false} makes a whole config search-only, mcpServers too; a provider's own expose wins (issue 14 item 3)", () => {
+    const config = parse(
+      [
+        "defaults: { expose: false }",
+        "providers:",
+        "  - { id: quiet, command: x }",
+        "  - { id: shown, command: y, expose: true }",
+        "mcpServers:",
+        "  imported: { command: z }",
+      ].join("\n"),
+    );
+    expect(config.providers.map((p) => [p.id, p.expose])).toEqual([
+      ["quiet", false],
+      ["shown", true],
+      ["imported", false],
+    ]);
+  });
+
   test("Seconds in the file become milliseconds, fractional seconds included", () => {
     const p = provider(
       "providers:\n  - { id: a, command: x, startup_timeout_s: 1.5, health_check_interval_s: 0.25, circuit_cooldown_s: 2 }",
