@@ -3,6 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { hangarTools } from "../src/serve/hangar-tools.ts";
 import { type SearchableTool, ToolIndex, words } from "../src/serve/tool-search.ts";
 import { ROOT } from "./helpers/paths.ts";
 
@@ -91,5 +92,17 @@ describe("Tool search", () => {
     expect(index.search("the of and", { limit: 5 })).toEqual([]);
     expect(index.search("(.*)+$ [[[ \\", { limit: 5 })).toEqual([]);
     expect(Array.isArray(index.search("a".repeat(100_000), { limit: 5 }))).toBe(true);
+  });
+});
+
+describe("Teaching the search flow (issue 14 item 3)", () => {
+  test("hangar_tools says to search with a query and run with hangar_call, in under 400 characters; hangar_call points to the search", () => {
+    const byName = new Map(hangarTools().map((tool) => [tool.name, tool.description ?? ""]));
+    const search = byName.get("hangar_tools")!;
+    expect(search).toContain('{"query": ');
+    expect(search).toContain("hangar_call");
+    expect(search).toContain("never starts");
+    expect(search.length).toBeLessThan(400);
+    expect(byName.get("hangar_call")).toContain('hangar_tools first: {"query": ');
   });
 });
