@@ -93,6 +93,14 @@ describe("Tool search", () => {
     expect(index.search("(.*)+$ [[[ \\", { limit: 5 })).toEqual([]);
     expect(Array.isArray(index.search("a".repeat(100_000), { limit: 5 }))).toBe(true);
   });
+
+  test("A long or repetitive query counts only its first 32 distinct words, so it costs what a short one does", () => {
+    const index = new ToolIndex(referenceTools);
+    const short = index.search("remove the folder", { limit: 5 });
+    expect(index.search(Array(20_000).fill("remove the folder").join(" "), { limit: 5 })).toEqual(short);
+    const padded = `${Array.from({ length: 40 }, (_, i) => `zz${i}`).join(" ")} folder`;
+    expect(index.search(padded, { limit: 5 })).toEqual([]);
+  });
 });
 
 describe("Teaching the search flow (issue 14 item 3)", () => {

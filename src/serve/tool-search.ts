@@ -26,6 +26,8 @@ const BOOST = { name: 3, description: 1, params: 0.7, provider: 0.5 } as const;
 const SYNONYM_WEIGHT = 0.4;
 /** The most characters of one tool's text that are indexed (a provider may describe a tool at length). */
 const MAX_FIELD_CHARS = 8000;
+/** The most distinct words of a query that are searched (each costs a walk of the index). */
+const MAX_QUERY_WORDS = 32;
 /** How deep into an input schema parameter names and descriptions are read. */
 const MAX_SCHEMA_DEPTH = 4;
 
@@ -79,15 +81,19 @@ export class ToolIndex {
 
   /**
    * The tools that match `query`, best first: at most `limit`, only `provider`'s when given; none for a
-   * query of stop words only.
+   * query of stop words only. Only the query's first `MAX_QUERY_WORDS` distinct words count, so a long
+   * or repetitive query costs no more than a short one.
    */
   search(query: string, { limit, provider }: { limit: number; provider?: string | undefined }): ToolHit[] {
-    const asked = words(query);
+    const asked = [...new Set(words(query).filter((word) => term(word) !== null))].slice(0, MAX_QUERY_WORDS);
     const stems = new Set(asked.map(term));
     const synonyms = [...new Set(asked.flatMap((word) => synonymsOf(word)))].filter((word) => !stems.has(term(word)));
     const expanded: Query = synonyms.length
-      ? { combineWith: "OR", queries: [query, { queries: [synonyms.join(" ")], boostTerm: () => SYNONYM_WEIGHT }] }
-      : query;
+      ? {
+          combineWith: "OR",
+          queries: [asked.join(" "), { queries: [synonyms.join(" ")], boostTerm: () => SYNONYM_WEIGHT }],
+        }
+      : asked.join(" ");
     const only =
       provider === undefined ? undefined : (result: { id: number }) => this.tools[result.id]?.provider === provider;
     return this.index
@@ -115,8 +121,20 @@ export function words(text: string): string[] {
 /** A word as indexed and searched: stemmed, or null for a stop word. */
 function term(word: string): string | null {
   const lower = word.toLowerCase();
-  return STOP_WORDS.has(lower) ? null : stemmer(lower);
+  if (STOP_WORDS.has(lower)) return null;
+  let stem = stems.get(lower);
+  if (stem === undefined) {
+    // Tool text repeats its words a lot; stemming each once keeps indexing a large catalog quick.
+    if (stems.size >= MAX_STEMS) stems.clear();
+    stem = stemmer(lower);
+    stems.set(lower, stem);
+  }
+  return stem;
 }
+
+/** Stems already made, by word; cleared when it reaches `MAX_STEMS` words. */
+const stems = new Map<string, string>();
+const MAX_STEMS = 50_000;
 
 /** The names and descriptions of a schema's properties, nested ones included (to `MAX_SCHEMA_DEPTH`). */
 function parameterText(schema: unknown, depth = 0): string {
