@@ -70,6 +70,7 @@ function provider(id: string, overrides: Partial<ResolvedProvider> = {}): Resolv
 const config = (providers: ResolvedProvider[]): ResolvedConfig => ({
   source: { kind: "demo" },
   maxConcurrency: 1024,
+  pinning: "off",
   maxBatchSize: 500,
   providers,
 });

@@ -47,6 +47,7 @@ const hangar = [join(root, "dist/hangar")];
 const config: ResolvedConfig = {
   source: { kind: "demo" },
   maxConcurrency: 64,
+  pinning: "off",
   maxBatchSize: 500,
   providers: [
     provider("a", [...hangar, "demo-provider", "--name", "a"]),

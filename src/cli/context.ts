@@ -4,6 +4,7 @@ import { combineRecorders } from "../observability/combine-recorders.ts";
 import { createLogger, type Logger } from "../observability/log.ts";
 import { type Observability, openObservability } from "../observability/open-observability.ts";
 import { noopRecorder } from "../observability/recorder.ts";
+import { openPins } from "../pinning/index.ts";
 import { describeReaped, hadLeftovers, RunRegistry } from "../providers/index.ts";
 import { selfCommand } from "../self-command.ts";
 
@@ -67,7 +68,8 @@ export async function openContext(
   }
   const observability = await openObservability({ logger, metrics: wants.metrics ?? false });
   const recorder = combineRecorders(observability.recorder, deps.recorder ?? noopRecorder);
-  const gateway = new Gateway(config, { logger, ...deps, recorder });
+  const pins = openPins(config, { logger });
+  const gateway = new Gateway(config, { logger, ...deps, recorder, ...(pins ? { pins } : {}) });
   observability.watch(gateway);
   return { config, logger, gateway, observability };
 }

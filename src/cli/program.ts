@@ -13,6 +13,7 @@ import type { BenchCommandOptions } from "./commands/bench.ts";
 import type { CallOptions } from "./commands/call.ts";
 import type { DoctorCommandOptions } from "./commands/doctor.ts";
 import type { InitOptions } from "./commands/init.ts";
+import type { PinOptions } from "./commands/pin.ts";
 import type { ServeOptions } from "./commands/serve.ts";
 import { completionScript, SHELLS, type Shell } from "./completion/index.ts";
 import type { GlobalOptions } from "./context.ts";
@@ -41,6 +42,7 @@ export function buildProgram(run: Run): Command {
   registerBench(program, run);
   registerDoctor(program, run);
   registerInit(program, run);
+  registerPin(program, run);
   registerCompletion(program, run);
   program.addHelpText("after", "\nRun `hangar help <command>` for a command's options. Docs: README.md and docs/.");
   return program;
@@ -121,6 +123,44 @@ command line itself is wrong.`,
     )
     .action((options: DoctorCommandOptions, command: Command) =>
       run(async () => (await import("./commands/doctor.ts")).runDoctorCommand(options, globals(command))),
+    );
+}
+
+/** Registers `hangar pin` on the program. */
+function registerPin(program: Command, run: Run): void {
+  program
+    .command("pin")
+    .argument(
+      "[targets...]",
+      "approve these: `provider/tool` (or `provider/prompt`), or `provider` for all of its changes",
+    )
+    .description("Show how providers' tool definitions differ from the lock file (hangar.lock), and approve them")
+    .option("--all", "approve every change found")
+    .option("--json", "print the report as JSON")
+    .addHelpText(
+      "after",
+      `
+Hangar pins each tool's (and prompt's) definition — name, title, description, input and output schema,
+annotations — in a lock file: hangar.lock beside the config file ($HANGAR_LOCK to put it elsewhere).
+A provider's first listing is trusted and recorded. Later, a changed or new definition is served with
+\`pinning: warn\` (the default; logged once and shown in hangar_status and hangar doctor) and withheld
+with \`pinning: block\` (left out of tools/list, calls refused with "denied") until approved here.
+
+pin starts every provider, prints each change as a diff of the pinned definition (-) and the listed one
+(+), and with --all or names approves them: the lock file is rewritten, and a running hangar serves the
+approved definitions within a second. Where the lock file cannot be written (a read-only mount), run
+hangar pin where it is writable (the checkout it comes from) and ship the file.
+
+Exit codes: 0 nothing waits for approval, 1 a change still does, 2 usage or config error (a lock file
+that cannot be written included).
+
+Examples:
+  hangar pin                      # show the changes
+  hangar pin github/create_issue  # approve one tool
+  hangar pin --all                # approve every change`,
+    )
+    .action((targets: string[], options: PinOptions, command: Command) =>
+      run(async () => (await import("./commands/pin.ts")).runPin(targets, options, globals(command))),
     );
 }
 

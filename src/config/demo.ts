@@ -22,6 +22,8 @@ export function demoConfig(selfCommand: readonly string[]): ResolvedConfig {
     source: context.source,
     maxConcurrency: DEFAULT_MAX_CONCURRENCY,
     maxBatchSize: DEFAULT_MAX_BATCH_SIZE,
+    // The built-in providers are hangar's own code: nothing to pin, and no config file to put a lock beside.
+    pinning: "off",
     providers,
   });
 }

@@ -13,6 +13,7 @@ export { idMayShadow, PROVIDER_ID } from "./schema.ts";
 export type {
   ConfigSource,
   EnvPolicy,
+  PinningMode,
   ProviderTransport,
   ResolvedConfig,
   ResolvedProvider,

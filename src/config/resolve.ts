@@ -50,6 +50,7 @@ export function resolveConfig(file: ConfigFile, context: ResolveContext): Resolv
     source: context.source,
     maxConcurrency: file.max_concurrency ?? DEFAULT_MAX_CONCURRENCY,
     maxBatchSize: file.max_batch_size ?? DEFAULT_MAX_BATCH_SIZE,
+    pinning: file.pinning ?? "warn",
     providers: entries.map((entry) => resolveProvider(entry, defaults, context)),
   });
 }

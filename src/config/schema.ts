@@ -102,6 +102,7 @@ export const mcpServerSchema = z.strictObject({
 export const fileSchema = z.strictObject({
   max_concurrency: whole(1).optional(),
   max_batch_size: whole(1).optional(),
+  pinning: z.enum(["warn", "block", "off"]).optional(),
   defaults: defaultsSchema.optional(),
   providers: z.array(providerSchema).optional(),
   mcpServers: z.record(z.string(), mcpServerSchema).optional(),
@@ -117,7 +118,7 @@ export type McpServerEntry = z.infer<typeof mcpServerSchema>;
 export type DefaultsEntry = z.infer<typeof defaultsSchema>;
 
 /** Hangar's own top-level keys; a file with `mcpServers` and none of these is another client's config. */
-export const HANGAR_TOP_KEYS = ["max_concurrency", "max_batch_size", "defaults", "providers"] as const;
+export const HANGAR_TOP_KEYS = ["max_concurrency", "max_batch_size", "pinning", "defaults", "providers"] as const;
 const MCP_SERVER_KEYS = Object.keys(mcpServerSchema.shape);
 
 /** The keys allowed in the map at `path` (for "did you mean"), or undefined when it is not a known map. */

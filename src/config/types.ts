@@ -84,6 +84,12 @@ export interface ResolvedProvider {
 /** Where the config came from. */
 export type ConfigSource = { readonly kind: "file"; readonly path: string } | { readonly kind: "demo" };
 
+/**
+ * What a changed or newly added tool definition does (docs/pinning.md): `warn` serves it and reports the
+ * diff, `block` withholds it until `hangar pin` approves it, `off` records nothing.
+ */
+export type PinningMode = "warn" | "block" | "off";
+
 /** The whole resolved config, deeply frozen. */
 export interface ResolvedConfig {
   readonly source: ConfigSource;
@@ -91,5 +97,7 @@ export interface ResolvedConfig {
   readonly maxConcurrency: number;
   /** Calls allowed in one batch (max_batch_size, default 500). */
   readonly maxBatchSize: number;
+  /** Tool pinning (pinning, default "warn"; "off" for the built-in demo providers). */
+  readonly pinning: PinningMode;
   readonly providers: readonly ResolvedProvider[];
 }

@@ -6,6 +6,7 @@ import type { ResolvedProvider } from "../config/index.ts";
 import { messageOf } from "../errors.ts";
 import type { Gateway } from "../gateway/index.ts";
 import { type Check, check } from "./check.ts";
+import { checkPins } from "./pin-check.ts";
 import { preflight } from "./preflight.ts";
 import type { StderrRecorder } from "./stderr-recorder.ts";
 
@@ -50,6 +51,8 @@ export async function checkProvider(provider: ResolvedProvider, deps: ProviderCh
           `${tools.length} tool${tools.length === 1 ? "" : "s"}: ${names(tools.map((tool) => tool.name))}`,
         ),
       );
+    const pinned = checkPins(id, deps.gateway.pins);
+    if (pinned) checks.push(pinned);
   } catch (error) {
     const message = messageOf(error);
     const detail = deps.stderr.tail(id) || undefined;

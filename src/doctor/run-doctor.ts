@@ -4,8 +4,10 @@
  */
 import { homedir } from "node:os";
 import type { Env } from "../config/index.ts";
+import { messageOf } from "../errors.ts";
 import { Gateway } from "../gateway/index.ts";
 import { silentLogger } from "../observability/log.ts";
+import { openPins, type Pins } from "../pinning/index.ts";
 import { defaultRunDir, describeReaped, hadLeftovers, RunRegistry } from "../providers/index.ts";
 import { type Check, check, countChecks, type DoctorReport } from "./check.ts";
 import { checkClients } from "./client-check.ts";
@@ -49,7 +51,18 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const checks: Check[] = [...configured.checks, ...(await reapLeftovers(home))];
   if (configured.config !== undefined) {
     const stderr = stderrRecorder();
-    const gateway = new Gateway(configured.config, { spawner: stderr.spawner, logger: silentLogger, baseEnv: env });
+    let pins: Pins | undefined;
+    try {
+      pins = openPins(configured.config, { logger: silentLogger, env, record: false, reloadMs: 0 });
+    } catch (error) {
+      checks.push(check("config", "config", "lock", "fail", messageOf(error)));
+    }
+    const gateway = new Gateway(configured.config, {
+      spawner: stderr.spawner,
+      logger: silentLogger,
+      baseEnv: env,
+      ...(pins ? { pins } : {}),
+    });
     try {
       const providers = configured.config.providers;
       let done = 0;

@@ -8,6 +8,7 @@ export { InvalidBatchError };
 
 import { type Logger, silentLogger } from "../observability/log.ts";
 import { type CallRecorder, type GatewayRecorder, noopRecorder } from "../observability/recorder.ts";
+import type { Pins } from "../pinning/index.ts";
 import { ProviderHandle } from "../pool/index.ts";
 import { type ClientBridge, createDriver, type Spawner, systemSpawner } from "../providers/index.ts";
 import { type BatchCall, runBatch, Semaphore, type Settled } from "../scheduler/index.ts";
@@ -38,6 +39,8 @@ export interface GatewayDeps {
   readonly bridge?: ClientBridge;
   /** Told about batches, calls and providers, for metrics, traces and logs (default: nothing). */
   readonly recorder?: GatewayRecorder;
+  /** Tool pinning: reviews what providers list and refuses calls to withheld tools (default none). */
+  readonly pins?: Pins;
 }
 
 /** Per-batch hooks. */
@@ -74,6 +77,8 @@ export class Gateway {
   /** The one clock of the process: every timer and every time read (status, uptimes) uses it. */
   readonly clock: Clock;
   private readonly recorder: GatewayRecorder;
+  /** Tool pinning, when on: what is pinned, what changed, what is withheld. */
+  readonly pins: Pins | undefined;
   private readonly shutdown = new AbortController();
   private closing: Promise<void> | undefined;
 
@@ -83,6 +88,7 @@ export class Gateway {
   ) {
     this.clock = deps.clock ?? systemClock;
     this.recorder = deps.recorder ?? noopRecorder;
+    this.pins = deps.pins;
     const logger = deps.logger ?? silentLogger;
     const driverDeps = {
       spawner: deps.spawner ?? systemSpawner,
@@ -94,7 +100,7 @@ export class Gateway {
     for (const provider of config.providers) {
       handles.set(
         provider.id,
-        new ProviderHandle(provider, createDriver(provider, driverDeps), this.clock, logger, this.recorder),
+        new ProviderHandle(provider, createDriver(provider, driverDeps), this.clock, logger, this.recorder, deps.pins),
       );
       this.perProvider.set(
         provider.id,
@@ -206,6 +212,8 @@ export class Gateway {
     const attempt = (signal: AbortSignal) =>
       handle.guard(async () => {
         const tools = await handle.ensureReady(signal);
+        const withheld = this.pins?.refusal(call.provider, call.tool);
+        if (withheld) throw withheld;
         const tool = this.router.check(call.provider, tools, call.tool, call.arguments);
         attempts.safe = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true;
         attempts.count++;
@@ -273,6 +281,7 @@ export class Gateway {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.shutdown.abort(new CancelledError("Hangar is shutting down"));
+      this.pins?.close();
       await Promise.all([...this.handles.values()].map((handle) => handle.stop()));
       await this.recorder.flush();
     })();

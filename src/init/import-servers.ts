@@ -109,6 +109,8 @@ export function importedConfig(result: ImportResult, from: string): string {
     "# Check it with `hangar doctor`. Every setting: https://github.com/mapyr/mcp-hangar#configuration",
     "# Values were copied as written; put secrets in the environment and write ${NAME} here instead.",
     "",
+    "pinning: block               # a tool that changes after its first listing is withheld until `hangar pin`",
+    "",
     "defaults:",
     "  idle_ttl_s: 300              # stop a provider after this long with nothing in flight; 0 = never",
     "  startup_timeout_s: 30        # raise it for servers that download themselves on first start (npx, uvx)",

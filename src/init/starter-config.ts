@@ -20,6 +20,8 @@ export function starterConfig(selfCommand: readonly string[]): string {
 
 max_concurrency: 64            # calls in flight over all providers
 max_batch_size: 500            # calls in one batch
+pinning: block                 # a tool whose definition changes after its first listing is withheld until
+                               # \`hangar pin\` approves it (pins in hangar.lock beside this file; commit it)
 
 defaults:                      # any per-provider setting, applied where a provider is silent
   idle_ttl_s: 300              # stop a provider after this long with nothing in flight; 0 = never

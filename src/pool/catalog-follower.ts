@@ -8,6 +8,7 @@ import { messageOf, TimeoutError } from "../errors.ts";
 import type { Logger } from "../observability/log.ts";
 import type { Connection } from "../providers/index.ts";
 import { deadline } from "../scheduler/deadline.ts";
+import type { CatalogReview } from "./catalog-review.ts";
 import { type ProviderCatalog, type ReadCatalogOptions, readCatalog } from "./read-catalog.ts";
 
 /** What a `CatalogFollower` needs to know of its provider. */
@@ -17,19 +18,31 @@ export interface CatalogFollowerOptions {
   readonly listTimeoutMs: number;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** What may be served of each listing (default: all of it). */
+  readonly review?: CatalogReview;
 }
 
 /**
  * One provider's catalog as it last listed it: set when the provider starts, re-read (only the list that
- * changed) when it sends a `list_changed` notification, and told to every listener each time.
+ * changed) when it sends a `list_changed` notification, and told to every listener each time. With a
+ * `review`, only what the review lets through is served, and it is told again when the review is revised.
  */
 export class CatalogFollower {
+  /** The listing as the provider gave it. */
+  private raw: ProviderCatalog | undefined;
+  /** What of `raw` the review lets through. */
   private current: ProviderCatalog | undefined;
   private readonly listeners = new Set<(catalog: ProviderCatalog) => void>();
 
-  constructor(private readonly options: CatalogFollowerOptions) {}
+  constructor(private readonly options: CatalogFollowerOptions) {
+    options.review?.onRevised(() => {
+      if (this.raw === undefined) return;
+      this.take(this.raw);
+      this.emit();
+    });
+  }
 
-  /** Everything the provider offered when it last listed (undefined before its first start). */
+  /** What the provider offered when it last listed, as far as the review lets it be served (undefined before its first start). */
   get listed(): ProviderCatalog | undefined {
     return this.current;
   }
@@ -45,16 +58,16 @@ export class CatalogFollower {
    * list when `connection` says it changed, for as long as `isCurrent()` holds.
    */
   follow(connection: Connection, listed: ProviderCatalog, isCurrent: () => boolean): void {
-    this.current = listed;
+    this.take(listed);
     const { id, listTimeoutMs, clock, logger } = this.options;
     const reread = (which: ReadCatalogOptions) => () => {
-      const previous = this.current;
+      const previous = this.raw;
       if (!isCurrent() || previous === undefined) return Promise.resolve();
       const limit = deadline(clock, listTimeoutMs, () => new TimeoutError(`Provider "${id}" did not list in time`));
       return readCatalog(connection.client, limit.signal, which, previous)
         .then((catalog) => {
           if (!isCurrent()) return;
-          this.current = catalog;
+          this.take(catalog);
           this.emit();
         })
         .catch((error: unknown) =>
@@ -76,6 +89,12 @@ export class CatalogFollower {
       reread({ tools: false, prompts: false, resources: true }),
     );
     this.emit();
+  }
+
+  /** Keeps a fresh listing and what of it may be served. */
+  private take(listed: ProviderCatalog): void {
+    this.raw = listed;
+    this.current = this.options.review ? this.options.review.review(this.options.id, listed) : listed;
   }
 
   private emit(): void {

@@ -1,4 +1,5 @@
 export type { CircuitStateName } from "./breaker.ts";
+export type { CatalogReview } from "./catalog-review.ts";
 export { ProviderHandle, type ProviderState } from "./provider-handle.ts";
 export type { ProviderStats } from "./provider-stats.ts";
 export { EMPTY_CATALOG, type ProviderCatalog } from "./read-catalog.ts";

@@ -8,6 +8,7 @@ import { type GatewayRecorder, noopRecorder } from "../observability/recorder.ts
 import { type Connection, type Driver, isSessionLost, NO_SDK_TIMEOUT } from "../providers/index.ts";
 import { ProviderBreaker } from "./breaker.ts";
 import { CatalogFollower } from "./catalog-follower.ts";
+import type { CatalogReview } from "./catalog-review.ts";
 import { ConnectionUses } from "./connection-uses.ts";
 import { HealthChecks } from "./health-check.ts";
 import { IdleLease } from "./idle-lease.ts";
@@ -50,6 +51,7 @@ export class ProviderHandle {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly recorder: GatewayRecorder = noopRecorder,
+    review?: CatalogReview,
   ) {
     this.leases = new IdleLease(clock, config.idleTtlMs, {
       isReady: () => this.state === "ready",
@@ -63,7 +65,13 @@ export class ProviderHandle {
       // A provider that keeps failing is restarted by the probe that follows the cooldown.
       if (this.connection) void this.stop();
     });
-    this.catalog = new CatalogFollower({ id: config.id, listTimeoutMs: config.startupTimeoutMs, clock, logger });
+    this.catalog = new CatalogFollower({
+      id: config.id,
+      listTimeoutMs: config.startupTimeoutMs,
+      clock,
+      logger,
+      ...(review ? { review } : {}),
+    });
     this.health = new HealthChecks({
       id: config.id,
       intervalMs: config.healthCheckIntervalMs,

@@ -59,7 +59,7 @@ export class Catalog {
     options.cache?.removeLeftovers();
     for (const handle of gateway.handles.values()) {
       const listed = handle.catalog.listed;
-      const known = listed ?? options.cache?.read(handle.config);
+      const known = listed ?? this.fromCache(handle);
       this.entries.set(handle.config.id, {
         catalog: known && uniqueCatalog(known).catalog,
         source: listed ? "live" : known ? "cache" : "none",
@@ -148,6 +148,28 @@ export class Catalog {
     for (const stop of this.unsubscribe.splice(0)) stop();
     this.clock.clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /**
+   * A provider's cached catalog, as far as pinning lets it be served: with `block`, a definition that is
+   * not the pinned one is left out, and the file is rewritten without it (the cache never keeps it).
+   */
+  private fromCache(handle: ProviderHandle): ProviderCatalog | undefined {
+    const cache = this.options.cache;
+    const cached = cache?.read(handle.config);
+    const pins = this.gateway.pins;
+    if (cache === undefined || cached === undefined || pins === undefined) return cached;
+    const screened = pins.screen(handle.config.id, cached);
+    if (screened === cached) return cached;
+    try {
+      cache.write(handle.config, screened);
+    } catch (error) {
+      this.options.logger.warn(
+        { provider: handle.config.id, err: messageOf(error) },
+        "cannot save the provider's catalog",
+      );
+    }
+    return screened;
   }
 
   private update(handle: ProviderHandle, listed: ProviderCatalog): void {

@@ -1,6 +1,7 @@
 import type { Gateway } from "../gateway/index.ts";
 import type { CircuitStateName, ProviderState } from "../pool/index.ts";
 import type { Catalog, CatalogSource } from "./catalog.ts";
+import { type PinningStatus, pinningStatus } from "./pinning-status.ts";
 
 /** One provider's health, as `hangar_status` reports it. */
 export interface ProviderStatus {
@@ -25,7 +26,8 @@ export interface ProviderStatus {
 }
 
 /**
- * Every provider's (or one provider's) state, load, failures, breaker, uptime and latency. `startedAt`
+ * Every provider's (or one provider's) state, load, failures, breaker, uptime and latency, and the tool
+ * definitions that changed since they were pinned (`pinning`). `startedAt`
  * (when Hangar started) and every other time are read on the gateway's clock.
  */
 export function statusOf(
@@ -33,7 +35,7 @@ export function statusOf(
   catalog: Catalog,
   startedAt: number,
   providerId?: string,
-): { uptime_s: number; providers: ProviderStatus[] } {
+): { uptime_s: number; providers: ProviderStatus[]; pinning: PinningStatus } {
   const now = gateway.clock.now();
   const handles = [...gateway.handles.values()].filter((h) => providerId === undefined || h.config.id === providerId);
   const providers = handles.map((handle): ProviderStatus => {
@@ -68,7 +70,11 @@ export function statusOf(
       ...(stats.lastError === undefined ? {} : { last_error: stats.lastError }),
     };
   });
-  return { uptime_s: Math.round((now - startedAt) / 1000), providers };
+  return {
+    uptime_s: Math.round((now - startedAt) / 1000),
+    providers,
+    pinning: pinningStatus(gateway.pins, providerId),
+  };
 }
 
 function round(ms: number): number {

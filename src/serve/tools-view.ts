@@ -10,6 +10,8 @@ export interface ProviderTools {
   /** Where the list came from: the running provider, the disk cache, or nowhere (it could not be listed). */
   catalog: string;
   tools: { name: string; description?: string; inputSchema: unknown; exposed_as?: string }[];
+  /** Tools changed or added since they were pinned, withheld until `hangar pin` approves them (`pinning: block`). */
+  withheld?: string[];
   error?: string;
 }
 
@@ -57,12 +59,14 @@ export async function toolsView(
             ...(shown === undefined ? {} : { exposed_as: shown }),
           };
         });
+      const withheld = (gateway.pins?.changes(id) ?? []).filter((c) => c.withheld && c.kind === "tool");
       return {
         id,
         ...(handle.config.description === undefined ? {} : { description: handle.config.description }),
         state: handle.state,
         catalog: entry.source,
         tools,
+        ...(withheld.length === 0 ? {} : { withheld: withheld.map((c) => c.name) }),
         ...(error === undefined ? {} : { error }),
       };
     }),

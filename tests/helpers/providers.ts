@@ -35,5 +35,5 @@ export function demoProvider(id: string, overrides: Partial<ResolvedProvider> = 
 
 /** A config holding `providers`, with the documented global limits unless overridden. */
 export function configOf(providers: ResolvedProvider[], overrides: Partial<ResolvedConfig> = {}): ResolvedConfig {
-  return { source: { kind: "demo" }, maxConcurrency: 64, maxBatchSize: 500, providers, ...overrides };
+  return { source: { kind: "demo" }, maxConcurrency: 64, maxBatchSize: 500, pinning: "off", providers, ...overrides };
 }
