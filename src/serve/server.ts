@@ -27,6 +27,7 @@ import { exposedUri, type Target } from "./names.ts";
 import { providerRequest } from "./provider-request.ts";
 import { failure, notifyProgress, settleProgress, traceOf } from "./request-context.ts";
 import type { ServerBridge } from "./server-bridge.ts";
+import { withheldTool } from "./withheld-tool.ts";
 
 /** Hangar's MCP server, not yet connected to a transport: tools, prompts, resources, completion and logging. */
 export function createServer(): Server {
@@ -64,7 +65,11 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
     const { name, arguments: args } = request.params;
     const own = hangarTool(name);
     if (own) return own.call(deps, withoutUnknownKeys(args ?? {}, own.input), extra);
-    const target = await findListed(catalog, extra.signal, () => catalog.exposed.resolveTool(name));
+    const target = await findListed(
+      catalog,
+      extra.signal,
+      () => catalog.exposed.resolveTool(name) ?? withheldTool(gateway, name),
+    );
     if (target === undefined)
       throw unknown("tool", name, [...HANGAR_TOOL_NAMES, ...catalog.exposed.tools().map((t) => t.name)]);
     const token = extra._meta?.progressToken;
