@@ -209,6 +209,14 @@ function registerServe(program: Command, run: Run): void {
     .option("--host <address>", "address to bind with --http (default 127.0.0.1; anything else needs a token)")
     .option("--port <port>", "port to listen on with --http; 0 picks a free one (default 8000)")
     .addOption(new Option("--token <token>", "bearer token clients must send with --http (default $HANGAR_TOKEN)"))
+    .option(
+      "--token-file <file>",
+      "read the bearer token from this file, e.g. a mounted Secret (default $HANGAR_TOKEN_FILE)",
+    )
+    .option(
+      "--drain-s <seconds>",
+      "with --http: on SIGTERM, /readyz turns 503 and running requests get this long to finish; a second signal cancels them (default 5; $HANGAR_DRAIN_S)",
+    )
     .option("--protect-health", "also require the token on /healthz, /readyz and /metrics")
     .option(
       "--body-timeout <seconds>",
@@ -228,7 +236,8 @@ function registerServe(program: Command, run: Run): void {
 Tools: hangar_call (a batch of calls in parallel), hangar_tools (search providers' tools),
 hangar_status (providers' health), and every exposed provider tool as <provider>__<tool>.
 Prompts and resources of exposed providers are served too. Logs go to stderr; stdout is JSON-RPC only.
-Catalogs are cached in $HANGAR_CACHE_DIR (default ~/.hangar/cache), so tools/list answers at once.
+Catalogs are cached in $HANGAR_CACHE_DIR (default $HANGAR_HOME/cache, ~/.hangar/cache), so tools/list answers at once.
+Hangar writes only below $HANGAR_HOME (default ~/.hangar): cache/ and run/.
 
 Claude Code:     ${claudeMcpAddLine(entry)}
 Claude Desktop:  ${JSON.stringify({ mcpServers: { hangar: entry } })}

@@ -13,6 +13,7 @@
  * Everything else is inherited as it always was, so servers that read their own variables, and
  * `npx` / `uvx`, keep working.
  */
+import { ENV } from "../knobs.ts";
 import type { KeyPath, Problem } from "./problems.ts";
 import { type ConfigFile, isRecord } from "./schema.ts";
 import type { YamlTree } from "./yaml-tree.ts";
@@ -20,9 +21,11 @@ import type { YamlTree } from "./yaml-tree.ts";
 /** A provider's `env_inherit`: `all` of hangar's variables (less the two rules above), `none`, or these names. */
 export type EnvInherit = "all" | "none" | readonly string[];
 
-/** Hangar's own secrets: the HTTP bearer token and the OTLP exporter's headers. Never inherited. */
+/** Hangar's own secrets: the HTTP bearer token (and the files of it and of the session key), the OTLP exporter's headers. Never inherited. */
 export const HANGAR_SECRETS: readonly string[] = [
-  "HANGAR_TOKEN",
+  ENV.token,
+  ENV.tokenFile,
+  ENV.sessionKeyFile,
   "OTEL_EXPORTER_OTLP_HEADERS",
   "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
   "OTEL_EXPORTER_OTLP_METRICS_HEADERS",

@@ -48,7 +48,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     home,
     selfCommand: options.selfCommand,
   });
-  const checks: Check[] = [...configured.checks, ...(await reapLeftovers(home))];
+  const checks: Check[] = [
+    ...configured.checks,
+    ...(await reapLeftovers(defaultRunDir({ HANGAR_HOME: env.HANGAR_HOME, HOME: home }))),
+  ];
   if (configured.config !== undefined) {
     const stderr = stderrRecorder();
     let pins: Pins | undefined;
@@ -98,8 +101,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
 }
 
 /** Removes what killed hangars left (processes, containers) and reports each as a warning. */
-async function reapLeftovers(home: string): Promise<Check[]> {
-  const reaped = (await new RunRegistry(defaultRunDir({ HOME: home })).reap()).filter(hadLeftovers);
+async function reapLeftovers(runDir: string): Promise<Check[]> {
+  const reaped = (await new RunRegistry(runDir).reap()).filter(hadLeftovers);
   return reaped.map((item) =>
     check("config", "config", "leftovers", "warn", `Removed what a killed hangar left: ${describeReaped(item)}`, {
       fix: "Nothing left to do. Stop hangar with SIGTERM, SIGINT or by closing its stdin: SIGKILL gives it no chance to stop its providers, and only its watchdogs (killed too here) would have",

@@ -5,8 +5,8 @@
  * hangar removes what it names — only when the owner is no longer alive, never another live hangar's.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { hangarHome } from "../hangar-home.ts";
 import { runToEnd } from "../runtime/index.ts";
 import { isSameProcess, processesInGroup, processRow } from "./process-table.ts";
 
@@ -53,9 +53,9 @@ export function ownerToken(owner: Owner = currentOwner()): string {
   return `${owner.pid}-${owner.start}`;
 }
 
-/** The default registry folder: `$HOME/.hangar/run`. */
+/** The default registry folder: `$HANGAR_HOME/run` (default `~/.hangar/run`). */
 export function defaultRunDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  return join(env.HOME || homedir(), ".hangar", "run");
+  return join(hangarHome(env), "run");
 }
 
 /** The processes of `entry`'s group still alive, when they are provably that group's (see below). */

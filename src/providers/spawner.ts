@@ -43,7 +43,7 @@ function resolveCommand(command: string, env: SpawnRequest["env"], cwd: string |
 
 /** Options of `createSystemSpawner`; every field says its default. */
 export interface SystemSpawnerOptions {
-  /** Where process groups are recorded for reaping after a crash (default `$HOME/.hangar/run`, read at spawn). */
+  /** Where process groups are recorded for reaping after a crash (default `$HANGAR_HOME/run`, read at spawn). */
   readonly runDir?: string;
 }
 
@@ -56,7 +56,7 @@ export function createSystemSpawner(options: SystemSpawnerOptions = {}): Spawner
   return (request) => spawnGuarded(request, new RunRegistry(options.runDir ?? defaultRunDir()));
 }
 
-/** The spawner hangar uses: real processes, recorded under `$HOME/.hangar/run`. */
+/** The spawner hangar uses: real processes, recorded under `$HANGAR_HOME/run` (default `~/.hangar/run`). */
 export const systemSpawner: Spawner = createSystemSpawner();
 
 function spawnGuarded(request: SpawnRequest, registry: RunRegistry): ChildProcessHandle {

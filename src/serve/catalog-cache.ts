@@ -1,7 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import type { ResolvedProvider } from "../config/index.ts";
+import { hangarHome } from "../hangar-home.ts";
+import { ENV } from "../knobs.ts";
 import type { ProviderCatalog } from "../pool/index.ts";
 import { sha256Hex } from "../runtime/index.ts";
 
@@ -12,9 +13,9 @@ const TEMP_NAME = /^catalog-.*\.json\.(\d+)\.tmp$/;
 /** A temp file older than this is left over even if a process with its writer's pid runs (pids are reused). */
 const TEMP_MAX_AGE_MS = 60 * 60 * 1000;
 
-/** The default cache folder: `$HANGAR_CACHE_DIR`, else `~/.hangar/cache`. */
+/** The default cache folder: `$HANGAR_CACHE_DIR`, else `$HANGAR_HOME/cache` (default `~/.hangar/cache`). */
 export function defaultCacheDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  return env.HANGAR_CACHE_DIR ?? join(homedir(), ".hangar", "cache");
+  return env[ENV.cacheDir] || join(hangarHome(env), "cache");
 }
 
 /**

@@ -1,4 +1,6 @@
-import { UsageError } from "../../errors.ts";
+import { readFileSync } from "node:fs";
+import { messageOf, UsageError } from "../../errors.ts";
+import { ENV } from "../../knobs.ts";
 import type { Logger } from "../../observability/log.ts";
 import { serveHttp, serveStdio } from "../../serve/index.ts";
 import { type GlobalOptions, openContext } from "../context.ts";
@@ -10,6 +12,8 @@ export interface ServeOptions {
   host?: string;
   port?: string;
   token?: string;
+  tokenFile?: string;
+  drainS?: string;
   protectHealth?: boolean;
   bodyTimeout?: string;
   idleTimeout?: string;
@@ -25,12 +29,18 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
     (options.host ??
       options.port ??
       options.token ??
+      options.tokenFile ??
+      options.drainS ??
       options.protectHealth ??
       options.bodyTimeout ??
       options.idleTimeout) !== undefined
   ) {
-    throw new UsageError("--host, --port, --token, --protect-health, --body-timeout and --idle-timeout go with --http");
+    throw new UsageError(
+      "--host, --port, --token, --token-file, --drain-s, --protect-health, --body-timeout and --idle-timeout go with --http",
+    );
   }
+  const token = options.http ? tokenOf(options) : undefined;
+  const drainMs = options.http ? drainMsOf(options) : undefined;
   let logger: Logger | undefined;
   // Over HTTP, hangar is a server: it does not follow the shell that started it, and SIGHUP (the live
   // reload's signal, later) never stops it. Over stdio it follows its client.
@@ -59,7 +69,8 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
         signal: lifecycle.signal,
         ...(options.host === undefined ? {} : { host: options.host }),
         port: parsePort(options.port ?? "8000", "--port"),
-        ...(tokenOf(options) === undefined ? {} : { token: tokenOf(options)! }),
+        ...(token === undefined ? {} : { token }),
+        ...(drainMs === undefined ? {} : { drainMs }),
         ...(options.protectHealth ? { protectHealth: true } : {}),
         ...(options.bodyTimeout === undefined
           ? {}
@@ -87,10 +98,49 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
   }
 }
 
-/** The bearer token from `--token`, else `$HANGAR_TOKEN`; empty means none. */
+/**
+ * The bearer token from `--token` or `--token-file`, else `$HANGAR_TOKEN` or `$HANGAR_TOKEN_FILE`
+ * (a flag beats the environment; two of one kind are a mistake); empty means none. A file's trailing
+ * newline is not part of the token, and the file is read once, at start.
+ */
 function tokenOf(options: ServeOptions): string | undefined {
-  const token = options.token ?? process.env.HANGAR_TOKEN;
+  const env = process.env;
+  if (options.token !== undefined && options.tokenFile !== undefined)
+    throw new UsageError("Give one of --token and --token-file");
+  const fromFlags = options.token !== undefined || options.tokenFile !== undefined;
+  const fromEnv = env[ENV.token] ?? "";
+  const fileFromEnv = env[ENV.tokenFile] ?? "";
+  if (!fromFlags && fromEnv !== "" && fileFromEnv !== "")
+    throw new UsageError(`Set one of $${ENV.token} and $${ENV.tokenFile}, not both`);
+  const token = fromFlags ? options.token : fromEnv === "" ? undefined : fromEnv;
+  const file = fromFlags ? options.tokenFile : fileFromEnv === "" ? undefined : fileFromEnv;
+  if (file !== undefined)
+    return readToken(file, options.tokenFile === undefined ? `$${ENV.tokenFile}` : "--token-file");
   return token === undefined || token === "" ? undefined : token;
+}
+
+function readToken(path: string, via: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`Cannot read the token file ${path} (${via}): ${messageOf(error)}`);
+  }
+  const token = text.replace(/[\r\n]+$/, "");
+  if (token.trim() === "") throw new UsageError(`The token file ${path} (${via}) is empty`);
+  return token;
+}
+
+/** How long running requests get to finish after SIGTERM, from `--drain-s`, else `$HANGAR_DRAIN_S`, in ms. */
+function drainMsOf(options: ServeOptions): number | undefined {
+  const fromEnv = process.env[ENV.drainS];
+  const text = options.drainS ?? (fromEnv === "" ? undefined : fromEnv);
+  if (text === undefined) return undefined;
+  const via = options.drainS === undefined ? `$${ENV.drainS}` : "--drain-s";
+  const seconds = Number(text);
+  if (text.trim() === "" || !Number.isFinite(seconds) || seconds < 0 || seconds > 3600)
+    throw new UsageError(`${via} must be a number of seconds from 0 to 3600, not "${text}"`);
+  return seconds * 1000;
 }
 
 /** A positive number of seconds (at most a day), in ms. */

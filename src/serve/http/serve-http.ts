@@ -33,7 +33,7 @@ export interface ServeHttpOptions {
   readonly cache?: CatalogCache;
   /** Told the URL of `/mcp` once Hangar listens (default: one line on stderr). */
   readonly onListening?: (url: string) => void;
-  /** How long running requests may take to be answered at shutdown, in ms (default 2000). */
+  /** How long running requests may take to be answered at shutdown, in ms (default 5000). */
   readonly drainMs?: number;
   /** The longest a request body may take to arrive, in ms (default 30 000). */
   readonly bodyTimeoutMs?: number;
@@ -106,7 +106,7 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
   front.drain();
   const stopped = server.stop(false);
   await gateway.close();
-  await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, options.drainMs ?? 2000).unref())]);
+  await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, options.drainMs ?? 5000).unref())]);
   await front.sessions.close();
   catalog.close();
   await server.stop(true);

@@ -1,0 +1,25 @@
+/**
+ * Hangar's environment variables, named once. The CLI reads them through these names; the docs, the
+ * Kubernetes manifests (deploy/kubernetes/) and their tests check theirs against this list.
+ */
+export const ENV = {
+  /** The config file (else ./hangar.yaml, then ~/.hangar/config.yaml). */
+  config: "HANGAR_CONFIG",
+  /** The log level, as `--log-level`. */
+  logLevel: "HANGAR_LOG_LEVEL",
+  /** `serve --http`: the bearer token, as `--token`. */
+  token: "HANGAR_TOKEN",
+  /** `serve --http`: a file holding the bearer token (a mounted Secret), as `--token-file`. */
+  tokenFile: "HANGAR_TOKEN_FILE",
+  /** `serve --http`: seconds running requests get to finish after SIGTERM, as `--drain-s`. */
+  drainS: "HANGAR_DRAIN_S",
+  /** Reserved: a file holding the key that seals HTTP session ids (not read yet). */
+  sessionKeyFile: "HANGAR_SESSION_KEY_FILE",
+  /** Where hangar writes (default ~/.hangar): `cache/` and `run/` below it. */
+  home: "HANGAR_HOME",
+  /** Where provider catalogs are cached (default `$HANGAR_HOME/cache`). */
+  cacheDir: "HANGAR_CACHE_DIR",
+} as const;
+
+/** One of hangar's environment variables. */
+export type EnvName = (typeof ENV)[keyof typeof ENV];
