@@ -25,6 +25,11 @@ export interface LifecycleOptions {
 export interface Lifecycle {
   /** Aborts, with a CancelledError saying why, on the first signal, parent death or (optionally) stdin EOF. */
   readonly signal: AbortSignal;
+  /**
+   * Aborts on a second SIGINT or SIGTERM after `signal` has: a command that drains on the first
+   * (`serve --http`) cancels what still runs at once on this one.
+   */
+  readonly forced: AbortSignal;
   /** Removes the handlers; until then a second signal never kills hangar by the default action. */
   dispose(): void;
 }
@@ -37,10 +42,15 @@ export interface Lifecycle {
  */
 export function watchLifecycle(options: LifecycleOptions = {}): Lifecycle {
   const controller = new AbortController();
+  const again = new AbortController();
   const stop = (why: string) => {
     if (!controller.signal.aborted) controller.abort(new CancelledError(`Cancelled: ${why}`));
   };
-  const onSignal = (name: NodeJS.Signals) => stop(`hangar received ${name}`);
+  const onSignal = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted && !again.signal.aborted)
+      again.abort(new CancelledError(`Cancelled: hangar received ${name} again`));
+    stop(`hangar received ${name}`);
+  };
   const hangup = options.onHangup ?? "stop";
   const onHangup = hangup === "stop" ? () => onSignal("SIGHUP") : () => hangup();
   const handlers: [NodeJS.Signals, () => void][] = [
@@ -65,6 +75,7 @@ export function watchLifecycle(options: LifecycleOptions = {}): Lifecycle {
 
   return {
     signal: controller.signal,
+    forced: again.signal,
     dispose() {
       clearInterval(timer);
       for (const [name, handler] of handlers) process.off(name, handler);

@@ -67,6 +67,7 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
           };
         },
         signal: lifecycle.signal,
+        forced: lifecycle.forced,
         ...(options.host === undefined ? {} : { host: options.host }),
         port: parsePort(options.port ?? "8000", "--port"),
         ...(token === undefined ? {} : { token }),

@@ -2,9 +2,11 @@ import { messageOf, UsageError } from "../../errors.ts";
 import type { Gateway, GatewayDeps } from "../../gateway/index.ts";
 import type { Logger } from "../../observability/log.ts";
 import { type Listener, listen } from "../../runtime/index.ts";
+import { deadline, linkSignals } from "../../scheduler/index.ts";
 import { Catalog } from "../catalog.ts";
 import { CatalogCache } from "../catalog-cache.ts";
 import { HANGAR_TOOL_NAMES } from "../hangar-tools.ts";
+import { InFlight } from "../in-flight.ts";
 import { isLoopback } from "./host-check.ts";
 import { createHttpApp } from "./http-app.ts";
 import type { MetricsEndpoint } from "./probes.ts";
@@ -19,8 +21,10 @@ export interface ServeHttpOptions {
   openGateway(
     deps: Pick<GatewayDeps, "bridge">,
   ): Promise<{ gateway: Gateway; logger: Logger; metrics?: MetricsEndpoint; shutdown?: () => Promise<void> }>;
-  /** Aborts on SIGINT or SIGTERM (the CLI's lifecycle; never SIGHUP or the parent's death): Hangar shuts down. */
+  /** Aborts on SIGINT or SIGTERM (the CLI's lifecycle; never SIGHUP or the parent's death): Hangar drains, then shuts down. */
   readonly signal: AbortSignal;
+  /** Aborts on a second SIGINT or SIGTERM: what still runs is cancelled at once (default: never). */
+  readonly forced?: AbortSignal;
   /** Address to bind (default 127.0.0.1). Anything but loopback needs `token`. */
   readonly host?: string;
   /** Port to listen on; 0 picks a free one (default 8000). */
@@ -33,7 +37,7 @@ export interface ServeHttpOptions {
   readonly cache?: CatalogCache;
   /** Told the URL of `/mcp` once Hangar listens (default: one line on stderr). */
   readonly onListening?: (url: string) => void;
-  /** How long running requests may take to be answered at shutdown, in ms (default 5000). */
+  /** How long running requests get to finish after `signal` aborts, in ms (default 5000; `--drain-s`). */
   readonly drainMs?: number;
   /** The longest a request body may take to arrive, in ms (default 30 000). */
   readonly bodyTimeoutMs?: number;
@@ -42,9 +46,12 @@ export interface ServeHttpOptions {
 }
 
 /**
- * `hangar serve --http`: listens until the signal aborts, then stops accepting connections, cancels
- * every running call (upstream too), ends every session, stops every provider and closes the socket.
- * Throws UsageError, before starting anything, for a non-loopback bind without a token.
+ * `hangar serve --http`: listens until the signal aborts, then drains: `/readyz` answers 503 at once
+ * (so a load balancer stops sending), requests keep being answered, and once none is running (GETs,
+ * which are probes and session streams, do not count), the drain period is over or `forced` aborts,
+ * it stops accepting connections, cancels every call still running (upstream too), ends every
+ * session, stops every provider and closes the socket. Throws UsageError, before starting anything,
+ * for a non-loopback bind without a token.
  */
 export async function serveHttp(options: ServeHttpOptions): Promise<void> {
   const host = options.host ?? "127.0.0.1";
@@ -62,6 +69,7 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
     logger,
   });
   let server: Listener | undefined;
+  const inFlight = new InFlight();
   const front = createHttpApp(
     { gateway, catalog, logger, startedAt: gateway.clock.now() },
     {
@@ -80,7 +88,9 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
       hostname: host,
       port: options.port ?? 8000,
       idleTimeoutS: options.idleTimeoutS ?? 10,
-      fetch: (request) => front.app.fetch(request),
+      // GETs (probes, /metrics, a session's SSE stream, open for its whole life) never hold up a drain.
+      fetch: (request) =>
+        request.method === "GET" ? front.app.fetch(request) : inFlight.track(() => front.app.fetch(request)),
     });
   } catch (error) {
     await gateway.close();
@@ -102,11 +112,34 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
     if (options.signal.aborted) resolve();
     options.signal.addEventListener("abort", () => resolve(), { once: true });
   });
-  logger.warn({ reason: messageOf(options.signal.reason) }, "shutting down the HTTP front");
+  const drainMs = options.drainMs ?? 5000;
+  logger.warn(
+    { reason: messageOf(options.signal.reason), drain_s: drainMs / 1000, running: inFlight.size },
+    "draining the HTTP front",
+  );
   front.drain();
-  const stopped = server.stop(false);
+  const period = deadline(gateway.clock, drainMs, () => new Error("the drain period is over"));
+  const over = linkSignals([period.signal, options.forced]);
+  await inFlight.idle(over.signal);
+  period.clear();
+  over.dispose();
+  if (inFlight.size > 0)
+    logger.warn(
+      {
+        running: inFlight.size,
+        reason: options.forced?.aborted ? messageOf(options.forced.reason) : "drain period over",
+      },
+      "cancelling the requests still running",
+    );
+  logger.warn("shutting down the HTTP front");
+  void server.stop(false);
   await gateway.close();
-  await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, options.drainMs ?? 5000).unref())]);
+  // Cancelled requests are answered with their error; give them a moment to be written.
+  const grace = deadline(gateway.clock, 1000, () => new Error("late"));
+  const written = linkSignals([grace.signal, options.forced]);
+  await inFlight.idle(written.signal);
+  grace.clear();
+  written.dispose();
   await front.sessions.close();
   catalog.close();
   await server.stop(true);
