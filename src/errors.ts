@@ -17,6 +17,7 @@ export const CALL_ERROR_TYPES = [
   "overloaded",
   "transport_error",
   "protocol_error",
+  "dependency_failed",
   "internal",
 ] as const;
 

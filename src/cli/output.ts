@@ -15,6 +15,7 @@ export function useColor(stream: { isTTY?: boolean }): boolean {
 export function preview(result: CallResult, width = 60): string {
   let text: string;
   if (result.error) text = `${result.error.type}: ${result.error.message}`;
+  else if (result.selected) text = JSON.stringify(result.selected);
   else {
     const content = result.result?.content ?? [];
     const first = content.find((c) => c.type === "text");

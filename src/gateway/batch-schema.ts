@@ -1,6 +1,16 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { CALL_ERROR_TYPES } from "../errors.ts";
+import { parsePointer } from "./json-pointer.ts";
+
+/** A JSON Pointer (RFC 6901), checked. */
+const PointerSchema = z.string().superRefine((pointer, ctx) => {
+  const parsed = parsePointer(pointer);
+  if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
+});
+
+/** A `max_result_bytes`: 0 = no limit. */
+const ResultBytesSchema = z.number().int().min(0);
 
 /** One call of a batch, as the agent writes it. */
 export const CallRequestSchema = z
@@ -10,14 +20,31 @@ export const CallRequestSchema = z
     arguments: z
       .record(z.string(), z.unknown())
       .optional()
-      .describe("The tool's arguments, matching its inputSchema; omit for a tool that takes none"),
-    id: z.string().max(256).optional().describe("Your own label for this call, echoed back in its result"),
+      .describe(
+        'The tool\'s arguments, matching its inputSchema; omit for a tool that takes none. Anywhere inside, {"$hangar.ref": "<id>#<JSON Pointer>"} stands for a value from the result of the call with that id (its structuredContent, else its first text parsed as JSON), e.g. {"$hangar.ref": "search#/items/0/id"}; this call then runs once that one has finished. {"$hangar.literal": X} sends X as it is',
+      ),
+    id: z
+      .string()
+      .max(256)
+      .optional()
+      .describe("Your own label for this call, echoed back in its result; unique when another call references it"),
     timeout_s: z
       .number()
       .positive()
       .max(86_400)
       .optional()
       .describe("Deadline of this call in seconds, waiting included (default: the provider's call_timeout_s, 60)"),
+    select: z
+      .array(PointerSchema)
+      .min(1)
+      .max(100)
+      .optional()
+      .describe(
+        'Return only these parts of the result: JSON Pointers into it, e.g. ["/items/0/name", "/total"]; the call\'s result is then selected: {pointer: value}; hangar_result has the rest',
+      ),
+    max_result_bytes: ResultBytesSchema.optional().describe(
+      "Cut this call's result to this many bytes of JSON (marked truncated; hangar_result has the rest); 0 = no limit (default: its share of the batch's)",
+    ),
   })
   .strict();
 
@@ -41,6 +68,9 @@ export const BatchRequestSchema = z
       .optional()
       .describe("Deadline of the whole batch in seconds (default: none)"),
     fail_fast: z.boolean().optional().describe("Cancel the remaining calls as soon as one fails (default false)"),
+    max_result_bytes: ResultBytesSchema.optional().describe(
+      "The batch's results together hold at most this many bytes of JSON, shared between the calls without their own; 0 = no limit (default over MCP: 49152)",
+    ),
   })
   .strict();
 
@@ -62,7 +92,10 @@ export const CallErrorInfoSchema = z.object({
  */
 const ProviderAnswerSchema = z
   .custom<CallToolResult>((value) => typeof value === "object" && value !== null && !Array.isArray(value))
-  .meta({ type: "object", description: "The provider's CallToolResult, untouched (kept for a tool_error too)" });
+  .meta({
+    type: "object",
+    description: "The provider's CallToolResult (kept for a tool_error too), untouched unless truncated",
+  });
 
 /** The outcome of one call, in the batch result's `results`. */
 export const CallResultSchema = z.object({
@@ -72,6 +105,15 @@ export const CallResultSchema = z.object({
   tool: z.string(),
   ok: z.boolean(),
   result: ProviderAnswerSchema.optional(),
+  selected: z
+    .custom<Record<string, unknown>>((value) => typeof value === "object" && value !== null && !Array.isArray(value))
+    .meta({
+      type: "object",
+      description: "With select: the value at each pointer that found one, by pointer (result is then left out)",
+    })
+    .optional(),
+  truncated: z.literal(true).optional().describe("result is a text preview cut to max_result_bytes"),
+  original_bytes: z.number().int().optional().describe("With truncated: the size of what was cut, as JSON"),
   error: CallErrorInfoSchema.optional(),
   elapsed_ms: z.number().describe("From the call getting its turn to its result"),
   attempts: z.number().int().nonnegative().describe("Upstream attempts (0: it never reached the provider)"),
@@ -91,6 +133,8 @@ export const BatchResultSchema = z.object({
 /** The batch result without its `results`: the last line of a streamed batch. */
 export const BatchSummarySchema = BatchResultSchema.omit({ results: true });
 
+/** A provider's answer to a call (its CallToolResult), as the batch carries it. */
+export type ProviderAnswer = z.infer<typeof ProviderAnswerSchema>;
 /** Why a call failed. */
 export type CallErrorInfo = z.infer<typeof CallErrorInfoSchema>;
 /** The outcome of one call. */

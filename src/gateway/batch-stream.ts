@@ -15,8 +15,21 @@ export interface BatchStreamSource {
   readonly settled: AsyncIterable<Settled<CallToolResult>>;
   /** Builds (and records) the result of one settled call. */
   readonly resultOf: (outcome: Settled<CallToolResult>) => CallResult;
+  /**
+   * How the batch's `max_result_bytes` is shared (default: not at all): each result read from `results`
+   * gets an equal share; `collect()` shares it over the whole batch.
+   */
+  readonly share?: ResultSharing;
   /** Told once, when every result has been read or the reader left: the batch's elapsed ms and failures. */
   readonly onEnd: (elapsedMs: number, failed: number) => void;
+}
+
+/** How a batch's results share its `max_result_bytes` (see ResultTrimmer). */
+export interface ResultSharing {
+  /** A result read on its own, as it settles. */
+  streamed(result: CallResult): CallResult;
+  /** Every result, in call order, once the last has settled. */
+  whole(results: readonly CallResult[]): CallResult[];
 }
 
 /**
@@ -32,6 +45,7 @@ export class BatchStream {
   private readonly clock: Clock;
   private readonly acceptedAt: number;
   private readonly inOrder: CallResult[];
+  private readonly share: ResultSharing | undefined;
   private received = 0;
   private failed = 0;
   private lastAt: number | undefined;
@@ -42,6 +56,7 @@ export class BatchStream {
     this.clock = source.clock;
     this.acceptedAt = source.acceptedAt;
     this.inOrder = new Array(source.total);
+    this.share = source.share;
     this.results = this.follow(source);
   }
 
@@ -64,7 +79,7 @@ export class BatchStream {
     for await (const _ of this.results) {
       // Each result is kept in call order as it passes.
     }
-    return { ...this.summary(), results: this.inOrder };
+    return { ...this.summary(), results: this.share ? this.share.whole(this.inOrder) : this.inOrder };
   }
 
   private async *follow(source: BatchStreamSource): AsyncGenerator<CallResult> {
@@ -74,7 +89,7 @@ export class BatchStream {
         this.inOrder[result.index] = result;
         if (!result.ok) this.failed++;
         if (++this.received === this.total) this.lastAt = this.clock.now();
-        yield result;
+        yield this.share ? this.share.streamed(result) : result;
       }
     } finally {
       source.onEnd((this.lastAt ?? this.clock.now()) - this.acceptedAt, this.failed);

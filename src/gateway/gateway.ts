@@ -13,6 +13,7 @@ import { ProviderHandle } from "../pool/index.ts";
 import { type ClientBridge, createDriver, type Spawner, systemSpawner } from "../providers/index.ts";
 import { type BatchCall, runBatch, Semaphore, type Settled } from "../scheduler/index.ts";
 import { argumentLimitProblem } from "./argument-limits.ts";
+import { type BatchPlan, planBatch } from "./batch-plan.ts";
 import {
   type BatchRequest,
   BatchRequestSchema,
@@ -23,6 +24,10 @@ import {
 } from "./batch-schema.ts";
 import { BatchStream, roundMs } from "./batch-stream.ts";
 import { classifyError } from "./classify.ts";
+import { dependentArguments } from "./dependencies.ts";
+import { resolveArguments } from "./references.ts";
+import { ResultStore } from "./result-store.ts";
+import { ResultTrimmer } from "./result-trim.ts";
 import { Router } from "./router.ts";
 
 /** Seams for tests and benchmarks; every field says its default. */
@@ -52,6 +57,10 @@ export interface BatchOptions {
   /** The caller's W3C trace context (`_meta.traceparent` or the HTTP header); the batch's trace continues it. */
   readonly traceparent?: string;
   readonly tracestate?: string;
+  /** The batch's `max_result_bytes` when it sets none (default none: results untouched unless asked). */
+  readonly defaultMaxResultBytes?: number;
+  /** Keep the full answers of trimmed calls in `keptResults`, for `hangar_result` (default false). */
+  readonly keepTrimmed?: boolean;
 }
 
 /** Options of `Gateway.startAll`; every field says its default. */
@@ -81,6 +90,8 @@ export class Gateway {
   readonly pins: Pins | undefined;
   private readonly shutdown = new AbortController();
   private closing: Promise<void> | undefined;
+  /** The full answers of calls that batches trimmed, for `hangar_result` (10 minutes, 64 MiB). */
+  readonly keptResults: ResultStore;
 
   constructor(
     readonly config: ResolvedConfig,
@@ -110,10 +121,14 @@ export class Gateway {
     this.handles = handles;
     this.router = new Router(handles);
     this.global = new Semaphore(config.maxConcurrency, Number.POSITIVE_INFINITY, "the gateway");
+    this.keptResults = new ResultStore(this.clock);
   }
 
-  /** Checks a batch request's shape and size; throws InvalidBatchError naming every problem. */
-  parseBatch(input: unknown): BatchRequest {
+  /**
+   * Checks a batch request's shape and size, and plans its dependent calls (references well-formed,
+   * naming unique ids, no cycle); throws InvalidBatchError naming every problem.
+   */
+  parseBatch(input: unknown): { request: BatchRequest; plan: BatchPlan } {
     const parsed = BatchRequestSchema.safeParse(input);
     if (!parsed.success) {
       const problems = parsed.error.issues.map(
@@ -128,16 +143,20 @@ export class Gateway {
         `Invalid batch: it has ${parsed.data.calls.length} calls and the limit is ${this.config.maxBatchSize} (max_batch_size); split it into smaller batches`,
       );
     }
-    return parsed.data;
+    return { request: parsed.data, plan: planBatch(parsed.data.calls) };
   }
 
   /** Starts a batch and streams its results as calls finish. Throws InvalidBatchError for a malformed request. */
   stream(input: unknown, options: BatchOptions = {}): BatchStream {
-    return this.start(this.parseBatch(input), options);
+    const { request, plan } = this.parseBatch(input);
+    return this.start(request, options, plan);
   }
 
-  /** Starts a batch already known to be well-formed. */
-  private start(request: BatchRequest, options: BatchOptions): BatchStream {
+  /**
+   * Starts a batch already known to be well-formed. Without a plan (a pass-through call built by Hangar)
+   * its arguments are sent as they are, references and all.
+   */
+  private start(request: BatchRequest, options: BatchOptions, plan?: BatchPlan): BatchStream {
     const batchId = crypto.randomUUID();
     const attempts = request.calls.map((): Attempts => ({ count: 0, safe: false }));
     const acceptedAt = this.clock.now();
@@ -150,8 +169,13 @@ export class Gateway {
     const recorders = request.calls.map((call, index) =>
       recorded.callStarted({ index, provider: call.provider, tool: call.tool, id: call.id }),
     );
-    const calls = request.calls.map((call, index) =>
-      this.plan(call, attempts[index]!, progressOf(options, index), recorders[index]!),
+    const calls = request.calls.map((_, index) =>
+      this.plan(request.calls, index, plan, attempts[index]!, progressOf(options, index), recorders[index]!),
+    );
+    const trimmer = new ResultTrimmer(
+      request.calls,
+      request.max_result_bytes ?? options.defaultMaxResultBytes,
+      options.keepTrimmed ? (index, answer, bytes) => this.keptResults.put(batchId, index, answer, bytes) : undefined,
     );
     if (!this.validatorWarm) {
       // The first batch's calls are now on their way (a cold provider is being spawned): ajv's one-time
@@ -178,8 +202,9 @@ export class Gateway {
       resultOf: (outcome) => {
         const result = resultOf(request.calls[outcome.index]!, outcome, attempts[outcome.index]!);
         recorders[outcome.index]!.finished(result);
-        return result;
+        return trimmer.settled(result);
       },
+      ...(trimmer.active ? { share: trimmer } : {}),
       onEnd: (elapsedMs, failed) => recorded.finished({ elapsedMs, failed }),
     });
   }
@@ -189,36 +214,55 @@ export class Gateway {
     return this.stream(input, options).collect();
   }
 
-  /** Turns one call of the request into work for the scheduler. */
+  /**
+   * Turns call `index` of the request into work for the scheduler. A call that references others waits
+   * for them and gets its arguments from their answers (`dependency_failed` when it cannot).
+   */
   private plan(
-    call: CallRequest,
+    calls: readonly CallRequest[],
+    index: number,
+    batchPlan: BatchPlan | undefined,
     attempts: Attempts,
     onProgress: ((progress: Progress) => void) | undefined,
     recorder: CallRecorder,
   ): BatchCall<CallToolResult> {
-    let handle: ProviderHandle;
-    try {
-      handle = this.router.route(call.provider, call.tool);
-      const tooBig = argumentLimitProblem(call.arguments);
+    const call = calls[index]!;
+    const after = batchPlan?.after[index] ?? [];
+    const marked = batchPlan?.marks[index]?.marked ?? false;
+    const checkSize = (args: Record<string, unknown> | undefined) => {
+      const tooBig = argumentLimitProblem(args);
       if (tooBig !== undefined)
         throw new CallError(
           "invalid_arguments",
           `Invalid arguments for "${call.provider}" tool "${call.tool}": ${tooBig}`,
         );
+    };
+    let handle: ProviderHandle;
+    // The arguments as sent: references filled in once the calls they read have settled.
+    let args = call.arguments;
+    try {
+      handle = this.router.route(call.provider, call.tool);
+      checkSize(call.arguments);
+      if (marked && after.length === 0 && args !== undefined) args = resolveArguments(args, () => undefined);
     } catch (error) {
       return { key: undefined, timeoutMs: Number.POSITIVE_INFINITY, run: () => Promise.reject(error) };
     }
     const timeoutMs = call.timeout_s === undefined ? handle.config.callTimeoutMs : call.timeout_s * 1000;
+    const prepare = (inputs: readonly Settled<CallToolResult>[]) => {
+      if (after.length === 0) return;
+      args = dependentArguments(calls, index, new Map(after.map((source, i) => [source, inputs[i]!])));
+      checkSize(args);
+    };
     const attempt = (signal: AbortSignal) =>
       handle.guard(async () => {
         const tools = await handle.ensureReady(signal);
         const withheld = this.pins?.refusal(call.provider, call.tool);
         if (withheld) throw withheld;
-        const tool = this.router.check(call.provider, tools, call.tool, call.arguments);
+        const tool = this.router.check(call.provider, tools, call.tool, args);
         attempts.safe = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true;
         attempts.count++;
         return recorder.upstream(handle.config.transport.kind, (meta) =>
-          handle.callTool(call.tool, call.arguments, {
+          handle.callTool(call.tool, args, {
             signal,
             ...(onProgress ? { onProgress } : {}),
             ...(meta ? { meta } : {}),
@@ -229,6 +273,7 @@ export class Gateway {
     return {
       key: call.provider,
       timeoutMs,
+      ...(after.length === 0 ? {} : { after, prepare }),
       run: attempt,
       retryDelayMs: (error) => {
         if (!mayRetry(error, attempts, handle.config.retries)) return undefined;

@@ -11,7 +11,11 @@ export {
   CallRequestSchema,
   type CallResult,
   CallResultSchema,
+  type ProviderAnswer,
 } from "./batch-schema.ts";
 export { BatchStream } from "./batch-stream.ts";
 export { type BatchOptions, Gateway, type GatewayDeps, InvalidBatchError } from "./gateway.ts";
+export { LITERAL_KEY, REF_KEY } from "./references.ts";
+export { ResultStore } from "./result-store.ts";
+export { MCP_RESULT_BYTES } from "./result-trim.ts";
 export { toolAllowed } from "./router.ts";

@@ -1,5 +1,6 @@
 import type { Clock } from "../clock.ts";
 import { CancelledError, TimeoutError } from "../errors.ts";
+import { findCycle } from "./call-graph.ts";
 import { deadline, linkSignals, raceSignal, sleep } from "./deadline.ts";
 import { type Release, Semaphore } from "./semaphore.ts";
 
@@ -7,8 +8,15 @@ import { type Release, Semaphore } from "./semaphore.ts";
 export interface BatchCall<R> {
   /** Whose permits it needs (a provider id); undefined = it needs none (it fails without running). */
   readonly key: string | undefined;
-  /** Its deadline, counted from the start of the batch; Infinity = none. */
+  /** Its deadline, counted from the start of the batch (waiting for `after` included); Infinity = none. */
   readonly timeoutMs: number;
+  /** Indices of the calls whose outcomes it needs: it waits, holding no permit, until they settle (default none). */
+  readonly after?: readonly number[];
+  /**
+   * Told the outcomes of `after` (in that order) once they settled, before any permit is taken; throwing
+   * settles the call with that error without running it (default: nothing to do).
+   */
+  prepare?(inputs: readonly Settled<R>[]): void;
   /** Does the work once the permits are held; `signal` aborts on timeout, cancellation or fail_fast. */
   run(signal: AbortSignal): Promise<R>;
   /**
@@ -53,13 +61,17 @@ export interface RunBatchOptions<R> {
  * batch's permit, then its key's (provider's), then a global one, so a call waiting in line never holds
  * a permit another batch or provider could use; it gives them all back before waiting to retry.
  * Every call is bounded by its own deadline, the batch deadline and the batch signal; leaving the loop
- * early cancels whatever is still running. Never throws for a call's failure: it is yielded as `error`.
+ * early cancels whatever is still running. A call with `after` starts once those calls settled (a graph:
+ * independent calls at once); `after` must hold no cycle (a RangeError, before anything runs). Never
+ * throws for a call's failure: it is yielded as `error`.
  */
 export async function* runBatch<R>(
   calls: readonly BatchCall<R>[],
   options: RunBatchOptions<R>,
 ): AsyncGenerator<Settled<R>> {
   const { clock } = options;
+  const cycle = findCycle(calls.map((call) => call.after ?? []));
+  if (cycle) throw new RangeError(`The calls ${cycle.join(" → ")} of the batch wait for each other`);
   const started = clock.now();
   const stop = new AbortController();
   const batchDeadline = deadline(
@@ -76,7 +88,12 @@ export async function* runBatch<R>(
 
   const ready: Settled<R>[] = [];
   let wake: (() => void) | undefined;
+  /** Each call's outcome once it settled, and a promise that resolves then, for the calls waiting on it. */
+  const outcomes: (Settled<R> | undefined)[] = new Array(calls.length);
+  const settledSignals = calls.map(() => Promise.withResolvers<void>());
   const settle = (settled: Settled<R>) => {
+    outcomes[settled.index] = settled;
+    settledSignals[settled.index]!.resolve();
     ready.push(settled);
     if (
       options.failFast &&
@@ -106,6 +123,10 @@ export async function* runBatch<R>(
     const permits = permitsOf(call);
     let runStart: number | undefined;
     try {
+      if (call.after?.length) {
+        await raceSignal(Promise.all(call.after.map((i) => settledSignals[i]!.promise)), signal);
+        call.prepare?.(call.after.map((i) => outcomes[i]!));
+      } else call.prepare?.([]);
       for (;;) {
         const releases = await acquireAll(permits, signal);
         runStart ??= clock.now();

@@ -1,13 +1,22 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { type BatchRequest, type BatchStream, InvalidBatchError } from "../gateway/index.ts";
+import { type BatchRequest, type BatchStream, InvalidBatchError, MCP_RESULT_BYTES } from "../gateway/index.ts";
 import type { FrontDeps } from "./front-deps.ts";
 import { type Extra, failure, notifyProgress, settleProgress, structured, traceOf } from "./request-context.ts";
 
-/** `hangar_call`: runs the batch `input`, one progress notification per finished call when asked. */
+/**
+ * `hangar_call`: runs the batch `input`, one progress notification per finished call when asked. Its
+ * results are capped at MCP_RESULT_BYTES unless the batch says otherwise, and what is trimmed is kept
+ * for `hangar_result`.
+ */
 export async function hangarCall(deps: FrontDeps, input: unknown, extra: Extra): Promise<CallToolResult> {
   let batch: BatchStream;
   try {
-    batch = deps.gateway.stream(input, { signal: extra.signal, ...traceOf(extra) });
+    batch = deps.gateway.stream(input, {
+      signal: extra.signal,
+      ...traceOf(extra),
+      defaultMaxResultBytes: MCP_RESULT_BYTES,
+      keepTrimmed: true,
+    });
   } catch (error) {
     if (error instanceof InvalidBatchError) return failure(error.message);
     throw error;

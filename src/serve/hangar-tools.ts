@@ -5,6 +5,7 @@ import { BatchRequestSchema, BatchResultSchema } from "../gateway/index.ts";
 import { hangarCall } from "./batch-tool.ts";
 import type { FrontDeps } from "./front-deps.ts";
 import { asFailure, type Extra, failure, structured } from "./request-context.ts";
+import { BATCH_SYNTAX_HELP, resultTool } from "./result-tool.ts";
 import { DEFAULT_SEARCH_LIMIT, searchTools } from "./search-view.ts";
 import { statusOf } from "./status.ts";
 import { toolsView } from "./tools-view.ts";
@@ -73,7 +74,9 @@ Example:
   {"provider": "files", "tool": "read_file", "arguments": {"path": "/tmp/notes.md"}, "timeout_s": 10}
 ]}
 
-Each result is {index, id?, provider, tool, ok, result?, error?, elapsed_ms, attempts}; result is the tool's own answer. error.type is one of ${CALL_ERROR_TYPES.join(", ")}; error.retryable says whether trying the same call again may help.`;
+Each result is {index, id?, provider, tool, ok, result?, error?, elapsed_ms, attempts}; result is the tool's own answer. error.type is one of ${CALL_ERROR_TYPES.join(", ")}; error.retryable says whether trying the same call again may help.
+
+${BATCH_SYNTAX_HELP}`;
 
 /** One of Hangar's own tools: what `tools/list` shows of it and what answers its `tools/call`. */
 export interface HangarTool {
@@ -133,6 +136,7 @@ const HANGAR_TOOLS: readonly HangarTool[] = [
       return structured(statusOf(gateway, catalog, startedAt, parsed.data.provider));
     },
   },
+  resultTool,
 ];
 
 /** The names of Hangar's own tools; no provider's tool is ever listed under one of them. */
