@@ -1,6 +1,7 @@
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
 import { ExponentialBackoff, type IBackoff } from "cockatiel";
 import { type Clock, systemClock } from "../clock.ts";
+import { type ConfigDiff, diffConfig, isEmptyDiff } from "../config/config-diff.ts";
 import type { ResolvedConfig } from "../config/types.ts";
 import { CallError, CancelledError, InvalidBatchError } from "../errors.ts";
 
@@ -24,7 +25,9 @@ import {
 } from "./batch-schema.ts";
 import { BatchStream, roundMs } from "./batch-stream.ts";
 import { classifyError } from "./classify.ts";
+import { ConfigRecord, type ReloadTrigger } from "./config-record.ts";
 import { dependentArguments } from "./dependencies.ts";
+import { ProviderTable, type Retiring } from "./provider-table.ts";
 import { resolveArguments } from "./references.ts";
 import { ResultStore } from "./result-store.ts";
 import { ResultTrimmer } from "./result-trim.ts";
@@ -78,11 +81,15 @@ export interface StartAllOptions {
  * batches under the global and per-provider limits, and shuts everything down.
  */
 export class Gateway {
-  readonly handles: ReadonlyMap<string, ProviderHandle>;
   private readonly router: Router;
   private validatorWarm = false;
   private readonly global: Semaphore;
-  private readonly perProvider = new Map<string, Semaphore>();
+  /** The providers (changed in place by `reload`) and their permits. */
+  private readonly table: ProviderTable;
+  private current: ResolvedConfig;
+  private readonly reloadListeners = new Set<(diff: ConfigDiff) => void>();
+  /** Which config is applied, since when, and how reloads went (`hangar_status`, `/readyz`). */
+  readonly configRecord: ConfigRecord;
   /** The one clock of the process: every timer and every time read (status, uptimes) uses it. */
   readonly clock: Clock;
   private readonly recorder: GatewayRecorder;
@@ -93,10 +100,9 @@ export class Gateway {
   /** The full answers of calls that batches trimmed, for `hangar_result` (10 minutes, 64 MiB). */
   readonly keptResults: ResultStore;
 
-  constructor(
-    readonly config: ResolvedConfig,
-    deps: GatewayDeps = {},
-  ) {
+  constructor(config: ResolvedConfig, deps: GatewayDeps = {}) {
+    this.current = config;
+    this.configRecord = new ConfigRecord(config);
     this.clock = deps.clock ?? systemClock;
     this.recorder = deps.recorder ?? noopRecorder;
     this.pins = deps.pins;
@@ -107,21 +113,59 @@ export class Gateway {
       ...(deps.baseEnv ? { baseEnv: deps.baseEnv } : {}),
       ...(deps.bridge ? { bridge: deps.bridge } : {}),
     };
-    const handles = new Map<string, ProviderHandle>();
-    for (const provider of config.providers) {
-      handles.set(
-        provider.id,
+    this.table = new ProviderTable(
+      config.providers,
+      (provider) =>
         new ProviderHandle(provider, createDriver(provider, driverDeps), this.clock, logger, this.recorder, deps.pins),
-      );
-      this.perProvider.set(
-        provider.id,
-        new Semaphore(provider.maxConcurrency, provider.maxQueue, `provider "${provider.id}"`),
-      );
-    }
-    this.handles = handles;
-    this.router = new Router(handles);
+    );
+    this.router = new Router(this.table.handles);
     this.global = new Semaphore(config.maxConcurrency, Number.POSITIVE_INFINITY, "the gateway");
     this.keptResults = new ResultStore(this.clock);
+  }
+
+  /** The config applied now. */
+  get config(): ResolvedConfig {
+    return this.current;
+  }
+
+  /** Each provider id's current instance, in config order (a reload changes it in place). */
+  get handles(): ReadonlyMap<string, ProviderHandle> {
+    return this.table.handles;
+  }
+
+  /**
+   * Applies a new config to the running gateway (a live reload) and returns what changed. A new provider
+   * is callable at once; a removed one finishes the calls it accepted, then stops, and new calls get
+   * `unknown_provider`; one whose launch settings changed gets a new instance for new calls while the
+   * old one finishes its calls; a policy-only change applies in place (a call already running is never
+   * refused by a new deny; the next one is). Listeners (`onReload`) hear of any change.
+   */
+  reload(next: ResolvedConfig, trigger: ReloadTrigger = "manual"): ConfigDiff {
+    if (this.closing) throw new CancelledError("Hangar is shutting down; the config is not reloaded");
+    const diff = diffConfig(this.current, next);
+    this.table.apply(next.providers, diff);
+    if (next.maxConcurrency !== this.current.maxConcurrency) this.global.resize(next.maxConcurrency);
+    this.current = next;
+    const empty = isEmptyDiff(diff);
+    this.configRecord.record(empty ? "unchanged" : "applied", trigger, next);
+    if (!empty) for (const listener of this.reloadListeners) listener(diff);
+    return diff;
+  }
+
+  /** Calls `listener` after each reload that changed something; returns the function that stops it. */
+  onReload(listener: (diff: ConfigDiff) => void): () => void {
+    this.reloadListeners.add(listener);
+    return () => this.reloadListeners.delete(listener);
+  }
+
+  /** Provider instances a reload removed or replaced that have not stopped yet, and the calls they still run. */
+  retiring(): Retiring[] {
+    return this.table.retiring();
+  }
+
+  /** Resolves once every instance a reload retired has finished its calls and stopped. */
+  drained(): Promise<void> {
+    return this.table.drained();
   }
 
   /**
@@ -169,8 +213,19 @@ export class Gateway {
     const recorders = request.calls.map((call, index) =>
       recorded.callStarted({ index, provider: call.provider, tool: call.tool, id: call.id }),
     );
+    const holds: (() => void)[] = [];
     const calls = request.calls.map((_, index) =>
-      this.plan(request.calls, index, plan, attempts[index]!, progressOf(options, index), recorders[index]!),
+      this.plan(
+        request.calls,
+        index,
+        plan,
+        attempts[index]!,
+        progressOf(options, index),
+        recorders[index]!,
+        (handle) => {
+          holds[index] = this.table.hold(handle);
+        },
+      ),
     );
     const trimmer = new ResultTrimmer(
       request.calls,
@@ -186,7 +241,7 @@ export class Gateway {
     const settled = runBatch(calls, {
       clock: this.clock,
       global: this.global,
-      permitsFor: (key) => this.perProvider.get(key),
+      permitsFor: (key) => this.table.permitsFor(key),
       ...(request.max_concurrency === undefined ? {} : { maxConcurrency: request.max_concurrency }),
       signals: options.signal ? [options.signal, this.shutdown.signal] : [this.shutdown.signal],
       ...(request.timeout_s === undefined ? {} : { batchTimeoutMs: request.timeout_s * 1000 }),
@@ -201,11 +256,16 @@ export class Gateway {
       settled,
       resultOf: (outcome) => {
         const result = resultOf(request.calls[outcome.index]!, outcome, attempts[outcome.index]!);
+        holds[outcome.index]?.();
         recorders[outcome.index]!.finished(result);
         return trimmer.settled(result);
       },
       ...(trimmer.active ? { share: trimmer } : {}),
-      onEnd: (elapsedMs, failed) => recorded.finished({ elapsedMs, failed }),
+      onEnd: (elapsedMs, failed) => {
+        // A consumer that left early: its calls were cancelled, and no longer keep a provider draining.
+        for (const release of holds) release?.();
+        recorded.finished({ elapsedMs, failed });
+      },
     });
   }
 
@@ -225,6 +285,7 @@ export class Gateway {
     attempts: Attempts,
     onProgress: ((progress: Progress) => void) | undefined,
     recorder: CallRecorder,
+    routed: (handle: ProviderHandle) => void,
   ): BatchCall<CallToolResult> {
     const call = calls[index]!;
     const after = batchPlan?.after[index] ?? [];
@@ -242,6 +303,7 @@ export class Gateway {
     let args = call.arguments;
     try {
       handle = this.router.route(call.provider, call.tool);
+      routed(handle);
       checkSize(call.arguments);
       if (marked && after.length === 0 && args !== undefined) args = resolveArguments(args, () => undefined);
     } catch (error) {
@@ -318,7 +380,7 @@ export class Gateway {
 
   /** Calls of a provider running now and waiting for a permit (0 and 0 for an unknown id). */
   load(providerId: string): { inFlight: number; queued: number } {
-    const permits = this.perProvider.get(providerId);
+    const permits = this.table.permitsFor(providerId);
     return { inFlight: permits?.inUse ?? 0, queued: permits?.queued ?? 0 };
   }
 
@@ -327,7 +389,7 @@ export class Gateway {
     this.closing ??= (async () => {
       this.shutdown.abort(new CancelledError("Hangar is shutting down"));
       this.pins?.close();
-      await Promise.all([...this.handles.values()].map((handle) => handle.stop()));
+      await this.table.stopAll();
       await this.recorder.flush();
     })();
     return this.closing;

@@ -3,11 +3,11 @@ import {
   BrokenCircuitError,
   type CircuitBreakerPolicy,
   CircuitState,
-  ConsecutiveBreaker,
   circuitBreaker,
   handleWhen,
   type IBackoff,
   type IBackoffFactory,
+  type IBreaker,
 } from "cockatiel";
 import { type Clock, systemClock } from "../clock.ts";
 import { CallError, CircuitOpenError, TimeoutError } from "../errors.ts";
@@ -50,17 +50,39 @@ export interface BreakerOptions {
  * it checks `Date.now() - openedAt < backoff.duration`, so this delay's `duration` reads as endless until
  * `cooldownMs` has passed on `clock` since the circuit opened, and as none after that.
  */
-function cooldownOn(clock: Clock, cooldownMs: number): IBackoffFactory<unknown> {
+function cooldownOn(clock: Clock, cooldownMs: () => number): IBackoffFactory<unknown> {
   const next = (): IBackoff<unknown> => {
-    const until = clock.now() + cooldownMs;
+    const since = clock.now();
     return {
       get duration() {
-        return clock.now() < until ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+        return clock.now() < since + cooldownMs() ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
       },
       next,
     };
   };
   return { next };
+}
+
+/**
+ * Cockatiel's `ConsecutiveBreaker` with a threshold that a config reload may change: it opens once
+ * `threshold` provider failures come in a row, and a success starts the count over.
+ */
+class AdjustableConsecutiveBreaker implements IBreaker {
+  /** Failures in a row so far (cockatiel reads and restores it as the breaker's state). */
+  state = 0;
+
+  constructor(public threshold: number) {
+    this.threshold = Math.max(1, threshold);
+  }
+
+  success(): void {
+    this.state = 0;
+  }
+
+  failure(): boolean {
+    this.state++;
+    return this.state >= this.threshold;
+  }
 }
 
 /**
@@ -75,7 +97,9 @@ export class ProviderBreaker {
   opens = 0;
 
   private readonly providerId: string;
-  private readonly cooldownMs: number;
+  private cooldownMs: number;
+  private callTimeoutMs: number;
+  private readonly consecutive: AdjustableConsecutiveBreaker;
 
   constructor(
     options: BreakerOptions,
@@ -84,11 +108,13 @@ export class ProviderBreaker {
   ) {
     this.providerId = options.id;
     this.cooldownMs = options.circuitCooldownMs;
+    this.callTimeoutMs = options.callTimeoutMs;
+    this.consecutive = new AdjustableConsecutiveBreaker(options.maxConsecutiveFailures);
     this.policy = circuitBreaker(
-      handleWhen((error) => isProviderFailure(error, options.callTimeoutMs)),
+      handleWhen((error) => isProviderFailure(error, this.callTimeoutMs)),
       {
-        breaker: new ConsecutiveBreaker(Math.max(1, options.maxConsecutiveFailures)),
-        halfOpenAfter: cooldownOn(clock, this.cooldownMs),
+        breaker: this.consecutive,
+        halfOpenAfter: cooldownOn(clock, () => this.cooldownMs),
       },
     );
     this.policy.onBreak(() => {
@@ -96,6 +122,16 @@ export class ProviderBreaker {
       this.opens++;
       onOpen();
     });
+  }
+
+  /**
+   * Takes new thresholds (a config reload) without forgetting the circuit's state: failures already
+   * counted count toward the new threshold, and an open circuit's cooldown is measured with the new length.
+   */
+  retune(options: BreakerOptions): void {
+    this.consecutive.threshold = Math.max(1, options.maxConsecutiveFailures);
+    this.cooldownMs = options.circuitCooldownMs;
+    this.callTimeoutMs = options.callTimeoutMs;
   }
 
   /** "closed", "open" or "half-open". */

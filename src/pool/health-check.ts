@@ -42,7 +42,19 @@ export class HealthChecks {
   /** Bumped by every start and stop, so a check of an earlier round never schedules the next. */
   private round = 0;
 
-  constructor(private readonly options: HealthCheckOptions) {}
+  private options: HealthCheckOptions;
+
+  constructor(options: HealthCheckOptions) {
+    this.options = options;
+  }
+
+  /** Changes the interval (a config reload); running checks start over with it. */
+  retune(intervalMs: number): void {
+    if (intervalMs === this.options.intervalMs) return;
+    const running = this.timer !== undefined;
+    this.options = { ...this.options, intervalMs };
+    if (running || this.options.isReady()) this.start();
+  }
 
   /** (Re)starts the checks: the first ping goes out after one interval. */
   start(): void {

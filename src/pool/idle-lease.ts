@@ -18,9 +18,16 @@ export class IdleLease {
 
   constructor(
     private readonly clock: Clock,
-    private readonly ttlMs: number,
+    private ttlMs: number,
     private readonly target: IdleTarget,
   ) {}
+
+  /** Changes the TTL (a config reload); a running timer starts over with it. */
+  retune(ttlMs: number): void {
+    if (ttlMs === this.ttlMs) return;
+    this.ttlMs = ttlMs;
+    if (this.timer !== undefined) this.arm();
+  }
 
   /** Calls in flight now. */
   get active(): number {

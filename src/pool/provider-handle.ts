@@ -45,14 +45,17 @@ export class ProviderHandle {
   /** Remote connections dropped because the server lost our session; calls still on them are resent. */
   private readonly lostSessions = new WeakSet<Connection>();
 
+  private settings: ResolvedProvider;
+
   constructor(
-    readonly config: ResolvedProvider,
+    config: ResolvedProvider,
     private readonly driver: Driver,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly recorder: GatewayRecorder = noopRecorder,
     review?: CatalogReview,
   ) {
+    this.settings = config;
     this.leases = new IdleLease(clock, config.idleTtlMs, {
       isReady: () => this.state === "ready",
       onIdle: () => {
@@ -61,7 +64,7 @@ export class ProviderHandle {
       },
     });
     this.breaker = new ProviderBreaker(config, clock, () => {
-      this.logger.warn({ provider: config.id, cooldown_ms: config.circuitCooldownMs }, "circuit opened");
+      this.logger.warn({ provider: config.id, cooldown_ms: this.config.circuitCooldownMs }, "circuit opened");
       // A provider that keeps failing is restarted by the probe that follows the cooldown.
       if (this.connection) void this.stop();
     });
@@ -83,6 +86,25 @@ export class ProviderHandle {
       ping: (signal) => this.guard(() => this.ping(signal), signal),
     });
     this.restarts = new RestartBackoff(config.id, clock);
+  }
+
+  /** The provider's settings: those it was started with, then any policy a reload changed since. */
+  get config(): ResolvedProvider {
+    return this.settings;
+  }
+
+  /**
+   * Applies a reload's policy-only change (limits, timeouts, idle TTL, health checks, breaker, retries,
+   * tools allow/deny, expose, prefix, description) to the running provider; calls in flight keep going.
+   * A change of launch settings is never applied here: it needs a new handle (see config-diff.ts).
+   */
+  retune(next: ResolvedProvider): void {
+    if (JSON.stringify(next.transport) !== JSON.stringify(this.settings.transport) || next.id !== this.settings.id)
+      throw new Error(`provider "${next.id}": a new launch config needs a new instance, not retune()`);
+    this.settings = next;
+    this.leases.retune(next.idleTtlMs);
+    this.health.retune(next.healthCheckIntervalMs);
+    this.breaker.retune(next);
   }
 
   /** Runs one attempt of a call through the circuit breaker (rejects with circuit_open while it is open). */

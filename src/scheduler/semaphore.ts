@@ -18,10 +18,29 @@ export class Semaphore {
    * `maxQueue`: waiters allowed in the queue (default unbounded); past it `acquire` fails with `overloaded`.
    */
   constructor(
-    readonly capacity: number,
-    private readonly maxQueue = Number.POSITIVE_INFINITY,
+    private limit: number,
+    private maxQueue = Number.POSITIVE_INFINITY,
     private readonly name = "semaphore",
   ) {}
+
+  /** Permits available at once. */
+  get capacity(): number {
+    return this.limit;
+  }
+
+  /**
+   * Changes the limits in place (a config reload): a larger capacity lets waiters in at once; a smaller
+   * one takes effect as permits come back (none is taken from a holder). Waiters past a smaller queue
+   * cap keep their place; only new ones are refused.
+   */
+  resize(capacity: number, maxQueue = this.maxQueue): void {
+    this.limit = capacity;
+    this.maxQueue = maxQueue;
+    while (this.active < this.limit && this.waiters.length > 0) {
+      this.active++;
+      this.waiters.shift()!.grant(this.releaser());
+    }
+  }
 
   /** Permits in use. */
   get inUse(): number {
@@ -36,7 +55,7 @@ export class Semaphore {
   /** Takes a permit, waiting in line for one; rejects with the signal's reason if it aborts first. */
   acquire(signal?: AbortSignal): Promise<Release> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.active < this.capacity && this.waiters.length === 0) {
+    if (this.active < this.limit && this.waiters.length === 0) {
       this.active++;
       return Promise.resolve(this.releaser());
     }
@@ -68,7 +87,7 @@ export class Semaphore {
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiters.shift();
+      const next = this.active <= this.limit ? this.waiters.shift() : undefined;
       if (next) next.grant(this.releaser());
       else this.active--;
     };

@@ -45,10 +45,13 @@ export class Catalog {
   private held = Promise.resolve();
   private view!: ExposedCatalog;
   private readonly unsubscribe: (() => void)[] = [];
+  /** The provider instance each entry follows, and how to stop following it. */
+  private readonly followed = new Map<string, { handle: ProviderHandle; stop: () => void }>();
   /** Name collisions already warned about, so each is logged once. */
   private readonly warned = new Set<string>();
-  /** The background listing under way (`listInBackground`), and what ends it when the catalog closes. */
+  /** The background listing under way (`listInBackground`). */
   private background: Promise<void> | undefined;
+  /** Aborted by `close`: ends background listings (of unknown providers, of providers a reload added). */
   private readonly closing = new AbortController();
 
   constructor(
@@ -57,16 +60,66 @@ export class Catalog {
   ) {
     this.clock = options.clock ?? gateway.clock;
     options.cache?.removeLeftovers();
-    for (const handle of gateway.handles.values()) {
+    this.follow();
+    this.rebuild();
+    this.unsubscribe.push(gateway.onReload(() => this.reloaded()));
+  }
+
+  /**
+   * Follows the gateway's provider instances: a new one (added, or relaunched by a reload) starts from
+   * its live catalog or the cache of its launch config; a removed one is forgotten.
+   */
+  private follow(): ProviderHandle[] {
+    const previous = new Map<string, { catalog: ProviderCatalog | undefined; source: CatalogSource }>();
+    for (const [id, { handle, stop }] of this.followed) {
+      if (this.gateway.handles.get(id) === handle) continue;
+      stop();
+      this.followed.delete(id);
+      previous.set(id, this.entry(id));
+      this.entries.delete(id);
+    }
+    const fresh: ProviderHandle[] = [];
+    for (const handle of this.gateway.handles.values()) {
+      const id = handle.config.id;
+      if (this.followed.has(id)) continue;
+      fresh.push(handle);
       const listed = handle.catalog.listed;
       const known = listed ?? this.fromCache(handle);
-      this.entries.set(handle.config.id, {
-        catalog: known && uniqueCatalog(known).catalog,
-        source: listed ? "live" : known ? "cache" : "none",
-      });
-      this.unsubscribe.push(handle.catalog.onChange((catalog) => this.update(handle, catalog)));
+      // A relaunched provider shows what it listed before until its new instance has listed.
+      const before = known === undefined ? previous.get(id) : undefined;
+      this.entries.set(
+        id,
+        before?.catalog
+          ? { catalog: before.catalog, source: "cache" }
+          : { catalog: known && uniqueCatalog(known).catalog, source: listed ? "live" : known ? "cache" : "none" },
+      );
+      this.followed.set(id, { handle, stop: handle.catalog.onChange((catalog) => this.update(handle, catalog)) });
     }
+    return fresh;
+  }
+
+  /** After a reload: follow the new instances, rebuild the view, and tell listeners which lists a client sees changed. */
+  private reloaded(): void {
+    const before = this.view;
+    const fresh = new Set(this.follow());
     this.rebuild();
+    // New instances list now, so a client hears of their tools (list_changed) without calling first.
+    if (fresh.size > 0)
+      void this.gateway
+        .startAll({ signal: this.closing.signal, only: (handle) => fresh.has(handle) && handle.config.expose })
+        .then((failures) => {
+          for (const [provider, error] of failures)
+            this.options.logger.warn({ provider, err: messageOf(error) }, "cannot list provider's tools");
+        });
+    const after = this.view;
+    if (!sameJson(before.tools(), after.tools())) this.pending.add("tools");
+    if (!sameJson(before.prompts(), after.prompts())) this.pending.add("prompts");
+    if (
+      !sameJson(before.resources(), after.resources()) ||
+      !sameJson(before.resourceTemplates(), after.resourceTemplates())
+    )
+      this.pending.add("resources");
+    this.schedule();
   }
 
   /** What a client sees of the catalog now: exposed names and URIs, and the way back to each provider's own. */
@@ -146,6 +199,8 @@ export class Catalog {
   close(): void {
     this.closing.abort();
     for (const stop of this.unsubscribe.splice(0)) stop();
+    for (const { stop } of this.followed.values()) stop();
+    this.followed.clear();
     this.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -174,6 +229,7 @@ export class Catalog {
 
   private update(handle: ProviderHandle, listed: ProviderCatalog): void {
     const id = handle.config.id;
+    if (this.followed.get(id)?.handle !== handle) return; // a retired instance, still finishing its calls
     const { catalog, duplicates } = uniqueCatalog(listed);
     const before = this.entry(id).catalog;
     this.entries.set(id, { catalog, source: "live" });
