@@ -1,9 +1,9 @@
 // The batch result: how each call's result is built, what the batch's elapsed_ms measures, and the one
 // schema its type and hangar_call's outputSchema come from (issue 16).
 import { afterEach, describe, expect, test } from "bun:test";
+import type { CallToolResult } from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import Ajv from "ajv";
 import { z } from "zod";
 import { BatchResultSchema, BatchSummarySchema, Gateway } from "../src/gateway/index.ts";

@@ -1,11 +1,11 @@
 // The pure parts of `hangar bench`: percentiles, and the arguments it dares to send (only values a
 // tool's schema offers; never an invented path, query or id).
 import { describe, expect, test } from "bun:test";
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { Tool } from "@modelcontextprotocol/client";
 import { latencyStats, percentile } from "../src/bench/index.ts";
 import { isReadOnly, sampleArguments } from "../src/bench/sample-arguments.ts";
 
-const tool = (properties: Record<string, object>, required: string[], readOnly = true): Tool => ({
+const tool = (properties: Tool["inputSchema"]["properties"] & object, required: string[], readOnly = true): Tool => ({
   name: "t",
   inputSchema: { type: "object", properties, required },
   annotations: { readOnlyHint: readOnly },

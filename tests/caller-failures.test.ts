@@ -1,7 +1,7 @@
 // Issue 9 item 6: what a caller brings on itself (bad or oversized arguments, its own short deadline, its
 // own cancellation) never counts toward a provider's circuit breaker; only the provider's own failures do.
 import { describe, expect, test } from "bun:test";
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode } from "@modelcontextprotocol/client";
 import { CallError, CancelledError, ProviderError, TimeoutError } from "../src/errors.ts";
 import { argumentLimitProblem, MAX_ARGUMENT_BYTES, MAX_ARGUMENT_DEPTH } from "../src/gateway/argument-limits.ts";
 import { isProviderFailure, ProviderBreaker } from "../src/pool/breaker.ts";
@@ -47,7 +47,7 @@ describe("What counts toward the breaker", () => {
     expect(isProviderFailure(new ProviderError("p", "cannot start"), callTimeoutMs)).toBe(true);
     expect(isProviderFailure(new CallError("transport_error", "closed"), callTimeoutMs)).toBe(true);
     expect(isProviderFailure(new CallError("protocol_error", "malformed result"), callTimeoutMs)).toBe(true);
-    expect(isProviderFailure(new McpError(ErrorCode.ConnectionClosed, "closed"), callTimeoutMs)).toBe(true);
+    expect(isProviderFailure(new SdkError(SdkErrorCode.ConnectionClosed, "closed"), callTimeoutMs)).toBe(true);
     expect(isProviderFailure(new Error("write EPIPE"), callTimeoutMs)).toBe(true);
     expect(isProviderFailure(new TimeoutError("did not start"), callTimeoutMs)).toBe(true);
     expect(isProviderFailure(new TimeoutError("call_timeout_s", callTimeoutMs), callTimeoutMs)).toBe(true);
@@ -59,7 +59,7 @@ describe("What counts toward the breaker", () => {
     expect(isProviderFailure(new CancelledError(), callTimeoutMs)).toBe(false);
     expect(isProviderFailure(new CallError("invalid_arguments", "bad"), callTimeoutMs)).toBe(false);
     expect(isProviderFailure(new CallError("unknown_tool", "no such tool"), callTimeoutMs)).toBe(false);
-    expect(isProviderFailure(new McpError(ErrorCode.InvalidParams, "bad"), callTimeoutMs)).toBe(false);
+    expect(isProviderFailure(new ProtocolError(ProtocolErrorCode.InvalidParams, "bad"), callTimeoutMs)).toBe(false);
     expect(isProviderFailure(new RangeError("Maximum call stack size exceeded."), callTimeoutMs)).toBe(false);
   });
 
@@ -73,8 +73,8 @@ describe("What counts toward the breaker", () => {
     for (const reason of [new CancelledError(), new TimeoutError("The call timed out after 0.2 s", 200)]) {
       const caller = new AbortController();
       caller.abort(reason);
-      // The SDK rejects an aborted request with McpError(RequestTimeout, String(reason)).
-      const sdkRejection = new McpError(ErrorCode.RequestTimeout, String(reason));
+      // The SDK rejects an aborted request with SdkError(RequestTimeout, String(reason)).
+      const sdkRejection = new SdkError(SdkErrorCode.RequestTimeout, String(reason));
       await expect(breaker.execute(() => Promise.reject(sdkRejection), caller.signal)).rejects.toBe(reason);
     }
     expect(breaker.state).toBe("closed");
@@ -82,7 +82,7 @@ describe("What counts toward the breaker", () => {
     const provider = new AbortController();
     provider.abort(new TimeoutError("The call timed out after 60 s", 60_000));
     await expect(
-      breaker.execute(() => Promise.reject(new McpError(ErrorCode.RequestTimeout, "x")), provider.signal),
+      breaker.execute(() => Promise.reject(new SdkError(SdkErrorCode.RequestTimeout, "x")), provider.signal),
     ).rejects.toBeInstanceOf(TimeoutError);
     expect(breaker.state).toBe("open");
   });

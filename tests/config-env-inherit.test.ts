@@ -138,7 +138,7 @@ describe("A provider's environment (issue 9, item 21)", () => {
       throw new Error("not started in this test");
     };
     const driver = createDriver(config.providers[1]!, { spawner, logger: silentLogger, baseEnv: HANGAR_ENV });
-    await driver.connect(AbortSignal.timeout(5_000)).catch(() => {});
+    await driver.connect(AbortSignal.timeout(5_000), { probeTimeoutMs: 1_000 }).catch(() => {});
     expect(requests.map((r) => r.command)).toEqual(["docker"]);
     const env = requests[0]!.env;
     expect(env.API_TOKEN).toBe("api-secret");

@@ -29,7 +29,7 @@ function tempLock(): LockFile {
   return new LockFile(join(dir, "hangar.lock"));
 }
 
-const echo = (description: string, properties: Record<string, object> = { text: { type: "string" } }) => ({
+const echo = (description: string, properties: Record<string, { type: string }> = { text: { type: "string" } }) => ({
   name: "echo",
   description,
   inputSchema: { type: "object" as const, properties },

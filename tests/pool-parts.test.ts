@@ -1,8 +1,7 @@
 // Issue 16 items 5 and 10: provider-handle.ts wires small parts, each tested here on its own (no processes).
 import { describe, expect, test } from "bun:test";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
+import { McpServer } from "@modelcontextprotocol/server";
 import { CircuitOpenError, TimeoutError } from "../src/errors.ts";
 import { silentLogger } from "../src/observability/log.ts";
 import { noopRecorder } from "../src/observability/recorder.ts";
@@ -77,7 +76,7 @@ describe("Catalog following (issue 16 item 5)", () => {
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     const client = new Client({ name: "test", version: "1" });
     await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
-    const connection = { client } as unknown as Connection;
+    const connection = { client, era: { era: "legacy", learned: undefined } } as unknown as Connection;
 
     const follower = new CatalogFollower({
       id: "p",

@@ -7,9 +7,9 @@ import { Client, type ClientOptions, type Progress } from "@modelcontextprotocol
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { Client as V1Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport as V1StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { ResponsesLast } from "../src/providers/responses-last.ts";
 import { fixture } from "./helpers/paths.ts";
 import { waitFor } from "./helpers/processes.ts";
-import { ResponsesLast } from "./helpers/responses-last.ts";
 
 const [command, ...args] = fixture("modern-server.ts") as [string, ...string[]];
 const textOf = (result: unknown) => (result as { content: { type: string; text: string }[] }).content[0]!.text;

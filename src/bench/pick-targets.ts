@@ -4,7 +4,7 @@
  * is named. On the built-in demo providers the workload is `sleep` (a known latency) and `echo`. Only
  * the providers that may have a named tool are started.
  */
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { Tool } from "@modelcontextprotocol/client";
 import { HangarError, messageOf, UsageError } from "../errors.ts";
 import { type Gateway, toolAllowed } from "../gateway/index.ts";
 import type { BenchTarget } from "./report.ts";

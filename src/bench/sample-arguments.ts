@@ -3,7 +3,7 @@
  * `default`, `examples`, `const`, the first `enum` value, or `false` for a boolean. Bench never invents a
  * path, a query or an id; a tool whose required arguments have no such value needs `--args`.
  */
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { Tool } from "@modelcontextprotocol/client";
 
 type Schema = Record<string, unknown>;
 

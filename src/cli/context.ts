@@ -7,6 +7,7 @@ import { noopRecorder } from "../observability/recorder.ts";
 import { openPins } from "../pinning/index.ts";
 import { describeReaped, hadLeftovers, RunRegistry } from "../providers/index.ts";
 import { selfCommand } from "../self-command.ts";
+import { CatalogCache } from "../serve/catalog-cache.ts";
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -69,7 +70,14 @@ export async function openContext(
   const observability = await openObservability({ logger, metrics: wants.metrics ?? false });
   const recorder = combineRecorders(observability.recorder, deps.recorder ?? noopRecorder);
   const pins = openPins(config, { logger });
-  const gateway = new Gateway(config, { logger, ...deps, recorder, ...(pins ? { pins } : {}) });
+  // Providers' protocol eras are remembered beside their cached catalogs: a start sends no probe.
+  const gateway = new Gateway(config, {
+    logger,
+    eras: new CatalogCache(),
+    ...deps,
+    recorder,
+    ...(pins ? { pins } : {}),
+  });
   observability.watch(gateway);
   return { config, logger, gateway, observability };
 }

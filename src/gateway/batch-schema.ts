@@ -1,4 +1,4 @@
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/client";
 import { z } from "zod";
 import { CALL_ERROR_TYPES } from "../errors.ts";
 import { parsePointer } from "./json-pointer.ts";

@@ -1,4 +1,4 @@
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/client";
 import type { Clock } from "../clock.ts";
 import type { Settled } from "../scheduler/index.ts";
 import type { BatchResult, BatchSummary, CallResult } from "./batch-schema.ts";

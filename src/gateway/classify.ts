@@ -1,4 +1,4 @@
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode } from "@modelcontextprotocol/client";
 import { CallError, messageOf, withoutMcpPrefix } from "../errors.ts";
 import { isSessionLost } from "../providers/index.ts";
 import type { CallErrorInfo } from "./batch-schema.ts";
@@ -6,24 +6,16 @@ import type { CallErrorInfo } from "./batch-schema.ts";
 /** Turns whatever a call threw into the `{type, message, retryable}` that its result reports. */
 export function classifyError(error: unknown, providerId: string): CallErrorInfo {
   if (error instanceof CallError) return { type: error.type, message: error.message, retryable: error.retryable };
-  if (error instanceof McpError) {
+  if (error instanceof ProtocolError) {
     const detail = withoutMcpPrefix(error.message);
     switch (error.code) {
-      case ErrorCode.ConnectionClosed:
-        return {
-          type: "transport_error",
-          message: `Provider "${providerId}" closed the connection during the call`,
-          retryable: true,
-        };
-      case ErrorCode.RequestTimeout:
-        return { type: "timeout", message: `Provider "${providerId}" did not answer in time`, retryable: true };
-      case ErrorCode.InvalidParams:
+      case ProtocolErrorCode.InvalidParams:
         return {
           type: "invalid_arguments",
           message: `Provider "${providerId}" rejected the arguments: ${detail}`,
           retryable: false,
         };
-      case ErrorCode.MethodNotFound:
+      case ProtocolErrorCode.MethodNotFound:
         return {
           type: "unknown_tool",
           message: `Provider "${providerId}" does not serve tools: ${detail}`,
@@ -34,6 +26,32 @@ export function classifyError(error: unknown, providerId: string): CallErrorInfo
           type: "tool_error",
           message: `Provider "${providerId}" answered with error ${error.code}: ${detail}`,
           retryable: false,
+        };
+    }
+  }
+  if (error instanceof SdkError) {
+    switch (error.code) {
+      case SdkErrorCode.ConnectionClosed:
+        return {
+          type: "transport_error",
+          message: `Provider "${providerId}" closed the connection during the call`,
+          retryable: true,
+        };
+      case SdkErrorCode.RequestTimeout:
+        return { type: "timeout", message: `Provider "${providerId}" did not answer in time`, retryable: true };
+      case SdkErrorCode.InvalidResult:
+      case SdkErrorCode.UnsupportedResultType:
+        return {
+          type: "protocol_error",
+          message: `Provider "${providerId}" sent a malformed tool result: ${invalidResultDetail(error)}`,
+          retryable: false,
+        };
+      case SdkErrorCode.EraNegotiationFailed:
+        // Only a start can fail this way: the provider could not be spoken to in any protocol era.
+        return {
+          type: "provider_unavailable",
+          message: `Cannot start provider "${providerId}": ${error.message}`,
+          retryable: true,
         };
     }
   }
@@ -66,6 +84,21 @@ export function classifyError(error: unknown, providerId: string): CallErrorInfo
   };
 }
 
+/**
+ * What an SDK `InvalidResult` says beyond "Invalid result for tools/call: ". The SDK (2.4.0) puts the
+ * schema's problems into the message as zod's JSON; they are shown as `path: message` lines.
+ */
+function invalidResultDetail(error: SdkError): string {
+  const detail = error.message.replace(/^Invalid result for [^:]+: /, "");
+  let issues: unknown;
+  try {
+    issues = JSON.parse(detail);
+  } catch {
+    return detail;
+  }
+  return (Array.isArray(issues) && problemsOf(issues as SchemaIssue[])) || detail;
+}
+
 /** One schema problem as zod reports it (v3 and v4 alike); a union holds its branches' problems. */
 interface SchemaIssue {
   readonly path?: readonly PropertyKey[];
@@ -82,7 +115,12 @@ interface SchemaIssue {
 function schemaProblems(error: unknown): string | undefined {
   if (!(error instanceof Error) || !/ZodError$/.test(error.name)) return undefined;
   const issues = (error as Error & { issues?: readonly SchemaIssue[] }).issues;
-  if (!Array.isArray(issues) || issues.length === 0) return undefined;
+  return Array.isArray(issues) ? problemsOf(issues) : undefined;
+}
+
+/** Schema problems as `path: message`, the first three, and how many more; undefined when there are none. */
+function problemsOf(issues: readonly SchemaIssue[]): string | undefined {
+  if (issues.length === 0) return undefined;
   const lines = issues.flatMap((issue) => flatten(issue, []));
   const shown = lines.slice(0, 3).join("; ");
   return lines.length > 3 ? `${shown} (and ${lines.length - 3} more)` : shown;

@@ -1,4 +1,4 @@
-import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, Progress } from "@modelcontextprotocol/client";
 import { ExponentialBackoff, type IBackoff } from "cockatiel";
 import { type Clock, systemClock } from "../clock.ts";
 import { type ConfigDiff, diffConfig, isEmptyDiff } from "../config/config-diff.ts";
@@ -11,7 +11,14 @@ import { type Logger, silentLogger } from "../observability/log.ts";
 import { type CallRecorder, type GatewayRecorder, noopRecorder } from "../observability/recorder.ts";
 import type { Pins } from "../pinning/index.ts";
 import { ProviderHandle } from "../pool/index.ts";
-import { type ClientBridge, createDriver, type Spawner, systemSpawner } from "../providers/index.ts";
+import {
+  type ClientBridge,
+  createDriver,
+  type EraMemory,
+  noEraMemory,
+  type Spawner,
+  systemSpawner,
+} from "../providers/index.ts";
 import { type BatchCall, runBatch, Semaphore, type Settled } from "../scheduler/index.ts";
 import { argumentLimitProblem } from "./argument-limits.ts";
 import { type BatchPlan, planBatch } from "./batch-plan.ts";
@@ -49,6 +56,11 @@ export interface GatewayDeps {
   readonly recorder?: GatewayRecorder;
   /** Tool pinning: reviews what providers list and refuses calls to withheld tools (default none). */
   readonly pins?: Pins;
+  /**
+   * Where each provider's protocol era is remembered between runs, so a start sends no `server/discover`
+   * probe (default: nowhere; every start probes).
+   */
+  readonly eras?: EraMemory;
 }
 
 /** Per-batch hooks. */
@@ -116,7 +128,15 @@ export class Gateway {
     this.table = new ProviderTable(
       config.providers,
       (provider) =>
-        new ProviderHandle(provider, createDriver(provider, driverDeps), this.clock, logger, this.recorder, deps.pins),
+        new ProviderHandle(
+          provider,
+          createDriver(provider, driverDeps),
+          this.clock,
+          logger,
+          this.recorder,
+          deps.pins,
+          deps.eras ?? noEraMemory,
+        ),
     );
     this.router = new Router(this.table.handles);
     this.global = new Semaphore(config.maxConcurrency, Number.POSITIVE_INFINITY, "the gateway");

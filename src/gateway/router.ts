@@ -1,4 +1,4 @@
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { Tool } from "@modelcontextprotocol/client";
 import type { ToolFilter } from "../config/types.ts";
 import { CallError } from "../errors.ts";
 import type { ProviderHandle } from "../pool/index.ts";

@@ -1,4 +1,4 @@
-import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { FetchLike } from "@modelcontextprotocol/client";
 
 /**
  * Wraps `fetch` for the HTTP client transports: a JSON-RPC request whose `params._meta` carries a

@@ -1,4 +1,4 @@
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { ProtocolError, SdkError, SdkErrorCode } from "@modelcontextprotocol/client";
 import {
   BrokenCircuitError,
   type CircuitBreakerPolicy,
@@ -29,8 +29,14 @@ const PROVIDER_FAILURES: ReadonlySet<string> = new Set(["provider_unavailable", 
 export function isProviderFailure(error: unknown, callTimeoutMs: number): boolean {
   if (error instanceof TimeoutError) return error.deadlineMs === undefined || error.deadlineMs >= callTimeoutMs;
   if (error instanceof CallError) return PROVIDER_FAILURES.has(error.type);
-  if (error instanceof McpError)
-    return error.code === ErrorCode.ConnectionClosed || error.code === ErrorCode.RequestTimeout;
+  // The provider answered with an error: it is alive and speaking MCP.
+  if (error instanceof ProtocolError) return false;
+  // The SDK refused to send what the provider does not offer; anything else local is the connection failing.
+  if (error instanceof SdkError)
+    return (
+      error.code !== SdkErrorCode.CapabilityNotSupported &&
+      error.code !== SdkErrorCode.MethodNotSupportedByProtocolVersion
+    );
   return error instanceof Error && error.name !== "AbortError" && !(error instanceof RangeError);
 }
 

@@ -1,12 +1,7 @@
-import {
-  PromptListChangedNotificationSchema,
-  ResourceListChangedNotificationSchema,
-  ToolListChangedNotificationSchema,
-} from "@modelcontextprotocol/sdk/types.js";
 import type { Clock } from "../clock.ts";
 import { messageOf, TimeoutError } from "../errors.ts";
 import type { Logger } from "../observability/log.ts";
-import type { Connection } from "../providers/index.ts";
+import { type Connection, NO_SDK_TIMEOUT } from "../providers/index.ts";
 import { deadline } from "../scheduler/deadline.ts";
 import type { CatalogReview } from "./catalog-review.ts";
 import { type ProviderCatalog, type ReadCatalogOptions, readCatalog } from "./read-catalog.ts";
@@ -77,17 +72,18 @@ export class CatalogFollower {
     };
     const client = connection.client;
     client.setNotificationHandler(
-      ToolListChangedNotificationSchema,
+      "notifications/tools/list_changed",
       reread({ tools: true, prompts: false, resources: false }),
     );
     client.setNotificationHandler(
-      PromptListChangedNotificationSchema,
+      "notifications/prompts/list_changed",
       reread({ tools: false, prompts: true, resources: false }),
     );
     client.setNotificationHandler(
-      ResourceListChangedNotificationSchema,
+      "notifications/resources/list_changed",
       reread({ tools: false, prompts: false, resources: true }),
     );
+    if (connection.era.era === "modern") listenForChanges(connection, id, logger);
     this.emit();
   }
 
@@ -108,4 +104,22 @@ export class CatalogFollower {
       }
     }
   }
+}
+
+/**
+ * A 2026-07-28 provider sends no unsolicited notifications: its list changes come on a
+ * `subscriptions/listen` stream, held open for as long as the connection lives (the handlers above
+ * receive them).
+ */
+function listenForChanges(connection: Connection, id: string, logger: Logger): void {
+  const capabilities = connection.client.getServerCapabilities() ?? {};
+  const filter = {
+    ...(capabilities.tools?.listChanged ? { toolsListChanged: true } : {}),
+    ...(capabilities.prompts?.listChanged ? { promptsListChanged: true } : {}),
+    ...(capabilities.resources?.listChanged ? { resourcesListChanged: true } : {}),
+  };
+  if (Object.keys(filter).length === 0) return;
+  connection.client
+    .listen(filter, { timeout: NO_SDK_TIMEOUT })
+    .catch((error: unknown) => logger.warn({ provider: id, err: messageOf(error) }, "cannot follow list changes"));
 }

@@ -1,6 +1,7 @@
 import type { Clock } from "../clock.ts";
+import type { ResolvedProvider } from "../config/types.ts";
 import { messageOf, ProviderError, TimeoutError } from "../errors.ts";
-import type { Connection, Driver } from "../providers/index.ts";
+import { type Connection, type Driver, type EraMemory, noEraMemory, probeTimeoutFor } from "../providers/index.ts";
 import { deadline, linkSignals } from "../scheduler/deadline.ts";
 import { type ProviderCatalog, readCatalog } from "./read-catalog.ts";
 
@@ -11,15 +12,19 @@ export interface OpenedConnection {
 }
 
 /**
- * Connects to a provider (spawn, `initialize`) and reads every page of its catalog, all within
- * `startupTimeoutMs` on `clock` and until `abandon` aborts; a connection that fails to list is closed.
+ * Connects to a provider (spawn, then `initialize` or `server/discover`) and reads every page of its
+ * catalog, all within `startupTimeoutMs` on `clock` and until `abandon` aborts; a connection that fails to
+ * list is closed. The era comes from `eras` when it remembers one (no probe), else from a probe, whose
+ * verdict `eras` then keeps; a start that fails with a remembered verdict forgets it.
  */
 export async function openConnection(
   driver: Driver,
   clock: Clock,
-  { id, startupTimeoutMs }: { readonly id: string; readonly startupTimeoutMs: number },
+  provider: ResolvedProvider,
   abandon: AbortSignal,
+  eras: EraMemory = noEraMemory,
 ): Promise<OpenedConnection> {
+  const { id, startupTimeoutMs } = provider;
   const limit = deadline(
     clock,
     startupTimeoutMs,
@@ -30,13 +35,24 @@ export async function openConnection(
   );
   const signal = linkSignals([limit.signal, abandon]);
   try {
-    const connection = await driver.connect(signal.signal);
+    const prior = eras.recall(provider);
     try {
-      const listed = await readCatalog(connection.client, signal.signal);
-      signal.signal.throwIfAborted();
-      return { connection, listed };
+      const connection = await driver.connect(signal.signal, {
+        probeTimeoutMs: probeTimeoutFor(startupTimeoutMs),
+        ...(prior ? { prior } : {}),
+      });
+      try {
+        const listed = await readCatalog(connection.client, signal.signal);
+        signal.signal.throwIfAborted();
+        if (connection.era.learned) eras.remember(provider, connection.era.learned);
+        return { connection, listed };
+      } catch (error) {
+        await connection.close();
+        throw error;
+      }
     } catch (error) {
-      await connection.close();
+      // A remembered verdict may be stale (the provider changed era): the next start probes again.
+      if (prior && !signal.signal.aborted) eras.forget(provider);
       throw error;
     }
   } finally {

@@ -1,11 +1,17 @@
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, Client, Tool } from "@modelcontextprotocol/client";
 import type { Clock } from "../clock.ts";
 import type { ResolvedProvider } from "../config/types.ts";
 import { CancelledError, CircuitOpenError, messageOf } from "../errors.ts";
 import type { Logger } from "../observability/log.ts";
 import { type GatewayRecorder, noopRecorder } from "../observability/recorder.ts";
-import { type Connection, type Driver, isSessionLost, NO_SDK_TIMEOUT } from "../providers/index.ts";
+import {
+  type Connection,
+  type Driver,
+  type EraMemory,
+  isSessionLost,
+  NO_SDK_TIMEOUT,
+  noEraMemory,
+} from "../providers/index.ts";
 import { ProviderBreaker } from "./breaker.ts";
 import { CatalogFollower } from "./catalog-follower.ts";
 import type { CatalogReview } from "./catalog-review.ts";
@@ -54,6 +60,8 @@ export class ProviderHandle {
     private readonly logger: Logger,
     private readonly recorder: GatewayRecorder = noopRecorder,
     review?: CatalogReview,
+    /** Where the provider's protocol era is remembered between starts (default: nowhere; every start probes). */
+    private readonly eras: EraMemory = noEraMemory,
   ) {
     this.settings = config;
     this.leases = new IdleLease(clock, config.idleTtlMs, {
@@ -254,7 +262,7 @@ export class ProviderHandle {
     const began = this.clock.now();
     const id = this.config.id;
     try {
-      const { connection, listed } = await openConnection(this.driver, this.clock, this.config, abandon);
+      const { connection, listed } = await openConnection(this.driver, this.clock, this.config, abandon, this.eras);
       this.connection = connection;
       this.state = "ready";
       this.stats.startedAt = this.clock.now();

@@ -1,5 +1,10 @@
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { Prompt, Resource, ResourceTemplate, Tool } from "@modelcontextprotocol/sdk/types.js";
+import type {
+  Client,
+  Prompt,
+  Resource,
+  ResourceTemplateType as ResourceTemplate,
+  Tool,
+} from "@modelcontextprotocol/client";
 import { NO_SDK_TIMEOUT } from "../providers/index.ts";
 
 /** What a provider offers, read in full (every page) when it starts and when it says its lists changed. */

@@ -1,11 +1,4 @@
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import {
-  type CallToolResult,
-  CallToolResultSchema,
-  ErrorCode,
-  McpError,
-  type Progress,
-} from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolResult, type Client, type Progress, SdkError, SdkErrorCode } from "@modelcontextprotocol/client";
 import { ProviderError } from "../errors.ts";
 import { type Connection, NO_SDK_TIMEOUT } from "../providers/index.ts";
 
@@ -32,16 +25,12 @@ export function requestToolCall(
     timeout: NO_SDK_TIMEOUT,
     ...(options.onProgress ? { onprogress: options.onProgress } : {}),
   };
-  return client.request(
-    { method: "tools/call", params },
-    CallToolResultSchema,
-    requestOptions,
-  ) as Promise<CallToolResult>;
+  return client.request({ method: "tools/call", params }, requestOptions) as Promise<CallToolResult>;
 }
 
 /** A call's failure as its caller sees it: a connection that closed under it means the provider stopped. */
 export function callFailure(providerId: string, connection: Connection, error: unknown): unknown {
-  if (!(error instanceof McpError && error.code === ErrorCode.ConnectionClosed)) return error;
+  if (!(error instanceof SdkError && error.code === SdkErrorCode.ConnectionClosed)) return error;
   const reason = connection.closeReason() ?? "its connection closed";
   return new ProviderError(
     providerId,

@@ -1,5 +1,4 @@
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
+import type { Client, ClientCapabilities } from "@modelcontextprotocol/client";
 
 /**
  * What stands in front of Hangar (the MCP client of `hangar serve`), as seen by Hangar's upstream

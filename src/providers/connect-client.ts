@@ -1,7 +1,8 @@
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { Client, SdkError, SdkErrorCode, type Transport } from "@modelcontextprotocol/client";
 import { VERSION } from "../version.ts";
 import { type ClientBridge, noBridge } from "./client-bridge.ts";
+import type { EraOutcome, EraPlan } from "./era.ts";
+import { responsesLast } from "./responses-last.ts";
 
 /**
  * The SDK's per-request timeout, set out of the way: Hangar ends requests with its own signals (call
@@ -15,28 +16,64 @@ export interface ConnectOptions {
   readonly bridge?: ClientBridge;
 }
 
-/** Creates Hangar's MCP client and runs `initialize` over `transport`; closes the transport on failure. */
+/** A client past its opening (`initialize`, or `server/discover` in the 2026 era), and what it learned. */
+export interface ConnectedClient extends EraOutcome {
+  readonly client: Client;
+}
+
+/**
+ * Creates Hangar's MCP client and opens the connection over `transport` (wrapped in `ResponsesLast`) in
+ * the newest era the provider offers: with `plan.prior` it sends no probe, else it probes with
+ * `server/discover` (`versionNegotiation: auto`) and falls back to `initialize`. Closes the transport on
+ * failure.
+ */
 export async function connectClient(
   transport: Transport,
   signal: AbortSignal,
+  plan: EraPlan,
   options?: ConnectOptions,
-): Promise<Client> {
+): Promise<ConnectedClient> {
   const bridge = options?.bridge ?? noBridge;
-  const client = new Client({ name: "hangar", version: VERSION }, { capabilities: bridge.capabilities() });
+  const client = new Client(
+    { name: "hangar", version: VERSION },
+    {
+      capabilities: bridge.capabilities(),
+      versionNegotiation: { mode: "auto", probe: { timeoutMs: plan.probeTimeoutMs } },
+    },
+  );
   bridge.attach(options?.providerId ?? "", client);
+  const wrapped = responsesLast(transport);
   const onAbort = () => void transport.close();
   signal.addEventListener("abort", onAbort, { once: true });
   try {
     signal.throwIfAborted();
-    await client.connect(transport, { signal, timeout: NO_SDK_TIMEOUT });
-    deliverResponsesLast(transport);
-    return client;
+    const prior = plan.prior;
+    await client.connect(wrapped, { signal, timeout: NO_SDK_TIMEOUT, ...(prior ? { prior } : {}) });
+    const era = client.getProtocolEra() === "modern" ? "modern" : "legacy";
+    const discover = client.getDiscoverResult();
+    // Only a verdict the provider gave is worth keeping: a probe nobody answered says nothing (a slow start).
+    const learned =
+      prior !== undefined || wrapped.discoverProbe !== "answered"
+        ? undefined
+        : era === "modern" && discover
+          ? { kind: "modern" as const, discover }
+          : { kind: "legacy" as const };
+    return { client, era, learned };
   } catch (error) {
     await transport.close().catch(() => {});
     throw signal.aborted ? signal.reason : error;
   } finally {
     signal.removeEventListener("abort", onAbort);
   }
+}
+
+/**
+ * Whether a connect failed because the provider closed the connection while being probed with
+ * `server/discover` (servers that exit on any request before `initialize`): it is legacy, and a fresh
+ * process is to be opened with a legacy verdict.
+ */
+export function closedDuringProbe(error: unknown): boolean {
+  return error instanceof SdkError && error.code === SdkErrorCode.EraNegotiationFailed;
 }
 
 /** Wraps a listener list so each listener runs once, when `fire` is first called. */
@@ -53,19 +90,5 @@ export function closeListeners(): { add(listener: () => void): void; fire(): voi
       fired = true;
       for (const listener of listeners.splice(0)) listener();
     },
-  };
-}
-
-/**
- * The SDK handles a notification one microtask after it arrives but a response at once, and forgets a
- * request's progress handler with its response: progress that arrives in the same read as the response
- * would be dropped. Handing responses over one microtask later keeps the provider's order.
- */
-export function deliverResponsesLast(transport: Transport): void {
-  const deliver = transport.onmessage;
-  if (deliver === undefined) return;
-  transport.onmessage = (message, extra) => {
-    if ("id" in message && !("method" in message)) queueMicrotask(() => deliver(message, extra));
-    else deliver(message, extra);
   };
 }

@@ -1,10 +1,10 @@
-import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
-import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import type { Logger } from "../observability/log.ts";
 import { fetchWithTraceHeaders } from "../observability/trace-headers.ts";
 import type { ClientBridge } from "./client-bridge.ts";
-import { type ConnectOptions, closeListeners, connectClient } from "./connect-client.ts";
+import { type ConnectedClient, type ConnectOptions, closeListeners, connectClient } from "./connect-client.ts";
 import type { Connection, Driver } from "./driver.ts";
+import type { EraPlan } from "./era.ts";
 
 /** A remote provider's address and how to talk to it. */
 export interface HttpTarget {
@@ -15,7 +15,7 @@ export interface HttpTarget {
 
 /** True when a remote provider answered 404 for our session: it expired, and a new one is needed. */
 export function isSessionLost(error: unknown): boolean {
-  return error instanceof StreamableHTTPError && error.code === 404;
+  return error instanceof SdkHttpError && error.status === 404;
 }
 
 /** Connects to a remote provider over Streamable HTTP, falling back to the older HTTP+SSE transport. */
@@ -29,16 +29,16 @@ export class HttpDriver implements Driver {
     private readonly bridge?: ClientBridge,
   ) {}
 
-  async connect(signal: AbortSignal): Promise<Connection> {
+  async connect(signal: AbortSignal, plan: EraPlan): Promise<Connection> {
     const url = new URL(this.target.url);
     const requestInit: RequestInit = { headers: { ...this.target.headers } };
     if (this.target.protocol !== "sse") {
       const transport = new StreamableHTTPClientTransport(url, { requestInit, fetch: fetchWithTraceHeaders() });
       try {
-        const client = await connectClient(transport, signal, this.connectOptions());
-        return this.connection(client, async () => {
+        const connected = await connectClient(transport, signal, plan, this.connectOptions());
+        return this.connection(connected, async () => {
           await transport.terminateSession().catch(() => {});
-          await client.close().catch(() => {});
+          await connected.client.close().catch(() => {});
         });
       } catch (error) {
         if (this.target.protocol === "streamable-http" || signal.aborted || !isHttpClientError(error)) {
@@ -49,8 +49,14 @@ export class HttpDriver implements Driver {
     }
     const transport = new SSEClientTransport(url, { requestInit, fetch: fetchWithTraceHeaders() });
     try {
-      const client = await connectClient(transport, signal, this.connectOptions());
-      return this.connection(client, () => client.close().catch(() => {}));
+      // The older HTTP+SSE transport predates 2026-07-28: no probe.
+      const connected = await connectClient(
+        transport,
+        signal,
+        { ...plan, prior: { kind: "legacy" } },
+        this.connectOptions(),
+      );
+      return this.connection({ ...connected, learned: undefined }, () => connected.client.close().catch(() => {}));
     } catch (error) {
       throw signal.aborted ? error : this.unreachable(error);
     }
@@ -60,11 +66,12 @@ export class HttpDriver implements Driver {
     return { providerId: this.providerId, ...(this.bridge ? { bridge: this.bridge } : {}) };
   }
 
-  private connection(client: Connection["client"], close: () => Promise<void>): Connection {
+  private connection({ client, ...era }: ConnectedClient, close: () => Promise<void>): Connection {
     const closed = closeListeners();
     client.onclose = () => closed.fire();
     return {
       client,
+      era,
       pid: undefined,
       stderrTail: () => "",
       closeReason: () => undefined,
@@ -92,6 +99,6 @@ export class HttpDriver implements Driver {
 
 /** A 4xx answer (405 Method Not Allowed, 404, 400) means the server may speak only the SSE transport. */
 function isHttpClientError(error: unknown): boolean {
-  if (error instanceof StreamableHTTPError) return error.code !== undefined && error.code >= 400 && error.code < 500;
+  if (error instanceof SdkHttpError) return error.status >= 400 && error.status < 500;
   return false;
 }

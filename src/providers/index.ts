@@ -7,6 +7,14 @@ export { childEnv } from "./child-env.ts";
 export { type ClientBridge, noBridge } from "./client-bridge.ts";
 export { NO_SDK_TIMEOUT } from "./connect-client.ts";
 export type { Connection, Driver } from "./driver.ts";
+export {
+  type EraMemory,
+  type EraOutcome,
+  type EraPlan,
+  type EraVerdict,
+  noEraMemory,
+  probeTimeoutFor,
+} from "./era.ts";
 export { isSessionLost } from "./http-driver.ts";
 export {
   defaultRunDir,

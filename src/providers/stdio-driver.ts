@@ -3,8 +3,9 @@ import type { EnvPolicy } from "../config/index.ts";
 import type { Logger } from "../observability/log.ts";
 import { childEnv } from "./child-env.ts";
 import type { ClientBridge } from "./client-bridge.ts";
-import { closeListeners, connectClient } from "./connect-client.ts";
+import { closedDuringProbe, closeListeners, connectClient } from "./connect-client.ts";
 import type { Connection, Driver } from "./driver.ts";
+import type { EraPlan } from "./era.ts";
 import { ownerToken } from "./run-registry.ts";
 import type { Spawner, SpawnRequest } from "./spawner.ts";
 import { stderrExcerpt } from "./stderr-excerpt.ts";
@@ -26,12 +27,25 @@ export interface ProcessDriverDeps {
 export class ProcessDriver implements Driver {
   constructor(
     readonly kind: "stdio" | "docker",
+    private readonly providerId: string,
     /** What to run; a function is called at each start (a container needs a fresh name each time). */
     private readonly spawnRequest: SpawnRequest | (() => SpawnRequest),
     private readonly deps: ProcessDriverDeps,
   ) {}
 
-  async connect(signal: AbortSignal): Promise<Connection> {
+  async connect(signal: AbortSignal, plan: EraPlan): Promise<Connection> {
+    try {
+      return await this.open(signal, plan);
+    } catch (error) {
+      // A server that exits on any request before `initialize` (the probe) is legacy: start it afresh so.
+      if (signal.aborted || plan.prior !== undefined || !closedDuringProbe(error)) throw error;
+      this.deps.logger.info({ provider: this.providerId }, "provider closed on server/discover; starting it as legacy");
+      const connection = await this.open(signal, { ...plan, prior: { kind: "legacy" } });
+      return { ...connection, era: { era: "legacy", learned: { kind: "legacy" } } };
+    }
+  }
+
+  private async open(signal: AbortSignal, plan: EraPlan): Promise<Connection> {
     const request = typeof this.spawnRequest === "function" ? this.spawnRequest() : this.spawnRequest;
     const transport = new ProcessTransport({
       spawner: this.deps.spawner,
@@ -47,14 +61,15 @@ export class ProcessDriver implements Driver {
     // A start that is abandoned or times out kills its process group at once (before connectClient's close).
     const kill = () => void transport.kill();
     signal.addEventListener("abort", kill, { once: true });
-    const client = await connectClient(transport, signal, connectOptions)
+    const { client, ...era } = await connectClient(transport, signal, plan, connectOptions)
       .catch((error: unknown) => {
-        throw withStartDetail(error, request.providerId, transport);
+        throw closedDuringProbe(error) ? error : withStartDetail(error, request.providerId, transport);
       })
       .finally(() => signal.removeEventListener("abort", kill));
     client.onclose = () => closed.fire();
     return {
       client,
+      era,
       pid: transport.pid,
       stderrTail: () => transport.stderrTail(),
       closeReason: () => transport.exitReason,
@@ -91,6 +106,7 @@ export function stdioDriver(
   const env = childEnv(deps.baseEnv ?? process.env, transport);
   return new ProcessDriver(
     "stdio",
+    providerId,
     { providerId, command: transport.command, args: transport.args, env, cwd: transport.cwd },
     deps,
   );
@@ -122,6 +138,7 @@ export function dockerDriver(
   const env = childEnv(deps.baseEnv ?? process.env, transport);
   return new ProcessDriver(
     "docker",
+    providerId,
     () => {
       const container = containerName(providerId);
       const labels = ["--label", `dev.hangar.provider=${providerId}`, "--label", `dev.hangar.owner=${ownerToken()}`];

@@ -1,5 +1,5 @@
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { type JSONRPCMessage, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
+import { JSONRPCMessageSchema } from "@modelcontextprotocol/core";
 import { type Clock, systemClock } from "../clock.ts";
 import type { Logger } from "../observability/log.ts";
 import { RateLimitedLog } from "../observability/rate-limited-log.ts";
@@ -42,7 +42,7 @@ export class ProcessTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
 
   private child: ChildProcessHandle | undefined;
-  private readonly stderr: TailBuffer;
+  private readonly stderrBuffer: TailBuffer;
   private closing: Promise<void> | undefined;
   private drained: Promise<void> | undefined;
   private failed = false;
@@ -54,7 +54,7 @@ export class ProcessTransport implements Transport {
   exitReason: string | undefined;
 
   constructor(private readonly options: ProcessTransportOptions) {
-    this.stderr = new TailBuffer(options.stderrTailBytes ?? 64 * 1024);
+    this.stderrBuffer = new TailBuffer(options.stderrTailBytes ?? 64 * 1024);
     const { logger, request } = options;
     const clock = options.clock ?? systemClock;
     this.clock = clock;
@@ -79,9 +79,17 @@ export class ProcessTransport implements Transport {
     return this.child?.pid;
   }
 
+  /**
+   * The last lines the provider wrote to stderr. Also what tells the SDK client this is a stdio transport
+   * (it looks for `pid` and `stderr`): there a `server/discover` probe's timeout means a legacy server.
+   */
+  get stderr(): string {
+    return this.stderrBuffer.text();
+  }
+
   /** The last lines the provider wrote to stderr. */
   stderrTail(): string {
-    return this.stderr.text();
+    return this.stderrBuffer.text();
   }
 
   async start(): Promise<void> {
@@ -102,7 +110,7 @@ export class ProcessTransport implements Transport {
       for (const line of lines) if (!this.failed) this.receive(line);
     });
     child.stderr.on("data", (chunk: Buffer) => {
-      this.stderr.push(chunk);
+      this.stderrBuffer.push(chunk);
       if (logger.isLevelEnabled("debug"))
         this.stderrLog.note(() => ({ stderr: chunk.toString("utf8", 0, 1024).trimEnd() }));
     });

@@ -1,4 +1,4 @@
-import type { Prompt, Resource, ResourceTemplate, Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { Prompt, Resource, ResourceTemplateType as ResourceTemplate, Tool } from "@modelcontextprotocol/server";
 import { toolAllowed } from "../gateway/index.ts";
 import type { Logger } from "../observability/log.ts";
 import type { ProviderCatalog, ProviderHandle } from "../pool/index.ts";

@@ -1,17 +1,12 @@
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { Client, ClientCapabilities } from "@modelcontextprotocol/client";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import {
-  type ClientCapabilities,
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ListRootsRequestSchema,
-  type LoggingMessageNotification,
-  LoggingMessageNotificationSchema,
-  ResourceUpdatedNotificationSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+import type { LoggingMessageNotification } from "@modelcontextprotocol/sdk/types.js";
 import { messageOf } from "../errors.ts";
 import type { Logger } from "../observability/log.ts";
 import { type ClientBridge, NO_SDK_TIMEOUT } from "../providers/index.ts";
+
+/** Sampling parameters in the front's (v1) types; the upstream client's v2 types allow more in tool results. */
+export type SamplingParams = Parameters<Server["createMessage"]>[0];
 
 /** A provider's log message as the client in front sees it: named `<provider>` or `<provider>/<logger>`. */
 export function providerLog(
@@ -41,7 +36,8 @@ export class ServerBridge implements ClientBridge {
 
   capabilities(): ClientCapabilities {
     const front = this.server.getClientCapabilities() ?? {};
-    return {
+    // The front's v1 types say less about JSON values than the upstream client's v2 types; same wire data.
+    return <ClientCapabilities>{
       ...(front.sampling ? { sampling: front.sampling } : {}),
       ...(front.elicitation ? { elicitation: front.elicitation } : {}),
       ...(front.roots ? { roots: { listChanged: true } } : {}),
@@ -52,25 +48,25 @@ export class ServerBridge implements ClientBridge {
     const can = this.capabilities();
     const options = (signal: AbortSignal) => ({ signal, timeout: NO_SDK_TIMEOUT });
     if (can.sampling)
-      client.setRequestHandler(CreateMessageRequestSchema, (request, extra) =>
-        this.server.createMessage(request.params, options(extra.signal)),
+      client.setRequestHandler("sampling/createMessage", (request, ctx) =>
+        this.server.createMessage(request.params as SamplingParams, options(ctx.mcpReq.signal)),
       );
     if (can.elicitation)
-      client.setRequestHandler(ElicitRequestSchema, (request, extra) =>
-        this.server.elicitInput(request.params, options(extra.signal)),
+      client.setRequestHandler("elicitation/create", (request, ctx) =>
+        this.server.elicitInput(request.params, options(ctx.mcpReq.signal)),
       );
     if (can.roots)
-      client.setRequestHandler(ListRootsRequestSchema, (request, extra) =>
-        this.server.listRoots(request.params, options(extra.signal)),
+      client.setRequestHandler("roots/list", (request, ctx) =>
+        this.server.listRoots(request.params, options(ctx.mcpReq.signal)),
       );
-    client.setNotificationHandler(LoggingMessageNotificationSchema, async (notification) => {
+    client.setNotificationHandler("notifications/message", async (notification) => {
       await this.server
         .sendLoggingMessage(providerLog(providerId, notification.params))
         .catch((error: unknown) =>
           this.logger?.debug({ provider: providerId, err: messageOf(error) }, "cannot forward a log message"),
         );
     });
-    client.setNotificationHandler(ResourceUpdatedNotificationSchema, async (notification) =>
+    client.setNotificationHandler("notifications/resources/updated", async (notification) =>
       this.onResourceUpdated?.(providerId, notification.params.uri),
     );
     if (can.roots) this.clients.add(client);

@@ -1,4 +1,4 @@
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { Client } from "@modelcontextprotocol/client";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
   CallToolRequestSchema,
@@ -88,7 +88,8 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
       )
       .finally(() => leave?.());
     if (sent) await settleProgress(sent);
-    if (result.result !== undefined) return result.result;
+    // The gateway speaks the v2 SDK's types, this front still v1's: the same wire data.
+    if (result.result !== undefined) return result.result as CallToolResult;
     return failure(`${result.error?.type ?? "internal"}: ${result.error?.message ?? "the call failed"}`);
   });
 

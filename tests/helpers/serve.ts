@@ -7,7 +7,7 @@ import {
   ToolListChangedNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { BatchResult } from "../../src/gateway/index.ts";
-import { deliverResponsesLast } from "../../src/providers/connect-client.ts";
+import { ResponsesLast } from "../../src/providers/responses-last.ts";
 import { hangarBinary, killLeftovers, type Sandbox } from "./e2e.ts";
 import { descendants, isAlive, waitFor } from "./processes.ts";
 
@@ -53,10 +53,9 @@ export async function serve(box: Sandbox, options: ServeOptions = {}): Promise<S
   client.setNotificationHandler(ToolListChangedNotificationSchema, async () => void changed++);
   client.setNotificationHandler(LoggingMessageNotificationSchema, async (n) => void logs.push(n.params));
   options.setup?.(client);
-  await client.connect(transport);
   // The SDK client drops progress that arrives in the same read as its response; Hangar's own upstream
   // client works around it the same way, so tests see what hangar wrote, in order.
-  deliverResponsesLast(transport);
+  await client.connect(new ResponsesLast(transport));
   const pid = transport.pid!;
   const seen = new Set<number>();
   const children = () => {

@@ -1,21 +1,11 @@
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { Client, ClientCapabilities } from "@modelcontextprotocol/client";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
-import {
-  type ClientCapabilities,
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ErrorCode,
-  type LoggingLevel,
-  LoggingMessageNotificationSchema,
-  McpError,
-  type RequestId,
-  ResourceUpdatedNotificationSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, type LoggingLevel, McpError, type RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { messageOf } from "../../errors.ts";
 import type { Logger } from "../../observability/log.ts";
 import { type ClientBridge, NO_SDK_TIMEOUT } from "../../providers/index.ts";
-import { providerLog } from "../server-bridge.ts";
+import { providerLog, type SamplingParams } from "../server-bridge.ts";
 
 /** An HTTP session that can take a provider's request now: the one whose request runs on that provider. */
 export interface ActiveSession {
@@ -72,20 +62,20 @@ export class SessionBridge implements ClientBridge {
   }
 
   attach(providerId: string, client: Client): void {
-    client.setRequestHandler(CreateMessageRequestSchema, (request, extra) =>
-      this.forward("sampling", providerId, extra.signal, (server, options) =>
-        server.createMessage(request.params, options),
+    client.setRequestHandler("sampling/createMessage", (request, ctx) =>
+      this.forward("sampling", providerId, ctx.mcpReq.signal, (server, options) =>
+        server.createMessage(request.params as SamplingParams, options),
       ),
     );
-    client.setRequestHandler(ElicitRequestSchema, (request, extra) =>
-      this.forward("elicitation", providerId, extra.signal, (server, options) =>
+    client.setRequestHandler("elicitation/create", (request, ctx) =>
+      this.forward("elicitation", providerId, ctx.mcpReq.signal, (server, options) =>
         server.elicitInput(request.params, options),
       ),
     );
-    client.setNotificationHandler(ResourceUpdatedNotificationSchema, async (notification) =>
+    client.setNotificationHandler("notifications/resources/updated", async (notification) =>
       this.picker?.resourceUpdated(providerId, notification.params.uri),
     );
-    client.setNotificationHandler(LoggingMessageNotificationSchema, async (notification) => {
+    client.setNotificationHandler("notifications/message", async (notification) => {
       const session = this.picker?.active(providerId);
       const { level } = notification.params;
       if (session === undefined || LEVELS.indexOf(level) < LEVELS.indexOf(session.logLevel ?? "debug")) return;

@@ -1,0 +1,94 @@
+import type { JSONRPCMessage, MessageExtraInfo, Transport, TransportSendOptions } from "@modelcontextprotocol/client";
+
+/**
+ * A transport that hands responses to its client one microtask after they arrive, so notifications read
+ * before them (progress) are dispatched first; everything else passes through. Wrap before `connect()`.
+ *
+ * Why: the SDK client (v1 and v2 2.4.0 alike) handles a response at once but a notification one microtask
+ * later, and forgets a request's progress handler with its response, so progress read in the same chunk
+ * as the response would be dropped (405–442 of 500 warm calls of the modern fixture's `progress` tool
+ * lost some over the SDK's own transport; none with this wrapper).
+ *
+ * It also notes whether the `server/discover` probe the client sent while connecting was answered, so a
+ * legacy verdict that came from the probe's timeout is told apart from one the provider gave.
+ */
+export class ResponsesLast implements Transport {
+  onclose?: (() => void) | undefined;
+  onerror?: ((error: Error) => void) | undefined;
+  onmessage?: (<T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void) | undefined;
+  /** Ids of `server/discover` requests sent and not answered yet. */
+  private readonly probes = new Set<unknown>();
+  /** Whether a `server/discover` was sent, and whether every one was answered. */
+  private probeState: "none" | "answered" | "unanswered" = "none";
+
+  constructor(protected readonly inner: Transport) {
+    inner.onclose = () => this.onclose?.();
+    inner.onerror = (error) => this.onerror?.(error);
+    inner.onmessage = (message, extra) => {
+      if ("id" in message && !("method" in message)) {
+        if (this.probes.size > 0 && this.probes.delete(message.id) && this.probes.size === 0)
+          this.probeState = "answered";
+        queueMicrotask(() => this.onmessage?.(message, extra));
+      } else this.onmessage?.(message, extra);
+    };
+  }
+
+  /** "none" if no `server/discover` was sent, "answered" if every one got an answer, else "unanswered". */
+  get discoverProbe(): "none" | "answered" | "unanswered" {
+    return this.probeState;
+  }
+
+  get sessionId(): string | undefined {
+    return this.inner.sessionId;
+  }
+
+  start(): Promise<void> {
+    return this.inner.start();
+  }
+
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if ("method" in message && message.method === "server/discover" && "id" in message) {
+      this.probes.add(message.id);
+      this.probeState = "unanswered";
+    }
+    return this.inner.send(message, options);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  setProtocolVersion(version: string): void {
+    this.inner.setProtocolVersion?.(version);
+  }
+
+  setSupportedProtocolVersions(versions: string[]): void {
+    this.inner.setSupportedProtocolVersions?.(versions);
+  }
+}
+
+/**
+ * `ResponsesLast` over a child process's stdio: it shows the inner transport's `pid` and `stderr`, which
+ * is how the SDK tells a stdio transport (there a probe's timeout means a legacy server; over HTTP it is
+ * an outage).
+ */
+export class StdioResponsesLast extends ResponsesLast {
+  constructor(protected override readonly inner: Transport & { readonly pid: unknown; readonly stderr: unknown }) {
+    super(inner);
+  }
+
+  get pid(): unknown {
+    return this.inner.pid;
+  }
+
+  get stderr(): unknown {
+    return this.inner.stderr;
+  }
+}
+
+/** Wraps `transport` in `ResponsesLast`, keeping it recognisable as stdio when it is. */
+export function responsesLast(transport: Transport): ResponsesLast {
+  return "pid" in transport && "stderr" in transport
+    ? new StdioResponsesLast(transport as Transport & { pid: unknown; stderr: unknown })
+    : new ResponsesLast(transport);
+}
