@@ -10,11 +10,27 @@ export interface ExposedSource {
   readonly catalog: ProviderCatalog | undefined;
 }
 
+/** A provider's catalog in the front's (v2 server) types. */
+interface FrontCatalog {
+  readonly tools: readonly Tool[];
+  readonly prompts: readonly Prompt[];
+  readonly resources: readonly Resource[];
+  readonly resourceTemplates: readonly ResourceTemplate[];
+}
+
 /** A provider with `expose: true` and a known catalog. */
 interface Shown {
   readonly id: string;
   readonly prefix: boolean;
-  readonly catalog: ProviderCatalog;
+  readonly catalog: FrontCatalog;
+}
+
+/**
+ * The catalog as the front serves it. The pool may still read it with the v1 client, whose types say
+ * less about JSON Schema values than v2's; the wire data is the same.
+ */
+function frontCatalog(catalog: ProviderCatalog): FrontCatalog {
+  return catalog as unknown as FrontCatalog;
 }
 
 /**
@@ -32,7 +48,7 @@ export class ExposedCatalog {
     const exposed = sources.filter((s) => s.handle.config.expose);
     this.exposedIds = new Set(exposed.map((s) => s.handle.config.id));
     this.shown = exposed.flatMap(({ handle, catalog }) =>
-      catalog ? [{ id: handle.config.id, prefix: handle.config.prefix, catalog }] : [],
+      catalog ? [{ id: handle.config.id, prefix: handle.config.prefix, catalog: frontCatalog(catalog) }] : [],
     );
     const policies = new Map(exposed.map((s) => [s.handle.config.id, s.handle.config.tools]));
     this.toolNames = new NameTable(
@@ -123,7 +139,7 @@ export class ExposedCatalog {
   }
 
   /** Every exposed provider's items under their exposed names (items the table leaves out are hidden). */
-  private named<T extends { name: string }>(items: (catalog: ProviderCatalog) => readonly T[], names: NameTable): T[] {
+  private named<T extends { name: string }>(items: (catalog: FrontCatalog) => readonly T[], names: NameTable): T[] {
     return this.shown.flatMap(({ id, catalog }) =>
       items(catalog).flatMap((item) => {
         const name = names.nameOf(id, item.name);

@@ -1,4 +1,4 @@
-import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
+import type { RequestId } from "@modelcontextprotocol/server";
 import type { Gateway } from "../gateway/index.ts";
 import type { Logger } from "../observability/log.ts";
 import type { Catalog } from "./catalog.ts";

@@ -1,4 +1,4 @@
-import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
+import type { RequestId } from "@modelcontextprotocol/server";
 
 /** A client's request that runs something on a provider now. */
 export interface RunningCall<S> {
