@@ -4,6 +4,9 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { PinningMode } from "../src/config/index.ts";
 import { silentLogger } from "../src/observability/log.ts";
 import {
@@ -15,8 +18,12 @@ import {
   type PinsOptions,
   toolDefinition,
 } from "../src/pinning/index.ts";
-import type { ProviderCatalog } from "../src/pool/index.ts";
+import { CatalogFollower } from "../src/pool/catalog-follower.ts";
+import type { CatalogReview, ProviderCatalog } from "../src/pool/index.ts";
+import { readCatalog } from "../src/pool/read-catalog.ts";
+import type { Connection } from "../src/providers/index.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
+import { waitFor } from "./helpers/processes.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -226,5 +233,51 @@ describe("Pins review (issue 15)", () => {
     writeFileSync(lock.path, JSON.stringify({ providers: {} }));
     expect(() => pinsOf("warn", lock)).toThrow(/is not a hangar lock/);
     expect(readFileSync(lock.path, "utf8")).toContain("providers");
+  });
+});
+
+describe("Catalog following under a review (issue 15)", () => {
+  test("A follower serves only what its review lets through, keeps the whole listing, and serves again when revised", async () => {
+    const server = new McpServer({ name: "lists", version: "1" });
+    server.registerTool("open", { description: "served" }, () => ({ content: [] }));
+    server.registerTool("held", { description: "withheld" }, () => ({ content: [] }));
+    server.registerPrompt("hello", { description: "a prompt" }, () => ({ messages: [] }));
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const client = new Client({ name: "test", version: "1" });
+    await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+    let allowed = false;
+    const revisions = new Set<() => void>();
+    const review: CatalogReview = {
+      review: (_id, listed) => (allowed ? listed : { ...listed, tools: listed.tools.filter((t) => t.name !== "held") }),
+      onRevised: (listener) => {
+        revisions.add(listener);
+        return () => revisions.delete(listener);
+      },
+    };
+    const follower = new CatalogFollower({
+      id: "p",
+      listTimeoutMs: 5_000,
+      clock: new FakeClock(),
+      logger: silentLogger,
+      review,
+    });
+    const heard: string[][] = [];
+    follower.onChange((catalog) => heard.push(catalog.tools.map((t) => t.name)));
+    follower.follow(
+      { client } as unknown as Connection,
+      await readCatalog(client, AbortSignal.timeout(5_000)),
+      () => true,
+    );
+    expect(heard).toEqual([["open"]]);
+
+    // A prompt list change re-reads prompts only; the tools it keeps are the whole listing, not the served part.
+    server.registerPrompt("bye", { description: "another prompt" }, () => ({ messages: [] }));
+    await waitFor(() => heard.length === 2, 5_000, "the re-read prompts");
+    expect(follower.listed?.prompts.map((p) => p.name)).toEqual(["hello", "bye"]);
+    allowed = true;
+    for (const revised of revisions) revised();
+    expect(heard.at(-1)).toEqual(["open", "held"]);
+    expect(follower.listed?.tools.map((t) => t.name)).toEqual(["open", "held"]);
+    await client.close();
   });
 });

@@ -38,8 +38,10 @@ export async function runPin(targets: readonly string[], options: PinOptions, gl
   const lifecycle = watchLifecycle();
   const gateway = new Gateway(config, { logger, pins });
   try {
-    const unrecorded = ids.filter((id) => !pins.recorded(id));
-    const failures = await gateway.startAll({ signal: lifecycle.signal });
+    // Named targets start only their providers; otherwise every provider is listed.
+    const listed = wanted.length === 0 ? ids : ids.filter((id) => wanted.some((target) => target.provider === id));
+    const unrecorded = listed.filter((id) => !pins.recorded(id));
+    const failures = await gateway.startAll({ signal: lifecycle.signal, only: (h) => listed.includes(h.config.id) });
     const found = pinningStatus(pins).changes;
     for (const target of wanted) {
       if (!found.some((c) => matches(target, c)))
