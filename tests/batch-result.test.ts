@@ -27,7 +27,22 @@ function gateway(...args: ConstructorParameters<typeof Gateway>): Gateway {
 }
 
 /** The fields of a call's result in the order docs/contract.md gives them. */
-const CONTRACT_ORDER = ["index", "id", "provider", "tool", "ok", "result", "error", "elapsed_ms", "attempts"];
+const CONTRACT_ORDER = [
+  "index",
+  "id",
+  "provider",
+  "tool",
+  "ok",
+  "result",
+  "selected",
+  "truncated",
+  "original_bytes",
+  "error",
+  "elapsed_ms",
+  "attempts",
+];
+/** The fields a plain result has (no select, nothing cut). */
+const PLAIN = CONTRACT_ORDER.filter((key) => !["selected", "truncated", "original_bytes"].includes(key));
 
 describe("A call's result (issue 16 item 2)", () => {
   test("is built once, its fields in the contract's order, whether the call succeeded, the tool reported an error or the call failed", async () => {
@@ -40,11 +55,31 @@ describe("A call's result (issue 16 item 2)", () => {
       ],
     });
     const [fine, toolError, lost] = batch.results;
-    expect(Object.keys(fine!)).toEqual(CONTRACT_ORDER.filter((key) => key !== "error"));
-    expect(Object.keys(toolError!)).toEqual(CONTRACT_ORDER.filter((key) => key !== "id"));
-    expect(Object.keys(lost!)).toEqual(CONTRACT_ORDER.filter((key) => key !== "result"));
+    expect(Object.keys(fine!)).toEqual(PLAIN.filter((key) => key !== "error"));
+    expect(Object.keys(toolError!)).toEqual(PLAIN.filter((key) => key !== "id"));
+    expect(Object.keys(lost!)).toEqual(PLAIN.filter((key) => key !== "result"));
     expect(toolError).toMatchObject({ index: 1, ok: false, attempts: 1, error: { type: "tool_error", message: "no" } });
     expect(lost).toMatchObject({ index: 2, ok: false, attempts: 0, error: { type: "unknown_provider" } });
+    // Selected and cut results keep the contract's order too (issue 14).
+    const trimmed = await g.run({
+      calls: [
+        { provider: "demo", tool: "add", arguments: { a: 1, b: 2 }, id: "s", select: ["/sum"] },
+        { provider: "demo", tool: "echo", arguments: { message: "x".repeat(500) }, max_result_bytes: 100 },
+      ],
+    });
+    expect(Object.keys(trimmed.results[0]!)).toEqual([
+      "index",
+      "id",
+      "provider",
+      "tool",
+      "ok",
+      "selected",
+      "elapsed_ms",
+      "attempts",
+    ]);
+    expect(Object.keys(trimmed.results[1]!)).toEqual(
+      CONTRACT_ORDER.filter((key) => !["id", "selected", "error"].includes(key)),
+    );
     // The provider's answer is typed as what it is: no cast to read it.
     const answer: CallToolResult | undefined = fine!.result;
     expect(answer?.content).toEqual([{ type: "text", text: "hi" }]);

@@ -89,13 +89,11 @@ export class ResultTrimmer {
     if (bytes <= limit) return result;
     if (result.selected === undefined) this.keep(result.index, result.result!, bytes);
     const text = result.selected === undefined ? textOf(result.result!) : JSON.stringify(result.selected);
-    const { selected: _, ...rest } = result;
-    return {
-      ...rest,
+    return withPayload(result, {
       result: previewOf(text, limit, result.result?.isError === true),
       truncated: true,
       original_bytes: bytes,
-    };
+    });
   }
 }
 
@@ -108,8 +106,26 @@ function select(result: CallResult, pointers: readonly string[]): CallResult {
     const hit = pointInto(result.result!, tokens);
     if (hit.found) selected[pointer] = hit.value;
   }
-  const { result: _, ...rest } = result;
-  return { ...rest, selected };
+  return withPayload(result, { selected });
+}
+
+/** What a result shows of its call's answer. */
+type Payload = Pick<CallResult, "result" | "selected" | "truncated" | "original_bytes">;
+
+/** `result` showing `payload` instead of what it showed, its fields in the contract's order. */
+function withPayload(result: CallResult, payload: Payload): CallResult {
+  const { index, id, provider, tool, ok, error, elapsed_ms, attempts } = result;
+  return {
+    index,
+    ...(id === undefined ? {} : { id }),
+    provider,
+    tool,
+    ok,
+    ...payload,
+    ...(error === undefined ? {} : { error }),
+    elapsed_ms,
+    attempts,
+  };
 }
 
 /** The size of `value` as JSON text, in UTF-8 bytes. */
