@@ -7,6 +7,7 @@ import { type Spawner, systemSpawner } from "../src/providers/index.ts";
 import { Catalog, type ListKind } from "../src/serve/catalog.ts";
 import { HANGAR_TOOL_NAMES } from "../src/serve/hangar-tools.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
+import { countingSpawner, waitFor } from "./helpers/processes.ts";
 import { configOf, demoProvider, stdioProvider } from "./helpers/providers.ts";
 
 const open: (() => Promise<void>)[] = [];
@@ -74,5 +75,30 @@ describe("Gateway.startAll (issue 16 item 6)", () => {
     const failures = await gateway.startAll({ signal: caller.signal, concurrency: 1 });
     expect(failures.size).toBe(0);
     expect([...gateway.handles.values()].map((h) => h.state)).toEqual(["cold", "cold"]);
+  });
+});
+
+describe("Catalog.listInBackground (issue 14 item 3)", () => {
+  test("returns at once, lists each provider with no catalog yet in one shared listing, and stops with close()", async () => {
+    const spawner = countingSpawner();
+    const gateway = new Gateway(configOf([demoProvider("a"), demoProvider("b")]), { spawner });
+    const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, logger: silentLogger });
+    open.push(async () => {
+      catalog.close();
+      await gateway.close();
+    });
+    catalog.listInBackground();
+    catalog.listInBackground();
+    expect(catalog.entry("a").source).toBe("none");
+    await waitFor(() => catalog.entry("a").source === "live" && catalog.entry("b").source === "live", 20_000);
+    catalog.listInBackground();
+    expect(spawner.count).toBe(2);
+
+    const other = new Gateway(configOf([demoProvider("c")]), { spawner });
+    open.push(() => other.close());
+    const closed = new Catalog(other, { reserved: HANGAR_TOOL_NAMES, logger: silentLogger });
+    closed.close();
+    closed.listInBackground();
+    expect(spawner.count).toBe(2);
   });
 });
