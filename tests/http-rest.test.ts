@@ -229,7 +229,11 @@ describe("hangar serve --http: probes", () => {
       expect(await health.json()).toEqual({ status: "ok" });
       const ready = await fetch(`${hangar.base}/readyz`);
       expect(ready.status).toBe(200);
-      expect(await ready.json()).toEqual({ status: "ready", providers: { total: 2, cold: 2, circuit_open: 0 } });
+      expect(await ready.json()).toEqual({
+        status: "ready",
+        providers: { total: 2, cold: 2, circuit_open: 0 },
+        config: { hash: expect.stringMatching(/^[0-9a-f]{12}$/) },
+      });
       const metrics = await fetch(`${hangar.base}/metrics`);
       expect(metrics.status).toBe(200);
       expect(metrics.headers.get("content-type")).toStartWith("text/plain");

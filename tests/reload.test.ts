@@ -1,13 +1,17 @@
 // Issue 17: a live reload is a diff against the running config, applied without dropping a call.
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { diffConfig, sameLaunch } from "../src/config/config-diff.ts";
+import { parseConfigText } from "../src/config/index.ts";
 import type { ResolvedProvider } from "../src/config/types.ts";
-import { Gateway } from "../src/gateway/index.ts";
+import { watchConfigFile } from "../src/config/watch.ts";
+import { ConfigReloader, Gateway } from "../src/gateway/index.ts";
+import { createLogger } from "../src/observability/log.ts";
 import { Semaphore } from "../src/scheduler/index.ts";
 import { CatalogCache } from "../src/serve/index.ts";
+import { FakeClock } from "./helpers/fake-clock.ts";
 import { fixture } from "./helpers/paths.ts";
 import { isAlive, waitFor } from "./helpers/processes.ts";
 import { configOf, stdioProvider } from "./helpers/providers.ts";
@@ -215,5 +219,85 @@ describe("Gateway reload (issue 17)", () => {
     expect(g.handles.get("p")!.config.callTimeoutMs).toBe(5_000);
     expect(whoOf(await g.callOne({ provider: "p", tool: "whoami" })).pid).toBe(first.pid);
     expect(g.configRecord.status().last_reload?.result).toBe("applied");
+  });
+});
+
+describe("Config file watch (issue 17)", () => {
+  test("A burst of saves (rename over, in-place writes) is one change, told after the quiet time on the clock", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hangar-watch-"));
+    const path = join(dir, "hangar.yaml");
+    writeFileSync(path, "providers: []\n");
+    const clock = new FakeClock();
+    let changes = 0;
+    const watch = watchConfigFile({ path, clock, debounceMs: 200, onChange: () => changes++ });
+    try {
+      writeFileSync(`${path}.tmp`, "a: 1\n");
+      renameSync(`${path}.tmp`, path);
+      writeFileSync(path, "a: 2\n");
+      writeFileSync(join(dir, "unrelated.log"), "noise");
+      await waitFor(() => clock.pending > 0, 5_000, "the watch to see the saves");
+      await clock.advance(199);
+      expect(changes).toBe(0);
+      // Events still on their way only push it later; however many, the burst is one change.
+      await clock.advance(2_000);
+      expect(changes).toBe(1);
+      expect(clock.pending).toBe(0);
+    } finally {
+      watch.close();
+    }
+  });
+});
+
+describe("ConfigReloader (issue 17)", () => {
+  /** A config file whose provider's RELOAD_TAG is `${TAG}`, and a gateway running it. */
+  async function fileGateway(extra = "") {
+    const dir = mkdtempSync(join(tmpdir(), "hangar-reloader-"));
+    const path = join(dir, "hangar.yaml");
+    const text = (more: string) =>
+      `providers:\n  - ${JSON.stringify({ id: "p", command: fixture("reload-server.ts"), env: { RELOAD_TAG: "${TAG}" } })}\n${more}`;
+    writeFileSync(path, text(extra));
+    const env = { ...process.env, TAG: "at-start" };
+    const g = new Gateway(parseConfigText(readFileSync(path, "utf8"), path, env));
+    open.push(g);
+    const logPath = join(dir, "log");
+    const fd = openSync(logPath, "w");
+    const logger = createLogger({ level: "warn", pretty: false, sync: true, fd });
+    const results: string[] = [];
+    const reloader = new ConfigReloader({ gateway: g, logger, env, onResult: (r) => results.push(r) });
+    await reloader.remember();
+    return { g, path, text, reloader, results, log: () => readFileSync(logPath, "utf8") };
+  }
+
+  test("${VAR} values stay those of hangar's environment at its start", async () => {
+    const { g, path, text, reloader } = await fileGateway();
+    const before = process.env.TAG;
+    process.env.TAG = "changed-later";
+    try {
+      writeFileSync(path, text("max_concurrency: 3\n"));
+      expect(await reloader.reload("file")).toBe("applied");
+    } finally {
+      if (before === undefined) delete process.env.TAG;
+      else process.env.TAG = before;
+    }
+    expect(g.config.maxConcurrency).toBe(3);
+    expect(whoOf(await g.callOne({ provider: "p", tool: "whoami" })).tag).toBe("at-start");
+  });
+
+  test("An invalid file changes nothing, is logged once, and the next valid save applies", async () => {
+    const { g, path, text, reloader, results, log } = await fileGateway();
+    const hash = g.configRecord.status().hash;
+    expect(await reloader.reload("file")).toBeUndefined(); // the file as loaded: no reload at all
+    writeFileSync(path, text("max_concurency: 3\n"));
+    expect(await reloader.reload("file")).toBe("failed");
+    expect(await reloader.reload("file")).toBeUndefined(); // the same broken text again
+    expect(await reloader.reload("SIGHUP")).toBe("failed");
+    expect(g.configRecord.status()).toMatchObject({ hash, last_reload: { result: "failed", trigger: "SIGHUP" } });
+    expect(g.configRecord.lastError).toContain(`${path}:3:1`);
+    expect(log().trim().split("\n")).toHaveLength(1);
+    writeFileSync(path, text("max_concurrency: 3\n"));
+    expect(await reloader.reload("file")).toBe("applied");
+    expect(g.configRecord.status().hash).not.toBe(hash);
+    expect(g.configRecord.lastError).toBeUndefined();
+    expect(results).toEqual(["failed", "failed", "applied"]);
   });
 });

@@ -15,7 +15,7 @@ export interface LifecycleOptions {
   readonly parentCheckMs?: number;
   /**
    * What SIGHUP does (default "stop": shut down, as for SIGTERM). A function is called instead and hangar
-   * keeps running (`serve --http`; where a live reload of the config will hook in). Either way a SIGHUP
+   * keeps running (`serve --http`, where it reloads the config). Either way a SIGHUP
    * that was already ignored when hangar started (`nohup`) stays ignored.
    */
   readonly onHangup?: "stop" | (() => void);

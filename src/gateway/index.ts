@@ -14,6 +14,8 @@ export {
   type ProviderAnswer,
 } from "./batch-schema.ts";
 export { BatchStream } from "./batch-stream.ts";
+export type { ConfigStatus, ReloadResult, ReloadTrigger } from "./config-record.ts";
+export { ConfigReloader, type ConfigReloaderOptions } from "./config-reloader.ts";
 export { type BatchOptions, Gateway, type GatewayDeps, InvalidBatchError } from "./gateway.ts";
 export { LITERAL_KEY, REF_KEY } from "./references.ts";
 export { ResultStore } from "./result-store.ts";

@@ -33,6 +33,8 @@ export interface Metrics {
   watch(source: MetricsSource): void;
   /** The metrics in Prometheus text format, for `GET /metrics`. */
   text(): Promise<string>;
+  /** Counts a config reload by how it ended: applied, unchanged or failed (`hangar_config_reloads_total`). */
+  configReloaded(result: "applied" | "unchanged" | "failed"): void;
 }
 
 /** Latency buckets from 1 ms to 60 s, in seconds. */
@@ -152,6 +154,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ["provider", "result"],
     registers,
   });
+  const reloads = new Counter({
+    name: "hangar_config_reloads_total",
+    help: "Config reloads (file change or SIGHUP), by result: applied, unchanged, or failed (the running config stays)",
+    labelNames: ["result"],
+    registers,
+  });
+  for (const result of ["applied", "unchanged", "failed"]) reloads.inc({ result }, 0);
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "hangar_" });
 
   const listed = new WeakMap<readonly { readonly name: string }[], ReadonlySet<string>>();
@@ -200,5 +209,6 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       source = next;
     },
     text: () => registry.metrics(),
+    configReloaded: (result) => reloads.inc({ result }),
   };
 }

@@ -1,4 +1,4 @@
-import type { Gateway } from "../gateway/index.ts";
+import type { ConfigStatus, Gateway } from "../gateway/index.ts";
 import type { CircuitStateName, ProviderState } from "../pool/index.ts";
 import type { Catalog, CatalogSource } from "./catalog.ts";
 import { type PinningStatus, pinningStatus } from "./pinning-status.ts";
@@ -25,6 +25,13 @@ export interface ProviderStatus {
   last_error?: string;
 }
 
+/** A provider instance a reload removed or replaced, still finishing the calls it accepted. */
+export interface DrainingStatus {
+  id: string;
+  calls: number;
+  pid?: number;
+}
+
 /**
  * Every provider's (or one provider's) state, load, failures, breaker, uptime and latency, and the tool
  * definitions that changed since they were pinned (`pinning`). `startedAt`
@@ -35,7 +42,13 @@ export function statusOf(
   catalog: Catalog,
   startedAt: number,
   providerId?: string,
-): { uptime_s: number; providers: ProviderStatus[]; pinning: PinningStatus } {
+): {
+  uptime_s: number;
+  config: ConfigStatus;
+  providers: ProviderStatus[];
+  draining?: DrainingStatus[];
+  pinning: PinningStatus;
+} {
   const now = gateway.clock.now();
   const handles = [...gateway.handles.values()].filter((h) => providerId === undefined || h.config.id === providerId);
   const providers = handles.map((handle): ProviderStatus => {
@@ -70,9 +83,19 @@ export function statusOf(
       ...(stats.lastError === undefined ? {} : { last_error: stats.lastError }),
     };
   });
+  const draining = gateway
+    .retiring()
+    .filter(({ handle }) => providerId === undefined || handle.config.id === providerId)
+    .map(({ handle, calls }) => ({
+      id: handle.config.id,
+      calls,
+      ...(handle.pid === undefined ? {} : { pid: handle.pid }),
+    }));
   return {
     uptime_s: Math.round((now - startedAt) / 1000),
+    config: gateway.configRecord.status(),
     providers,
+    ...(draining.length > 0 ? { draining } : {}),
     pinning: pinningStatus(gateway.pins, providerId),
   };
 }

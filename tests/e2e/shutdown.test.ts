@@ -197,7 +197,7 @@ describe("Issue 9: hangar serve --http is a server", () => {
       await using http = await startHttpHangar(box, ["--log-level", "info"]);
       process.kill(http.running.pid, "SIGHUP");
       await waitFor(
-        () => http.running.stderr().includes("SIGHUP received; ignored"),
+        () => http.running.stderr().includes("SIGHUP received; reloading the config"),
         10_000,
         "the SIGHUP to be logged",
       );

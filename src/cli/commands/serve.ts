@@ -1,10 +1,12 @@
 import { readFileSync } from "node:fs";
 import { messageOf, UsageError } from "../../errors.ts";
+import type { GatewayDeps } from "../../gateway/index.ts";
 import { ENV } from "../../knobs.ts";
 import type { Logger } from "../../observability/log.ts";
 import { serveHttp, serveStdio } from "../../serve/index.ts";
 import { type GlobalOptions, openContext } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
+import { type LiveReload, startLiveReload } from "../live-reload.ts";
 
 /** Options of `hangar serve`. */
 export interface ServeOptions {
@@ -42,21 +44,38 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
   const token = options.http ? tokenOf(options) : undefined;
   const drainMs = options.http ? drainMsOf(options) : undefined;
   let logger: Logger | undefined;
-  // Over HTTP, hangar is a server: it does not follow the shell that started it, and SIGHUP (the live
-  // reload's signal, later) never stops it. Over stdio it follows its client.
+  let live: LiveReload | undefined;
+  // Over HTTP, hangar is a server: it does not follow the shell that started it, and SIGHUP reloads the
+  // config (the daemon convention). Over stdio it follows its client, and SIGHUP is a hang-up.
   const lifecycle = watchLifecycle(
     options.http
       ? {
           followParent: false,
-          onHangup: () => logger?.info("SIGHUP received; ignored (reloading the config is not supported yet)"),
+          onHangup: () => {
+            logger?.info("SIGHUP received; reloading the config");
+            void live?.reload("SIGHUP");
+          },
         }
       : {},
   );
+  lifecycle.signal.addEventListener("abort", () => live?.close(), { once: true });
+  /** Opens the gateway, then watches the config file and applies each valid change live (issue 17). */
+  const open = async (deps: Pick<GatewayDeps, "bridge">, metrics = false) => {
+    const context = await openContext(global, deps, { metrics });
+    const counted = context.observability.metrics;
+    live = await startLiveReload({
+      gateway: context.gateway,
+      logger: context.logger,
+      ...(counted ? { onResult: (result) => counted.configReloaded(result) } : {}),
+    });
+    if (lifecycle.signal.aborted) live.close();
+    return context;
+  };
   try {
     if (options.http) {
       await serveHttp({
         openGateway: async (deps) => {
-          const context = await openContext(global, deps, { metrics: true });
+          const context = await open(deps, true);
           const { gateway, observability } = context;
           logger = context.logger;
           return {
@@ -84,7 +103,7 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
       const metricsPort = parsePort(options.metricsPort, "--metrics-port");
       await serveStdio({
         openGateway: async (deps) => {
-          const context = await openContext(global, deps, { metrics: true });
+          const context = await open(deps, true);
           return { ...context, ...(context.observability.metrics ? { metrics: context.observability.metrics } : {}) };
         },
         signal: lifecycle.signal,
@@ -92,9 +111,10 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
       });
       return 0;
     }
-    await serveStdio({ openGateway: (deps) => openContext(global, deps), signal: lifecycle.signal });
+    await serveStdio({ openGateway: (deps) => open(deps), signal: lifecycle.signal });
     return 0;
   } finally {
+    live?.close();
     lifecycle.dispose();
   }
 }

@@ -16,7 +16,8 @@ export function healthz(): Response {
 /**
  * `GET /readyz`: 200 `{status: "ready", providers}` once the config is loaded and Hangar listens (a
  * cold provider is ready to be started on demand), 503 `{status: "shutting_down"}` once it stops.
- * `providers` counts providers by state and open circuits.
+ * `providers` counts providers by state and open circuits; `config` has the applied config's hash and,
+ * while the last reload is one that failed, its error.
  */
 export function readyz(gateway: Gateway, shuttingDown: boolean): Response {
   const byState: Record<string, number> = {};
@@ -26,8 +27,11 @@ export function readyz(gateway: Gateway, shuttingDown: boolean): Response {
     if (handle.breaker.state === "open") circuitOpen++;
   }
   const providers = { total: gateway.handles.size, ...byState, circuit_open: circuitOpen };
-  if (shuttingDown) return Response.json({ status: "shutting_down", providers }, { status: 503 });
-  return Response.json({ status: "ready", providers });
+  // A reload that failed leaves the running config serving: ready, and the error says why it was not applied.
+  const { hash, last_reload } = gateway.configRecord.status();
+  const config = { hash, ...(last_reload?.error === undefined ? {} : { last_reload_error: last_reload.error }) };
+  if (shuttingDown) return Response.json({ status: "shutting_down", providers, config }, { status: 503 });
+  return Response.json({ status: "ready", providers, config });
 }
 
 /** `GET /metrics`: Prometheus text, or 503 when metrics are not enabled in this process. */
