@@ -1,7 +1,6 @@
 import { watchConfigFile } from "../config/watch.ts";
 import { messageOf } from "../errors.ts";
-import type { Gateway } from "../gateway/index.ts";
-import { ConfigReloader, type ReloadResult, type ReloadTrigger } from "../gateway/index.ts";
+import { ConfigReloader, type Gateway, type ReloadResult, type ReloadTrigger } from "../gateway/index.ts";
 import type { Logger } from "../observability/log.ts";
 
 /** Options of `startLiveReload`; every field says its default. */
@@ -10,6 +9,8 @@ export interface LiveReloadOptions {
   readonly logger: Logger;
   /** Told how each reload ended (default nothing; `serve` counts them in its metrics). */
   readonly onResult?: (result: ReloadResult) => void;
+  /** Watch the config file (default true); false leaves only `reload` (SIGHUP). */
+  readonly watch?: boolean;
   /** Quiet time after a burst of file events before reloading, in ms (default 200). */
   readonly debounceMs?: number;
 }
@@ -33,7 +34,7 @@ export async function startLiveReload(options: LiveReloadOptions): Promise<LiveR
     ...(options.onResult ? { onResult: options.onResult } : {}),
   });
   await reloader.remember();
-  const path = reloader.path;
+  const path = options.watch === false ? undefined : reloader.path;
   const watch =
     path === undefined
       ? undefined

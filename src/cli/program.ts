@@ -230,6 +230,7 @@ function registerServe(program: Command, run: Run): void {
       "--metrics-port <port>",
       "over stdio: also serve /metrics, /healthz and /readyz on this 127.0.0.1 port (0 picks one)",
     )
+    .option("--no-watch", "do not apply changes of the config file live (with --http, SIGHUP still reloads it)")
     .addHelpText(
       "after",
       `

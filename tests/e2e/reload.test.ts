@@ -209,18 +209,26 @@ describe("hangar serve: live config reload (issue 17)", () => {
 
 describe("hangar serve --http: live config reload (issue 17)", () => {
   test(
-    "SIGHUP reloads the config, and the reload is counted in /metrics",
+    "SIGHUP reloads the config (with --no-watch, only SIGHUP does), and the reload is counted in /metrics",
     async () => {
       using box = sandbox();
-      box.write("hangar.yaml", yaml(entry("p")));
-      await using hangar = await startHttpHangar(box);
+      const config = box.write("hangar.yaml", yaml(entry("p")));
+      await using hangar = await startHttpHangar(box, ["--no-watch"]);
       const { client } = await hangar.connect();
+      save(config, yaml(entry("p"), entry("q")));
       hangar.running.proc.kill("SIGHUP");
       const reloaded = await waitForReload(client, 1, "SIGHUP to reload the config");
-      expect(reloaded.config.last_reload).toMatchObject({ result: "unchanged", trigger: "SIGHUP" });
+      expect(reloaded.config.reloads).toBe(1);
+      expect(reloaded.config.last_reload).toMatchObject({ result: "applied", trigger: "SIGHUP" });
+      expect(reloaded.providers.map((p) => p.id)).toEqual(["p", "q"]);
+      hangar.running.proc.kill("SIGHUP");
+      const again = await waitForReload(client, 2, "a second SIGHUP to reload the config");
+      expect(again.config.last_reload).toMatchObject({ result: "unchanged", trigger: "SIGHUP" });
       expect(hangar.running.proc.exitCode).toBeNull();
       const metrics = await (await fetch(`${hangar.base}/metrics`)).text();
+      expect(metrics).toContain('hangar_config_reloads_total{result="applied"} 1');
       expect(metrics).toContain('hangar_config_reloads_total{result="unchanged"} 1');
+      expect(metrics).toContain('hangar_config_reloads_total{result="failed"} 0');
     },
     TIMEOUT_MS,
   );

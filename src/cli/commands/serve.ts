@@ -20,6 +20,8 @@ export interface ServeOptions {
   bodyTimeout?: string;
   idleTimeout?: string;
   metricsPort?: string;
+  /** Watch the config file and apply its changes live (default true; `--no-watch` sets false). */
+  watch?: boolean;
 }
 
 /** `hangar serve`: Hangar as an MCP server over stdio (or HTTP with `--http`), until the client leaves or a signal arrives. */
@@ -66,6 +68,7 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
     live = await startLiveReload({
       gateway: context.gateway,
       logger: context.logger,
+      watch: options.watch !== false,
       ...(counted ? { onResult: (result) => counted.configReloaded(result) } : {}),
     });
     if (lifecycle.signal.aborted) live.close();
