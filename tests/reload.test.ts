@@ -250,7 +250,7 @@ describe("Config file watch (issue 17)", () => {
 
 describe("ConfigReloader (issue 17)", () => {
   /** A config file whose provider's RELOAD_TAG is `${TAG}`, and a gateway running it. */
-  async function fileGateway(extra = "") {
+  async function fileGateway(extra = "", savedBeforeWatch?: string) {
     const dir = mkdtempSync(join(tmpdir(), "hangar-reloader-"));
     const path = join(dir, "hangar.yaml");
     const text = (more: string) =>
@@ -264,6 +264,7 @@ describe("ConfigReloader (issue 17)", () => {
     const logger = createLogger({ level: "warn", pretty: false, sync: true, fd });
     const results: string[] = [];
     const reloader = new ConfigReloader({ gateway: g, logger, env, onResult: (r) => results.push(r) });
+    if (savedBeforeWatch !== undefined) writeFileSync(path, text(savedBeforeWatch));
     await reloader.remember();
     return { g, path, text, reloader, results, log: () => readFileSync(logPath, "utf8") };
   }
@@ -281,6 +282,13 @@ describe("ConfigReloader (issue 17)", () => {
     }
     expect(g.config.maxConcurrency).toBe(3);
     expect(whoOf(await g.callOne({ provider: "p", tool: "whoami" })).tag).toBe("at-start");
+  });
+
+  test("A save between the first load and the start of the watch is applied at once", async () => {
+    const { g, reloader, results } = await fileGateway("", "max_concurrency: 5\n");
+    expect(await reloader.reload("file")).toBeUndefined(); // queued after the catch-up reload, which applied it
+    expect(g.config.maxConcurrency).toBe(5);
+    expect(results).toEqual(["applied"]);
   });
 
   test("An invalid file changes nothing, is logged once, and the next valid save applies", async () => {

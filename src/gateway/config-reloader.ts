@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { describeDiff } from "../config/config-diff.ts";
+import { configHash, describeDiff } from "../config/config-diff.ts";
 import type { Env } from "../config/interpolate.ts";
 import { parseConfigText } from "../config/parse.ts";
 import { messageOf } from "../errors.ts";
@@ -45,12 +45,26 @@ export class ConfigReloader {
     return source.kind === "file" ? source.path : undefined;
   }
 
-  /** Remembers the file's content now as applied, so the first file event for the same text is no reload. */
+  /**
+   * Remembers the file's content now as applied, so the first file event for the same text is no reload;
+   * when it already differs from what was loaded at start (saved in between), reloads it at once.
+   */
   async remember(): Promise<void> {
     const path = this.path;
     if (path === undefined) return;
     const text = await readFile(path, "utf8").catch(() => undefined);
-    if (text !== undefined) this.lastText ??= sha256Hex(text);
+    let same = false;
+    try {
+      same = text !== undefined && configHash(parseConfigText(text, path, this.env)) === this.appliedHash();
+    } catch {
+      // Broken since it was loaded: the reload below says where.
+    }
+    if (same) this.lastText = sha256Hex(text!);
+    else void this.reload("file");
+  }
+
+  private appliedHash(): string {
+    return this.options.gateway.configRecord.status().hash;
   }
 
   /**

@@ -125,7 +125,7 @@ const HANGAR_TOOLS: readonly HangarTool[] = [
     name: "hangar_status",
     title: "Providers' health",
     description:
-      "Show each provider's state (cold, starting, ready, draining, stopped, failed), calls in flight and queued, failures, circuit breaker state, uptime, and call and ping latency. Use it when calls fail with provider_unavailable, circuit_open or overloaded, to see which provider is unwell and when it will be tried again.",
+      "Show each provider's state (cold, starting, ready, draining, stopped, failed), calls in flight and queued, failures, circuit breaker state, uptime, and call and ping latency, and which config is applied (its source, hash, and the last reload's result or error). Use it when calls fail with provider_unavailable, circuit_open or overloaded, to see which provider is unwell and when it will be tried again.",
     input: StatusRequestSchema,
     annotations: { title: "Providers' health", readOnlyHint: true, openWorldHint: false },
     async call({ gateway, catalog, startedAt }, args) {
