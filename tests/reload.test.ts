@@ -122,6 +122,11 @@ describe("Config diff (issue 17)", () => {
     }
   });
 
+  test("A provider setting that is not a known policy (a launch key another issue adds) relaunches", () => {
+    const next = { ...base, perClient: true } as ResolvedProvider;
+    expect(diffConfig(configOf([base]), configOf([next])).relaunched.map((p) => p.id)).toEqual(["p"]);
+  });
+
   test("Added and removed providers and the top-level limits are told apart", () => {
     const diff = diffConfig(configOf([base]), configOf([fixtureProvider("q")], { maxConcurrency: 2 }));
     expect(diff.added.map((p) => p.id)).toEqual(["q"]);

@@ -1,9 +1,9 @@
 /**
- * What a live reload changes: the running config against the new one, provider by provider. A provider
- * whose transport differs in any way (every launch key: command, args, env, cwd, image, network, volumes,
- * url, headers, transport, env_inherit and the variables it is not given) needs a new instance; any other
- * difference (limits, queue, timeouts, idle TTL, health checks, breaker, retries, tools allow/deny, expose,
- * prefix, description) is a policy that applies to the running one.
+ * What a live reload changes: the running config against the new one, provider by provider. A policy
+ * (`POLICY_KEYS`: limits, queue, timeouts, idle TTL, health checks, breaker, retries, tools allow/deny,
+ * expose, prefix, description) applies to the running instance; any other difference (the transport:
+ * command, args, env, cwd, image, network, volumes, url, headers, transport, env_inherit and the
+ * variables it is not given, and any launch key added later) needs a new instance.
  */
 import { sha256Hex } from "../runtime/index.ts";
 import type { ResolvedConfig, ResolvedProvider } from "./types.ts";
@@ -22,9 +22,24 @@ export interface ConfigDiff {
   readonly limits: boolean;
 }
 
-/** Whether two providers are launched or reached the same way (the catalog cache's key is made of the same). */
+/**
+ * The settings a running provider takes in place. Everything else about a provider is how it is launched
+ * or reached, so a setting added later relaunches the provider when it changes, unless it is listed here.
+ */
+export const POLICY_KEYS = [
+  ...["description", "idleTtlMs", "healthCheckIntervalMs", "maxConsecutiveFailures", "circuitCooldownMs"],
+  ...["maxConcurrency", "maxQueue", "startupTimeoutMs", "callTimeoutMs", "retries", "tools", "expose", "prefix"],
+] as const satisfies readonly (keyof ResolvedProvider)[];
+
+/** Whether two providers are launched or reached the same way: they differ at most in `POLICY_KEYS`. */
 export function sameLaunch(a: ResolvedProvider, b: ResolvedProvider): boolean {
-  return JSON.stringify(a.transport) === JSON.stringify(b.transport);
+  return JSON.stringify(launchOf(a)) === JSON.stringify(launchOf(b));
+}
+
+function launchOf(provider: ResolvedProvider): Record<string, unknown> {
+  const launch: Record<string, unknown> = { ...provider };
+  for (const key of POLICY_KEYS) delete launch[key];
+  return launch;
 }
 
 /** What changes from `running` to `next`; providers in each list in `next`'s order. */

@@ -1,5 +1,6 @@
 import type { CallToolResult, Client, Tool } from "@modelcontextprotocol/client";
 import type { Clock } from "../clock.ts";
+import { sameLaunch } from "../config/config-diff.ts";
 import type { ResolvedProvider } from "../config/types.ts";
 import { CancelledError, CircuitOpenError, messageOf } from "../errors.ts";
 import type { Logger } from "../observability/log.ts";
@@ -107,7 +108,7 @@ export class ProviderHandle {
    * A change of launch settings is never applied here: it needs a new handle (see config-diff.ts).
    */
   retune(next: ResolvedProvider): void {
-    if (JSON.stringify(next.transport) !== JSON.stringify(this.settings.transport) || next.id !== this.settings.id)
+    if (!sameLaunch(next, this.settings))
       throw new Error(`provider "${next.id}": a new launch config needs a new instance, not retune()`);
     this.settings = next;
     this.leases.retune(next.idleTtlMs);
