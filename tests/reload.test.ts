@@ -7,8 +7,10 @@ import { diffConfig, sameLaunch } from "../src/config/config-diff.ts";
 import { parseConfigText } from "../src/config/index.ts";
 import type { ResolvedProvider } from "../src/config/types.ts";
 import { watchConfigFile } from "../src/config/watch.ts";
+import { TimeoutError } from "../src/errors.ts";
 import { ConfigReloader, Gateway } from "../src/gateway/index.ts";
 import { createLogger } from "../src/observability/log.ts";
+import { ProviderBreaker } from "../src/pool/breaker.ts";
 import { Semaphore } from "../src/scheduler/index.ts";
 import { CatalogCache } from "../src/serve/index.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
@@ -312,5 +314,32 @@ describe("ConfigReloader (issue 17)", () => {
     expect(g.configRecord.status().hash).not.toBe(hash);
     expect(g.configRecord.lastError).toBeUndefined();
     expect(results).toEqual(["failed", "failed", "applied"]);
+  });
+});
+
+describe("Policies applied in place (issue 17)", () => {
+  test("New breaker thresholds apply to the running breaker, keeping the failures it counted", async () => {
+    const clock = new FakeClock();
+    const options = { id: "p", maxConsecutiveFailures: 3, circuitCooldownMs: 30_000, callTimeoutMs: 1_000 };
+    const breaker = new ProviderBreaker(options, clock);
+    const failure = new TimeoutError("The call timed out after 1 s", 1_000);
+    await expect(breaker.execute(() => Promise.reject(failure))).rejects.toBe(failure);
+    expect(breaker.state).toBe("closed");
+    breaker.retune({ ...options, maxConsecutiveFailures: 2, circuitCooldownMs: 5_000 });
+    await expect(breaker.execute(() => Promise.reject(failure))).rejects.toBe(failure);
+    expect([breaker.state, breaker.remainingMs()]).toEqual(["open", 5_000]);
+    await clock.advance(5_000);
+    expect(breaker.state).toBe("half-open");
+  });
+
+  test("A new idle TTL applies to the running provider, on the clock", async () => {
+    const clock = new FakeClock();
+    const g = new Gateway(configOf([fixtureProvider("p", "one", { idleTtlMs: 600_000 })]), { clock });
+    open.push(g);
+    const pid = whoOf(await g.callOne({ provider: "p", tool: "whoami" })).pid;
+    g.reload(configOf([fixtureProvider("p", "one", { idleTtlMs: 1_000 })]));
+    expect(g.handles.get("p")!.state).toBe("ready");
+    await clock.advance(1_000);
+    await waitFor(() => !isAlive(pid) && g.handles.get("p")!.state === "stopped", 10_000, "the idle provider to stop");
   });
 });

@@ -29,12 +29,17 @@ export class CatalogFollower {
   private current: ProviderCatalog | undefined;
   private readonly listeners = new Set<(catalog: ProviderCatalog) => void>();
 
-  constructor(private readonly options: CatalogFollowerOptions) {
+  constructor(private options: CatalogFollowerOptions) {
     options.review?.onRevised(() => {
       if (this.raw === undefined) return;
       this.take(this.raw);
       this.emit();
     });
+  }
+
+  /** Takes a new re-read timeout (a config reload changed `startup_timeout_s`). */
+  retune(listTimeoutMs: number): void {
+    this.options = { ...this.options, listTimeoutMs };
   }
 
   /** What the provider offered when it last listed, as far as the review lets it be served (undefined before its first start). */

@@ -114,6 +114,7 @@ export class ProviderHandle {
     this.leases.retune(next.idleTtlMs);
     this.health.retune(next.healthCheckIntervalMs);
     this.breaker.retune(next);
+    this.catalog.retune(next.startupTimeoutMs);
   }
 
   /** Runs one attempt of a call through the circuit breaker (rejects with circuit_open while it is open). */
