@@ -105,13 +105,12 @@ function fronts(g: Gateway) {
     /** An MCP client of `hangar serve`'s server for this gateway. */
     async client(): Promise<Client> {
       const server = createServer();
-      const stop = serveGateway(server, deps);
+      serveGateway(server, deps);
       const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
       const client = new Client({ name: "test", version: "1" });
       await server.connect(serverSide);
       await client.connect(clientSide);
       open.push(async () => {
-        stop();
         await client.close();
       });
       return client;

@@ -1,4 +1,4 @@
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 import { type BatchRequest, type BatchStream, InvalidBatchError, MCP_RESULT_BYTES } from "../gateway/index.ts";
 import type { FrontDeps } from "./front-deps.ts";
 import { type Extra, failure, notifyProgress, settleProgress, structured, traceOf } from "./request-context.ts";
@@ -23,7 +23,7 @@ export async function hangarCall(deps: FrontDeps, input: unknown, extra: Extra):
   }
   // stream() accepted the input, so it is a well-formed batch: each call runs on its provider until its result.
   const calls = (input as BatchRequest).calls;
-  const leave = calls.map((call) => deps.onUpstream?.(call.provider, extra.requestId));
+  const leave = calls.map((call) => deps.onUpstream?.(call.provider, extra));
   const token = extra._meta?.progressToken;
   let done = 0;
   try {

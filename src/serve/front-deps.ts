@@ -11,9 +11,12 @@ export interface FrontDeps {
   /** When Hangar started, on the gateway's clock (`gateway.clock.now()`), for `hangar_status`. */
   readonly startedAt: number;
   /**
-   * Told that the client's request `requestId` now runs something on provider `providerId`; returns the
-   * function that says it stopped (default: nothing). Over HTTP it tells which session a provider's
-   * requests and logs belong to.
+   * Told that the client's request now runs something on provider `providerId`; returns the function
+   * that says it stopped (default: nothing). Over HTTP it tells which session a provider's requests and
+   * logs belong to.
    */
-  readonly onUpstream?: (providerId: string, requestId: RequestId) => () => void;
+  readonly onUpstream?: (
+    providerId: string,
+    request: { readonly requestId: RequestId; readonly sessionId: string | undefined },
+  ) => () => void;
 }

@@ -1,4 +1,4 @@
-import type { CallToolResult, Tool, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, Tool, ToolAnnotations } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { CALL_ERROR_TYPES } from "../errors.ts";
 import { BatchRequestSchema, BatchResultSchema } from "../gateway/index.ts";

@@ -2,6 +2,7 @@
 export { Catalog, type CatalogSource, type ListKind } from "./catalog.ts";
 export { CatalogCache, defaultCacheDir } from "./catalog-cache.ts";
 export type { FrontDeps } from "./front-deps.ts";
+export { type Era, type FrontFactoryOptions, frontFactory } from "./front-factory.ts";
 export { HANGAR_TOOL_NAMES, hangarTools } from "./hangar-tools.ts";
 export {
   createHttpApp,

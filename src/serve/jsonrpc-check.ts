@@ -1,4 +1,5 @@
-import { ClientRequestSchema, ErrorCode, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { ClientRequestSchema } from "@modelcontextprotocol/core";
+import { ProtocolErrorCode as ErrorCode, type JSONRPCMessage } from "@modelcontextprotocol/server";
 
 /** The schema of each request a client may send, by method, to answer bad params with Invalid params. */
 const REQUEST_SCHEMAS = new Map(

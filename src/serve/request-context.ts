@@ -3,19 +3,36 @@ import type {
   Progress,
   ProgressToken,
   RequestId,
+  ServerContext,
   ServerNotification,
-} from "@modelcontextprotocol/sdk/types.js";
+} from "@modelcontextprotocol/server";
 import { CallError } from "../errors.ts";
 
-/** What a request handler gets from the SDK that Hangar uses. */
-export type Extra = {
-  signal: AbortSignal;
-  /** The request's id in its session. */
-  requestId: RequestId;
-  _meta?: { progressToken?: ProgressToken | undefined; [key: string]: unknown } | undefined;
-  requestInfo?: { headers: Record<string, string | string[] | undefined> } | undefined;
-  sendNotification: (n: ServerNotification) => Promise<void>;
-};
+/** What Hangar's handlers use of a request, in either protocol era. */
+export interface Extra {
+  readonly signal: AbortSignal;
+  /** The request's id (in its session, for a 2025 client). */
+  readonly requestId: RequestId;
+  /** The 2025 HTTP session the request came in, if any. */
+  readonly sessionId: string | undefined;
+  /** The request's `_meta`, without the 2026 envelope keys. */
+  readonly _meta: { progressToken?: ProgressToken | undefined; [key: string]: unknown } | undefined;
+  /** The HTTP request's headers, when it came over HTTP. */
+  readonly headers: Headers | undefined;
+  readonly sendNotification: (n: ServerNotification) => Promise<void>;
+}
+
+/** Hangar's view of an SDK handler context. */
+export function extraOf(ctx: ServerContext): Extra {
+  return {
+    signal: ctx.mcpReq.signal,
+    requestId: ctx.mcpReq.id,
+    sessionId: ctx.sessionId,
+    _meta: ctx.mcpReq._meta,
+    headers: ctx.http?.req?.headers,
+    sendNotification: ctx.mcpReq.notify,
+  };
+}
 
 /**
  * Waits until the progress notifications are written, then one turn of the event loop, so the response
@@ -28,10 +45,7 @@ export async function settleProgress(sent: Promise<void>): Promise<void> {
 
 /** The caller's W3C trace context: `_meta.traceparent` (MCP), else the HTTP request's `traceparent` header. */
 export function traceOf(extra: Extra): { traceparent?: string; tracestate?: string } {
-  const header = (name: string) => {
-    const value = extra.requestInfo?.headers[name];
-    return typeof value === "string" ? value : undefined;
-  };
+  const header = (name: string) => extra.headers?.get(name) ?? undefined;
   const meta = extra._meta;
   const fromMeta = typeof meta?.traceparent === "string";
   const traceparent = fromMeta ? (meta!.traceparent as string) : header("traceparent");

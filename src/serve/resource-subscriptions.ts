@@ -1,16 +1,11 @@
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import {
-  ErrorCode,
-  McpError,
-  SubscribeRequestSchema,
-  UnsubscribeRequestSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+import type { Server } from "@modelcontextprotocol/server";
 import { messageOf } from "../errors.ts";
 import type { Gateway } from "../gateway/index.ts";
 import type { Logger } from "../observability/log.ts";
 import type { Catalog } from "./catalog.ts";
 import { exposedUri } from "./names.ts";
 import { providerRequest } from "./provider-request.ts";
+import { notFound } from "./server.ts";
 
 /** One resource some sessions follow: its owner, its URI there, and who follows it. */
 interface Followed {
@@ -35,15 +30,15 @@ export class ResourceSubscriptions {
     private readonly logger: Logger,
   ) {}
 
-  /** Serves `resources/subscribe` and `resources/unsubscribe` on `server` (one session), and says so. */
+  /** Serves `resources/subscribe` and `resources/unsubscribe` on `server` (one 2025-era session), and says so. */
   serveOn(server: Server): void {
     server.registerCapabilities({ resources: { subscribe: true } });
-    server.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
-      await this.subscribe(server, request.params.uri, extra.signal);
+    server.setRequestHandler("resources/subscribe", async (request, ctx) => {
+      await this.subscribe(server, request.params.uri, ctx.mcpReq.signal);
       return {};
     });
-    server.setRequestHandler(UnsubscribeRequestSchema, async (request, extra) => {
-      await this.unsubscribe(server, request.params.uri, extra.signal);
+    server.setRequestHandler("resources/unsubscribe", async (request, ctx) => {
+      await this.unsubscribe(server, request.params.uri, ctx.mcpReq.signal);
       return {};
     });
   }
@@ -56,7 +51,7 @@ export class ResourceSubscriptions {
       return;
     }
     const target = this.catalog.exposed.resolveUri(uri);
-    if (target === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown resource "${uri}"`);
+    if (target === undefined) throw notFound(uri);
     await providerRequest(this.gateway, target.providerId, signal, (client, s) =>
       client.subscribeResource({ uri: target.name }, { signal: s }),
     );

@@ -1,4 +1,4 @@
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { MCP_RESULT_BYTES } from "../gateway/index.ts";
 import type { FrontDeps } from "./front-deps.ts";

@@ -1,13 +1,15 @@
+import type { Server } from "@modelcontextprotocol/server";
+import { serveStdio as serveMcpStdio } from "@modelcontextprotocol/server/stdio";
 import { messageOf } from "../errors.ts";
 import type { Gateway, GatewayDeps } from "../gateway/index.ts";
 import type { Logger } from "../observability/log.ts";
 import { Catalog } from "./catalog.ts";
 import { CatalogCache } from "./catalog-cache.ts";
+import { type Era, frontFactory, once, sendListChanged } from "./front-factory.ts";
 import { HANGAR_TOOL_NAMES } from "./hangar-tools.ts";
 import type { MetricsEndpoint } from "./http/probes.ts";
 import { listenProbes } from "./probe-listener.ts";
 import { ResourceSubscriptions } from "./resource-subscriptions.ts";
-import { createServer, serveGateway } from "./server.ts";
 import { ServerBridge } from "./server-bridge.ts";
 import { StdioServerTransport } from "./stdio-server-transport.ts";
 
@@ -30,13 +32,15 @@ export interface ServeStdioOptions {
 }
 
 /**
- * `hangar serve` over stdio until the client goes away. At stdin's end, requests still running are
- * finished and answered first; on a signal they are cancelled (upstream too) and answered as cancelled.
- * Either way every provider is stopped and stdout is flushed before this resolves.
+ * `hangar serve` over stdio until the client goes away, in both protocol eras: a 2026-07-28 client
+ * (`server/discover`, per-request `_meta`, `subscriptions/listen`) and a 2025 one (`initialize`), one
+ * connection pinned to one era by the SDK's `serveStdio`, on Hangar's own transport (its line checks
+ * and error answers). At stdin's end, requests still running are finished and answered first; on a
+ * signal they are cancelled (upstream too) and answered as cancelled. Either way every provider is
+ * stopped and stdout is flushed before this resolves.
  */
 export async function serveStdio(options: ServeStdioOptions): Promise<void> {
-  const server = createServer();
-  const bridge = new ServerBridge(server);
+  const bridge = new ServerBridge();
   const { gateway, logger, metrics } = await options.openGateway({ bridge });
   const probes =
     options.metricsPort === undefined || metrics === undefined
@@ -53,18 +57,37 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
   });
   const ended = Promise.withResolvers<void>();
   const transport = new StdioServerTransport({ onEnd: () => ended.resolve() });
-  transport.onerror = (error) => logger.debug({ err: error.message }, "bad message from the client");
-  const stopFollowing = serveGateway(server, { gateway, catalog, logger, startedAt: gateway.clock.now() }, bridge);
   const subscriptions = new ResourceSubscriptions(gateway, catalog, logger);
   bridge.onResourceUpdated = (providerId, uri) => subscriptions.updated(providerId, uri);
-  subscriptions.serveOn(server);
   const warmUp = new AbortController();
-  server.oninitialized = () => {
+  const startWarmUp = once(() => {
     catalog
       .warmUp(warmUp.signal)
       .catch((error: unknown) => logger.warn({ err: String(error) }, "catalog warm-up failed"));
-  };
-  await server.connect(transport);
+  });
+  // The instance serving the connection (the last one built: a discarded server/discover probe comes first).
+  let current: { server: Server; era: Era } | undefined;
+  const deps = { gateway, catalog, logger, startedAt: gateway.clock.now() };
+  const handle = serveMcpStdio(
+    frontFactory(deps, {
+      subscriptions,
+      bridge,
+      onInstance: (server, era) => {
+        current = { server, era };
+        bridge.use(server);
+        if (era === "modern") startWarmUp();
+        else server.oninitialized = startWarmUp;
+      },
+    }),
+    {
+      transport,
+      onerror: (error) => logger.debug({ err: error.message }, "bad message from the client"),
+    },
+  );
+  const stopFollowing = catalog.onChange((kinds) => {
+    if (current === undefined) return;
+    sendListChanged(current.server, current.era, kinds, logger);
+  });
   logger.info({ providers: gateway.handles.size }, "serving MCP on stdio");
 
   const signalled = new Promise<void>((resolve) => {
@@ -89,5 +112,7 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
   stopFollowing();
   catalog.close();
   await transport.flush();
-  await server.close();
+  // Ends the client's subscriptions/listen streams (answered), closes the instance and the transport.
+  await handle.close();
+  await transport.flush();
 }

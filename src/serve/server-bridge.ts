@@ -1,6 +1,5 @@
 import type { Client, ClientCapabilities } from "@modelcontextprotocol/client";
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import type { LoggingMessageNotification } from "@modelcontextprotocol/sdk/types.js";
+import type { LoggingMessageNotification, Server } from "@modelcontextprotocol/server";
 import { messageOf } from "../errors.ts";
 import type { Logger } from "../observability/log.ts";
 import { type ClientBridge, NO_SDK_TIMEOUT } from "../providers/index.ts";
@@ -28,16 +27,28 @@ export class ServerBridge implements ClientBridge {
   /** Told when a provider says one of its resources changed (resource subscriptions). */
   onResourceUpdated: ((providerId: string, uri: string) => void) | undefined;
 
+  private front: Server | undefined;
+
   /** `logger` gets what cannot be forwarded (default: nothing is logged). */
-  constructor(
-    private readonly server: Server,
-    private readonly logger?: Logger,
-  ) {}
+  constructor(private readonly logger?: Logger) {}
+
+  /**
+   * Forwards to `server` from now on: the instance `serveStdio` pinned for the connection (the bridge
+   * exists before it, since the gateway needs the bridge and the instance needs the gateway).
+   */
+  use(server: Server): void {
+    this.front = server;
+  }
+
+  /** The instance serving the client; providers ask only after the client made a request. */
+  private get server(): Server {
+    if (this.front === undefined) throw new Error("no client is connected yet");
+    return this.front;
+  }
 
   capabilities(): ClientCapabilities {
-    const front = this.server.getClientCapabilities() ?? {};
-    // The front's v1 types say less about JSON values than the upstream client's v2 types; same wire data.
-    return <ClientCapabilities>{
+    const front = this.front?.getClientCapabilities() ?? {};
+    return {
       ...(front.sampling ? { sampling: front.sampling } : {}),
       ...(front.elicitation ? { elicitation: front.elicitation } : {}),
       ...(front.roots ? { roots: { listChanged: true } } : {}),

@@ -1,37 +1,43 @@
-import type { Client } from "@modelcontextprotocol/client";
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
-  CallToolRequestSchema,
+  type CacheHint,
   type CallToolResult,
-  CompleteRequestSchema,
-  ErrorCode,
-  GetPromptRequestSchema,
-  ListPromptsRequestSchema,
-  ListResourcesRequestSchema,
-  ListResourceTemplatesRequestSchema,
-  ListToolsRequestSchema,
-  McpError,
   type Progress,
-  ReadResourceRequestSchema,
-  type RequestId,
-  RootsListChangedNotificationSchema,
-} from "@modelcontextprotocol/sdk/types.js";
-import { messageOf } from "../errors.ts";
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
+} from "@modelcontextprotocol/server";
 import { closest } from "../gateway/closest.ts";
 import { VERSION } from "../version.ts";
-import type { Catalog, ListKind } from "./catalog.ts";
+import type { Catalog } from "./catalog.ts";
 import type { FrontDeps } from "./front-deps.ts";
-import { HangarServer } from "./hangar-server.ts";
 import { HANGAR_TOOL_NAMES, hangarTool, hangarTools, withoutUnknownKeys } from "./hangar-tools.ts";
 import { exposedUri, type Target } from "./names.ts";
-import { providerRequest } from "./provider-request.ts";
-import { failure, notifyProgress, settleProgress, traceOf } from "./request-context.ts";
+import { type ProviderClient, providerRequest } from "./provider-request.ts";
+import { type Extra, extraOf, failure, notifyProgress, settleProgress, traceOf } from "./request-context.ts";
 import type { ServerBridge } from "./server-bridge.ts";
 import { withheldTool } from "./withheld-tool.ts";
 
+/**
+ * Cache hints of the 2026-07-28 list results. Every caller gets the same lists (Hangar has no per-caller
+ * catalog), so they may be shared, but they change whenever a provider's does: `ttlMs` 0, and
+ * `subscriptions/listen` tells when. A resource's contents come from a provider whose answer Hangar
+ * cannot judge: private, unless the provider said otherwise.
+ */
+const CACHE_HINTS: Record<
+  "tools/list" | "prompts/list" | "resources/list" | "resources/templates/list" | "resources/read" | "server/discover",
+  CacheHint
+> = {
+  "server/discover": { ttlMs: 0, cacheScope: "public" },
+  "tools/list": { ttlMs: 0, cacheScope: "public" },
+  "prompts/list": { ttlMs: 0, cacheScope: "public" },
+  "resources/list": { ttlMs: 0, cacheScope: "public" },
+  "resources/templates/list": { ttlMs: 0, cacheScope: "public" },
+  "resources/read": { ttlMs: 0, cacheScope: "private" },
+};
+
 /** Hangar's MCP server, not yet connected to a transport: tools, prompts, resources, completion and logging. */
 export function createServer(): Server {
-  return new HangarServer(
+  return new Server(
     { name: "hangar", title: "Hangar", version: VERSION },
     {
       capabilities: {
@@ -41,6 +47,7 @@ export function createServer(): Server {
         completions: {},
         logging: {},
       },
+      cacheHints: CACHE_HINTS,
       instructions:
         "Hangar fronts several MCP servers (providers). To run two or more independent tool calls, use hangar_call: they run in parallel and come back together. To find a tool, search with hangar_tools {query} (it also finds tools not listed directly), then run it with hangar_call. hangar_status shows providers' health. Exposed provider tools are also listed directly as <provider>__<tool>.",
     },
@@ -49,19 +56,20 @@ export function createServer(): Server {
 
 /**
  * Serves the gateway on `server`: Hangar's own tools, every exposed provider's tools, prompts and
- * resources under mapped names, completion routed to the owner, and list_changed when the catalog
- * changes. Returns a function that stops following the catalog.
+ * resources under mapped names, and completion routed to the owner. Telling the client that a list
+ * changed is the serving entry's job (it knows the era and the listeners).
  */
-export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBridge): () => void {
+export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBridge): void {
   const { gateway, catalog } = deps;
   const own = hangarTools();
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => {
+  server.setRequestHandler("tools/list", async () => {
     await catalog.settled();
     return { tools: [...own, ...catalog.exposed.tools()] };
   });
 
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+  server.setRequestHandler("tools/call", async (request, ctx): Promise<CallToolResult> => {
+    const extra = extraOf(ctx);
     const { name, arguments: args } = request.params;
     const own = hangarTool(name);
     if (own) return own.call(deps, withoutUnknownKeys(args ?? {}, own.input), extra);
@@ -80,7 +88,7 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
         : (progress: Progress) => {
             sent = (sent ?? Promise.resolve()).then(() => notifyProgress(extra, token, progress));
           };
-    const leave = deps.onUpstream?.(target.providerId, extra.requestId);
+    const leave = deps.onUpstream?.(target.providerId, extra);
     const result = await gateway
       .callOne(
         { provider: target.providerId, tool: target.name, ...(args === undefined ? {} : { arguments: args }) },
@@ -88,16 +96,16 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
       )
       .finally(() => leave?.());
     if (sent) await settleProgress(sent);
-    // The gateway speaks the v2 SDK's types, this front still v1's: the same wire data.
-    if (result.result !== undefined) return result.result as CallToolResult;
+    if (result.result !== undefined) return projected(server, result.result as CallToolResult);
     return failure(`${result.error?.type ?? "internal"}: ${result.error?.message ?? "the call failed"}`);
   });
 
-  server.setRequestHandler(ListPromptsRequestSchema, async () => {
+  server.setRequestHandler("prompts/list", async () => {
     await catalog.settled();
     return { prompts: catalog.exposed.prompts() };
   });
-  server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
+  server.setRequestHandler("prompts/get", async (request, ctx) => {
+    const extra = extraOf(ctx);
     const target = await findListed(catalog, extra.signal, () => catalog.exposed.resolvePrompt(request.params.name));
     if (target === undefined)
       throw unknown(
@@ -111,17 +119,18 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
     );
   });
 
-  server.setRequestHandler(ListResourcesRequestSchema, async () => {
+  server.setRequestHandler("resources/list", async () => {
     await catalog.settled();
     return { resources: catalog.exposed.resources() };
   });
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => {
+  server.setRequestHandler("resources/templates/list", async () => {
     await catalog.settled();
     return { resourceTemplates: catalog.exposed.resourceTemplates() };
   });
-  server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
+  server.setRequestHandler("resources/read", async (request, ctx) => {
+    const extra = extraOf(ctx);
     const target = await findListed(catalog, extra.signal, () => catalog.exposed.resolveUri(request.params.uri));
-    if (target === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown resource "${request.params.uri}"`);
+    if (target === undefined) throw notFound(request.params.uri);
     const prefix = gateway.handles.get(target.providerId)!.config.prefix;
     const result = await upstream(deps, target, extra, (client, signal) =>
       client.readResource({ ...request.params, uri: target.name }, { signal }),
@@ -132,32 +141,23 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
     };
   });
 
-  server.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
+  server.setRequestHandler("completion/complete", async (request, ctx) => {
     const ref = request.params.ref;
     const target =
       ref.type === "ref/prompt" ? catalog.exposed.resolvePrompt(ref.name) : catalog.exposed.resolveTemplate(ref.uri);
     if (target === undefined)
-      throw new McpError(
-        ErrorCode.InvalidParams,
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
         `Unknown ${ref.type === "ref/prompt" ? "prompt" : "resource template"} in completion`,
       );
     const forwarded = ref.type === "ref/prompt" ? { ...ref, name: target.name } : { ...ref, uri: target.name };
-    return upstream(deps, target, extra, (client, signal) =>
+    return upstream(deps, target, extraOf(ctx), (client, signal) =>
       client.complete({ ...request.params, ref: forwarded }, { signal }),
     );
   });
 
-  server.setNotificationHandler(RootsListChangedNotificationSchema, async () => {
+  server.setNotificationHandler("notifications/roots/list_changed", async () => {
     await bridge?.rootsChanged();
-  });
-
-  return catalog.onChange((kinds: ReadonlySet<ListKind>) => {
-    if (server.getClientVersion() === undefined) return;
-    const send = (promise: Promise<void>) =>
-      promise.catch((error: unknown) => deps.logger.debug({ err: messageOf(error) }, "cannot send list_changed"));
-    if (kinds.has("tools")) send(server.sendToolListChanged());
-    if (kinds.has("prompts")) send(server.sendPromptListChanged());
-    if (kinds.has("resources")) send(server.sendResourceListChanged());
   });
 }
 
@@ -180,18 +180,38 @@ async function findListed(
 async function upstream<T>(
   deps: FrontDeps,
   target: Target,
-  { signal, requestId }: { signal: AbortSignal; requestId: RequestId },
-  work: (client: Client, signal: AbortSignal) => Promise<T>,
+  extra: Extra,
+  work: (client: ProviderClient, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  const leave = deps.onUpstream?.(target.providerId, requestId);
+  const leave = deps.onUpstream?.(target.providerId, extra);
   try {
-    return await providerRequest(deps.gateway, target.providerId, signal, work);
+    return await providerRequest(deps.gateway, target.providerId, extra.signal, work);
   } finally {
     leave?.();
   }
 }
 
-function unknown(kind: string, name: string, known: string[]): McpError {
+/**
+ * A provider's tool result as this client's era wants it: a 2025 client gets non-object
+ * `structuredContent` wrapped, and a result without content gets its text (the SDK's projection; an
+ * object-shaped result with content, the common case, passes as it is).
+ */
+function projected(server: Server, result: CallToolResult): CallToolResult {
+  const structured = result.structuredContent;
+  const plain =
+    structured === undefined || (typeof structured === "object" && structured !== null && !Array.isArray(structured));
+  return plain && result.content.length > 0 ? result : server.projectCallToolResult(result, undefined);
+}
+
+/** The error for a resource URI no exposed provider has. */
+export function notFound(uri: string): ProtocolError {
+  return new ProtocolError(ProtocolErrorCode.ResourceNotFound, `Unknown resource "${uri}"`, { uri });
+}
+
+function unknown(kind: string, name: string, known: string[]): ProtocolError {
   const guess = closest(name, known);
-  return new McpError(ErrorCode.InvalidParams, `Unknown ${kind} "${name}".${guess ? ` Did you mean "${guess}"?` : ""}`);
+  return new ProtocolError(
+    ProtocolErrorCode.InvalidParams,
+    `Unknown ${kind} "${name}".${guess ? ` Did you mean "${guess}"?` : ""}`,
+  );
 }

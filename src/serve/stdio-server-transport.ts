@@ -1,5 +1,4 @@
-import { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
-import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/server";
+import { type JSONRPCMessage, ProtocolErrorCode, type Transport } from "@modelcontextprotocol/server";
 import { checkLine } from "./jsonrpc-check.ts";
 
 /** Options of `StdioServerTransport`; every field says its default. */
@@ -29,7 +28,7 @@ export class StdioServerTransport implements Transport {
   private size = 0;
   private oversized = false;
   private closed = false;
-  /** Ids of requests received and not answered yet. */
+  /** Ids of requests received and not answered yet (a `subscriptions/listen` stream is not waited for). */
   private readonly pending = new Set<string | number>();
   private whenIdle: (() => void) | undefined;
   private outbox: string[] = [];
@@ -137,7 +136,7 @@ export class StdioServerTransport implements Transport {
     this.size = 0;
     this.oversized = false;
     if (oversized) {
-      this.reject(null, ErrorCode.InvalidRequest, `Message too large: the limit is ${this.maxBytes} bytes`);
+      this.reject(null, ProtocolErrorCode.InvalidRequest, `Message too large: the limit is ${this.maxBytes} bytes`);
       return;
     }
     if (line.trim() === "") return;
@@ -147,7 +146,9 @@ export class StdioServerTransport implements Transport {
       return;
     }
     const message = checked.message;
-    if ("method" in message && "id" in message) this.pending.add(message.id);
+    if ("method" in message && "id" in message) {
+      if (message.method !== "subscriptions/listen") this.pending.add(message.id);
+    }
     // A cancelled request gets no response (MCP): stop waiting for one.
     else if ("method" in message && message.method === "notifications/cancelled")
       this.answered(message.params?.requestId);

@@ -1,16 +1,17 @@
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import {
   isInitializeRequest,
   type JSONRPCMessage,
   type LoggingLevel,
-  SetLevelRequestSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+  type McpRequestContext,
+  type Server,
+  WebStandardStreamableHTTPServerTransport,
+} from "@modelcontextprotocol/server";
 import { messageOf } from "../../errors.ts";
 import type { FrontDeps } from "../front-deps.ts";
+import { frontFactory, sendListChanged } from "../front-factory.ts";
 import { ResourceSubscriptions } from "../resource-subscriptions.ts";
-import { createServer, serveGateway } from "../server.ts";
 import { ProviderCalls } from "./provider-calls.ts";
+import { rpcError } from "./rpc-error.ts";
 import type { ActiveSession, SessionPicker } from "./session-bridge.ts";
 
 /** One MCP session over HTTP: its own SDK Server on its own transport, sharing the gateway. */
@@ -31,15 +32,17 @@ export interface McpSessionsOptions {
 }
 
 /**
- * The Streamable HTTP sessions of `/mcp`. An `initialize` POST without a session id opens a session
- * with a fresh, cryptographically random id (one SDK Server per session, all on the one Gateway and
- * Catalog); later requests name it in `Mcp-Session-Id`; an unknown id gets 404, DELETE ends the
- * session. Responses to requests, progress and notifications stream as SSE.
+ * The 2025-era Streamable HTTP sessions of `/mcp`. An `initialize` POST without a session id opens a
+ * session with a fresh, cryptographically random id (one SDK Server per session from the front's
+ * factory, all on the one Gateway and Catalog); later requests name it in `Mcp-Session-Id`; an unknown
+ * id gets 404, DELETE ends the session. Responses to requests, progress and notifications stream as SSE.
  */
 export class McpSessions implements SessionPicker {
   private readonly sessions = new Map<string, Session>();
   private readonly subscriptions: ResourceSubscriptions;
-  private readonly calls = new ProviderCalls<Session>();
+  /** Which session's request runs on which provider (by session id). */
+  private readonly calls = new ProviderCalls<string>();
+  private readonly factory: (ctx: McpRequestContext) => Server;
   private readonly maxSessions: number;
   private firstSeen = false;
   private closed = false;
@@ -50,6 +53,23 @@ export class McpSessions implements SessionPicker {
   ) {
     this.maxSessions = options.maxSessions ?? 1000;
     this.subscriptions = new ResourceSubscriptions(deps.gateway, deps.catalog, deps.logger);
+    this.factory = frontFactory(
+      {
+        ...deps,
+        onUpstream: (providerId, { requestId, sessionId }) =>
+          sessionId === undefined ? () => {} : this.calls.enter(providerId, sessionId, requestId),
+      },
+      {
+        subscriptions: this.subscriptions,
+        onInstance: (server) =>
+          // Replaces the SDK's own handler, whose level only its sendLoggingMessage reads (that cannot name a request's stream).
+          server.setRequestHandler("logging/setLevel", async (request, ctx) => {
+            const session = ctx.sessionId === undefined ? undefined : this.sessions.get(ctx.sessionId);
+            if (session !== undefined) session.logLevel = request.params.level;
+            return {};
+          }),
+      },
+    );
   }
 
   /** Sessions open now. */
@@ -59,8 +79,9 @@ export class McpSessions implements SessionPicker {
 
   active(providerId: string): ActiveSession | undefined {
     const call = this.calls.latest(providerId);
-    if (call === undefined) return undefined;
-    const { server, transport, logLevel } = call.session;
+    const session = call === undefined ? undefined : this.sessions.get(call.session);
+    if (call === undefined || session === undefined) return undefined;
+    const { server, transport, logLevel } = session;
     return { server, sessionId: transport.sessionId, requestId: call.requestId, logLevel };
   }
 
@@ -68,20 +89,31 @@ export class McpSessions implements SessionPicker {
     this.subscriptions.updated(providerId, uri);
   }
 
-  /** Answers one request to `/mcp`; `body` is the parsed JSON of a POST. */
+  /** Answers one 2025-era request to `/mcp`; `body` is the parsed JSON of a POST. */
   async handle(request: Request, body?: unknown): Promise<Response> {
-    if (this.closed) return rpcError(503, -32000, "Hangar is shutting down");
+    if (this.closed) return rpcError(503, -32000, "Hangar is shutting down", body);
     const id = request.headers.get("mcp-session-id");
     if (id !== null) {
       const session = this.sessions.get(id);
-      if (session === undefined) return rpcError(404, -32001, "Session not found; start a new one with initialize");
+      if (session === undefined)
+        return rpcError(404, -32001, "Session not found; start a new one with initialize", body);
       return session.transport.handleRequest(request, body === undefined ? {} : { parsedBody: body });
     }
     if (request.method !== "POST" || !isInitialize(body)) {
-      return rpcError(400, -32000, "Bad request: no Mcp-Session-Id header; start a session with an initialize request");
+      return rpcError(
+        400,
+        -32000,
+        "Bad request: no Mcp-Session-Id header; start a session with an initialize request",
+        body,
+      );
     }
     if (this.sessions.size >= this.maxSessions)
-      return rpcError(503, -32000, `Too many sessions (the limit is ${this.maxSessions}); end one with DELETE first`);
+      return rpcError(
+        503,
+        -32000,
+        `Too many sessions (the limit is ${this.maxSessions}); end one with DELETE first`,
+        body,
+      );
     const session = await this.open();
     const response = await session.transport.handleRequest(request, { parsedBody: body });
     if (session.transport.sessionId === undefined) await this.end(session);
@@ -95,7 +127,7 @@ export class McpSessions implements SessionPicker {
   }
 
   private async open(): Promise<Session> {
-    const server = createServer();
+    const server = this.factory({ era: "legacy" });
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       onsessioninitialized: (id) => {
@@ -105,16 +137,9 @@ export class McpSessions implements SessionPicker {
         this.sessions.delete(id);
       },
     });
-    const stopFollowing = serveGateway(server, {
-      ...this.deps,
-      onUpstream: (providerId, requestId) => this.calls.enter(providerId, session, requestId),
-    });
-    this.subscriptions.serveOn(server);
-    // Replaces the SDK's own handler, whose level only its sendLoggingMessage reads (that cannot name a request's stream).
-    server.setRequestHandler(SetLevelRequestSchema, async (request) => {
-      session.logLevel = request.params.level;
-      return {};
-    });
+    const stopFollowing = this.deps.catalog.onChange((kinds) =>
+      sendListChanged(server, "legacy", kinds, this.deps.logger),
+    );
     const session: Session = { server, transport, stopFollowing, logLevel: undefined };
     transport.onclose = () => {
       if (transport.sessionId !== undefined) this.sessions.delete(transport.sessionId);
@@ -143,9 +168,4 @@ export class McpSessions implements SessionPicker {
 function isInitialize(body: unknown): boolean {
   const messages = Array.isArray(body) ? body : [body];
   return messages.some((message) => isInitializeRequest(message as JSONRPCMessage));
-}
-
-/** A JSON-RPC error with no id, as the Streamable HTTP transport answers transport-level failures. */
-function rpcError(status: number, code: number, message: string): Response {
-  return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
 }

@@ -1,7 +1,6 @@
 import type { Client, ClientCapabilities } from "@modelcontextprotocol/client";
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { ErrorCode, type LoggingLevel, McpError, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+import type { RequestOptions, Server } from "@modelcontextprotocol/server";
 import { messageOf } from "../../errors.ts";
 import type { Logger } from "../../observability/log.ts";
 import { type ClientBridge, NO_SDK_TIMEOUT } from "../../providers/index.ts";

@@ -1,0 +1,61 @@
+import type { McpRequestContext, Server } from "@modelcontextprotocol/server";
+import { messageOf } from "../errors.ts";
+import type { Logger } from "../observability/log.ts";
+import type { ListKind } from "./catalog.ts";
+import type { FrontDeps } from "./front-deps.ts";
+import type { ResourceSubscriptions } from "./resource-subscriptions.ts";
+import { createServer, serveGateway } from "./server.ts";
+import type { ServerBridge } from "./server-bridge.ts";
+
+/** The protocol era an instance serves: 2026-07-28 (`modern`) or a 2025 revision (`legacy`). */
+export type Era = McpRequestContext["era"];
+
+/** Options of `frontFactory`; every field says its default. */
+export interface FrontFactoryOptions {
+  /** Serves `resources/subscribe` and `/unsubscribe` on 2025-era instances (default: not offered). */
+  readonly subscriptions?: ResourceSubscriptions;
+  /** Told when the client's roots change (default: nobody; stdio's `ServerBridge`). */
+  readonly bridge?: ServerBridge;
+  /** Told about each new instance before it connects: the entry's own wiring (default: nothing). */
+  readonly onInstance?: (server: Server, era: Era) => void;
+}
+
+/**
+ * The one factory of Hangar's front, for every serving entry: `serveStdio` calls it per connection,
+ * the HTTP front per 2025 session and per 2026 request. Each instance serves the same gateway and
+ * catalog; 2025-era instances also serve resource subscriptions (a 2026 client follows resources with
+ * `subscriptions/listen`, which the SDK's entries answer).
+ */
+export function frontFactory(deps: FrontDeps, options: FrontFactoryOptions = {}): (ctx: McpRequestContext) => Server {
+  return ({ era }) => {
+    const server = createServer();
+    serveGateway(server, deps, options.bridge);
+    if (era === "legacy") options.subscriptions?.serveOn(server);
+    options.onInstance?.(server, era);
+    return server;
+  };
+}
+
+/**
+ * Sends `server`'s client list_changed for each kind of list in `kinds` (a 2025 client only once it
+ * initialized). On a 2026 instance the serving entry turns them into notifications on the client's
+ * `subscriptions/listen` streams; a failure to send is logged at debug.
+ */
+export function sendListChanged(server: Server, era: Era, kinds: ReadonlySet<ListKind>, logger: Logger): void {
+  if (era === "legacy" && server.getClientVersion() === undefined) return;
+  const send = (promise: Promise<void>) =>
+    promise.catch((error: unknown) => logger.debug({ err: messageOf(error) }, "cannot send list_changed"));
+  if (kinds.has("tools")) send(server.sendToolListChanged());
+  if (kinds.has("prompts")) send(server.sendPromptListChanged());
+  if (kinds.has("resources")) send(server.sendResourceListChanged());
+}
+
+/** Runs `start` the first time it is called, never again (the catalog's warm-up, on the first client). */
+export function once(start: () => void): () => void {
+  let started = false;
+  return () => {
+    if (started) return;
+    started = true;
+    start();
+  };
+}

@@ -1,0 +1,189 @@
+// `hangar serve` speaks both protocol eras on the same endpoint (issue 10): a v2 SDK client pinned to
+// 2026-07-28, a v2 client in `auto` mode and a 2025-06-18 client speaking raw JSON-RPC each list tools
+// and run a hangar_call batch with progress, then cancel a batch and see the cancellation reach the
+// provider (tests/fixtures/probe-server.ts logs it in $PROBE_LOG).
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client, type ClientOptions, type Progress } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { ResponsesLast } from "../../src/providers/responses-last.ts";
+import { hangarBinary, killLeftovers, type Sandbox, sandbox } from "../helpers/e2e.ts";
+import { hangarCallRequest, INITIALIZED, initializeRequest } from "../helpers/jsonrpc.ts";
+import { fixture } from "../helpers/paths.ts";
+import { descendants, waitFor } from "../helpers/processes.ts";
+
+/** A sandbox whose hangar.yaml has the probe fixture, logging to `probe.log`. */
+function probeBox(): Sandbox & { cancelled(): number } {
+  const box = sandbox();
+  const log = join(box.root, "probe.log");
+  box.write(
+    "hangar.yaml",
+    `providers:\n  - ${JSON.stringify({ id: "probe", command: fixture("probe-server.ts"), env: { PROBE_LOG: log } })}\n`,
+  );
+  const cancelled = () => {
+    try {
+      return readFileSync(log, "utf8").match(/^cancelled /gm)?.length ?? 0;
+    } catch {
+      return 0;
+    }
+  };
+  return Object.assign(box, { cancelled });
+}
+
+const ECHO = { provider: "probe", tool: "echo", arguments: { text: "a" } };
+const WAIT = { provider: "probe", tool: "wait" };
+const summaryOf = (result: unknown) => {
+  const { ok, total, succeeded } = (result as { structuredContent: Record<string, unknown> }).structuredContent;
+  return { ok, total, succeeded };
+};
+
+/**
+ * Through a v2 client: lists tools, runs [echo, echo] with progress, then runs [echo, wait], aborts it at
+ * the first progress (echo done) and waits until the provider saw the cancellation.
+ */
+async function exercise(client: Client, box: { cancelled(): number }): Promise<void> {
+  const { tools } = await client.listTools();
+  expect(tools.map((t) => t.name)).toContain("hangar_call");
+  expect(tools.map((t) => t.name)).toContain("probe__echo");
+
+  const seen: Progress[] = [];
+  const done = await client.callTool(
+    { name: "hangar_call", arguments: { calls: [ECHO, ECHO] } },
+    { onprogress: (p) => void seen.push(p) },
+  );
+  expect(summaryOf(done)).toEqual({ ok: true, total: 2, succeeded: 2 });
+  expect(seen.map((p) => [p.progress, p.total])).toEqual([
+    [1, 2],
+    [2, 2],
+  ]);
+
+  const abort = new AbortController();
+  const cancelled = client.callTool(
+    { name: "hangar_call", arguments: { calls: [ECHO, WAIT] } },
+    { signal: abort.signal, onprogress: () => abort.abort() },
+  );
+  await expect(cancelled).rejects.toThrow();
+  await waitFor(() => box.cancelled() === 1, 10_000, "the provider to see the cancellation");
+}
+
+/** A v2 client on a fresh `hangar serve` in `box` (progress kept in order by ResponsesLast). */
+async function stdioClient(box: Sandbox, options: ClientOptions): Promise<Client & AsyncDisposable> {
+  const client = new Client({ name: "hangar-tests", version: "1.0.0" }, options) as Client & AsyncDisposable;
+  const transport = new StdioClientTransport({
+    command: hangarBinary(),
+    args: ["serve"],
+    env: box.env,
+    cwd: box.cwd,
+    stderr: "ignore",
+  });
+  await client.connect(new ResponsesLast(transport));
+  const pid = transport.pid;
+  client[Symbol.asyncDispose] = async () => {
+    const below = pid === null ? [] : descendants(pid);
+    await client.close();
+    killLeftovers(new Set(below));
+  };
+  return client;
+}
+
+describe("hangar serve over stdio serves both protocol eras", () => {
+  test("a v2 client pinned to 2026-07-28 lists tools, runs a batch with progress and cancels one", async () => {
+    using box = probeBox();
+    await using client = await stdioClient(box, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
+    expect(client.getProtocolEra()).toBe("modern");
+    expect(client.getNegotiatedProtocolVersion()).toBe("2026-07-28");
+    await exercise(client, box);
+  }, 30_000);
+
+  test("a v2 client in auto mode gets the 2026-07-28 era and does the same", async () => {
+    using box = probeBox();
+    await using client = await stdioClient(box, { versionNegotiation: { mode: "auto" } });
+    expect(client.getProtocolEra()).toBe("modern");
+    await exercise(client, box);
+  }, 30_000);
+
+  test("a 2026-07-28 client listening with subscriptions/listen hears that the tool list changed", async () => {
+    using box = probeBox();
+    await using client = await stdioClient(box, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
+    let changes = 0;
+    client.setNotificationHandler("notifications/tools/list_changed", async () => {
+      changes++;
+    });
+    await client.listTools();
+    const subscription = await client.listen({ toolsListChanged: true });
+    await client.callTool({ name: "probe__add_tool", arguments: { name: "fresh" } });
+    await waitFor(() => changes > 0, 10_000, "notifications/tools/list_changed");
+    await waitFor(
+      async () => (await client.listTools()).tools.some((t) => t.name === "probe__fresh"),
+      10_000,
+      "the new tool in the list",
+    );
+    await subscription.close();
+  }, 30_000);
+
+  test("a 2025-06-18 client speaking raw JSON-RPC lists tools, runs a batch with progress and cancels one", async () => {
+    using box = probeBox();
+    const proc = Bun.spawn([hangarBinary(), "serve"], {
+      cwd: box.cwd,
+      env: box.env,
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "ignore",
+    });
+    const lines: Record<string, unknown>[] = [];
+    void (async () => {
+      let buffer = "";
+      for await (const chunk of proc.stdout.pipeThrough(new TextDecoderStream())) {
+        buffer += chunk;
+        for (let at = buffer.indexOf("\n"); at !== -1; at = buffer.indexOf("\n")) {
+          lines.push(JSON.parse(buffer.slice(0, at)));
+          buffer = buffer.slice(at + 1);
+        }
+      }
+    })();
+    const send = (message: object) => {
+      proc.stdin.write(`${JSON.stringify(message)}\n`);
+      proc.stdin.flush();
+    };
+    const answer = async (id: number) => {
+      await waitFor(() => lines.some((line) => line.id === id), 15_000, `the answer to request ${id}`);
+      return lines.find((line) => line.id === id) as { result?: Record<string, unknown>; error?: unknown };
+    };
+    const progress = (token: string) =>
+      lines.filter(
+        (line) =>
+          line.method === "notifications/progress" &&
+          (line.params as { progressToken: string }).progressToken === token,
+      );
+    try {
+      send(initializeRequest(1));
+      expect((await answer(1)).result?.protocolVersion).toBe("2025-06-18");
+      send(INITIALIZED);
+      send({ jsonrpc: "2.0", id: 2, method: "tools/list" });
+      const tools = (await answer(2)).result?.tools as { name: string }[];
+      expect(tools.map((t) => t.name)).toContain("hangar_call");
+
+      const withToken = (request: object, token: string) => {
+        const r = request as { params: Record<string, unknown> };
+        return { ...r, params: { ...r.params, _meta: { progressToken: token } } };
+      };
+      send(withToken(hangarCallRequest(3, [ECHO, ECHO]), "p3"));
+      expect(summaryOf((await answer(3)).result)).toEqual({ ok: true, total: 2, succeeded: 2 });
+      expect(progress("p3").length).toBe(2);
+
+      send(withToken(hangarCallRequest(4, [ECHO, WAIT]), "p4"));
+      await waitFor(() => progress("p4").length === 1, 15_000, "the echo's progress");
+      send({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 4 } });
+      await waitFor(() => box.cancelled() === 1, 10_000, "the provider to see the cancellation");
+      send(hangarCallRequest(5, [ECHO]));
+      expect(summaryOf((await answer(5)).result)).toEqual({ ok: true, total: 1, succeeded: 1 });
+      expect(lines.some((line) => line.id === 4)).toBe(false);
+    } finally {
+      const below = descendants(proc.pid);
+      proc.stdin.end();
+      await proc.exited;
+      killLeftovers(new Set(below));
+    }
+  }, 30_000);
+});
