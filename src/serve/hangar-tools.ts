@@ -1,10 +1,10 @@
-import type { CallToolResult, Tool, ToolAnnotations } from "@modelcontextprotocol/server";
+import type { Tool } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { CALL_ERROR_TYPES } from "../errors.ts";
 import { BatchRequestSchema, BatchResultSchema } from "../gateway/index.ts";
 import { hangarCall } from "./batch-tool.ts";
-import type { FrontDeps } from "./front-deps.ts";
-import { asFailure, type Extra, failure, structured } from "./request-context.ts";
+import type { HangarTool } from "./hangar-tool.ts";
+import { asFailure, failure, structured } from "./request-context.ts";
 import { BATCH_SYNTAX_HELP, resultTool } from "./result-tool.ts";
 import { DEFAULT_SEARCH_LIMIT, searchTools } from "./search-view.ts";
 import { statusOf } from "./status.ts";
@@ -77,19 +77,6 @@ Example:
 Each result is {index, id?, provider, tool, ok, result?, error?, elapsed_ms, attempts}; result is the tool's own answer. error.type is one of ${CALL_ERROR_TYPES.join(", ")}; error.retryable says whether trying the same call again may help.
 
 ${BATCH_SYNTAX_HELP}`;
-
-/** One of Hangar's own tools: what `tools/list` shows of it and what answers its `tools/call`. */
-export interface HangarTool {
-  readonly name: string;
-  readonly title: string;
-  readonly description: string;
-  /** Its arguments; `call` gets them without the top-level keys this does not know (`withoutUnknownKeys`). */
-  readonly input: z.ZodObject;
-  /** Its `structuredContent`, if it declares one. */
-  readonly output?: z.ZodType;
-  readonly annotations: ToolAnnotations;
-  call(deps: FrontDeps, args: unknown, extra: Extra): Promise<CallToolResult>;
-}
 
 /** Hangar's own tools, in the order `tools/list` shows them. */
 const HANGAR_TOOLS: readonly HangarTool[] = [

@@ -2,7 +2,7 @@ import type { CallToolResult } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { MCP_RESULT_BYTES } from "../gateway/index.ts";
 import type { FrontDeps } from "./front-deps.ts";
-import type { HangarTool } from "./hangar-tools.ts";
+import type { HangarTool } from "./hangar-tool.ts";
 import { type Extra, failure } from "./request-context.ts";
 
 /** `hangar_result` input. */

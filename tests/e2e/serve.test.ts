@@ -466,7 +466,12 @@ describe("hangar serve: hangar_tools and hangar_status", () => {
       expect(nested.isError).toBe(true);
       expect(textOf(nested)).toContain("typo");
       const listed = (await session.client.listTools()).tools.filter((t) => t.name.startsWith("hangar_"));
-      expect(listed).toHaveLength(3);
+      expect(listed.map((t) => t.name).sort()).toEqual([
+        "hangar_call",
+        "hangar_result",
+        "hangar_status",
+        "hangar_tools",
+      ]);
       for (const tool of listed) expect(tool.inputSchema.additionalProperties).toBe(false);
     },
     TIMEOUT_MS,
