@@ -41,13 +41,28 @@ describe("Issue 13: the token from a file", () => {
   );
 
   test.each([
-    [["--token", "a", "--token-file", "token"], {}, "Give one of --token and --token-file"],
-    [[], { HANGAR_TOKEN: "a", HANGAR_TOKEN_FILE: "token" }, "Set one of $HANGAR_TOKEN and $HANGAR_TOKEN_FILE"],
-    [["--token-file", "missing"], {}, "Cannot read the token file"],
-    [["--token-file", "empty"], {}, "is empty"],
-    [["--drain-s", "soon"], {}, '--drain-s must be a number of seconds from 0 to 3600, not "soon"'],
-    [[], { HANGAR_DRAIN_S: "-1" }, '$HANGAR_DRAIN_S must be a number of seconds from 0 to 3600, not "-1"'],
-  ] as const)("serve --http %p %p is refused with exit code 2: %s", async (args, env, message) => {
+    [
+      "--token with --token-file",
+      ["--token", "a", "--token-file", "token"],
+      {},
+      "Give one of --token and --token-file",
+    ],
+    [
+      "$HANGAR_TOKEN with $HANGAR_TOKEN_FILE",
+      [],
+      { HANGAR_TOKEN: "a", HANGAR_TOKEN_FILE: "token" },
+      "Set one of $HANGAR_TOKEN and $HANGAR_TOKEN_FILE",
+    ],
+    ["a missing token file", ["--token-file", "missing"], {}, "Cannot read the token file"],
+    ["an empty token file", ["--token-file", "empty"], {}, "is empty"],
+    ["--drain-s soon", ["--drain-s", "soon"], {}, '--drain-s must be a number of seconds from 0 to 3600, not "soon"'],
+    [
+      "$HANGAR_DRAIN_S=-1",
+      [],
+      { HANGAR_DRAIN_S: "-1" },
+      '$HANGAR_DRAIN_S must be a number of seconds from 0 to 3600, not "-1"',
+    ],
+  ] as const)("serve --http with %s is refused with exit code 2", async (_, args, env, message) => {
     using box = sandbox();
     box.write("token", "t\n");
     box.write("empty", "\n");
