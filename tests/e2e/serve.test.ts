@@ -458,6 +458,12 @@ describe("hangar serve: hangar_tools and hangar_status", () => {
       });
       expect(status.isError).toBeUndefined();
       expect((status.structuredContent as { providers: unknown[] }).providers).toHaveLength(1);
+      const kept = await session.client.callTool({
+        name: "hangar_result",
+        arguments: { batch_id: (batch.structuredContent as { batch_id: string }).batch_id, index: 0, ...extra },
+      });
+      // Its arguments were accepted: the answer is that nothing was trimmed, not that they were invalid.
+      expect(textOf(kept)).toStartWith("No result is kept for call 0");
 
       const nested = await session.client.callTool({
         name: "hangar_call",
@@ -466,11 +472,11 @@ describe("hangar serve: hangar_tools and hangar_status", () => {
       expect(nested.isError).toBe(true);
       expect(textOf(nested)).toContain("typo");
       const listed = (await session.client.listTools()).tools.filter((t) => t.name.startsWith("hangar_"));
-      expect(listed.map((t) => t.name).sort()).toEqual([
+      expect(listed.map((tool) => tool.name)).toEqual([
         "hangar_call",
-        "hangar_result",
-        "hangar_status",
         "hangar_tools",
+        "hangar_status",
+        "hangar_result",
       ]);
       for (const tool of listed) expect(tool.inputSchema.additionalProperties).toBe(false);
     },
