@@ -193,6 +193,14 @@ describe("A dependent call's arguments", () => {
     expect((error as CallError).message).toContain('call 0 ("a") has nothing at "/items/0/id"');
   });
 
+  test("may be one reference as a whole, which must find an object", () => {
+    const whole = [call("a"), call("b", ref("a#/args"))];
+    expect(dependentArguments(whole, 1, new Map([[0, ok({ args: { n: 1 } })]]))).toEqual({ n: 1 });
+    expect(() => dependentArguments(whole, 1, new Map([[0, ok({ args: [1] })]]))).toThrow(
+      'The arguments of call 1 ("b") resolve to an array, not an object',
+    );
+  });
+
   test("fail with dependency_failed when the referenced call failed, retryable as that failure was", () => {
     const failed = { index: 0, error: new CallError("timeout", "slow", true), elapsedMs: 1 };
     let error: unknown;

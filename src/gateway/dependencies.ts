@@ -50,5 +50,18 @@ export function dependentArguments(
       );
     return hit.value;
   };
-  return resolveArguments(calls[index]!.arguments ?? {}, valueAt);
+  return argumentsObject(resolveArguments(calls[index]!.arguments ?? {}, valueAt), calls, index);
+}
+
+/**
+ * `args` once references and literals are resolved: a reference or a literal may stand for the whole of
+ * the arguments, which must still be an object (else `invalid_arguments`).
+ */
+export function argumentsObject(args: unknown, calls: readonly CallRequest[], index: number): Record<string, unknown> {
+  if (args !== null && typeof args === "object" && !Array.isArray(args)) return args as Record<string, unknown>;
+  const what = Array.isArray(args) ? "an array" : `a ${args === null ? "null" : typeof args}`;
+  throw new CallError(
+    "invalid_arguments",
+    `The arguments of ${callLabel(calls, index)} resolve to ${what}, not an object`,
+  );
 }

@@ -33,7 +33,7 @@ import {
 import { BatchStream, roundMs } from "./batch-stream.ts";
 import { classifyError } from "./classify.ts";
 import { ConfigRecord, type ReloadTrigger } from "./config-record.ts";
-import { dependentArguments } from "./dependencies.ts";
+import { argumentsObject, dependentArguments } from "./dependencies.ts";
 import { ProviderTable, type Retiring } from "./provider-table.ts";
 import { resolveArguments } from "./references.ts";
 import { ResultStore } from "./result-store.ts";
@@ -325,7 +325,12 @@ export class Gateway {
       handle = this.router.route(call.provider, call.tool);
       routed(handle);
       checkSize(call.arguments);
-      if (marked && after.length === 0 && args !== undefined) args = resolveArguments(args, () => undefined);
+      if (marked && after.length === 0 && args !== undefined)
+        args = argumentsObject(
+          resolveArguments(args, () => undefined),
+          calls,
+          index,
+        );
     } catch (error) {
       return { key: undefined, timeoutMs: Number.POSITIVE_INFINITY, run: () => Promise.reject(error) };
     }

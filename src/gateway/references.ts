@@ -98,14 +98,11 @@ export function scanArguments(args: Record<string, unknown> | undefined): Argume
 }
 
 /**
- * `args` with each reference replaced by `valueAt` it and each literal by its content; the same object
- * when nothing is marked. Only for arguments `scanArguments` found well-formed and within the nesting
- * limit (it recurses).
+ * `args` with each reference replaced by `valueAt` it and each literal by its content (which may make
+ * the whole of it something else than an object: see `argumentsObject`). Only for arguments that
+ * `scanArguments` found well-formed and within the nesting limit (it recurses).
  */
-export function resolveArguments(
-  args: Record<string, unknown>,
-  valueAt: (ref: Reference) => unknown,
-): Record<string, unknown> {
+export function resolveArguments(args: Record<string, unknown>, valueAt: (ref: Reference) => unknown): unknown {
   const walk = (value: unknown, at: string): unknown => {
     if (value === null || typeof value !== "object") return value;
     if (Array.isArray(value)) return value.map((item, i) => walk(item, `${at}.${i}`));
@@ -118,5 +115,5 @@ export function resolveArguments(
     }
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, walk(item, `${at}.${key}`)]));
   };
-  return walk(args, "arguments") as Record<string, unknown>;
+  return walk(args, "arguments");
 }
