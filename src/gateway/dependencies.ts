@@ -53,6 +53,15 @@ export function dependentArguments(
   return argumentsObject(resolveArguments(calls[index]!.arguments ?? {}, valueAt), calls, index);
 }
 
+/** The arguments of call `index` when they reference no call: each `$hangar.literal` unwrapped. */
+export function literalArguments(calls: readonly CallRequest[], index: number): Record<string, unknown> {
+  return argumentsObject(
+    resolveArguments(calls[index]!.arguments ?? {}, () => undefined),
+    calls,
+    index,
+  );
+}
+
 /**
  * `args` once references and literals are resolved: a reference or a literal may stand for the whole of
  * the arguments, which must still be an object (else `invalid_arguments`).

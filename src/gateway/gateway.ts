@@ -33,9 +33,8 @@ import {
 import { BatchStream, roundMs } from "./batch-stream.ts";
 import { classifyError } from "./classify.ts";
 import { ConfigRecord, type ReloadTrigger } from "./config-record.ts";
-import { argumentsObject, dependentArguments } from "./dependencies.ts";
+import { dependentArguments, literalArguments } from "./dependencies.ts";
 import { ProviderTable, type Retiring } from "./provider-table.ts";
-import { resolveArguments } from "./references.ts";
 import { ResultStore } from "./result-store.ts";
 import { ResultTrimmer } from "./result-trim.ts";
 import { Router } from "./router.ts";
@@ -324,19 +323,13 @@ export class Gateway {
     try {
       handle = this.router.route(call.provider, call.tool);
       routed(handle);
-      checkSize(call.arguments);
-      if (marked && after.length === 0 && args !== undefined)
-        args = argumentsObject(
-          resolveArguments(args, () => undefined),
-          calls,
-          index,
-        );
+      checkSize(args);
+      if (marked && after.length === 0) args = literalArguments(calls, index);
     } catch (error) {
       return { key: undefined, timeoutMs: Number.POSITIVE_INFINITY, run: () => Promise.reject(error) };
     }
     const timeoutMs = call.timeout_s === undefined ? handle.config.callTimeoutMs : call.timeout_s * 1000;
     const prepare = (inputs: readonly Settled<CallToolResult>[]) => {
-      if (after.length === 0) return;
       args = dependentArguments(calls, index, new Map(after.map((source, i) => [source, inputs[i]!])));
       checkSize(args);
     };
