@@ -298,6 +298,15 @@ describe("ConfigReloader (issue 17)", () => {
     expect(results).toEqual(["applied"]);
   });
 
+  test("A change seen while Hangar shuts down is no reload and no warning", async () => {
+    const { g, path, text, reloader, results, log } = await fileGateway();
+    await g.close();
+    writeFileSync(path, text("max_concurrency: 3\n"));
+    expect(await reloader.reload("file")).toBeUndefined();
+    expect(results).toEqual([]);
+    expect(log()).toBe("");
+  });
+
   test("An invalid file changes nothing, is logged once, and the next valid save applies", async () => {
     const { g, path, text, reloader, results, log } = await fileGateway();
     const hash = g.configRecord.status().hash;

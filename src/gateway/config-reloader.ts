@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { configHash, describeDiff } from "../config/config-diff.ts";
 import type { Env } from "../config/interpolate.ts";
 import { parseConfigText } from "../config/parse.ts";
-import { messageOf } from "../errors.ts";
+import { CancelledError, messageOf } from "../errors.ts";
 import type { Logger } from "../observability/log.ts";
 import { sha256Hex } from "../runtime/index.ts";
 import type { ReloadResult, ReloadTrigger } from "./config-record.ts";
@@ -108,6 +108,8 @@ export class ConfigReloader {
         result === "applied" ? "config reloaded" : "config reloaded; nothing changed",
       );
     } catch (error) {
+      // Hangar is shutting down (stdin ended): there is nothing left to reload into.
+      if (error instanceof CancelledError) return undefined;
       return this.failed(trigger, messageOf(error), hash);
     }
     this.options.onResult?.(result);
