@@ -7,15 +7,16 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Progress } from "@modelcontextprotocol/client";
+import { Client, type Progress } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import type { ResolvedProvider } from "../src/config/types.ts";
 import { Gateway } from "../src/gateway/index.ts";
 import type { EraMemory, EraVerdict } from "../src/providers/index.ts";
 import { CatalogCache } from "../src/serve/catalog-cache.ts";
 import { runHangar, type Sandbox, sandbox } from "./helpers/e2e.ts";
-import { fixture } from "./helpers/paths.ts";
+import { fixture, HANGAR } from "./helpers/paths.ts";
 import { countingSpawner, waitFor } from "./helpers/processes.ts";
-import { configOf, stdioProvider } from "./helpers/providers.ts";
+import { configOf, demoProvider, stdioProvider } from "./helpers/providers.ts";
 
 const TIMEOUT_MS = 30_000;
 
@@ -81,7 +82,7 @@ describe("Providers of every era in one batch (issue 10)", () => {
         const ids = ["modern", "current", "older"];
         const progress = new Map<number, Progress[]>();
         const abort = new AbortController();
-        const batch = gateway.run(
+        const batch = gateway.stream(
           {
             calls: [
               ...ids.map((provider) => ({ provider, tool: "progress", arguments: { steps: 3 } })),
@@ -93,9 +94,14 @@ describe("Providers of every era in one batch (issue 10)", () => {
             onProgress: (index, p) => progress.set(index, [...(progress.get(index) ?? []), p]),
           },
         );
-        // Each wait runs: the modern one says so with progress 0, the 2025 ones in their logs.
+        // The progress calls end; each wait runs: the modern one says so with progress 0, the others in their logs.
+        const finished: number[] = [];
+        const reading = (async () => {
+          for await (const result of batch.results) finished.push(result.index);
+        })();
         await waitFor(
           () =>
+            [0, 1, 2].every((index) => finished.includes(index)) &&
             (progress.get(3)?.length ?? 0) > 0 &&
             count(logOf(dir, "current"), "waiting") === 1 &&
             count(logOf(dir, "older"), "waiting") === 1,
@@ -103,8 +109,9 @@ describe("Providers of every era in one batch (issue 10)", () => {
           "every wait call to run",
         );
         abort.abort();
-        const result = await batch;
-        expect(result.results.slice(0, 3).map((r) => r.ok)).toEqual([true, true, true]);
+        await reading;
+        const result = await batch.collect();
+        expect(result.results.slice(0, 3).map((r) => r.error)).toEqual([undefined, undefined, undefined]);
         for (const index of [0, 1, 2]) expect(progress.get(index)?.map((p) => p.progress)).toEqual([1, 2, 3]);
         expect(result.results.slice(3).map((r) => r.error?.type)).toEqual(["cancelled", "cancelled", "cancelled"]);
         await waitFor(
@@ -305,4 +312,42 @@ describe("The era verdict in the catalog cache (issue 10)", () => {
     expect(cache.recall(provider)).toBeUndefined();
     expect(cache.read(provider)).toEqual(catalog);
   });
+});
+
+describe("The demo provider on the v2 server package (issue 10)", () => {
+  test("it serves a client pinned to 2026-07-28 and a 2025 client alike", async () => {
+    const [command = "", ...args] = [...HANGAR, "demo-provider", "--name", "both"];
+    const modern = new Client({ name: "t", version: "1" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
+    await modern.connect(new StdioClientTransport({ command, args, stderr: "ignore" }));
+    try {
+      expect(modern.getProtocolEra()).toBe("modern");
+      const answer = await modern.callTool({ name: "echo", arguments: { message: "new" } });
+      expect(answer.content).toEqual([{ type: "text", text: "new" }]);
+    } finally {
+      await modern.close();
+    }
+    const legacy = new Client({ name: "t", version: "1" });
+    await legacy.connect(new StdioClientTransport({ command, args, stderr: "ignore" }));
+    try {
+      expect(legacy.getProtocolEra()).toBe("legacy");
+      const answer = await legacy.callTool({ name: "add", arguments: { a: 1, b: 2 } });
+      expect(answer.structuredContent).toEqual({ sum: 3 });
+    } finally {
+      await legacy.close();
+    }
+  }, 20_000);
+
+  test("Hangar speaks 2026-07-28 to it, and a call's result carries nothing of that hop", async () => {
+    const gateway = new Gateway(configOf([demoProvider("demo")]));
+    try {
+      const batch = await gateway.run({ calls: [{ provider: "demo", tool: "echo", arguments: { message: "hi" } }] });
+      expect(batch.results[0]?.result).toEqual({ content: [{ type: "text", text: "hi" }] });
+      const version = await gateway.handles
+        .get("demo")!
+        .withClient(AbortSignal.timeout(5_000), async (c) => c.getNegotiatedProtocolVersion());
+      expect(version).toBe("2026-07-28");
+    } finally {
+      await gateway.close();
+    }
+  }, 20_000);
 });

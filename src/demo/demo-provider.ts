@@ -1,5 +1,5 @@
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { McpServer } from "@modelcontextprotocol/server";
+import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { z } from "zod";
 import { VERSION } from "../version.ts";
 
@@ -35,12 +35,12 @@ export function createDemoServer(options: DemoProviderOptions = {}): McpServer {
     "sleep",
     {
       description: "Waits the given number of milliseconds, then answers. Use it to see parallelism at work.",
-      inputSchema: { ms: z.number().int().min(0).max(600_000).describe("How long to wait, in milliseconds") },
+      inputSchema: z.object({ ms: z.number().int().min(0).max(600_000).describe("How long to wait, in milliseconds") }),
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
-    async ({ ms }, extra) => {
+    async ({ ms }, ctx) => {
       calls++;
-      await sleep(ms, extra.signal);
+      await sleep(ms, ctx.mcpReq.signal);
       return { content: [{ type: "text", text: `slept ${ms} ms` }] };
     },
   );
@@ -49,7 +49,7 @@ export function createDemoServer(options: DemoProviderOptions = {}): McpServer {
     "echo",
     {
       description: "Returns the message it was given.",
-      inputSchema: { message: z.string().describe("The text to send back") },
+      inputSchema: z.object({ message: z.string().describe("The text to send back") }),
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     async ({ message }) => {
@@ -62,8 +62,8 @@ export function createDemoServer(options: DemoProviderOptions = {}): McpServer {
     "add",
     {
       description: "Adds two numbers.",
-      inputSchema: { a: z.number().describe("First number"), b: z.number().describe("Second number") },
-      outputSchema: { sum: z.number() },
+      inputSchema: z.object({ a: z.number().describe("First number"), b: z.number().describe("Second number") }),
+      outputSchema: z.object({ sum: z.number() }),
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     async ({ a, b }) => {
@@ -77,7 +77,9 @@ export function createDemoServer(options: DemoProviderOptions = {}): McpServer {
     "fail",
     {
       description: "Always answers with a tool error (isError), to show how failures are reported.",
-      inputSchema: { message: z.string().optional().describe('The error text (default "requested failure")') },
+      inputSchema: z.object({
+        message: z.string().optional().describe('The error text (default "requested failure")'),
+      }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async ({ message }) => {
@@ -90,8 +92,8 @@ export function createDemoServer(options: DemoProviderOptions = {}): McpServer {
     "info",
     {
       description: "Tells this provider's name, process id and how many calls it has answered.",
-      inputSchema: {},
-      outputSchema: { name: z.string(), pid: z.number(), calls: z.number() },
+      inputSchema: z.object({}),
+      outputSchema: z.object({ name: z.string(), pid: z.number(), calls: z.number() }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async () => {
@@ -104,16 +106,18 @@ export function createDemoServer(options: DemoProviderOptions = {}): McpServer {
   return server;
 }
 
-/** Runs the demo provider over stdio until stdin closes or a signal asks it to stop. */
+/**
+ * Runs the demo provider over stdio until stdin closes or a signal asks it to stop. It serves both
+ * protocol eras (`serveStdio`): MCP 2026-07-28 clients (`server/discover`) and 2025 ones (`initialize`).
+ */
 export async function runDemoProvider(options: DemoProviderOptions = {}): Promise<void> {
-  const server = createDemoServer(options);
-  const transport = new StdioServerTransport();
+  const served = serveStdio(() => createDemoServer(options));
+  // serveStdio keeps serving after stdin ends; a provider exits when its client goes away.
   const stop = () => {
-    void server.close().finally(() => process.exit(0));
+    void served.close().finally(() => process.exit(0));
   };
   process.stdin.on("end", stop);
   process.stdin.on("close", stop);
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
-  await server.connect(transport);
 }

@@ -1,4 +1,12 @@
-import { type CallToolResult, type Client, type Progress, SdkError, SdkErrorCode } from "@modelcontextprotocol/client";
+import {
+  type CallToolResult,
+  type Client,
+  PROTOCOL_VERSION_META_KEY,
+  type Progress,
+  SdkError,
+  SdkErrorCode,
+  SERVER_INFO_META_KEY,
+} from "@modelcontextprotocol/client";
 import { ProviderError } from "../errors.ts";
 import { type Connection, NO_SDK_TIMEOUT } from "../providers/index.ts";
 
@@ -11,8 +19,12 @@ export interface UpstreamCallOptions {
   readonly meta?: Record<string, unknown>;
 }
 
-/** Sends `tools/call` with the call's signal, progress listener and metadata, and no timeout of the SDK's own. */
-export function requestToolCall(
+/**
+ * Sends `tools/call` with the call's signal, progress listener and metadata, and no timeout of the SDK's
+ * own. The result comes back without what a 2026-07-28 provider stamps on every result about itself
+ * (`_meta` serverInfo, protocolVersion): that describes the hop to the provider, not the call's answer.
+ */
+export async function requestToolCall(
   client: Client,
   name: string,
   args: Record<string, unknown> | undefined,
@@ -25,7 +37,16 @@ export function requestToolCall(
     timeout: NO_SDK_TIMEOUT,
     ...(options.onProgress ? { onprogress: options.onProgress } : {}),
   };
-  return client.request({ method: "tools/call", params }, requestOptions) as Promise<CallToolResult>;
+  return withoutHopMeta((await client.request({ method: "tools/call", params }, requestOptions)) as CallToolResult);
+}
+
+/** `result` without the `_meta` keys of the protocol's envelope; the same object when it has none. */
+function withoutHopMeta(result: CallToolResult): CallToolResult {
+  const meta = result._meta;
+  if (meta === undefined || !(SERVER_INFO_META_KEY in meta || PROTOCOL_VERSION_META_KEY in meta)) return result;
+  const { [SERVER_INFO_META_KEY]: _server, [PROTOCOL_VERSION_META_KEY]: _version, ...kept } = meta;
+  const { _meta: _, ...rest } = result;
+  return Object.keys(kept).length === 0 ? rest : { ...rest, _meta: kept };
 }
 
 /** A call's failure as its caller sees it: a connection that closed under it means the provider stopped. */
