@@ -1,13 +1,16 @@
 /**
  * The overhead scenario: one call at a time through a direct MCP client (the SDK's own stdio or
  * Streamable HTTP / SSE transport, its own connection to the same server) and through hangar,
- * interleaved so both see the same machine. The difference of the percentiles is what hangar adds.
+ * interleaved so both see the same machine. The difference of the percentiles is what hangar adds. The
+ * direct client negotiates the protocol era as hangar does (`auto`), so both paths speak the same one.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import {
+  Client,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  type Transport,
+} from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import type { ResolvedProvider } from "../config/index.ts";
 import { messageOf } from "../errors.ts";
 import { childEnv } from "../providers/index.ts";
@@ -54,7 +57,7 @@ export async function overhead(
   const samples = context.calls * context.rounds * 5;
   const transport = directTransport(gateway.handles.get(target.provider)!.config, baseEnv);
   if (typeof transport === "string") return { target, skipped: transport };
-  const client = new Client({ name: "hangar-bench-direct", version: "1" });
+  const client = new Client({ name: "hangar-bench-direct", version: "1" }, { versionNegotiation: { mode: "auto" } });
   try {
     await client.connect(transport, { signal });
   } catch (error) {
@@ -70,7 +73,7 @@ export async function overhead(
     for (let i = 0; i < WARMUP + samples && performance.now() < end; i++) {
       let t = performance.now();
       const answer = await client
-        .callTool({ name: target.tool, arguments: target.arguments }, undefined, { signal })
+        .callTool({ name: target.tool, arguments: target.arguments }, { signal })
         .catch(() => ({ isError: true }));
       const directMs = performance.now() - t;
       t = performance.now();
