@@ -5,29 +5,32 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Client, type ClientOptions, type Progress } from "@modelcontextprotocol/client";
+import { Client, type ClientOptions, type Progress, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { ResponsesLast } from "../../src/providers/responses-last.ts";
 import { hangarBinary, killLeftovers, type Sandbox, sandbox } from "../helpers/e2e.ts";
+import { type HttpHangar, startHttpHangar } from "../helpers/http-serve.ts";
 import { hangarCallRequest, INITIALIZED, initializeRequest } from "../helpers/jsonrpc.ts";
 import { fixture } from "../helpers/paths.ts";
 import { descendants, waitFor } from "../helpers/processes.ts";
 
+/** What the probe fixture logged so far. */
+function readLog(box: Sandbox): string {
+  try {
+    return readFileSync(join(box.root, "probe.log"), "utf8");
+  } catch {
+    return "";
+  }
+}
+
 /** A sandbox whose hangar.yaml has the probe fixture, logging to `probe.log`. */
 function probeBox(): Sandbox & { cancelled(): number } {
   const box = sandbox();
-  const log = join(box.root, "probe.log");
   box.write(
     "hangar.yaml",
-    `providers:\n  - ${JSON.stringify({ id: "probe", command: fixture("probe-server.ts"), env: { PROBE_LOG: log } })}\n`,
+    `providers:\n  - ${JSON.stringify({ id: "probe", command: fixture("probe-server.ts"), env: { PROBE_LOG: join(box.root, "probe.log") } })}\n`,
   );
-  const cancelled = () => {
-    try {
-      return readFileSync(log, "utf8").match(/^cancelled /gm)?.length ?? 0;
-    } catch {
-      return 0;
-    }
-  };
+  const cancelled = () => readLog(box).match(/^cancelled /gm)?.length ?? 0;
   return Object.assign(box, { cancelled });
 }
 
@@ -185,5 +188,107 @@ describe("hangar serve over stdio serves both protocol eras", () => {
       await proc.exited;
       killLeftovers(new Set(below));
     }
+  }, 30_000);
+});
+
+/** A v2 client on `hangar`'s `/mcp`. */
+async function httpClient(hangar: HttpHangar, options: ClientOptions): Promise<Client & AsyncDisposable> {
+  const client = new Client({ name: "hangar-tests", version: "1.0.0" }, options) as Client & AsyncDisposable;
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${hangar.base}/mcp`)));
+  client[Symbol.asyncDispose] = () => client.close();
+  return client;
+}
+
+/** The JSON-RPC messages of an HTTP answer: one JSON body, or the `data:` lines of an SSE stream. */
+async function messagesOf(response: Response): Promise<Record<string, unknown>[]> {
+  const text = await response.text();
+  if (!(response.headers.get("content-type") ?? "").includes("text/event-stream")) return [JSON.parse(text)];
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith("data:"))
+    .map((line) => JSON.parse(line.slice(5)));
+}
+
+describe("hangar serve --http serves both protocol eras on /mcp", () => {
+  test("a v2 client pinned to 2026-07-28 lists tools, runs a batch with progress, and closing its stream cancels a call upstream", async () => {
+    using box = probeBox();
+    await using hangar = await startHttpHangar(box);
+    await using client = await httpClient(hangar, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
+    expect(client.getProtocolEra()).toBe("modern");
+    await exercise(client, box);
+    expect(hangar.running.stderr()).not.toContain("Mcp-Session-Id");
+  }, 30_000);
+
+  test("a v2 client in auto mode gets the 2026-07-28 era and does the same", async () => {
+    using box = probeBox();
+    await using hangar = await startHttpHangar(box);
+    await using client = await httpClient(hangar, { versionNegotiation: { mode: "auto" } });
+    expect(client.getProtocolEra()).toBe("modern");
+    await exercise(client, box);
+  }, 30_000);
+
+  test("a 2025-06-18 client speaking raw JSON-RPC gets a session, lists tools, runs a batch with progress and cancels one", async () => {
+    using box = probeBox();
+    await using hangar = await startHttpHangar(box);
+    const headers = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+    const post = (body: object, session?: string) =>
+      fetch(`${hangar.base}/mcp`, {
+        method: "POST",
+        headers: {
+          ...headers,
+          ...(session ? { "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    const opened = await post(initializeRequest(1));
+    const session = opened.headers.get("mcp-session-id")!;
+    expect(session).toBeTruthy();
+    expect((await messagesOf(opened))[0]?.result).toMatchObject({ protocolVersion: "2025-06-18" });
+    expect((await post(INITIALIZED, session)).status).toBe(202);
+    const [listed] = await messagesOf(await post({ jsonrpc: "2.0", id: 2, method: "tools/list" }, session));
+    expect((listed!.result as { tools: { name: string }[] }).tools.map((t) => t.name)).toContain("hangar_call");
+
+    const withToken = (request: object, token: string) => {
+      const r = request as { params: Record<string, unknown> };
+      return { ...r, params: { ...r.params, _meta: { progressToken: token } } };
+    };
+    const batch = await messagesOf(await post(withToken(hangarCallRequest(3, [ECHO, ECHO]), "p3"), session));
+    expect(batch.filter((m) => m.method === "notifications/progress").length).toBe(2);
+    expect(summaryOf(batch.find((m) => m.id === 3)?.result)).toEqual({ ok: true, total: 2, succeeded: 2 });
+
+    const running = post(withToken(hangarCallRequest(4, [ECHO, WAIT]), "p4"), session);
+    await waitFor(() => readLog(box).includes("waiting"), 15_000, "the wait");
+    await post({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 4 } }, session);
+    await waitFor(() => box.cancelled() === 1, 10_000, "the provider to see the cancellation");
+    void running.then((response) => response.body?.cancel()).catch(() => {});
+    const [again] = await messagesOf(await post(hangarCallRequest(5, [ECHO]), session));
+    expect(summaryOf(again?.result)).toEqual({ ok: true, total: 1, succeeded: 1 });
+  }, 30_000);
+
+  test("error responses carry the request's id when it is readable, in either era", async () => {
+    using box = probeBox();
+    await using hangar = await startHttpHangar(box);
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${hangar.base}/mcp`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+        body: JSON.stringify(body),
+      });
+    const sessionless = await post({ jsonrpc: "2.0", id: 7, method: "tools/list" });
+    expect(sessionless.status).toBe(400);
+    expect(await sessionless.json()).toMatchObject({ id: 7, error: { code: -32000 } });
+    const unknownSession = await post({ jsonrpc: "2.0", id: "s", method: "tools/list" }, { "mcp-session-id": "nope" });
+    expect(unknownSession.status).toBe(404);
+    expect(await unknownSession.json()).toMatchObject({ id: "s", error: { code: -32001 } });
+    const meta = {
+      "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+      "io.modelcontextprotocol/clientCapabilities": {},
+    };
+    const mismatched = await post(
+      { jsonrpc: "2.0", id: 9, method: "tools/list", params: { _meta: meta } },
+      { "mcp-protocol-version": "2026-07-28", "mcp-method": "prompts/list" },
+    );
+    expect(mismatched.status).toBe(400);
+    expect(await mismatched.json()).toMatchObject({ id: 9, error: { code: -32020 } });
   }, 30_000);
 });

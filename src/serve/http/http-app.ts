@@ -4,7 +4,8 @@ import { messageOf } from "../../errors.ts";
 import type { FrontDeps } from "../front-deps.ts";
 import { BearerToken } from "./bearer-token.ts";
 import { type HostCheckOptions, hostProblem } from "./host-check.ts";
-import { McpSessions } from "./mcp-sessions.ts";
+import { McpEndpoint } from "./mcp-endpoint.ts";
+import type { McpSessions } from "./mcp-sessions.ts";
 import { healthz, type MetricsEndpoint, metrics, readyz } from "./probes.ts";
 import { restBatch } from "./rest-batch.ts";
 
@@ -33,6 +34,9 @@ export interface HttpAppOptions extends HostCheckOptions {
 /** The HTTP front as a hono app that never listens by itself, and what shutting it down needs. */
 export interface HttpApp {
   readonly app: Hono<HttpEnv>;
+  /** `/mcp` in both eras; `close()` it at shutdown. */
+  readonly mcp: McpEndpoint;
+  /** The 2025-era sessions of `/mcp`. */
   readonly sessions: McpSessions;
   /** Answers /readyz with 503 and new MCP requests with 503 from now on. */
   drain(): void;
@@ -47,7 +51,8 @@ const PROBES = new Set(["/healthz", "/readyz", "/metrics"]);
 const LATE = Symbol("late");
 
 /**
- * Builds Hangar's HTTP front: `/mcp` (Streamable HTTP, one session per client), `POST /v1/call` (a
+ * Builds Hangar's HTTP front: `/mcp` (Streamable HTTP: 2026-07-28 requests without a session, 2025
+ * clients with one session each), `POST /v1/call` (a
  * batch over REST, JSON or NDJSON), `/healthz`, `/readyz` and `/metrics`. Every request's Host and
  * Origin are checked (403), then its bearer token when one is set (401), then, on `/v1/call`, that it
  * is JSON (415), then its size (413), then that it arrives within the body timeout (408). Only then is
@@ -58,9 +63,9 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
   const token = options.token === undefined ? undefined : new BearerToken(options.token);
   const maxBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const bodyTimeoutMs = options.bodyTimeoutMs ?? 30_000;
-  const sessions = new McpSessions(deps, {
+  const mcp = new McpEndpoint(deps, {
     ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
-    onFirstSession: () =>
+    onFirstClient: () =>
       void deps.catalog
         .warmUp(warmUp.signal)
         .catch((error: unknown) => deps.logger.warn({ err: messageOf(error) }, "catalog warm-up failed")),
@@ -127,19 +132,20 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
     const request = withoutCredentials(c.req.raw);
     if (request.method !== "POST") {
       options.keepOpen?.(c.get("received"));
-      return sessions.handle(request);
+      return mcp.handle(request);
     }
     const body = await readJson(request, bodyTimeoutMs);
     if (body === LATE) return tooSlow();
     if (!body.ok)
       return c.json({ jsonrpc: "2.0", error: { code: -32700, message: `Parse error: ${body.error}` }, id: null }, 400);
     options.keepOpen?.(c.get("received"));
-    return sessions.handle(request, body.value);
+    return mcp.handle(request, body.value);
   });
 
   return {
     app,
-    sessions,
+    mcp,
+    sessions: mcp.sessions,
     drain() {
       draining = true;
       warmUp.abort();

@@ -2,6 +2,7 @@
 export { BearerToken } from "./bearer-token.ts";
 export { type HostCheckOptions, hostProblem, isLoopback, isWildcard, LOOPBACK_HOSTNAMES } from "./host-check.ts";
 export { createHttpApp, type HttpApp, type HttpAppOptions } from "./http-app.ts";
+export { McpEndpoint, type McpEndpointOptions } from "./mcp-endpoint.ts";
 export { McpSessions, type McpSessionsOptions } from "./mcp-sessions.ts";
 export type { MetricsEndpoint } from "./probes.ts";
 export { ProviderCalls, type RunningCall } from "./provider-calls.ts";

@@ -140,7 +140,7 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
   await inFlight.idle(written.signal);
   grace.clear();
   written.dispose();
-  await front.sessions.close();
+  await front.mcp.close();
   catalog.close();
   await server.stop(true);
   await shutdown?.();
