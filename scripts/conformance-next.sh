@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the newest MCP conformance suite (devDependency alias conformance-next) in server mode against
 # the compiled `dist/hangar serve --http`, with tests/fixtures/conformance-server.ts behind it under its
-# own names (`prefix: false`), as tests/http-conformance.test.ts does with 0.1.16.
+# own names (`prefix: false`), as tests/http-conformance.test.ts does (which gates npm test on it).
 # Arguments go to the suite, e.g. `--requirements 2026-07-28` or `--suite all`.
 # Prints the suite's output, then "N passed, N failed" over scenarios and the failing scenario names.
 # Build first (bash scripts/build.sh). Exits 0 whatever the suite found: it measures, it does not gate.

@@ -1,17 +1,25 @@
-// The official MCP conformance suite (@modelcontextprotocol/conformance, server mode, every scenario: active and pending)
-// against the compiled `hangar serve --http`, with tests/fixtures/conformance-server.ts behind it under
-// its own names (`prefix: false`). tests/conformance-baseline.json lists what does not pass yet, and why.
+// The official MCP conformance suite (@modelcontextprotocol/conformance 0.2.0-alpha.12, the devDependency
+// alias conformance-next, server mode) against the compiled `hangar serve --http`, with
+// tests/fixtures/conformance-server.ts behind it under its own names (`prefix: false`): the scenarios
+// 2026-07-28 requires, those 2025-11-25 requires, and every scenario (`--suite all`: active, pending and
+// extensions). Each run gets its own Hangar, and the three run at once. tests/conformance-baseline.json
+// lists what does not pass yet, and why.
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { sandbox } from "./helpers/e2e.ts";
+import { type Sandbox, sandbox } from "./helpers/e2e.ts";
 import { startHttpHangar } from "./helpers/http-serve.ts";
 import { BUN, fixture, ROOT } from "./helpers/paths.ts";
 import { waitFor } from "./helpers/processes.ts";
 
-const CONFORMANCE = join(ROOT, "node_modules/@modelcontextprotocol/conformance/dist/index.js");
+const CONFORMANCE = join(ROOT, "node_modules/conformance-next/dist/index.js");
 const BASELINE = (await Bun.file(join(ROOT, "tests/conformance-baseline.json")).json()) as {
   scenarios: Record<string, string>;
 };
+const RUNS = {
+  "2026-07-28": ["--requirements", "2026-07-28"],
+  "2025-11-25": ["--requirements", "2025-11-25"],
+  all: ["--suite", "all"],
+} as const;
 
 /** The suite's summary lines (`✓ name: …` / `✗ name: …`) as scenario → passed. */
 function outcomes(stdout: string): Map<string, boolean> {
@@ -21,8 +29,8 @@ function outcomes(stdout: string): Map<string, boolean> {
   return found;
 }
 
-test("hangar serve --http passes every conformance scenario outside the baseline, and no baselined one passes", async () => {
-  using box = sandbox();
+/** Runs the suite with `args` against a fresh `hangar serve --http` in `box`; scenario → passed. */
+async function conform(box: Sandbox, args: readonly string[]): Promise<Map<string, boolean>> {
   box.write(
     "hangar.yaml",
     `providers:\n  - ${JSON.stringify({ id: "conformance", command: fixture("conformance-server.ts"), prefix: false })}\n`,
@@ -35,16 +43,12 @@ test("hangar serve --http passes every conformance scenario outside the baseline
     15_000,
     "the fixture's catalog",
   );
-
-  const run = Bun.spawn(
-    [BUN, CONFORMANCE, "server", "--suite", "all", "--url", `${hangar.base}/mcp`, "-o", join(box.root, "results")],
-    {
-      cwd: box.cwd,
-      env: box.env,
-      stdout: "pipe",
-      stderr: "pipe",
-    },
-  );
+  const run = Bun.spawn([BUN, CONFORMANCE, "server", ...args, "--url", `${hangar.base}/mcp`], {
+    cwd: box.cwd,
+    env: box.env,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const [stdout, stderr] = await Promise.all([
     new Response(run.stdout).text(),
     new Response(run.stderr).text(),
@@ -52,10 +56,27 @@ test("hangar serve --http passes every conformance scenario outside the baseline
   ]);
   const results = outcomes(stdout);
   expect(results.size, `no scenario summary in the suite's output:\n${stdout}\n${stderr}`).toBeGreaterThan(20);
+  return results;
+}
 
-  const failing = [...results].filter(([, passed]) => !passed).map(([name]) => name);
-  const unexpected = failing.filter((name) => !(name in BASELINE.scenarios));
-  const stale = Object.keys(BASELINE.scenarios).filter((name) => results.get(name) === true);
-  const unknown = Object.keys(BASELINE.scenarios).filter((name) => !results.has(name));
-  expect({ unexpected, stale, unknown }).toEqual({ unexpected: [], stale: [], unknown: [] });
-}, 60_000);
+test("hangar serve --http passes every conformance scenario of both eras outside the baseline, and no baselined one passes", async () => {
+  const boxes = Object.keys(RUNS).map(() => sandbox());
+  try {
+    const runs = await Promise.all(Object.values(RUNS).map((args, i) => conform(boxes[i]!, args)));
+    const unexpected = Object.keys(RUNS).flatMap((name, i) =>
+      [...runs[i]!]
+        .filter(([scenario, passed]) => !passed && !(scenario in BASELINE.scenarios))
+        .map(([s]) => `${name}: ${s}`),
+    );
+    const ran = (scenario: string) => runs.filter((results) => results.has(scenario));
+    const stale = Object.keys(BASELINE.scenarios).filter(
+      (scenario) => ran(scenario).length > 0 && ran(scenario).every((results) => results.get(scenario) === true),
+    );
+    const unknown = Object.keys(BASELINE.scenarios).filter((scenario) => ran(scenario).length === 0);
+    expect({ unexpected, stale, unknown }).toEqual({ unexpected: [], stale: [], unknown: [] });
+    // The 2025-11-25 requirements have nothing to excuse.
+    expect([...runs[1]!].filter(([, passed]) => !passed)).toEqual([]);
+  } finally {
+    for (const box of boxes) box[Symbol.dispose]();
+  }
+}, 90_000);
