@@ -3,9 +3,10 @@
 //
 //   bun run bench/http.ts [--calls 2000] [--throughput-calls 5000] [--concurrency 32] [--json]
 //
-// The server is the demo provider (`dist/hangar demo-provider`, its `echo` tool). Three paths:
+// The server is the demo provider (`dist/hangar demo-provider`, its `echo` tool). Four paths:
 //   supergateway             client → supergateway (node, --stateful, Streamable HTTP) → demo (stdio)
-//   hangar                   client → hangar serve --http → demo (stdio)
+//   hangar                   client → hangar serve --http → demo (stdio), a 2025 session (SDK v1 client)
+//   hangar 2026              the same in MCP 2026-07-28, sessionless (SDK v2 client pinned to it)
 //   hangar → supergateway    client → hangar serve --http → supergateway → demo (stdio): the cost of the
 //                            extra hop when Hangar fronts a remote Streamable HTTP server
 // Latency: one call at a time, interleaved in 10 rounds after a warm-up. Throughput: `--concurrency`
@@ -14,6 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
@@ -68,9 +70,24 @@ async function start(argv: string[], ready: RegExp, env: Record<string, string> 
   return promise.finally(() => clearTimeout(timer));
 }
 
-async function connect(url: string): Promise<Client> {
+/** What the bench calls on: the v1 client (2025 session) or the v2 client pinned to 2026-07-28. */
+interface Caller {
+  callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+async function connect(url: string): Promise<Caller> {
   const client = new Client({ name: "bench-http", version: "1.0.0" });
   await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  return client;
+}
+
+async function connectModern(url: string): Promise<Caller> {
+  const client = new ModernClient(
+    { name: "bench-http", version: "1.0.0" },
+    { versionNegotiation: { mode: { pin: "2026-07-28" } } },
+  );
+  await client.connect(new ModernTransport(new URL(url)));
   return client;
 }
 
@@ -107,6 +124,7 @@ const paths = [
   { name: "supergateway", client: await connect(sgUrl), tool: "echo" },
   { name: "hangar", client: await connect(hangarUrl), tool: "demo__echo" },
   { name: "hangar → supergateway", client: await connect(hangarUrl), tool: "remote__echo" },
+  { name: "hangar 2026", client: await connectModern(hangarUrl), tool: "demo__echo" },
 ];
 const call = (path: (typeof paths)[number]) => path.client.callTool({ name: path.tool, arguments: { message: "x" } });
 for (const path of paths) {
@@ -170,7 +188,8 @@ rmSync(home, { recursive: true, force: true });
 if (values.json) {
   console.log(JSON.stringify(report, null, 2));
 } else {
-  const [sg, hg, chain] = report.paths as [
+  const [sg, hg, chain, modern] = report.paths as [
+    (typeof report.paths)[0],
     (typeof report.paths)[0],
     (typeof report.paths)[0],
     (typeof report.paths)[0],
@@ -181,16 +200,16 @@ if (values.json) {
   );
   console.log(`latency, one call at a time (${CALLS} calls each, ms):`);
   console.log(
-    `        ${pad("supergateway", 13)} ${pad("hangar", 9)} ${pad("ratio", 7)} ${pad("hangar→sg", 10)} ${pad("hop adds", 9)}`,
+    `        ${pad("supergateway", 13)} ${pad("hangar", 9)} ${pad("ratio", 7)} ${pad("hangar→sg", 10)} ${pad("hop adds", 9)} ${pad("hangar 2026", 12)}`,
   );
   for (const p of ["p50", "p90", "p99"] as const) {
     const key = `${p}_ms` as const;
     console.log(
-      `  ${p}   ${pad(sg[key].toFixed(3), 13)} ${pad(hg[key].toFixed(3), 9)} ${pad((hg[key] / sg[key]).toFixed(2), 7)} ${pad(chain[key].toFixed(3), 10)} ${pad((chain[key] - sg[key]).toFixed(3), 9)}`,
+      `  ${p}   ${pad(sg[key].toFixed(3), 13)} ${pad(hg[key].toFixed(3), 9)} ${pad((hg[key] / sg[key]).toFixed(2), 7)} ${pad(chain[key].toFixed(3), 10)} ${pad((chain[key] - sg[key]).toFixed(3), 9)} ${pad(modern[key].toFixed(3), 12)}`,
     );
   }
   console.log(`throughput, ${CONCURRENCY} calls in flight on one session (${THROUGHPUT_CALLS} calls, calls/s):`);
   console.log(
-    `        ${pad(sg.calls_per_s, 13)} ${pad(hg.calls_per_s, 9)} ${pad((hg.calls_per_s / sg.calls_per_s).toFixed(2), 7)} ${pad(chain.calls_per_s, 10)}`,
+    `        ${pad(sg.calls_per_s, 13)} ${pad(hg.calls_per_s, 9)} ${pad((hg.calls_per_s / sg.calls_per_s).toFixed(2), 7)} ${pad(chain.calls_per_s, 10)} ${pad("", 9)} ${pad(modern.calls_per_s, 12)}`,
   );
 }
