@@ -27,6 +27,8 @@ export const BUILTIN_DEFAULTS = {
 export const DEFAULT_MAX_CONCURRENCY = 64;
 /** Built-in default of `max_batch_size` (calls in one `hangar_call`). */
 export const DEFAULT_MAX_BATCH_SIZE = 500;
+/** Built-in default of `daemon_idle_s` (how long a shared daemon outlives its last client). */
+export const DEFAULT_DAEMON_IDLE_S = 300;
 
 /** What resolving needs besides the file. */
 export interface ResolveContext {
@@ -51,6 +53,8 @@ export function resolveConfig(file: ConfigFile, context: ResolveContext): Resolv
     maxConcurrency: file.max_concurrency ?? DEFAULT_MAX_CONCURRENCY,
     maxBatchSize: file.max_batch_size ?? DEFAULT_MAX_BATCH_SIZE,
     pinning: file.pinning ?? "warn",
+    shared: file.shared ?? false,
+    daemonIdleMs: (file.daemon_idle_s ?? DEFAULT_DAEMON_IDLE_S) * 1000,
     providers: entries.map((entry) => resolveProvider(entry, defaults, context)),
   });
 }

@@ -103,6 +103,8 @@ export const fileSchema = z.strictObject({
   max_concurrency: whole(1).optional(),
   max_batch_size: whole(1).optional(),
   pinning: z.enum(["warn", "block", "off"]).optional(),
+  shared: z.boolean().optional(),
+  daemon_idle_s: duration().optional(),
   defaults: defaultsSchema.optional(),
   providers: z.array(providerSchema).optional(),
   mcpServers: z.record(z.string(), mcpServerSchema).optional(),
@@ -118,7 +120,15 @@ export type McpServerEntry = z.infer<typeof mcpServerSchema>;
 export type DefaultsEntry = z.infer<typeof defaultsSchema>;
 
 /** Hangar's own top-level keys; a file with `mcpServers` and none of these is another client's config. */
-export const HANGAR_TOP_KEYS = ["max_concurrency", "max_batch_size", "pinning", "defaults", "providers"] as const;
+export const HANGAR_TOP_KEYS = [
+  "max_concurrency",
+  "max_batch_size",
+  "pinning",
+  "shared",
+  "daemon_idle_s",
+  "defaults",
+  "providers",
+] as const;
 const MCP_SERVER_KEYS = Object.keys(mcpServerSchema.shape);
 
 /** The keys allowed in the map at `path` (for "did you mean"), or undefined when it is not a known map. */

@@ -99,5 +99,9 @@ export interface ResolvedConfig {
   readonly maxBatchSize: number;
   /** Tool pinning (pinning, default "warn"; "off" for the built-in demo providers). */
   readonly pinning: PinningMode;
+  /** `hangar serve` bridges to the per-user shared daemon unless `--no-shared` (shared; absent = false). */
+  readonly shared?: boolean;
+  /** How long a shared daemon outlives its last client, in ms (daemon_idle_s; absent = 300 s). */
+  readonly daemonIdleMs?: number;
   readonly providers: readonly ResolvedProvider[];
 }
