@@ -263,7 +263,7 @@ describe("Catalog following under a review (issue 15)", () => {
     const heard: string[][] = [];
     follower.onChange((catalog) => heard.push(catalog.tools.map((t) => t.name)));
     follower.follow(
-      { client } as unknown as Connection,
+      { client, era: { era: "legacy" } } as unknown as Connection,
       await readCatalog(client, AbortSignal.timeout(5_000)),
       () => true,
     );

@@ -351,3 +351,19 @@ describe("The demo provider on the v2 server package (issue 10)", () => {
     }
   }, 20_000);
 });
+
+describe("Health checks in every era (issue 10)", () => {
+  test("a 2026-07-28 provider, which has no ping, answers the health check with server/discover; a 2025 one with ping", async () => {
+    using box = tempDir();
+    const gateway = new Gateway(configOf(eraProviders(box.dir)));
+    try {
+      for (const id of ["modern", "current", "older"]) {
+        const latency = await gateway.handles.get(id)!.ping(AbortSignal.timeout(10_000));
+        expect(latency).toBeGreaterThanOrEqual(0);
+      }
+      expect(gateway.handles.get("modern")!.state).toBe("ready");
+    } finally {
+      await gateway.close();
+    }
+  }, 30_000);
+});

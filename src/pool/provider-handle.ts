@@ -218,11 +218,16 @@ export class ProviderHandle {
     await connection.close().catch(() => {});
   }
 
-  /** Sends `ping` (starting the provider if needed) and returns its round trip in ms. */
+  /**
+   * Checks the provider answers (starting it if needed) and returns the round trip in ms: `ping`, or on a
+   * 2026-07-28 connection, where `ping` no longer exists, `server/discover`.
+   */
   async ping(signal: AbortSignal): Promise<number> {
     const connection = await this.connect(signal);
     const start = this.clock.now();
-    await connection.client.ping({ signal, timeout: NO_SDK_TIMEOUT });
+    const options = { signal, timeout: NO_SDK_TIMEOUT };
+    if (connection.era.era === "modern") await connection.client.request({ method: "server/discover" }, options);
+    else await connection.client.ping(options);
     return this.clock.now() - start;
   }
 
