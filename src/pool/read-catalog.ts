@@ -72,28 +72,28 @@ export async function readCatalog(
   const [tools, prompts, resources, resourceTemplates] = await Promise.all([
     list(want.tools, previous.tools, capabilities.tools, () =>
       pages(
-        (cursor) => client.listTools(cursor, request),
+        (params) => client.request({ method: "tools/list", params }, request),
         (p) => p.tools,
         "tools",
       ),
     ),
     list(want.prompts, previous.prompts, capabilities.prompts, () =>
       pages(
-        (cursor) => client.listPrompts(cursor, request),
+        (params) => client.request({ method: "prompts/list", params }, request),
         (p) => p.prompts,
         "prompts",
       ).catch(orEmpty),
     ),
     list(want.resources, previous.resources, capabilities.resources, () =>
       pages(
-        (cursor) => client.listResources(cursor, request),
+        (params) => client.request({ method: "resources/list", params }, request),
         (p) => p.resources,
         "resources",
       ).catch(orEmpty),
     ),
     list(want.resources, previous.resourceTemplates, capabilities.resources, () =>
       pages(
-        (cursor) => client.listResourceTemplates(cursor, request),
+        (params) => client.request({ method: "resources/templates/list", params }, request),
         (p) => p.resourceTemplates,
         "resource templates",
       ).catch(orEmpty),
@@ -102,7 +102,10 @@ export async function readCatalog(
   return { tools, prompts, resources, resourceTemplates };
 }
 
-/** Follows `nextCursor` until the last page, within `CATALOG_LIMITS`. */
+/**
+ * Follows `nextCursor` until the last page, within `CATALOG_LIMITS`. Each page is its own request: the
+ * v2 client's `listTools()` without a cursor would walk every page itself, under its own page cap.
+ */
 async function pages<P extends { nextCursor?: string | undefined }, T>(
   list: (params: { cursor?: string }) => Promise<P>,
   items: (page: P) => T[],
