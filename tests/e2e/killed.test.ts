@@ -45,8 +45,8 @@ interface Stubborn {
   readonly group: number[];
   /** Those that outlive stdin EOF (all but the demo provider). */
   readonly survivors: number[];
-  /** The watchdog hangar started beside the group (spawned with it, so present once the group is). */
-  readonly watchdog: number | undefined;
+  /** The watchdog hangar started beside the group. */
+  readonly watchdog: number;
 }
 
 /** Starts `hangar call` of a long sleep on a stubborn provider; resolves once its group is complete. */
@@ -64,11 +64,14 @@ async function startStubborn(box: Sandbox, id: string): Promise<Stubborn> {
       const demo = group.filter((pid) => argvOf(pid).includes("demo-provider"));
       const sleeps = group.filter((pid) => argvOf(pid)[0] === "sleep");
       if (group.length !== 3 || demo.length !== 1 || sleeps.length !== 1) return false;
-      found = { group, survivors: group.filter((pid) => pid !== demo[0]), watchdog: children.find(isWatchdog) };
+      // The watchdog is spawned just after the group's leader: on a loaded machine it may not be up yet.
+      const watchdog = children.find(isWatchdog);
+      if (watchdog === undefined) return false;
+      found = { group, survivors: group.filter((pid) => pid !== demo[0]), watchdog };
       return true;
     },
     10_000,
-    "the provider's bash, its sleep and the demo provider",
+    "the provider's bash, its sleep, the demo provider and its watchdog",
   );
   return { hangar, ...found! };
 }
