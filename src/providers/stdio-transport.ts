@@ -1,5 +1,4 @@
 import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
-import { JSONRPCMessageSchema } from "@modelcontextprotocol/core";
 import { type Clock, systemClock } from "../clock.ts";
 import type { Logger } from "../observability/log.ts";
 import { RateLimitedLog } from "../observability/rate-limited-log.ts";
@@ -151,10 +150,13 @@ export class ProcessTransport implements Transport {
       return;
     }
     const text = line.toString("utf8");
-    let message: JSONRPCMessage;
+    let message: unknown;
     try {
-      message = JSONRPCMessageSchema.parse(JSON.parse(text));
+      message = JSON.parse(text);
     } catch {
+      message = undefined;
+    }
+    if (!isJsonRpcShaped(message)) {
       this.noise.note(() => ({ line: text.trim().slice(0, 200) }));
       return;
     }
@@ -228,4 +230,19 @@ export class ProcessTransport implements Transport {
     // The leader is gone; make sure nothing it started lingers in its group.
     child.killGroup("SIGKILL");
   }
+}
+
+/**
+ * Whether a decoded line is a JSON-RPC 2.0 message in shape: a request or notification (a `method`), or
+ * a response (an `id` and a `result` or `error`). The SDK client validates each message's content
+ * itself, once, for its method and era; checking it all here too (a schema parse per line) cost a
+ * measurable part of every call.
+ */
+function isJsonRpcShaped(value: unknown): value is JSONRPCMessage {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const message = value as Record<string, unknown>;
+  if (message.jsonrpc !== "2.0") return false;
+  if (typeof message.method === "string") return true;
+  const id = message.id;
+  return (typeof id === "string" || typeof id === "number") && ("result" in message || "error" in message);
 }
