@@ -14,6 +14,7 @@ import { Gateway } from "../src/gateway/index.ts";
 import type { EraMemory, EraVerdict } from "../src/providers/index.ts";
 import { CatalogCache } from "../src/serve/catalog-cache.ts";
 import { runHangar, type Sandbox, sandbox } from "./helpers/e2e.ts";
+import { httpProvider, startFixtureServer } from "./helpers/http.ts";
 import { fixture, HANGAR } from "./helpers/paths.ts";
 import { countingSpawner, waitFor } from "./helpers/processes.ts";
 import { configOf, demoProvider, stdioProvider } from "./helpers/providers.ts";
@@ -201,6 +202,36 @@ describe("Providers of every era in one batch (issue 10)", () => {
     },
     TIMEOUT_MS,
   );
+});
+
+describe("A remote provider's era (issue 10)", () => {
+  test("a 2025 provider over Streamable HTTP is probed once; the remembered verdict spares the next start the probe", async () => {
+    await using server = await startFixtureServer();
+    const provider = httpProvider("remote", server.url("/mcp"));
+    const probes = async () => {
+      const seen = (await (await fetch(server.url("/seen-headers"))).json()) as Record<string, string>[];
+      return seen.filter((headers) => headers["mcp-method"] === "server/discover").length;
+    };
+    const eras = recordingMemory();
+    const first = new Gateway(configOf([provider]), { eras });
+    try {
+      const batch = await first.run({ calls: [{ provider: "remote", tool: "echo", arguments: { message: "a" } }] });
+      expect(batch.results[0]).toMatchObject({ ok: true });
+    } finally {
+      await first.close();
+    }
+    expect(await probes()).toBe(1);
+    expect(eras.remembered.get("remote")).toEqual({ kind: "legacy" });
+
+    const second = new Gateway(configOf([provider]), { eras: recordingMemory(Object.fromEntries(eras.remembered)) });
+    try {
+      const batch = await second.run({ calls: [{ provider: "remote", tool: "echo", arguments: { message: "b" } }] });
+      expect(batch.results[0]).toMatchObject({ ok: true });
+    } finally {
+      await second.close();
+    }
+    expect(await probes()).toBe(1);
+  }, 20_000);
 });
 
 describe("Providers of every era through the compiled binary (issue 10)", () => {

@@ -88,7 +88,7 @@ export class CatalogFollower {
       "notifications/resources/list_changed",
       reread({ tools: false, prompts: false, resources: true }),
     );
-    if (connection.era.era === "modern") listenForChanges(connection, id, logger);
+    if (connection.era.era === "modern") listenForChanges(connection, id, logger, isCurrent);
     this.emit();
   }
 
@@ -116,7 +116,7 @@ export class CatalogFollower {
  * `subscriptions/listen` stream, held open for as long as the connection lives (the handlers above
  * receive them).
  */
-function listenForChanges(connection: Connection, id: string, logger: Logger): void {
+function listenForChanges(connection: Connection, id: string, logger: Logger, isCurrent: () => boolean): void {
   const capabilities = connection.client.getServerCapabilities() ?? {};
   const filter = {
     ...(capabilities.tools?.listChanged ? { toolsListChanged: true } : {}),
@@ -124,7 +124,8 @@ function listenForChanges(connection: Connection, id: string, logger: Logger): v
     ...(capabilities.resources?.listChanged ? { resourcesListChanged: true } : {}),
   };
   if (Object.keys(filter).length === 0) return;
-  connection.client
-    .listen(filter, { timeout: NO_SDK_TIMEOUT })
-    .catch((error: unknown) => logger.warn({ provider: id, err: messageOf(error) }, "cannot follow list changes"));
+  connection.client.listen(filter, { timeout: NO_SDK_TIMEOUT }).catch((error: unknown) => {
+    // A connection that ended took its stream with it; only a live one that refused is worth a warning.
+    if (isCurrent()) logger.warn({ provider: id, err: messageOf(error) }, "cannot follow list changes");
+  });
 }

@@ -2,7 +2,7 @@ import { Client, SdkError, SdkErrorCode, type Transport } from "@modelcontextpro
 import { VERSION } from "../version.ts";
 import { type ClientBridge, noBridge } from "./client-bridge.ts";
 import type { EraOutcome, EraPlan } from "./era.ts";
-import { responsesLast } from "./responses-last.ts";
+import { responsesLast, StdioResponsesLast } from "./responses-last.ts";
 
 /**
  * The SDK's per-request timeout, set out of the way: Hangar ends requests with its own signals (call
@@ -51,9 +51,11 @@ export async function connectClient(
     await client.connect(wrapped, { signal, timeout: NO_SDK_TIMEOUT, ...(prior ? { prior } : {}) });
     const era = client.getProtocolEra() === "modern" ? "modern" : "legacy";
     const discover = client.getDiscoverResult();
-    // Only a verdict the provider gave is worth keeping: a probe nobody answered says nothing (a slow start).
+    // Only a verdict the provider gave is worth keeping. Over stdio a probe nobody answered says nothing
+    // (a slow start); over HTTP an unanswered probe fails the connect, and a refusal comes as an HTTP error.
+    const heard = wrapped.discoverProbe === "answered" || !(wrapped instanceof StdioResponsesLast);
     const learned =
-      prior !== undefined || wrapped.discoverProbe !== "answered"
+      prior !== undefined || wrapped.discoverProbe === "none" || !heard
         ? undefined
         : era === "modern" && discover
           ? { kind: "modern" as const, discover }

@@ -2,7 +2,13 @@ import { SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport } from 
 import type { Logger } from "../observability/log.ts";
 import { fetchWithTraceHeaders } from "../observability/trace-headers.ts";
 import type { ClientBridge } from "./client-bridge.ts";
-import { type ConnectedClient, type ConnectOptions, closeListeners, connectClient } from "./connect-client.ts";
+import {
+  type ConnectedClient,
+  type ConnectOptions,
+  closeListeners,
+  connectClient,
+  NO_SDK_TIMEOUT,
+} from "./connect-client.ts";
 import type { Connection, Driver } from "./driver.ts";
 import type { EraPlan } from "./era.ts";
 
@@ -29,7 +35,9 @@ export class HttpDriver implements Driver {
     private readonly bridge?: ClientBridge,
   ) {}
 
-  async connect(signal: AbortSignal, plan: EraPlan): Promise<Connection> {
+  async connect(signal: AbortSignal, stdioPlan: EraPlan): Promise<Connection> {
+    // Over HTTP a probe's silence is an outage, not a legacy server: only the start's deadline bounds it.
+    const plan = { ...stdioPlan, probeTimeoutMs: NO_SDK_TIMEOUT };
     const url = new URL(this.target.url);
     const requestInit: RequestInit = { headers: { ...this.target.headers } };
     if (this.target.protocol !== "sse") {
