@@ -368,7 +368,7 @@ describe("The demo provider on the v2 server package (issue 10)", () => {
     }
   }, 20_000);
 
-  test("Hangar speaks 2026-07-28 to it, and a call's result carries nothing of that hop", async () => {
+  test("Hangar speaks 2026-07-28 to it, a call's result carries nothing of that hop, and a health check reaches it", async () => {
     const gateway = new Gateway(configOf([demoProvider("demo")]));
     try {
       const batch = await gateway.run({ calls: [{ provider: "demo", tool: "echo", arguments: { message: "hi" } }] });
@@ -377,6 +377,8 @@ describe("The demo provider on the v2 server package (issue 10)", () => {
         .get("demo")!
         .withClient(AbortSignal.timeout(5_000), async (c) => c.getNegotiatedProtocolVersion());
       expect(version).toBe("2026-07-28");
+      // The 2026 era has no `ping`: health checks (and doctor) still reach it.
+      expect(await gateway.handles.get("demo")!.ping(AbortSignal.timeout(5_000))).toBeNumber();
     } finally {
       await gateway.close();
     }

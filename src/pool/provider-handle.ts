@@ -218,15 +218,13 @@ export class ProviderHandle {
     await connection.close().catch(() => {});
   }
 
-  /**
-   * Checks the provider answers (starting it if needed) and returns the round trip in ms: `ping`, or on a
-   * 2026-07-28 connection, where `ping` no longer exists, `server/discover`.
-   */
+  /** Sends `ping` (`server/discover` in the 2026 era), starting the provider if needed; returns the round trip in ms. */
   async ping(signal: AbortSignal): Promise<number> {
     const connection = await this.connect(signal);
     const start = this.clock.now();
     const options = { signal, timeout: NO_SDK_TIMEOUT };
-    if (connection.era.era === "modern") await connection.client.request({ method: "server/discover" }, options);
+    // MCP 2026-07-28 has no `ping`; `server/discover` is the lightest request a provider of that era answers.
+    if (connection.era.era === "modern") await connection.client.discover(options);
     else await connection.client.ping(options);
     return this.clock.now() - start;
   }

@@ -66,6 +66,8 @@ export async function readCatalog(
   const capabilities = client.getServerCapabilities() ?? {};
   const want = { tools: options.tools ?? true, prompts: options.prompts ?? true, resources: options.resources ?? true };
   const request = { signal, timeout: NO_SDK_TIMEOUT };
+  // One request per page, raw: the SDK's list methods, given no cursor, read every page themselves (up to
+  // 64, past Hangar's own limits) and keep the result in their cache.
   // A list not asked for keeps its previous value; one the server did not declare is empty.
   const list = <T>(wanted: boolean, previous: readonly T[], offered: unknown, read: () => Promise<readonly T[]>) =>
     !wanted ? previous : offered ? read() : [];
@@ -102,10 +104,7 @@ export async function readCatalog(
   return { tools, prompts, resources, resourceTemplates };
 }
 
-/**
- * Follows `nextCursor` until the last page, within `CATALOG_LIMITS`. Each page is its own request: the
- * v2 client's `listTools()` without a cursor would walk every page itself, under its own page cap.
- */
+/** Follows `nextCursor` until the last page, within `CATALOG_LIMITS`. */
 async function pages<P extends { nextCursor?: string | undefined }, T>(
   list: (params: { cursor?: string }) => Promise<P>,
   items: (page: P) => T[],

@@ -1,7 +1,16 @@
 // Providers and config files that attack hangar on purpose (issue 9, "Hardening"): the compiled binary
 // must stay responsive and bounded, and say clearly which provider or which line is at fault.
 import { describe, expect, test } from "bun:test";
-import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import type { BatchResult } from "../../src/gateway/index.ts";
 import { aliasBomb } from "../fixtures/config/helpers.ts";
@@ -250,8 +259,7 @@ describe("issue 9: the catalog cache on a full disk", () => {
       // No temp file is left; what fits (the provider's protocol era, a few bytes) may be saved alone.
       const files = readdirSync(cache);
       expect(files.filter((name) => name.endsWith(".tmp"))).toEqual([]);
-      for (const name of files)
-        expect(JSON.parse(readFileSync(join(cache, name), "utf8")).catalog).toBeUndefined();
+      for (const name of files) expect(JSON.parse(readFileSync(join(cache, name), "utf8")).catalog).toBeUndefined();
     },
     TIMEOUT_MS,
   );
