@@ -18,6 +18,7 @@ import { httpProvider, startFixtureServer } from "./helpers/http.ts";
 import { fixture, HANGAR } from "./helpers/paths.ts";
 import { countingSpawner, waitFor } from "./helpers/processes.ts";
 import { configOf, demoProvider, stdioProvider } from "./helpers/providers.ts";
+import { serve } from "./helpers/serve.ts";
 
 const TIMEOUT_MS = 30_000;
 
@@ -281,6 +282,32 @@ describe("Providers of every era through the compiled binary (issue 10)", () => 
       expect(ids.map((id) => count(logOf(dir, id), "discover"))).toEqual([1, 1, 1]);
     },
     TIMEOUT_MS * 2,
+  );
+
+  test(
+    "`hangar serve` relays each era's progress to its client, in order, before the result",
+    async () => {
+      using box = sandbox();
+      box.write("hangar.yaml", eraYaml(box.root));
+      await using session = await serve(box);
+      const ids = ["modern", "current", "older"];
+      await waitFor(
+        async () => {
+          const { tools } = await session.client.listTools();
+          return ids.every((id) => tools.some((t) => t.name === `${id}__progress`));
+        },
+        15_000,
+        "every provider's tools",
+      );
+      for (const id of ids) {
+        const seen: number[] = [];
+        await session.client.callTool({ name: `${id}__progress`, arguments: { steps: 3 } }, undefined, {
+          onprogress: (p) => void seen.push(p.progress),
+        });
+        expect([id, seen]).toEqual([id, [1, 2, 3]]);
+      }
+    },
+    TIMEOUT_MS,
   );
 
   test(
