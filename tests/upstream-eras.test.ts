@@ -205,6 +205,30 @@ describe("Providers of every era in one batch (issue 10)", () => {
   );
 });
 
+describe("List changes of a 2026-07-28 provider (issue 10)", () => {
+  test("a tool the provider adds is read again through subscriptions/listen", async () => {
+    using temp = tempDir();
+    const [modern] = eraProviders(temp.dir);
+    const gateway = new Gateway(configOf([modern!]));
+    try {
+      const handle = gateway.handles.get("modern")!;
+      await handle.ensureReady(AbortSignal.timeout(10_000));
+      expect(handle.catalog.listed?.tools.map((t) => t.name)).not.toContain("fresh");
+      const batch = await gateway.run({
+        calls: [{ provider: "modern", tool: "add_tool", arguments: { name: "fresh" } }],
+      });
+      expect(batch.results[0]).toMatchObject({ ok: true });
+      await waitFor(
+        () => handle.catalog.listed?.tools.some((t) => t.name === "fresh") ?? false,
+        10_000,
+        "the added tool to be listed",
+      );
+    } finally {
+      await gateway.close();
+    }
+  }, 20_000);
+});
+
 describe("A remote provider's era (issue 10)", () => {
   test("a 2025 provider over Streamable HTTP is probed once; the remembered verdict spares the next start the probe", async () => {
     await using server = await startFixtureServer();
