@@ -19,6 +19,10 @@ export const ENV = {
   home: "HANGAR_HOME",
   /** Where provider catalogs are cached (default `$HANGAR_HOME/cache`). */
   cacheDir: "HANGAR_CACHE_DIR",
+  /** Where upstream OAuth sign-ins are stored (default `$HANGAR_HOME/tokens`; a mounted Secret works). */
+  tokensDir: "HANGAR_TOKENS_DIR",
+  /** `auth login`: the HTTPS URL of Hangar's OAuth Client ID Metadata Document, as `--client-metadata-url`. */
+  oauthClientMetadataUrl: "HANGAR_OAUTH_CLIENT_METADATA_URL",
 } as const;
 
 /** One of hangar's environment variables. */

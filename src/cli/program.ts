@@ -9,6 +9,7 @@ import { claudeMcpAddLine, hangarEntry } from "../clients/hangar-entry.ts";
 import { LOG_LEVELS } from "../observability/log-levels.ts";
 import { selfCommand } from "../self-command.ts";
 import { VERSION } from "../version.ts";
+import type { AuthLoginOptions } from "./commands/auth.ts";
 import type { BenchCommandOptions } from "./commands/bench.ts";
 import type { CallOptions } from "./commands/call.ts";
 import type { DoctorCommandOptions } from "./commands/doctor.ts";
@@ -43,6 +44,7 @@ export function buildProgram(run: Run): Command {
   registerDoctor(program, run);
   registerInit(program, run);
   registerPin(program, run);
+  registerAuth(program, run);
   registerCompletion(program, run);
   program.addHelpText("after", "\nRun `hangar help <command>` for a command's options. Docs: README.md and docs/.");
   return program;
@@ -161,6 +163,60 @@ Examples:
     )
     .action((targets: string[], options: PinOptions, command: Command) =>
       run(async () => (await import("./commands/pin.ts")).runPin(targets, options, globals(command))),
+    );
+}
+
+/** Registers `hangar auth login|status|logout` on the program. */
+function registerAuth(program: Command, run: Run): void {
+  const auth = program
+    .command("auth")
+    .description("Sign in to remote (`url:`) providers with OAuth, show the sign-ins, sign out")
+    .addHelpText(
+      "after",
+      `
+Remote MCP servers that use OAuth 2.1 (the MCP authorization spec) need a sign-in: give the provider
+\`auth: oauth\` in the config (a provider without it that answers 401 is told to sign in as well), then
+run \`hangar auth login <provider>\` once. Hangar opens the authorization server's page in your browser
+(authorization code with PKCE, redirect to http://127.0.0.1:<port>/callback), stores the tokens and
+refreshes them before they expire and once when the server answers 401. A refresh the server refuses
+makes the provider's calls fail with provider_unavailable, saying to run \`hangar auth login\` again.
+
+Tokens are stored per authorization server and resource, one JSON file each with mode 0600, in
+$HANGAR_TOKENS_DIR (default $HANGAR_HOME/tokens, ~/.hangar/tokens); every *.json file there is read, so
+the folder can be a mounted Kubernetes Secret. Tokens are never printed or logged.
+
+Examples:
+  hangar auth login linear              # sign in in the browser
+  hangar auth login linear --no-browser # print the URL only (another machine's browser cannot reach the redirect)
+  hangar auth status                    # who is signed in, until when
+  hangar auth logout linear             # revoke and forget one sign-in (no name: every one)`,
+    );
+  auth
+    .command("login")
+    .argument("<provider>", "the `url:` provider to sign in to")
+    .description("Sign in to a remote provider in the browser (OAuth 2.1, PKCE) and store its tokens")
+    .option("--no-browser", "only print the authorization URL; do not open a browser")
+    .option(
+      "--client-metadata-url <url>",
+      "the HTTPS URL where Hangar's OAuth Client ID Metadata Document is served, used where the authorization server accepts one (default $HANGAR_OAUTH_CLIENT_METADATA_URL; none: dynamic client registration)",
+    )
+    .option("--timeout-s <seconds>", "how long to wait for the browser to come back", wholeNumber(1), 300)
+    .action((provider: string, options: AuthLoginOptions, command: Command) =>
+      run(async () => (await import("./commands/auth.ts")).runAuthLogin(provider, options, globals(command))),
+    );
+  auth
+    .command("status")
+    .description("Show each remote provider's sign-in: issuer, resource, expiry (never the tokens)")
+    .option("--json", "print the status as JSON")
+    .action((options: { json?: boolean }, command: Command) =>
+      run(async () => (await import("./commands/auth.ts")).runAuthStatus(options, globals(command))),
+    );
+  auth
+    .command("logout")
+    .argument("[provider]", "the provider to sign out of (default: every stored sign-in)")
+    .description("Revoke a sign-in at its authorization server (where it allows) and delete the stored tokens")
+    .action((provider: string | undefined, _options: unknown, command: Command) =>
+      run(async () => (await import("./commands/auth.ts")).runAuthLogout(provider, globals(command))),
     );
 }
 

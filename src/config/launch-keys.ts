@@ -24,6 +24,7 @@ const KEY_KINDS: Readonly<Record<string, readonly Kind[]>> = {
   volumes: ["image"],
   headers: ["url"],
   transport: ["url"],
+  auth: ["url"],
 };
 
 const names = (kinds: readonly string[]): string => kinds.map((kind) => `\`${kind}\``).join(" or ");

@@ -110,7 +110,13 @@ export function expandHome(path: string, home: string): string {
 
 function transportOf(entry: ProviderEntry, context: ResolveContext): ProviderTransport {
   if (entry.url !== undefined) {
-    return { kind: "http", url: entry.url, headers: { ...entry.headers }, protocol: entry.transport ?? "auto" };
+    return {
+      kind: "http",
+      url: entry.url,
+      headers: { ...entry.headers },
+      protocol: entry.transport ?? "auto",
+      ...(entry.auth === undefined ? {} : { auth: entry.auth }),
+    };
   }
   if (entry.image !== undefined) {
     return {

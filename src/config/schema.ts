@@ -84,6 +84,7 @@ export const providerSchema = z.strictObject({
   url: httpUrl.optional(),
   headers: stringMap.optional(),
   transport: z.enum(["auto", "streamable-http", "sse"]).optional(),
+  auth: z.enum(["oauth"], { error: "expected `oauth` (sign in with `hangar auth login`)" }).optional(),
   ...settingsShape,
 });
 

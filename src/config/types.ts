@@ -43,6 +43,8 @@ export type ProviderTransport =
       readonly headers: Readonly<Record<string, string>>;
       /** "auto" tries Streamable HTTP, then SSE; "sse" goes straight to SSE. */
       readonly protocol: "auto" | "streamable-http" | "sse";
+      /** `oauth`: calls need a `hangar auth login` sign-in; absent: a stored sign-in is used when there is one. */
+      readonly auth?: "oauth";
     };
 
 /** Tool name filters: glob patterns (`*` and `?`), deny wins over allow; empty allow = everything. */

@@ -1,4 +1,11 @@
-import { SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import {
+  type AuthProvider,
+  SdkHttpError,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+} from "@modelcontextprotocol/client";
+import { upstreamAuthFor } from "../auth/index.ts";
+import { ProviderError } from "../errors.ts";
 import type { Logger } from "../observability/log.ts";
 import { fetchWithTraceHeaders } from "../observability/trace-headers.ts";
 import type { ClientBridge } from "./client-bridge.ts";
@@ -17,6 +24,8 @@ export interface HttpTarget {
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly protocol: "auto" | "streamable-http" | "sse";
+  /** `oauth`: needs a `hangar auth login` sign-in (absent: one is used when stored). */
+  readonly auth?: "oauth";
 }
 
 /** True when a remote provider answered 404 for our session: it expired, and a new one is needed. */
@@ -27,6 +36,8 @@ export function isSessionLost(error: unknown): boolean {
 /** Connects to a remote provider over Streamable HTTP, falling back to the older HTTP+SSE transport. */
 export class HttpDriver implements Driver {
   readonly kind = "http";
+  /** The provider's OAuth sign-in, kept across connections so a refreshed token is reused. */
+  private oauth: AuthProvider | undefined | null = null;
 
   constructor(
     private readonly providerId: string,
@@ -40,8 +51,14 @@ export class HttpDriver implements Driver {
     const plan = { ...stdioPlan, probeTimeoutMs: NO_SDK_TIMEOUT };
     const url = new URL(this.target.url);
     const requestInit: RequestInit = { headers: { ...this.target.headers } };
+    this.oauth ??= upstreamAuthFor(this.providerId, this.target, this.logger);
+    const authProvider = this.oauth ? { authProvider: this.oauth } : {};
     if (this.target.protocol !== "sse") {
-      const transport = new StreamableHTTPClientTransport(url, { requestInit, fetch: fetchWithTraceHeaders() });
+      const transport = new StreamableHTTPClientTransport(url, {
+        requestInit,
+        fetch: fetchWithTraceHeaders(),
+        ...authProvider,
+      });
       try {
         const connected = await connectClient(transport, signal, plan, this.connectOptions());
         return this.connection(connected, async () => {
@@ -49,13 +66,14 @@ export class HttpDriver implements Driver {
           await connected.client.close().catch(() => {});
         });
       } catch (error) {
+        if (error instanceof ProviderError) throw error; // A sign-in to make: it says so itself.
         if (this.target.protocol === "streamable-http" || signal.aborted || !isHttpClientError(error)) {
           throw this.unreachable(error);
         }
         this.logger.info({ provider: this.providerId }, "Streamable HTTP refused; falling back to SSE");
       }
     }
-    const transport = new SSEClientTransport(url, { requestInit, fetch: fetchWithTraceHeaders() });
+    const transport = new SSEClientTransport(url, { requestInit, fetch: fetchWithTraceHeaders(), ...authProvider });
     try {
       // The older HTTP+SSE transport predates 2026-07-28: no probe.
       const connected = await connectClient(
@@ -66,7 +84,7 @@ export class HttpDriver implements Driver {
       );
       return this.connection({ ...connected, learned: undefined }, () => connected.client.close().catch(() => {}));
     } catch (error) {
-      throw signal.aborted ? error : this.unreachable(error);
+      throw signal.aborted || error instanceof ProviderError ? error : this.unreachable(error);
     }
   }
 
