@@ -8,6 +8,7 @@ import { type EnvPolicy, HANGAR_SECRETS, type ProviderTransport, type ResolvedPr
 import { messageOf } from "../errors.ts";
 import { childEnv } from "../providers/index.ts";
 import { runToEnd, which } from "../runtime/index.ts";
+import { checkSignIn } from "./auth-check.ts";
 import { type Check, check } from "./check.ts";
 
 /** Where a program that is often missing comes from. */
@@ -33,8 +34,10 @@ export async function preflight(
       return [...(await commandChecks(provider.id, t, env)), ...envCheck(provider.id, t, env)];
     case "docker":
       return [...(await dockerChecks(provider.id, t, env)), ...envCheck(provider.id, t, env)];
-    case "http":
-      return [await reachable(provider.id, t.url)];
+    case "http": {
+      const signIn = await checkSignIn(provider, env);
+      return [await reachable(provider.id, t.url), ...(signIn ? [signIn] : [])];
+    }
   }
 }
 

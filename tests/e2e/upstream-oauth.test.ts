@@ -3,12 +3,13 @@
 // dist/hangar that use, refresh and lose the sign-in, and a look for the tokens in everything Hangar
 // prints or writes.
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TokenRecord } from "../../src/auth/index.ts";
 import { browse, type OAuthWorld, startOAuthWorld } from "../fixtures/oauth-world.ts";
 import { runHangar, type Sandbox, sandbox, startHangar } from "../helpers/e2e.ts";
 import { waitFor } from "../helpers/processes.ts";
+import { hangarCall, serve } from "../helpers/serve.ts";
 
 const TIMEOUT_MS = 90_000;
 const BATCH = JSON.stringify([{ provider: "remote", tool: "whoami" }]);
@@ -207,11 +208,21 @@ describe("Issue 15: upstream OAuth 2.1", () => {
       const debug = box.options({ HANGAR_LOG_LEVEL: "debug" }, BATCH);
       const call = await runHangar(["call", "--json", "-", "--verbose"], debug);
       expect(call.code).toBe(0);
+      // `hangar serve` writes the catalog cache under $HANGAR_HOME/cache.
+      const cacheDir = join(box.home, ".hangar", "cache");
+      let serveLog = "";
+      {
+        await using session = await serve(box, { env: { HANGAR_LOG_LEVEL: "debug" } });
+        const { batch } = await hangarCall(session, [{ provider: "remote", tool: "whoami" }]);
+        expect(batch.results[0]?.ok).toBe(true);
+        await waitFor(() => existsSync(cacheDir) && readdirSync(cacheDir).length > 0, 15_000, "the catalog cache");
+        serveLog = session.stderr();
+      }
       const status = await runHangar(["auth", "status"], box.options());
       const statusJson = await runHangar(["auth", "status", "--json"], box.options());
       const doctor = await runHangar(["doctor", "--no-clients", "--verbose"], box.options());
       expect(status.stdout).toContain("remote (auth: oauth): signed in to");
-      expect(doctor.stdout).toContain("remote");
+      expect(doctor.stdout).toMatch(/oauth.*signed in to/);
 
       const last = storedRecord(box).record;
       const secrets = new Set<string>([
@@ -224,8 +235,30 @@ describe("Issue 15: upstream OAuth 2.1", () => {
       secrets.delete("");
       expect(secrets.size).toBeGreaterThanOrEqual(4);
       const outputs = [login, call, status, statusJson, doctor].flatMap((run) => [run.stdout, run.stderr]);
+      outputs.push(serveLog);
       const written = everythingWritten(box, outputs);
       for (const secret of secrets) expect(written.includes(secret)).toBe(false);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "hangar doctor fails the oauth check of a provider that is not signed in, naming hangar auth login",
+    async () => {
+      await using world = await startOAuthWorld();
+      using box = sandbox();
+      box.write("hangar.yaml", configFor(world));
+      const doctor = await runHangar(["doctor", "--no-clients", "--json"], box.options());
+      expect(doctor.code).toBe(1);
+      const checks = JSON.parse(doctor.stdout).checks as {
+        subject: string;
+        name: string;
+        status: string;
+        fix?: string;
+      }[];
+      const oauth = checks.find((c) => c.subject === "remote" && c.name === "oauth");
+      expect(oauth?.status).toBe("fail");
+      expect(oauth?.fix).toBe("run `hangar auth login remote`");
     },
     TIMEOUT_MS,
   );
