@@ -1,5 +1,6 @@
 /** Upstream OAuth 2.1: signing in to remote providers, storing their tokens, and using them. */
 export { type AuthStatusRow, authStatus } from "./auth-status.ts";
+export { clientMetadataDocument, LOOPBACK_REDIRECT } from "./client-metadata.ts";
 export { LoginError, type LoginOptions, type LoginResult, login } from "./login.ts";
 export { signInRequired } from "./sign-in-error.ts";
 export { needsRefresh, type TokenRecord } from "./token-record.ts";

@@ -5,6 +5,7 @@ import type {
   StoredOAuthClientInformation,
   StoredOAuthTokens,
 } from "@modelcontextprotocol/client";
+import { hangarClientMetadata } from "./client-metadata.ts";
 
 /** What one sign-in needs to know before it starts; every field says its default. */
 export interface LoginSessionOptions {
@@ -43,14 +44,7 @@ export class LoginSession implements OAuthClientProvider {
   }
 
   get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: "Hangar",
-      redirect_uris: [this.options.redirectUrl],
-      grant_types: ["authorization_code", "refresh_token"],
-      response_types: ["code"],
-      token_endpoint_auth_method: "none",
-      application_type: "native",
-    };
+    return hangarClientMetadata([this.options.redirectUrl]);
   }
 
   state(): string {

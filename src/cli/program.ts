@@ -205,6 +205,20 @@ Examples:
       run(async () => (await import("./commands/auth.ts")).runAuthLogin(provider, options, globals(command))),
     );
   auth
+    .command("client-metadata")
+    .argument("<url>", "the https:// URL the document will be served at (it is its own client_id)")
+    .description("Print Hangar's OAuth Client ID Metadata Document, to host at <url> for login --client-metadata-url")
+    .addHelpText(
+      "after",
+      `
+Authorization servers that accept Client ID Metadata Documents fetch the client's metadata from the
+HTTPS URL that is its client_id, instead of having each client register. Hangar runs on your machine,
+where no authorization server can reach it, so host this JSON yourself (any static HTTPS site), then
+sign in with \`hangar auth login <provider> --client-metadata-url <url>\` (or set
+$HANGAR_OAUTH_CLIENT_METADATA_URL). Servers that do not accept them get a dynamic registration instead.`,
+    )
+    .action((url: string) => run(async () => (await import("./commands/auth.ts")).runAuthClientMetadata(url)));
+  auth
     .command("status")
     .description("Show each remote provider's sign-in: issuer, resource, expiry (never the tokens)")
     .option("--json", "print the status as JSON")

@@ -6,7 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TokenRecord } from "../../src/auth/index.ts";
-import { browse, type OAuthWorld, startOAuthWorld } from "../fixtures/oauth-world.ts";
+import { browse, type OAuthWorld, startOAuthWorld, startTlsDocumentHost } from "../fixtures/oauth-world.ts";
 import { runHangar, type Sandbox, sandbox, startHangar } from "../helpers/e2e.ts";
 import { waitFor } from "../helpers/processes.ts";
 import { hangarCall, serve } from "../helpers/serve.ts";
@@ -34,19 +34,20 @@ function storedRecord(box: Sandbox): { path: string; record: TokenRecord } {
  * Runs `hangar auth login remote --no-browser`, plays the browser up to the loopback redirect, lets
  * `alter` change that redirect (default: none) and delivers it; returns how hangar ended.
  */
-async function signIn(box: Sandbox, alter: (callback: URL) => URL = (url) => url) {
-  await using hangar = startHangar(["auth", "login", "remote", "--no-browser"], box.options());
+async function signIn(box: Sandbox, alter: (callback: URL) => URL = (url) => url, extraArgs: readonly string[] = []) {
+  await using hangar = startHangar(["auth", "login", "remote", "--no-browser", ...extraArgs], box.options());
   let authorizationUrl = "";
+  let redirect = "";
   await waitFor(
     () => {
       authorizationUrl = /^\s+(http\S+)$/m.exec(hangar.stderr())?.[1] ?? "";
-      return authorizationUrl !== "" || hangar.proc.exitCode !== null;
+      redirect = /back to (http:\/\/127\.0\.0\.1:\d+\/callback)/.exec(hangar.stderr())?.[1] ?? "";
+      return (authorizationUrl !== "" && redirect !== "") || hangar.proc.exitCode !== null;
     },
     20_000,
-    "the authorization URL on stderr",
+    "the authorization URL and the redirect on stderr",
   );
   expect(authorizationUrl).not.toBe("");
-  const redirect = /back to (http:\/\/127\.0\.0\.1:\d+\/callback)/.exec(hangar.stderr())?.[1] ?? "";
   expect(redirect).not.toBe("");
   const { callback } = await browse(authorizationUrl, redirect);
   const page = await fetch(alter(callback));
@@ -238,6 +239,47 @@ describe("Issue 15: upstream OAuth 2.1", () => {
       outputs.push(serveLog);
       const written = everythingWritten(box, outputs);
       for (const secret of secrets) expect(written.includes(secret)).toBe(false);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "with a Client ID Metadata Document the server accepts, its HTTPS URL is the client id and nothing registers",
+    async () => {
+      await using host = startTlsDocumentHost();
+      await using world = await startOAuthWorld({ clientIdMetadataDocuments: { ca: host.ca } });
+      using box = sandbox();
+      box.write("hangar.yaml", configFor(world));
+      const document = await runHangar(["auth", "client-metadata", host.url], box.options());
+      expect(document.code).toBe(0);
+      expect(JSON.parse(document.stdout)).toMatchObject({
+        client_id: host.url,
+        redirect_uris: ["http://127.0.0.1/callback"],
+        token_endpoint_auth_method: "none",
+      });
+      host.serve(document.stdout);
+
+      const login = await signIn(box, undefined, ["--client-metadata-url", host.url]);
+      expect(login.code).toBe(0);
+      expect(host.fetched()).toBeGreaterThan(0);
+      expect(storedRecord(box).record.client.client_id).toBe(host.url);
+      const call = await runHangar(["call", "--json", "-"], box.options({}, BATCH));
+      expect(call.code).toBe(0);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "where the server does not accept Client ID Metadata Documents, login falls back to dynamic registration",
+    async () => {
+      await using host = startTlsDocumentHost();
+      await using world = await startOAuthWorld();
+      using box = sandbox();
+      box.write("hangar.yaml", configFor(world));
+      const login = await signIn(box, undefined, ["--client-metadata-url", host.url]);
+      expect(login.code).toBe(0);
+      expect(host.fetched()).toBe(0);
+      expect(storedRecord(box).record.client.client_id).not.toBe(host.url);
     },
     TIMEOUT_MS,
   );

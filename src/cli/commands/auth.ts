@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import {
   type AuthStatusRow,
   authStatus,
+  clientMetadataDocument,
   findRecord,
   login,
   readRecords,
@@ -62,6 +63,23 @@ export async function runAuthLogin(providerId: string, options: AuthLoginOptions
     signal.dispose();
     lifecycle.dispose();
   }
+}
+
+/** `hangar auth client-metadata <url>`: prints the Client ID Metadata Document to host at `url`. */
+export async function runAuthClientMetadata(url: string): Promise<number> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`"${url}" is not a URL; give the HTTPS URL the document will be served at`);
+  }
+  if (parsed.protocol !== "https:" || parsed.pathname === "/") {
+    throw new UsageError(
+      `"${url}" cannot be a client id: it must be an https:// URL with a path (e.g. https://example.com/hangar.json)`,
+    );
+  }
+  await writeOut(`${JSON.stringify(clientMetadataDocument(parsed.href), null, 2)}\n`);
+  return 0;
 }
 
 /** `hangar auth status`: each `url:` provider's sign-in, without its tokens. */
