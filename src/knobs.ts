@@ -23,6 +23,8 @@ export const ENV = {
   tokensDir: "HANGAR_TOKENS_DIR",
   /** `auth login`: the HTTPS URL of Hangar's OAuth Client ID Metadata Document, as `--client-metadata-url`. */
   oauthClientMetadataUrl: "HANGAR_OAUTH_CLIENT_METADATA_URL",
+  /** `auth login --client-id`: the secret of that pre-registered client (never on the command line). */
+  oauthClientSecret: "HANGAR_OAUTH_CLIENT_SECRET",
 } as const;
 
 /** One of hangar's environment variables. */

@@ -15,6 +15,8 @@ export interface LoginSessionOptions {
   readonly state: string;
   /** An HTTPS URL serving Hangar's Client ID Metadata Document (default none: dynamic registration). */
   readonly clientMetadataUrl?: string;
+  /** A client registered beforehand, for whichever issuer (default none). */
+  readonly preRegistered?: StoredOAuthClientInformation;
   /** A client registered at an earlier sign-in with this issuer and redirect (default none). */
   readonly knownClient?: { readonly issuer: string; readonly client: StoredOAuthClientInformation };
   /** Receives the authorization URL the user's browser is to open. */
@@ -53,6 +55,7 @@ export class LoginSession implements OAuthClientProvider {
 
   clientInformation(ctx?: { issuer: string }): StoredOAuthClientInformation | undefined {
     if (this.client) return this.client;
+    if (this.options.preRegistered) return this.options.preRegistered;
     const known = this.options.knownClient;
     return known && ctx?.issuer === known.issuer ? known.client : undefined;
   }

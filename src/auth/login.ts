@@ -10,6 +10,7 @@ import {
 import { HangarError, messageOf } from "../errors.ts";
 import { LoginSession } from "./login-session.ts";
 import { listenForCallback } from "./loopback-callback.ts";
+import { probeChallenge } from "./probe-challenge.ts";
 import type { TokenRecord } from "./token-record.ts";
 import { findRecord, tokensDir, writeRecord } from "./token-store.ts";
 
@@ -31,6 +32,8 @@ export interface LoginOptions {
   readonly dir?: string;
   /** An HTTPS URL serving Hangar's Client ID Metadata Document (default none: dynamic registration). */
   readonly clientMetadataUrl?: string;
+  /** A client registered with the authorization server beforehand (default none: as above). */
+  readonly preRegistered?: { readonly client_id: string; readonly client_secret?: string };
   /** Ends the wait for the browser (Ctrl-C, a deadline). */
   readonly signal: AbortSignal;
   /** Wall-clock time in ms since the epoch (default `Date.now`). */
@@ -65,16 +68,25 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     redirectUrl: callback.redirectUrl,
     state,
     ...(options.clientMetadataUrl ? { clientMetadataUrl: options.clientMetadataUrl } : {}),
-    // A registered client is reused only for the redirect it was registered with.
-    ...(previous && sameRedirect(previousRedirect, callback.redirectUrl)
-      ? { knownClient: { issuer: previous.record.issuer, client: previous.record.client } }
-      : {}),
+    ...(options.preRegistered
+      ? { preRegistered: options.preRegistered }
+      : // A registered client is reused only for the redirect it was registered with.
+        previous && sameRedirect(previousRedirect, callback.redirectUrl)
+        ? { knownClient: { issuer: previous.record.issuer, client: previous.record.client } }
+        : {}),
     onAuthorizationUrl: (url) => {
       authorizationUrl = url;
     },
   });
   const fetchFn = options.fetch ? { fetchFn: options.fetch } : {};
-  const first = await step(options.providerId, () => auth(session, { serverUrl: options.serverUrl, ...fetchFn }));
+  const challenge = await probeChallenge(options.serverUrl, options.fetch, options.signal);
+  const discovery = {
+    serverUrl: options.serverUrl,
+    ...(challenge.resourceMetadataUrl ? { resourceMetadataUrl: challenge.resourceMetadataUrl } : {}),
+    ...(challenge.scope ? { scope: challenge.scope } : {}),
+    ...fetchFn,
+  };
+  const first = await step(options.providerId, () => auth(session, discovery));
   if (first !== "REDIRECT" || authorizationUrl === undefined) {
     throw new LoginError(`Cannot sign in to provider "${options.providerId}": the server started no browser sign-in`);
   }
@@ -92,12 +104,7 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
   }
   const iss = answer.get("iss");
   const second = await step(options.providerId, () =>
-    auth(session, {
-      serverUrl: options.serverUrl,
-      authorizationCode: code,
-      ...(iss === null ? {} : { iss }),
-      ...fetchFn,
-    }),
+    auth(session, { ...discovery, authorizationCode: code, ...(iss === null ? {} : { iss }) }),
   );
   const tokens = session.savedTokens;
   const metadata = session.discovery?.authorizationServerMetadata;

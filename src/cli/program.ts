@@ -200,6 +200,10 @@ Examples:
       "--client-metadata-url <url>",
       "the HTTPS URL where Hangar's OAuth Client ID Metadata Document is served, used where the authorization server accepts one (default $HANGAR_OAUTH_CLIENT_METADATA_URL; none: dynamic client registration)",
     )
+    .option(
+      "--client-id <id>",
+      "a client registered with the authorization server beforehand, for servers without dynamic registration (its secret, if any, from $HANGAR_OAUTH_CLIENT_SECRET)",
+    )
     .option("--timeout-s <seconds>", "how long to wait for the browser to come back", wholeNumber(1), 300)
     .action((provider: string, options: AuthLoginOptions, command: Command) =>
       run(async () => (await import("./commands/auth.ts")).runAuthLogin(provider, options, globals(command))),

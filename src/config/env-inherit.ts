@@ -26,6 +26,7 @@ export const HANGAR_SECRETS: readonly string[] = [
   ENV.token,
   ENV.tokenFile,
   ENV.sessionKeyFile,
+  ENV.oauthClientSecret,
   "OTEL_EXPORTER_OTLP_HEADERS",
   "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
   "OTEL_EXPORTER_OTLP_METRICS_HEADERS",

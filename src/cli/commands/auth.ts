@@ -25,6 +25,8 @@ export interface AuthLoginOptions {
   /** False with `--no-browser`: only print the URL. */
   browser: boolean;
   clientMetadataUrl?: string;
+  /** A client id registered with the authorization server beforehand; its secret from the environment. */
+  clientId?: string;
   timeoutS: number;
 }
 
@@ -43,6 +45,7 @@ export async function runAuthLogin(providerId: string, options: AuthLoginOptions
       say: (line) => process.stderr.write(`${line}\n`),
       ...(options.browser ? { openBrowser } : {}),
       ...(clientMetadataUrl ? { clientMetadataUrl } : {}),
+      ...(options.clientId ? { preRegistered: preRegistered(options.clientId) } : {}),
       signal: signal.signal,
     });
     const expires = record.tokens.expires_at ? new Date(record.tokens.expires_at).toISOString() : "not said";
@@ -63,6 +66,12 @@ export async function runAuthLogin(providerId: string, options: AuthLoginOptions
     signal.dispose();
     lifecycle.dispose();
   }
+}
+
+/** A client registered beforehand: its id, and its secret from `$HANGAR_OAUTH_CLIENT_SECRET` when set. */
+function preRegistered(clientId: string): { client_id: string; client_secret?: string } {
+  const secret = process.env[ENV.oauthClientSecret];
+  return { client_id: clientId, ...(secret ? { client_secret: secret } : {}) };
 }
 
 /** `hangar auth client-metadata <url>`: prints the Client ID Metadata Document to host at `url`. */
