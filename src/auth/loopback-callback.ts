@@ -1,3 +1,5 @@
+import { type Listener, listen } from "../runtime/index.ts";
+
 /**
  * The loopback redirect of a sign-in (RFC 8252 §7.3): an HTTP server on 127.0.0.1 that waits for the
  * browser to come back to `/callback` with the authorization response, answers with a page that says
@@ -42,18 +44,18 @@ export function listenForCallback(state: string, preferredPort?: number): Loopba
     },
     async [Symbol.asyncDispose]() {
       // Not forced: the browser is still being answered when a refused sign-in ends at once.
-      await server.stop();
+      await server.stop(false);
     },
   };
 }
 
-function serve(fetch: (request: Request) => Response, preferredPort: number | undefined) {
+function serve(fetch: (request: Request) => Response, preferredPort: number | undefined): Listener {
   if (preferredPort !== undefined) {
     try {
-      return Bun.serve({ hostname: "127.0.0.1", port: preferredPort, fetch });
+      return listen({ hostname: "127.0.0.1", port: preferredPort, fetch });
     } catch {
       // Taken: any free port will do (RFC 8252 asks authorization servers to allow any loopback port).
     }
   }
-  return Bun.serve({ hostname: "127.0.0.1", port: 0, fetch });
+  return listen({ hostname: "127.0.0.1", port: 0, fetch });
 }
