@@ -94,6 +94,25 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
   options.openBrowser?.(authorizationUrl.href);
   options.say(`Waiting for the browser to come back to ${callback.redirectUrl} …`);
   const answer = await callback.wait(options.signal);
+  try {
+    const result = await redeem(options, session, discovery, answer, dir, now);
+    callback.finish({ ok: true });
+    return result;
+  } catch (error) {
+    callback.finish({ ok: false, reason: messageOf(error) });
+    throw error;
+  }
+}
+
+/** The second leg: checks the browser's answer, redeems its code and stores the tokens. */
+async function redeem(
+  options: LoginOptions,
+  session: LoginSession,
+  discovery: Parameters<typeof auth>[1],
+  answer: URLSearchParams,
+  dir: string,
+  now: () => number,
+): Promise<LoginResult> {
   const code = answer.get("code");
   if (answer.has("error") || code === null) {
     // The error fields of a callback are the sender's words, possibly an attacker's (RFC 9207): only the code.

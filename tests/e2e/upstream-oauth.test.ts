@@ -50,9 +50,9 @@ async function signIn(box: Sandbox, alter: (callback: URL) => URL = (url) => url
   expect(authorizationUrl).not.toBe("");
   expect(redirect).not.toBe("");
   const { callback } = await browse(authorizationUrl, redirect);
-  const page = await fetch(alter(callback));
-  await page.text();
-  return await hangar.done;
+  // The browser's tab is answered once the sign-in has completed or failed.
+  const page = await (await fetch(alter(callback))).text();
+  return { ...(await hangar.done), page };
 }
 
 /** Every text Hangar printed or wrote in this sandbox: the given outputs, and each file below home. */
@@ -81,6 +81,7 @@ describe("Issue 15: upstream OAuth 2.1", () => {
       expect(login.stderr).toContain(`resource=${encodeURIComponent(world.mcpUrl)}`);
       expect(login.code).toBe(0);
       expect(login.stdout).toContain(`Signed in to "remote": issuer ${world.issuer}`);
+      expect(login.page).toContain("Hangar is signed in");
 
       const { path, record } = storedRecord(box);
       expect(statSync(path).mode & 0o777).toBe(0o600);
@@ -177,6 +178,8 @@ describe("Issue 15: upstream OAuth 2.1", () => {
       expect(login.code).toBe(1);
       expect(login.stderr).toContain("RFC 9207");
       expect(login.stderr).not.toContain("attacker.example");
+      expect(login.page).toContain("Hangar could not sign in");
+      expect(login.page).not.toContain("attacker.example");
       expect(() => readdirSync(tokensDir(box))).toThrow();
     },
     TIMEOUT_MS,

@@ -4,6 +4,7 @@ import {
   authStatus,
   clientMetadataDocument,
   findRecord,
+  LoginError,
   login,
   readRecords,
   removeRecord,
@@ -57,7 +58,7 @@ export async function runAuthLogin(providerId: string, options: AuthLoginOptions
     return 0;
   } catch (error) {
     if (deadline.aborted) {
-      throw new UsageError(
+      throw new LoginError(
         `No sign-in came back within ${options.timeoutS} s; run \`hangar auth login ${providerId}\` again`,
       );
     }
