@@ -187,7 +187,7 @@ the folder can be a mounted Kubernetes Secret. Tokens are never printed or logge
 
 Examples:
   hangar auth login linear              # sign in in the browser
-  hangar auth login linear --no-browser # print the URL only (another machine's browser cannot reach the redirect)
+  hangar auth login linear --no-browser # print the URL only; open it in a browser on this machine
   hangar auth status                    # who is signed in, until when
   hangar auth logout linear             # revoke and forget one sign-in (no name: every one)`,
     );
