@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findRecord, login, needsRefresh, type TokenRecord, UpstreamAuth } from "../src/auth/index.ts";
+import { findRecord, login, needsRefresh, type TokenRecord, UpstreamAuth, writeRecord } from "../src/auth/index.ts";
 import { silentLogger } from "../src/observability/log.ts";
 import { browse, type OAuthWorld, startOAuthWorld } from "./fixtures/oauth-world.ts";
 
@@ -63,6 +63,26 @@ describe("Issue 15: when an access token is refreshed", () => {
 });
 
 describe("Issue 15: UpstreamAuth", () => {
+  test("without a sign-in the folder is read once, not before every request, and again on a 401", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hangar-tokens-"));
+    try {
+      const record = { ...recordLiving(undefined), server_url: "https://mcp.example/mcp" };
+      const auth = new UpstreamAuth("p", record.server_url, silentLogger, { dir });
+      expect(await auth.token()).toBeUndefined();
+      await writeRecord(dir, record); // `hangar auth login p` while hangar runs
+      expect(await auth.token()).toBeUndefined();
+      const unauthorized = {
+        response: new Response(null, { status: 401 }),
+        serverUrl: new URL(record.server_url),
+        fetchFn: fetch,
+      };
+      await auth.onUnauthorized(unauthorized); // the new sign-in is found: the request is retried with it
+      expect(await auth.token()).toBe("a");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("the sign-in is stored with mode 0600 in a 0700 folder", async () => {
     await using world = await startOAuthWorld();
     const dir = await signedIn(world);
@@ -101,7 +121,9 @@ describe("Issue 15: UpstreamAuth", () => {
     try {
       const first = new UpstreamAuth("remote", world.mcpUrl, silentLogger, { dir, mode: "oauth" });
       const second = new UpstreamAuth("remote", world.mcpUrl, silentLogger, { dir, mode: "oauth" });
-      const original = await second.token(); // the second one now holds the original tokens in memory
+      // Both sent the original token (a transport asks for it before each request).
+      const original = await first.token();
+      expect(await second.token()).toBe(original);
       const unauthorized = {
         response: new Response(null, { status: 401 }),
         serverUrl: new URL(world.mcpUrl),

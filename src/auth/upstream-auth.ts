@@ -36,6 +36,8 @@ export interface UpstreamAuthOptions {
  */
 export class UpstreamAuth implements AuthProvider {
   private current: StoredRecord | undefined;
+  /** Whether the folder was read: a provider without a sign-in reads it again only on a 401. */
+  private loaded = false;
   private refreshing: Promise<StoredRecord> | undefined;
   private warnedReadOnly = false;
 
@@ -47,7 +49,8 @@ export class UpstreamAuth implements AuthProvider {
   ) {}
 
   async token(): Promise<string | undefined> {
-    const stored = this.current ?? (await this.load());
+    // Called before every request: the folder is read once (with `auth: oauth`, until a sign-in is found).
+    const stored = this.loaded && (this.current || this.options.mode !== "oauth") ? this.current : await this.load();
     if (stored === undefined) {
       if (this.options.mode === "oauth") throw signInRequired(this.providerId, { kind: "missing" });
       return undefined;
@@ -59,7 +62,8 @@ export class UpstreamAuth implements AuthProvider {
   }
 
   async onUnauthorized(ctx: UnauthorizedContext): Promise<void> {
-    const stored = this.current ?? (await this.load());
+    const sent = this.current;
+    const stored = await this.load();
     if (stored === undefined) {
       const challenge = ctx.response.headers.has("www-authenticate")
         ? extractWWWAuthenticateParams(ctx.response)
@@ -69,10 +73,13 @@ export class UpstreamAuth implements AuthProvider {
         resourceMetadata: challenge?.resourceMetadataUrl !== undefined,
       });
     }
+    // Signed in (again) since that request, or refreshed by another hangar: retry with those tokens.
+    const changed = stored.record.tokens.access_token !== sent?.record.tokens.access_token;
+    if (changed && !needsRefresh(stored.record, this.now())) return;
     if (stored.record.tokens.refresh_token === undefined) {
       throw signInRequired(this.providerId, { kind: "no-refresh-token" });
     }
-    await this.refresh(stored, this.options.fetch ?? ctx.fetchFn);
+    await this.refresh(sent && !changed ? sent : stored, this.options.fetch ?? ctx.fetchFn);
   }
 
   private now(): number {
@@ -80,7 +87,12 @@ export class UpstreamAuth implements AuthProvider {
   }
 
   private async load(): Promise<StoredRecord | undefined> {
-    this.current = await findRecord(this.options.dir ?? tokensDir(), this.serverUrl);
+    const found = await findRecord(this.options.dir ?? tokensDir(), this.serverUrl);
+    // Tokens refreshed in memory only (a read-only folder) are newer than the file's: keep them.
+    if (!found || !this.current || found.record.tokens.obtained_at >= this.current.record.tokens.obtained_at) {
+      this.current = found;
+    }
+    this.loaded = true;
     return this.current;
   }
 
