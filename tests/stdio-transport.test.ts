@@ -121,7 +121,9 @@ describe("The process transport's timers (issue 16 item 10)", () => {
     const pid = transport.pid!;
     await waitFor(() => clock.pending > 0, 10_000, "the stdout-end grace to be armed on the clock");
     expect(errors).toEqual([]);
-    await clock.advance(100);
+    await clock.advance(499);
+    expect(errors).toEqual([]);
+    await clock.advance(1);
     expect(errors).toEqual(['Provider "mute" failed: it closed its stdout but kept running']);
     expect(closed).toBe(true);
 

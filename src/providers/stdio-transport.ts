@@ -22,7 +22,8 @@ export interface ProcessTransportOptions {
   readonly killGraceMs?: number;
   /**
    * After stdout ends, how long the process may take to exit before hangar counts the closed stdout itself
-   * as the failure (default 100 ms): an exiting process reports its exit code, a live one is ended.
+   * as the failure (default 500 ms: room for a loaded machine to report the exit): an exiting process
+   * reports its exit code, a live one is ended.
    */
   readonly stdoutEofGraceMs?: number;
   /** Every timer of the transport: the graces above and the rate-limited logs' windows (default: the system clock). */
@@ -120,7 +121,7 @@ export class ProcessTransport implements Transport {
     child.stdout.once("end", () => {
       const timer = this.clock.setTimeout(() => {
         if (this.closing === undefined && !this.failed) this.fail("it closed its stdout but kept running");
-      }, this.options.stdoutEofGraceMs ?? 100);
+      }, this.options.stdoutEofGraceMs ?? 500);
       void child.exited.then(() => this.clock.clearTimeout(timer));
     });
     void child.exited.then(({ code, signal }) => {
