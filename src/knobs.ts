@@ -13,7 +13,7 @@ export const ENV = {
   tokenFile: "HANGAR_TOKEN_FILE",
   /** `serve --http`: seconds running requests get to finish after SIGTERM, as `--drain-s`. */
   drainS: "HANGAR_DRAIN_S",
-  /** Reserved: a file holding the key that seals HTTP session ids (not read yet). */
+  /** `serve --http`: a file holding the key that seals 2025 session ids (a mounted Secret), as `--session-key-file`. */
   sessionKeyFile: "HANGAR_SESSION_KEY_FILE",
   /** Where hangar writes (default ~/.hangar): `cache/` and `run/` below it. */
   home: "HANGAR_HOME",

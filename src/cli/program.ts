@@ -288,6 +288,10 @@ function registerServe(program: Command, run: Run): void {
       "read the bearer token from this file, e.g. a mounted Secret (default $HANGAR_TOKEN_FILE)",
     )
     .option(
+      "--session-key-file <file>",
+      "with --http: seal 2025 session ids with the key in this file, shared by every replica, so any replica serves any session (default $HANGAR_SESSION_KEY_FILE)",
+    )
+    .option(
       "--drain-s <seconds>",
       "with --http: on SIGTERM, /readyz turns 503 and running requests get this long to finish; a second signal cancels them (default 5; $HANGAR_DRAIN_S)",
     )

@@ -9,7 +9,9 @@ export {
   type HttpAppOptions,
   type MetricsEndpoint,
   type ServeHttpOptions,
+  SessionSeal,
   serveHttp,
+  sessionSecretsOf,
 } from "./http/index.ts";
 export { MAX_NAME_LENGTH, NameTable, prefixedName } from "./names.ts";
 export { ResourceSubscriptions } from "./resource-subscriptions.ts";

@@ -3,7 +3,7 @@ import { messageOf, UsageError } from "../../errors.ts";
 import type { GatewayDeps } from "../../gateway/index.ts";
 import { ENV } from "../../knobs.ts";
 import type { Logger } from "../../observability/log.ts";
-import { serveHttp, serveStdio } from "../../serve/index.ts";
+import { SessionSeal, serveHttp, serveStdio, sessionSecretsOf } from "../../serve/index.ts";
 import { type GlobalOptions, openContext } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
 import { type LiveReload, startLiveReload } from "../live-reload.ts";
@@ -15,6 +15,7 @@ export interface ServeOptions {
   port?: string;
   token?: string;
   tokenFile?: string;
+  sessionKeyFile?: string;
   drainS?: string;
   protectHealth?: boolean;
   bodyTimeout?: string;
@@ -34,17 +35,19 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
       options.port ??
       options.token ??
       options.tokenFile ??
+      options.sessionKeyFile ??
       options.drainS ??
       options.protectHealth ??
       options.bodyTimeout ??
       options.idleTimeout) !== undefined
   ) {
     throw new UsageError(
-      "--host, --port, --token, --token-file, --drain-s, --protect-health, --body-timeout and --idle-timeout go with --http",
+      "--host, --port, --token, --token-file, --session-key-file, --drain-s, --protect-health, --body-timeout and --idle-timeout go with --http",
     );
   }
   const token = options.http ? tokenOf(options) : undefined;
   const drainMs = options.http ? drainMsOf(options) : undefined;
+  const seal = options.http ? sealOf(options) : undefined;
   let logger: Logger | undefined;
   let live: LiveReload | undefined;
   // Over HTTP, hangar is a server: it does not follow the shell that started it, and SIGHUP reloads the
@@ -94,6 +97,7 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
         port: parsePort(options.port ?? "8000", "--port"),
         ...(token === undefined ? {} : { token }),
         ...(drainMs === undefined ? {} : { drainMs }),
+        ...(seal === undefined ? {} : { seal }),
         ...(options.protectHealth ? { protectHealth: true } : {}),
         ...(options.bodyTimeout === undefined
           ? {}
@@ -153,6 +157,28 @@ function readToken(path: string, via: string): string {
   const token = text.replace(/[\r\n]+$/, "");
   if (token.trim() === "") throw new UsageError(`The token file ${path} (${via}) is empty`);
   return token;
+}
+
+/**
+ * The seal of 2025 session ids from `--session-key-file`, else `$HANGAR_SESSION_KEY_FILE` (empty: none):
+ * the file is read once, at start; each non-empty line is a key, the first seals, all open.
+ */
+function sealOf(options: ServeOptions): SessionSeal | undefined {
+  const fromEnv = process.env[ENV.sessionKeyFile];
+  const file = options.sessionKeyFile ?? (fromEnv === "" ? undefined : fromEnv);
+  if (file === undefined) return undefined;
+  const via = options.sessionKeyFile === undefined ? `$${ENV.sessionKeyFile}` : "--session-key-file";
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`Cannot read the session key file ${file} (${via}): ${messageOf(error)}`);
+  }
+  try {
+    return new SessionSeal(sessionSecretsOf(text, file));
+  } catch (error) {
+    throw new UsageError(`${messageOf(error)} (${via})`);
+  }
 }
 
 /** How long running requests get to finish after SIGTERM, from `--drain-s`, else `$HANGAR_DRAIN_S`, in ms. */

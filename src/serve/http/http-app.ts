@@ -8,6 +8,7 @@ import { McpEndpoint } from "./mcp-endpoint.ts";
 import type { McpSessions } from "./mcp-sessions.ts";
 import { healthz, type MetricsEndpoint, metrics, readyz } from "./probes.ts";
 import { restBatch } from "./rest-batch.ts";
+import type { SessionSeal } from "./session-seal.ts";
 
 /** Options of `createHttpApp`; every field says its default. */
 export interface HttpAppOptions extends HostCheckOptions {
@@ -29,6 +30,8 @@ export interface HttpAppOptions extends HostCheckOptions {
   readonly bodyTimeoutMs?: number;
   /** At most this many MCP sessions at once (default 1000). */
   readonly maxSessions?: number;
+  /** Seals 2025 session ids so that any replica serves them (default: none; `--session-key-file`). */
+  readonly seal?: SessionSeal;
 }
 
 /** The HTTP front as a hono app that never listens by itself, and what shutting it down needs. */
@@ -65,6 +68,7 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
   const bodyTimeoutMs = options.bodyTimeoutMs ?? 30_000;
   const mcp = new McpEndpoint(deps, {
     ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
+    ...(options.seal === undefined ? {} : { seal: options.seal }),
     onFirstClient: () =>
       void deps.catalog
         .warmUp(warmUp.signal)

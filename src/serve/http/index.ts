@@ -9,3 +9,4 @@ export { ProviderCalls, type RunningCall } from "./provider-calls.ts";
 export { NDJSON, restBatch } from "./rest-batch.ts";
 export { type ServeHttpOptions, serveHttp } from "./serve-http.ts";
 export { type ActiveSession, SessionBridge, type SessionPicker } from "./session-bridge.ts";
+export { type SealedSession, SessionSeal, type SessionSealOptions, sessionSecretsOf } from "./session-seal.ts";

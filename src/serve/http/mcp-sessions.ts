@@ -12,7 +12,9 @@ import { frontFactory, sendListChanged } from "../front-factory.ts";
 import { ResourceSubscriptions } from "../resource-subscriptions.ts";
 import { ProviderCalls } from "./provider-calls.ts";
 import { rpcError } from "./rpc-error.ts";
+import { MAX_SEALED_ID_CHARS, onBodyEnd, replayInitialize, sessionToSeal } from "./sealed-session.ts";
 import type { ActiveSession, SessionPicker } from "./session-bridge.ts";
+import type { SessionSeal } from "./session-seal.ts";
 
 /** One MCP session over HTTP: its own SDK Server on its own transport, sharing the gateway. */
 interface Session {
@@ -21,7 +23,14 @@ interface Session {
   readonly stopFollowing: () => void;
   /** The level of the client's `logging/setLevel`, once it sent one. */
   logLevel: LoggingLevel | undefined;
+  /** Sealed sessions: its requests and streams whose response is still open. */
+  live: number;
+  /** Sealed sessions: when a request or stream of it last began or ended (the gateway's clock). */
+  lastUsed: number;
 }
+
+/** How many ids of sealed sessions ended here by DELETE are remembered (and refused with 404). */
+const ENDED_REMEMBERED = 10_000;
 
 /** Options of `McpSessions`; every field says its default. */
 export interface McpSessionsOptions {
@@ -29,6 +38,11 @@ export interface McpSessionsOptions {
   readonly maxSessions?: number;
   /** Called once, when the first session has initialized (e.g. to warm up the catalog). */
   readonly onFirstSession?: () => void;
+  /**
+   * Seals each session's id (`--session-key-file`), so that any replica sharing the key serves it
+   * (default: none; ids are random and a session lives only in the process that opened it).
+   */
+  readonly seal?: SessionSeal;
 }
 
 /**
@@ -36,6 +50,12 @@ export interface McpSessionsOptions {
  * session with a fresh, cryptographically random id (one SDK Server per session from the front's
  * factory, all on the one Gateway and Catalog); later requests name it in `Mcp-Session-Id`; an unknown
  * id gets 404, DELETE ends the session. Responses to requests, progress and notifications stream as SSE.
+ *
+ * With a `seal`, an id is self-contained (see session-seal.ts): a request naming a valid sealed id this
+ * process does not hold rebuilds the session (replayInitialize) and is served; a forged or tampered one
+ * is a 404. DELETE ends what this process holds of it and makes this process refuse the id from then
+ * on; other replicas still accept it. The cap then counts sessions with a live request or stream: when
+ * it is reached, the session idle longest is dropped (a later request rebuilds it).
  */
 export class McpSessions implements SessionPicker {
   private readonly sessions = new Map<string, Session>();
@@ -44,6 +64,10 @@ export class McpSessions implements SessionPicker {
   private readonly calls = new ProviderCalls<string>();
   private readonly factory: (ctx: McpRequestContext) => Server;
   private readonly maxSessions: number;
+  /** Sealed sessions being rebuilt, so that two requests naming one rebuild it once. */
+  private readonly restoring = new Map<string, Promise<Session>>();
+  /** Sealed ids ended here by DELETE, oldest first. */
+  private readonly ended = new Set<string>();
   private firstSeen = false;
   private closed = false;
 
@@ -94,10 +118,10 @@ export class McpSessions implements SessionPicker {
     if (this.closed) return rpcError(503, -32000, "Hangar is shutting down", body);
     const id = request.headers.get("mcp-session-id");
     if (id !== null) {
-      const session = this.sessions.get(id);
-      if (session === undefined)
-        return rpcError(404, -32001, "Session not found; start a new one with initialize", body);
-      return session.transport.handleRequest(request, body === undefined ? {} : { parsedBody: body });
+      const session = (await this.restoring.get(id)?.catch(() => undefined)) ?? this.sessions.get(id);
+      if (session !== undefined) return this.serve(session, request, body);
+      if (this.options.seal === undefined) return notFound(body);
+      return this.restore(id, request, body);
     }
     if (request.method !== "POST" || !isInitialize(body)) {
       return rpcError(
@@ -107,17 +131,104 @@ export class McpSessions implements SessionPicker {
         body,
       );
     }
-    if (this.sessions.size >= this.maxSessions)
+    if (this.sessions.size >= this.maxSessions && !this.dropIdle())
       return rpcError(
         503,
         -32000,
         `Too many sessions (the limit is ${this.maxSessions}); end one with DELETE first`,
         body,
       );
-    const session = await this.open();
-    const response = await session.transport.handleRequest(request, { parsedBody: body });
+    let sealedId: string | undefined;
+    const toSeal = this.options.seal === undefined ? undefined : sessionToSeal(body);
+    if (toSeal !== undefined) {
+      sealedId = this.options.seal?.seal(toSeal);
+      if (sealedId !== undefined && sealedId.length > MAX_SEALED_ID_CHARS)
+        return rpcError(
+          400,
+          -32600,
+          `The client's capabilities and info are too large to seal into a session id (${sealedId.length} characters, at most ${MAX_SEALED_ID_CHARS})`,
+          body,
+        );
+    }
+    const session = await this.open(sealedId);
+    const response = await this.serve(session, request, body);
     if (session.transport.sessionId === undefined) await this.end(session);
     return response;
+  }
+
+  /** Hands a request to its session's transport; with a seal, counts it live until its response ends. */
+  private async serve(session: Session, request: Request, body: unknown): Promise<Response> {
+    const options = body === undefined ? {} : { parsedBody: body };
+    if (this.options.seal === undefined) return session.transport.handleRequest(request, options);
+    const clock = this.deps.gateway.clock;
+    session.live += 1;
+    session.lastUsed = clock.now();
+    let response: Response;
+    try {
+      response = await session.transport.handleRequest(request, options);
+    } catch (error) {
+      session.live -= 1;
+      throw error;
+    }
+    return onBodyEnd(response, () => {
+      session.live -= 1;
+      session.lastUsed = clock.now();
+    });
+  }
+
+  /** Serves a request naming a sealed id this process does not hold: rebuilds the session, or says 404. */
+  private async restore(id: string, request: Request, body: unknown): Promise<Response> {
+    const sealed = this.ended.has(id) ? undefined : this.options.seal?.open(id);
+    if (sealed === undefined) return notFound(body);
+    if (request.method === "DELETE") {
+      // Nothing of it is held here; from now on this process refuses the id.
+      this.remember(id);
+      return new Response(null, { status: 200 });
+    }
+    if (this.sessions.size >= this.maxSessions && !this.dropIdle())
+      return rpcError(503, -32000, `Too many live sessions (the limit is ${this.maxSessions}); retry later`, body);
+    const rebuilt = this.open(id).then(async (session) => {
+      try {
+        await replayInitialize(session.transport, sealed, () => session.server.getNegotiatedProtocolVersion());
+      } catch (error) {
+        await this.end(session);
+        throw error;
+      }
+      return session;
+    });
+    this.restoring.set(id, rebuilt);
+    let session: Session;
+    try {
+      session = await rebuilt;
+    } catch (error) {
+      this.deps.logger.warn({ err: messageOf(error) }, "cannot rebuild a sealed MCP session");
+      return rpcError(404, -32001, `Session cannot be served here: ${messageOf(error)}; start a new one`, body);
+    } finally {
+      this.restoring.delete(id);
+    }
+    this.deps.logger.debug(
+      { created: new Date(sealed.createdAt).toISOString(), client: sealed.clientInfo.name },
+      "rebuilt a sealed MCP session opened elsewhere",
+    );
+    return this.serve(session, request, body);
+  }
+
+  /** With a seal: drops the held session idle longest (no live request or stream); false when none is idle. */
+  private dropIdle(): boolean {
+    if (this.options.seal === undefined) return false;
+    let idle: [string, Session] | undefined;
+    for (const entry of this.sessions)
+      if (entry[1].live === 0 && (idle === undefined || entry[1].lastUsed < idle[1].lastUsed)) idle = entry;
+    if (idle === undefined) return false;
+    this.sessions.delete(idle[0]);
+    void this.end(idle[1]);
+    return true;
+  }
+
+  /** Remembers a sealed id ended here by DELETE (the oldest are forgotten past ENDED_REMEMBERED). */
+  private remember(id: string): void {
+    this.ended.add(id);
+    if (this.ended.size > ENDED_REMEMBERED) this.ended.delete(this.ended.values().next().value as string);
   }
 
   /** Ends every session: running requests are aborted and open streams closed. */
@@ -126,21 +237,30 @@ export class McpSessions implements SessionPicker {
     await Promise.all([...this.sessions.values()].map((session) => this.end(session)));
   }
 
-  private async open(): Promise<Session> {
+  /** A fresh session on a fresh transport, not initialized yet; its id will be `sealedId` when given. */
+  private async open(sealedId?: string): Promise<Session> {
     const server = this.factory({ era: "legacy" });
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => crypto.randomUUID(),
+      sessionIdGenerator: () => sealedId ?? crypto.randomUUID(),
       onsessioninitialized: (id) => {
         this.sessions.set(id, session);
       },
       onsessionclosed: (id) => {
         this.sessions.delete(id);
+        if (this.options.seal !== undefined && id !== undefined) this.remember(id);
       },
     });
     const stopFollowing = this.deps.catalog.onChange((kinds) =>
       sendListChanged(server, "legacy", kinds, this.deps.logger),
     );
-    const session: Session = { server, transport, stopFollowing, logLevel: undefined };
+    const session: Session = {
+      server,
+      transport,
+      stopFollowing,
+      logLevel: undefined,
+      live: 0,
+      lastUsed: this.deps.gateway.clock.now(),
+    };
     transport.onclose = () => {
       if (transport.sessionId !== undefined) this.sessions.delete(transport.sessionId);
       stopFollowing();
@@ -162,6 +282,10 @@ export class McpSessions implements SessionPicker {
       .close()
       .catch((error: unknown) => this.deps.logger.debug({ err: messageOf(error) }, "cannot close an MCP session"));
   }
+}
+
+function notFound(body: unknown): Response {
+  return rpcError(404, -32001, "Session not found; start a new one with initialize", body);
 }
 
 /** Whether a POST body is (or, as a batch, holds) an initialize request. */

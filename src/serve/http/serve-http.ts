@@ -11,6 +11,7 @@ import { isLoopback } from "./host-check.ts";
 import { createHttpApp } from "./http-app.ts";
 import type { MetricsEndpoint } from "./probes.ts";
 import { SessionBridge } from "./session-bridge.ts";
+import type { SessionSeal } from "./session-seal.ts";
 
 /** What `serveHttp` needs; every field says its default. */
 export interface ServeHttpOptions {
@@ -41,6 +42,8 @@ export interface ServeHttpOptions {
   readonly drainMs?: number;
   /** The longest a request body may take to arrive, in ms (default 30 000). */
   readonly bodyTimeoutMs?: number;
+  /** Seals 2025 session ids with the replicas' shared key, so any replica serves any session (default: none). */
+  readonly seal?: SessionSeal;
   /** Seconds a connection may stay quiet, 1–255, unless a running request keeps it open (default 10, Bun's). */
   readonly idleTimeoutS?: number;
 }
@@ -79,6 +82,7 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
       ...(options.protectHealth ? { protectHealth: true } : {}),
       ...(metrics ? { metrics } : {}),
       ...(options.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: options.bodyTimeoutMs }),
+      ...(options.seal === undefined ? {} : { seal: options.seal }),
       keepOpen: (request) => server?.keepOpen(request),
     },
   );
@@ -106,7 +110,10 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
   }
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${server.port}/mcp`;
   (options.onListening ?? ((u: string) => process.stderr.write(`Hangar serving MCP on ${u}\n`)))(url);
-  logger.info({ url, providers: gateway.handles.size, auth: token !== undefined }, "serving MCP over HTTP");
+  logger.info(
+    { url, providers: gateway.handles.size, auth: token !== undefined, sealed_sessions: options.seal !== undefined },
+    "serving MCP over HTTP",
+  );
 
   await new Promise<void>((resolve) => {
     if (options.signal.aborted) resolve();
