@@ -160,6 +160,8 @@ describe("Issue 13: the Kubernetes manifests", () => {
     const service = one("base", "Service");
     expect(subset(service.spec.selector, podLabels)).toBe(true);
     expect(service.spec.ports.map((p: Obj) => p.targetPort)).toEqual(["http"]);
+    // Any replica answers any request (sealed 2025 session ids, sessionless 2026): no affinity.
+    expect(service.spec.sessionAffinity ?? "None").toBe("None");
     expect(subset(one("base", "PodDisruptionBudget").spec.selector.matchLabels, podLabels)).toBe(true);
     const hpa = one("base", "HorizontalPodAutoscaler");
     expect(hpa.spec.scaleTargetRef).toMatchObject({ kind: "Deployment", name: deployment.metadata.name });
@@ -182,7 +184,7 @@ describe("Issue 13: the Kubernetes manifests", () => {
     const deployment = one("base", "Deployment");
     const pod = deployment.spec.template.spec;
     const container = pod.containers[0];
-    // The pod's filesystem, below the sandbox: the ConfigMap's files, the Secret's token, the emptyDirs.
+    // The pod's filesystem, below the sandbox: the ConfigMap's files, the Secret's token and session key, the emptyDirs.
     const inPod = (path: string) => join(box.root, "pod", path);
     const env: Record<string, string> = { PATH: `${dirname(DIST_HANGAR)}:${process.env.PATH}` };
     for (const { name, value } of container.env) {
@@ -197,6 +199,8 @@ describe("Issue 13: the Kubernetes manifests", () => {
     }
     mkdirSync(dirname(env[ENV.tokenFile]!), { recursive: true });
     writeFileSync(env[ENV.tokenFile]!, "manifest-token\n");
+    mkdirSync(dirname(env[ENV.sessionKeyFile]!), { recursive: true });
+    writeFileSync(env[ENV.sessionKeyFile]!, "the replicas' session key, thirty-two bytes or more\n");
     mkdirSync(env[ENV.home]!, { recursive: true });
     hangarBinary();
 
