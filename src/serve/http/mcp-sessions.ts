@@ -118,7 +118,10 @@ export class McpSessions implements SessionPicker {
     if (this.closed) return rpcError(503, -32000, "Hangar is shutting down", body);
     const id = request.headers.get("mcp-session-id");
     if (id !== null) {
-      const session = (await this.restoring.get(id)?.catch(() => undefined)) ?? this.sessions.get(id);
+      // Checked without awaiting first, so that a second request naming a session being rebuilt waits for it.
+      const rebuilding = this.restoring.get(id);
+      const session =
+        rebuilding === undefined ? this.sessions.get(id) : await rebuilding.catch(() => this.sessions.get(id));
       if (session !== undefined) return this.serve(session, request, body);
       if (this.options.seal === undefined) return notFound(body);
       return this.restore(id, request, body);
