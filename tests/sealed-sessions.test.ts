@@ -1,7 +1,7 @@
 // Issue 13, "any replica answers any request": 2025 session ids sealed with a key the replicas share.
 // The seal itself, then two HTTP fronts in one process (two "replicas", each with its own gateway)
 // driven with `app.request()`: a session opened on one is served by the other.
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { Gateway } from "../src/gateway/index.ts";
 import { silentLogger } from "../src/observability/log.ts";
 import { Catalog } from "../src/serve/catalog.ts";
@@ -9,9 +9,6 @@ import { HANGAR_TOOL_NAMES } from "../src/serve/hangar-tools.ts";
 import { createHttpApp, type HttpApp, SessionSeal, sessionSecretsOf } from "../src/serve/http/index.ts";
 import { INITIALIZED } from "./helpers/jsonrpc.ts";
 import { configOf, demoProvider } from "./helpers/providers.ts";
-
-// Each replica starts its demo provider on first use: seconds on a loaded machine.
-setDefaultTimeout(20_000);
 
 const SECRET = "a shared secret of at least thirty-two bytes";
 const OTHER = "another secret, also thirty-two bytes or more";
