@@ -11,8 +11,8 @@ import { ResponsesLast } from "../../src/providers/responses-last.ts";
 import { hangarBinary, killLeftovers, type Sandbox, sandbox } from "../helpers/e2e.ts";
 import { type HttpHangar, startHttpHangar } from "../helpers/http-serve.ts";
 import { hangarCallRequest, INITIALIZED, initializeRequest } from "../helpers/jsonrpc.ts";
-import { fixture } from "../helpers/paths.ts";
-import { descendants, waitFor } from "../helpers/processes.ts";
+import { fixture, ROOT } from "../helpers/paths.ts";
+import { descendants, outputOf, waitFor } from "../helpers/processes.ts";
 
 /** What the probe fixture logged so far. */
 function readLog(box: Sandbox): string {
@@ -291,4 +291,37 @@ describe("hangar serve --http serves both protocol eras on /mcp", () => {
     expect(mismatched.status).toBe(400);
     expect(await mismatched.json()).toMatchObject({ id: 9, error: { code: -32020 } });
   }, 30_000);
+});
+
+const INSPECTOR = join(ROOT, "node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js");
+
+describe("MCP Inspector CLI 2.12.0 against hangar serve in either era", () => {
+  for (const era of ["modern", "legacy"] as const) {
+    test(`--protocol-era ${era} lists hangar's tools and runs a hangar_call batch`, async () => {
+      using box = sandbox();
+      const inspector = async (args: string[]) => {
+        const proc = Bun.spawn(["node", INSPECTOR, "--cli", hangarBinary(), "serve", "--protocol-era", era, ...args], {
+          cwd: box.cwd,
+          env: { ...box.env, MCP_CATALOG_PATH: join(box.root, "inspector.json") },
+          stdout: "pipe",
+          stderr: "pipe",
+        });
+        const run = await outputOf(proc);
+        expect(run.code, run.stderr).toBe(0);
+        return JSON.parse(run.stdout);
+      };
+      const listed = await inspector(["--method", "tools/list"]);
+      expect((listed.tools as { name: string }[]).map((t) => t.name)).toContain("hangar_call");
+      const batch = JSON.stringify([{ provider: "demo", tool: "echo", arguments: { message: `from ${era}` } }]);
+      const called = await inspector([
+        "--method",
+        "tools/call",
+        "--tool-name",
+        "hangar_call",
+        "--tool-arg",
+        `calls=${batch}`,
+      ]);
+      expect(called.structuredContent).toMatchObject({ ok: true, total: 1, succeeded: 1 });
+    }, 30_000);
+  }
 });
