@@ -11,6 +11,7 @@ import { silentLogger } from "../src/observability/log.ts";
 import { Catalog } from "../src/serve/catalog.ts";
 import { HANGAR_TOOL_NAMES } from "../src/serve/hangar-tools.ts";
 import { createHttpApp } from "../src/serve/http/index.ts";
+import { relayCodec } from "../src/serve/input-relay.ts";
 import { createServer, serveGateway } from "../src/serve/server.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 import { waitFor } from "./helpers/processes.ts";
@@ -104,7 +105,7 @@ function fronts(g: Gateway) {
   return {
     /** An MCP client of `hangar serve`'s server for this gateway. */
     async client(): Promise<Client> {
-      const server = createServer();
+      const server = createServer(relayCodec());
       serveGateway(server, deps);
       const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
       const client = new Client({ name: "test", version: "1" });

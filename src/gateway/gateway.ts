@@ -10,7 +10,7 @@ export { InvalidBatchError };
 import { type Logger, silentLogger } from "../observability/log.ts";
 import { type CallRecorder, type GatewayRecorder, noopRecorder } from "../observability/recorder.ts";
 import type { Pins } from "../pinning/index.ts";
-import { ProviderHandle } from "../pool/index.ts";
+import { type InputRound, ProviderHandle } from "../pool/index.ts";
 import {
   type ClientBridge,
   createDriver,
@@ -75,6 +75,11 @@ export interface BatchOptions {
   readonly defaultMaxResultBytes?: number;
   /** Keep the full answers of trimmed calls in `keptResults`, for `hangar_result` (default false). */
   readonly keepTrimmed?: boolean;
+  /**
+   * For a call a 2026-07-28 client makes by name (`callOne`): the round it is in; a provider's
+   * `input_required` is then the call's result (default: none).
+   */
+  readonly inputRound?: InputRound;
 }
 
 /** Options of `Gateway.startAll`; every field says its default. */
@@ -240,6 +245,7 @@ export class Gateway {
         plan,
         attempts[index]!,
         progressOf(options, index),
+        options.inputRound,
         recorders[index]!,
         (handle) => {
           holds[index] = this.table.hold(handle);
@@ -303,6 +309,7 @@ export class Gateway {
     batchPlan: BatchPlan | undefined,
     attempts: Attempts,
     onProgress: ((progress: Progress) => void) | undefined,
+    inputRound: InputRound | undefined,
     recorder: CallRecorder,
     routed: (handle: ProviderHandle) => void,
   ): BatchCall<CallToolResult> {
@@ -346,6 +353,7 @@ export class Gateway {
             signal,
             ...(onProgress ? { onProgress } : {}),
             ...(meta ? { meta } : {}),
+            ...(inputRound ? { inputRound } : {}),
           }),
         );
       }, signal);

@@ -1,6 +1,8 @@
 import {
   type CallToolResult,
+  CLIENT_CAPABILITIES_META_KEY,
   type Client,
+  type ClientCapabilities,
   PROTOCOL_VERSION_META_KEY,
   type Progress,
   SdkError,
@@ -17,6 +19,26 @@ export interface UpstreamCallOptions {
   readonly onProgress?: (progress: Progress) => void;
   /** Request metadata sent upstream (e.g. a trace context); the progress token is Hangar's own. */
   readonly meta?: Record<string, unknown>;
+  /**
+   * A round of a multi-round-trip call relayed for a 2026-07-28 client (default: none, and a provider's
+   * `input_required` is fulfilled by the client's own handlers, which the bridge forwards).
+   */
+  readonly inputRound?: InputRound;
+}
+
+/**
+ * One round of a call relayed for a 2026-07-28 client: an `input_required` answer comes back as the
+ * call's result (for the client to answer), this round sends the client's answers and the provider's own
+ * `requestState` from the round before, and the provider is told the client's capabilities (it asks
+ * only for input the client can give).
+ */
+export interface InputRound {
+  /** What the client declared on its request. */
+  readonly clientCapabilities: ClientCapabilities;
+  /** The client's answers to the provider's input requests of the round before. */
+  readonly inputResponses?: Record<string, unknown>;
+  /** The provider's `requestState` of the round before, as it sent it. */
+  readonly requestState?: string;
 }
 
 /**
@@ -31,11 +53,19 @@ export async function requestToolCall(
   options: UpstreamCallOptions,
 ): Promise<CallToolResult> {
   const base = args === undefined ? { name } : { name, arguments: args };
-  const params = options.meta ? { ...base, _meta: options.meta } : base;
+  const round = options.inputRound;
+  const meta = round ? { ...options.meta, [CLIENT_CAPABILITIES_META_KEY]: round.clientCapabilities } : options.meta;
+  const params = {
+    ...base,
+    ...(round?.inputResponses ? { inputResponses: round.inputResponses } : {}),
+    ...(round?.requestState ? { requestState: round.requestState } : {}),
+    ...(meta ? { _meta: meta } : {}),
+  };
   const requestOptions = {
     signal: options.signal,
     timeout: NO_SDK_TIMEOUT,
     ...(options.onProgress ? { onprogress: options.onProgress } : {}),
+    ...(round ? { allowInputRequired: true } : {}),
   };
   return withoutHopMeta((await client.request({ method: "tools/call", params }, requestOptions)) as CallToolResult);
 }

@@ -3,6 +3,7 @@ import { messageOf } from "../errors.ts";
 import type { Logger } from "../observability/log.ts";
 import type { ListKind } from "./catalog.ts";
 import type { FrontDeps } from "./front-deps.ts";
+import { type RelayCodec, relayCodec } from "./input-relay.ts";
 import type { ResourceSubscriptions } from "./resource-subscriptions.ts";
 import { createServer, serveGateway } from "./server.ts";
 import type { ServerBridge } from "./server-bridge.ts";
@@ -18,6 +19,11 @@ export interface FrontFactoryOptions {
   readonly bridge?: ServerBridge;
   /** Told about each new instance before it connects: the entry's own wiring (default: nothing). */
   readonly onInstance?: (server: Server, era: Era) => void;
+  /**
+   * Seals the `requestState` of relayed multi-round-trip calls (default: a key of this factory's own,
+   * which only works where one process serves every round: stdio).
+   */
+  readonly relay?: RelayCodec;
 }
 
 /**
@@ -27,9 +33,10 @@ export interface FrontFactoryOptions {
  * `subscriptions/listen`, which the SDK's entries answer).
  */
 export function frontFactory(deps: FrontDeps, options: FrontFactoryOptions = {}): (ctx: McpRequestContext) => Server {
+  const relay = options.relay ?? relayCodec();
   return ({ era }) => {
-    const server = createServer();
-    serveGateway(server, deps, options.bridge);
+    const server = createServer(relay);
+    serveGateway(server, deps, { bridge: options.bridge, era, relay });
     if (era === "legacy") options.subscriptions?.serveOn(server);
     options.onInstance?.(server, era);
     return server;

@@ -1,6 +1,7 @@
 import {
   type CacheHint,
   type CallToolResult,
+  isInputRequiredResult,
   type Progress,
   ProtocolError,
   ProtocolErrorCode,
@@ -10,7 +11,9 @@ import { closest } from "../gateway/closest.ts";
 import { VERSION } from "../version.ts";
 import type { Catalog } from "./catalog.ts";
 import type { FrontDeps } from "./front-deps.ts";
+import type { Era } from "./front-factory.ts";
 import { HANGAR_TOOL_NAMES, hangarTool, hangarTools, withoutUnknownKeys } from "./hangar-tools.ts";
+import { inputRoundOf, type RelayCodec, relayedInputRequired } from "./input-relay.ts";
 import { exposedUri, type Target } from "./names.ts";
 import { type ProviderClient, providerRequest } from "./provider-request.ts";
 import { type Extra, extraOf, failure, notifyProgress, settleProgress, traceOf } from "./request-context.ts";
@@ -35,8 +38,11 @@ const CACHE_HINTS: Record<
   "resources/read": { ttlMs: 0, cacheScope: "private" },
 };
 
-/** Hangar's MCP server, not yet connected to a transport: tools, prompts, resources, completion and logging. */
-export function createServer(): Server {
+/**
+ * Hangar's MCP server, not yet connected to a transport: tools, prompts, resources, completion and
+ * logging. `relay` seals and checks the `requestState` of relayed multi-round-trip calls.
+ */
+export function createServer(relay: RelayCodec): Server {
   return new Server(
     { name: "hangar", title: "Hangar", version: VERSION },
     {
@@ -48,6 +54,7 @@ export function createServer(): Server {
         logging: {},
       },
       cacheHints: CACHE_HINTS,
+      requestState: { verify: (state, ctx) => relay.verify(state, ctx) },
       instructions:
         "Hangar fronts several MCP servers (providers). To run two or more independent tool calls, use hangar_call: they run in parallel and come back together. To find a tool, search with hangar_tools {query} (it also finds tools not listed directly), then run it with hangar_call. hangar_status shows providers' health. Exposed provider tools are also listed directly as <provider>__<tool>.",
     },
@@ -55,11 +62,17 @@ export function createServer(): Server {
 }
 
 /**
- * Serves the gateway on `server`: Hangar's own tools, every exposed provider's tools, prompts and
- * resources under mapped names, and completion routed to the owner. Telling the client that a list
- * changed is the serving entry's job (it knows the era and the listeners).
+ * Serves the gateway on `server`, an instance of `era`: Hangar's own tools, every exposed provider's
+ * tools, prompts and resources under mapped names, and completion routed to the owner. On a 2026
+ * instance a provider tool's `input_required` reaches the client as Hangar's own (sealed with `relay`),
+ * and the client's answers go back to that provider. Telling the client that a list changed is the
+ * serving entry's job (it knows the era and the listeners).
  */
-export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBridge): void {
+export function serveGateway(
+  server: Server,
+  deps: FrontDeps,
+  { bridge, era = "legacy", relay }: { bridge?: ServerBridge | undefined; era?: Era; relay?: RelayCodec } = {},
+): void {
   const { gateway, catalog } = deps;
   const own = hangarTools();
 
@@ -68,7 +81,7 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
     return { tools: [...own, ...catalog.exposed.tools()] };
   });
 
-  server.setRequestHandler("tools/call", async (request, ctx): Promise<CallToolResult> => {
+  server.setRequestHandler("tools/call", async (request, ctx) => {
     const extra = extraOf(ctx);
     const { name, arguments: args } = request.params;
     const own = hangarTool(name);
@@ -88,14 +101,21 @@ export function serveGateway(server: Server, deps: FrontDeps, bridge?: ServerBri
         : (progress: Progress) => {
             sent = (sent ?? Promise.resolve()).then(() => notifyProgress(extra, token, progress));
           };
+    const inputRound = era === "modern" && relay ? inputRoundOf(ctx, target) : undefined;
     const leave = deps.onUpstream?.(target.providerId, extra);
     const result = await gateway
       .callOne(
         { provider: target.providerId, tool: target.name, ...(args === undefined ? {} : { arguments: args }) },
-        { signal: extra.signal, ...traceOf(extra), ...(forward ? { onProgress: forward } : {}) },
+        {
+          signal: extra.signal,
+          ...traceOf(extra),
+          ...(forward ? { onProgress: forward } : {}),
+          ...(inputRound ? { inputRound } : {}),
+        },
       )
       .finally(() => leave?.());
     if (sent) await settleProgress(sent);
+    if (relay && isInputRequiredResult(result.result)) return relayedInputRequired(result.result, target, relay, ctx);
     if (result.result !== undefined) return projected(server, result.result as CallToolResult);
     return failure(`${result.error?.type ?? "internal"}: ${result.error?.message ?? "the call failed"}`);
   });

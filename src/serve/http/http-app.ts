@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { messageOf } from "../../errors.ts";
 import type { FrontDeps } from "../front-deps.ts";
+import { relayCodec } from "../input-relay.ts";
 import { BearerToken } from "./bearer-token.ts";
 import { type HostCheckOptions, hostProblem } from "./host-check.ts";
 import { McpEndpoint } from "./mcp-endpoint.ts";
@@ -69,6 +70,8 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
   const mcp = new McpEndpoint(deps, {
     ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
     ...(options.seal === undefined ? {} : { seal: options.seal }),
+    // Every replica with the same token accepts the others' multi-round-trip states.
+    relay: relayCodec(options.token),
     onFirstClient: () =>
       void deps.catalog
         .warmUp(warmUp.signal)

@@ -1,6 +1,7 @@
 import { createMcpHandler, isLegacyRequest, type McpHttpHandler } from "@modelcontextprotocol/server";
 import type { FrontDeps } from "../front-deps.ts";
 import { frontFactory } from "../front-factory.ts";
+import type { RelayCodec } from "../input-relay.ts";
 import { McpSessions, type McpSessionsOptions } from "./mcp-sessions.ts";
 import { rpcError } from "./rpc-error.ts";
 
@@ -8,6 +9,8 @@ import { rpcError } from "./rpc-error.ts";
 export interface McpEndpointOptions extends McpSessionsOptions {
   /** Called once, at the first client of either era (e.g. to warm up the catalog); replaces `onFirstSession`. */
   readonly onFirstClient?: () => void;
+  /** Seals the `requestState` of relayed multi-round-trip calls (default: a key of this process's own). */
+  readonly relay?: RelayCodec;
 }
 
 /**
@@ -33,10 +36,13 @@ export class McpEndpoint {
       options.onFirstClient?.();
     };
     this.sessions = new McpSessions(deps, { ...options, onFirstSession: firstClient });
-    this.modern = createMcpHandler(frontFactory(deps, { onInstance: firstClient }), {
-      legacy: "reject",
-      onerror: (error) => deps.logger.debug({ err: error.message }, "bad 2026 request from an HTTP client"),
-    });
+    this.modern = createMcpHandler(
+      frontFactory(deps, { onInstance: firstClient, ...(options.relay ? { relay: options.relay } : {}) }),
+      {
+        legacy: "reject",
+        onerror: (error) => deps.logger.debug({ err: error.message }, "bad 2026 request from an HTTP client"),
+      },
+    );
     this.stopFollowing = deps.catalog.onChange((kinds) => {
       if (kinds.has("tools")) this.modern.notify.toolsChanged();
       if (kinds.has("prompts")) this.modern.notify.promptsChanged();
