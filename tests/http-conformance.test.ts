@@ -1,6 +1,7 @@
 // The official MCP conformance suite (@modelcontextprotocol/conformance 0.2.0-alpha.12, the devDependency
 // alias conformance-next, server mode) against the compiled `hangar serve --http`, with
-// tests/fixtures/conformance-server.ts behind it under its own names (`prefix: false`): the scenarios
+// tests/fixtures/conformance-server.ts and tests/fixtures/mrtr-server.ts (the multi-round-trip tools, on the
+// v2 SDK) behind it under their own names (`prefix: false`): the scenarios
 // 2026-07-28 requires, those 2025-11-25 requires, and every scenario (`--suite all`: active, pending and
 // extensions). Each run gets its own Hangar, and the three run at once. tests/conformance-baseline.json
 // lists what does not pass yet, and why.
@@ -31,9 +32,10 @@ function outcomes(stdout: string): Map<string, boolean> {
 
 /** Runs the suite with `args` against a fresh `hangar serve --http` in `box`; scenario → passed. */
 async function conform(box: Sandbox, args: readonly string[]): Promise<Map<string, boolean>> {
+  const provider = (id: string, file: string) => JSON.stringify({ id, command: fixture(file), prefix: false });
   box.write(
     "hangar.yaml",
-    `providers:\n  - ${JSON.stringify({ id: "conformance", command: fixture("conformance-server.ts"), prefix: false })}\n`,
+    `providers:\n  - ${provider("conformance", "conformance-server.ts")}\n  - ${provider("mrtr", "mrtr-server.ts")}\n`,
   );
   await using hangar = await startHttpHangar(box);
   // Scenarios call tools and prompts by name: wait until the provider's catalog is known.

@@ -42,6 +42,24 @@ export interface InputRound {
 }
 
 /**
+ * The params of a request sent in `round` (when there is one): the client's answers and the provider's
+ * state of the round before, and in `_meta` (beside `meta`) the capabilities the client declared.
+ */
+export function withInputRound(
+  params: Record<string, unknown>,
+  round: InputRound | undefined,
+  meta?: Record<string, unknown>,
+): Record<string, unknown> {
+  const all = round ? { ...meta, [CLIENT_CAPABILITIES_META_KEY]: round.clientCapabilities } : meta;
+  return {
+    ...params,
+    ...(round?.inputResponses ? { inputResponses: round.inputResponses } : {}),
+    ...(round?.requestState ? { requestState: round.requestState } : {}),
+    ...(all ? { _meta: all } : {}),
+  };
+}
+
+/**
  * Sends `tools/call` with the call's signal, progress listener and metadata, and no timeout of the SDK's
  * own. The result comes back without what a 2026-07-28 provider stamps on every result about itself
  * (`_meta` serverInfo, protocolVersion): that describes the hop to the provider, not the call's answer.
@@ -54,13 +72,7 @@ export async function requestToolCall(
 ): Promise<CallToolResult> {
   const base = args === undefined ? { name } : { name, arguments: args };
   const round = options.inputRound;
-  const meta = round ? { ...options.meta, [CLIENT_CAPABILITIES_META_KEY]: round.clientCapabilities } : options.meta;
-  const params = {
-    ...base,
-    ...(round?.inputResponses ? { inputResponses: round.inputResponses } : {}),
-    ...(round?.requestState ? { requestState: round.requestState } : {}),
-    ...(meta ? { _meta: meta } : {}),
-  };
+  const params = withInputRound(base, round, options.meta);
   const requestOptions = {
     signal: options.signal,
     timeout: NO_SDK_TIMEOUT,

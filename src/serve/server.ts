@@ -8,6 +8,7 @@ import {
   Server,
 } from "@modelcontextprotocol/server";
 import { closest } from "../gateway/closest.ts";
+import { withInputRound } from "../pool/index.ts";
 import { VERSION } from "../version.ts";
 import type { Catalog } from "./catalog.ts";
 import type { FrontDeps } from "./front-deps.ts";
@@ -134,9 +135,18 @@ export function serveGateway(
         catalog.exposed.prompts().map((p) => p.name),
       );
     const { name: _, ...params } = request.params;
-    return upstream(deps, target, extra, (client, signal) =>
-      client.getPrompt({ ...params, name: target.name }, { signal }),
+    if (era !== "modern" || relay === undefined)
+      return upstream(deps, target, extra, (client, signal) =>
+        client.getPrompt({ ...params, name: target.name }, { signal }),
+      );
+    const round = inputRoundOf(ctx, target);
+    const answer = await upstream(deps, target, extra, (client, signal) =>
+      client.request(
+        { method: "prompts/get", params: withInputRound({ ...params, name: target.name }, round) },
+        { signal, allowInputRequired: true },
+      ),
     );
+    return isInputRequiredResult(answer) ? relayedInputRequired(answer, target, relay, ctx) : answer;
   });
 
   server.setRequestHandler("resources/list", async () => {
