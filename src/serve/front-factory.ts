@@ -2,14 +2,14 @@ import type { McpRequestContext, Server } from "@modelcontextprotocol/server";
 import { messageOf } from "../errors.ts";
 import type { Logger } from "../observability/log.ts";
 import type { ListKind } from "./catalog.ts";
+import type { Era } from "./era.ts";
 import type { FrontDeps } from "./front-deps.ts";
 import { type RelayCodec, relayCodec } from "./input-relay.ts";
 import type { ResourceSubscriptions } from "./resource-subscriptions.ts";
 import { createServer, serveGateway } from "./server.ts";
 import type { ServerBridge } from "./server-bridge.ts";
 
-/** The protocol era an instance serves: 2026-07-28 (`modern`) or a 2025 revision (`legacy`). */
-export type Era = McpRequestContext["era"];
+export type { Era } from "./era.ts";
 
 /** Options of `frontFactory`; every field says its default. */
 export interface FrontFactoryOptions {
