@@ -188,7 +188,8 @@ export class Hangar implements AsyncDisposable {
    */
   async tools(options: ToolsOptions = {}): Promise<ProviderTool[]> {
     const signal = options.signal ? AbortSignal.any([options.signal, this.closed.signal]) : this.closed.signal;
-    const view = await toolsView(this.gateway, this.catalog, () => undefined, { provider: options.provider }, signal);
+    const exposedName = (provider: string, tool: string) => this.catalog.exposed.nameOf(provider, tool);
+    const view = await toolsView(this.gateway, this.catalog, exposedName, { provider: options.provider }, signal);
     const query = options.query?.trim();
     if (!query) {
       return view.providers.flatMap((p) =>
@@ -200,7 +201,7 @@ export class Hangar implements AsyncDisposable {
       provider: options.provider,
       limit: options.limit,
     });
-    return found.tools.map(({ exposed_as: _, inputSchema, ...tool }) => ({
+    return found.tools.map(({ inputSchema, ...tool }) => ({
       ...tool,
       inputSchema: inputSchema as Record<string, unknown>,
     }));

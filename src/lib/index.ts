@@ -4,6 +4,8 @@
  * deadlines and circuit breakers. Adapters for agent frameworks are separate entries: `hangar/ai-sdk`
  * (Vercel AI SDK) and `hangar/langchain` (LangChain).
  */
+import "./node20.ts";
+
 export { CallError, ConfigError, HangarError, InvalidBatchError } from "../errors.ts";
 export { batchToolDefinition, type ToolDefinition } from "./batch-tool.ts";
 export { demoServers } from "./demo-command.ts";

@@ -118,6 +118,11 @@ export interface ProviderTool {
   description?: string | undefined;
   /** The tool's JSON Schema for its arguments. */
   inputSchema: Record<string, unknown>;
+  /**
+   * The name MCP clients see it under (`<provider>__<tool>`, or the tool's own with `prefix: false`); absent
+   * when its provider sets `expose: false` (reachable through `hangar_call` only).
+   */
+  exposed_as?: string | undefined;
   /** With `query`: the relevance score (only comparable within one answer). */
   score?: number | undefined;
 }
