@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import * as nodePath from "node:path";
 import { fileURLToPath } from "node:url";
-import type { DEMO_PROVIDER_IDS } from "../config/index.ts";
 import { deno } from "../runtime/index.ts";
 import type { McpServerEntry } from "./types.ts";
 
@@ -22,7 +21,7 @@ export function demoCommand(): string[] {
  * Hangar's two demo providers, `demo` and `demo2` (tools `sleep`, `echo`, `add`, `fail`, `info`), as
  * `mcpServers` entries: try Hangar, or mix them with your own servers.
  */
-export function demoServers(): Record<(typeof DEMO_PROVIDER_IDS)[number], McpServerEntry> {
+export function demoServers(): Record<"demo" | "demo2", McpServerEntry> {
   const [command, ...args] = demoCommand() as [string, ...string[]];
   const entry = (id: string): McpServerEntry => ({ command, args: [...args, "demo-provider", "--name", id] });
   return { demo: entry("demo"), demo2: entry("demo2") };

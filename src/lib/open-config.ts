@@ -27,6 +27,7 @@ const IN_MEMORY = "Hangar.open config";
 /**
  * The resolved config of `input`, through the same loaders and checks as a config file. A config given as
  * an object has no file to keep a tool-pinning lock beside: pinning is off unless the object sets it.
+ * @internal
  */
 export async function openConfig(input: ConfigInput): Promise<ResolvedConfig> {
   const env = input.env ?? process.env;

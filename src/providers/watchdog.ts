@@ -74,6 +74,8 @@ export function startWatchdog(options: WatchdogOptions): Watchdog {
   (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
   return {
     release() {
+      // Waited for now: under Node an unref'd child's exit would not keep the event loop alive to be seen.
+      child.ref();
       child.stdin?.end("\n");
       // A hung `docker rm` (a daemon that does not answer) must not hold hangar's shutdown forever.
       return Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 15_000).unref())]);

@@ -3,26 +3,10 @@
 // too. It keeps the code off Bun-only APIs outside src/runtime/. Offline: the project's node_modules only.
 import { expect, test } from "bun:test";
 import { join } from "node:path";
+import { findDeno } from "../helpers/deno.ts";
 import { sandbox } from "../helpers/e2e.ts";
 import { ROOT } from "../helpers/paths.ts";
 import { outputOf } from "../helpers/processes.ts";
-
-/**
- * The deno binary of the devDependency (its platform package, e.g. @deno/linux-x64-glibc, found by the
- * package's own resolver), or why it cannot run here. Not node_modules/.bin/deno: that is a Node script.
- */
-function findDeno(): { path: string } | { reason: string } {
-  let path: string;
-  try {
-    const resolver = require(join(ROOT, "node_modules/deno/install_api.cjs")) as { runInstall(): string };
-    path = resolver.runInstall();
-  } catch (error) {
-    return { reason: `the deno package or its binary for this platform is missing (${(error as Error).message})` };
-  }
-  const run = Bun.spawnSync([path, "--version"], { stdout: "pipe", stderr: "pipe" });
-  if (run.exitCode !== 0) return { reason: `\`${path} --version\` failed: ${run.stderr.toString().trim()}` };
-  return { path };
-}
 
 const deno = findDeno();
 const TIMEOUT_MS = 15_000;
