@@ -1,4 +1,4 @@
-import type { BatchResult, CallResult } from "../gateway/index.ts";
+import type { BatchResult, CallResult } from "../lib/types.ts";
 
 /** Colours for a terminal; plain text elsewhere or when NO_COLOR is set. */
 export function palette(enabled: boolean) {

@@ -33,6 +33,9 @@ export interface CallOptions {
   readonly timeoutMs?: number;
   /** Told the progress a provider reports during call `index`. */
   readonly onProgress?: (index: number, progress: CallProgress) => void;
+  /** A W3C trace context to continue (`traceparent`, `tracestate`), when Hangar records traces. */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
 }
 
 /** Options of `Hangar.callTool`; every field says its default. */
@@ -150,6 +153,8 @@ export class Hangar implements AsyncDisposable {
     return this.gateway.stream(timed, {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.traceparent === undefined ? {} : { traceparent: options.traceparent }),
+      ...(options.tracestate === undefined ? {} : { tracestate: options.tracestate }),
     });
   }
 

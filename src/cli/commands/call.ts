@@ -1,5 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { UsageError } from "../../errors.ts";
+import { Hangar } from "../../lib/hangar.ts";
+import type { BatchInput } from "../../lib/types.ts";
 import { traceContextFromEnv } from "../../observability/otel-env.ts";
 import { readStdinText } from "../../runtime/index.ts";
 import { type GlobalOptions, liveStderr, openContext } from "../context.ts";
@@ -39,27 +41,32 @@ export async function runCall(file: string, options: CallOptions, global: Global
   const input = await readBatch(file);
   // On a terminal, a line per provider that is slow to start (an npx download), erased before each row.
   using progress = liveStderr(global) ? new StartProgress() : undefined;
-  const { gateway } = await openContext(global, progress ? { recorder: progress.recorder } : {});
+  const { gateway, logger } = await openContext(global, progress ? { recorder: progress.recorder } : {});
   progress?.watch(gateway.handles.values());
+  // The library's API over the CLI's gateway (its config lookup, observability and pins): one path.
+  const hangar = Hangar.over(gateway, logger);
   const lifecycle = watchLifecycle();
   try {
-    const batch = gateway.stream(input, { signal: lifecycle.signal, ...traceContextFromEnv(process.env) });
+    const batch = hangar.stream(input as BatchInput, {
+      signal: lifecycle.signal,
+      ...traceContextFromEnv(process.env),
+    });
     const color = useColor(process.stdout);
     // The batch parsed: its calls size the table's columns.
-    const layout = rowLayout((input as { calls: Parameters<typeof rowLayout>[0] }).calls);
-    for await (const result of batch.results) {
+    const layout = rowLayout((input as BatchInput).calls);
+    for await (const result of batch) {
       progress?.clear();
       if (options.ndjson) await writeOut(`${JSON.stringify(result)}\n`);
       else if (!options.json) await writeOut(`${formatRow(result, color, layout)}\n`);
     }
     progress?.[Symbol.dispose]();
-    const summary = await batch.collect();
+    const summary = await batch.result();
     if (options.json) await writeOut(`${JSON.stringify(summary, null, 2)}\n`);
     else if (!options.ndjson) await writeOut(`${formatSummary(summary, color)}\n`);
     return summary.ok ? 0 : 1;
   } finally {
     // Signals stay handled until every provider is stopped: a second Ctrl-C cannot orphan one.
-    await gateway.close();
+    await hangar.close();
     lifecycle.dispose();
   }
 }
