@@ -173,6 +173,14 @@ describe("Hangar library", () => {
     expect(String(bad)).toContain("Hangar.open config");
   });
 
+  test("Without a config file anywhere, Hangar.open runs the built-in demo providers from the library's own script", async () => {
+    const home = mkdtempSync(join(tmpdir(), "hangar-lib-home-"));
+    await using hangar = await Hangar.open({ cwd: home, env: { HOME: home, PATH: process.env.PATH } });
+    expect(hangar.providers).toEqual(["demo", "demo2"]);
+    const answer = await hangar.callTool("demo2", "info");
+    expect(answer.structuredContent).toMatchObject({ name: "demo2" });
+  });
+
   test("A malformed batch throws InvalidBatchError and runs nothing", async () => {
     await using hangar = await Hangar.open({ mcpServers: demoServers() });
     expect(() => hangar.stream([{ provider: "demo" } as never])).toThrow(InvalidBatchError);
