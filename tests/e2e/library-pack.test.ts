@@ -49,6 +49,24 @@ const alive = pids.filter((pid) => { try { process.kill(pid, 0); return true; } 
 console.log(JSON.stringify({ alive }));
 `;
 
+/** The adapters from the package under plain node: each framework's tool objects, executed directly. */
+const ADAPTERS = `import { Hangar, demoServers } from "hangar";
+import { hangarTools as aiSdkTools } from "hangar/ai-sdk";
+import { hangarTools as langchainTools } from "hangar/langchain";
+
+const hangar = await Hangar.open({ mcpServers: demoServers() });
+try {
+  const ai = await aiSdkTools(hangar);
+  const lc = await langchainTools(hangar);
+  const viaAi = await ai.demo__add.execute({ a: 2, b: 3 }, { toolCallId: "1", messages: [], context: {} });
+  const viaLc = await lc.find((t) => t.name === "demo2__echo").invoke({ message: "from langchain" });
+  const batch = JSON.parse(await lc.find((t) => t.name === "hangar_call").invoke({ calls: [{ provider: "demo", tool: "echo", arguments: { message: "b" } }] }));
+  console.log(JSON.stringify({ ai: viaAi.structuredContent, lc: viaLc, batch: batch.ok, names: Object.keys(ai).length === lc.length }));
+} finally {
+  await hangar.close();
+}
+`;
+
 /** The README's example as TypeScript, for tsc: `await using` and the public types. */
 const EXAMPLE_TS = `import { Hangar, type BatchResult, type CallResult, CallError, demoServers } from "hangar";
 
@@ -76,9 +94,40 @@ console.log(tools.map((t) => t.exposed_as), hangar.status().providers.map((p) =>
 await hangar.call([{ provider: "demo" }]);
 `;
 
+/** `ai` and `@langchain/core` at the exact versions of the project's devDependencies. */
+function frameworks(): string[] {
+  const { devDependencies } = require(join(ROOT, "package.json")) as { devDependencies: Record<string, string> };
+  return ["ai", "@langchain/core"].map((name) => `${name}@${devDependencies[name]}`);
+}
+
 let project = "";
 let tarball = "";
 const deno = findDeno();
+const registry = serveNodeModules(join(ROOT, "node_modules"));
+
+/**
+ * `npm install` of `specs` in the project, from the local registry with the run's own npm cache. Optional
+ * peers of dependencies that node_modules lacks (langsmith's openai…) are asked for and skipped by npm;
+ * anything required and missing fails the install.
+ */
+async function npmInstall(specs: string[]): Promise<void> {
+  await using install = Bun.spawn(
+    ["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts", "--registry", registry.url, ...specs],
+    {
+      cwd: project,
+      env: {
+        ...process.env,
+        npm_config_cache: join(project, "..", "npm-cache"),
+        npm_config_update_notifier: "false",
+        npm_config_userconfig: join(project, "..", "npmrc"),
+      },
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  );
+  const { code, stderr } = await outputOf(install);
+  expect({ code, stderr: code === 0 ? "" : stderr }).toEqual({ code: 0, stderr: "" });
+}
 
 beforeAll(async () => {
   const root = realpathSync(mkdtempSync(join(tmpdir(), "hangar-pack-")));
@@ -95,28 +144,14 @@ beforeAll(async () => {
   expect({ code: packed.code, stderr: packed.code === 0 ? "" : packed.stderr }).toEqual({ code: 0, stderr: "" });
   tarball = join(root, readdirSync(root).find((name) => name.endsWith(".tgz"))!);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
-  await using registry = serveNodeModules(join(ROOT, "node_modules"));
-  await using install = Bun.spawn(
-    ["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts", "--registry", registry.url, tarball],
-    {
-      cwd: project,
-      env: {
-        ...process.env,
-        npm_config_cache: join(root, "npm-cache"),
-        npm_config_update_notifier: "false",
-        npm_config_userconfig: join(root, "npmrc"),
-      },
-      stdout: "pipe",
-      stderr: "pipe",
-    },
-  );
-  const installed = await outputOf(install);
-  expect({ code: installed.code, missing: [...registry.missing] }).toEqual({ code: 0, missing: [] });
+  await npmInstall([tarball]);
   writeFileSync(join(project, "main.mjs"), MAIN);
+  writeFileSync(join(project, "adapters.mjs"), ADAPTERS);
   writeFileSync(join(project, "example.ts"), EXAMPLE_TS);
-}, 240_000);
+}, 480_000);
 
-afterAll(() => {
+afterAll(async () => {
+  await registry.stop();
   if (project) rmSync(join(project, ".."), { recursive: true, force: true });
 });
 
@@ -157,7 +192,7 @@ describe("The packed npm package in a fresh project", () => {
     expect(Object.keys(manifest.exports)).toEqual([".", "./ai-sdk", "./langchain", "./package.json"]);
     expect(manifest.private).toBeUndefined();
     const installed = readdirSync(join(project, "node_modules"));
-    for (const dev of ["ai", "typescript", "@biomejs", "@langchain"]) expect(installed).not.toContain(dev);
+    for (const dev of ["ai", "@langchain", "typescript", "@biomejs", "deno"]) expect(installed).not.toContain(dev);
   });
 
   test("runs a batch across the demo providers and server-memory under plain node (ESM)", async () => {
@@ -213,4 +248,13 @@ describe("The packed npm package in a fresh project", () => {
     const { stdout, stderr, code } = await outputOf(tsc);
     expect({ code, out: `${stdout}${stderr}` }).toEqual({ code: 0, out: "" });
   }, 60_000);
+
+  // Last: it adds the adapters' frameworks, at the versions the project tests with, to the project.
+  test("runs the AI SDK and LangChain adapters from the package under plain node", async () => {
+    await npmInstall(frameworks());
+    await using proc = Bun.spawn(["node", "adapters.mjs"], { cwd: project, stdout: "pipe", stderr: "pipe" });
+    const { stdout, stderr, code } = await outputOf(proc);
+    expect({ code, stderr }).toMatchObject({ code: 0 });
+    expect(JSON.parse(stdout)).toEqual({ ai: { sum: 5 }, lc: "from langchain", batch: true, names: true });
+  }, 300_000);
 });

@@ -63,7 +63,7 @@ const KEPT = [
 /** A running local registry; stop it with `await using` or `stop()`. */
 export interface LocalRegistry extends AsyncDisposable {
   readonly url: string;
-  /** Package names asked for that node_modules does not have. */
+  /** Package names asked for that node_modules does not have (npm skips optional ones). */
   readonly missing: ReadonlySet<string>;
   stop(): Promise<void>;
 }
@@ -76,6 +76,8 @@ export function serveNodeModules(nodeModules: string): LocalRegistry {
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
+    // Packing a large package on a busy machine can take longer than Bun's default 10 s.
+    idleTimeout: 120,
     async fetch(request): Promise<Response> {
       const path = decodeURIComponent(new URL(request.url).pathname).slice(1);
       const tarball = /^-\/tarballs\/(.+)\/([^/]+)\.tgz$/.exec(path);
