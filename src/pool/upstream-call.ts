@@ -8,6 +8,7 @@ import {
   SdkError,
   SdkErrorCode,
   SERVER_INFO_META_KEY,
+  type StandardSchemaV1,
 } from "@modelcontextprotocol/client";
 import { ProviderError } from "../errors.ts";
 import { type Connection, NO_SDK_TIMEOUT } from "../providers/index.ts";
@@ -79,8 +80,33 @@ export async function requestToolCall(
     ...(options.onProgress ? { onprogress: options.onProgress } : {}),
     ...(round ? { allowInputRequired: true } : {}),
   };
-  return withoutHopMeta((await client.request({ method: "tools/call", params }, requestOptions)) as CallToolResult);
+  return withoutHopMeta(
+    (await client.request({ method: "tools/call", params }, TOOL_RESULT_SHAPE, requestOptions)) as CallToolResult,
+  );
 }
+
+/**
+ * What Hangar checks of a provider's `tools/call` result: an object whose `content`, when present, is a
+ * list (absent reads as empty, as in the protocol's schema). The SDK's own check of the result against
+ * the whole protocol schema is skipped on purpose: the result is forwarded untouched, and the front that
+ * hands it to a client validates it there (the SDK server checks every `tools/call` result it sends), so
+ * a pass-through call was validated twice on the way; a 2026-07-28 provider's result is still checked
+ * against the wire schema by the SDK client as it decodes it.
+ */
+export const TOOL_RESULT_SHAPE: StandardSchemaV1<unknown, CallToolResult> = {
+  "~standard": {
+    version: 1,
+    vendor: "hangar",
+    validate(value) {
+      if (typeof value !== "object" || value === null || Array.isArray(value))
+        return { issues: [{ message: "the result is not an object" }] };
+      const content = (value as { content?: unknown }).content;
+      if (content === undefined) return { value: { ...value, content: [] } as CallToolResult };
+      if (!Array.isArray(content)) return { issues: [{ message: "content is not a list" }] };
+      return { value: value as CallToolResult };
+    },
+  },
+};
 
 /** `result` without the `_meta` keys of the protocol's envelope; the same object when it has none. */
 function withoutHopMeta(result: CallToolResult): CallToolResult {

@@ -2,6 +2,7 @@ import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
 import { type Clock, systemClock } from "../clock.ts";
 import type { Logger } from "../observability/log.ts";
 import { RateLimitedLog } from "../observability/rate-limited-log.ts";
+import { asJsonRpcMessage } from "./jsonrpc-envelope.ts";
 import { LineSplitter, TailBuffer } from "./line-splitter.ts";
 import type { ChildProcessHandle, Spawner, SpawnRequest } from "./spawner.ts";
 
@@ -45,6 +46,9 @@ export class ProcessTransport implements Transport {
   private readonly stderrBuffer: TailBuffer;
   private closing: Promise<void> | undefined;
   private drained: Promise<void> | undefined;
+  /** Lines sent in this turn, written together by `flushing`. */
+  private outbox: string[] = [];
+  private flushing: Promise<void> | undefined;
   private failed = false;
   private closed = false;
   private readonly noise: RateLimitedLog;
@@ -151,13 +155,11 @@ export class ProcessTransport implements Transport {
       return;
     }
     const text = line.toString("utf8");
-    let message: unknown;
+    let message: JSONRPCMessage | undefined;
     try {
-      message = JSON.parse(text);
-    } catch {
-      message = undefined;
-    }
-    if (!isJsonRpcShaped(message)) {
+      message = asJsonRpcMessage(JSON.parse(text));
+    } catch {}
+    if (message === undefined) {
       this.noise.note(() => ({ line: text.trim().slice(0, 200) }));
       return;
     }
@@ -179,7 +181,19 @@ export class ProcessTransport implements Transport {
   async send(message: JSONRPCMessage): Promise<void> {
     const child = this.child;
     if (child === undefined || this.closing !== undefined) throw new Error("not connected");
-    if (!child.stdin.write(`${JSON.stringify(message)}\n`)) {
+    this.outbox.push(`${JSON.stringify(message)}\n`);
+    // Everything sent until the event loop's next check phase goes out in one write (one syscall with
+    // many calls in flight: requests that came in one read are sent after chains of promise jobs).
+    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flushOutbox(child));
+    await this.flushing;
+  }
+
+  private async flushOutbox(child: ChildProcessHandle): Promise<void> {
+    this.flushing = undefined;
+    if (this.outbox.length === 0) return; // written already, as the transport closed
+    const text = this.outbox.length === 1 ? this.outbox[0]! : this.outbox.join("");
+    this.outbox = [];
+    if (!child.stdin.write(text)) {
       // One shared wait for the pipe to drain (or the child to exit), however many sends are queued.
       this.drained ??= new Promise<void>((resolve) => {
         const done = () => {
@@ -220,6 +234,8 @@ export class ProcessTransport implements Transport {
           resolve(true);
         });
       });
+    // What was sent last (a cancellation, say) goes out before stdin closes.
+    if (this.outbox.length > 0) child.stdin.write(this.outbox.splice(0).join(""));
     child.stdin.end();
     if (!politely || !(await exitedWithin(grace))) {
       child.killGroup("SIGTERM");
@@ -231,19 +247,4 @@ export class ProcessTransport implements Transport {
     // The leader is gone; make sure nothing it started lingers in its group.
     child.killGroup("SIGKILL");
   }
-}
-
-/**
- * Whether a decoded line is a JSON-RPC 2.0 message in shape: a request or notification (a `method`), or
- * a response (an `id` and a `result` or `error`). The SDK client validates each message's content
- * itself, once, for its method and era; checking it all here too (a schema parse per line) cost a
- * measurable part of every call.
- */
-function isJsonRpcShaped(value: unknown): value is JSONRPCMessage {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const message = value as Record<string, unknown>;
-  if (message.jsonrpc !== "2.0") return false;
-  if (typeof message.method === "string") return true;
-  const id = message.id;
-  return (typeof id === "string" || typeof id === "number") && ("result" in message || "error" in message);
 }

@@ -7,10 +7,13 @@ export interface Deadline {
   clear(): void;
 }
 
+/** The signal of a deadline that never fires: one for the process, since nothing can abort it. */
+const NEVER = new AbortController().signal;
+
 /** Creates a deadline `ms` from now; `Infinity` never fires. */
 export function deadline(clock: Clock, ms: number, reason: () => Error): Deadline {
+  if (!Number.isFinite(ms)) return { signal: NEVER, clear: () => {} };
   const controller = new AbortController();
-  if (!Number.isFinite(ms)) return { signal: controller.signal, clear: () => {} };
   const timer = clock.setTimeout(() => controller.abort(reason()), Math.max(0, ms));
   return { signal: controller.signal, clear: () => clock.clearTimeout(timer) };
 }
@@ -18,22 +21,36 @@ export function deadline(clock: Clock, ms: number, reason: () => Error): Deadlin
 /** A signal tied to others, and the way to untie it. */
 export interface LinkedSignal {
   readonly signal: AbortSignal;
-  /** Removes its listeners from the source signals; call it once the work is done. */
+  /** Removes its listeners from the source signals and drops its timer; call it once the work is done. */
   dispose(): void;
+  /** Aborts this signal (not its sources) with `reason`, unless it already aborted. */
+  abort(reason: unknown): void;
+}
+
+/** A time limit of a linked signal: it aborts with `reason()` `ms` from now on `clock` (`Infinity`: never). */
+export interface LinkTimeout {
+  readonly clock: Clock;
+  readonly ms: number;
+  readonly reason: () => Error;
 }
 
 /**
- * A signal that aborts when any of `signals` does, with that signal's reason. Unlike `AbortSignal.any`,
- * it can be untied: Bun keeps every `AbortSignal.any` result alive as long as its sources live, so
- * deriving per-call signals from the gateway's lifelong shutdown signal that way leaks memory per call.
+ * A signal that aborts when any of `signals` does, with that signal's reason, or when `timeout` (if any)
+ * runs out: one controller for what would be a deadline's signal linked to others. Unlike
+ * `AbortSignal.any`, it can be untied: Bun keeps every `AbortSignal.any` result alive as long as its
+ * sources live, so deriving per-call signals from the gateway's lifelong shutdown signal that way leaks
+ * memory per call. A source that can never abort (a deadline of `Infinity`) gets no listener.
  */
-export function linkSignals(signals: readonly (AbortSignal | undefined)[]): LinkedSignal {
+export function linkSignals(signals: readonly (AbortSignal | undefined)[], timeout?: LinkTimeout): LinkedSignal {
   const controller = new AbortController();
-  const sources = signals.filter((s): s is AbortSignal => s !== undefined);
+  const abort = (reason: unknown) => {
+    if (!controller.signal.aborted) controller.abort(reason);
+  };
+  const sources = signals.filter((s): s is AbortSignal => s !== undefined && s !== NEVER);
   const aborted = sources.find((s) => s.aborted);
   if (aborted) {
     controller.abort(aborted.reason);
-    return { signal: controller.signal, dispose: () => {} };
+    return { signal: controller.signal, dispose: () => {}, abort };
   }
   const listeners = sources.map((source) => {
     const listener = () => {
@@ -43,10 +60,21 @@ export function linkSignals(signals: readonly (AbortSignal | undefined)[]): Link
     source.addEventListener("abort", listener, { once: true });
     return { source, listener };
   });
+  const timer =
+    timeout === undefined || !Number.isFinite(timeout.ms)
+      ? undefined
+      : timeout.clock.setTimeout(
+          () => {
+            dispose();
+            abort(timeout.reason());
+          },
+          Math.max(0, timeout.ms),
+        );
   const dispose = () => {
+    if (timer !== undefined) timeout!.clock.clearTimeout(timer);
     for (const { source, listener } of listeners) source.removeEventListener("abort", listener);
   };
-  return { signal: controller.signal, dispose };
+  return { signal: controller.signal, dispose, abort };
 }
 
 /** Waits for `promise`, but rejects with the signal's reason as soon as it aborts (the work itself is not stopped here). */

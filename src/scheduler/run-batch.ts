@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.ts";
 import { CancelledError, TimeoutError } from "../errors.ts";
 import { findCycle } from "./call-graph.ts";
-import { deadline, linkSignals, raceSignal, sleep } from "./deadline.ts";
+import { linkSignals, raceSignal, sleep } from "./deadline.ts";
 import { type Release, Semaphore } from "./semaphore.ts";
 
 /** One unit of work of a batch. */
@@ -73,17 +73,17 @@ export async function* runBatch<R>(
   const cycle = findCycle(calls.map((call) => call.after ?? []));
   if (cycle) throw new RangeError(`The calls ${cycle.join(" → ")} of the batch wait for each other`);
   const started = clock.now();
-  const stop = new AbortController();
-  const batchDeadline = deadline(
-    clock,
-    options.batchTimeoutMs ?? Number.POSITIVE_INFINITY,
-    () => new TimeoutError(`The batch timed out after ${seconds(options.batchTimeoutMs!)}`, options.batchTimeoutMs),
-  );
   const batchPermits =
     options.maxConcurrency === undefined
       ? undefined
       : new Semaphore(options.maxConcurrency, Number.POSITIVE_INFINITY, "the batch");
-  const batch = linkSignals([...(options.signals ?? []), batchDeadline.signal, stop.signal]);
+  // Aborted by the batch's signals, its deadline, fail_fast, or a consumer that left early.
+  const batch = linkSignals(options.signals ?? [], {
+    clock,
+    ms: options.batchTimeoutMs ?? Number.POSITIVE_INFINITY,
+    reason: () =>
+      new TimeoutError(`The batch timed out after ${seconds(options.batchTimeoutMs!)}`, options.batchTimeoutMs),
+  });
   const batchSignal = batch.signal;
 
   const ready: Settled<R>[] = [];
@@ -99,8 +99,7 @@ export async function* runBatch<R>(
       options.failFast &&
       (settled.error !== undefined || (settled.value !== undefined && options.isFailure?.(settled.value)))
     ) {
-      if (!stop.signal.aborted)
-        stop.abort(new CancelledError("Cancelled because another call of the batch failed (fail_fast)"));
+      batch.abort(new CancelledError("Cancelled because another call of the batch failed (fail_fast)"));
     }
     wake?.();
   };
@@ -113,12 +112,11 @@ export async function* runBatch<R>(
   };
 
   const runOne = async (call: BatchCall<R>, index: number): Promise<void> => {
-    const own = deadline(
+    const link = linkSignals([batchSignal], {
       clock,
-      call.timeoutMs,
-      () => new TimeoutError(`The call timed out after ${seconds(call.timeoutMs)}`, call.timeoutMs),
-    );
-    const link = linkSignals([batchSignal, own.signal]);
+      ms: call.timeoutMs,
+      reason: () => new TimeoutError(`The call timed out after ${seconds(call.timeoutMs)}`, call.timeoutMs),
+    });
     const signal = link.signal;
     const permits = permitsOf(call);
     let runStart: number | undefined;
@@ -148,7 +146,6 @@ export async function* runBatch<R>(
     } catch (error) {
       settle({ index, error, elapsedMs: clock.now() - (runStart ?? started) });
     } finally {
-      own.clear();
       link.dispose();
     }
   };
@@ -165,8 +162,7 @@ export async function* runBatch<R>(
       }
     }
   } finally {
-    batchDeadline.clear();
-    if (yielded < calls.length && !stop.signal.aborted) stop.abort(new CancelledError("The batch was abandoned"));
+    if (yielded < calls.length) batch.abort(new CancelledError("The batch was abandoned"));
     batch.dispose();
   }
 }

@@ -84,12 +84,16 @@ export class StdioServerTransport implements Transport {
     this.onclose?.();
   }
 
-  /** Queues `text`; everything queued in one turn goes out in one write (one syscall under load). */
+  /**
+   * Queues `text`; everything queued until the event loop's next check phase goes out in one write (one
+   * syscall under load): answers whose provider replies arrived in one read finish in the same turn,
+   * each after a chain of promise jobs, so draining after the microtasks would write them one by one.
+   */
   private write(text: string): Promise<void> {
     return new Promise((resolve, reject) => {
       this.outbox.push(text);
       this.written.push({ resolve, reject });
-      if (this.outbox.length === 1) queueMicrotask(this.drainOutbox);
+      if (this.outbox.length === 1) setImmediate(this.drainOutbox);
     });
   }
 

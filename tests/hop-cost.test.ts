@@ -1,0 +1,146 @@
+// Issue 11: what a pass-through call costs on the hop. Each test pins one piece of duplicate work
+// removed from the call path (counted, never timed).
+import { describe, expect, test } from "bun:test";
+import { PassThrough, Writable } from "node:stream";
+import type { JSONRPCMessage } from "@modelcontextprotocol/client";
+import { silentLogger } from "../src/observability/log.ts";
+import { TOOL_RESULT_SHAPE } from "../src/pool/upstream-call.ts";
+import { asJsonRpcMessage } from "../src/providers/jsonrpc-envelope.ts";
+import type { ChildProcessHandle } from "../src/providers/spawner.ts";
+import { ProcessTransport } from "../src/providers/stdio-transport.ts";
+import { type BatchCall, runBatch, Semaphore, type Settled } from "../src/scheduler/index.ts";
+import { StdioServerTransport } from "../src/serve/stdio-server-transport.ts";
+import { FakeClock } from "./helpers/fake-clock.ts";
+
+/** A writable that records each write it gets. */
+function recordingSink(): { sink: Writable; writes: string[] } {
+  const writes: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      writes.push(chunk.toString());
+      done();
+    },
+  });
+  return { sink, writes };
+}
+
+/** A few promise jobs, as a message's way through the SDK and the gateway takes. */
+async function hops(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await Promise.resolve();
+}
+
+const message = (id: number): JSONRPCMessage => ({ jsonrpc: "2.0", id, result: { content: [] } });
+
+describe("Issue 11: writes", () => {
+  test("Answers finished in one turn after different chains of promise jobs go to stdout in one write", async () => {
+    const { sink, writes } = recordingSink();
+    const transport = new StdioServerTransport({ stdin: new PassThrough(), stdout: sink });
+    await Promise.all([1, 2, 3].map(async (id) => (await hops(id * 3), transport.send(message(id)))));
+    expect(writes.length).toBe(1);
+    expect(
+      writes[0]!
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line).id),
+    ).toEqual([1, 2, 3]);
+  });
+
+  test("Requests sent to a provider in one turn after different chains of promise jobs go in one write, in order", async () => {
+    const { sink, writes } = recordingSink();
+    const child: ChildProcessHandle = {
+      pid: 1,
+      stdin: sink,
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      exited: new Promise(() => {}),
+      killGroup: () => {},
+    };
+    const transport = new ProcessTransport({
+      spawner: () => child,
+      request: { providerId: "p", command: "x", args: [], env: {}, cwd: undefined },
+      logger: silentLogger,
+    });
+    await transport.start();
+    await Promise.all([1, 2, 3].map(async (id) => (await hops(id * 3), transport.send(message(id)))));
+    expect(writes.length).toBe(1);
+    expect(
+      writes[0]!
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line).id),
+    ).toEqual([1, 2, 3]);
+  });
+});
+
+describe("Issue 11: validation done once", () => {
+  test("A provider's line is taken by its JSON-RPC envelope, and anything else is not a message", () => {
+    expect(asJsonRpcMessage({ jsonrpc: "2.0", id: 1, result: { content: [] } })).toBeDefined();
+    expect(asJsonRpcMessage({ jsonrpc: "2.0", id: "a", error: { code: -32600, message: "no" } })).toBeDefined();
+    expect(asJsonRpcMessage({ jsonrpc: "2.0", method: "notifications/progress", params: {} })).toBeDefined();
+    expect(asJsonRpcMessage({ jsonrpc: "2.0", id: 2, method: "ping" })).toBeDefined();
+    for (const bad of [
+      null,
+      [],
+      "text",
+      { id: 1, result: {} },
+      { jsonrpc: "1.0", id: 1, result: {} },
+      { jsonrpc: "2.0", id: 1.5, result: {} },
+      { jsonrpc: "2.0", id: 1, result: [] },
+      { jsonrpc: "2.0", result: {} },
+      { jsonrpc: "2.0", id: 1, error: { code: "x", message: "m" } },
+      { jsonrpc: "2.0", method: 3 },
+      { jsonrpc: "2.0", method: "m", params: [1] },
+    ])
+      expect(asJsonRpcMessage(bad)).toBeUndefined();
+  });
+
+  test("A tool result is checked for its shape only (the front validates what it sends), with absent content read as empty", async () => {
+    const validate = (value: unknown) => TOOL_RESULT_SHAPE["~standard"].validate(value);
+    const text = { content: [{ type: "text" as const, text: "hi" }], structuredContent: { a: 1 } };
+    expect(await validate(text)).toEqual({ value: text });
+    expect(await validate({ structuredContent: { a: 1 } })).toEqual({
+      value: { structuredContent: { a: 1 }, content: [] },
+    });
+    expect(await validate({ content: "no" })).toMatchObject({ issues: [{ message: "content is not a list" }] });
+    expect(await validate([])).toMatchObject({ issues: [{ message: "the result is not an object" }] });
+  });
+});
+
+describe("Issue 11: signals per call", () => {
+  test("A call of a batch with no batch deadline costs two abort controllers and one listener per source", async () => {
+    const clock = new FakeClock();
+    const outer = new AbortController();
+    const counts = { controllers: 0, listeners: 0 };
+    const Original = globalThis.AbortController;
+    const originalAdd = AbortSignal.prototype.addEventListener;
+    globalThis.AbortController = class extends Original {
+      constructor() {
+        super();
+        counts.controllers++;
+      }
+    };
+    AbortSignal.prototype.addEventListener = function (this: AbortSignal, ...args: Parameters<typeof originalAdd>) {
+      counts.listeners++;
+      return originalAdd.apply(this, args);
+    } as typeof originalAdd;
+    try {
+      const call: BatchCall<string> = { key: undefined, timeoutMs: 60_000, run: async () => "done" };
+      const out: Settled<string>[] = [];
+      for await (const settled of runBatch([call], {
+        clock,
+        global: new Semaphore(8),
+        permitsFor: () => undefined,
+        signals: [outer.signal],
+      }))
+        out.push(settled);
+      expect(out[0]!.value).toBe("done");
+    } finally {
+      globalThis.AbortController = Original;
+      AbortSignal.prototype.addEventListener = originalAdd;
+    }
+    // The batch's link (on the caller's signal) and the call's (on the batch's, with its deadline's timer);
+    // racing the call's work against its signal takes the third listener.
+    expect(counts).toEqual({ controllers: 2, listeners: 3 });
+    expect(clock.pending).toBe(0);
+  });
+});
