@@ -23,6 +23,8 @@ export interface CommandContext {
   readonly gateway: Gateway;
   /** Metrics (when asked for) and tracing (when an OTLP endpoint is set); the gateway records into them. */
   readonly observability: Observability;
+  /** Providers' cached catalogs and era verdicts (the gateway remembers eras in it). */
+  readonly cache: CatalogCache;
 }
 
 /** What a command wants besides the gateway; every field says its default. */
@@ -71,13 +73,14 @@ export async function openContext(
   const recorder = combineRecorders(observability.recorder, deps.recorder ?? noopRecorder);
   const pins = openPins(config, { logger });
   // Providers' protocol eras are remembered beside their cached catalogs: a start sends no probe.
+  const cache = new CatalogCache();
   const gateway = new Gateway(config, {
     logger,
-    eras: new CatalogCache(),
+    eras: cache,
     ...deps,
     recorder,
     ...(pins ? { pins } : {}),
   });
   observability.watch(gateway);
-  return { config, logger, gateway, observability };
+  return { config, logger, gateway, observability, cache };
 }

@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Sandbox, sandbox } from "../helpers/e2e.ts";
+import { runHangar, type Sandbox, sandbox } from "../helpers/e2e.ts";
 import { fixture } from "../helpers/paths.ts";
 import { isAlive, waitFor } from "../helpers/processes.ts";
 import { serve } from "../helpers/serve.ts";
@@ -65,6 +65,33 @@ describe("hangar serve: the tool catalog", () => {
         ["cold", "cache"],
         ["cold", "cache"],
       ]);
+      expect(session.children()).toEqual([]);
+      expect(starts(box)).toBe(before);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "Issue 11: hangar call caches the catalogs (with the era verdict) of the providers it started, so serve starts warm",
+    async () => {
+      using box = sandbox();
+      probes(box);
+      const batch = box.write(
+        "one.json",
+        JSON.stringify(["one", "two"].map((provider) => ({ provider, tool: "echo", arguments: { text: "hi" } }))),
+      );
+      const run = await runHangar(["call", batch, "--json"], box.options(cacheEnv(box)));
+      expect(run.code).toBe(0);
+      const files = readdirSync(join(box.root, "cache")).filter((f) => f.startsWith("catalog-"));
+      expect(files).toHaveLength(2);
+      const saved = JSON.parse(readFileSync(join(box.root, "cache", files[0]!), "utf8"));
+      expect(saved.era).toMatchObject({ kind: "legacy" });
+      expect(saved.catalog.tools.map((t: { name: string }) => t.name)).toContain("echo");
+      const before = starts(box);
+      await using session = await serve(box, { env: cacheEnv(box) });
+      const names = (await session.client.listTools()).tools.map((t) => t.name);
+      expect(names).toContain("one__wait");
+      expect(names).toContain("two__wait");
       expect(session.children()).toEqual([]);
       expect(starts(box)).toBe(before);
     },

@@ -7,6 +7,7 @@ import { readStdinText } from "../../runtime/index.ts";
 import { type GlobalOptions, liveStderr, openContext } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
 import { formatRow, formatSummary, rowLayout, useColor } from "../output.ts";
+import { saveCatalogs } from "../save-catalogs.ts";
 import { StartProgress } from "../start-progress.ts";
 import { writeOut } from "../write-out.ts";
 
@@ -41,7 +42,7 @@ export async function runCall(file: string, options: CallOptions, global: Global
   const input = await readBatch(file);
   // On a terminal, a line per provider that is slow to start (an npx download), erased before each row.
   using progress = liveStderr(global) ? new StartProgress() : undefined;
-  const { gateway, logger } = await openContext(global, progress ? { recorder: progress.recorder } : {});
+  const { gateway, cache, logger } = await openContext(global, progress ? { recorder: progress.recorder } : {});
   progress?.watch(gateway.handles.values());
   // The library's API over the CLI's gateway (its config lookup, observability and pins): one path.
   const hangar = Hangar.over(gateway, logger);
@@ -63,6 +64,8 @@ export async function runCall(file: string, options: CallOptions, global: Global
     const summary = await batch.result();
     if (options.json) await writeOut(`${JSON.stringify(summary, null, 2)}\n`);
     else if (!options.ndjson) await writeOut(`${formatSummary(summary, color)}\n`);
+    // What the providers listed as they started: a later `hangar serve` starts warm from it.
+    saveCatalogs(gateway, cache, logger);
     return summary.ok ? 0 : 1;
   } finally {
     // Signals stay handled until every provider is stopped: a second Ctrl-C cannot orphan one.
