@@ -3,6 +3,7 @@
  * and concurrent clients through one gateway, and return one report.
  */
 import type { Gateway } from "../gateway/index.ts";
+import { type HeadlineRow, headline } from "./headline.ts";
 import { overhead } from "./overhead.ts";
 import { pickTargets } from "./pick-targets.ts";
 import type { BenchReport, BenchTarget } from "./report.ts";
@@ -29,6 +30,44 @@ export interface BenchOptions {
   readonly progress?: ProgressListener;
 }
 
+/** The report of `hangar bench --headline`: the brief's three scenarios as one table. */
+export interface HeadlineReport {
+  readonly config: string;
+  readonly targets: readonly BenchTarget[];
+  readonly skipped: BenchReport["skipped"];
+  readonly rows: readonly HeadlineRow[];
+  /** Every call of every scenario succeeded. */
+  readonly ok: boolean;
+}
+
+/** Picks the targets and warms them up: every target called once, so no round measures a first call. */
+async function prepare(gateway: Gateway, options: BenchOptions, signal: AbortSignal) {
+  const picked = await pickTargets(gateway, {
+    demo: gateway.config.source.kind === "demo",
+    signal,
+    ...(options.providers ? { providers: options.providers } : {}),
+    ...(options.tools ? { tools: options.tools } : {}),
+    ...(options.args ? { args: options.args } : {}),
+  });
+  await gateway.run(batchOf([...picked.targets, picked.overhead]), { signal });
+  return picked;
+}
+
+/** Runs the brief's headline scenarios (see headline.ts) against the gateway's providers; the caller closes the gateway. */
+export async function runHeadline(gateway: Gateway, options: BenchOptions = {}): Promise<HeadlineReport> {
+  const signal = options.signal ?? new AbortController().signal;
+  (options.progress ?? (() => {}))("starting providers", 0, 1);
+  const picked = await prepare(gateway, options, signal);
+  const rows = await headline(gateway, picked.targets, signal);
+  return {
+    config: gateway.config.source.kind === "file" ? gateway.config.source.path : "demo",
+    targets: picked.targets,
+    skipped: picked.skipped,
+    rows,
+    ok: rows.every((row) => row.success_rate === 1),
+  };
+}
+
 /** Runs every scenario against the gateway's providers; the caller closes the gateway. */
 export async function runBench(gateway: Gateway, options: BenchOptions = {}): Promise<BenchReport> {
   const config = gateway.config;
@@ -36,15 +75,7 @@ export async function runBench(gateway: Gateway, options: BenchOptions = {}): Pr
   const signal = options.signal ?? new AbortController().signal;
   const progress = options.progress ?? (() => {});
   progress("starting providers", 0, 1);
-  const picked = await pickTargets(gateway, {
-    demo: config.source.kind === "demo",
-    signal,
-    ...(options.providers ? { providers: options.providers } : {}),
-    ...(options.tools ? { tools: options.tools } : {}),
-    ...(options.args ? { args: options.args } : {}),
-  });
-  // Warm up: every target called once, so the first round does not measure a first call.
-  await gateway.run(batchOf([...picked.targets, picked.overhead]), { signal });
+  const picked = await prepare(gateway, options, signal);
   const context: ScenarioContext = { gateway, targets: picked.targets, ...settings, signal, progress };
   const fan = await fanOut(context);
   const over = await overhead(context, picked.overhead);

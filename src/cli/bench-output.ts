@@ -1,5 +1,5 @@
 /** How `hangar bench` prints its report: a header, a table of p50/p95/p99, wall time and speedup, notes. */
-import type { BenchReport, RunFigures } from "../bench/index.ts";
+import type { BenchReport, HeadlineReport, RunFigures } from "../bench/index.ts";
 import { fit, palette } from "./output.ts";
 
 const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2));
@@ -74,4 +74,36 @@ export function formatBenchReport(report: BenchReport, color: boolean): string {
 
 function signed(value: number): string {
   return `${value >= 0 ? "+" : ""}${value.toFixed(3)}`;
+}
+
+/** `hangar bench --headline` as text: the brief's table (scenario, sequential, hangar, speedup) with our figures. */
+export function formatHeadlineReport(report: HeadlineReport, color: boolean): string {
+  const c = palette(color);
+  const source = report.config === "demo" ? "the built-in demo providers" : report.config;
+  const targets = report.targets.map((t) => `${t.provider}/${t.tool} ${JSON.stringify(t.arguments)}`).join(", ");
+  const width = Math.max(24, ...report.rows.map((r) => r.scenario.length));
+  const wall = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`);
+  const out = [
+    `hangar bench --headline — ${source}`,
+    `calls: ${targets}`,
+    ...report.skipped.map((s) => c.dim(`skipped "${s.provider}": ${s.reason}`)),
+    "",
+    c.bold(
+      `${"scenario".padEnd(width)} ${"sequential".padStart(11)} ${"hangar".padStart(10)} ${"speedup".padStart(8)} ${"ok".padStart(6)}`,
+    ),
+  ];
+  for (const r of report.rows) {
+    const starts = r.starts === undefined ? "" : `   ${r.starts} provider start${r.starts === 1 ? "" : "s"}`;
+    out.push(
+      `${r.scenario.padEnd(width)} ${wall(r.sequential_ms).padStart(11)} ${wall(r.hangar_ms).padStart(10)} ${`${r.speedup.toFixed(1)}×`.padStart(8)} ${pct(r.success_rate).padStart(6)}${starts}`,
+    );
+  }
+  out.push("");
+  out.push(
+    c.dim(
+      "Sequential: each call its own request, one after another (cold: the providers stopped first). Hangar: one batch, or all requests at once.",
+    ),
+  );
+  out.push(report.ok ? c.green("Every call succeeded.") : c.red("Some calls failed."));
+  return `${out.join("\n")}\n`;
 }

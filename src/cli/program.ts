@@ -64,6 +64,10 @@ function registerBench(program: Command, run: Run): void {
     .option("--rounds <n>", "rounds of each scenario", wholeNumber(1), 3)
     .option("--concurrency <n>", "concurrent callers (cold start, concurrent clients)", wholeNumber(1), 10)
     .option("--json", "print the report as JSON")
+    .option(
+      "--headline",
+      "only the brief's three scenarios (15 tools over 2 providers, 50 requests, cold start + batch)",
+    )
     .addHelpText(
       "after",
       `

@@ -16,6 +16,27 @@ function writerYaml(log: string): string {
 }
 
 describe("hangar bench", () => {
+  test("Issue 11: --headline runs the brief's three scenarios on the demo providers and prints them as one table", async () => {
+    using box = sandbox();
+    const json = await runHangar(
+      ["bench", "--headline", "--json", "--args", '{"ms":20}', "--tool", "sleep"],
+      box.options(),
+    );
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout);
+    const rows = report.rows as { scenario: string; calls: number; sequential_ms: number; hangar_ms: number }[];
+    expect(rows.map((r) => [r.scenario, r.calls])).toEqual([
+      ["15 tools, 2 providers", 15],
+      ["50 concurrent requests", 50],
+      ["cold start + batch", 15],
+    ]);
+    expect(report.rows[2].starts).toBe(2);
+    for (const row of report.rows) expect(row.success_rate).toBe(1);
+    // Sequential is at least the calls' own sleep, one after another; all at once it is a few waves.
+    expect(rows[1]!.sequential_ms).toBeGreaterThan(rows[1]!.hangar_ms);
+    expect(report.ok).toBe(true);
+  }, 60_000);
+
   test(
     "--json on the demo providers: parallel beats sequential, the cold provider starts once, every call succeeds",
     async () => {

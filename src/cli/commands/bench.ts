@@ -1,6 +1,6 @@
-import { runBench } from "../../bench/index.ts";
+import { runBench, runHeadline } from "../../bench/index.ts";
 import { UsageError } from "../../errors.ts";
-import { formatBenchReport } from "../bench-output.ts";
+import { formatBenchReport, formatHeadlineReport } from "../bench-output.ts";
 import { type GlobalOptions, openContext } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
 import { useColor } from "../output.ts";
@@ -14,6 +14,7 @@ export interface BenchCommandOptions {
   rounds: number;
   concurrency: number;
   json?: boolean;
+  headline?: boolean;
 }
 
 /** `hangar bench`: runs the scenarios and prints the table (or JSON); exit 1 when a call failed. */
@@ -23,6 +24,18 @@ export async function runBenchCommand(options: BenchCommandOptions, global: Glob
   const lifecycle = watchLifecycle();
   const progress = Boolean(process.stderr.isTTY);
   try {
+    if (options.headline) {
+      const report = await runHeadline(gateway, {
+        signal: lifecycle.signal,
+        ...(options.providers ? { providers: options.providers } : {}),
+        ...(options.tool ? { tools: options.tool } : {}),
+        ...(args ? { args } : {}),
+      });
+      await writeOut(
+        options.json ? `${JSON.stringify(report, null, 2)}\n` : formatHeadlineReport(report, useColor(process.stdout)),
+      );
+      return report.ok ? 0 : 1;
+    }
     const report = await runBench(gateway, {
       calls: options.calls,
       rounds: options.rounds,
