@@ -2,10 +2,10 @@
 // added latency per pass-through call, throughput of many concurrent calls, and how fast a client gets
 // `initialize` + `tools/list` answered with 50 configured cold providers.
 //
-//   bun run bench/serve.ts [--calls 2000] [--rounds 10] [--concurrency 64] [--throughput-calls 5000] [--providers 50] [--json]
+//   bun run bench/serve.ts [--binary dist/hangar] [--calls 2000] [--rounds 10] [--concurrency 64] [--throughput-calls 5000] [--providers 50] [--json]
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "64" },
     "throughput-calls": { type: "string", default: "5000" },
     providers: { type: "string", default: "50" },
+    binary: { type: "string" },
     json: { type: "boolean", default: false },
   },
 });
@@ -26,7 +27,7 @@ const ROUNDS = Number(values.rounds);
 const CONCURRENCY = Number(values.concurrency);
 const THROUGHPUT_CALLS = Number(values["throughput-calls"]);
 const PROVIDERS = Number(values.providers);
-const hangar = hangarArgv();
+const hangar = values.binary ? [resolve(values.binary)] : hangarArgv();
 const home = mkdtempSync(join(tmpdir(), "hangar-bench-serve-"));
 const env = { ...process.env, HOME: home, HANGAR_CACHE_DIR: join(home, "cache") } as Record<string, string>;
 

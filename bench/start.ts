@@ -1,8 +1,9 @@
 // Whole-process start times of the compiled binary, beside a baseline compiled the same way in the same
-// run: a Bun program that prints one line. Runs are interleaved (baseline, --version, call, …) so that
+// run: a Bun program that prints one line. Also `hangar serve` with 50 providers whose catalogs are
+// cached: from launch to `tools/list` answered (after `initialize`), the process start included. Runs are interleaved (baseline, --version, call, …) so that
 // load on the machine hits every row alike; the table shows the median and the spread.
 //
-//   bun run bench/start.ts [--runs 21] [--binary dist/hangar] [--json]
+//   bun run bench/start.ts [--runs 21] [--binary dist/hangar] [--providers 50] [--json]
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -13,10 +14,12 @@ const { values } = parseArgs({
   options: {
     runs: { type: "string", default: "21" },
     binary: { type: "string" },
+    providers: { type: "string", default: "50" },
     json: { type: "boolean", default: false },
   },
 });
 const RUNS = Number(values.runs);
+const PROVIDERS = Number(values.providers);
 const hangar = values.binary ? [resolve(values.binary)] : hangarArgv();
 const home = mkdtempSync(join(tmpdir(), "hangar-bench-start-"));
 const env = { ...process.env, HOME: home, HANGAR_CACHE_DIR: join(home, "cache") } as Record<string, string>;
@@ -41,6 +44,55 @@ const cases: { name: string; argv: string[] }[] = [
   { name: "hangar call: one demo echo (provider start included)", argv: [...hangar, "call", batch, "--json"] },
 ];
 
+// `hangar serve` with PROVIDERS demo providers, their catalogs cached by one serve that listed them all.
+const serveConfig = join(home, "serve.yaml"); // not ./hangar.yaml: `hangar call` above uses the demo config
+writeFileSync(
+  serveConfig,
+  `providers:\n${Array.from({ length: PROVIDERS }, (_, i) => `  - ${JSON.stringify({ id: `p${i}`, command: [...hangar, "demo-provider", "--name", `p${i}`] })}\n`).join("")}`,
+);
+const LIST = [
+  {
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } },
+  },
+  { method: "notifications/initialized" },
+  { id: 2, method: "tools/list" },
+];
+
+/**
+ * Launches `hangar serve`, sends `messages` at once and resolves with the ms from launch until the answer
+ * to request `until` (then closes stdin and waits for the exit, untimed).
+ */
+async function timeServe(messages: object[], until: number): Promise<number> {
+  const start = performance.now();
+  const proc = Bun.spawn([...hangar, "--config", serveConfig, "serve"], {
+    env,
+    cwd: home,
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "ignore",
+  });
+  proc.stdin.write(messages.map((m) => `${JSON.stringify({ jsonrpc: "2.0", ...m })}\n`).join(""));
+  proc.stdin.flush();
+  let buffer = "";
+  let elapsed: number | undefined;
+  const decoder = new TextDecoder();
+  for await (const chunk of proc.stdout) {
+    buffer += decoder.decode(chunk);
+    const answered = buffer.split("\n").some((line) => line.startsWith("{") && JSON.parse(line).id === until);
+    if (answered) {
+      elapsed = performance.now() - start;
+      break;
+    }
+  }
+  proc.stdin.end();
+  await proc.exited;
+  if (elapsed === undefined) throw new Error(`hangar serve exited before answering request ${until}`);
+  return elapsed;
+}
+await timeServe([...LIST, { id: 3, method: "tools/call", params: { name: "hangar_tools", arguments: {} } }], 3);
+
 function timeOnce(argv: string[]): number {
   const start = performance.now();
   const run = Bun.spawnSync(argv, { env, cwd: home, stdout: "ignore", stderr: "ignore" });
@@ -49,13 +101,17 @@ function timeOnce(argv: string[]): number {
   return elapsed;
 }
 
-const times = cases.map(() => [] as number[]);
+const serveName = `hangar serve: initialize → tools/list, ${PROVIDERS} providers cached`;
+const times = [...cases, { name: serveName }].map(() => [] as number[]);
 for (const c of cases) timeOnce(c.argv); // warm the page cache
-for (let run = 0; run < RUNS; run++) for (const [i, c] of cases.entries()) times[i]!.push(timeOnce(c.argv));
+for (let run = 0; run < RUNS; run++) {
+  for (const [i, c] of cases.entries()) times[i]!.push(timeOnce(c.argv));
+  times[cases.length]!.push(await timeServe(LIST, 2));
+}
 rmSync(home, { recursive: true, force: true });
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-const rows = cases.map((c, i) => {
+const rows = [...cases, { name: serveName }].map((c, i) => {
   const sorted = [...times[i]!].sort((a, b) => a - b);
   return {
     name: c.name,
@@ -70,9 +126,9 @@ else {
   console.log(
     `hangar start times — ${RUNS} interleaved runs each, bun ${Bun.version}, ${process.platform}-${process.arch}\n`,
   );
-  console.log(`${"".padEnd(56)}${"median".padStart(9)}${"p10".padStart(9)}${"p90".padStart(9)}`);
+  console.log(`${"".padEnd(64)}${"median".padStart(9)}${"p10".padStart(9)}${"p90".padStart(9)}`);
   for (const row of rows)
     console.log(
-      `${row.name.padEnd(56)}${`${row.median_ms.toFixed(1)}`.padStart(9)}${row.p10_ms.toFixed(1).padStart(9)}${row.p90_ms.toFixed(1).padStart(9)}  ms`,
+      `${row.name.padEnd(64)}${`${row.median_ms.toFixed(1)}`.padStart(9)}${row.p10_ms.toFixed(1).padStart(9)}${row.p90_ms.toFixed(1).padStart(9)}  ms`,
     );
 }
