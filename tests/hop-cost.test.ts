@@ -1,6 +1,10 @@
 // Issue 11: what a pass-through call costs on the hop. Each test pins one piece of duplicate work
 // removed from the call path (counted, never timed).
 import { describe, expect, test } from "bun:test";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import type { JSONRPCMessage } from "@modelcontextprotocol/client";
 import { silentLogger } from "../src/observability/log.ts";
@@ -8,9 +12,11 @@ import { TOOL_RESULT_SHAPE } from "../src/pool/upstream-call.ts";
 import { asJsonRpcMessage } from "../src/providers/jsonrpc-envelope.ts";
 import type { ChildProcessHandle } from "../src/providers/spawner.ts";
 import { ProcessTransport } from "../src/providers/stdio-transport.ts";
+import { startWatchdog } from "../src/providers/watchdog.ts";
 import { type BatchCall, runBatch, Semaphore, type Settled } from "../src/scheduler/index.ts";
 import { StdioServerTransport } from "../src/serve/stdio-server-transport.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
+import { isAlive, waitFor } from "./helpers/processes.ts";
 
 /** A writable that records each write it gets. */
 function recordingSink(): { sink: Writable; writes: string[] } {
@@ -142,5 +148,24 @@ describe("Issue 11: signals per call", () => {
     // racing the call's work against its signal takes the third listener.
     expect(counts).toEqual({ controllers: 2, listeners: 3 });
     expect(clock.pending).toBe(0);
+  });
+});
+
+describe("Issue 11: exit", () => {
+  test("Releasing a watchdog stops what is left of the group and removes its run file at once, starting no process for it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hangar-watchdog-"));
+    const entryPath = join(dir, "entry.json");
+    writeFileSync(entryPath, "{}");
+    const group = spawn("sleep", ["30"], { detached: true, stdio: "ignore" });
+    try {
+      // No PATH: the watchdog could not start `rm` (or anything else) even if it tried.
+      const watchdog = startWatchdog({ pgid: group.pid!, entryPath, env: { PATH: join(dir, "nothing") } });
+      await watchdog.release();
+      expect(existsSync(entryPath)).toBe(false);
+      await waitFor(() => !isAlive(group.pid!), 5_000, "the group to be stopped");
+    } finally {
+      group.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -6,11 +6,14 @@
  * anyway; the watchdog stops the whole group and the container.
  *
  * - hangar writes a line: the provider's leader has exited; SIGKILL whatever is left in its group now.
+ * - hangar writes `done`: hangar stopped the group and removed the file itself; exit at once.
  * - the pipe ends (hangar is gone): SIGTERM to the group, SIGKILL after the grace.
  * Either way it then runs `docker rm -f <container>` (docker providers) and deletes the group's
  * run-registry file, and exits.
  */
+
 import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
 import { processRow } from "./process-table.ts";
 import { currentOwner, type RunRegistry } from "./run-registry.ts";
 
@@ -18,7 +21,8 @@ import { currentOwner, type RunRegistry } from "./run-registry.ts";
 const SCRIPT = `trap '' INT HUP
 pg=$1 tenths=$2 entry=$3
 shift 3
-if read -r _; then
+if read -r line; then
+  [ "$line" = done ] && exit 0
   kill -KILL -"$pg" 2>/dev/null
 elif kill -0 -"$pg" 2>/dev/null; then
   kill -TERM -"$pg" 2>/dev/null
@@ -46,7 +50,10 @@ export interface WatchdogOptions {
 
 /** A started watchdog. */
 export interface Watchdog {
-  /** Tells it the leader has exited; resolves once the group is stopped and the container removed. */
+  /**
+   * Tells it the leader has exited; resolves once the group is stopped, the container removed and the
+   * watchdog gone (without a container, hangar stops the group and removes the file itself).
+   */
   release(): Promise<void>;
 }
 
@@ -76,7 +83,21 @@ export function startWatchdog(options: WatchdogOptions): Watchdog {
     release() {
       // Waited for now: under Node an unref'd child's exit would not keep the event loop alive to be seen.
       child.ref();
-      child.stdin?.end("\n");
+      if (!options.container) {
+        // Nothing slow to wait for: stop what is left of the group and drop the file here, and tell the
+        // watchdog it is done (its own `rm` would cost hangar's exit the start of a process).
+        try {
+          process.kill(-options.pgid, "SIGKILL");
+        } catch {
+          // The group is gone already.
+        }
+        try {
+          if (options.entryPath) rmSync(options.entryPath, { force: true });
+        } catch {
+          // Not ours to remove any more; the next hangar's reaping skips a dead group's file.
+        }
+      }
+      child.stdin?.end(options.container ? "\n" : "done\n");
       // A hung `docker rm` (a daemon that does not answer) must not hold hangar's shutdown forever.
       return Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 15_000).unref())]);
     },
