@@ -3,7 +3,7 @@
 // `initialize` + `tools/list` answered with 50 configured cold providers.
 //
 //   bun run bench/serve.ts [--binary dist/hangar] [--calls 2000] [--rounds 10] [--concurrency 64] [--throughput-calls 5000] [--providers 50] [--json]
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -43,10 +43,32 @@ function writeConfig(count: number): string {
   return file;
 }
 
-async function connect(argv: string[]): Promise<Client> {
+async function connect(argv: string[]): Promise<{ client: Client; pid: number }> {
   const client = new Client({ name: "bench", version: "1" });
-  await client.connect(new StdioClientTransport({ command: argv[0]!, args: argv.slice(1), env, stderr: "ignore" }));
-  return client;
+  const transport = new StdioClientTransport({ command: argv[0]!, args: argv.slice(1), env, stderr: "ignore" });
+  await client.connect(transport);
+  return { client, pid: transport.pid! };
+}
+
+/** CPU time (user + system) of process `pid` so far, in ms; NaN where /proc is not there. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in 100 Hz ticks
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The child processes of `pid` (Linux). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
 }
 
 /** One call at a time, alternating direct and hangar in rounds, after a warm-up. */
@@ -74,15 +96,21 @@ async function addedLatency(direct: Client, through: Client) {
   };
 }
 
-/** `THROUGHPUT_CALLS` calls with `CONCURRENCY` in flight; calls per second. */
-async function throughput(client: Client, name: string): Promise<number> {
+/**
+ * `THROUGHPUT_CALLS` calls with `CONCURRENCY` in flight: calls per second, and the CPU time per call of
+ * each process in `pids` (µs; less noisy than wall time on a shared machine).
+ */
+async function throughput(client: Client, name: string, pids: number[]): Promise<{ rate: number; cpu_us: number[] }> {
   let next = 0;
+  const cpuBefore = pids.map(cpuMs);
   const start = performance.now();
   const worker = async () => {
     while (next++ < THROUGHPUT_CALLS) await client.callTool({ name, arguments: { message: "x" } });
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return Math.round(THROUGHPUT_CALLS / ((performance.now() - start) / 1000));
+  const rate = Math.round(THROUGHPUT_CALLS / ((performance.now() - start) / 1000));
+  const cpu_us = pids.map((pid, i) => Math.round(((cpuMs(pid) - cpuBefore[i]!) * 1000) / THROUGHPUT_CALLS));
+  return { rate, cpu_us };
 }
 
 /**
@@ -145,9 +173,19 @@ async function coldList(config: string, listAll: boolean) {
 const one = writeConfig(1);
 const direct = await connect([...hangar, "demo-provider", "--name", "direct"]);
 const through = await connect([...hangar, "--config", one, "serve"]);
-const latency = await addedLatency(direct, through);
-const rate = { direct: await throughput(direct, "echo"), hangar: await throughput(through, "p0__echo") };
-await Promise.all([direct.close(), through.close()]);
+const latency = await addedLatency(direct.client, through.client);
+const provider = childrenOf(through.pid).find((pid) =>
+  readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("demo-provider"),
+);
+const directRun = await throughput(direct.client, "echo", [direct.pid]);
+const hangarRun = await throughput(through.client, "p0__echo", [through.pid, provider ?? -1]);
+const rate = { direct: directRun.rate, hangar: hangarRun.rate };
+const cpu = {
+  direct_provider_us: directRun.cpu_us[0],
+  hangar_us: hangarRun.cpu_us[0],
+  provider_behind_hangar_us: hangarRun.cpu_us[1],
+};
+await Promise.all([direct.client.close(), through.client.close()]);
 
 const many = writeConfig(PROVIDERS);
 const noCache = await coldList(many, true);
@@ -156,7 +194,7 @@ rmSync(home, { recursive: true, force: true });
 
 const result = {
   latency,
-  throughput: { ...rate, ratio: Math.round((rate.hangar / rate.direct) * 100) / 100 },
+  throughput: { ...rate, ratio: Math.round((rate.hangar / rate.direct) * 100) / 100, cpu_per_call: cpu },
   cold_tools_list: { providers: PROVIDERS, no_cache: noCache, cached: fromCache },
 };
 if (values.json) console.log(JSON.stringify(result, null, 2));
@@ -170,6 +208,9 @@ else {
   console.log("  (targets: added p50 ≤ 0.3 ms, p99 ≤ 2 ms)");
   console.log(`throughput: ${THROUGHPUT_CALLS} calls, ${CONCURRENCY} in flight`);
   console.log(`  direct ${rate.direct} calls/s   hangar ${rate.hangar} calls/s   ratio ${result.throughput.ratio}`);
+  console.log(
+    `  CPU per call: hangar ${cpu.hangar_us} µs; a demo provider ${cpu.direct_provider_us} µs (direct), ${cpu.provider_behind_hangar_us} µs (behind hangar)`,
+  );
   console.log(`initialize + tools/list with ${PROVIDERS} configured cold providers`);
   console.log("             initialize + tools/list   spawn included   tools listed");
   const line = (label: string, r: typeof noCache) =>
