@@ -1,41 +1,55 @@
-// HTTP benchmark: latency and throughput of one tool call through `hangar serve --http`, beside
-// supergateway (a plain Streamable HTTP front) in front of the same stdio server, in one run.
+// HTTP benchmark: one tool call at a time, and 200 at once, through `hangar serve --http` beside its peers
+// and the floor, each driven by the MCP SDK's HTTP client running under Node and under Bun.
 //
-//   bun run bench/http.ts [--calls 2000] [--throughput-calls 5000] [--concurrency 32] [--json]
+//   bun run bench/http.ts [--rounds 5] [--calls 500] [--fanout 200] [--runtimes node,bun]
+//                         [--systems direct,hangar,hangar-2026,mcp-hub,supergateway] [--hangar dist/hangar] [--json]
 //
-// The server is the demo provider (`dist/hangar demo-provider`, its `echo` tool). Four paths:
-//   supergateway             client → supergateway (node, --stateful, Streamable HTTP) → demo (stdio)
-//   hangar                   client → hangar serve --http → demo (stdio), a 2025 session (SDK v1 client)
-//   hangar 2026              the same in MCP 2026-07-28, sessionless (SDK v2 client pinned to it)
-//   hangar → supergateway    client → hangar serve --http → supergateway → demo (stdio): the cost of the
-//                            extra hop when Hangar fronts a remote Streamable HTTP server
-// Latency: one call at a time, interleaved in 10 rounds after a warm-up. Throughput: `--concurrency`
-// calls in flight on one session until `--throughput-calls` are done.
+// The MCP server is the demo provider (its `echo` for latency, its `sleep {"ms":100}` for the fan-out) in
+// every system:
+//   direct         the demo server itself over Streamable HTTP (tests/fixtures/http-server.ts: the SDK's
+//                  Streamable HTTP transport, one session): the floor, no hop
+//   hangar         hangar serve --http → demo provider (stdio); a 2025 session (v1 SDK client)
+//   hangar-2026    the same Hangar in MCP 2026-07-28, sessionless (v2 SDK client pinned to it)
+//   mcp-hub        mcp-hub 4.2.1 → demo provider (stdio); its /mcp endpoint (the SDK's SSE transport:
+//                  mcp-hub serves no Streamable HTTP)
+//   supergateway   supergateway 4.0.0 --stateful → demo provider (stdio); Streamable HTTP, one session
+// Each client runtime is its own process (bench/http-client.mjs under `node` and under `bun`), connected
+// once to every system. A round runs `--calls` sequential echoes and one fan-out on every system from
+// every runtime, in a rotating order so drift hits every system alike; after a warm-up round, the figures
+// are the median over `--rounds` rounds of each round's p50 / p99 / fan-out wall time.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
 const { values } = parseArgs({
   options: {
-    calls: { type: "string", default: "2000" },
-    "throughput-calls": { type: "string", default: "5000" },
-    concurrency: { type: "string", default: "32" },
+    rounds: { type: "string", default: "5" },
+    calls: { type: "string", default: "500" },
+    fanout: { type: "string", default: "200" },
+    runtimes: { type: "string", default: "node,bun" },
+    systems: { type: "string", default: "direct,hangar,hangar-2026,mcp-hub,supergateway" },
+    hangar: { type: "string", default: "dist/hangar" },
     json: { type: "boolean", default: false },
   },
 });
+const ROUNDS = Number(values.rounds);
 const CALLS = Number(values.calls);
-const THROUGHPUT_CALLS = Number(values["throughput-calls"]);
-const CONCURRENCY = Number(values.concurrency);
-
+const FANOUT = Number(values.fanout);
 const root = resolve(import.meta.dir, "..");
-const hangar = join(root, "dist/hangar");
-const supergateway = join(root, "node_modules/supergateway/dist/index.js");
+const HANGAR = resolve(root, values.hangar);
+const NODE = Bun.which("node") ?? "node";
 const home = mkdtempSync(join(tmpdir(), "hangar-bench-http-"));
 const children: Bun.Subprocess[] = [];
+
+type Kind = "session" | "modern" | "sse";
+interface System {
+  readonly name: string;
+  readonly url: string;
+  readonly kind: Kind;
+  readonly echo: string;
+  readonly sleep: string;
+}
 
 /** A loopback port with nothing on it now. */
 function freePort(): number {
@@ -45,11 +59,11 @@ function freePort(): number {
   return port;
 }
 
-/** Starts a process and waits until `ready` matches its stderr or stdout. */
+/** Starts a process and waits until `ready` matches its stderr or stdout; gives the first group. */
 async function start(argv: string[], ready: RegExp, env: Record<string, string> = {}): Promise<string> {
   const proc = Bun.spawn(argv, {
     cwd: home,
-    env: { ...process.env, HOME: home, ...env },
+    env: { ...process.env, HOME: home, XDG_STATE_HOME: home, ...env },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
@@ -57,11 +71,11 @@ async function start(argv: string[], ready: RegExp, env: Record<string, string> 
   children.push(proc);
   let seen = "";
   const { promise, resolve: found, reject } = Promise.withResolvers<string>();
-  const timer = setTimeout(() => reject(new Error(`${argv.join(" ")} did not start: ${seen}`)), 15_000);
+  const timer = setTimeout(() => reject(new Error(`${argv.join(" ")} did not start: ${seen}`)), 60_000);
   for (const stream of [proc.stdout, proc.stderr]) {
     void (async () => {
       for await (const chunk of stream) {
-        seen += new TextDecoder().decode(chunk);
+        if (seen.length < 100_000) seen += new TextDecoder().decode(chunk);
         const match = ready.exec(seen);
         if (match) found(match[1] ?? "");
       }
@@ -70,146 +84,230 @@ async function start(argv: string[], ready: RegExp, env: Record<string, string> 
   return promise.finally(() => clearTimeout(timer));
 }
 
-/** What the bench calls on: the v1 client (2025 session) or the v2 client pinned to 2026-07-28. */
-interface Caller {
-  callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
-  close(): Promise<void>;
+/** Waits until `ok` holds, polling. */
+async function until(ok: () => Promise<boolean>, what: string): Promise<void> {
+  const end = performance.now() + 60_000;
+  while (performance.now() < end) {
+    if (await ok().catch(() => false)) return;
+    await Bun.sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
 
-async function connect(url: string): Promise<Caller> {
-  const client = new Client({ name: "bench-http", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
-  return client;
+/** One client process (bench/http-client.mjs) under `runtime`, driven a JSON line at a time. */
+class ClientProcess {
+  private readonly proc;
+  private readonly lines: AsyncIterator<string>;
+
+  constructor(readonly runtime: string) {
+    const binary = runtime === "node" ? NODE : process.execPath;
+    this.proc = Bun.spawn([binary, join(root, "bench/http-client.mjs")], {
+      cwd: root,
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "inherit",
+    });
+    children.push(this.proc);
+    this.lines = readLines(this.proc.stdout);
+  }
+
+  async send<T>(command: object): Promise<T> {
+    this.proc.stdin.write(`${JSON.stringify(command)}\n`);
+    await this.proc.stdin.flush();
+    const next = await this.lines.next();
+    if (next.done) throw new Error(`the ${this.runtime} client exited`);
+    const answer = JSON.parse(next.value) as T & { error?: string };
+    if (answer.error !== undefined) throw new Error(`${this.runtime} client: ${answer.error}`);
+    return answer;
+  }
 }
 
-async function connectModern(url: string): Promise<Caller> {
-  const client = new ModernClient(
-    { name: "bench-http", version: "1.0.0" },
-    { versionNegotiation: { mode: { pin: "2026-07-28" } } },
-  );
-  await client.connect(new ModernTransport(new URL(url)));
-  return client;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-const ms = (value: number) => Math.round(value * 1000) / 1000;
-
-// supergateway, stateful: one demo provider per session (the bench uses one session per path).
-const sgPort = freePort();
-await start(
-  [
-    "node",
-    supergateway,
-    "--stdio",
-    `${hangar} demo-provider --name demo`,
-    "--outputTransport",
-    "streamableHttp",
-    "--stateful",
-    "--port",
-    String(sgPort),
-    "--logLevel",
-    "info",
-  ],
-  /(Listening on port \d+)/i,
-);
-const sgUrl = `http://127.0.0.1:${sgPort}/mcp`;
-
-const providers = `  - { id: demo, command: [${JSON.stringify(hangar)}, demo-provider, --name, demo], max_concurrency: 64 }\n  - { id: remote, url: ${JSON.stringify(sgUrl)}, max_concurrency: 64 }\n`;
-writeFileSync(join(home, "hangar.yaml"), `max_concurrency: 256\nproviders:\n${providers}`);
-const hangarUrl = await start([hangar, "serve", "--http", "--port", "0"], /Hangar serving MCP on (\S+)/);
-
-const paths = [
-  { name: "supergateway", client: await connect(sgUrl), tool: "echo" },
-  { name: "hangar", client: await connect(hangarUrl), tool: "demo__echo" },
-  { name: "hangar → supergateway", client: await connect(hangarUrl), tool: "remote__echo" },
-  { name: "hangar 2026", client: await connectModern(hangarUrl), tool: "demo__echo" },
-];
-const call = (path: (typeof paths)[number]) => path.client.callTool({ name: path.tool, arguments: { message: "x" } });
-for (const path of paths) {
-  for (let tries = 0; ; tries++) {
-    try {
-      await call(path); // warm: starts the provider and fills the catalog
-      break;
-    } catch (error) {
-      if (tries > 100) throw error;
-      await Bun.sleep(50);
+async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const chunk of stream) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end = buffer.indexOf("\n");
+    while (end >= 0) {
+      yield buffer.slice(0, end);
+      buffer = buffer.slice(end + 1);
+      end = buffer.indexOf("\n");
     }
   }
 }
 
-// Latency, interleaved so drift hits every path alike.
-const times = paths.map((): number[] => []);
-for (let round = 0; round <= 10; round++) {
-  const n = round === 0 ? 200 : CALLS / 10;
-  for (const [index, path] of paths.entries()) {
-    for (let i = 0; i < n; i++) {
-      const t = performance.now();
-      await call(path);
-      if (round > 0) times[index]!.push(performance.now() - t);
+const wanted = new Set(values.systems.split(","));
+const demoCommand = [HANGAR, "demo-provider", "--name", "demo"];
+const systems: System[] = [];
+
+if (wanted.has("direct")) {
+  const port = JSON.parse(
+    await start([process.execPath, join(root, "tests/fixtures/http-server.ts")], /^(\{"port":\d+\})/m),
+  ) as { port: number };
+  systems.push({
+    name: "direct",
+    url: `http://127.0.0.1:${port.port}/mcp`,
+    kind: "session",
+    echo: "echo",
+    sleep: "sleep",
+  });
+}
+if (wanted.has("hangar") || wanted.has("hangar-2026")) {
+  writeFileSync(
+    join(home, "hangar.yaml"),
+    `max_concurrency: 1024\nproviders:\n  - { id: demo, command: ${JSON.stringify(demoCommand)}, max_concurrency: 512 }\n`,
+  );
+  const url = await start([HANGAR, "serve", "--http", "--port", "0"], /Hangar serving MCP on (\S+)/);
+  if (wanted.has("hangar"))
+    systems.push({ name: "hangar", url, kind: "session", echo: "demo__echo", sleep: "demo__sleep" });
+  if (wanted.has("hangar-2026"))
+    systems.push({ name: "hangar-2026", url, kind: "modern", echo: "demo__echo", sleep: "demo__sleep" });
+}
+if (wanted.has("mcp-hub")) {
+  writeFileSync(
+    join(home, "hub.json"),
+    JSON.stringify({ mcpServers: { demo: { command: HANGAR, args: demoCommand.slice(1) } } }),
+  );
+  const port = freePort();
+  const proc = Bun.spawn(
+    [NODE, join(root, "node_modules/mcp-hub/dist/cli.js"), "--port", String(port), "--config", join(home, "hub.json")],
+    { cwd: home, env: { ...process.env, HOME: home, XDG_STATE_HOME: home }, stdout: "ignore", stderr: "ignore" },
+  );
+  children.push(proc);
+  await until(async () => {
+    const health = (await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()) as {
+      servers?: { status: string }[];
+    };
+    return health.servers?.length === 1 && health.servers.every((s) => s.status === "connected");
+  }, "mcp-hub to connect the demo provider");
+  systems.push({
+    name: "mcp-hub",
+    url: `http://127.0.0.1:${port}/mcp`,
+    kind: "sse",
+    echo: "demo__echo",
+    sleep: "demo__sleep",
+  });
+}
+if (wanted.has("supergateway")) {
+  const port = freePort();
+  await start(
+    [
+      NODE,
+      join(root, "node_modules/supergateway/dist/index.js"),
+      "--stdio",
+      demoCommand.join(" "),
+      "--outputTransport",
+      "streamableHttp",
+      "--stateful",
+      "--port",
+      String(port),
+      "--logLevel",
+      "info",
+    ],
+    /(Listening on port \d+)/i,
+  );
+  systems.push({
+    name: "supergateway",
+    url: `http://127.0.0.1:${port}/mcp`,
+    kind: "session",
+    echo: "echo",
+    sleep: "sleep",
+  });
+}
+
+const runtimes = values.runtimes.split(",").map((runtime) => new ClientProcess(runtime));
+for (const client of runtimes)
+  for (const system of systems) {
+    await client.send({ op: "connect", name: system.name, kind: system.kind, url: system.url });
+  }
+
+interface Round {
+  p50: number;
+  p99: number;
+  fanout: number;
+}
+const results = new Map<string, Round[]>();
+const key = (runtime: string, system: string) => `${runtime} ${system}`;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+for (let round = 0; round <= ROUNDS; round++) {
+  const order = systems.map((_, i) => systems[(i + round) % systems.length]!);
+  for (const system of order) {
+    for (const client of round % 2 === 0 ? runtimes : [...runtimes].reverse()) {
+      const { times } = await client.send<{ times: number[] }>({
+        op: "latency",
+        name: system.name,
+        tool: system.echo,
+        n: round === 0 ? Math.min(CALLS, 200) : CALLS,
+      });
+      const { wall } = await client.send<{ wall: number }>({
+        op: "fanout",
+        name: system.name,
+        tool: system.sleep,
+        n: FANOUT,
+        ms: 100,
+      });
+      if (round === 0) continue; // warm-up: providers started, JIT warm
+      times.sort((a, b) => a - b);
+      const list = results.get(key(client.runtime, system.name)) ?? [];
+      list.push({ p50: percentile(times, 50), p99: percentile(times, 99), fanout: wall });
+      results.set(key(client.runtime, system.name), list);
     }
   }
+  if (!values.json) process.stderr.write(`round ${round}/${ROUNDS} done\n`);
 }
-for (const list of times) list.sort((a, b) => a - b);
 
-// Throughput: CONCURRENCY calls in flight on one session.
-async function throughput(path: (typeof paths)[number]): Promise<number> {
-  let left = THROUGHPUT_CALLS;
-  const t = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (left-- > 0) await call(path);
-    }),
-  );
-  return THROUGHPUT_CALLS / ((performance.now() - t) / 1000);
-}
-const rates: number[] = [];
-for (const path of paths) rates.push(await throughput(path));
-
-const report = {
-  calls: CALLS,
-  throughput_calls: THROUGHPUT_CALLS,
-  concurrency: CONCURRENCY,
-  paths: paths.map((path, index) => ({
-    name: path.name,
-    p50_ms: ms(percentile(times[index]!, 50)),
-    p90_ms: ms(percentile(times[index]!, 90)),
-    p99_ms: ms(percentile(times[index]!, 99)),
-    calls_per_s: Math.round(rates[index]!),
-  })),
-};
-
-for (const path of paths) await path.client.close().catch(() => {});
+for (const client of runtimes) await client.send({ op: "close" }).catch(() => {});
 for (const child of children) child.kill("SIGTERM");
 await Promise.all(children.map((child) => child.exited));
 rmSync(home, { recursive: true, force: true });
 
+const median = (list: number[]) => {
+  const sorted = [...list].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const round3 = (value: number) => Math.round(value * 1000) / 1000;
+const report = {
+  rounds: ROUNDS,
+  calls: CALLS,
+  fanout: FANOUT,
+  bun: Bun.version,
+  node: (await Bun.$`${NODE} --version`.text()).trim(),
+  runtimes: runtimes.map((client) => ({
+    runtime: client.runtime,
+    systems: systems.map((system) => {
+      const rounds = results.get(key(client.runtime, system.name)) ?? [];
+      const p50s = rounds.map((r) => r.p50);
+      return {
+        name: system.name,
+        p50_ms: round3(median(p50s)),
+        p50_range_ms: [round3(Math.min(...p50s)), round3(Math.max(...p50s))],
+        p99_ms: round3(median(rounds.map((r) => r.p99))),
+        fanout_ms: Math.round(median(rounds.map((r) => r.fanout))),
+      };
+    }),
+  })),
+};
+
 if (values.json) {
   console.log(JSON.stringify(report, null, 2));
 } else {
-  const [sg, hg, chain, modern] = report.paths as [
-    (typeof report.paths)[0],
-    (typeof report.paths)[0],
-    (typeof report.paths)[0],
-    (typeof report.paths)[0],
-  ];
-  const pad = (text: string | number, width: number) => String(text).padStart(width);
   console.log(
-    `hangar HTTP benchmark — bun ${Bun.version}, ${process.platform}-${process.arch}; echo on the demo provider`,
+    `hangar HTTP benchmark — bun ${report.bun}, node ${report.node}, ${process.platform}-${process.arch}; ` +
+      `medians of ${ROUNDS} rounds of ${CALLS} echoes and ${FANOUT} × sleep 100 ms at once`,
   );
-  console.log(`latency, one call at a time (${CALLS} calls each, ms):`);
-  console.log(
-    `        ${pad("supergateway", 13)} ${pad("hangar", 9)} ${pad("ratio", 7)} ${pad("hangar→sg", 10)} ${pad("hop adds", 9)} ${pad("hangar 2026", 12)}`,
-  );
-  for (const p of ["p50", "p90", "p99"] as const) {
-    const key = `${p}_ms` as const;
+  for (const runtime of report.runtimes) {
+    console.log(`\n${runtime.runtime} client:`);
     console.log(
-      `  ${p}   ${pad(sg[key].toFixed(3), 13)} ${pad(hg[key].toFixed(3), 9)} ${pad((hg[key] / sg[key]).toFixed(2), 7)} ${pad(chain[key].toFixed(3), 10)} ${pad((chain[key] - sg[key]).toFixed(3), 9)} ${pad(modern[key].toFixed(3), 12)}`,
+      `  ${"system".padEnd(14)} ${"p50 ms".padStart(8)} ${"(range)".padStart(15)} ${"p99 ms".padStart(8)} ${"fan-out ms".padStart(11)}`,
     );
+    for (const s of runtime.systems) {
+      const range = `${s.p50_range_ms[0]!.toFixed(3)}–${s.p50_range_ms[1]!.toFixed(3)}`;
+      console.log(
+        `  ${s.name.padEnd(14)} ${s.p50_ms.toFixed(3).padStart(8)} ${range.padStart(15)} ${s.p99_ms.toFixed(3).padStart(8)} ${String(s.fanout_ms).padStart(11)}`,
+      );
+    }
   }
-  console.log(`throughput, ${CONCURRENCY} calls in flight on one session (${THROUGHPUT_CALLS} calls, calls/s):`);
-  console.log(
-    `        ${pad(sg.calls_per_s, 13)} ${pad(hg.calls_per_s, 9)} ${pad((hg.calls_per_s / sg.calls_per_s).toFixed(2), 7)} ${pad(chain.calls_per_s, 10)} ${pad("", 9)} ${pad(modern.calls_per_s, 12)}`,
-  );
 }
