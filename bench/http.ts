@@ -2,7 +2,8 @@
 // and the floor, each driven by the MCP SDK's HTTP client running under Node and under Bun.
 //
 //   bun run bench/http.ts [--rounds 5] [--calls 500] [--fanout 200] [--runtimes node,bun]
-//                         [--systems direct,hangar,hangar-2026,mcp-hub,supergateway] [--hangar dist/hangar] [--json]
+//                         [--systems direct,hangar,hangar-2026,mcp-hub,supergateway] [--hangar dist/hangar]
+//                         [--before <another hangar binary>] [--json]
 //
 // The MCP server is the demo provider (its `echo` for latency, its `sleep {"ms":100}` for the fan-out) in
 // every system:
@@ -16,7 +17,8 @@
 // Each client runtime is its own process (bench/http-client.mjs under `node` and under `bun`), connected
 // once to every system. A round runs `--calls` sequential echoes and one fan-out on every system from
 // every runtime, in a rotating order so drift hits every system alike; after a warm-up round, the figures
-// are the median over `--rounds` rounds of each round's p50 / p99 / fan-out wall time.
+// are the median over `--rounds` rounds of each round's p50 / p99 / fan-out wall time. `--before` adds
+// `before` and `before-2026`: the same two Hangar paths served by another binary, in the same run.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     runtimes: { type: "string", default: "node,bun" },
     systems: { type: "string", default: "direct,hangar,hangar-2026,mcp-hub,supergateway" },
     hangar: { type: "string", default: "dist/hangar" },
+    before: { type: "string" },
     json: { type: "boolean", default: false },
   },
 });
@@ -60,10 +63,10 @@ function freePort(): number {
 }
 
 /** Starts a process and waits until `ready` matches its stderr or stdout; gives the first group. */
-async function start(argv: string[], ready: RegExp, env: Record<string, string> = {}): Promise<string> {
+async function start(argv: string[], ready: RegExp, env: Record<string, string> = {}, cwd = home): Promise<string> {
   const proc = Bun.spawn(argv, {
-    cwd: home,
-    env: { ...process.env, HOME: home, XDG_STATE_HOME: home, ...env },
+    cwd,
+    env: { ...process.env, HOME: cwd, XDG_STATE_HOME: cwd, ...env },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
@@ -152,16 +155,23 @@ if (wanted.has("direct")) {
     sleep: "sleep",
   });
 }
-if (wanted.has("hangar") || wanted.has("hangar-2026")) {
+/** Starts `binary` serve --http in its own home and adds its 2025 and 2026 paths as `<prefix>` and `<prefix>-2026`. */
+async function startHangar(binary: string, prefix: string): Promise<void> {
+  const dir = mkdtempSync(join(home, `${prefix}-`));
+  const command = [binary, "demo-provider", "--name", "demo"];
   writeFileSync(
-    join(home, "hangar.yaml"),
-    `max_concurrency: 1024\nproviders:\n  - { id: demo, command: ${JSON.stringify(demoCommand)}, max_concurrency: 512 }\n`,
+    join(dir, "hangar.yaml"),
+    `max_concurrency: 1024\nproviders:\n  - { id: demo, command: ${JSON.stringify(command)}, max_concurrency: 512 }\n`,
   );
-  const url = await start([HANGAR, "serve", "--http", "--port", "0"], /Hangar serving MCP on (\S+)/);
+  const url = await start([binary, "serve", "--http", "--port", "0"], /Hangar serving MCP on (\S+)/, {}, dir);
   if (wanted.has("hangar"))
-    systems.push({ name: "hangar", url, kind: "session", echo: "demo__echo", sleep: "demo__sleep" });
+    systems.push({ name: prefix, url, kind: "session", echo: "demo__echo", sleep: "demo__sleep" });
   if (wanted.has("hangar-2026"))
-    systems.push({ name: "hangar-2026", url, kind: "modern", echo: "demo__echo", sleep: "demo__sleep" });
+    systems.push({ name: `${prefix}-2026`, url, kind: "modern", echo: "demo__echo", sleep: "demo__sleep" });
+}
+if (wanted.has("hangar") || wanted.has("hangar-2026")) {
+  await startHangar(HANGAR, "hangar");
+  if (values.before !== undefined) await startHangar(resolve(values.before), "before");
 }
 if (wanted.has("mcp-hub")) {
   writeFileSync(

@@ -136,6 +136,43 @@ describe("hangar serve --http: sessions", () => {
   );
 
   test(
+    "Issue 18: a request that sends nothing before its answer gets it as JSON; one with progress streams SSE",
+    async () => {
+      using box = sandbox();
+      await using hangar = await startHttpHangar(box);
+      const init = await initializeRaw(hangar.base);
+      const headers = { ...MCP_HEADERS, "mcp-session-id": init.headers.get("mcp-session-id")! };
+      const post = (body: object) =>
+        fetch(`${hangar.base}/mcp`, { method: "POST", headers, body: JSON.stringify(body) });
+      expect((await post({ jsonrpc: "2.0", method: "notifications/initialized" })).status).toBe(202);
+
+      const list = await post(LIST_TOOLS);
+      expect(list.headers.get("content-type")).toStartWith("application/json");
+      expect(list.headers.get("mcp-session-id")).toBe(headers["mcp-session-id"]);
+      const listed = (await list.json()) as { id: number; result: { tools: { name: string }[] } };
+      expect(listed.id).toBe(2);
+      expect(listed.result.tools.map((tool) => tool.name)).toContain("hangar_call");
+
+      const call = await post({
+        jsonrpc: "2.0",
+        id: 3,
+        method: "tools/call",
+        params: {
+          name: "hangar_call",
+          arguments: { calls: [{ provider: "demo", tool: "echo", arguments: { message: "x" } }] },
+          _meta: { progressToken: "p" },
+        },
+      });
+      expect(call.headers.get("content-type")).toStartWith("text/event-stream");
+      const events = (await call.text()).split("\n").filter((line) => line.startsWith("data: "));
+      const messages = events.map((line) => JSON.parse(line.slice(6)) as { method?: string; id?: number });
+      expect(messages[0]!.method).toBe("notifications/progress");
+      expect(messages.at(-1)!.id).toBe(3);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
     "a provider tool is callable directly as <provider>__<tool> over HTTP",
     async () => {
       using box = sandbox();

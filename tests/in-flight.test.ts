@@ -54,6 +54,15 @@ describe("InFlight", () => {
     expect(cancelled).toBe("gone");
   });
 
+  test("Issue 18: a whole JSON answer ends the count when handed over, passed on as it is (not streamed)", async () => {
+    const inFlight = new InFlight();
+    const answer = Response.json({ jsonrpc: "2.0", id: 1, result: {} });
+    const response = await inFlight.track(() => answer);
+    expect(response).toBe(answer);
+    expect(inFlight.size).toBe(0);
+    await inFlight.idle(never);
+  });
+
   test("A bodiless answer or a thrown handler ends the count at once", async () => {
     const inFlight = new InFlight();
     await inFlight.track(() => new Response(null, { status: 204 }));

@@ -1,7 +1,8 @@
 /**
  * The requests a server is answering now. A request counts from when it arrives until its response
  * body has been sent in full, has failed, or the client has gone away (a streamed answer, SSE or
- * NDJSON, counts until its last byte). A graceful drain waits on `idle`.
+ * NDJSON, counts until its last byte; a whole JSON answer until it is handed to the server, which
+ * sends it at once). A graceful drain waits on `idle`.
  */
 export class InFlight {
   private running = 0;
@@ -22,7 +23,7 @@ export class InFlight {
       this.finish();
       throw error;
     }
-    if (response.body === null) {
+    if (response.body === null || isWholeJson(response)) {
       this.finish();
       return response;
     }
@@ -81,4 +82,13 @@ export class InFlight {
     if (this.running > 0) return;
     for (const waiter of [...this.waiters]) waiter();
   }
+}
+
+/**
+ * Whether a response's body is one JSON document, handed to the server whole (`Response.json`, the
+ * SDK's JSON answers): it is sent at once, so the request ends here, and wrapping it in a counting
+ * stream would only make the server stream it. SSE and NDJSON answers are streams, and count on.
+ */
+function isWholeJson(response: Response): boolean {
+  return response.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() === "application/json";
 }

@@ -79,6 +79,9 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
   });
   const warmUp = new AbortController();
   let draining = false;
+  // The port is fixed once Hangar listens; asking the server for it on every request costs more than the check.
+  let port = 0;
+  const listening: HostCheckOptions = { host: options.host, port: () => (port ||= options.port()) };
 
   const app = new Hono<HttpEnv>();
   app.onError((error, c) => {
@@ -94,7 +97,7 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
 
   app.use(async (c, next) => {
     c.set("received", c.req.raw);
-    const problem = hostProblem(c.req.raw.headers, options);
+    const problem = hostProblem(c.req.raw.headers, listening);
     if (problem !== undefined) return c.json({ error: `Forbidden: ${problem} (DNS rebinding protection)` }, 403);
     if (
       token !== undefined &&

@@ -11,10 +11,11 @@ import type { FrontDeps } from "../front-deps.ts";
 import { frontFactory, sendListChanged } from "../front-factory.ts";
 import { ResourceSubscriptions } from "../resource-subscriptions.ts";
 import { ProviderCalls } from "./provider-calls.ts";
-import { rpcError } from "./rpc-error.ts";
+import { requestIdOf, rpcError } from "./rpc-error.ts";
 import { MAX_SEALED_ID_CHARS, onBodyEnd, replayInitialize, sessionToSeal } from "./sealed-session.ts";
 import type { ActiveSession, SessionPicker } from "./session-bridge.ts";
 import type { SessionSeal } from "./session-seal.ts";
+import { singleAnswer } from "./single-answer.ts";
 
 /** One MCP session over HTTP: its own SDK Server on its own transport, sharing the gateway. */
 interface Session {
@@ -49,7 +50,8 @@ export interface McpSessionsOptions {
  * The 2025-era Streamable HTTP sessions of `/mcp`. An `initialize` POST without a session id opens a
  * session with a fresh, cryptographically random id (one SDK Server per session from the front's
  * factory, all on the one Gateway and Catalog); later requests name it in `Mcp-Session-Id`; an unknown
- * id gets 404, DELETE ends the session. Responses to requests, progress and notifications stream as SSE.
+ * id gets 404, DELETE ends the session. A request's progress, notifications and provider requests stream
+ * as SSE with its answer; a request that sends nothing before its answer gets it as plain JSON.
  *
  * With a `seal`, an id is self-contained (see session-seal.ts): a request naming a valid sealed id this
  * process does not hold rebuilds the session (replayInitialize) and is served; a forged or tampered one
@@ -162,13 +164,19 @@ export class McpSessions implements SessionPicker {
   /** Hands a request to its session's transport; with a seal, counts it live until its response ends. */
   private async serve(session: Session, request: Request, body: unknown): Promise<Response> {
     const options = body === undefined ? {} : { parsedBody: body };
-    if (this.options.seal === undefined) return session.transport.handleRequest(request, options);
+    // A lone request whose stream carries nothing but its answer gets that answer as plain JSON.
+    const answered = request.method === "POST" ? singleRequestId(body) : undefined;
+    const handle = async () => {
+      const response = await session.transport.handleRequest(request, options);
+      return answered === undefined ? response : singleAnswer(response, answered, request.signal);
+    };
+    if (this.options.seal === undefined) return handle();
     const clock = this.deps.gateway.clock;
     session.live += 1;
     session.lastUsed = clock.now();
     let response: Response;
     try {
-      response = await session.transport.handleRequest(request, options);
+      response = await handle();
     } catch (error) {
       session.live -= 1;
       throw error;
@@ -295,4 +303,10 @@ function notFound(body: unknown): Response {
 function isInitialize(body: unknown): boolean {
   const messages = Array.isArray(body) ? body : [body];
   return messages.some((message) => isInitializeRequest(message as JSONRPCMessage));
+}
+
+/** The id of a POST body that is one JSON-RPC request (not a batch, notification or response). */
+function singleRequestId(body: unknown): string | number | undefined {
+  if (typeof body !== "object" || body === null || !("method" in body)) return undefined;
+  return requestIdOf(body) ?? undefined;
 }
