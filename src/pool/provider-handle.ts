@@ -164,7 +164,8 @@ export class ProviderHandle {
         this.stats.calls++;
         try {
           const sent = this.clock.now();
-          const result = await requestToolCall(connection.client, name, args, options);
+          const tools = () => this.catalog.listed?.tools ?? [];
+          const result = await requestToolCall(connection.client, name, args, { ...options, tools });
           recordCallTime(this.stats, this.clock.now() - sent);
           return result;
         } catch (error) {

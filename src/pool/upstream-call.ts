@@ -9,9 +9,11 @@ import {
   SdkErrorCode,
   SERVER_INFO_META_KEY,
   type StandardSchemaV1,
+  type Tool,
 } from "@modelcontextprotocol/client";
 import { ProviderError } from "../errors.ts";
 import { type Connection, NO_SDK_TIMEOUT } from "../providers/index.ts";
+import { offersTasks, requestTaskToolCall } from "./task-call.ts";
 
 /** Options of one upstream tool call. */
 export interface UpstreamCallOptions {
@@ -25,6 +27,8 @@ export interface UpstreamCallOptions {
    * `input_required` is fulfilled by the client's own handlers, which the bridge forwards).
    */
   readonly inputRound?: InputRound;
+  /** The provider's listed tools (a 2025-11-25 provider declares there which tools run as tasks). */
+  readonly tools?: () => readonly Tool[];
 }
 
 /**
@@ -64,6 +68,7 @@ export function withInputRound(
  * Sends `tools/call` with the call's signal, progress listener and metadata, and no timeout of the SDK's
  * own. The result comes back without what a 2026-07-28 provider stamps on every result about itself
  * (`_meta` serverInfo, protocolVersion): that describes the hop to the provider, not the call's answer.
+ * A provider that offers tasks is called through the tasks requester, which awaits a task to its result.
  */
 export async function requestToolCall(
   client: Client,
@@ -71,6 +76,7 @@ export async function requestToolCall(
   args: Record<string, unknown> | undefined,
   options: UpstreamCallOptions,
 ): Promise<CallToolResult> {
+  if (offersTasks(client)) return withoutHopMeta(await requestTaskToolCall(client, name, args, options));
   const base = args === undefined ? { name } : { name, arguments: args };
   const round = options.inputRound;
   const params = withInputRound(base, round, options.meta);

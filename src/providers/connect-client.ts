@@ -2,6 +2,7 @@ import { Client, SdkError, SdkErrorCode, type Transport } from "@modelcontextpro
 import { VERSION } from "../version.ts";
 import { type ClientBridge, noBridge } from "./client-bridge.ts";
 import type { EraOutcome, EraPlan } from "./era.ts";
+import { openRawChannel } from "./raw-dispatch.ts";
 import { responsesLast, StdioResponsesLast } from "./responses-last.ts";
 
 /**
@@ -43,6 +44,7 @@ export async function connectClient(
   );
   bridge.attach(options?.providerId ?? "", client);
   const wrapped = responsesLast(transport);
+  openRawChannel(client, wrapped, bridge.capabilities() as Record<string, unknown>);
   const onAbort = () => void transport.close();
   signal.addEventListener("abort", onAbort, { once: true });
   try {

@@ -16,6 +16,7 @@ export {
   probeTimeoutFor,
 } from "./era.ts";
 export { isSessionLost } from "./http-driver.ts";
+export { type RawChannel, rawChannelOf } from "./raw-dispatch.ts";
 export {
   defaultRunDir,
   describeReaped,

@@ -20,12 +20,16 @@ export class ResponsesLast implements Transport {
   private readonly probes = new Set<unknown>();
   /** Whether a `server/discover` was sent, and whether every one was answered. */
   private probeState: "none" | "answered" | "unanswered" = "none";
+  /** Listeners of messages Hangar reads itself, past the client: raw responses by id, progress by token. */
+  private readonly claims = new Map<unknown, (message: JSONRPCMessage) => void>();
 
   constructor(protected readonly inner: Transport) {
     inner.onclose = () => this.onclose?.();
     inner.onerror = (error) => this.onerror?.(error);
     inner.onmessage = (message, extra) => {
-      if ("id" in message && !("method" in message)) {
+      const claim = this.claims.size > 0 ? this.claims.get(claimKey(message)) : undefined;
+      if (claim) claim(message);
+      else if ("id" in message && !("method" in message)) {
         if (this.probes.size > 0 && this.probes.delete(message.id) && this.probes.size === 0)
           this.probeState = "answered";
         queueMicrotask(() => this.onmessage?.(message, extra));
@@ -36,6 +40,16 @@ export class ResponsesLast implements Transport {
   /** "none" if no `server/discover` was sent, "answered" if every one got an answer, else "unanswered". */
   get discoverProbe(): "none" | "answered" | "unanswered" {
     return this.probeState;
+  }
+
+  /**
+   * Hands the response to request `id`, or the progress on token `token`, to `listener` instead of the
+   * client (requests the client cannot send or read: see raw-dispatch.ts); the returned function ends it.
+   */
+  claim(key: { id: string } | { progressToken: string }, listener: (message: JSONRPCMessage) => void): () => void {
+    const claimed = "id" in key ? `id:${key.id}` : `progress:${key.progressToken}`;
+    this.claims.set(claimed, listener);
+    return () => this.claims.delete(claimed);
   }
 
   get sessionId(): string | undefined {
@@ -65,6 +79,14 @@ export class ResponsesLast implements Transport {
   setSupportedProtocolVersions(versions: string[]): void {
     this.inner.setSupportedProtocolVersions?.(versions);
   }
+}
+
+/** The claim a message answers to: a response's id, or a progress notification's token. */
+function claimKey(message: JSONRPCMessage): string | undefined {
+  if ("id" in message && !("method" in message)) return `id:${String(message.id)}`;
+  if ("method" in message && message.method === "notifications/progress")
+    return `progress:${String((message.params as { progressToken?: unknown } | undefined)?.progressToken)}`;
+  return undefined;
 }
 
 /**

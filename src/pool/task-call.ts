@@ -1,0 +1,119 @@
+import {
+  type CallToolResult,
+  type Client,
+  type Progress,
+  ProtocolError,
+  type Tool,
+} from "@modelcontextprotocol/client";
+import {
+  createTaskSessionFromClient,
+  type TaskEnabledSession,
+  type TaskOutcome,
+  toolDeclarationFromMcpTool,
+} from "@modelcontextprotocol/ext-tasks/client";
+import { type JsonValue, JsonValueCodec } from "@modelcontextprotocol/ext-tasks/core";
+import { CallError } from "../errors.ts";
+import { rawChannelOf } from "../providers/index.ts";
+import { VERSION } from "../version.ts";
+
+/** The extension a 2026-07-28 provider advertises when its tool calls may become tasks (SEP-2663). */
+export const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
+const MODERN_VERSION = "2026-07-28";
+
+/** Options of one task-aware call; the same as a plain call's, plus the provider's tools (2025-11-25 tasks). */
+export interface TaskCallOptions {
+  readonly signal: AbortSignal;
+  readonly onProgress?: (progress: Progress) => void;
+  readonly meta?: Record<string, unknown>;
+  /** The provider's listed tools: a 2025-11-25 provider's tool says there whether it runs as a task. */
+  readonly tools?: () => readonly Tool[];
+}
+
+/**
+ * Whether calls to this provider go through the tasks requester: it advertises the tasks extension
+ * (2026-07-28, where the provider decides per call) or, in 2025-11-25, the `tasks.requests.tools.call`
+ * capability (where Hangar asks for a task when the tool is declared task-required or task-optional).
+ */
+export function offersTasks(client: Client): boolean {
+  const capabilities = client.getServerCapabilities() as
+    | { extensions?: Record<string, unknown>; tasks?: { requests?: { tools?: { call?: unknown } } } }
+    | undefined;
+  if (client.getProtocolEra() === "modern") return capabilities?.extensions?.[TASKS_EXTENSION] !== undefined;
+  return capabilities?.tasks?.requests?.tools?.call !== undefined;
+}
+
+const sessions = new WeakMap<Client, TaskEnabledSession>();
+
+/** The tasks requester of a connection, made on its first task-aware call and kept with the client. */
+function sessionOf(client: Client): TaskEnabledSession {
+  let session = sessions.get(client);
+  if (session) return session;
+  const raw = rawChannelOf(client);
+  session =
+    client.getProtocolEra() === "modern" && raw
+      ? createTaskSessionFromClient(client, {
+          endpointId: "hangar-upstream",
+          rawDispatch: raw.dispatch,
+          v2RequestFraming: {
+            protocolVersion: MODERN_VERSION,
+            clientInfo: { name: "hangar", version: VERSION },
+            clientCapabilities: raw.clientCapabilities as Record<string, JsonValue>,
+          },
+        })
+      : createTaskSessionFromClient(client, { endpointId: "hangar-upstream" });
+  sessions.set(client, session);
+  return session;
+}
+
+/**
+ * Calls a tool of a provider that offers tasks and resolves with the final `CallToolResult`, whether the
+ * provider answered at once or with a task (then awaited to its end by `tasks/get`, at the pace the
+ * provider suggests). The signal (the call's deadline or cancellation) reaches the task as `tasks/cancel`.
+ * A task that failed is the provider's protocol error; a task the provider cancelled is a provider error.
+ */
+export async function requestTaskToolCall(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> | undefined,
+  options: TaskCallOptions,
+): Promise<CallToolResult> {
+  const { signal } = options;
+  const raw = client.getProtocolEra() === "modern" ? rawChannelOf(client) : undefined;
+  const progress = options.onProgress && raw ? raw.progress(options.onProgress) : undefined;
+  const meta = progress ? { ...options.meta, progressToken: progress.token } : options.meta;
+  const tool = options.tools?.().find((candidate) => candidate.name === name);
+  try {
+    const execution = await sessionOf(client).callTool(name, args as Record<string, JsonValue> | undefined, {
+      signal,
+      // Any JSON object: the result is relayed as the provider sent it (ext-tasks' default codec refuses
+      // an inlined result without `resultType`).
+      resultCodec: JsonValueCodec,
+      ...(meta ? { metadata: meta as Record<string, JsonValue> } : {}),
+      ...(tool ? { declaration: toolDeclarationFromMcpTool(tool) } : {}),
+    });
+    const cancel = () => void execution.cancel().catch(() => {});
+    if (execution.kind === "task") signal.addEventListener("abort", cancel, { once: true });
+    try {
+      const { outcome } = await execution.settle({ signal });
+      return finalResult(outcome as unknown as TaskOutcome<CallToolResult>, name);
+    } finally {
+      signal.removeEventListener("abort", cancel);
+    }
+  } catch (error) {
+    throw signal.aborted ? signal.reason : error;
+  } finally {
+    progress?.stop();
+  }
+}
+
+/** The call's answer from how its task ended. */
+function finalResult(outcome: TaskOutcome<CallToolResult>, name: string): CallToolResult {
+  if (outcome.status === "failed") {
+    const { code, message, data } = outcome.error;
+    throw new ProtocolError(code ?? -32603, message, data);
+  }
+  if (outcome.status === "cancelled")
+    throw new CallError("cancelled", `The provider cancelled the task of "${name}"`, false);
+  const { resultType: _, ...result } = outcome.result as CallToolResult & { resultType?: string };
+  return result;
+}

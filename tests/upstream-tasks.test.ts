@@ -1,0 +1,116 @@
+// Issue 10, tasks upstream: a 2026-07-28 provider that answers a tool call with a task
+// (io.modelcontextprotocol/tasks, tests/fixtures/tasks-server.ts) is awaited to the task's end, so a
+// `hangar_call` batch gets the final CallToolResult; a deadline or a cancellation reaches the task as
+// `tasks/cancel`.
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ResolvedProvider } from "../src/config/types.ts";
+import { Gateway } from "../src/gateway/index.ts";
+import { fixture } from "./helpers/paths.ts";
+import { waitFor } from "./helpers/processes.ts";
+import { configOf, stdioProvider } from "./helpers/providers.ts";
+
+const TIMEOUT_MS = 30_000;
+
+/** The tasks fixture as provider "jobs", logging its tasks to `log`. */
+function tasksProvider(log: string): ResolvedProvider {
+  const base = stdioProvider("jobs", fixture("tasks-server.ts"));
+  return { ...base, transport: { ...base.transport, env: { TASKS_LOG: log } } } as ResolvedProvider;
+}
+
+/** A throwaway folder for the fixture's log, removed on dispose. */
+function tempLog(): { readonly log: string; lines(): string[] } & Disposable {
+  const dir = mkdtempSync(join(tmpdir(), "hangar-tasks-"));
+  const log = join(dir, "tasks.log");
+  const lines = () => {
+    try {
+      return readFileSync(log, "utf8").split("\n").filter(Boolean);
+    } catch {
+      return [];
+    }
+  };
+  return { log, lines, [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+describe("Task-backed provider tools (issue 10, tasks)", () => {
+  test(
+    "hangar_call over a task-backed tool returns the task's final result, and a failed task reads like the provider's error answer",
+    async () => {
+      using temp = tempLog();
+      const gateway = new Gateway(configOf([tasksProvider(temp.log)]));
+      try {
+        const batch = await gateway.run({
+          calls: [
+            { provider: "jobs", tool: "slow_compute", arguments: { seconds: 0.3, label: "report" } },
+            { provider: "jobs", tool: "greet", arguments: { name: "World" } },
+            { provider: "jobs", tool: "failing_job" },
+            { provider: "jobs", tool: "protocol_error_job" },
+          ],
+        });
+        expect(batch.results[0]).toMatchObject({
+          ok: true,
+          result: { content: [{ type: "text", text: "computed report" }] },
+        });
+        expect(batch.results[1]).toMatchObject({
+          ok: true,
+          result: { content: [{ type: "text", text: "Hello, World!" }] },
+        });
+        expect(batch.results[2]).toMatchObject({ ok: false, error: { type: "tool_error" } });
+        expect(batch.results[3]).toMatchObject({ ok: false, error: { type: "tool_error" } });
+        expect(batch.results[3]!.error!.message).toContain(
+          "answered with error -32603: protocol_error_job broke on purpose",
+        );
+        // Three calls became tasks on the provider; the greeting did not.
+        expect(temp.lines().filter((line) => line.startsWith("task ")).length).toBe(3);
+        expect(JSON.stringify(batch.results[0])).not.toContain("taskId");
+      } finally {
+        await gateway.close();
+      }
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a cancelled call and a call past its deadline each reach their task as tasks/cancel",
+    async () => {
+      using temp = tempLog();
+      const gateway = new Gateway(configOf([tasksProvider(temp.log)]));
+      try {
+        await gateway.handles.get("jobs")!.ensureReady(AbortSignal.timeout(10_000));
+        const timed = await gateway.run({
+          calls: [{ provider: "jobs", tool: "slow_compute", arguments: { seconds: 60 }, timeout_s: 0.5 }],
+        });
+        expect(timed.results[0]).toMatchObject({ ok: false, error: { type: "timeout" } });
+        await waitFor(() => temp.lines().some((l) => l.startsWith("cancelled")), 10_000, "the task to be cancelled");
+
+        const abort = new AbortController();
+        const running = gateway.run(
+          { calls: [{ provider: "jobs", tool: "slow_compute", arguments: { seconds: 60 } }] },
+          { signal: abort.signal },
+        );
+        await waitFor(() => temp.lines().filter((l) => l.startsWith("task ")).length === 2, 10_000, "a second task");
+        abort.abort();
+        expect((await running).results[0]).toMatchObject({ ok: false, error: { type: "cancelled" } });
+        await waitFor(
+          () => temp.lines().filter((l) => l.startsWith("cancelled")).length === 2,
+          10_000,
+          "the second task to be cancelled",
+        );
+        const tasks = temp
+          .lines()
+          .filter((l) => l.startsWith("task "))
+          .map((l) => l.split(" ")[1]);
+        const cancelled = temp
+          .lines()
+          .filter((l) => l.startsWith("cancelled"))
+          .map((l) => l.split(" ")[1]);
+        expect(cancelled).toEqual(tasks);
+      } finally {
+        await gateway.close();
+      }
+    },
+    TIMEOUT_MS,
+  );
+});
