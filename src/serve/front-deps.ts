@@ -2,6 +2,7 @@ import type { RequestId } from "@modelcontextprotocol/server";
 import type { Gateway } from "../gateway/index.ts";
 import type { Logger } from "../observability/log.ts";
 import type { Catalog } from "./catalog.ts";
+import type { TaskRelay } from "./task-relay.ts";
 
 /** What the MCP front needs; one gateway and catalog may serve many sessions (HTTP). */
 export interface FrontDeps {
@@ -19,4 +20,6 @@ export interface FrontDeps {
     providerId: string,
     request: { readonly requestId: RequestId; readonly sessionId: string | undefined },
   ) => () => void;
+  /** Relays provider tasks to 2026 clients that declare the tasks extension (default: calls are awaited). */
+  readonly tasks?: TaskRelay;
 }

@@ -38,6 +38,7 @@ export function frontFactory(deps: FrontDeps, options: FrontFactoryOptions = {})
     const server = createServer(relay);
     serveGateway(server, deps, { bridge: options.bridge, era, relay });
     if (era === "legacy") options.subscriptions?.serveOn(server);
+    else deps.tasks?.serveOn(server);
     options.onInstance?.(server, era);
     return server;
   };

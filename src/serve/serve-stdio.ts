@@ -12,6 +12,7 @@ import { listenProbes } from "./probe-listener.ts";
 import { ResourceSubscriptions } from "./resource-subscriptions.ts";
 import { ServerBridge } from "./server-bridge.ts";
 import { StdioServerTransport } from "./stdio-server-transport.ts";
+import { TaskRelay } from "./task-relay.ts";
 
 /** What `serveStdio` needs; every field says its default. */
 export interface ServeStdioOptions {
@@ -67,7 +68,8 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
   });
   // The instance serving the connection (the last one built: a discarded server/discover probe comes first).
   let current: { server: Server; era: Era } | undefined;
-  const deps = { gateway, catalog, logger, startedAt: gateway.clock.now() };
+  const base = { gateway, catalog, logger, startedAt: gateway.clock.now() };
+  const deps = { ...base, tasks: new TaskRelay(base) };
   const handle = serveMcpStdio(
     frontFactory(deps, {
       subscriptions,

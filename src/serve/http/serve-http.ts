@@ -7,6 +7,8 @@ import { Catalog } from "../catalog.ts";
 import { CatalogCache } from "../catalog-cache.ts";
 import { HANGAR_TOOL_NAMES } from "../hangar-tools.ts";
 import { InFlight } from "../in-flight.ts";
+import { TaskIds } from "../task-ids.ts";
+import { TaskRelay } from "../task-relay.ts";
 import { isLoopback } from "./host-check.ts";
 import { createHttpApp } from "./http-app.ts";
 import type { MetricsEndpoint } from "./probes.ts";
@@ -73,8 +75,10 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
   });
   let server: Listener | undefined;
   const inFlight = new InFlight();
+  const deps = { gateway, catalog, logger, startedAt: gateway.clock.now() };
+  // Task ids sealed with the token: every replica with it serves the others' tasks.
   const front = createHttpApp(
-    { gateway, catalog, logger, startedAt: gateway.clock.now() },
+    { ...deps, tasks: new TaskRelay(deps, new TaskIds(token)) },
     {
       host,
       port: () => server?.port ?? 0,

@@ -1,0 +1,159 @@
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
+  type Progress,
+  ProtocolError,
+  ProtocolErrorCode,
+  SERVER_INFO_META_KEY,
+  type Server,
+  type ServerContext,
+} from "@modelcontextprotocol/server";
+import { z } from "zod";
+import { offersTasks, TASKS_EXTENSION } from "../pool/index.ts";
+import { type RawChannel, rawChannelOf } from "../providers/index.ts";
+import { VERSION } from "../version.ts";
+import type { FrontDeps } from "./front-deps.ts";
+import type { Target } from "./names.ts";
+import { type ProviderClient, providerRequest } from "./provider-request.ts";
+import { extraOf, notifyProgress } from "./request-context.ts";
+import { TaskIds, type TaskOwner } from "./task-ids.ts";
+
+const MODERN_VERSION = "2026-07-28";
+const TaskParams = z.looseObject({ taskId: z.string() });
+
+/** A JSON-RPC result as Hangar relays it. */
+type Relayed = Record<string, unknown>;
+
+/**
+ * Relays the tasks extension (`io.modelcontextprotocol/tasks`, SEP-2663) to 2026-07-28 clients that
+ * declare it: a pass-through `tools/call` that a provider answers with a task reaches the client as that
+ * task under Hangar's own id (provider and task sealed together, see `TaskIds`), and the client's
+ * `tasks/get`, `tasks/update` and `tasks/cancel` go to the provider that owns the task. Requests and
+ * answers travel on the provider connection's raw channel: SDK 2.4.0's client refuses task shapes.
+ */
+export class TaskRelay {
+  constructor(
+    private readonly deps: FrontDeps,
+    private readonly ids: TaskIds = new TaskIds(),
+  ) {}
+
+  /** Advertises the extension on a 2026 instance and serves its methods there. */
+  serveOn(server: Server): void {
+    server.registerCapabilities({ extensions: { [TASKS_EXTENSION]: {} } });
+    const params = { params: TaskParams };
+    server.setRequestHandler("tasks/get", params, async ({ taskId }, ctx) => {
+      const answer = await this.forward(ctx, taskId, "tasks/get", {});
+      return { ...answer, taskId };
+    });
+    server.setRequestHandler("tasks/update", params, async ({ taskId }, ctx) => {
+      await this.forward(ctx, taskId, "tasks/update", { inputResponses: ctx.mcpReq.inputResponses ?? {} });
+      return {};
+    });
+    server.setRequestHandler("tasks/cancel", params, async ({ taskId }, ctx) => {
+      await this.forward(ctx, taskId, "tasks/cancel", {});
+      return {};
+    });
+  }
+
+  /**
+   * A pass-through call for a client that declared the extension, to a provider that offers it: the
+   * provider's answer (a task under Hangar's id, or its result). Undefined when either side lacks tasks,
+   * and the call goes the ordinary way.
+   */
+  async call(
+    target: Target,
+    args: Record<string, unknown> | undefined,
+    ctx: ServerContext,
+  ): Promise<Relayed | undefined> {
+    if (!declaresTasks(ctx)) return undefined;
+    const extra = extraOf(ctx);
+    const token = extra._meta?.progressToken;
+    return providerRequest(this.deps.gateway, target.providerId, extra.signal, async (client, signal) => {
+      const raw = client.getProtocolEra() === "modern" && offersTasks(client) ? rawChannelOf(client) : undefined;
+      if (!raw) return undefined;
+      let sent = Promise.resolve();
+      const progress =
+        token === undefined
+          ? undefined
+          : raw.progress((p: Progress) => {
+              sent = sent.then(() => notifyProgress(extra, token, p));
+            });
+      try {
+        const answer = await request(
+          raw,
+          "tools/call",
+          {
+            name: target.name,
+            ...(args === undefined ? {} : { arguments: args }),
+            ...(progress ? { _meta: { progressToken: progress.token } } : {}),
+          },
+          signal,
+        );
+        await sent;
+        if (answer.resultType !== "task" || typeof answer.taskId !== "string") return answer;
+        return { ...answer, taskId: this.ids.mint({ provider: target.providerId, upstream: answer.taskId }) };
+      } finally {
+        progress?.stop();
+      }
+    });
+  }
+
+  /** Sends a `tasks/*` request for Hangar's task `taskId` to the provider that owns it. */
+  private async forward(ctx: ServerContext, taskId: string, method: string, params: Relayed): Promise<Relayed> {
+    if (!declaresTasks(ctx))
+      throw new ProtocolError(
+        ProtocolErrorCode.MissingRequiredClientCapability,
+        `${method} needs the ${TASKS_EXTENSION} extension: declare it in the request's client capabilities`,
+      );
+    const owner = this.ids.open(taskId);
+    if (!owner || !this.deps.gateway.handles.has(owner.provider))
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown task "${taskId}"`);
+    const signal = ctx.mcpReq.signal;
+    return providerRequest(this.deps.gateway, owner.provider, signal, async (client, signal) =>
+      request(rawOf(client, owner), method, { ...params, taskId: owner.upstream }, signal),
+    );
+  }
+}
+
+/** Whether this 2026 request's client declared the tasks extension (in its `_meta` client capabilities). */
+function declaresTasks(ctx: ServerContext): boolean {
+  const envelope = ctx.mcpReq.envelope as Record<string, { extensions?: Record<string, unknown> } | undefined>;
+  return envelope?.[CLIENT_CAPABILITIES_META_KEY]?.extensions?.[TASKS_EXTENSION] !== undefined;
+}
+
+function rawOf(client: ProviderClient, owner: TaskOwner): RawChannel {
+  const raw = client.getProtocolEra() === "modern" ? rawChannelOf(client) : undefined;
+  if (!raw) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Provider "${owner.provider}" has no tasks`);
+  return raw;
+}
+
+/**
+ * Sends a 2026-07-28 request on the raw channel, framed as the SDK would (version, client info, the
+ * client's capabilities with the tasks extension), and resolves with its result without what the
+ * provider says of itself in `_meta`; a JSON-RPC error is thrown as the provider sent it.
+ */
+async function request(raw: RawChannel, method: string, params: Relayed, signal: AbortSignal): Promise<Relayed> {
+  const { _meta: meta, ...rest } = params as Relayed & { _meta?: Relayed };
+  const capabilities = raw.clientCapabilities as { extensions?: Relayed };
+  const framed = {
+    ...rest,
+    _meta: {
+      ...meta,
+      [PROTOCOL_VERSION_META_KEY]: MODERN_VERSION,
+      [CLIENT_INFO_META_KEY]: { name: "hangar", version: VERSION },
+      [CLIENT_CAPABILITIES_META_KEY]: {
+        ...capabilities,
+        extensions: { ...capabilities.extensions, [TASKS_EXTENSION]: {} },
+      },
+    },
+  };
+  const response = await raw.dispatch({ method, params: framed } as never, { signal });
+  if (response.kind === "error")
+    throw new ProtocolError(response.error.code, response.error.message, response.error.data);
+  const result = response.result as Relayed & { _meta?: Relayed };
+  if (!result._meta) return result;
+  const { [SERVER_INFO_META_KEY]: _server, [PROTOCOL_VERSION_META_KEY]: _version, ...kept } = result._meta;
+  const { _meta: _, ...body } = result;
+  return Object.keys(kept).length === 0 ? body : { ...body, _meta: kept };
+}
