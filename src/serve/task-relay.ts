@@ -16,7 +16,7 @@ import { VERSION } from "../version.ts";
 import type { FrontDeps } from "./front-deps.ts";
 import type { Target } from "./names.ts";
 import { type ProviderClient, providerRequest } from "./provider-request.ts";
-import { extraOf, notifyProgress } from "./request-context.ts";
+import { extraOf, notifyProgress, traceOf } from "./request-context.ts";
 import { TaskIds, type TaskOwner } from "./task-ids.ts";
 
 const MODERN_VERSION = "2026-07-28";
@@ -86,11 +86,18 @@ export class TaskRelay {
           {
             name: target.name,
             ...(args === undefined ? {} : { arguments: args }),
-            ...(progress ? { _meta: { progressToken: progress.token } } : {}),
+            _meta: { ...traceOf(extra), ...(progress ? { progressToken: progress.token } : {}) },
           },
           signal,
         );
         await sent;
+        // The relay of input rounds (sealed requestState) lives on the ordinary path; on this one a
+        // provider's input_required would reach the client unsealed, so it is refused instead.
+        if (answer.resultType === "input_required")
+          throw new ProtocolError(
+            ProtocolErrorCode.InternalError,
+            `Provider "${target.providerId}" asked for input on a call relayed as a task, which Hangar does not relay yet`,
+          );
         if (answer.resultType !== "task" || typeof answer.taskId !== "string") return answer;
         return { ...answer, taskId: this.ids.mint({ provider: target.providerId, upstream: answer.taskId }) };
       } finally {
@@ -105,6 +112,7 @@ export class TaskRelay {
       throw new ProtocolError(
         ProtocolErrorCode.MissingRequiredClientCapability,
         `${method} needs the ${TASKS_EXTENSION} extension: declare it in the request's client capabilities`,
+        { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } },
       );
     const owner = this.ids.open(taskId);
     if (!owner || !this.deps.gateway.handles.has(owner.provider))
