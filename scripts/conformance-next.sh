@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the newest MCP conformance suite (devDependency alias conformance-next) in server mode against
-# the compiled `dist/hangar serve --http`, with tests/fixtures/conformance-server.ts and mrtr-server.ts
-# behind it under their own names (`prefix: false`), as tests/http-conformance.test.ts does (which gates
-# npm test on it).
+# the compiled `dist/hangar serve --http`, with tests/fixtures/conformance-server.ts, mrtr-server.ts (the
+# multi-round-trip tools) and tasks-server.ts (the tasks scenarios' tools) behind it under their own names
+# (`prefix: false`), as tests/http-conformance.test.ts does (which gates npm test on it).
 # Arguments go to the suite, e.g. `--requirements 2026-07-28` or `--suite all`.
 # Prints the suite's output, then "N passed, N failed" over scenarios and the failing scenario names.
 # Build first (bash scripts/build.sh). Exits 0 whatever the suite found: it measures, it does not gate.
@@ -21,8 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-printf 'providers:\n  - {"id":"conformance","command":["%s","%s"],"prefix":false}\n  - {"id":"mrtr","command":["%s","%s"],"prefix":false}\n' \
-  "$bun" "$root/tests/fixtures/conformance-server.ts" "$bun" "$root/tests/fixtures/mrtr-server.ts" >"$box/cwd/hangar.yaml"
+printf 'providers:\n  - {"id":"conformance","command":["%s","%s"],"prefix":false}\n  - {"id":"mrtr","command":["%s","%s"],"prefix":false}\n  - {"id":"tasks","command":["%s","%s"],"prefix":false}\n' \
+  "$bun" "$root/tests/fixtures/conformance-server.ts" "$bun" "$root/tests/fixtures/mrtr-server.ts" "$bun" "$root/tests/fixtures/tasks-server.ts" >"$box/cwd/hangar.yaml"
 (cd "$box/cwd" && HOME="$box/home" NO_COLOR=1 exec "$root/dist/hangar" serve --http --port 0) 2>"$box/stderr" &
 hangar_pid=$!
 

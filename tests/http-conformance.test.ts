@@ -1,7 +1,7 @@
 // The official MCP conformance suite (@modelcontextprotocol/conformance 0.2.0-alpha.12, the devDependency
 // alias conformance-next, server mode) against the compiled `hangar serve --http`, with
-// tests/fixtures/conformance-server.ts and tests/fixtures/mrtr-server.ts (the multi-round-trip tools, on the
-// v2 SDK) behind it under their own names (`prefix: false`): the scenarios
+// tests/fixtures/conformance-server.ts, mrtr-server.ts (the multi-round-trip tools, on the v2 SDK) and
+// tasks-server.ts (the tasks scenarios' tools) behind it under their own names (`prefix: false`): the scenarios
 // 2026-07-28 requires, those 2025-11-25 requires, and every scenario (`--suite all`: active, pending and
 // extensions). Each run gets its own Hangar, and the three run at once. tests/conformance-baseline.json
 // lists what does not pass yet, and why.
@@ -35,15 +35,17 @@ async function conform(box: Sandbox, args: readonly string[]): Promise<Map<strin
   const provider = (id: string, file: string) => JSON.stringify({ id, command: fixture(file), prefix: false });
   box.write(
     "hangar.yaml",
-    `providers:\n  - ${provider("conformance", "conformance-server.ts")}\n  - ${provider("mrtr", "mrtr-server.ts")}\n`,
+    `providers:\n  - ${provider("conformance", "conformance-server.ts")}\n  - ${provider("mrtr", "mrtr-server.ts")}\n  - ${provider("tasks", "tasks-server.ts")}\n`,
   );
   await using hangar = await startHttpHangar(box);
-  // Scenarios call tools and prompts by name: wait until the provider's catalog is known.
+  // Scenarios call tools and prompts by name: wait until the providers' catalogs are known.
   const { client } = await hangar.connect();
   await waitFor(
-    async () => (await client.listPrompts()).prompts.some((p) => p.name === "test_prompt_with_arguments"),
+    async () =>
+      (await client.listPrompts()).prompts.some((p) => p.name === "test_prompt_with_arguments") &&
+      (await client.listTools()).tools.some((t) => t.name === "slow_compute"),
     15_000,
-    "the fixture's catalog",
+    "the fixtures' catalogs",
   );
   const run = Bun.spawn([BUN, CONFORMANCE, "server", ...args, "--url", `${hangar.base}/mcp`], {
     cwd: box.cwd,
