@@ -6,10 +6,10 @@
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Sandbox, sandbox } from "../helpers/e2e.ts";
+import { hangarBinary, killLeftovers, type Sandbox, sandbox } from "../helpers/e2e.ts";
 import { startHttpHangar } from "../helpers/http-serve.ts";
 import { fixture } from "../helpers/paths.ts";
-import { waitFor } from "../helpers/processes.ts";
+import { descendants, waitFor } from "../helpers/processes.ts";
 
 const TASKS = "io.modelcontextprotocol/tasks";
 const TOKEN = "tasks-test-token";
@@ -131,5 +131,67 @@ describe("hangar serve relays provider tasks to 2026 clients (issue 10, tasks)",
     expect(ack.result?.taskId).toBeUndefined();
     expect((await client("tasks/get", { taskId })).result).toMatchObject({ taskId, status: "cancelled" });
     await waitFor(() => box.lines().some((l) => l.startsWith("cancelled ")), 5_000, "the provider to cancel the task");
+  }, 30_000);
+
+  test("over stdio a 2026 client with tasks gets the task and polls it to its result", async () => {
+    using box = tasksBox();
+    const proc = Bun.spawn([hangarBinary(), "serve"], {
+      cwd: box.cwd,
+      env: box.env,
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "ignore",
+    });
+    const answers = new Map<number, Rpc>();
+    const reading = (async () => {
+      let buffer = "";
+      for await (const chunk of proc.stdout.pipeThrough(new TextDecoderStream())) {
+        buffer += chunk;
+        for (let end = buffer.indexOf("\n"); end >= 0; end = buffer.indexOf("\n")) {
+          const message = JSON.parse(buffer.slice(0, end)) as Rpc & { id?: number };
+          buffer = buffer.slice(end + 1);
+          if (typeof message.id === "number") answers.set(message.id, message);
+        }
+      }
+    })();
+    let id = 0;
+    const meta = {
+      "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+      "io.modelcontextprotocol/clientInfo": { name: "tasks-test", version: "1.0.0" },
+      "io.modelcontextprotocol/clientCapabilities": { extensions: { [TASKS]: {} } },
+    };
+    const request = async (method: string, params: Record<string, unknown>): Promise<Rpc> => {
+      const mine = ++id;
+      proc.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id: mine, method, params: { ...params, _meta: meta } })}\n`);
+      await waitFor(() => answers.has(mine), 15_000, `the answer to ${method}`);
+      return answers.get(mine)!;
+    };
+    try {
+      expect((await request("server/discover", {})).result?.capabilities).toMatchObject({
+        extensions: { [TASKS]: {} },
+      });
+      const created = await request("tools/call", {
+        name: "jobs__slow_compute",
+        arguments: { seconds: 0.2, label: "s" },
+      });
+      expect(created.result).toMatchObject({ resultType: "task" });
+      const taskId = created.result!.taskId!;
+      let task: Rpc = {};
+      await waitFor(
+        async () => {
+          task = await request("tasks/get", { taskId });
+          return task.result?.status !== "working";
+        },
+        10_000,
+        "the task to end",
+      );
+      expect(task.result).toMatchObject({ taskId, status: "completed", result: { content: [{ text: "computed s" }] } });
+    } finally {
+      const below = descendants(proc.pid);
+      proc.stdin.end();
+      proc.kill();
+      await reading.catch(() => {});
+      killLeftovers(below);
+    }
   }, 30_000);
 });
