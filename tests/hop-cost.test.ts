@@ -100,7 +100,7 @@ describe("Issue 11: validation done once", () => {
       expect(asJsonRpcMessage(bad)).toBeUndefined();
   });
 
-  test("A tool result is checked for its shape only (the front validates what it sends), with absent content read as empty", async () => {
+  test("A 2026 provider's tool result, checked against the wire schema as it was decoded, is checked for its shape only, absent content read as empty", async () => {
     const validate = (value: unknown) => TOOL_RESULT_SHAPE["~standard"].validate(value);
     const text = { content: [{ type: "text" as const, text: "hi" }], structuredContent: { a: 1 } };
     expect(await validate(text)).toEqual({ value: text });

@@ -86,18 +86,22 @@ export async function requestToolCall(
     ...(options.onProgress ? { onprogress: options.onProgress } : {}),
     ...(round ? { allowInputRequired: true } : {}),
   };
-  return withoutHopMeta(
-    (await client.request({ method: "tools/call", params }, TOOL_RESULT_SHAPE, requestOptions)) as CallToolResult,
-  );
+  const request = { method: "tools/call" as const, params };
+  // A 2026-07-28 result was checked against the wire schema as the SDK decoded it: checking it against
+  // the result schema too would validate it twice. A 2025 one gets the SDK's one check.
+  const result =
+    client.getProtocolEra() === "modern"
+      ? await client.request(request, TOOL_RESULT_SHAPE, requestOptions)
+      : await client.request(request, requestOptions);
+  return withoutHopMeta(result as CallToolResult);
 }
 
 /**
- * What Hangar checks of a provider's `tools/call` result: an object whose `content`, when present, is a
- * list (absent reads as empty, as in the protocol's schema). The SDK's own check of the result against
- * the whole protocol schema is skipped on purpose: the result is forwarded untouched, and the front that
- * hands it to a client validates it there (the SDK server checks every `tools/call` result it sends), so
- * a pass-through call was validated twice on the way; a 2026-07-28 provider's result is still checked
- * against the wire schema by the SDK client as it decodes it.
+ * What Hangar checks of a 2026-07-28 provider's `tools/call` result once the SDK's decoder has checked
+ * it against the wire schema (a malformed one fails there, with the problem named): an object whose
+ * `content`, when present, is a list (absent reads as empty). It stands in for the SDK's default result
+ * validator, which would parse the result against the result schema a second time, after a probe parse
+ * of `undefined` that fails on every request.
  */
 export const TOOL_RESULT_SHAPE: StandardSchemaV1<unknown, CallToolResult> = {
   "~standard": {
