@@ -4,7 +4,7 @@
 // served and the diff is shown in hangar_status and hangar doctor; the catalog cache never holds the
 // unapproved definition. Over stdio and over HTTP.
 import { describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -36,6 +36,9 @@ async function firstSight(box: Sandbox, env: Record<string, string>): Promise<vo
   expect(run.code).toBe(0);
   const lock = JSON.parse(readFileSync(join(box.cwd, "hangar.lock"), "utf8"));
   expect(lock.providers.shift.tools.echo.definition.description).toBe("Echoes the text back.");
+  // `hangar call` caches the catalog it saw (issue 11); these tests are about what serve makes of the
+  // provider's second start, so serve starts without that cache and lists the provider itself.
+  rmSync(join(box.root, "cache"), { recursive: true, force: true });
 }
 
 /** Everything the catalog cache holds, as text. */
