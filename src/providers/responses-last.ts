@@ -21,13 +21,20 @@ export class ResponsesLast implements Transport {
   /** Whether a `server/discover` was sent, and whether every one was answered. */
   private probeState: "none" | "answered" | "unanswered" = "none";
   /** Listeners of messages Hangar reads itself, past the client: raw responses by id, progress by token. */
-  private readonly claims = new Map<unknown, (message: JSONRPCMessage) => void>();
+  private readonly claims = new Map<string, (message: JSONRPCMessage) => void>();
 
   constructor(protected readonly inner: Transport) {
-    inner.onclose = () => this.onclose?.();
+    inner.onclose = () => {
+      // Claimed requests will get no answer now: each gets a ConnectionClosed error, as the client's do.
+      for (const [key, listener] of [...this.claims])
+        if (key.startsWith("id:"))
+          listener({ jsonrpc: "2.0", id: key.slice(3), error: { code: -32000, message: "Connection closed" } });
+      this.onclose?.();
+    };
     inner.onerror = (error) => this.onerror?.(error);
     inner.onmessage = (message, extra) => {
-      const claim = this.claims.size > 0 ? this.claims.get(claimKey(message)) : undefined;
+      const key = this.claims.size > 0 ? claimKey(message) : undefined;
+      const claim = key === undefined ? undefined : this.claims.get(key);
       if (claim) claim(message);
       else if ("id" in message && !("method" in message)) {
         if (this.probes.size > 0 && this.probes.delete(message.id) && this.probes.size === 0)
