@@ -10,10 +10,10 @@ import {
   type ServerContext,
 } from "@modelcontextprotocol/server";
 import { z } from "zod";
+import type { Gateway } from "../gateway/index.ts";
 import { offersTasks, TASKS_EXTENSION } from "../pool/index.ts";
 import { type RawChannel, rawChannelOf } from "../providers/index.ts";
 import { VERSION } from "../version.ts";
-import type { FrontDeps } from "./front-deps.ts";
 import type { Target } from "./names.ts";
 import { type ProviderClient, providerRequest } from "./provider-request.ts";
 import { extraOf, notifyProgress, traceOf } from "./request-context.ts";
@@ -34,7 +34,8 @@ type Relayed = Record<string, unknown>;
  */
 export class TaskRelay {
   constructor(
-    private readonly deps: FrontDeps,
+    /** Only the gateway: FrontDeps holds this relay, so it is not imported here. */
+    private readonly deps: { readonly gateway: Gateway },
     private readonly ids: TaskIds = new TaskIds(),
   ) {}
 
