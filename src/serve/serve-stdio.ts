@@ -68,8 +68,7 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
   });
   // The instance serving the connection (the last one built: a discarded server/discover probe comes first).
   let current: { server: Server; era: Era } | undefined;
-  const base = { gateway, catalog, logger, startedAt: gateway.clock.now() };
-  const deps = { ...base, tasks: new TaskRelay(base) };
+  const deps = { gateway, catalog, logger, startedAt: gateway.clock.now(), tasks: new TaskRelay(gateway) };
   const handle = serveMcpStdio(
     frontFactory(deps, {
       subscriptions,

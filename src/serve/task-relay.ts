@@ -34,8 +34,7 @@ type Relayed = Record<string, unknown>;
  */
 export class TaskRelay {
   constructor(
-    /** Only the gateway: FrontDeps holds this relay, so it is not imported here. */
-    private readonly deps: { readonly gateway: Gateway },
+    private readonly gateway: Gateway,
     private readonly ids: TaskIds = new TaskIds(),
   ) {}
 
@@ -70,7 +69,7 @@ export class TaskRelay {
     if (!declaresTasks(ctx)) return undefined;
     const extra = extraOf(ctx);
     const token = extra._meta?.progressToken;
-    return providerRequest(this.deps.gateway, target.providerId, extra.signal, async (client, signal) => {
+    return providerRequest(this.gateway, target.providerId, extra.signal, async (client, signal) => {
       const raw = client.getProtocolEra() === "modern" && offersTasks(client) ? rawChannelOf(client) : undefined;
       if (!raw) return undefined;
       let sent = Promise.resolve();
@@ -116,10 +115,10 @@ export class TaskRelay {
         { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } },
       );
     const owner = this.ids.open(taskId);
-    if (!owner || !this.deps.gateway.handles.has(owner.provider))
+    if (!owner || !this.gateway.handles.has(owner.provider))
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown task "${taskId}"`);
     const signal = ctx.mcpReq.signal;
-    return providerRequest(this.deps.gateway, owner.provider, signal, async (client, signal) =>
+    return providerRequest(this.gateway, owner.provider, signal, async (client, signal) =>
       request(rawOf(client, owner), method, { ...params, taskId: owner.upstream }, signal),
     );
   }

@@ -75,10 +75,10 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
   });
   let server: Listener | undefined;
   const inFlight = new InFlight();
-  const deps = { gateway, catalog, logger, startedAt: gateway.clock.now() };
   // Task ids sealed with the token: every replica with it serves the others' tasks.
+  const tasks = new TaskRelay(gateway, new TaskIds(token));
   const front = createHttpApp(
-    { ...deps, tasks: new TaskRelay(deps, new TaskIds(token)) },
+    { gateway, catalog, logger, startedAt: gateway.clock.now(), tasks },
     {
       host,
       port: () => server?.port ?? 0,
