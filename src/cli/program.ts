@@ -45,6 +45,7 @@ export function buildProgram(run: Run): Command {
   registerInit(program, run);
   registerPin(program, run);
   registerAuth(program, run);
+  registerDaemons(program, run);
   registerCompletion(program, run);
   program.addHelpText("after", "\nRun `hangar help <command>` for a command's options. Docs: README.md and docs/.");
   return program;
@@ -313,6 +314,8 @@ function registerServe(program: Command, run: Run): void {
       "over stdio: also serve /metrics, /healthz and /readyz on this 127.0.0.1 port (0 picks one)",
     )
     .option("--no-watch", "do not apply changes of the config file live (with --http, SIGHUP still reloads it)")
+    .option("--shared", "bridge to this user's shared Hangar daemon for this config (default: the config's `shared`)")
+    .option("--no-shared", "run this client's own Hangar and providers even when the config says `shared: true`")
     .addHelpText(
       "after",
       `
@@ -326,11 +329,39 @@ Claude Code:     ${claudeMcpAddLine(entry)}
 Claude Desktop:  ${JSON.stringify({ mcpServers: { hangar: entry } })}
                  (the absolute path of this hangar: clients do not read your shell's PATH;
                  \`hangar init\` prints the entry with your config and can --apply it)
+Shared:          hangar serve --shared   every client of this config shares one daemon and one
+                 instance of each provider (\`hangar status\`, \`hangar stop\`; README "Many clients, one Hangar")
 Over HTTP:       hangar serve --http --port 8000   then   claude mcp add --transport http hangar http://127.0.0.1:8000/mcp
 REST batch:      curl -s localhost:8000/v1/call -H 'content-type: application/json' -d @batch.json`,
     )
     .action((options: ServeOptions, command: Command) =>
       run(async () => (await import("./commands/serve.ts")).runServe(globals(command), options)),
+    );
+}
+
+/** Registers `hangar status` and `hangar stop` (the shared daemons), and the internal `hangar daemon`. */
+function registerDaemons(program: Command, run: Run): void {
+  program
+    .command("status")
+    .description("List this user's shared Hangar daemons (hangar serve --shared): their clients and providers")
+    .option("--json", "print them as JSON")
+    .action((options: { json?: boolean }) =>
+      run(async () => (await import("./commands/daemons.ts")).runStatus(options)),
+    );
+  program
+    .command("stop")
+    .description("Stop this user's shared Hangar daemons: running calls are cancelled, providers stopped")
+    .addHelpText(
+      "after",
+      "\nAttached clients stay connected: their next request starts a new daemon (with the config as it is now).",
+    )
+    .action(() => run(async () => (await import("./commands/daemons.ts")).runStop()));
+  program
+    .command("daemon", { hidden: true })
+    .description("The shared daemon (started by hangar serve --shared; not for direct use)")
+    .requiredOption("--key <key>", "the daemon key the client computed")
+    .action((options: { key: string }, command: Command) =>
+      run(async () => (await import("./commands/daemon.ts")).runDaemonCommand(globals(command), options)),
     );
 }
 

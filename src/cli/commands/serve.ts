@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
+import { loadConfig } from "../../config/index.ts";
 import { messageOf, UsageError } from "../../errors.ts";
 import type { GatewayDeps } from "../../gateway/index.ts";
 import { ENV } from "../../knobs.ts";
 import type { Logger } from "../../observability/log.ts";
+import { selfCommand } from "../../self-command.ts";
 import { SessionSeal, serveHttp, serveStdio, sessionSecretsOf } from "../../serve/index.ts";
 import { type GlobalOptions, openContext } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
@@ -23,6 +25,8 @@ export interface ServeOptions {
   metricsPort?: string;
   /** Watch the config file and apply its changes live (default true; `--no-watch` sets false). */
   watch?: boolean;
+  /** `--shared` / `--no-shared`; unset: the config's `shared` key decides (default false). */
+  shared?: boolean;
 }
 
 /** `hangar serve`: Hangar as an MCP server over stdio (or HTTP with `--http`), until the client leaves or a signal arrives. */
@@ -45,6 +49,8 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
       "--host, --port, --token, --token-file, --session-key-file, --drain-s, --protect-health, --body-timeout and --idle-timeout go with --http",
     );
   }
+  if (options.shared && (options.http || options.metricsPort !== undefined))
+    throw new UsageError("--shared is for stdio clients; it does not go with --http or --metrics-port");
   const token = options.http ? tokenOf(options) : undefined;
   const drainMs = options.http ? drainMsOf(options) : undefined;
   const seal = options.http ? sealOf(options) : undefined;
@@ -78,6 +84,10 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
     return context;
   };
   try {
+    if (options.shared ?? (!options.http && options.metricsPort === undefined && (await configSaysShared(global)))) {
+      const { runSharedBridge } = await import("./serve-shared.ts");
+      return await runSharedBridge(global, lifecycle.signal);
+    }
     if (options.http) {
       await serveHttp({
         openGateway: async (deps) => {
@@ -123,6 +133,16 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
   } finally {
     live?.close();
     lifecycle.dispose();
+  }
+}
+
+/** Whether the config sets `shared: true` (a broken config is reported by the serve that follows). */
+async function configSaysShared(global: GlobalOptions): Promise<boolean> {
+  try {
+    const config = await loadConfig({ ...(global.config ? { path: global.config } : {}), selfCommand: selfCommand() });
+    return config.shared ?? false;
+  } catch {
+    return false;
   }
 }
 

@@ -1,0 +1,102 @@
+import type { Socket } from "node:net";
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { type LoggingLevel, SetLevelRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { messageOf } from "../../errors.ts";
+import type { FrontDeps } from "../front-deps.ts";
+import type { ProviderCalls } from "../http/provider-calls.ts";
+import type { ResourceSubscriptions } from "../resource-subscriptions.ts";
+import { createServer, serveGateway } from "../server.ts";
+import { SocketServerTransport } from "./socket-transport.ts";
+
+/** What every session of one daemon shares. */
+export interface DaemonSessionDeps {
+  readonly front: FrontDeps;
+  readonly subscriptions: ResourceSubscriptions;
+  /** Which session's request runs on which provider (where a provider's sampling and logs go). */
+  readonly calls: ProviderCalls<DaemonSession>;
+  /** Told once this session's client has initialized. */
+  readonly onInitialized: () => void;
+}
+
+/** Who is attached, as `hangar status` shows it. */
+export interface SessionInfo {
+  readonly pid: number | undefined;
+  readonly client: string | undefined;
+  readonly attached_s: number;
+}
+
+/**
+ * One client attached to the shared daemon: its own SDK Server on its socket, as an HTTP session has
+ * its own (its own progress tokens, cancellations, subscriptions, list_changed and log level), all on
+ * the daemon's one Gateway and Catalog. When its connection ends, the requests still running are
+ * cancelled: the bridge closes it only once every request was answered (its stdin ended) or its client
+ * is gone.
+ */
+export class DaemonSession {
+  readonly server: Server;
+  /** The level of the client's `logging/setLevel`, once it sent one. */
+  logLevel: LoggingLevel | undefined;
+  /** Resolves once the session is over and its socket closed. */
+  readonly closed: Promise<void>;
+  private readonly transport: SocketServerTransport;
+  private readonly stopFollowing: () => void;
+  private readonly startedAt: number;
+  private ended = false;
+
+  constructor(
+    private readonly socket: Socket,
+    rest: Buffer,
+    private readonly deps: DaemonSessionDeps,
+    /** The bridge's pid, from its hello line. */
+    readonly pid: number | undefined,
+  ) {
+    this.startedAt = deps.front.gateway.clock.now();
+    this.server = createServer();
+    this.transport = new SocketServerTransport(socket, rest, () => void this.end());
+    this.transport.onerror = (error) => deps.front.logger.debug({ err: error.message }, "bad message from a client");
+    this.stopFollowing = serveGateway(this.server, {
+      ...deps.front,
+      onUpstream: (providerId, requestId) => deps.calls.enter(providerId, this, requestId),
+    });
+    deps.subscriptions.serveOn(this.server);
+    // As over HTTP: the level must be known per request stream, which the SDK's own handler cannot do.
+    this.server.setRequestHandler(SetLevelRequestSchema, async (request) => {
+      this.logLevel = request.params.level;
+      return {};
+    });
+    this.server.oninitialized = () => deps.onInitialized();
+    const closed = Promise.withResolvers<void>();
+    this.closed = closed.promise;
+    socket.on("close", () => {
+      void this.end().finally(() => closed.resolve());
+    });
+    socket.on("error", (error) => deps.front.logger.debug({ err: error.message }, "client socket error"));
+  }
+
+  /** Starts serving the client. */
+  async start(): Promise<void> {
+    await this.server.connect(this.transport);
+  }
+
+  /** Who this is, for `hangar status`. */
+  info(): SessionInfo {
+    const client = this.server.getClientVersion();
+    return {
+      pid: this.pid,
+      client: client === undefined ? undefined : `${client.name} ${client.version}`,
+      attached_s: Math.round((this.deps.front.gateway.clock.now() - this.startedAt) / 1000),
+    };
+  }
+
+  /** Ends the session now: running requests are cancelled, the socket closed. */
+  async end(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    this.stopFollowing();
+    this.deps.subscriptions.forget(this.server);
+    await this.server
+      .close()
+      .catch((error: unknown) => this.deps.front.logger.debug({ err: messageOf(error) }, "cannot close a session"));
+    this.socket.destroy();
+  }
+}

@@ -1,0 +1,49 @@
+import type { Socket } from "node:net";
+import { PassThrough } from "node:stream";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { StdioServerTransport } from "../stdio-server-transport.ts";
+
+/**
+ * MCP over one attached client's socket: the stdio transport of `hangar serve` (the same line framing
+ * and error answers) reading from and writing to the socket. Responses go out with `id` as their first
+ * key, `{"id":…,"jsonrpc":"2.0",…}`, so the bridge can tell which requests were answered from a line's
+ * first bytes without parsing it (see bridge.ts). `rest` is what arrived after the hello line.
+ */
+export class SocketServerTransport implements Transport {
+  onmessage?: (message: JSONRPCMessage) => void;
+  onerror?: (error: Error) => void;
+  onclose?: () => void;
+  private readonly inner: StdioServerTransport;
+  private readonly input = new PassThrough();
+
+  /** `onEnd` is told once the connection ended. */
+  constructor(
+    private readonly socket: Socket,
+    rest: Buffer,
+    onEnd: () => void,
+  ) {
+    if (rest.length > 0) this.input.write(rest);
+    socket.pipe(this.input);
+    this.inner = new StdioServerTransport({ stdin: this.input, stdout: socket, onEnd });
+    this.inner.onmessage = (message) => this.onmessage?.(message);
+    this.inner.onerror = (error) => this.onerror?.(error);
+    this.inner.onclose = () => this.onclose?.();
+  }
+
+  start(): Promise<void> {
+    return this.inner.start();
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    if ("id" in message && ("result" in message || "error" in message))
+      return this.inner.send({ id: message.id, ...message } as JSONRPCMessage);
+    return this.inner.send(message);
+  }
+
+  async close(): Promise<void> {
+    this.socket.unpipe(this.input);
+    await this.inner.close();
+    this.socket.destroy();
+  }
+}

@@ -1,0 +1,103 @@
+// The parts of the shared daemon that need no process: the bridge's response-id scan, the daemon key,
+// the start lock, and the config keys.
+import { describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { daemonKey, variablesUsed } from "../src/serve/shared/daemon-key.ts";
+import { ResponseIds } from "../src/serve/shared/response-ids.ts";
+import { StartLock } from "../src/serve/shared/start-lock.ts";
+import { parse, problemsOf } from "./fixtures/config/helpers.ts";
+
+function idsOf(chunks: readonly string[]): string[] {
+  const found: string[] = [];
+  const ids = new ResponseIds((id) => found.push(id));
+  for (const chunk of chunks) ids.feed(Buffer.from(chunk));
+  return found;
+}
+
+describe("the bridge's response-id scan", () => {
+  test("finds the id at the head of each response line, numbers and strings alike", () => {
+    const text = `{"id":1,"result":{}}\n{"method":"notifications/progress","params":{"id":9}}\n{"id":"a,\\"b","error":{}}\n`;
+    expect(idsOf([text])).toEqual(["1", '"a,\\"b"']);
+  });
+
+  test("finds ids whose line head is split over chunks, byte by byte", () => {
+    const text = `{"id":12,"result":{"x":"${"y".repeat(1000)}"}}\n{"id":34,"result":{}}\n`;
+    expect(idsOf([...text])).toEqual(["12", "34"]);
+  });
+
+  test("never looks inside a line: an id-like text in a large result is not taken for a response", () => {
+    const text = `{"method":"x","params":{"text":"\\n{\\"id\\":5"}}\n{"jsonrpc":"2.0","id":7,"result":{}}\n`;
+    expect(idsOf([text])).toEqual([]);
+  });
+
+  test("a line that is not done when the daemon dies leaves the scan mid-line", () => {
+    const ids = new ResponseIds(() => {});
+    ids.feed(Buffer.from('{"id":1,"resu'));
+    expect(ids.atLineStart).toBe(false);
+    ids.feed(Buffer.from('lt":{}}\n'));
+    expect(ids.atLineStart).toBe(true);
+  });
+});
+
+describe("the daemon key", () => {
+  const base = {
+    configPath: "/home/u/hangar.yaml",
+    configText: "providers:\n  - id: gh\n    env: { T: ${GH_TOKEN} }\n",
+    env: { GH_TOKEN: "one", OTHER: "x", HOME: "/home/u" },
+    cwd: "/home/u/project",
+    selfCommand: ["/usr/bin/hangar"],
+  };
+
+  test("differs when the config path, its text, a variable it uses, the working directory or hangar differ", () => {
+    const key = daemonKey(base);
+    expect(daemonKey({ ...base, configPath: "/other/hangar.yaml" })).not.toBe(key);
+    expect(daemonKey({ ...base, configText: `${base.configText}# edited\n` })).not.toBe(key);
+    expect(daemonKey({ ...base, env: { ...base.env, GH_TOKEN: "two" } })).not.toBe(key);
+    expect(daemonKey({ ...base, cwd: "/home/u/other" })).not.toBe(key);
+    expect(daemonKey({ ...base, selfCommand: ["/opt/hangar"] })).not.toBe(key);
+    expect(daemonKey({ ...base, configPath: undefined })).not.toBe(key);
+  });
+
+  test("is the same when only a variable the config does not use differs", () => {
+    expect(daemonKey({ ...base, env: { ...base.env, OTHER: "y" } })).toBe(daemonKey(base));
+  });
+
+  test("the variables used are the `${NAME}`s, defaults included, and never an escaped `$${`", () => {
+    expect(variablesUsed("a: ${B}\nc: ${D:-x}\ne: $${F}\ng: ${B}")).toEqual(["B", "D"]);
+  });
+});
+
+describe("the start lock", () => {
+  test("one holder at a time; a lock whose holder is dead is taken over", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hangar-lock-"));
+    try {
+      const path = join(dir, "k.lock");
+      const lock = new StartLock(path);
+      expect(lock.take()).toBe(true);
+      expect(new StartLock(path).take()).toBe(false);
+      lock.release();
+      expect(existsSync(path)).toBe(false);
+      writeFileSync(path, "2147483646");
+      expect(new StartLock(path).take()).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the shared config keys", () => {
+  test("shared defaults to off and daemon_idle_s to 300 s", () => {
+    const config = parse("providers: []\n");
+    expect(config.shared).toBe(false);
+    expect(config.daemonIdleMs).toBe(300_000);
+  });
+
+  test("shared: true and daemon_idle_s are read; a wrong type is located", () => {
+    const config = parse("shared: true\ndaemon_idle_s: 5\nproviders: []\n");
+    expect(config.shared).toBe(true);
+    expect(config.daemonIdleMs).toBe(5000);
+    expect(problemsOf('shared: "yes"\n')).toContain("shared");
+  });
+});

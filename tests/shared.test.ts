@@ -1,0 +1,206 @@
+// `hangar serve --shared` end to end: SDK clients on the compiled binary's stdio bridge, one shared
+// daemon per user and config behind them, the shared-server fixture as providers (it logs its starts
+// and the cancellations it sees).
+import { describe, expect, test } from "bun:test";
+import { statSync } from "node:fs";
+import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
+import { BUN } from "./helpers/paths.ts";
+import { isAlive, outputOf, waitFor } from "./helpers/processes.ts";
+import type { ServeSession } from "./helpers/serve.ts";
+import { textOf } from "./helpers/serve.ts";
+import { sharedBox } from "./helpers/shared.ts";
+
+const TIMEOUT_MS = 60_000;
+
+/** Calls `<provider>__work` with `tag`, collecting the progress messages it gets. */
+function work(session: ServeSession, provider: string, tag: string, ms: number, signal?: AbortSignal) {
+  const progress: string[] = [];
+  const result = session.client.callTool({ name: `${provider}__work`, arguments: { tag, ms } }, undefined, {
+    onprogress: (p: Progress) => void progress.push(p.message ?? ""),
+    timeout: 120_000,
+    ...(signal ? { signal } : {}),
+  }) as Promise<CallToolResult>;
+  return { result, progress };
+}
+
+describe("hangar serve --shared", () => {
+  test(
+    "five clients call the same three providers at once: one daemon, each provider started once, every client its own answers and progress",
+    async () => {
+      await using shared = sharedBox();
+      shared.config(["p1", "p2", "p3"]);
+      const clients = await Promise.all([0, 1, 2, 3, 4].map(() => shared.client()));
+      try {
+        const calls = clients.flatMap((client, i) =>
+          ["p1", "p2", "p3"].map((provider) => ({ provider, tag: `c${i}`, ...work(client, provider, `c${i}`, 300) })),
+        );
+        const results = await Promise.all(calls.map((call) => call.result));
+        results.forEach((result, n) => {
+          const call = calls[n]!;
+          expect(textOf(result)).toBe(`${call.provider}:${call.tag}`);
+          expect(call.progress).toEqual([`${call.provider}:${call.tag}`]);
+        });
+        const starts = shared.events().filter((line) => line.startsWith("start "));
+        expect(starts.map((line) => line.split(" ")[1]).sort()).toEqual(["p1", "p2", "p3"]);
+        const daemons = await shared.status();
+        expect(daemons).toHaveLength(1);
+        expect(daemons[0]!.clients).toHaveLength(5);
+        expect(daemons[0]!.clients.map((c) => c.pid).sort()).toEqual(clients.map((c) => c.pid).sort());
+      } finally {
+        await Promise.all(clients.map((client) => client[Symbol.asyncDispose]()));
+      }
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a cancellation reaches only its own call, and a client leaving does not disturb the others",
+    async () => {
+      await using shared = sharedBox();
+      shared.config(["p1"]);
+      await using a = await shared.client();
+      await using b = await shared.client();
+      const c = await shared.client();
+      const abort = new AbortController();
+      const ofA = work(a, "p1", "a", 3000, abort.signal);
+      const ofB = work(b, "p1", "b", 1500);
+      const ofC = work(c, "p1", "c", 3000);
+      await waitFor(() => ofA.progress.length > 0 && ofC.progress.length > 0, 20_000, "the calls to run");
+      abort.abort();
+      await expect(ofA.result).rejects.toThrow();
+      await c[Symbol.asyncDispose]();
+      expect(textOf(await ofB.result)).toBe("p1:b");
+      await waitFor(() => shared.events().includes("cancelled a"), 10_000, "the provider to see a's cancellation");
+      const cancelled = shared.events().filter((line) => line.startsWith("cancelled "));
+      expect(cancelled).not.toContain("cancelled b");
+      expect(textOf(await work(b, "p1", "again", 0).result)).toBe("p1:again");
+      const [daemon] = await shared.status();
+      expect(daemon!.clients.map((client) => client.pid).sort()).toEqual([a.pid, b.pid].sort());
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "the daemon killed with SIGKILL mid-call: running calls fail with transport_error, the next call works through a new daemon, nothing is left running",
+    async () => {
+      await using shared = sharedBox();
+      shared.config(["p1", "p2"]);
+      await using a = await shared.client();
+      await using b = await shared.client();
+      const ofA = work(a, "p1", "a", 60_000);
+      const ofB = work(b, "p2", "b", 60_000);
+      await waitFor(() => ofA.progress.length > 0 && ofB.progress.length > 0, 20_000, "the calls to run");
+      const [old] = await shared.status();
+      const oldProviders = old!.providers.flatMap((p) => (p.pid === undefined ? [] : [p.pid]));
+      expect(oldProviders).toHaveLength(2);
+      process.kill(old!.pid, "SIGKILL");
+      for (const result of [await ofA.result, await ofB.result]) {
+        expect(result.isError).toBe(true);
+        expect(textOf(result)).toStartWith("transport_error: the shared Hangar daemon went away");
+      }
+      expect(textOf(await work(a, "p1", "after", 0).result)).toBe("p1:after");
+      expect(textOf(await work(b, "p2", "after", 0).result)).toBe("p2:after");
+      const [now] = await shared.status();
+      expect(now!.pid).not.toBe(old!.pid);
+      await waitFor(
+        () => !isAlive(old!.pid) && oldProviders.every((pid) => !isAlive(pid)),
+        10_000,
+        "the old daemon's providers to exit",
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "the socket is 0600 in a 0700 directory, and another user cannot attach",
+    async () => {
+      await using shared = sharedBox();
+      shared.config(["p1"]);
+      await using a = await shared.client();
+      expect(textOf(await work(a, "p1", "x", 0).result)).toBe("p1:x");
+      const [daemon] = await shared.status();
+      expect(statSync(shared.runDir).mode & 0o777).toBe(0o700);
+      expect(statSync(daemon!.socket).mode & 0o777).toBe(0o600);
+      const script = `require("node:net").connect(${JSON.stringify(daemon!.socket)}).on("connect", () => { console.log("connected"); process.exit(0); }).on("error", (e) => { console.log(e.code); process.exit(3); })`;
+      const proc = Bun.spawn(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", BUN, "-e", script], {
+        stdout: "pipe",
+        stderr: "pipe",
+        env: { PATH: process.env.PATH ?? "", HOME: "/tmp" },
+      });
+      const { stdout, code } = await outputOf(proc);
+      expect(stdout.trim()).toBe("EACCES");
+      expect(code).toBe(3);
+      expect((await shared.status())[0]!.clients).toHaveLength(1);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a changed config file: new clients get a new daemon, the old one serves its clients and exits once they left",
+    async () => {
+      await using shared = sharedBox();
+      shared.config(["p1"]);
+      const a = await shared.client();
+      expect(textOf(await work(a, "p1", "old", 0).result)).toBe("p1:old");
+      const [old] = await shared.status();
+      shared.config(["p1"], "# changed\n");
+      await using b = await shared.client();
+      expect(textOf(await work(b, "p1", "new", 0).result)).toBe("p1:new");
+      await waitFor(
+        async () => (await shared.status()).some((d) => d.draining !== null),
+        10_000,
+        "the old daemon to drain",
+      );
+      const daemons = await shared.status();
+      expect(daemons).toHaveLength(2);
+      expect(daemons.find((d) => d.pid === old!.pid)!.draining).toContain("config");
+      expect(textOf(await work(a, "p1", "still", 0).result)).toBe("p1:still");
+      await a[Symbol.asyncDispose]();
+      await waitFor(() => !isAlive(old!.pid), 10_000, "the drained daemon to exit");
+      expect((await shared.status()).map((d) => d.pid)).not.toContain(old!.pid);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "the daemon exits daemon_idle_s after its last client left; `shared: true` makes plain `hangar serve` a client and --no-shared opts out",
+    async () => {
+      await using shared = sharedBox();
+      shared.config(["p1"], "shared: true\ndaemon_idle_s: 1\n");
+      const alone = await shared.client(["--no-shared"]);
+      expect(textOf(await work(alone, "p1", "own", 0).result)).toBe("p1:own");
+      expect(await shared.status()).toHaveLength(0);
+      await alone[Symbol.asyncDispose]();
+      const { serve } = await import("./helpers/serve.ts");
+      const a = await serve(shared.box, { env: shared.env });
+      expect(textOf(await work(a, "p1", "shared", 0).result)).toBe("p1:shared");
+      const [daemon] = await shared.status();
+      expect(daemon!.clients).toHaveLength(1);
+      await a[Symbol.asyncDispose]();
+      await waitFor(() => !isAlive(daemon!.pid), 10_000, "the idle daemon to exit");
+      expect(await shared.status()).toHaveLength(0);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "`hangar stop` stops the daemon and its providers; an attached client's next call starts a new one",
+    async () => {
+      await using shared = sharedBox();
+      shared.config(["p1"]);
+      await using a = await shared.client();
+      expect(textOf(await work(a, "p1", "one", 0).result)).toBe("p1:one");
+      const [daemon] = await shared.status();
+      const provider = daemon!.providers[0]!.pid!;
+      const { runHangar } = await import("./helpers/e2e.ts");
+      const stopped = await runHangar(["stop"], { env: shared.env, cwd: shared.box.cwd });
+      expect(stopped.code).toBe(0);
+      expect(stopped.stdout).toContain(`Stopped the shared daemon ${daemon!.pid}`);
+      expect(isAlive(daemon!.pid)).toBe(false);
+      await waitFor(() => !isAlive(provider), 10_000, "the provider to exit");
+      expect(textOf(await work(a, "p1", "two", 0).result)).toBe("p1:two");
+      expect((await shared.status())[0]!.pid).not.toBe(daemon!.pid);
+    },
+    TIMEOUT_MS,
+  );
+});
