@@ -335,7 +335,12 @@ Over HTTP:       hangar serve --http --port 8000   then   claude mcp add --trans
 REST batch:      curl -s localhost:8000/v1/call -H 'content-type: application/json' -d @batch.json`,
     )
     .action((options: ServeOptions, command: Command) =>
-      run(async () => (await import("./commands/serve.ts")).runServe(globals(command), options)),
+      run(async () =>
+        // --shared loads only the bridge (not the front), so the client's first answer comes in milliseconds.
+        options.shared
+          ? (await import("./commands/serve-shared.ts")).runSharedServe(globals(command), options)
+          : (await import("./commands/serve.ts")).runServe(globals(command), options),
+      ),
     );
 }
 

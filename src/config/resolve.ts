@@ -5,6 +5,7 @@
  */
 import * as nodePath from "node:path";
 import { type EnvRoutes, withheldFrom } from "./env-inherit.ts";
+import { expandHome } from "./find.ts";
 import type { ConfigFile, DefaultsEntry, McpServerEntry, ProviderEntry } from "./schema.ts";
 import type { ConfigSource, EnvPolicy, ProviderTransport, ResolvedConfig, ResolvedProvider } from "./types.ts";
 
@@ -101,12 +102,7 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** `~` or `~/…` at the start of `path`, expanded to `home`. */
-export function expandHome(path: string, home: string): string {
-  if (path === "~") return home;
-  if (path.startsWith("~/")) return nodePath.join(home, path.slice(2));
-  return path;
-}
+export { expandHome } from "./find.ts";
 
 function transportOf(entry: ProviderEntry, context: ResolveContext): ProviderTransport {
   if (entry.url !== undefined) {

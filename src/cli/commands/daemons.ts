@@ -1,5 +1,4 @@
-import type { DaemonEntry } from "../../serve/shared/index.ts";
-import { listDaemons, runDir, stopDaemon } from "../../serve/shared/index.ts";
+import { type DaemonEntry, listDaemons, runDir, stopDaemon } from "../../serve/shared/client.ts";
 import { writeOut } from "../write-out.ts";
 
 /** `hangar status`: the shared daemons of this user, their clients and providers. */

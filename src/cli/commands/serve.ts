@@ -49,8 +49,8 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
       "--host, --port, --token, --token-file, --session-key-file, --drain-s, --protect-health, --body-timeout and --idle-timeout go with --http",
     );
   }
-  if (options.shared && (options.http || options.metricsPort !== undefined))
-    throw new UsageError("--shared is for stdio clients; it does not go with --http or --metrics-port");
+  if (options.shared ?? (!options.http && options.metricsPort === undefined && (await configSaysShared(global))))
+    return (await import("./serve-shared.ts")).runSharedServe(global, options);
   const token = options.http ? tokenOf(options) : undefined;
   const drainMs = options.http ? drainMsOf(options) : undefined;
   const seal = options.http ? sealOf(options) : undefined;
@@ -84,10 +84,6 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
     return context;
   };
   try {
-    if (options.shared ?? (!options.http && options.metricsPort === undefined && (await configSaysShared(global)))) {
-      const { runSharedBridge } = await import("./serve-shared.ts");
-      return await runSharedBridge(global, lifecycle.signal);
-    }
     if (options.http) {
       await serveHttp({
         openGateway: async (deps) => {

@@ -1,9 +1,5 @@
-/** The shared daemon of `hangar serve --shared`, the stdio bridge to it, and what finds and stops it. */
-export { attachToDaemon } from "./attach.ts";
-export { runBridge } from "./bridge.ts";
+/** The shared daemon of `hangar serve --shared`; its clients' side (bridge, status, stop) is client.ts. */
+export * from "./client.ts";
 export { runDaemon } from "./daemon.ts";
 export { daemonKey, variablesUsed } from "./daemon-key.ts";
-export type { DaemonStatus } from "./daemon-status.ts";
-export { type DaemonEntry, listDaemons, stopDaemon } from "./daemons.ts";
-export { type DaemonFiles, daemonFiles, ensureRunDir, runDir } from "./run-dir.ts";
-export { sharedSetup } from "./shared-setup.ts";
+export { daemonFiles, ensureRunDir } from "./run-dir.ts";

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { findConfigFile } from "../../config/index.ts";
+// find.ts, not the config index: the bridge must not load YAML and zod just to find its daemon.
+import { findConfigFile } from "../../config/find.ts";
 import { ConfigError, messageOf } from "../../errors.ts";
 import { selfCommand } from "../../self-command.ts";
 import { daemonKey } from "./daemon-key.ts";
