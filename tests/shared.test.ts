@@ -3,7 +3,7 @@
 // and the cancellations it sees).
 import { describe, expect, test } from "bun:test";
 import { statSync } from "node:fs";
-import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolResult, ListRootsRequestSchema, type Progress } from "@modelcontextprotocol/sdk/types.js";
 import { BUN } from "./helpers/paths.ts";
 import { isAlive, outputOf, waitFor } from "./helpers/processes.ts";
 import type { ServeSession } from "./helpers/serve.ts";
@@ -200,6 +200,49 @@ describe("hangar serve --shared", () => {
       await waitFor(() => !isAlive(provider), 10_000, "the provider to exit");
       expect(textOf(await work(a, "p1", "two", 0).result)).toBe("p1:two");
       expect((await shared.status())[0]!.pid).not.toBe(daemon!.pid);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a per_client provider runs one instance per client and gets that client's roots; the others stay shared",
+    async () => {
+      await using shared = sharedBox();
+      shared.config(["common", "mine"], "", ["mine"]);
+      const clients = await Promise.all(
+        [0, 1, 2].map((i) =>
+          shared.client([], {
+            capabilities: { roots: {} },
+            setup: (client) =>
+              client.setRequestHandler(ListRootsRequestSchema, async () => ({
+                roots: [{ uri: `file:///client${i}` }],
+              })),
+          }),
+        ),
+      );
+      try {
+        const answers = await Promise.all(
+          clients.map(async (client, i) => ({
+            common: textOf(await work(client, "common", `c${i}`, 0).result),
+            mine: textOf(await work(client, "mine", `c${i}`, 0).result),
+            roots: textOf(await client.client.callTool({ name: "mine__roots", arguments: {} })),
+          })),
+        );
+        expect(answers).toEqual(
+          [0, 1, 2].map((i) => ({ common: `common:c${i}`, mine: `mine:c${i}`, roots: `file:///client${i}` })),
+        );
+        const starts = shared.events().filter((line) => line.startsWith("start "));
+        expect(starts.filter((line) => line.startsWith("start common "))).toHaveLength(1);
+        expect(starts.filter((line) => line.startsWith("start mine "))).toHaveLength(3);
+        const [daemon] = await shared.status();
+        expect(daemon!.clients.map((c) => c.own_providers?.map((p) => p.id))).toEqual([["mine"], ["mine"], ["mine"]]);
+        const own = daemon!.clients.map((c) => c.own_providers![0]!.pid!);
+        await clients[0]![Symbol.asyncDispose]();
+        await waitFor(() => !isAlive(own[0]!), 10_000, "the leaving client's own provider to stop");
+        expect(own.slice(1).every(isAlive)).toBe(true);
+      } finally {
+        await Promise.all(clients.map((client) => client[Symbol.asyncDispose]()));
+      }
     },
     TIMEOUT_MS,
   );

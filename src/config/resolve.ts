@@ -90,6 +90,7 @@ export function resolveProvider(
     },
     expose: Boolean(setting("expose")),
     prefix: Boolean(setting("prefix")),
+    ...((entry.per_client ?? defaults.per_client) ? { perClient: true } : {}),
   };
 }
 

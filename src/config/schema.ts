@@ -53,6 +53,7 @@ const settingsShape = {
   tools: toolsSchema.optional(),
   expose: z.boolean().optional(),
   prefix: z.boolean().optional(),
+  per_client: z.boolean().optional(),
 };
 
 /** The `defaults` map: any per-provider setting, but nothing that says what to launch. */

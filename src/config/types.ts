@@ -81,6 +81,11 @@ export interface ResolvedProvider {
   readonly expose: boolean;
   /** Prefix exposed names with `<id>__` (default true). */
   readonly prefix: boolean;
+  /**
+   * One instance per client for a shared daemon (`per_client`; absent = false): the provider keeps
+   * per-client state or needs the client's roots, so clients never share it.
+   */
+  readonly perClient?: boolean;
 }
 
 /** Where the config came from. */

@@ -34,7 +34,7 @@ import { BatchStream, roundMs } from "./batch-stream.ts";
 import { classifyError } from "./classify.ts";
 import { ConfigRecord, type ReloadTrigger } from "./config-record.ts";
 import { dependentArguments, literalArguments } from "./dependencies.ts";
-import { ProviderTable, type Retiring } from "./provider-table.ts";
+import { type ProviderLender, ProviderTable, type Retiring } from "./provider-table.ts";
 import { ResultStore } from "./result-store.ts";
 import { ResultTrimmer } from "./result-trim.ts";
 import { Router } from "./router.ts";
@@ -60,6 +60,13 @@ export interface GatewayDeps {
    * probe (default: nowhere; every start probes).
    */
   readonly eras?: EraMemory;
+  /**
+   * A gateway whose providers this one uses instead of its own, except those marked `perClient`: their
+   * instances, concurrency limits and drain counts are shared, and `close` or a reload leaves them to
+   * their owner (default: none; the shared daemon gives each client such a gateway when the config has
+   * per-client providers, and reloads it after its own gateway).
+   */
+  readonly borrowFrom?: Gateway;
 }
 
 /** Per-batch hooks. */
@@ -141,6 +148,7 @@ export class Gateway {
           deps.pins,
           deps.eras ?? noEraMemory,
         ),
+      deps.borrowFrom?.lender,
     );
     this.router = new Router(this.table.handles);
     this.global = new Semaphore(config.maxConcurrency, Number.POSITIVE_INFINITY, "the gateway");
@@ -410,7 +418,12 @@ export class Gateway {
     return { inFlight: permits?.inUse ?? 0, queued: permits?.queued ?? 0 };
   }
 
-  /** Cancels every running call and stops every provider; safe to call more than once. */
+  /** Lends this gateway's provider instances and their permits to a gateway built with `borrowFrom` it. */
+  get lender(): ProviderLender {
+    return this.table;
+  }
+
+  /** Cancels every running call and stops every provider it owns (not borrowed ones); safe to call more than once. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.shutdown.abort(new CancelledError("Hangar is shutting down"));

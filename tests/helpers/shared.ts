@@ -6,7 +6,7 @@ import type { DaemonStatus } from "../../src/serve/shared/index.ts";
 import { runHangar, type Sandbox, sandbox } from "./e2e.ts";
 import { fixture } from "./paths.ts";
 import { descendants, isAlive, waitFor } from "./processes.ts";
-import { type ServeSession, serve } from "./serve.ts";
+import { type ServeOptions, type ServeSession, serve } from "./serve.ts";
 
 /** A sandbox for shared-daemon tests; on dispose every daemon it started is stopped or killed. */
 export interface SharedBox extends AsyncDisposable {
@@ -16,10 +16,10 @@ export interface SharedBox extends AsyncDisposable {
   readonly runDir: string;
   /** Lines the fixture providers wrote ("start <name> <pid>", "cancelled <tag>"). */
   events(): string[];
-  /** Writes hangar.yaml with shared-server providers named `names` (`extra` goes on top verbatim). */
-  config(names: readonly string[], extra?: string): void;
-  /** A `hangar serve --shared` client (more `args` after it). */
-  client(args?: readonly string[]): Promise<ServeSession>;
+  /** Writes hangar.yaml with shared-server providers named `names` (`extra` on top verbatim; `perClient` ones `per_client: true`). */
+  config(names: readonly string[], extra?: string, perClient?: readonly string[]): void;
+  /** A `hangar serve --shared` client (more `args` after it; `options` as for `serve`). */
+  client(args?: readonly string[], options?: Omit<ServeOptions, "args" | "env">): Promise<ServeSession>;
   /** `hangar status --json`. */
   status(): Promise<DaemonStatus[]>;
 }
@@ -43,14 +43,15 @@ export function sharedBox(): SharedBox {
     env,
     runDir: join(xdg, "hangar"),
     events: () => (existsSync(eventLog) ? readFileSync(eventLog, "utf8").trim().split("\n").filter(Boolean) : []),
-    config(names, extra = "") {
+    config(names, extra = "", perClient = []) {
       const providers = names.map(
         (name) =>
-          `  - id: ${name}\n    command: ${JSON.stringify(fixture("shared-server.ts"))}\n    env: { NAME: ${name} }\n`,
+          `  - id: ${name}\n    command: ${JSON.stringify(fixture("shared-server.ts"))}\n    env: { NAME: ${name} }\n` +
+          (perClient.includes(name) ? "    per_client: true\n" : ""),
       );
       box.write("hangar.yaml", `${extra}providers:\n${providers.join("")}`);
     },
-    client: (args = []) => serve(box, { args: ["--shared", ...args], env }),
+    client: (args = [], options = {}) => serve(box, { ...options, args: ["--shared", ...args], env }),
     status,
     async [Symbol.asyncDispose]() {
       await status().catch(() => []);

@@ -49,7 +49,13 @@ function describe(daemon: DaemonEntry): string {
     `  config:    ${s.config}`,
     `  cwd:       ${s.cwd}`,
     `  clients:   ${s.clients.length === 0 ? `none (it exits ${s.idle_exit_s} s after the last one left)` : s.clients.length}`,
-    ...s.clients.map((c) => `    pid ${c.pid ?? "?"}  ${c.client ?? "(not initialized)"}  attached ${c.attached_s} s`),
+    ...s.clients.map(
+      (c) =>
+        `    pid ${c.pid ?? "?"}  ${c.client ?? "(not initialized)"}  attached ${c.attached_s} s` +
+        (c.own_providers?.length
+          ? `; its own: ${c.own_providers.map((p) => `${p.id} ${p.state}${p.pid === undefined ? "" : ` pid ${p.pid}`}`).join(", ")}`
+          : ""),
+    ),
     `  providers:`,
     ...s.providers.map(
       (p) =>

@@ -6,6 +6,7 @@ import type { FrontDeps } from "../front-deps.ts";
 import type { ProviderCalls } from "../http/provider-calls.ts";
 import type { ResourceSubscriptions } from "../resource-subscriptions.ts";
 import { createServer, serveGateway } from "../server.ts";
+import type { OwnProviders } from "./per-client.ts";
 import { SocketServerTransport } from "./socket-transport.ts";
 
 /** What every session of one daemon shares. */
@@ -16,6 +17,8 @@ export interface DaemonSessionDeps {
   readonly calls: ProviderCalls<DaemonSession>;
   /** Told once this session's client has initialized. */
   readonly onInitialized: () => void;
+  /** Gives the session its own instances of the `per_client` providers (default: none are). */
+  readonly perClient?: ((server: Server) => OwnProviders) | undefined;
 }
 
 /** Who is attached, as `hangar status` shows it. */
@@ -23,12 +26,15 @@ export interface SessionInfo {
   readonly pid: number | undefined;
   readonly client: string | undefined;
   readonly attached_s: number;
+  /** The client's own instances of `per_client` providers. */
+  readonly own_providers?: { id: string; state: string; pid?: number }[];
 }
 
 /**
  * One client attached to the shared daemon: its own SDK Server on its socket, as an HTTP session has
  * its own (its own progress tokens, cancellations, subscriptions, list_changed and log level), all on
- * the daemon's one Gateway and Catalog. When its connection ends, the requests still running are
+ * the daemon's one Gateway and Catalog (or, when the config has `per_client` providers, on a gateway of
+ * its own that holds its own instances of those and borrows every other provider from the daemon's). When its connection ends, the requests still running are
  * cancelled: the bridge closes it only once every request was answered (its stdin ended) or its client
  * is gone.
  */
@@ -41,6 +47,8 @@ export class DaemonSession {
   private readonly transport: SocketServerTransport;
   private readonly stopFollowing: () => void;
   private readonly startedAt: number;
+  private readonly own: OwnProviders | undefined;
+  private readonly subscriptions: ResourceSubscriptions;
   private ended = false;
 
   constructor(
@@ -52,19 +60,24 @@ export class DaemonSession {
   ) {
     this.startedAt = deps.front.gateway.clock.now();
     this.server = createServer();
+    this.own = deps.perClient?.(this.server);
+    this.subscriptions = this.own?.subscriptions ?? deps.subscriptions;
     this.transport = new SocketServerTransport(socket, rest, () => void this.end());
     this.transport.onerror = (error) => deps.front.logger.debug({ err: error.message }, "bad message from a client");
     this.stopFollowing = serveGateway(this.server, {
-      ...deps.front,
+      ...(this.own?.front ?? deps.front),
       onUpstream: (providerId, requestId) => deps.calls.enter(providerId, this, requestId),
     });
-    deps.subscriptions.serveOn(this.server);
+    this.subscriptions.serveOn(this.server);
     // As over HTTP: the level must be known per request stream, which the SDK's own handler cannot do.
     this.server.setRequestHandler(SetLevelRequestSchema, async (request) => {
       this.logLevel = request.params.level;
       return {};
     });
-    this.server.oninitialized = () => deps.onInitialized();
+    this.server.oninitialized = () => {
+      deps.onInitialized();
+      this.own?.warmUp();
+    };
     const closed = Promise.withResolvers<void>();
     this.closed = closed.promise;
     socket.on("close", () => {
@@ -78,6 +91,11 @@ export class DaemonSession {
     await this.server.connect(this.transport);
   }
 
+  /** A shared provider's resource changed: told to this client when it subscribed through its own providers' front. */
+  resourceUpdated(providerId: string, uri: string): void {
+    this.own?.resourceUpdated(providerId, uri);
+  }
+
   /** Who this is, for `hangar status`. */
   info(): SessionInfo {
     const client = this.server.getClientVersion();
@@ -85,6 +103,7 @@ export class DaemonSession {
       pid: this.pid,
       client: client === undefined ? undefined : `${client.name} ${client.version}`,
       attached_s: Math.round((this.deps.front.gateway.clock.now() - this.startedAt) / 1000),
+      ...(this.own ? { own_providers: this.own.providers() } : {}),
     };
   }
 
@@ -93,10 +112,11 @@ export class DaemonSession {
     if (this.ended) return;
     this.ended = true;
     this.stopFollowing();
-    this.deps.subscriptions.forget(this.server);
+    this.subscriptions.forget(this.server);
     await this.server
       .close()
       .catch((error: unknown) => this.deps.front.logger.debug({ err: messageOf(error) }, "cannot close a session"));
     this.socket.destroy();
+    await this.own?.close();
   }
 }

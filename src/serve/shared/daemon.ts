@@ -16,6 +16,7 @@ import { statusOf } from "../status.ts";
 import { DaemonSession } from "./daemon-session.ts";
 import type { DaemonStatus } from "./daemon-status.ts";
 import { readHello } from "./hello.ts";
+import { perClientProviders } from "./per-client.ts";
 import type { DaemonFiles } from "./run-dir.ts";
 
 /** What `runDaemon` needs; every field says its default. */
@@ -52,11 +53,9 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const startedAt = clock.now();
   const startedIso = new Date().toISOString();
   const idleMs = config.daemonIdleMs ?? DEFAULT_DAEMON_IDLE_S * 1000;
-  const catalog = new Catalog(gateway, {
-    reserved: HANGAR_TOOL_NAMES,
-    cache: options.cache ?? new CatalogCache(),
-    logger,
-  });
+  const cache = options.cache ?? new CatalogCache();
+  const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, cache, logger });
+  const perClient = perClientProviders(gateway, { logger, cache, startedAt });
   const front: FrontDeps = { gateway, catalog, logger, startedAt };
   const subscriptions = new ResourceSubscriptions(gateway, catalog, logger);
   const calls = new ProviderCalls<DaemonSession>();
@@ -68,12 +67,16 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       const { server, pid, logLevel } = call.session;
       return { server, sessionId: pid === undefined ? undefined : String(pid), requestId: call.requestId, logLevel };
     },
-    resourceUpdated: (providerId, uri) => subscriptions.updated(providerId, uri),
+    resourceUpdated: (providerId, uri) => {
+      subscriptions.updated(providerId, uri);
+      for (const session of sessions) session.resourceUpdated(providerId, uri);
+    },
   });
   const warmUp = new AbortController();
   let warmedUp = false;
   const onInitialized = () => {
-    if (warmedUp) return;
+    // With per-client providers each client's own catalog is warmed up instead (the daemon's would start them for no one).
+    if (warmedUp || perClient !== undefined) return;
     warmedUp = true;
     catalog.warmUp(warmUp.signal).catch((error: unknown) => logger.warn({ err: messageOf(error) }, "warm-up failed"));
   };
@@ -147,7 +150,12 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       stopped.resolve();
       return;
     }
-    const session = new DaemonSession(socket, rest, { front, subscriptions, calls, onInitialized }, hello.pid);
+    const session = new DaemonSession(
+      socket,
+      rest,
+      { front, subscriptions, calls, onInitialized, perClient },
+      hello.pid,
+    );
     sessions.add(session);
     clock.clearTimeout(idleTimer);
     logger.info({ client_pid: hello.pid, clients: sessions.size }, "client attached");

@@ -1,0 +1,70 @@
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { messageOf } from "../../errors.ts";
+import { Gateway } from "../../gateway/index.ts";
+import type { Logger } from "../../observability/log.ts";
+import { Catalog } from "../catalog.ts";
+import type { CatalogCache } from "../catalog-cache.ts";
+import type { FrontDeps } from "../front-deps.ts";
+import { HANGAR_TOOL_NAMES } from "../hangar-tools.ts";
+import { ResourceSubscriptions } from "../resource-subscriptions.ts";
+import { ServerBridge } from "../server-bridge.ts";
+
+/** One client's own instances of the `per_client` providers, and the front that serves them with the shared ones. */
+export interface OwnProviders {
+  /** The client's gateway (its own per-client providers, the daemon's others) and catalog. */
+  readonly front: FrontDeps;
+  readonly subscriptions: ResourceSubscriptions;
+  /** Lists the providers in the background, once the client has initialized. */
+  warmUp(): void;
+  /** A provider's resource changed (told by the daemon for the shared providers). */
+  resourceUpdated(providerId: string, uri: string): void;
+  /** The client's own providers, for `hangar status`. */
+  providers(): { id: string; state: string; pid?: number }[];
+  /** Stops the client's own providers (the shared ones keep running). */
+  close(): Promise<void>;
+}
+
+/**
+ * How the daemon gives each client its own instance of every provider marked `per_client`, or
+ * undefined when the config has none. The client's gateway borrows every other provider from the
+ * daemon's, and its own providers talk to this client alone, as under plain `hangar serve`: they are
+ * offered sampling, elicitation and roots exactly when this client declared them, and their requests
+ * and logs go to it.
+ */
+export function perClientProviders(
+  base: Gateway,
+  options: { readonly logger: Logger; readonly cache: CatalogCache; readonly startedAt: number },
+): ((server: Server) => OwnProviders) | undefined {
+  if (!base.config.providers.some((provider) => provider.perClient)) return undefined;
+  const { logger, cache, startedAt } = options;
+  return (server) => {
+    const bridge = new ServerBridge(server, logger);
+    const gateway = new Gateway(base.config, { logger, clock: base.clock, bridge, borrowFrom: base });
+    const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, cache, logger });
+    const subscriptions = new ResourceSubscriptions(gateway, catalog, logger);
+    bridge.onResourceUpdated = (providerId, uri) => subscriptions.updated(providerId, uri);
+    const warm = new AbortController();
+    return {
+      front: { gateway, catalog, logger, startedAt },
+      subscriptions,
+      warmUp: () =>
+        void catalog
+          .warmUp(warm.signal)
+          .catch((error: unknown) => logger.warn({ err: messageOf(error) }, "warm-up failed")),
+      resourceUpdated: (providerId, uri) => subscriptions.updated(providerId, uri),
+      providers: () =>
+        [...gateway.handles.values()]
+          .filter((handle) => handle.config.perClient)
+          .map((handle) => ({
+            id: handle.config.id,
+            state: handle.state,
+            ...(handle.pid === undefined ? {} : { pid: handle.pid }),
+          })),
+      close: async () => {
+        warm.abort();
+        await gateway.close();
+        catalog.close();
+      },
+    };
+  };
+}
