@@ -3,7 +3,13 @@
 // and the cancellations it sees).
 import { describe, expect, test } from "bun:test";
 import { statSync } from "node:fs";
-import { type CallToolResult, ListRootsRequestSchema, type Progress } from "@modelcontextprotocol/sdk/types.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import {
+  type CallToolResult,
+  CreateMessageRequestSchema,
+  ListRootsRequestSchema,
+  type Progress,
+} from "@modelcontextprotocol/sdk/types.js";
 import { BUN } from "./helpers/paths.ts";
 import { isAlive, outputOf, waitFor } from "./helpers/processes.ts";
 import type { ServeSession } from "./helpers/serve.ts";
@@ -243,6 +249,33 @@ describe("hangar serve --shared", () => {
       } finally {
         await Promise.all(clients.map((client) => client[Symbol.asyncDispose]()));
       }
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a provider's log and sampling request go only to the client whose call runs on it",
+    async () => {
+      await using shared = sharedBox();
+      shared.config(["p1"]);
+      const sampling = (name: string) => ({
+        capabilities: { sampling: {} },
+        setup: (client: Client) =>
+          client.setRequestHandler(CreateMessageRequestSchema, async () => ({
+            role: "assistant" as const,
+            model: "test",
+            content: { type: "text" as const, text: `answered by ${name}` },
+          })),
+      });
+      await using a = await shared.client([], sampling("a"));
+      await using b = await shared.client([], sampling("b"));
+      expect(textOf(await a.client.callTool({ name: "p1__ask", arguments: { tag: "a" } }))).toBe("answered by a");
+      expect(textOf(await b.client.callTool({ name: "p1__ask", arguments: { tag: "b" } }))).toBe("answered by b");
+      await waitFor(() => a.logs.length > 0 && b.logs.length > 0, 10_000, "the logs to arrive");
+      const data = (logs: readonly unknown[]) => logs.map((log) => (log as { data?: unknown }).data);
+      expect(data(a.logs)).toEqual(["log of a"]);
+      expect(data(b.logs)).toEqual(["log of b"]);
+      expect(shared.events().filter((line) => line.startsWith("start "))).toHaveLength(1);
     },
     TIMEOUT_MS,
   );
