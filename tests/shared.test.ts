@@ -242,7 +242,7 @@ describe("hangar serve --shared", () => {
         expect(starts.filter((line) => line.startsWith("start mine "))).toHaveLength(3);
         const [daemon] = await shared.status();
         expect(daemon!.clients.map((c) => c.own_providers?.map((p) => p.id))).toEqual([["mine"], ["mine"], ["mine"]]);
-        const own = daemon!.clients.map((c) => c.own_providers![0]!.pid!);
+        const own = clients.map((c) => daemon!.clients.find((d) => d.pid === c.pid)!.own_providers![0]!.pid!);
         await clients[0]![Symbol.asyncDispose]();
         await waitFor(() => !isAlive(own[0]!), 10_000, "the leaving client's own provider to stop");
         expect(own.slice(1).every(isAlive)).toBe(true);

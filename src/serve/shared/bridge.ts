@@ -99,7 +99,6 @@ export async function runBridge(options: BridgeOptions): Promise<void> {
       if (stdinEnded) finished.resolve();
     });
     next.on("drain", () => stdin.resume());
-    if (stdinEnded && open.size === 0) next.end();
   };
 
   const connect = async () => {
@@ -131,6 +130,7 @@ export async function runBridge(options: BridgeOptions): Promise<void> {
     const waiting = queued;
     queued = [];
     if (waiting.length > 0 && !next.write(Buffer.concat(waiting))) stdin.pause();
+    if (stdinEnded && open.size === 0) next.end();
   };
 
   const write = (data: Buffer) => {
