@@ -10,6 +10,7 @@ import {
   ListRootsRequestSchema,
   type Progress,
 } from "@modelcontextprotocol/sdk/types.js";
+import { runHangar } from "./helpers/e2e.ts";
 import { BUN } from "./helpers/paths.ts";
 import { isAlive, outputOf, waitFor } from "./helpers/processes.ts";
 import type { ServeSession } from "./helpers/serve.ts";
@@ -198,7 +199,6 @@ describe("hangar serve --shared", () => {
       expect(textOf(await work(a, "p1", "one", 0).result)).toBe("p1:one");
       const [daemon] = await shared.status();
       const provider = daemon!.providers[0]!.pid!;
-      const { runHangar } = await import("./helpers/e2e.ts");
       const stopped = await runHangar(["stop"], { env: shared.env, cwd: shared.box.cwd });
       expect(stopped.code).toBe(0);
       expect(stopped.stdout).toContain(`Stopped the shared daemon ${daemon!.pid}`);
@@ -279,4 +279,13 @@ describe("hangar serve --shared", () => {
     },
     TIMEOUT_MS,
   );
+
+  test("a broken config fails `hangar serve --shared` with exit 2 before any daemon starts", async () => {
+    await using shared = sharedBox();
+    shared.box.write("hangar.yaml", "providers:\n  - id: x\n    comand: [a]\n");
+    const run = await runHangar(["serve", "--shared"], { env: shared.env, cwd: shared.box.cwd, stdin: "" });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("did you mean `command`?");
+    expect(await shared.status()).toEqual([]);
+  });
 });
