@@ -1,5 +1,4 @@
 import type { Socket } from "node:net";
-import { PassThrough } from "node:stream";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { StdioServerTransport } from "../stdio-server-transport.ts";
@@ -15,7 +14,6 @@ export class SocketServerTransport implements Transport {
   onerror?: (error: Error) => void;
   onclose?: () => void;
   private readonly inner: StdioServerTransport;
-  private readonly input = new PassThrough();
 
   /** `onEnd` is told once the connection ended. */
   constructor(
@@ -23,9 +21,7 @@ export class SocketServerTransport implements Transport {
     rest: Buffer,
     onEnd: () => void,
   ) {
-    if (rest.length > 0) this.input.write(rest);
-    socket.pipe(this.input);
-    this.inner = new StdioServerTransport({ stdin: this.input, stdout: socket, onEnd });
+    this.inner = new StdioServerTransport({ stdin: prefixed(socket, rest), stdout: socket, onEnd });
     this.inner.onmessage = (message) => this.onmessage?.(message);
     this.inner.onerror = (error) => this.onerror?.(error);
     this.inner.onclose = () => this.onclose?.();
@@ -42,8 +38,36 @@ export class SocketServerTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    this.socket.unpipe(this.input);
     await this.inner.close();
     this.socket.destroy();
   }
+}
+
+/**
+ * The socket as the transport's input, `rest` (what came with the hello line) delivered first; no
+ * stream in between, so a message costs no extra turn of the event loop. The socket is paused until
+ * the transport listens.
+ */
+function prefixed(socket: Socket, rest: Buffer): NodeJS.ReadableStream {
+  const input = {
+    on(event: string, listener: (...args: unknown[]) => void) {
+      if (event === "data" && rest.length > 0) {
+        const first = rest;
+        rest = Buffer.alloc(0);
+        listener(first);
+      }
+      socket.on(event, listener);
+      if (event === "data") socket.resume();
+      return input;
+    },
+    off(event: string, listener: (...args: unknown[]) => void) {
+      socket.off(event, listener);
+      return input;
+    },
+    pause() {
+      socket.pause();
+      return input;
+    },
+  };
+  return input as unknown as NodeJS.ReadableStream;
 }
