@@ -1,11 +1,11 @@
 import type { Socket } from "node:net";
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { type LoggingLevel, SetLevelRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import type { LoggingLevel, Server } from "@modelcontextprotocol/server";
+import { type StdioServerHandle, serveStdio } from "@modelcontextprotocol/server/stdio";
 import { messageOf } from "../../errors.ts";
 import type { FrontDeps } from "../front-deps.ts";
+import { type Era, frontFactory, sendListChanged } from "../front-factory.ts";
 import type { ProviderCalls } from "../http/provider-calls.ts";
 import type { ResourceSubscriptions } from "../resource-subscriptions.ts";
-import { createServer, serveGateway } from "../server.ts";
 import type { OwnProviders } from "./per-client.ts";
 import { SocketServerTransport } from "./socket-transport.ts";
 
@@ -15,10 +15,10 @@ export interface DaemonSessionDeps {
   readonly subscriptions: ResourceSubscriptions;
   /** Which session's request runs on which provider (where a provider's sampling and logs go). */
   readonly calls: ProviderCalls<DaemonSession>;
-  /** Told once this session's client has initialized. */
+  /** Told once this session's client has initialized (a 2026 client: at its first request). */
   readonly onInitialized: () => void;
   /** Gives the session its own instances of the `per_client` providers (default: none are). */
-  readonly perClient?: ((server: Server) => OwnProviders) | undefined;
+  readonly perClient?: (() => OwnProviders) | undefined;
 }
 
 /** Who is attached, as `hangar status` shows it. */
@@ -31,24 +31,28 @@ export interface SessionInfo {
 }
 
 /**
- * One client attached to the shared daemon: its own SDK Server on its socket, as an HTTP session has
- * its own (its own progress tokens, cancellations, subscriptions, list_changed and log level), all on
- * the daemon's one Gateway and Catalog (or, when the config has `per_client` providers, on a gateway of
- * its own that holds its own instances of those and borrows every other provider from the daemon's). When its connection ends, the requests still running are
- * cancelled: the bridge closes it only once every request was answered (its stdin ended) or its client
- * is gone.
+ * One client attached to the shared daemon, served the way `hangar serve` serves its stdin: the SDK's
+ * `serveStdio` over the client's socket, one instance from the front's factory pinned to the
+ * connection in either protocol era. As an HTTP session it has its own progress tokens, cancellations,
+ * subscriptions, list_changed and log level, all on the daemon's one Gateway and Catalog (or, when the
+ * config has `per_client` providers, on a gateway of its own that holds its own instances of those and
+ * borrows every other provider from the daemon's). When its connection ends, the requests still
+ * running are cancelled: the bridge closes it only once every request was answered (its stdin ended)
+ * or its client is gone.
  */
 export class DaemonSession {
-  readonly server: Server;
   /** The level of the client's `logging/setLevel`, once it sent one. */
   logLevel: LoggingLevel | undefined;
   /** Resolves once the session is over and its socket closed. */
   readonly closed: Promise<void>;
   private readonly transport: SocketServerTransport;
+  private readonly handle: StdioServerHandle;
   private readonly stopFollowing: () => void;
   private readonly startedAt: number;
   private readonly own: OwnProviders | undefined;
   private readonly subscriptions: ResourceSubscriptions;
+  /** The instance serving the connection (the last one built: a discarded server/discover probe comes first). */
+  private current: { server: Server; era: Era } | undefined;
   private ended = false;
 
   constructor(
@@ -58,37 +62,52 @@ export class DaemonSession {
     /** The bridge's pid, from its hello line. */
     readonly pid: number | undefined,
   ) {
+    const { logger } = deps.front;
     this.startedAt = deps.front.gateway.clock.now();
-    this.server = createServer();
-    this.own = deps.perClient?.(this.server);
+    this.own = deps.perClient?.();
+    const front = this.own?.front ?? deps.front;
     this.subscriptions = this.own?.subscriptions ?? deps.subscriptions;
     this.transport = new SocketServerTransport(socket, rest, () => void this.end());
-    this.transport.onerror = (error) => deps.front.logger.debug({ err: error.message }, "bad message from a client");
-    this.stopFollowing = serveGateway(this.server, {
-      ...(this.own?.front ?? deps.front),
-      onUpstream: (providerId, requestId) => deps.calls.enter(providerId, this, requestId),
-    });
-    this.subscriptions.serveOn(this.server);
-    // As over HTTP: the level must be known per request stream, which the SDK's own handler cannot do.
-    this.server.setRequestHandler(SetLevelRequestSchema, async (request) => {
-      this.logLevel = request.params.level;
-      return {};
-    });
-    this.server.oninitialized = () => {
+    const initialized = () => {
       deps.onInitialized();
       this.own?.warmUp();
     };
+    const factory = frontFactory(
+      { ...front, onUpstream: (providerId, { requestId }) => deps.calls.enter(providerId, this, requestId) },
+      {
+        subscriptions: this.subscriptions,
+        ...(this.own ? { bridge: this.own.bridge } : {}),
+        onInstance: (server, era) => {
+          this.current = { server, era };
+          this.own?.bridge.use(server);
+          // As over HTTP: the level must be known per request stream, which the SDK's own handler cannot do.
+          server.setRequestHandler("logging/setLevel", async (request) => {
+            this.logLevel = request.params.level;
+            return {};
+          });
+          if (era === "modern") initialized();
+          else server.oninitialized = initialized;
+        },
+      },
+    );
+    this.handle = serveStdio(factory, {
+      transport: this.transport,
+      onerror: (error) => logger.debug({ err: error.message }, "bad message from a client"),
+    });
+    this.stopFollowing = front.catalog.onChange((kinds) => {
+      if (this.current) sendListChanged(this.current.server, this.current.era, kinds, logger);
+    });
     const closed = Promise.withResolvers<void>();
     this.closed = closed.promise;
     socket.on("close", () => {
       void this.end().finally(() => closed.resolve());
     });
-    socket.on("error", (error) => deps.front.logger.debug({ err: error.message }, "client socket error"));
+    socket.on("error", (error) => logger.debug({ err: error.message }, "client socket error"));
   }
 
-  /** Starts serving the client. */
-  async start(): Promise<void> {
-    await this.server.connect(this.transport);
+  /** The instance serving the client, once its first message chose one. */
+  get server(): Server | undefined {
+    return this.current?.server;
   }
 
   /** A shared provider's resource changed: told to this client when it subscribed through its own providers' front. */
@@ -98,7 +117,7 @@ export class DaemonSession {
 
   /** Who this is, for `hangar status`. */
   info(): SessionInfo {
-    const client = this.server.getClientVersion();
+    const client = this.current?.server.getClientVersion();
     return {
       pid: this.pid,
       client: client === undefined ? undefined : `${client.name} ${client.version}`,
@@ -112,8 +131,8 @@ export class DaemonSession {
     if (this.ended) return;
     this.ended = true;
     this.stopFollowing();
-    this.subscriptions.forget(this.server);
-    await this.server
+    if (this.current) this.subscriptions.forget(this.current.server);
+    await this.handle
       .close()
       .catch((error: unknown) => this.deps.front.logger.debug({ err: messageOf(error) }, "cannot close a session"));
     this.socket.destroy();

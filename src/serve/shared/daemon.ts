@@ -65,6 +65,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       const call = calls.latest(providerId);
       if (call === undefined) return undefined;
       const { server, pid, logLevel } = call.session;
+      if (server === undefined) return undefined;
       return { server, sessionId: pid === undefined ? undefined : String(pid), requestId: call.requestId, logLevel };
     },
     resourceUpdated: (providerId, uri) => {
@@ -166,7 +167,6 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       if (draining !== undefined) stopped.resolve();
       else armIdle();
     });
-    await session.start();
   };
 
   const server: NetServer = createNetServer((socket) => {

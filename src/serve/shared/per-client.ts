@@ -1,4 +1,3 @@
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { messageOf } from "../../errors.ts";
 import { Gateway } from "../../gateway/index.ts";
 import type { Logger } from "../../observability/log.ts";
@@ -14,6 +13,8 @@ export interface OwnProviders {
   /** The client's gateway (its own per-client providers, the daemon's others) and catalog. */
   readonly front: FrontDeps;
   readonly subscriptions: ResourceSubscriptions;
+  /** Forwards the own providers' requests and logs to the client's instance (`use` it once built). */
+  readonly bridge: ServerBridge;
   /** Lists the providers in the background, once the client has initialized. */
   warmUp(): void;
   /** A provider's resource changed (told by the daemon for the shared providers). */
@@ -34,12 +35,22 @@ export interface OwnProviders {
 export function perClientProviders(
   base: Gateway,
   options: { readonly logger: Logger; readonly cache: CatalogCache; readonly startedAt: number },
-): ((server: Server) => OwnProviders) | undefined {
+): (() => OwnProviders) | undefined {
   if (!base.config.providers.some((provider) => provider.perClient)) return undefined;
   const { logger, cache, startedAt } = options;
-  return (server) => {
-    const bridge = new ServerBridge(server, logger);
-    const gateway = new Gateway(base.config, { logger, clock: base.clock, bridge, borrowFrom: base });
+  return () => {
+    const bridge = new ServerBridge(logger);
+    const gateway = new Gateway(base.config, {
+      logger,
+      clock: base.clock,
+      bridge,
+      borrowFrom: base,
+      ...(base.pins ? { pins: base.pins } : {}),
+    });
+    // The daemon's gateway reloads first (its new instances are then what this one borrows).
+    const stopReloading = base.onReload(() =>
+      gateway.reload(base.config, base.configRecord.status().last_reload?.trigger),
+    );
     const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, cache, logger });
     const subscriptions = new ResourceSubscriptions(gateway, catalog, logger);
     bridge.onResourceUpdated = (providerId, uri) => subscriptions.updated(providerId, uri);
@@ -47,6 +58,7 @@ export function perClientProviders(
     return {
       front: { gateway, catalog, logger, startedAt },
       subscriptions,
+      bridge,
       warmUp: () =>
         void catalog
           .warmUp(warm.signal)
@@ -61,6 +73,7 @@ export function perClientProviders(
             ...(handle.pid === undefined ? {} : { pid: handle.pid }),
           })),
       close: async () => {
+        stopReloading();
         warm.abort();
         await gateway.close();
         catalog.close();

@@ -1,7 +1,8 @@
 import { chmodSync, mkdirSync, statSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../../errors.ts";
+import { hangarHome } from "../../hangar-home.ts";
+import { ENV } from "../../knobs.ts";
 
 /** The files of one shared daemon, all in the run directory and named after its key. */
 export interface DaemonFiles {
@@ -19,13 +20,16 @@ export interface DaemonFiles {
 const MAX_SOCKET_PATH = 107;
 
 /**
- * Where shared daemons keep their sockets: `$XDG_RUNTIME_DIR/hangar` when that is set (a per-user
- * tmpfs on most Linux desktops), else `~/.hangar/run`.
+ * Where shared daemons keep their sockets: `$HANGAR_HOME/run` when `$HANGAR_HOME` is set (beside the
+ * run registry, as everything hangar writes follows it), else `$XDG_RUNTIME_DIR/hangar` when that is
+ * set (a per-user tmpfs on most Linux desktops), else `~/.hangar/run`.
  */
 export function runDir(env: NodeJS.ProcessEnv = process.env): string {
+  const home = env[ENV.home];
+  if (home !== undefined && home !== "") return join(home, "run");
   const xdg = env.XDG_RUNTIME_DIR;
   if (xdg !== undefined && xdg !== "") return join(xdg, "hangar");
-  return join(env.HOME || homedir(), ".hangar", "run");
+  return join(hangarHome(env), "run");
 }
 
 /**
