@@ -50,10 +50,10 @@ describe("the daemon key", () => {
     selfCommand: ["/usr/bin/hangar"],
   };
 
-  test("differs when the config path, its text, a variable it uses, the working directory or hangar differ", () => {
+  test("differs when the config path, a variable it uses, the working directory or hangar differ", () => {
     const key = daemonKey(base);
     expect(daemonKey({ ...base, configPath: "/other/hangar.yaml" })).not.toBe(key);
-    expect(daemonKey({ ...base, configText: `${base.configText}# edited\n` })).not.toBe(key);
+    expect(daemonKey({ ...base, configText: `${base.configText}    cwd: \${OTHER}\n` })).not.toBe(key);
     expect(daemonKey({ ...base, env: { ...base.env, GH_TOKEN: "two" } })).not.toBe(key);
     expect(daemonKey({ ...base, cwd: "/home/u/other" })).not.toBe(key);
     expect(daemonKey({ ...base, selfCommand: ["/opt/hangar"] })).not.toBe(key);
@@ -62,6 +62,11 @@ describe("the daemon key", () => {
 
   test("is the same when only a variable the config does not use differs", () => {
     expect(daemonKey({ ...base, env: { ...base.env, OTHER: "y" } })).toBe(daemonKey(base));
+  });
+
+  test("is the same for an edited config that uses the same variables: the daemon reloads it in place", () => {
+    const edited = `${base.configText}  - id: more\n    command: [x]\n    env: { T: \${GH_TOKEN} }\n`;
+    expect(daemonKey({ ...base, configText: edited })).toBe(daemonKey(base));
   });
 
   test("the variables used are the `${NAME}`s, defaults included, and never an escaped `$${`", () => {

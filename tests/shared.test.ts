@@ -143,14 +143,42 @@ describe("hangar serve --shared", () => {
   );
 
   test(
-    "a changed config file: new clients get a new daemon, the old one serves its clients and exits once they left",
+    "an edited config file is reloaded in place: an attached client sees the new provider and a new client attaches to the same daemon",
+    async () => {
+      await using shared = sharedBox();
+      shared.config(["p1"]);
+      await using a = await shared.client();
+      expect(textOf(await work(a, "p1", "before", 0).result)).toBe("p1:before");
+      const [daemon] = await shared.status();
+      shared.config(["p1", "p2"]);
+      await waitFor(
+        async () => (await a.client.listTools()).tools.some((tool) => tool.name === "p2__work"),
+        20_000,
+        "the attached client to see the added provider",
+      );
+      expect(textOf(await work(a, "p2", "after", 0).result)).toBe("p2:after");
+      await using b = await shared.client();
+      expect(textOf(await work(b, "p2", "new", 0).result)).toBe("p2:new");
+      const daemons = await shared.status();
+      expect(daemons.map((d) => d.pid)).toEqual([daemon!.pid]);
+      expect(daemons[0]!.clients).toHaveLength(2);
+      expect(daemons[0]!.draining).toBeNull();
+      // p1 kept running through the reload: one start each.
+      const starts = shared.events().filter((line) => line.startsWith("start "));
+      expect(starts.map((line) => line.split(" ")[1]).sort()).toEqual(["p1", "p2"]);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a config file that now uses other variables: new clients get a new daemon, the old one serves its clients and exits once they left",
     async () => {
       await using shared = sharedBox();
       shared.config(["p1"]);
       const a = await shared.client();
       expect(textOf(await work(a, "p1", "old", 0).result)).toBe("p1:old");
       const [old] = await shared.status();
-      shared.config(["p1"], "# changed\n");
+      shared.config(["p1"], "# ${HANGAR_SHARED_TEST:-unset}\n");
       await using b = await shared.client();
       expect(textOf(await work(b, "p1", "new", 0).result)).toBe("p1:new");
       await waitFor(
@@ -160,7 +188,7 @@ describe("hangar serve --shared", () => {
       );
       const daemons = await shared.status();
       expect(daemons).toHaveLength(2);
-      expect(daemons.find((d) => d.pid === old!.pid)!.draining).toContain("config");
+      expect(daemons.find((d) => d.pid === old!.pid)!.draining).toContain("variables");
       expect(textOf(await work(a, "p1", "still", 0).result)).toBe("p1:still");
       await a[Symbol.asyncDispose]();
       await waitFor(() => !isAlive(old!.pid), 10_000, "the drained daemon to exit");

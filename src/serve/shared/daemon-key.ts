@@ -5,7 +5,10 @@ import { VERSION } from "../../version.ts";
 export interface DaemonKeyInput {
   /** The config file's absolute path; undefined for the built-in demo config. */
   readonly configPath: string | undefined;
-  /** The config file's text (a changed file makes a new key: a new daemon for new clients). */
+  /**
+   * The config file's text: only the variables it uses count (the daemon reloads an edited file in
+   * place; one that uses other variables, or other values of them, makes a new key: a new daemon).
+   */
   readonly configText: string;
   /** The environment the `${VAR}`s of the config are filled from. */
   readonly env: NodeJS.ProcessEnv;
@@ -28,14 +31,16 @@ export function variablesUsed(text: string): string[] {
   return [...names].sort();
 }
 
-/** The daemon key: 24 hex digits of a SHA-256 over everything in `DaemonKeyInput`. */
+/**
+ * The daemon key: 24 hex digits of a SHA-256 over everything in `DaemonKeyInput` but the config's text
+ * itself, of which only the variables used and their values count.
+ */
 export function daemonKey(input: DaemonKeyInput): string {
   const hash = createHash("sha256");
   const part = (text: string) => hash.update(`${text.length}:${text}\n`);
   part(VERSION);
   for (const arg of input.selfCommand) part(arg);
   part(input.configPath ?? "(demo)");
-  part(createHash("sha256").update(input.configText).digest("hex"));
   part(input.cwd);
   part(input.env.HOME ?? "");
   for (const name of variablesUsed(input.configText)) {

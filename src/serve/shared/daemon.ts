@@ -30,7 +30,8 @@ export interface DaemonOptions {
   readonly signal: AbortSignal;
   /**
    * The daemon's key as it is now (the config file is read again); a key other than `key` (the file
-   * changed) makes the daemon drain. Default: never checked.
+   * now uses other variables; an edit that does not is reloaded in place by the caller's live reload)
+   * makes the daemon drain. A file that cannot be read now is checked again later. Default: never checked.
    */
   readonly currentKey?: () => Promise<string>;
   /** How often the key is checked, in ms (default 2000). */
@@ -43,7 +44,8 @@ export interface DaemonOptions {
  * The shared daemon of `hangar serve --shared`: one gateway (one instance of each provider) served to
  * every client attached on its Unix socket, each client its own MCP session. It drains (its socket is
  * renamed away, so new clients start a new daemon; the attached ones stay served) when it has been
- * without clients for `daemon_idle_s` or its config file changed, and exits once drained. `hangar stop`
+ * without clients for `daemon_idle_s` or its config file now uses other `${VAR}`s (any other edit is
+ * applied in place by live reload), and exits once drained. `hangar stop`
  * and SIGTERM stop it at once: running calls are cancelled and providers stopped.
  */
 export async function runDaemon(options: DaemonOptions): Promise<void> {
@@ -52,7 +54,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const clock = gateway.clock;
   const startedAt = clock.now();
   const startedIso = new Date().toISOString();
-  const idleMs = config.daemonIdleMs ?? DEFAULT_DAEMON_IDLE_S * 1000;
+  // Read when armed: a reloaded config may change it.
+  const idleMs = () => gateway.config.daemonIdleMs ?? DEFAULT_DAEMON_IDLE_S * 1000;
   const cache = options.cache ?? new CatalogCache();
   const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, cache, logger });
   const perClient = perClientProviders(gateway, { logger, cache, startedAt });
@@ -100,7 +103,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const status = (): DaemonStatus => ({
     ...info(),
     draining: draining ?? null,
-    idle_exit_s: idleMs / 1000,
+    idle_exit_s: idleMs() / 1000,
     clients: [...sessions].map((session) => session.info()),
     providers: statusOf(gateway, catalog, startedAt).providers.map((p) => ({
       id: p.id,
@@ -129,9 +132,10 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   };
   const armIdle = () => {
     clock.clearTimeout(idleTimer);
+    const ms = idleMs();
     idleTimer = clock.setTimeout(() => {
-      if (sessions.size === 0) drain(`no client for ${idleMs / 1000} s`);
-    }, idleMs);
+      if (sessions.size === 0) drain(`no client for ${ms / 1000} s`);
+    }, ms);
   };
 
   const onConnection = async (socket: Socket) => {
@@ -192,9 +196,9 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     options
       .currentKey()
       .then((key) => {
-        if (key !== options.key) drain("the config file changed");
+        if (key !== options.key) drain("the config file uses other variables");
       })
-      .catch(() => drain("the config file cannot be read"))
+      .catch((error: unknown) => logger.debug({ err: messageOf(error) }, "cannot check the config file's key"))
       .finally(() => (checking = false));
   }, options.configCheckMs ?? 2000);
   checkConfig.unref();
