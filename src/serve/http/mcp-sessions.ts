@@ -7,8 +7,10 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
 import { messageOf } from "../../errors.ts";
+import { CatalogCache } from "../catalog-cache.ts";
 import type { FrontDeps } from "../front-deps.ts";
 import { frontFactory, sendListChanged } from "../front-factory.ts";
+import { type OwnProviders, perClientProviders } from "../per-client.ts";
 import { ResourceSubscriptions } from "../resource-subscriptions.ts";
 import { ProviderCalls } from "./provider-calls.ts";
 import { requestIdOf, rpcError } from "./rpc-error.ts";
@@ -22,6 +24,8 @@ interface Session {
   readonly server: Server;
   readonly transport: WebStandardStreamableHTTPServerTransport;
   readonly stopFollowing: () => void;
+  /** Its own instances of the `per_client` providers, when the config has any. */
+  readonly own: OwnProviders | undefined;
   /** The level of the client's `logging/setLevel`, once it sent one. */
   logLevel: LoggingLevel | undefined;
   /** Sealed sessions: its requests and streams whose response is still open. */
@@ -37,13 +41,18 @@ const ENDED_REMEMBERED = 10_000;
 export interface McpSessionsOptions {
   /** At most this many open sessions; an initialize beyond it is answered 503 (default 1000). */
   readonly maxSessions?: number;
-  /** Called once, when the first session has initialized (e.g. to warm up the catalog). */
+  /**
+   * Called once, when the first session served by the shared gateway has initialized (e.g. to warm up
+   * the catalog); a session with its own `per_client` providers warms up its own gateway instead.
+   */
   readonly onFirstSession?: () => void;
   /**
    * Seals each session's id (`--session-key-file`), so that any replica sharing the key serves it
    * (default: none; ids are random and a session lives only in the process that opened it).
    */
   readonly seal?: SessionSeal;
+  /** Where the catalogs of sessions with their own `per_client` providers are cached (default `new CatalogCache()`). */
+  readonly cache?: CatalogCache;
 }
 
 /**
@@ -58,6 +67,11 @@ export interface McpSessionsOptions {
  * is a 404. DELETE ends what this process holds of it and makes this process refuse the id from then
  * on; other replicas still accept it. The cap then counts sessions with a live request or stream: when
  * it is reached, the session idle longest is dropped (a later request rebuilds it).
+ *
+ * When the config has `per_client` providers, each session gets its own gateway (see per-client.ts):
+ * its own instances of those, offered this session's roots, sampling and elicitation, and every other
+ * provider borrowed from the shared gateway; the instances stop when the session ends. 2026-era
+ * requests have no session: they use the shared gateway's one instance.
  */
 export class McpSessions implements SessionPicker {
   private readonly sessions = new Map<string, Session>();
@@ -65,6 +79,8 @@ export class McpSessions implements SessionPicker {
   /** Which session's request runs on which provider (by session id). */
   private readonly calls = new ProviderCalls<string>();
   private readonly factory: (ctx: McpRequestContext) => Server;
+  /** A session's own `per_client` instances (none while the config has no such provider). */
+  private readonly perClient: () => OwnProviders | undefined;
   private readonly maxSessions: number;
   /** Sealed sessions being rebuilt, so that two requests naming one rebuild it once. */
   private readonly restoring = new Map<string, Promise<Session>>();
@@ -79,21 +95,37 @@ export class McpSessions implements SessionPicker {
   ) {
     this.maxSessions = options.maxSessions ?? 1000;
     this.subscriptions = new ResourceSubscriptions(deps.gateway, deps.catalog, deps.logger);
-    this.factory = frontFactory(
+    this.factory = this.factoryOf(undefined);
+    this.perClient = perClientProviders(deps.gateway, {
+      logger: deps.logger,
+      cache: options.cache ?? new CatalogCache(),
+      startedAt: deps.startedAt,
+    });
+  }
+
+  /**
+   * The front's factory for a session: on the shared gateway, or with `own`, on the session's own
+   * gateway (its `per_client` instances, bridged to this session alone, and the shared ones borrowed).
+   */
+  private factoryOf(own: OwnProviders | undefined): (ctx: McpRequestContext) => Server {
+    return frontFactory(
       {
-        ...deps,
+        ...(own?.front ?? this.deps),
         onUpstream: (providerId, { requestId, sessionId }) =>
           sessionId === undefined ? () => {} : this.calls.enter(providerId, sessionId, requestId),
       },
       {
-        subscriptions: this.subscriptions,
-        onInstance: (server) =>
+        subscriptions: own?.subscriptions ?? this.subscriptions,
+        ...(own ? { bridge: own.bridge } : {}),
+        onInstance: (server) => {
+          own?.bridge.use(server);
           // Replaces the SDK's own handler, whose level only its sendLoggingMessage reads (that cannot name a request's stream).
           server.setRequestHandler("logging/setLevel", async (request, ctx) => {
             const session = ctx.sessionId === undefined ? undefined : this.sessions.get(ctx.sessionId);
             if (session !== undefined) session.logLevel = request.params.level;
             return {};
-          }),
+          });
+        },
       },
     );
   }
@@ -113,6 +145,7 @@ export class McpSessions implements SessionPicker {
 
   resourceUpdated(providerId: string, uri: string): void {
     this.subscriptions.updated(providerId, uri);
+    for (const session of this.sessions.values()) session.own?.resourceUpdated(providerId, uri);
   }
 
   /** Answers one 2025-era request to `/mcp`; `body` is the parsed JSON of a POST. */
@@ -250,7 +283,10 @@ export class McpSessions implements SessionPicker {
 
   /** A fresh session on a fresh transport, not initialized yet; its id will be `sealedId` when given. */
   private async open(sealedId?: string): Promise<Session> {
-    const server = this.factory({ era: "legacy" });
+    const own = this.perClient();
+    const server = (own ? this.factoryOf(own) : this.factory)({ era: "legacy" });
+    const catalog = own?.front.catalog ?? this.deps.catalog;
+    const subscriptions = own?.subscriptions ?? this.subscriptions;
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => sealedId ?? crypto.randomUUID(),
       onsessioninitialized: (id) => {
@@ -261,13 +297,12 @@ export class McpSessions implements SessionPicker {
         if (this.options.seal !== undefined && id !== undefined) this.remember(id);
       },
     });
-    const stopFollowing = this.deps.catalog.onChange((kinds) =>
-      sendListChanged(server, "legacy", kinds, this.deps.logger),
-    );
+    const stopFollowing = catalog.onChange((kinds) => sendListChanged(server, "legacy", kinds, this.deps.logger));
     const session: Session = {
       server,
       transport,
       stopFollowing,
+      own,
       logLevel: undefined,
       live: 0,
       lastUsed: this.deps.gateway.clock.now(),
@@ -275,10 +310,13 @@ export class McpSessions implements SessionPicker {
     transport.onclose = () => {
       if (transport.sessionId !== undefined) this.sessions.delete(transport.sessionId);
       stopFollowing();
-      this.subscriptions.forget(server);
+      subscriptions.forget(server);
+      void own?.close();
     };
     transport.onerror = (error) => this.deps.logger.debug({ err: error.message }, "bad message from an HTTP client");
     server.oninitialized = () => {
+      // A session with its own gateway warms that up; the shared one only for sessions that use it.
+      if (own) return own.warmUp();
       if (this.firstSeen) return;
       this.firstSeen = true;
       this.options.onFirstSession?.();
@@ -292,6 +330,7 @@ export class McpSessions implements SessionPicker {
     await session.server
       .close()
       .catch((error: unknown) => this.deps.logger.debug({ err: messageOf(error) }, "cannot close an MCP session"));
+    await session.own?.close();
   }
 }
 

@@ -5,8 +5,8 @@ import { messageOf } from "../../errors.ts";
 import type { FrontDeps } from "../front-deps.ts";
 import { type Era, frontFactory, sendListChanged } from "../front-factory.ts";
 import type { ProviderCalls } from "../http/provider-calls.ts";
+import type { OwnProviders } from "../per-client.ts";
 import type { ResourceSubscriptions } from "../resource-subscriptions.ts";
-import type { OwnProviders } from "./per-client.ts";
 import { SocketServerTransport } from "./socket-transport.ts";
 
 /** What every session of one daemon shares. */
@@ -18,7 +18,7 @@ export interface DaemonSessionDeps {
   /** Told once this session's client has initialized (a 2026 client: at its first request). */
   readonly onInitialized: () => void;
   /** Gives the session its own instances of the `per_client` providers (default: none are). */
-  readonly perClient?: (() => OwnProviders) | undefined;
+  readonly perClient?: (() => OwnProviders | undefined) | undefined;
 }
 
 /** Who is attached, as `hangar status` shows it. */

@@ -11,12 +11,12 @@ import type { FrontDeps } from "../front-deps.ts";
 import { HANGAR_TOOL_NAMES } from "../hangar-tools.ts";
 import { ProviderCalls } from "../http/provider-calls.ts";
 import { type ActiveSession, SessionBridge } from "../http/session-bridge.ts";
+import { perClientProviders } from "../per-client.ts";
 import { ResourceSubscriptions } from "../resource-subscriptions.ts";
 import { statusOf } from "../status.ts";
 import { DaemonSession } from "./daemon-session.ts";
 import type { DaemonStatus } from "./daemon-status.ts";
 import { readHello } from "./hello.ts";
-import { perClientProviders } from "./per-client.ts";
 import type { DaemonFiles } from "./run-dir.ts";
 
 /** What `runDaemon` needs; every field says its default. */
@@ -80,7 +80,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   let warmedUp = false;
   const onInitialized = () => {
     // With per-client providers each client's own catalog is warmed up instead (the daemon's would start them for no one).
-    if (warmedUp || perClient !== undefined) return;
+    if (warmedUp || gateway.config.providers.some((provider) => provider.perClient)) return;
     warmedUp = true;
     catalog.warmUp(warmUp.signal).catch((error: unknown) => logger.warn({ err: messageOf(error) }, "warm-up failed"));
   };

@@ -1,12 +1,12 @@
-import { messageOf } from "../../errors.ts";
-import { Gateway } from "../../gateway/index.ts";
-import type { Logger } from "../../observability/log.ts";
-import { Catalog } from "../catalog.ts";
-import type { CatalogCache } from "../catalog-cache.ts";
-import type { FrontDeps } from "../front-deps.ts";
-import { HANGAR_TOOL_NAMES } from "../hangar-tools.ts";
-import { ResourceSubscriptions } from "../resource-subscriptions.ts";
-import { ServerBridge } from "../server-bridge.ts";
+import { messageOf } from "../errors.ts";
+import { Gateway } from "../gateway/index.ts";
+import type { Logger } from "../observability/log.ts";
+import { Catalog } from "./catalog.ts";
+import type { CatalogCache } from "./catalog-cache.ts";
+import type { FrontDeps } from "./front-deps.ts";
+import { HANGAR_TOOL_NAMES } from "./hangar-tools.ts";
+import { ResourceSubscriptions } from "./resource-subscriptions.ts";
+import { ServerBridge } from "./server-bridge.ts";
 
 /** One client's own instances of the `per_client` providers, and the front that serves them with the shared ones. */
 export interface OwnProviders {
@@ -26,19 +26,20 @@ export interface OwnProviders {
 }
 
 /**
- * How the daemon gives each client its own instance of every provider marked `per_client`, or
- * undefined when the config has none. The client's gateway borrows every other provider from the
- * daemon's, and its own providers talk to this client alone, as under plain `hangar serve`: they are
- * offered sampling, elicitation and roots exactly when this client declared them, and their requests
- * and logs go to it.
+ * How a shared daemon (or `serve --http`) gives each client (session) its own instance of every
+ * provider marked `per_client`: the function returns undefined while the config applied now has none
+ * (the client is then served by `base` alone). The client's gateway borrows every other provider from
+ * `base`, follows its reloads, and its own providers talk to this client alone, as under plain
+ * `hangar serve`: they are offered sampling, elicitation and roots exactly when this client declared
+ * them, and their requests and logs go to it.
  */
 export function perClientProviders(
   base: Gateway,
   options: { readonly logger: Logger; readonly cache: CatalogCache; readonly startedAt: number },
-): (() => OwnProviders) | undefined {
-  if (!base.config.providers.some((provider) => provider.perClient)) return undefined;
+): () => OwnProviders | undefined {
   const { logger, cache, startedAt } = options;
   return () => {
+    if (!base.config.providers.some((provider) => provider.perClient)) return undefined;
     const bridge = new ServerBridge(logger);
     const gateway = new Gateway(base.config, {
       logger,
