@@ -4,8 +4,11 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { systemClock } from "../src/clock.ts";
 import type { ResolvedProvider } from "../src/config/types.ts";
 import { Gateway } from "../src/gateway/index.ts";
+import { silentLogger } from "../src/observability/log.ts";
+import { Pins } from "../src/pinning/index.ts";
 import { runDir } from "../src/serve/shared/run-dir.ts";
 import { fixture } from "./helpers/paths.ts";
 import { isAlive, waitFor } from "./helpers/processes.ts";
@@ -71,6 +74,24 @@ describe("A gateway that borrows providers (per_client, issue 12)", () => {
     await owner.drained();
     await waitFor(() => !isAlive(pid), 10_000, "the old instance to exit");
     expect(borrower.retiring()).toEqual([]);
+  });
+});
+
+describe("A borrower's pins", () => {
+  test("are the owner's: closing the borrower leaves them open, closing the owner closes them", async () => {
+    const pins = new Pins({ mode: "warn", lock: undefined, logger: silentLogger, clock: systemClock });
+    let closes = 0;
+    const close = pins.close.bind(pins);
+    pins.close = () => {
+      closes += 1;
+      close();
+    };
+    const owner = track(new Gateway(configOf([]), { pins }));
+    const borrower = new Gateway(configOf([]), { pins, borrowFrom: owner });
+    await borrower.close();
+    expect(closes).toBe(0);
+    await owner.close();
+    expect(closes).toBe(1);
   });
 });
 

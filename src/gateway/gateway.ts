@@ -118,6 +118,8 @@ export class Gateway {
   private readonly recorder: GatewayRecorder;
   /** Tool pinning, when on: what is pinned, what changed, what is withheld. */
   readonly pins: Pins | undefined;
+  /** Built with `borrowFrom`: what it borrowed (instances, pins) is closed by its owner. */
+  private readonly borrowing: boolean;
   private readonly shutdown = new AbortController();
   private closing: Promise<void> | undefined;
   /** The full answers of calls that batches trimmed, for `hangar_result` (10 minutes, 64 MiB). */
@@ -129,6 +131,7 @@ export class Gateway {
     this.clock = deps.clock ?? systemClock;
     this.recorder = deps.recorder ?? noopRecorder;
     this.pins = deps.pins;
+    this.borrowing = deps.borrowFrom !== undefined;
     const logger = deps.logger ?? silentLogger;
     const driverDeps = {
       spawner: deps.spawner ?? systemSpawner,
@@ -427,7 +430,8 @@ export class Gateway {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.shutdown.abort(new CancelledError("Hangar is shutting down"));
-      this.pins?.close();
+      // A borrower was lent its pins with the providers: their owner closes them.
+      if (!this.borrowing) this.pins?.close();
       await this.table.stopAll();
       await this.recorder.flush();
     })();
