@@ -1,9 +1,18 @@
-// POST /v1/call and the probes of `hangar serve --http`, over real HTTP against the compiled binary.
-import { describe, expect, test } from "bun:test";
+// POST /v1/call and the probes of `hangar serve --http`. What needs no socket or process of its own runs
+// in-process through `createHttpApp`'s `app.request()` (issue 16 item 11); what a real connection proves
+// (a client that disconnects, the process's logs and spans) runs against the compiled binary.
+import { afterEach, describe, expect, test } from "bun:test";
+import { Gateway } from "../src/gateway/index.ts";
+import { silentLogger } from "../src/observability/log.ts";
+import { createMetrics } from "../src/observability/metrics.ts";
+import { Catalog } from "../src/serve/catalog.ts";
+import { HANGAR_TOOL_NAMES } from "../src/serve/hangar-tools.ts";
+import { createHttpApp } from "../src/serve/http/index.ts";
 import { sandbox } from "./helpers/e2e.ts";
 import { type HttpHangar, startHttpHangar } from "./helpers/http-serve.ts";
 import { startOtlpReceiver } from "./helpers/otlp-receiver.ts";
 import { waitFor } from "./helpers/processes.ts";
+import { configOf, demoProvider } from "./helpers/providers.ts";
 import { textOf } from "./helpers/serve.ts";
 
 const TIMEOUT_MS = 20_000;
@@ -39,90 +48,125 @@ async function readLines(response: Response, onLine: (line: Line) => void = () =
   return out;
 }
 
+const open: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((close) => close()));
+});
+
+/**
+ * The HTTP front of `hangar serve --http` with the demo providers (demo, demo2), in-process: `fetch(path,
+ * init)` is a request from this machine to 127.0.0.1:8000, answered by `app.request()`.
+ */
+function front(): (path: string, init?: RequestInit & { headers?: Record<string, string> }) => Promise<Response> {
+  const metrics = createMetrics({ processMetrics: false });
+  const gateway = new Gateway(configOf([demoProvider("demo"), demoProvider("demo2")]), { recorder: metrics.recorder });
+  metrics.watch(gateway);
+  const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, logger: silentLogger });
+  const http = createHttpApp(
+    { gateway, catalog, logger: silentLogger, startedAt: gateway.clock.now() },
+    { host: "127.0.0.1", port: () => 8000, metrics },
+  );
+  open.push(async () => {
+    await http.sessions.close();
+    catalog.close();
+    await gateway.close();
+  });
+  return async (path, init = {}) =>
+    http.app.request(`http://127.0.0.1:8000${path}`, { ...init, headers: { host: "127.0.0.1:8000", ...init.headers } });
+}
+
 describe("hangar serve --http: POST /v1/call", () => {
-  test(
-    "a JSON batch is answered with the whole BatchResult, results in call order",
-    async () => {
-      using box = sandbox();
-      await using hangar = await startHttpHangar(box);
-      const response = await fetch(`${hangar.base}/v1/call`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          calls: [
-            { provider: "demo", tool: "sleep", arguments: { ms: 100 }, id: "slow" },
-            { provider: "demo2", tool: "echo", arguments: { message: "hi" }, id: "echo" },
-            { provider: "demo", tool: "fail", id: "broken" },
-          ],
-        }),
-      });
-      expect(response.status).toBe(200);
-      expect(response.headers.get("content-type")).toContain("application/json");
-      const batch = (await response.json()) as {
-        ok: boolean;
-        total: number;
-        succeeded: number;
-        failed: number;
-        results: Line[];
-      };
-      expect(batch).toMatchObject({ ok: false, total: 3, succeeded: 2, failed: 1 });
-      expect(batch.results.map((r) => r.id)).toEqual(["slow", "echo", "broken"]);
-      expect(textOf(batch.results[1]!.result)).toBe("hi");
-      expect(batch.results[2]!.error?.type).toBe("tool_error");
-    },
-    TIMEOUT_MS,
-  );
+  test("a JSON batch is answered with the whole BatchResult, results in call order", async () => {
+    const fetch = front();
+    const response = await fetch("/v1/call", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        calls: [
+          { provider: "demo", tool: "sleep", arguments: { ms: 100 }, id: "slow" },
+          { provider: "demo2", tool: "echo", arguments: { message: "hi" }, id: "echo" },
+          { provider: "demo", tool: "fail", id: "broken" },
+        ],
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("application/json");
+    const batch = (await response.json()) as {
+      ok: boolean;
+      total: number;
+      succeeded: number;
+      failed: number;
+      results: Line[];
+    };
+    expect(batch).toMatchObject({ ok: false, total: 3, succeeded: 2, failed: 1 });
+    expect(batch.results.map((r) => r.id)).toEqual(["slow", "echo", "broken"]);
+    expect(textOf(batch.results[1]!.result)).toBe("hi");
+    expect(batch.results[2]!.error?.type).toBe("tool_error");
+  });
 
-  test(
-    "with Accept: application/x-ndjson each call is a line as soon as it finishes, then a summary line",
-    async () => {
-      using box = sandbox();
-      await using hangar = await startHttpHangar(box);
-      const response = await fetch(`${hangar.base}/v1/call`, {
-        method: "POST",
-        headers: NDJSON,
-        body: JSON.stringify([
-          { provider: "demo", tool: "sleep", arguments: { ms: 1500 }, id: "slow" },
-          { provider: "demo2", tool: "echo", arguments: { message: "fast" }, id: "fast" },
-        ]),
-      });
-      expect(response.headers.get("content-type")).toBe("application/x-ndjson");
-      const started = performance.now();
-      let firstAfterMs = 0;
-      const lines = await readLines(response, () => {
-        firstAfterMs ||= performance.now() - started;
-      });
-      const totalMs = performance.now() - started;
-      expect(lines.map((l) => l.id ?? "summary")).toEqual(["fast", "slow", "summary"]);
-      expect(firstAfterMs).toBeLessThan(totalMs - 500);
-      expect(lines[2]).toMatchObject({ ok: true, total: 2, succeeded: 2 });
-      expect(lines[2]!.batch_id).toBeString();
-      expect(lines[2]!.results).toBeUndefined();
-    },
-    TIMEOUT_MS,
-  );
+  test("with Accept: application/x-ndjson each call is a line as soon as it finishes, then a summary line", async () => {
+    const fetch = front();
+    const response = await fetch("/v1/call", {
+      method: "POST",
+      headers: NDJSON,
+      body: JSON.stringify([
+        { provider: "demo", tool: "sleep", arguments: { ms: 1500 }, id: "slow" },
+        { provider: "demo2", tool: "echo", arguments: { message: "fast" }, id: "fast" },
+      ]),
+    });
+    expect(response.headers.get("content-type")).toBe("application/x-ndjson");
+    const started = performance.now();
+    let firstAfterMs = 0;
+    const lines = await readLines(response, () => {
+      firstAfterMs ||= performance.now() - started;
+    });
+    const totalMs = performance.now() - started;
+    expect(lines.map((l) => l.id ?? "summary")).toEqual(["fast", "slow", "summary"]);
+    expect(firstAfterMs).toBeLessThan(totalMs - 500);
+    expect(lines[2]).toMatchObject({ ok: true, total: 2, succeeded: 2 });
+    expect(lines[2]!.batch_id).toBeString();
+    expect(lines[2]!.results).toBeUndefined();
+  });
 
-  test(
-    "a malformed batch or a body that is not JSON is a 400 with {error}, and nothing runs",
-    async () => {
-      using box = sandbox();
-      await using hangar = await startHttpHangar(box);
-      const notJson = await fetch(`${hangar.base}/v1/call`, { method: "POST", headers: JSON_BODY, body: "{calls:" });
-      expect(notJson.status).toBe(400);
-      expect(((await notJson.json()) as { error: string }).error).toStartWith("The request body is not valid JSON");
-      const malformed = await fetch(`${hangar.base}/v1/call`, {
-        method: "POST",
-        headers: NDJSON,
-        body: JSON.stringify({ calls: "all of them" }),
-      });
-      expect(malformed.status).toBe(400);
-      expect(((await malformed.json()) as { error: string }).error).toStartWith("Invalid batch: calls:");
-      const ready = (await (await fetch(`${hangar.base}/readyz`)).json()) as { providers: Record<string, number> };
-      expect(ready.providers).toMatchObject({ total: 2, cold: 2 });
-    },
-    TIMEOUT_MS,
-  );
+  test("a malformed batch or a body that is not JSON is a 400 with {error}, and nothing runs", async () => {
+    const fetch = front();
+    const notJson = await fetch("/v1/call", { method: "POST", headers: JSON_BODY, body: "{calls:" });
+    expect(notJson.status).toBe(400);
+    expect(((await notJson.json()) as { error: string }).error).toStartWith("The request body is not valid JSON");
+    const malformed = await fetch("/v1/call", {
+      method: "POST",
+      headers: NDJSON,
+      body: JSON.stringify({ calls: "all of them" }),
+    });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: string }).error).toStartWith("Invalid batch: calls:");
+    const ready = (await (await fetch("/readyz")).json()) as { providers: Record<string, number> };
+    expect(ready.providers).toMatchObject({ total: 2, cold: 2 });
+  });
+});
 
+describe("hangar serve --http: probes", () => {
+  test("/healthz answers ok, /readyz the providers' summary, /metrics Prometheus text", async () => {
+    const fetch = front();
+    const health = await fetch("/healthz");
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: "ok" });
+    const ready = await fetch("/readyz");
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({
+      status: "ready",
+      providers: { total: 2, cold: 2, circuit_open: 0 },
+      config: { hash: expect.stringMatching(/^[0-9a-f]{12}$/) },
+    });
+    const metrics = await fetch("/metrics");
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get("content-type")).toStartWith("text/plain");
+    expect(await metrics.text()).toContain("# TYPE hangar_calls_total counter");
+    expect((await fetch("/nowhere")).status).toBe(404);
+  });
+});
+
+describe("hangar serve --http over real connections: POST /v1/call", () => {
   test.each(["application/json", "application/x-ndjson"])(
     "a client that disconnects cancels the calls still running (Accept: %s)",
     async (accept) => {
@@ -213,32 +257,6 @@ describe("hangar serve --http: POST /v1/call bookkeeping", () => {
       await waitFor(() => receiver.named("hangar.batch").length === 1, 5_000, "the batch span to end");
       const calls = receiver.named("hangar.call");
       expect(calls.map((span) => span.attributes["hangar.outcome"])).toEqual(["cancelled", "cancelled", "cancelled"]);
-    },
-    TIMEOUT_MS,
-  );
-});
-
-describe("hangar serve --http: probes", () => {
-  test(
-    "/healthz answers ok, /readyz the providers' summary, /metrics Prometheus text",
-    async () => {
-      using box = sandbox();
-      await using hangar = await startHttpHangar(box);
-      const health = await fetch(`${hangar.base}/healthz`);
-      expect(health.status).toBe(200);
-      expect(await health.json()).toEqual({ status: "ok" });
-      const ready = await fetch(`${hangar.base}/readyz`);
-      expect(ready.status).toBe(200);
-      expect(await ready.json()).toEqual({
-        status: "ready",
-        providers: { total: 2, cold: 2, circuit_open: 0 },
-        config: { hash: expect.stringMatching(/^[0-9a-f]{12}$/) },
-      });
-      const metrics = await fetch(`${hangar.base}/metrics`);
-      expect(metrics.status).toBe(200);
-      expect(metrics.headers.get("content-type")).toStartWith("text/plain");
-      expect(await metrics.text()).toContain("# TYPE hangar_calls_total counter");
-      expect((await fetch(`${hangar.base}/nowhere`)).status).toBe(404);
     },
     TIMEOUT_MS,
   );
