@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Gateway, InvalidBatchError } from "../src/gateway/index.ts";
 import { inFlightRecorder } from "./helpers/in-flight.ts";
+import { inMemoryDrivers } from "./helpers/in-memory-driver.ts";
 import { fixture } from "./helpers/paths.ts";
 import { countingSpawner, descendants, isAlive, waitFor } from "./helpers/processes.ts";
 import { configOf, demoProvider, stdioProvider } from "./helpers/providers.ts";
@@ -34,6 +35,10 @@ function probe(id: string, logFile: string, overrides = {}) {
     },
   });
 }
+/** Demo providers served in memory (issue 16 item 11): for what the gateway decides, where processes are not the point. */
+function inMemory(...ids: string[]) {
+  return inMemoryDrivers(Object.fromEntries(ids.map((id) => [id, "demo" as const])));
+}
 const text = (result: unknown) => (result as { content: { text: string }[] }).content[0]!.text;
 
 describe("Gateway batches", () => {
@@ -61,7 +66,7 @@ describe("Gateway batches", () => {
   });
 
   test("A tool error fails only its call and keeps the provider's content", async () => {
-    const g = gateway(configOf([demoProvider("demo")]));
+    const g = gateway(configOf([demoProvider("demo")]), { driverFor: inMemory("demo").driverFor });
     const batch = await g.run({
       calls: [
         { provider: "demo", tool: "fail", arguments: { message: "disk on fire" } },
@@ -79,8 +84,8 @@ describe("Gateway batches", () => {
   });
 
   test("Unknown provider, unknown tool and invalid arguments each fail alone with their type", async () => {
-    const spawner = countingSpawner();
-    const g = gateway(configOf([demoProvider("demo")]), { spawner });
+    const { driverFor, drivers } = inMemory("demo");
+    const g = gateway(configOf([demoProvider("demo")]), { driverFor });
     const batch = await g.run({
       calls: [
         { provider: "dmeo", tool: "echo", arguments: { message: "x" } },
@@ -97,7 +102,7 @@ describe("Gateway batches", () => {
     expect(args).toMatchObject({ ok: false, attempts: 0, error: { type: "invalid_arguments" } });
     expect(args!.error!.message).toContain("arguments.a must be number");
     expect(ok).toMatchObject({ ok: true });
-    expect(spawner.count).toBe(1);
+    expect(drivers.get("demo")!.connects).toBe(1);
   });
 
   test("Tools outside a provider's allow/deny globs are denied without starting it", async () => {
@@ -195,8 +200,8 @@ describe("Gateway deadlines and cancellation", () => {
 
 describe("Gateway pool", () => {
   test("50 concurrent calls to a cold provider start it exactly once", async () => {
-    const spawner = countingSpawner();
-    const g = gateway(configOf([demoProvider("demo", { maxConcurrency: 64 })]), { spawner });
+    const { driverFor, drivers } = inMemory("demo");
+    const g = gateway(configOf([demoProvider("demo", { maxConcurrency: 64 })]), { driverFor });
     const calls = Array.from({ length: 50 }, (_, i) => ({
       provider: "demo",
       tool: "echo",
@@ -204,13 +209,16 @@ describe("Gateway pool", () => {
     }));
     const batch = await g.run({ calls });
     expect(batch.succeeded).toBe(50);
-    expect(spawner.count).toBe(1);
+    expect(drivers.get("demo")!.connects).toBe(1);
     expect(g.handles.get("demo")!.stats.starts).toBe(1);
   });
 
   test("A provider with max_concurrency 1 runs its calls one at a time", async () => {
     const recorder = inFlightRecorder();
-    const g = gateway(configOf([demoProvider("serial", { maxConcurrency: 1 })]), { recorder });
+    const g = gateway(configOf([demoProvider("serial", { maxConcurrency: 1 })]), {
+      recorder,
+      driverFor: inMemory("serial").driverFor,
+    });
     const stream = g.stream({
       calls: [1, 2, 3, 4].map(() => ({ provider: "serial", tool: "sleep", arguments: { ms: 50 } })),
     });
@@ -223,6 +231,7 @@ describe("Gateway pool", () => {
   test("A batch's own max_concurrency holds back only its own calls: no provider or global permit is held while they wait (issue 9 item 10)", async () => {
     const g = gateway(
       configOf([demoProvider("slow", { maxConcurrency: 4 }), demoProvider("other")], { maxConcurrency: 2 }),
+      { driverFor: inMemory("slow", "other").driverFor },
     );
     expect((await g.run({ calls: [{ provider: "other", tool: "echo", arguments: { message: "warm" } }] })).ok).toBe(
       true,

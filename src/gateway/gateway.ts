@@ -2,7 +2,7 @@ import type { CallToolResult, Progress } from "@modelcontextprotocol/client";
 import { ExponentialBackoff, type IBackoff } from "cockatiel";
 import { type Clock, systemClock } from "../clock.ts";
 import { type ConfigDiff, diffConfig, isEmptyDiff } from "../config/config-diff.ts";
-import type { ResolvedConfig } from "../config/types.ts";
+import type { ResolvedConfig, ResolvedProvider } from "../config/types.ts";
 import { CallError, CancelledError, InvalidBatchError } from "../errors.ts";
 
 export { InvalidBatchError };
@@ -14,6 +14,7 @@ import { type InputRound, ProviderHandle } from "../pool/index.ts";
 import {
   type ClientBridge,
   createDriver,
+  type Driver,
   type EraMemory,
   noEraMemory,
   type Spawner,
@@ -67,6 +68,11 @@ export interface GatewayDeps {
    * per-client providers, and reloads it after its own gateway).
    */
   readonly borrowFrom?: Gateway;
+  /**
+   * The driver of a provider, in place of the one its transport names when this returns one (default:
+   * none; tests give an in-memory driver where processes are not the point).
+   */
+  readonly driverFor?: (provider: ResolvedProvider) => Driver | undefined;
 }
 
 /** Per-batch hooks. */
@@ -144,7 +150,7 @@ export class Gateway {
       (provider) =>
         new ProviderHandle(
           provider,
-          createDriver(provider, driverDeps),
+          deps.driverFor?.(provider) ?? createDriver(provider, driverDeps),
           this.clock,
           logger,
           this.recorder,
