@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Gateway } from "../src/gateway/index.ts";
+import { demoInMemory } from "./helpers/in-memory-driver.ts";
 import { fixture } from "./helpers/paths.ts";
 import { waitFor } from "./helpers/processes.ts";
 import { configOf, demoProvider, stdioProvider } from "./helpers/providers.ts";
@@ -21,7 +22,8 @@ function gateway(): Gateway {
   const j = stdioProvider("j", fixture("json-server.ts"), {
     transport: { kind: "stdio", command: command!, args, env: { JSON_LOG: log }, cwd: undefined },
   });
-  const g = new Gateway(configOf([j, demoProvider("demo")]));
+  // The demo provider runs in memory; the json fixture logs each call's start and end from its own process.
+  const g = new Gateway(configOf([j, demoProvider("demo")]), { driverFor: demoInMemory() });
   open.push(g);
   return g;
 }

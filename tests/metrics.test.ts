@@ -6,6 +6,7 @@ import type { ResolvedProvider } from "../src/config/types.ts";
 import { Gateway, type GatewayDeps } from "../src/gateway/index.ts";
 import { createMetrics, type Metrics } from "../src/observability/metrics.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
+import { demoInMemory } from "./helpers/in-memory-driver.ts";
 import { fixture } from "./helpers/paths.ts";
 import { waitFor } from "./helpers/processes.ts";
 import { configOf, demoProvider, stdioProvider } from "./helpers/providers.ts";
@@ -15,10 +16,17 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((g) => g.close()));
 });
 
-/** A gateway over `providers` recording into fresh metrics (process metrics off, to keep scrapes small). */
+/**
+ * A gateway over `providers` recording into fresh metrics (process metrics off, to keep scrapes small); the
+ * demo providers run in memory (what is counted does not depend on a process), the fixtures as processes.
+ */
 function setup(providers: ResolvedProvider[], deps: GatewayDeps = {}): { gateway: Gateway; metrics: Metrics } {
   const metrics = createMetrics({ processMetrics: false });
-  const gateway = new Gateway(configOf(providers), { ...deps, recorder: metrics.recorder });
+  const gateway = new Gateway(configOf(providers), {
+    driverFor: demoInMemory(),
+    ...deps,
+    recorder: metrics.recorder,
+  });
   metrics.watch(gateway);
   open.push(gateway);
   return { gateway, metrics };

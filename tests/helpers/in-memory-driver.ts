@@ -56,3 +56,21 @@ export function inMemoryDrivers(servers: Record<string, (() => McpServer) | "dem
     drivers.set(id, new InMemoryDriver(server === "demo" ? () => createDemoServer({ name: id }) : server));
   return { driverFor: (provider) => drivers.get(provider.id), drivers };
 }
+
+/**
+ * `GatewayDeps.driverFor` serving every provider that runs hangar's demo provider (`demoProvider(id)`) in
+ * memory, one driver per provider, and leaving the others (fixtures, remote servers) to their transport.
+ */
+export function demoInMemory(): (provider: ResolvedProvider) => Driver | undefined {
+  const drivers = new Map<string, InMemoryDriver>();
+  return (provider) => {
+    const { transport } = provider;
+    if (transport.kind !== "stdio" || !transport.args.includes("demo-provider")) return undefined;
+    let driver = drivers.get(provider.id);
+    if (driver === undefined) {
+      driver = new InMemoryDriver(() => createDemoServer({ name: provider.id }));
+      drivers.set(provider.id, driver);
+    }
+    return driver;
+  };
+}
