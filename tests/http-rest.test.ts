@@ -1,18 +1,12 @@
 // POST /v1/call and the probes of `hangar serve --http`. What needs no socket or process of its own runs
 // in-process through `createHttpApp`'s `app.request()` (issue 16 item 11); what a real connection proves
 // (a client that disconnects, the process's logs and spans) runs against the compiled binary.
-import { afterEach, describe, expect, test } from "bun:test";
-import { Gateway } from "../src/gateway/index.ts";
-import { silentLogger } from "../src/observability/log.ts";
-import { createMetrics } from "../src/observability/metrics.ts";
-import { Catalog } from "../src/serve/catalog.ts";
-import { HANGAR_TOOL_NAMES } from "../src/serve/hangar-tools.ts";
-import { createHttpApp } from "../src/serve/http/index.ts";
+import { describe, expect, test } from "bun:test";
 import { sandbox } from "./helpers/e2e.ts";
+import { httpFront } from "./helpers/http-front.ts";
 import { type HttpHangar, startHttpHangar } from "./helpers/http-serve.ts";
 import { startOtlpReceiver } from "./helpers/otlp-receiver.ts";
 import { waitFor } from "./helpers/processes.ts";
-import { configOf, demoProvider } from "./helpers/providers.ts";
 import { textOf } from "./helpers/serve.ts";
 
 const TIMEOUT_MS = 20_000;
@@ -48,36 +42,10 @@ async function readLines(response: Response, onLine: (line: Line) => void = () =
   return out;
 }
 
-const open: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((close) => close()));
-});
-
-/**
- * The HTTP front of `hangar serve --http` with the demo providers (demo, demo2), in-process: `fetch(path,
- * init)` is a request from this machine to 127.0.0.1:8000, answered by `app.request()`.
- */
-function front(): (path: string, init?: RequestInit & { headers?: Record<string, string> }) => Promise<Response> {
-  const metrics = createMetrics({ processMetrics: false });
-  const gateway = new Gateway(configOf([demoProvider("demo"), demoProvider("demo2")]), { recorder: metrics.recorder });
-  metrics.watch(gateway);
-  const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, logger: silentLogger });
-  const http = createHttpApp(
-    { gateway, catalog, logger: silentLogger, startedAt: gateway.clock.now() },
-    { host: "127.0.0.1", port: () => 8000, metrics },
-  );
-  open.push(async () => {
-    await http.sessions.close();
-    catalog.close();
-    await gateway.close();
-  });
-  return async (path, init = {}) =>
-    http.app.request(`http://127.0.0.1:8000${path}`, { ...init, headers: { host: "127.0.0.1:8000", ...init.headers } });
-}
-
 describe("hangar serve --http: POST /v1/call", () => {
   test("a JSON batch is answered with the whole BatchResult, results in call order", async () => {
-    const fetch = front();
+    await using front = httpFront();
+    const fetch = front.fetch;
     const response = await fetch("/v1/call", {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -105,7 +73,8 @@ describe("hangar serve --http: POST /v1/call", () => {
   });
 
   test("with Accept: application/x-ndjson each call is a line as soon as it finishes, then a summary line", async () => {
-    const fetch = front();
+    await using front = httpFront();
+    const fetch = front.fetch;
     const response = await fetch("/v1/call", {
       method: "POST",
       headers: NDJSON,
@@ -129,7 +98,8 @@ describe("hangar serve --http: POST /v1/call", () => {
   });
 
   test("a malformed batch or a body that is not JSON is a 400 with {error}, and nothing runs", async () => {
-    const fetch = front();
+    await using front = httpFront();
+    const fetch = front.fetch;
     const notJson = await fetch("/v1/call", { method: "POST", headers: JSON_BODY, body: "{calls:" });
     expect(notJson.status).toBe(400);
     expect(((await notJson.json()) as { error: string }).error).toStartWith("The request body is not valid JSON");
@@ -147,7 +117,8 @@ describe("hangar serve --http: POST /v1/call", () => {
 
 describe("hangar serve --http: probes", () => {
   test("/healthz answers ok, /readyz the providers' summary, /metrics Prometheus text", async () => {
-    const fetch = front();
+    await using front = httpFront();
+    const fetch = front.fetch;
     const health = await fetch("/healthz");
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: "ok" });

@@ -2,16 +2,12 @@
 // to bind beyond loopback without a token, and credentials that never reach a provider; DNS rebinding
 // (Host/Origin) in-process through `createHttpApp`'s `app.request()`.
 import { describe, expect, test } from "bun:test";
-import { Gateway } from "../src/gateway/index.ts";
-import { silentLogger } from "../src/observability/log.ts";
-import { Catalog } from "../src/serve/catalog.ts";
-import { HANGAR_TOOL_NAMES } from "../src/serve/hangar-tools.ts";
-import { createHttpApp } from "../src/serve/http/index.ts";
 import { lines, runHangar, sandbox } from "./helpers/e2e.ts";
 import { startFixtureServer } from "./helpers/http.ts";
+import { httpFront } from "./helpers/http-front.ts";
 import { initializeRaw, startHttpHangar } from "./helpers/http-serve.ts";
 import { initializeRequest } from "./helpers/jsonrpc.ts";
-import { configOf, demoProvider } from "./helpers/providers.ts";
+import { demoProvider } from "./helpers/providers.ts";
 import { textOf } from "./helpers/serve.ts";
 
 const TIMEOUT_MS = 20_000;
@@ -105,37 +101,24 @@ describe("hangar serve --http: bearer token", () => {
 describe("hangar serve --http: DNS rebinding and size limits", () => {
   test("a foreign Host or Origin is refused with 403; localhost, 127.0.0.1 and [::1] on the port pass", async () => {
     // The Host and Origin checks read only the request's headers: in-process (issue 16 item 11).
-    const gateway = new Gateway(configOf([demoProvider("demo")]));
-    const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, logger: silentLogger });
-    const http = createHttpApp(
-      { gateway, catalog, logger: silentLogger, startedAt: gateway.clock.now() },
-      { host: "127.0.0.1", port: () => 8000 },
-    );
-    try {
-      const initialize = (headers: Record<string, string>) =>
-        http.app.request("http://127.0.0.1:8000/mcp", {
-          method: "POST",
-          headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
-          body: JSON.stringify(initializeRequest()),
-        });
-      for (const host of ["evil.example", "evil.example:8000", "127.0.0.1:8001"]) {
-        const response = await initialize({ host });
-        expect(response.status).toBe(403);
-        expect(((await response.json()) as { error: string }).error).toContain("DNS rebinding");
-      }
-      expect((await initialize({ host: "127.0.0.1:8000", origin: "http://evil.example" })).status).toBe(403);
-      expect(
-        (await http.app.request("http://127.0.0.1:8000/healthz", { headers: { host: "evil.example" } })).status,
-      ).toBe(403);
-      for (const host of ["localhost:8000", "127.0.0.1:8000", "[::1]:8000"]) {
-        const response = await initialize({ host, origin: `http://${host}` });
-        expect(response.status).toBe(200);
-        await response.body?.cancel();
-      }
-    } finally {
-      await http.sessions.close();
-      catalog.close();
-      await gateway.close();
+    await using front = httpFront([demoProvider("demo")]);
+    const initialize = (headers: Record<string, string>) =>
+      front.fetch("/mcp", {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+        body: JSON.stringify(initializeRequest()),
+      });
+    for (const host of ["evil.example", "evil.example:8000", "127.0.0.1:8001"]) {
+      const response = await initialize({ host });
+      expect(response.status).toBe(403);
+      expect(((await response.json()) as { error: string }).error).toContain("DNS rebinding");
+    }
+    expect((await initialize({ origin: "http://evil.example" })).status).toBe(403);
+    expect((await front.fetch("/healthz", { headers: { host: "evil.example" } })).status).toBe(403);
+    for (const host of ["localhost:8000", "127.0.0.1:8000", "[::1]:8000"]) {
+      const response = await initialize({ host, origin: `http://${host}` });
+      expect(response.status).toBe(200);
+      await response.body?.cancel();
     }
   });
 

@@ -1,10 +1,13 @@
 // `hangar serve --http` over real HTTP: the compiled binary on port 0, driven by the SDK client's
-// Streamable HTTP transport and by raw fetch, with the demo providers behind it.
+// Streamable HTTP transport and by raw fetch, with the demo providers behind it; the session bookkeeping
+// that needs no socket (404, 400, DELETE) in-process through `app.request()` (issue 16 item 11).
 import { describe, expect, test } from "bun:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { CallToolResultSchema, type Progress } from "@modelcontextprotocol/sdk/types.js";
 import { argvOf, sandbox, waitForExit } from "./helpers/e2e.ts";
+import { httpFront } from "./helpers/http-front.ts";
 import { initializeRaw, startHttpHangar } from "./helpers/http-serve.ts";
+import { initializeRequest } from "./helpers/jsonrpc.ts";
 import { waitFor } from "./helpers/processes.ts";
 import { textOf } from "./helpers/serve.ts";
 
@@ -41,68 +44,59 @@ describe("hangar serve --http: sessions", () => {
     },
     TIMEOUT_MS,
   );
+});
 
-  test(
-    "a request naming an unknown session is answered 404",
-    async () => {
-      using box = sandbox();
-      await using hangar = await startHttpHangar(box);
-      const response = await fetch(`${hangar.base}/mcp`, {
-        method: "POST",
-        headers: { ...MCP_HEADERS, "mcp-session-id": crypto.randomUUID() },
-        body: JSON.stringify(LIST_TOOLS),
-      });
-      expect(response.status).toBe(404);
-      expect(((await response.json()) as { error: { message: string } }).error.message).toContain("Session not found");
-    },
-    TIMEOUT_MS,
-  );
+describe("hangar serve --http: sessions, in-process", () => {
+  test("a request naming an unknown session is answered 404", async () => {
+    await using front = httpFront();
+    const response = await front.fetch("/mcp", {
+      method: "POST",
+      headers: { ...MCP_HEADERS, "mcp-session-id": crypto.randomUUID() },
+      body: JSON.stringify(LIST_TOOLS),
+    });
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain("Session not found");
+  });
 
-  test(
-    "a request without a session id that is not initialize is answered 400",
-    async () => {
-      using box = sandbox();
-      await using hangar = await startHttpHangar(box);
-      const response = await fetch(`${hangar.base}/mcp`, {
-        method: "POST",
-        headers: MCP_HEADERS,
-        body: JSON.stringify(LIST_TOOLS),
-      });
-      expect(response.status).toBe(400);
-    },
-    TIMEOUT_MS,
-  );
+  test("a request without a session id that is not initialize is answered 400", async () => {
+    await using front = httpFront();
+    const response = await front.fetch("/mcp", {
+      method: "POST",
+      headers: MCP_HEADERS,
+      body: JSON.stringify(LIST_TOOLS),
+    });
+    expect(response.status).toBe(400);
+  });
 
-  test(
-    "DELETE ends the session: its id is unknown afterwards",
-    async () => {
-      using box = sandbox();
-      await using hangar = await startHttpHangar(box);
-      const init = await initializeRaw(hangar.base);
-      const id = init.headers.get("mcp-session-id")!;
-      await init.body?.cancel();
-      const listed = await fetch(`${hangar.base}/mcp`, {
-        method: "POST",
-        headers: { ...MCP_HEADERS, "mcp-session-id": id },
-        body: JSON.stringify(LIST_TOOLS),
-      });
-      expect(listed.status).toBe(200);
-      await listed.text();
-      const deleted = await fetch(`${hangar.base}/mcp`, {
-        method: "DELETE",
-        headers: { ...MCP_HEADERS, "mcp-session-id": id },
-      });
-      expect(deleted.status).toBe(200);
-      const after = await fetch(`${hangar.base}/mcp`, {
-        method: "POST",
-        headers: { ...MCP_HEADERS, "mcp-session-id": id },
-        body: JSON.stringify(LIST_TOOLS),
-      });
-      expect(after.status).toBe(404);
-    },
-    TIMEOUT_MS,
-  );
+  test("DELETE ends the session: its id is unknown afterwards", async () => {
+    await using front = httpFront();
+    const init = await front.fetch("/mcp", {
+      method: "POST",
+      headers: { ...MCP_HEADERS, "mcp-protocol-version": "2025-06-18" },
+      body: JSON.stringify(initializeRequest()),
+    });
+    const id = init.headers.get("mcp-session-id")!;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    await init.body?.cancel();
+    const listed = await front.fetch("/mcp", {
+      method: "POST",
+      headers: { ...MCP_HEADERS, "mcp-session-id": id },
+      body: JSON.stringify(LIST_TOOLS),
+    });
+    expect(listed.status).toBe(200);
+    await listed.text();
+    const deleted = await front.fetch("/mcp", { method: "DELETE", headers: { ...MCP_HEADERS, "mcp-session-id": id } });
+    expect(deleted.status).toBe(200);
+    const after = await front.fetch("/mcp", {
+      method: "POST",
+      headers: { ...MCP_HEADERS, "mcp-session-id": id },
+      body: JSON.stringify(LIST_TOOLS),
+    });
+    expect(after.status).toBe(404);
+  });
+});
 
+describe("hangar serve --http: sessions over real connections", () => {
   test(
     "hangar_call streams one progress notification per finished call over SSE, then its result",
     async () => {
