@@ -7,9 +7,8 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import Ajv from "ajv";
 import { z } from "zod";
 import { BatchResultSchema, BatchSummarySchema, Gateway } from "../src/gateway/index.ts";
+import { Hangar } from "../src/lib/hangar.ts";
 import { silentLogger } from "../src/observability/log.ts";
-import { Catalog } from "../src/serve/catalog.ts";
-import { HANGAR_TOOL_NAMES } from "../src/serve/hangar-tools.ts";
 import { createHttpApp } from "../src/serve/http/index.ts";
 import { relayCodec } from "../src/serve/input-relay.ts";
 import { createServer, serveGateway } from "../src/serve/server.ts";
@@ -89,12 +88,12 @@ describe("A call's result (issue 16 item 2)", () => {
 
 /** The fronts a batch can come through, each served in-process by one gateway and catalog. */
 function fronts(g: Gateway) {
-  const catalog = new Catalog(g, { reserved: HANGAR_TOOL_NAMES, logger: silentLogger });
-  const deps = { gateway: g, catalog, logger: silentLogger, startedAt: Date.now() };
+  const hangar = Hangar.over(g);
+  const deps = { hangar, logger: silentLogger };
   const http = createHttpApp(deps, { host: "127.0.0.1", port: () => 8000 });
   open.push(async () => {
     await http.sessions.close();
-    catalog.close();
+    hangar.catalog.close();
   });
   const post = (body: unknown, accept = "application/json") =>
     http.app.request("http://127.0.0.1:8000/v1/call", {

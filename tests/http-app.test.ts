@@ -1,9 +1,8 @@
 // The HTTP front driven in-process with `app.request()`: what needs no socket or process of its own.
 import { afterEach, describe, expect, test } from "bun:test";
 import { Gateway } from "../src/gateway/index.ts";
+import { Hangar } from "../src/lib/hangar.ts";
 import { silentLogger } from "../src/observability/log.ts";
-import { Catalog } from "../src/serve/catalog.ts";
-import { HANGAR_TOOL_NAMES } from "../src/serve/hangar-tools.ts";
 import { createHttpApp, type HttpApp, type HttpAppOptions } from "../src/serve/http/index.ts";
 import { configOf, demoProvider } from "./helpers/providers.ts";
 
@@ -15,15 +14,11 @@ afterEach(async () => {
 /** The HTTP front on a gateway with one demo provider, as if bound to 127.0.0.1:8000. */
 function front(options: Partial<HttpAppOptions> = {}): { http: HttpApp; gateway: Gateway } {
   const gateway = new Gateway(configOf([demoProvider("demo")]));
-  const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, logger: silentLogger });
-  const http = createHttpApp(
-    { gateway, catalog, logger: silentLogger, startedAt: gateway.clock.now() },
-    { host: "127.0.0.1", port: () => 8000, ...options },
-  );
+  const hangar = Hangar.over(gateway);
+  const http = createHttpApp({ hangar, logger: silentLogger }, { host: "127.0.0.1", port: () => 8000, ...options });
   open.push(async () => {
     await http.sessions.close();
-    catalog.close();
-    await gateway.close();
+    await hangar.close();
   });
   return { http, gateway };
 }

@@ -3,9 +3,8 @@
 // driven with `app.request()`: a session opened on one is served by the other.
 import { afterEach, describe, expect, test } from "bun:test";
 import { Gateway } from "../src/gateway/index.ts";
+import { Hangar } from "../src/lib/hangar.ts";
 import { silentLogger } from "../src/observability/log.ts";
-import { Catalog } from "../src/serve/catalog.ts";
-import { HANGAR_TOOL_NAMES } from "../src/serve/hangar-tools.ts";
 import { createHttpApp, type HttpApp, SessionSeal, sessionSecretsOf } from "../src/serve/http/index.ts";
 import { INITIALIZED } from "./helpers/jsonrpc.ts";
 import { configOf, demoProvider } from "./helpers/providers.ts";
@@ -72,9 +71,9 @@ afterEach(async () => {
 /** One "replica": the HTTP front on its own gateway with a demo provider. */
 function replica(seal?: SessionSeal, maxSessions?: number): HttpApp {
   const gateway = new Gateway(configOf([demoProvider("demo")]));
-  const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, logger: silentLogger });
+  const hangar = Hangar.over(gateway);
   const http = createHttpApp(
-    { gateway, catalog, logger: silentLogger, startedAt: gateway.clock.now() },
+    { hangar, logger: silentLogger },
     {
       host: "127.0.0.1",
       port: () => 8000,
@@ -84,8 +83,7 @@ function replica(seal?: SessionSeal, maxSessions?: number): HttpApp {
   );
   open.push(async () => {
     await http.sessions.close();
-    catalog.close();
-    await gateway.close();
+    await hangar.close();
   });
   return http;
 }

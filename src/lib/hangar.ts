@@ -3,6 +3,7 @@ import { type BatchStream, Gateway } from "../gateway/index.ts";
 import { createLogger, type Logger, silentLogger } from "../observability/log.ts";
 import { openPins } from "../pinning/index.ts";
 import { Catalog } from "../serve/catalog.ts";
+import type { CatalogCache } from "../serve/catalog-cache.ts";
 import { HANGAR_TOOL_NAMES } from "../serve/hangar-tools.ts";
 import { searchTools } from "../serve/search-view.ts";
 import { statusOf } from "../serve/status.ts";
@@ -36,6 +37,21 @@ export interface CallOptions {
   /** A W3C trace context to continue (`traceparent`, `tracestate`), when Hangar records traces. */
   readonly traceparent?: string;
   readonly tracestate?: string;
+  /**
+   * The batch's `max_result_bytes` when it sets none (default none); `hangar_call` over MCP caps results.
+   * @internal
+   */
+  readonly defaultMaxResultBytes?: number;
+  /** Keep the full answers of trimmed calls for `hangar_result` (default false). @internal */
+  readonly keepTrimmed?: boolean;
+}
+
+/** Options of `Hangar.over`; every field says its default. @internal */
+export interface OverOptions {
+  /** Where the catalog caches what providers list, so the next run starts warm (default: nowhere). */
+  readonly cache?: CatalogCache;
+  /** When it counts as opened, on the gateway's clock (default now): a client's own gateway in a shared daemon reports the daemon's uptime. */
+  readonly startedAt?: number;
 }
 
 /** Options of `Hangar.callTool`; every field says its default. */
@@ -81,14 +97,18 @@ export interface HangarStream extends AsyncIterable<CallResult> {
  * ```
  */
 export class Hangar implements AsyncDisposable {
-  private readonly startedAt: number;
+  /** When this Hangar opened, on the gateway's clock (`uptime_s` of `status()`). @internal */
+  readonly startedAt: number;
   private readonly closed = new AbortController();
 
   private constructor(
-    private readonly gateway: Gateway,
-    private readonly catalog: Catalog,
+    /** The gateway: what a serving front needs for its per-request MCP work beyond this API. @internal */
+    readonly gateway: Gateway,
+    /** The providers' tools as MCP clients see them (the serving fronts list and follow it). @internal */
+    readonly catalog: Catalog,
+    startedAt: number = gateway.clock.now(),
   ) {
-    this.startedAt = gateway.clock.now();
+    this.startedAt = startedAt;
   }
 
   /**
@@ -108,11 +128,14 @@ export class Hangar implements AsyncDisposable {
   }
 
   /**
-   * A Hangar over a gateway built elsewhere (the CLI's, with its observability); it closes the gateway.
+   * A Hangar over a gateway built elsewhere (the CLI's `call` and `serve`, with their observability);
+   * it closes the gateway.
    * @internal
    */
-  static over(gateway: Gateway, logger: Logger = silentLogger): Hangar {
-    return new Hangar(gateway, new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, logger }));
+  static over(gateway: Gateway, logger: Logger = silentLogger, options: OverOptions = {}): Hangar {
+    const cache = options.cache === undefined ? {} : { cache: options.cache };
+    const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, logger, ...cache });
+    return new Hangar(gateway, catalog, options.startedAt);
   }
 
   /** The providers' ids, in config order. */
@@ -155,6 +178,8 @@ export class Hangar implements AsyncDisposable {
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.traceparent === undefined ? {} : { traceparent: options.traceparent }),
       ...(options.tracestate === undefined ? {} : { tracestate: options.tracestate }),
+      ...(options.defaultMaxResultBytes === undefined ? {} : { defaultMaxResultBytes: options.defaultMaxResultBytes }),
+      ...(options.keepTrimmed ? { keepTrimmed: true } : {}),
     });
   }
 

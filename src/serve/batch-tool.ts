@@ -1,17 +1,19 @@
 import type { CallToolResult } from "@modelcontextprotocol/server";
-import { type BatchRequest, type BatchStream, InvalidBatchError, MCP_RESULT_BYTES } from "../gateway/index.ts";
+import { type BatchRequest, InvalidBatchError, MCP_RESULT_BYTES } from "../gateway/index.ts";
+import type { BatchInput } from "../lib/types.ts";
 import type { FrontDeps } from "./front-deps.ts";
+import type { FrontBatch } from "./front-hangar.ts";
 import { type Extra, failure, notifyProgress, settleProgress, structured, traceOf } from "./request-context.ts";
 
 /**
- * `hangar_call`: runs the batch `input`, one progress notification per finished call when asked. Its
+ * `hangar_call`: runs the batch `input` through the library's `Hangar.stream` (the path of `hangar call`), one progress notification per finished call when asked. Its
  * results are capped at MCP_RESULT_BYTES unless the batch says otherwise, and what is trimmed is kept
  * for `hangar_result`.
  */
 export async function hangarCall(deps: FrontDeps, input: unknown, extra: Extra): Promise<CallToolResult> {
-  let batch: BatchStream;
+  let batch: FrontBatch;
   try {
-    batch = deps.gateway.stream(input, {
+    batch = deps.hangar.stream(input as BatchInput, {
       signal: extra.signal,
       ...traceOf(extra),
       defaultMaxResultBytes: MCP_RESULT_BYTES,
@@ -27,7 +29,7 @@ export async function hangarCall(deps: FrontDeps, input: unknown, extra: Extra):
   const token = extra._meta?.progressToken;
   let done = 0;
   try {
-    for await (const result of batch.results) {
+    for await (const result of batch) {
       leave[result.index]?.();
       done++;
       if (token !== undefined) {
@@ -39,5 +41,5 @@ export async function hangarCall(deps: FrontDeps, input: unknown, extra: Extra):
     for (const left of leave) left?.();
   }
   if (token !== undefined) await settleProgress(Promise.resolve());
-  return structured(await batch.collect());
+  return structured(await batch.result());
 }

@@ -96,7 +96,7 @@ const HANGAR_TOOLS: readonly HangarTool[] = [
       'Search the tools of every MCP server behind Hangar, many not listed directly: {"query": "create a github issue"} returns the best matches, ranked, with provider, name and inputSchema; run them with hangar_call. Without query: every provider and its tools (provider narrows to one). Reads cached catalogs; a search never starts a server.',
     input: ToolsRequestSchema,
     annotations: { title: "Search providers' tools", readOnlyHint: true, openWorldHint: false },
-    async call({ gateway, catalog }, args, extra) {
+    async call({ hangar: { gateway, catalog } }, args, extra) {
       const parsed = ToolsRequestSchema.safeParse(args);
       if (!parsed.success) return failure(`Invalid arguments for hangar_tools: ${parsed.error.issues[0]?.message}`);
       const { query, provider, limit } = parsed.data;
@@ -115,7 +115,7 @@ const HANGAR_TOOLS: readonly HangarTool[] = [
       "Show each provider's state (cold, starting, ready, draining, stopped, failed), calls in flight and queued, failures, circuit breaker state, uptime, and call and ping latency, and which config is applied (its source, hash, and the last reload's result or error). Use it when calls fail with provider_unavailable, circuit_open or overloaded, to see which provider is unwell and when it will be tried again.",
     input: StatusRequestSchema,
     annotations: { title: "Providers' health", readOnlyHint: true, openWorldHint: false },
-    async call({ gateway, catalog, startedAt }, args) {
+    async call({ hangar: { gateway, catalog, startedAt } }, args) {
       const parsed = StatusRequestSchema.safeParse(args);
       if (!parsed.success) return failure(`Invalid arguments for hangar_status: ${parsed.error.issues[0]?.message}`);
       if (parsed.data.provider !== undefined && !gateway.handles.has(parsed.data.provider))

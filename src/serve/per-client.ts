@@ -1,16 +1,15 @@
 import { messageOf } from "../errors.ts";
 import { Gateway } from "../gateway/index.ts";
+import { Hangar } from "../lib/hangar.ts";
 import type { Logger } from "../observability/log.ts";
-import { Catalog } from "./catalog.ts";
 import type { CatalogCache } from "./catalog-cache.ts";
 import type { FrontDeps } from "./front-deps.ts";
-import { HANGAR_TOOL_NAMES } from "./hangar-tools.ts";
 import { ResourceSubscriptions } from "./resource-subscriptions.ts";
 import { ServerBridge } from "./server-bridge.ts";
 
 /** One client's own instances of the `per_client` providers, and the front that serves them with the shared ones. */
 export interface OwnProviders {
-  /** The client's gateway (its own per-client providers, the daemon's others) and catalog. */
+  /** The client's Hangar over its own gateway (its own per-client providers, the daemon's others) and catalog. */
   readonly front: FrontDeps;
   readonly subscriptions: ResourceSubscriptions;
   /** Forwards the own providers' requests and logs to the client's instance (`use` it once built). */
@@ -52,12 +51,13 @@ export function perClientProviders(
     const stopReloading = base.onReload(() =>
       gateway.reload(base.config, base.configRecord.status().last_reload?.trigger),
     );
-    const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, cache, logger });
+    const hangar = Hangar.over(gateway, logger, { cache, startedAt });
+    const { catalog } = hangar;
     const subscriptions = new ResourceSubscriptions(gateway, catalog, logger);
     bridge.onResourceUpdated = (providerId, uri) => subscriptions.updated(providerId, uri);
     const warm = new AbortController();
     return {
-      front: { gateway, catalog, logger, startedAt },
+      front: { hangar, logger },
       subscriptions,
       bridge,
       warmUp: () =>
@@ -76,8 +76,7 @@ export function perClientProviders(
       close: async () => {
         stopReloading();
         warm.abort();
-        await gateway.close();
-        catalog.close();
+        await hangar.close();
       },
     };
   };

@@ -29,7 +29,7 @@ export const resultTool: HangarTool = {
     'Return the whole result of one call of a hangar_call batch whose result was cut (truncated: true) or narrowed with select, exactly as its tool answered. Kept for 10 minutes. Example: {"batch_id": "…", "index": 2}.',
   input: ResultRequestSchema,
   annotations: { title: "Whole result of a trimmed call", readOnlyHint: true, openWorldHint: false },
-  async call({ gateway }: FrontDeps, args: unknown, _extra: Extra): Promise<CallToolResult> {
+  async call({ hangar: { gateway } }: FrontDeps, args: unknown, _extra: Extra): Promise<CallToolResult> {
     const parsed = ResultRequestSchema.safeParse(args);
     if (!parsed.success) return failure(`Invalid arguments for hangar_result: ${parsed.error.issues[0]?.message}`);
     const { batch_id, index } = parsed.data;

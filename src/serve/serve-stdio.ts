@@ -1,12 +1,10 @@
 import type { Server } from "@modelcontextprotocol/server";
 import { serveStdio as serveMcpStdio } from "@modelcontextprotocol/server/stdio";
 import { messageOf } from "../errors.ts";
-import type { Gateway, GatewayDeps } from "../gateway/index.ts";
+import type { GatewayDeps } from "../gateway/index.ts";
 import type { Logger } from "../observability/log.ts";
-import { Catalog } from "./catalog.ts";
-import { CatalogCache } from "./catalog-cache.ts";
 import { type Era, frontFactory, once, sendListChanged } from "./front-factory.ts";
-import { HANGAR_TOOL_NAMES } from "./hangar-tools.ts";
+import type { FrontHangar } from "./front-hangar.ts";
 import type { MetricsEndpoint } from "./http/probes.ts";
 import { listenProbes } from "./probe-listener.ts";
 import { ResourceSubscriptions } from "./resource-subscriptions.ts";
@@ -16,18 +14,19 @@ import { TaskRelay } from "./task-relay.ts";
 
 /** What `serveStdio` needs; every field says its default. */
 export interface ServeStdioOptions {
-  /** Builds the gateway once the bridge to the client exists (so providers can reach the client). */
-  openGateway(
+  /**
+   * Opens the library's Hangar (its gateway, and its catalog with the cache of provider catalogs) once
+   * the bridge to the client exists, so providers can reach the client. Serving closes it.
+   */
+  openHangar(
     deps: Pick<GatewayDeps, "bridge">,
-  ): Promise<{ gateway: Gateway; logger: Logger; metrics?: MetricsEndpoint }>;
+  ): Promise<{ hangar: FrontHangar; logger: Logger; metrics?: MetricsEndpoint }>;
   /** Serve `/metrics`, `/healthz` and `/readyz` on this 127.0.0.1 port too (default: not at all). */
   readonly metricsPort?: number;
   /** Told the probes' base URL once they listen (default: one line on stderr). */
   readonly onProbesListening?: (url: string) => void;
   /** Aborts on SIGINT, SIGTERM, SIGHUP or the death of hangar's parent: running calls are cancelled (logged at warn). */
   readonly signal: AbortSignal;
-  /** Where provider catalogs are cached (default `$HANGAR_CACHE_DIR` or `~/.hangar/cache`). */
-  readonly cache?: CatalogCache;
   /** How long answers of cancelled calls may take to be written at shutdown, in ms (default 2000). */
   readonly drainMs?: number;
 }
@@ -42,7 +41,8 @@ export interface ServeStdioOptions {
  */
 export async function serveStdio(options: ServeStdioOptions): Promise<void> {
   const bridge = new ServerBridge();
-  const { gateway, logger, metrics } = await options.openGateway({ bridge });
+  const { hangar, logger, metrics } = await options.openHangar({ bridge });
+  const { gateway, catalog } = hangar;
   const probes =
     options.metricsPort === undefined || metrics === undefined
       ? undefined
@@ -51,11 +51,6 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
     (options.onProbesListening ?? ((url: string) => process.stderr.write(`Hangar metrics on ${url}/metrics\n`)))(
       probes.url,
     );
-  const catalog = new Catalog(gateway, {
-    reserved: HANGAR_TOOL_NAMES,
-    cache: options.cache ?? new CatalogCache(),
-    logger,
-  });
   const ended = Promise.withResolvers<void>();
   const transport = new StdioServerTransport({ onEnd: () => ended.resolve() });
   const subscriptions = new ResourceSubscriptions(gateway, catalog, logger);
@@ -68,7 +63,7 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
   });
   // The instance serving the connection (the last one built: a discarded server/discover probe comes first).
   let current: { server: Server; era: Era } | undefined;
-  const deps = { gateway, catalog, logger, startedAt: gateway.clock.now(), tasks: new TaskRelay(gateway) };
+  const deps = { hangar, logger, tasks: new TaskRelay(hangar.gateway) };
   const handle = serveMcpStdio(
     frontFactory(deps, {
       subscriptions,
@@ -105,13 +100,12 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
   if (options.signal.aborted) logger.warn({ reason: messageOf(options.signal.reason) }, "shutting down");
   warmUp.abort();
   probes?.stop();
-  await gateway.close();
+  await hangar.close();
   await Promise.race([
     transport.idle(),
     new Promise((resolve) => setTimeout(resolve, options.drainMs ?? 2000).unref()),
   ]);
   stopFollowing();
-  catalog.close();
   await transport.flush();
   // Ends the client's subscriptions/listen streams (answered), closes the instance and the transport.
   await handle.close();

@@ -74,7 +74,7 @@ export function serveGateway(
   deps: FrontDeps,
   { bridge, era = "legacy", relay }: { bridge?: ServerBridge | undefined; era?: Era; relay?: RelayCodec } = {},
 ): void {
-  const { gateway, catalog } = deps;
+  const { gateway, catalog } = deps.hangar;
   const own = hangarTools();
 
   server.setRequestHandler("tools/list", async () => {
@@ -217,7 +217,7 @@ async function upstream<T>(
 ): Promise<T> {
   const leave = deps.onUpstream?.(target.providerId, extra);
   try {
-    return await providerRequest(deps.gateway, target.providerId, extra.signal, work);
+    return await providerRequest(deps.hangar.gateway, target.providerId, extra.signal, work);
   } finally {
     leave?.();
   }

@@ -3,6 +3,7 @@ import { loadConfig } from "../../config/index.ts";
 import { messageOf, UsageError } from "../../errors.ts";
 import type { GatewayDeps } from "../../gateway/index.ts";
 import { ENV } from "../../knobs.ts";
+import { Hangar } from "../../lib/hangar.ts";
 import type { Logger } from "../../observability/log.ts";
 import { selfCommand } from "../../self-command.ts";
 import { SessionSeal, serveHttp, serveStdio, sessionSecretsOf } from "../../serve/index.ts";
@@ -70,9 +71,13 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
       : {},
   );
   lifecycle.signal.addEventListener("abort", () => live?.close(), { once: true });
-  /** Opens the gateway, then watches the config file and applies each valid change live (issue 17). */
+  /**
+   * Opens the gateway and the library's Hangar over it (the API `hangar call` and an embedding agent use:
+   * one path), then watches the config file and applies each valid change live (issue 17).
+   */
   const open = async (deps: Pick<GatewayDeps, "bridge">, metrics = false) => {
     const context = await openContext(global, deps, { metrics });
+    const hangar = Hangar.over(context.gateway, context.logger, { cache: context.cache });
     const counted = context.observability.metrics;
     live = await startLiveReload({
       gateway: context.gateway,
@@ -81,17 +86,17 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
       ...(counted ? { onResult: (result) => counted.configReloaded(result) } : {}),
     });
     if (lifecycle.signal.aborted) live.close();
-    return context;
+    return { ...context, hangar };
   };
   try {
     if (options.http) {
       await serveHttp({
-        openGateway: async (deps) => {
+        openHangar: async (deps) => {
           const context = await open(deps, true);
-          const { gateway, observability } = context;
+          const { hangar, observability } = context;
           logger = context.logger;
           return {
-            gateway,
+            hangar,
             logger,
             ...(observability.metrics ? { metrics: observability.metrics } : {}),
             shutdown: () => observability.shutdown(),
@@ -115,7 +120,7 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
     if (options.metricsPort !== undefined) {
       const metricsPort = parsePort(options.metricsPort, "--metrics-port");
       await serveStdio({
-        openGateway: async (deps) => {
+        openHangar: async (deps) => {
           const context = await open(deps, true);
           return { ...context, ...(context.observability.metrics ? { metrics: context.observability.metrics } : {}) };
         },
@@ -124,7 +129,7 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
       });
       return 0;
     }
-    await serveStdio({ openGateway: (deps) => open(deps), signal: lifecycle.signal });
+    await serveStdio({ openHangar: (deps) => open(deps), signal: lifecycle.signal });
     return 0;
   } finally {
     live?.close();

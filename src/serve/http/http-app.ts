@@ -73,7 +73,7 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
     // Every replica with the same token accepts the others' multi-round-trip states.
     relay: relayCodec(options.token),
     onFirstClient: () =>
-      void deps.catalog
+      void deps.hangar.catalog
         .warmUp(warmUp.signal)
         .catch((error: unknown) => deps.logger.warn({ err: messageOf(error) }, "catalog warm-up failed")),
   });
@@ -121,7 +121,7 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
     );
 
   app.get("/healthz", () => healthz());
-  app.get("/readyz", () => readyz(deps.gateway, draining));
+  app.get("/readyz", () => readyz(deps.hangar.gateway, draining));
   app.get("/metrics", () => metrics(options.metrics));
 
   const jsonOnly: MiddlewareHandler = async (c, next) => {
@@ -135,7 +135,7 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
     if (body === LATE) return tooSlow();
     if (!body.ok) return c.json({ error: `The request body is not valid JSON: ${body.error}` }, 400);
     options.keepOpen?.(c.get("received"));
-    return restBatch(deps.gateway, c.req.raw, body.value);
+    return restBatch(deps.hangar, c.req.raw, body.value);
   });
 
   app.on(["GET", "POST", "DELETE"], "/mcp", limit, async (c) => {

@@ -43,7 +43,7 @@ export class McpEndpoint {
         onerror: (error) => deps.logger.debug({ err: error.message }, "bad 2026 request from an HTTP client"),
       },
     );
-    this.stopFollowing = deps.catalog.onChange((kinds) => {
+    this.stopFollowing = deps.hangar.catalog.onChange((kinds) => {
       if (kinds.has("tools")) this.modern.notify.toolsChanged();
       if (kinds.has("prompts")) this.modern.notify.promptsChanged();
       if (kinds.has("resources")) this.modern.notify.resourcesChanged();

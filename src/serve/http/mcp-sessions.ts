@@ -94,12 +94,12 @@ export class McpSessions implements SessionPicker {
     private readonly options: McpSessionsOptions = {},
   ) {
     this.maxSessions = options.maxSessions ?? 1000;
-    this.subscriptions = new ResourceSubscriptions(deps.gateway, deps.catalog, deps.logger);
+    this.subscriptions = new ResourceSubscriptions(deps.hangar.gateway, deps.hangar.catalog, deps.logger);
     this.factory = this.factoryOf(undefined);
-    this.perClient = perClientProviders(deps.gateway, {
+    this.perClient = perClientProviders(deps.hangar.gateway, {
       logger: deps.logger,
       cache: options.cache ?? new CatalogCache(),
-      startedAt: deps.startedAt,
+      startedAt: deps.hangar.startedAt,
     });
   }
 
@@ -204,7 +204,7 @@ export class McpSessions implements SessionPicker {
       return answered === undefined ? response : singleAnswer(response, answered, request.signal);
     };
     if (this.options.seal === undefined) return handle();
-    const clock = this.deps.gateway.clock;
+    const clock = this.deps.hangar.gateway.clock;
     session.live += 1;
     session.lastUsed = clock.now();
     let response: Response;
@@ -285,7 +285,7 @@ export class McpSessions implements SessionPicker {
   private async open(sealedId?: string): Promise<Session> {
     const own = this.perClient();
     const server = (own ? this.factoryOf(own) : this.factory)({ era: "legacy" });
-    const catalog = own?.front.catalog ?? this.deps.catalog;
+    const catalog = (own?.front ?? this.deps).hangar.catalog;
     const subscriptions = own?.subscriptions ?? this.subscriptions;
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => sealedId ?? crypto.randomUUID(),
@@ -305,7 +305,7 @@ export class McpSessions implements SessionPicker {
       own,
       logLevel: undefined,
       live: 0,
-      lastUsed: this.deps.gateway.clock.now(),
+      lastUsed: this.deps.hangar.gateway.clock.now(),
     };
     transport.onclose = () => {
       if (transport.sessionId !== undefined) this.sessions.delete(transport.sessionId);

@@ -1,11 +1,13 @@
 import { CancelledError, messageOf } from "../../errors.ts";
-import { type BatchStream, type Gateway, InvalidBatchError } from "../../gateway/index.ts";
+import { InvalidBatchError } from "../../gateway/index.ts";
+import type { BatchInput } from "../../lib/types.ts";
+import type { FrontBatch, FrontHangar } from "../front-hangar.ts";
 
 /** The media type of the streamed form: one JSON object per line. */
 export const NDJSON = "application/x-ndjson";
 
 /**
- * `POST /v1/call`: runs a `hangar_call` batch (the JSON body; a bare list of calls is taken as
+ * `POST /v1/call`: runs a `hangar_call` batch through the library's `Hangar.stream` (the JSON body; a bare list of calls is taken as
  * `{calls}`). By default the answer is the whole BatchResult when the last call finishes. With
  * `Accept: application/x-ndjson` each call's result is one line as soon as it finishes, then one last
  * line with the batch summary (the BatchResult without `results`). A `traceparent` header is continued.
@@ -13,17 +15,17 @@ export const NDJSON = "application/x-ndjson";
  * still running, upstream too, and the batch is still read to its end, so every call is recorded (as
  * cancelled) and the batch finishes in metrics, logs and spans.
  */
-export async function restBatch(gateway: Gateway, request: Request, body: unknown): Promise<Response> {
-  const input = Array.isArray(body) ? { calls: body } : body;
+export async function restBatch(hangar: FrontHangar, request: Request, body: unknown): Promise<Response> {
+  const input = (Array.isArray(body) ? { calls: body } : body) as BatchInput;
   const cancel = new AbortController();
-  let batch: BatchStream;
+  let batch: FrontBatch;
   try {
-    batch = gateway.stream(input, { signal: cancel.signal, ...traceContext(request.headers) });
+    batch = hangar.stream(input, { signal: cancel.signal, ...traceContext(request.headers) });
   } catch (error) {
     if (error instanceof InvalidBatchError) return Response.json({ error: error.message }, { status: 400 });
     throw error;
   }
-  const iterator = batch.results;
+  const iterator = batch[Symbol.asyncIterator]();
   const streamed = wantsNdjson(request);
   let gone = false;
   const onGone = () => {
@@ -39,7 +41,7 @@ export async function restBatch(gateway: Gateway, request: Request, body: unknow
 
   if (!streamed) {
     try {
-      return Response.json(await batch.collect());
+      return Response.json(await batch.result());
     } finally {
       untie();
     }
@@ -55,7 +57,9 @@ export async function restBatch(gateway: Gateway, request: Request, body: unknow
           controller.enqueue(line(next.value));
           return;
         }
-        controller.enqueue(line(batch.summary()));
+        // Every result is read: the batch result is at hand; its last line is it without `results`.
+        const { results: _, ...summary } = await batch.result();
+        controller.enqueue(line(summary));
         controller.close();
         untie();
       } catch (error) {
@@ -75,9 +79,9 @@ export async function restBatch(gateway: Gateway, request: Request, body: unknow
  * Reads the rest of a batch's results without sending them anywhere: each result read is recorded by the
  * gateway (metrics, logs, spans), and the batch finishes only once its last one is read.
  */
-async function readToEnd(batch: BatchStream): Promise<void> {
+async function readToEnd(batch: FrontBatch): Promise<void> {
   try {
-    await batch.collect();
+    await batch.result();
   } catch {
     // The batch failed as a whole; the gateway has recorded what it could.
   }

@@ -1,11 +1,9 @@
 import { messageOf, UsageError } from "../../errors.ts";
-import type { Gateway, GatewayDeps } from "../../gateway/index.ts";
+import type { GatewayDeps } from "../../gateway/index.ts";
 import type { Logger } from "../../observability/log.ts";
 import { type Listener, listen } from "../../runtime/index.ts";
 import { deadline, linkSignals } from "../../scheduler/index.ts";
-import { Catalog } from "../catalog.ts";
-import { CatalogCache } from "../catalog-cache.ts";
-import { HANGAR_TOOL_NAMES } from "../hangar-tools.ts";
+import type { FrontHangar } from "../front-hangar.ts";
 import { InFlight } from "../in-flight.ts";
 import { TaskIds } from "../task-ids.ts";
 import { TaskRelay } from "../task-relay.ts";
@@ -18,12 +16,16 @@ import type { SessionSeal } from "./session-seal.ts";
 /** What `serveHttp` needs; every field says its default. */
 export interface ServeHttpOptions {
   /**
-   * Builds the gateway (after the options are checked, so a refused start spawns nothing), with the
-   * metrics `/metrics` serves (none: 503 "metrics not enabled") and what to flush after it closes.
+   * Opens the library's Hangar (after the options are checked, so a refused start spawns nothing), with
+   * the metrics `/metrics` serves (none: 503 "metrics not enabled") and what to flush after it closes.
+   * Serving closes the Hangar.
    */
-  openGateway(
-    deps: Pick<GatewayDeps, "bridge">,
-  ): Promise<{ gateway: Gateway; logger: Logger; metrics?: MetricsEndpoint; shutdown?: () => Promise<void> }>;
+  openHangar(deps: Pick<GatewayDeps, "bridge">): Promise<{
+    hangar: FrontHangar;
+    logger: Logger;
+    metrics?: MetricsEndpoint;
+    shutdown?: () => Promise<void>;
+  }>;
   /** Aborts on SIGINT or SIGTERM (the CLI's lifecycle; never SIGHUP or the parent's death): Hangar drains, then shuts down. */
   readonly signal: AbortSignal;
   /** Aborts on a second SIGINT or SIGTERM: what still runs is cancelled at once (default: never). */
@@ -36,8 +38,6 @@ export interface ServeHttpOptions {
   readonly token?: string;
   /** Also require the token on /healthz, /readyz and /metrics (default false). */
   readonly protectHealth?: boolean;
-  /** Where provider catalogs are cached (default `$HANGAR_CACHE_DIR` or `~/.hangar/cache`). */
-  readonly cache?: CatalogCache;
   /** Told the URL of `/mcp` once Hangar listens (default: one line on stderr). */
   readonly onListening?: (url: string) => void;
   /** How long running requests get to finish after `signal` aborts, in ms (default 5000; `--drain-s`). */
@@ -67,18 +67,14 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
     );
   }
   const bridge = new SessionBridge();
-  const { gateway, logger, metrics, shutdown } = await options.openGateway({ bridge });
-  const catalog = new Catalog(gateway, {
-    reserved: HANGAR_TOOL_NAMES,
-    cache: options.cache ?? new CatalogCache(),
-    logger,
-  });
+  const { hangar, logger, metrics, shutdown } = await options.openHangar({ bridge });
+  const { gateway } = hangar;
   let server: Listener | undefined;
   const inFlight = new InFlight();
   // Task ids sealed with the token: every replica with it serves the others' tasks.
   const tasks = new TaskRelay(gateway, new TaskIds(token));
   const front = createHttpApp(
-    { gateway, catalog, logger, startedAt: gateway.clock.now(), tasks },
+    { hangar, logger, tasks },
     {
       host,
       port: () => server?.port ?? 0,
@@ -101,8 +97,7 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
         request.method === "GET" ? front.app.fetch(request) : inFlight.track(() => front.app.fetch(request)),
     });
   } catch (error) {
-    await gateway.close();
-    catalog.close();
+    await hangar.close();
     await shutdown?.();
     const port = options.port ?? 8000;
     const code = (error as { code?: string }).code;
@@ -144,7 +139,7 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
     );
   logger.warn("shutting down the HTTP front");
   void server.stop(false);
-  await gateway.close();
+  await hangar.close();
   // Cancelled requests are answered with their error; give them a moment to be written.
   const grace = deadline(gateway.clock, 1000, () => new Error("late"));
   const written = linkSignals([grace.signal, options.forced]);
@@ -152,7 +147,6 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
   grace.clear();
   written.dispose();
   await front.mcp.close();
-  catalog.close();
   await server.stop(true);
   await shutdown?.();
 }

@@ -63,7 +63,7 @@ export class DaemonSession {
     readonly pid: number | undefined,
   ) {
     const { logger } = deps.front;
-    this.startedAt = deps.front.gateway.clock.now();
+    this.startedAt = deps.front.hangar.gateway.clock.now();
     this.own = deps.perClient?.();
     const front = this.own?.front ?? deps.front;
     this.subscriptions = this.own?.subscriptions ?? deps.subscriptions;
@@ -94,7 +94,7 @@ export class DaemonSession {
       transport: this.transport,
       onerror: (error) => logger.debug({ err: error.message }, "bad message from a client"),
     });
-    this.stopFollowing = front.catalog.onChange((kinds) => {
+    this.stopFollowing = front.hangar.catalog.onChange((kinds) => {
       if (this.current) sendListChanged(this.current.server, this.current.era, kinds, logger);
     });
     const closed = Promise.withResolvers<void>();
@@ -121,7 +121,7 @@ export class DaemonSession {
     return {
       pid: this.pid,
       client: client === undefined ? undefined : `${client.name} ${client.version}`,
-      attached_s: Math.round((this.deps.front.gateway.clock.now() - this.startedAt) / 1000),
+      attached_s: Math.round((this.deps.front.hangar.gateway.clock.now() - this.startedAt) / 1000),
       ...(this.own ? { own_providers: this.own.providers() } : {}),
     };
   }

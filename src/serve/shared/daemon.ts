@@ -3,17 +3,15 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import { DEFAULT_DAEMON_IDLE_S, type ResolvedConfig } from "../../config/index.ts";
 import { messageOf } from "../../errors.ts";
 import type { Gateway, GatewayDeps } from "../../gateway/index.ts";
+import { Hangar } from "../../lib/hangar.ts";
 import type { Logger } from "../../observability/log.ts";
 import { VERSION } from "../../version.ts";
-import { Catalog } from "../catalog.ts";
 import { CatalogCache } from "../catalog-cache.ts";
 import type { FrontDeps } from "../front-deps.ts";
-import { HANGAR_TOOL_NAMES } from "../hangar-tools.ts";
 import { ProviderCalls } from "../http/provider-calls.ts";
 import { type ActiveSession, SessionBridge } from "../http/session-bridge.ts";
 import { perClientProviders } from "../per-client.ts";
 import { ResourceSubscriptions } from "../resource-subscriptions.ts";
-import { statusOf } from "../status.ts";
 import { DaemonSession } from "./daemon-session.ts";
 import type { DaemonStatus } from "./daemon-status.ts";
 import { readHello } from "./hello.ts";
@@ -57,9 +55,10 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   // Read when armed: a reloaded config may change it.
   const idleMs = () => gateway.config.daemonIdleMs ?? DEFAULT_DAEMON_IDLE_S * 1000;
   const cache = options.cache ?? new CatalogCache();
-  const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, cache, logger });
+  const hangar = Hangar.over(gateway, logger, { cache, startedAt });
+  const { catalog } = hangar;
   const perClient = perClientProviders(gateway, { logger, cache, startedAt });
-  const front: FrontDeps = { gateway, catalog, logger, startedAt };
+  const front: FrontDeps = { hangar, logger };
   const subscriptions = new ResourceSubscriptions(gateway, catalog, logger);
   const calls = new ProviderCalls<DaemonSession>();
   const sessions = new Set<DaemonSession>();
@@ -105,7 +104,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     draining: draining ?? null,
     idle_exit_s: idleMs() / 1000,
     clients: [...sessions].map((session) => session.info()),
-    providers: statusOf(gateway, catalog, startedAt).providers.map((p) => ({
+    providers: hangar.status().providers.map((p) => ({
       id: p.id,
       state: p.state,
       ...(p.pid === undefined ? {} : { pid: p.pid }),
@@ -213,6 +212,5 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   rmSync(options.files.info, { force: true });
   warmUp.abort();
   await Promise.all([...sessions].map((session) => session.end()));
-  await gateway.close();
-  catalog.close();
+  await hangar.close();
 }
