@@ -4,7 +4,7 @@
  * providers stopped) with one batch vs one call after another. Printed as one table by `hangar bench
  * --headline`.
  */
-import type { Gateway } from "../gateway/index.ts";
+import type { Hangar } from "../lib/hangar.ts";
 import type { BenchTarget } from "./report.ts";
 import { roundMs } from "./stats.ts";
 import { spread, type TimedRun, timedBatch, timedSequence } from "./timed-calls.ts";
@@ -32,9 +32,9 @@ export interface HeadlineSizes {
   readonly requests?: number;
 }
 
-/** Runs the three scenarios, warm providers first, the cold start last; the caller closes the gateway. */
+/** Runs the three scenarios, warm providers first, the cold start last; the caller closes the Hangar. */
 export async function headline(
-  gateway: Gateway,
+  hangar: Hangar,
   targets: readonly BenchTarget[],
   signal: AbortSignal,
   sizes: HeadlineSizes = {},
@@ -43,32 +43,32 @@ export async function headline(
   const tools = spread(two, sizes.tools ?? 15);
   const requests = spread(targets, sizes.requests ?? 50);
   const providers = new Set(two.map((t) => t.provider));
-  const handles = [...providers].map((id) => gateway.handles.get(id)!);
+  const handles = [...providers].map((id) => hangar.gateway.handles.get(id)!);
 
   const fanOut = row(
     `${tools.length} tools, ${providers.size} provider${providers.size === 1 ? "" : "s"}`,
-    await timedSequence(gateway, tools, signal),
-    await timedBatch(gateway, tools, signal),
+    await timedSequence(hangar, tools, signal),
+    await timedBatch(hangar, tools, signal),
   );
   const concurrent = row(
     `${requests.length} concurrent requests`,
-    await timedSequence(gateway, requests, signal),
-    await concurrently(gateway, requests, signal),
+    await timedSequence(hangar, requests, signal),
+    await concurrently(hangar, requests, signal),
   );
   await Promise.all(handles.map((handle) => handle.stop()));
-  const coldSequential = await timedSequence(gateway, tools, signal);
+  const coldSequential = await timedSequence(hangar, tools, signal);
   await Promise.all(handles.map((handle) => handle.stop()));
   const startsBefore = handles.reduce((sum, handle) => sum + handle.stats.starts, 0);
-  const coldBatch = await timedBatch(gateway, tools, signal);
+  const coldBatch = await timedBatch(hangar, tools, signal);
   const starts = handles.reduce((sum, handle) => sum + handle.stats.starts, 0) - startsBefore;
   const cold = { ...row("cold start + batch", coldSequential, coldBatch), starts };
   return [fanOut, concurrent, cold];
 }
 
 /** Each call its own request (a batch of one), all sent at once. */
-async function concurrently(gateway: Gateway, calls: readonly BenchTarget[], signal: AbortSignal): Promise<TimedRun> {
+async function concurrently(hangar: Hangar, calls: readonly BenchTarget[], signal: AbortSignal): Promise<TimedRun> {
   const started = performance.now();
-  const runs = await Promise.all(calls.map((call) => timedBatch(gateway, [call], signal)));
+  const runs = await Promise.all(calls.map((call) => timedBatch(hangar, [call], signal)));
   return {
     samples: runs.flatMap((run) => run.samples),
     succeeded: runs.reduce((sum, run) => sum + run.succeeded, 0),

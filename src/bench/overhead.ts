@@ -53,9 +53,9 @@ export async function overhead(
   target: BenchTarget,
   baseEnv: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<BenchReport["overhead"]> {
-  const { gateway, signal, progress } = context;
+  const { hangar, signal, progress } = context;
   const samples = context.calls * context.rounds * 5;
-  const transport = directTransport(gateway.handles.get(target.provider)!.config, baseEnv);
+  const transport = directTransport(hangar.gateway.handles.get(target.provider)!.config, baseEnv);
   if (typeof transport === "string") return { target, skipped: transport };
   const client = new Client({ name: "hangar-bench-direct", version: "1" }, { versionNegotiation: { mode: "auto" } });
   try {
@@ -77,7 +77,7 @@ export async function overhead(
         .catch(() => ({ isError: true }));
       const directMs = performance.now() - t;
       t = performance.now();
-      const batch = await gateway.run(request, { signal });
+      const batch = await hangar.call(request, { signal });
       const hangarMs = performance.now() - t;
       if (i < WARMUP) continue;
       direct.push(directMs);

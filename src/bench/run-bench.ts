@@ -1,8 +1,9 @@
 /**
  * `hangar bench` end to end: pick safe tools, warm the providers, then run fan-out, overhead, cold start
- * and concurrent clients through one gateway, and return one report.
+ * and concurrent clients through the library's Hangar (the path every front takes), and return one report.
  */
 import type { Gateway } from "../gateway/index.ts";
+import type { Hangar } from "../lib/hangar.ts";
 import { type HeadlineRow, headline } from "./headline.ts";
 import { overhead } from "./overhead.ts";
 import { pickTargets } from "./pick-targets.ts";
@@ -41,7 +42,8 @@ export interface HeadlineReport {
 }
 
 /** Picks the targets and warms them up: every target called once, so no round measures a first call. */
-async function prepare(gateway: Gateway, options: BenchOptions, signal: AbortSignal) {
+async function prepare(hangar: Hangar, options: BenchOptions, signal: AbortSignal) {
+  const { gateway } = hangar;
   const picked = await pickTargets(gateway, {
     demo: gateway.config.source.kind === "demo",
     signal,
@@ -49,16 +51,17 @@ async function prepare(gateway: Gateway, options: BenchOptions, signal: AbortSig
     ...(options.tools ? { tools: options.tools } : {}),
     ...(options.args ? { args: options.args } : {}),
   });
-  await gateway.run(batchOf([...picked.targets, picked.overhead]), { signal });
+  await hangar.call(batchOf([...picked.targets, picked.overhead]), { signal });
   return picked;
 }
 
-/** Runs the brief's headline scenarios (see headline.ts) against the gateway's providers; the caller closes the gateway. */
-export async function runHeadline(gateway: Gateway, options: BenchOptions = {}): Promise<HeadlineReport> {
+/** Runs the brief's headline scenarios (see headline.ts) against the Hangar's providers; the caller closes it. */
+export async function runHeadline(hangar: Hangar, options: BenchOptions = {}): Promise<HeadlineReport> {
+  const { gateway } = hangar;
   const signal = options.signal ?? new AbortController().signal;
   (options.progress ?? (() => {}))("starting providers", 0, 1);
-  const picked = await prepare(gateway, options, signal);
-  const rows = await headline(gateway, picked.targets, signal);
+  const picked = await prepare(hangar, options, signal);
+  const rows = await headline(hangar, picked.targets, signal);
   return {
     config: gateway.config.source.kind === "file" ? gateway.config.source.path : "demo",
     targets: picked.targets,
@@ -68,15 +71,16 @@ export async function runHeadline(gateway: Gateway, options: BenchOptions = {}):
   };
 }
 
-/** Runs every scenario against the gateway's providers; the caller closes the gateway. */
-export async function runBench(gateway: Gateway, options: BenchOptions = {}): Promise<BenchReport> {
+/** Runs every scenario against the Hangar's providers; the caller closes it. */
+export async function runBench(hangar: Hangar, options: BenchOptions = {}): Promise<BenchReport> {
+  const { gateway } = hangar;
   const config = gateway.config;
   const settings = { calls: options.calls ?? 20, rounds: options.rounds ?? 3, concurrency: options.concurrency ?? 10 };
   const signal = options.signal ?? new AbortController().signal;
   const progress = options.progress ?? (() => {});
   progress("starting providers", 0, 1);
-  const picked = await prepare(gateway, options, signal);
-  const context: ScenarioContext = { gateway, targets: picked.targets, ...settings, signal, progress };
+  const picked = await prepare(hangar, options, signal);
+  const context: ScenarioContext = { hangar, targets: picked.targets, ...settings, signal, progress };
   const fan = await fanOut(context);
   const over = await overhead(context, picked.overhead);
   const cold = await coldStart(context);

@@ -2,7 +2,7 @@
  * The gateway scenarios of `hangar bench`: fan-out (the same calls one after another, then as one
  * batch), cold start (concurrent callers to a stopped provider) and concurrent clients.
  */
-import type { Gateway } from "../gateway/index.ts";
+import type { Hangar } from "../lib/hangar.ts";
 import type { BenchReport, BenchTarget } from "./report.ts";
 import { median, roundMs } from "./stats.ts";
 import { merge, spread, type TimedRun, timedBatch, timedSequence, toFigures } from "./timed-calls.ts";
@@ -12,7 +12,8 @@ export type ProgressListener = (scenario: string, done: number, total: number) =
 
 /** What every scenario needs. */
 export interface ScenarioContext {
-  readonly gateway: Gateway;
+  /** The library's Hangar the calls go through; its gateway owns the providers. */
+  readonly hangar: Hangar;
   readonly targets: readonly BenchTarget[];
   readonly calls: number;
   readonly rounds: number;
@@ -23,15 +24,15 @@ export interface ScenarioContext {
 
 /** The same `calls` calls, sequential then parallel, `rounds` times; speedup = median wall ratio. */
 export async function fanOut(context: ScenarioContext): Promise<BenchReport["fan_out"]> {
-  const { gateway, targets, calls, rounds, signal, progress } = context;
+  const { hangar, targets, calls, rounds, signal, progress } = context;
   const batch = spread(targets, calls);
   const sequential: TimedRun[] = [];
   const parallel: TimedRun[] = [];
   const steps = rounds * (calls + 1);
   for (let round = 0; round < rounds; round++) {
     const base = round * (calls + 1);
-    sequential.push(await timedSequence(gateway, batch, signal, (done) => progress("fan-out", base + done, steps)));
-    parallel.push(await timedBatch(gateway, batch, signal));
+    sequential.push(await timedSequence(hangar, batch, signal, (done) => progress("fan-out", base + done, steps)));
+    parallel.push(await timedBatch(hangar, batch, signal));
     progress("fan-out", base + calls + 1, steps);
   }
   const s = merge(sequential);
@@ -46,16 +47,16 @@ export async function fanOut(context: ScenarioContext): Promise<BenchReport["fan
 
 /** Stops the first target's provider, then sends `concurrency` calls to it at once, each its own batch. */
 export async function coldStart(context: ScenarioContext): Promise<BenchReport["cold_start"]> {
-  const { gateway, targets, concurrency, signal, progress } = context;
+  const { hangar, targets, concurrency, signal, progress } = context;
   const target = targets[0]!;
-  const handle = gateway.handles.get(target.provider)!;
+  const handle = hangar.gateway.handles.get(target.provider)!;
   await handle.stop();
   const startsBefore = handle.stats.starts;
   const started = performance.now();
   let done = 0;
   const runs = await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      const run = await timedBatch(gateway, [target], signal);
+      const run = await timedBatch(hangar, [target], signal);
       progress("cold start", ++done, concurrency);
       return run;
     }),
@@ -72,14 +73,14 @@ export async function coldStart(context: ScenarioContext): Promise<BenchReport["
 
 /** `concurrency` clients each send a batch of `calls` calls at the same time, `rounds` times. */
 export async function concurrentClients(context: ScenarioContext): Promise<BenchReport["concurrent_clients"]> {
-  const { gateway, targets, calls, rounds, concurrency, signal, progress } = context;
+  const { hangar, targets, calls, rounds, concurrency, signal, progress } = context;
   const batch = spread(targets, calls);
   const samples: number[] = [];
   const walls: number[] = [];
   let succeeded = 0;
   for (let round = 0; round < rounds; round++) {
     const started = performance.now();
-    const runs = await Promise.all(Array.from({ length: concurrency }, () => timedBatch(gateway, batch, signal)));
+    const runs = await Promise.all(Array.from({ length: concurrency }, () => timedBatch(hangar, batch, signal)));
     walls.push(performance.now() - started);
     const merged = merge(runs);
     samples.push(...merged.samples);

@@ -1,5 +1,5 @@
-/** Running calls through the gateway while timing each one as its caller sees it. */
-import type { Gateway } from "../gateway/index.ts";
+/** Running calls through the library's Hangar (the path of `hangar call` and `serve`), timing each as its caller sees it. */
+import type { Hangar } from "../lib/hangar.ts";
 import type { BenchTarget, RunFigures } from "./report.ts";
 import { latencyStats, median, roundMs } from "./stats.ts";
 
@@ -24,15 +24,15 @@ export function batchOf(calls: readonly BenchTarget[]): {
 
 /** One batch of `calls`; each call's latency runs from the start of the batch to its result. */
 export async function timedBatch(
-  gateway: Gateway,
+  hangar: Hangar,
   calls: readonly BenchTarget[],
   signal: AbortSignal,
 ): Promise<TimedRun> {
   const started = performance.now();
-  const batch = gateway.stream(batchOf(calls), { signal });
+  const batch = hangar.stream(batchOf(calls), { signal });
   const samples: number[] = [];
   let succeeded = 0;
-  for await (const result of batch.results) {
+  for await (const result of batch) {
     samples.push(performance.now() - started);
     if (result.ok) succeeded++;
   }
@@ -41,7 +41,7 @@ export async function timedBatch(
 
 /** `calls` one after another, each a batch of one, as a client without batching would send them. */
 export async function timedSequence(
-  gateway: Gateway,
+  hangar: Hangar,
   calls: readonly BenchTarget[],
   signal: AbortSignal,
   onCall?: (done: number) => void,
@@ -51,7 +51,7 @@ export async function timedSequence(
   let succeeded = 0;
   for (const call of calls) {
     const t = performance.now();
-    const result = await gateway.run(batchOf([call]), { signal });
+    const result = await hangar.call(batchOf([call]), { signal });
     samples.push(performance.now() - t);
     succeeded += result.succeeded;
     onCall?.(samples.length);

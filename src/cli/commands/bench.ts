@@ -1,5 +1,6 @@
 import { runBench, runHeadline } from "../../bench/index.ts";
 import { UsageError } from "../../errors.ts";
+import { Hangar } from "../../lib/hangar.ts";
 import { formatBenchReport, formatHeadlineReport } from "../bench-output.ts";
 import { type GlobalOptions, openContext } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
@@ -20,12 +21,14 @@ export interface BenchCommandOptions {
 /** `hangar bench`: runs the scenarios and prints the table (or JSON); exit 1 when a call failed. */
 export async function runBenchCommand(options: BenchCommandOptions, global: GlobalOptions): Promise<number> {
   const args = parseArgs(options.args);
-  const { gateway } = await openContext(global);
+  const { gateway, logger } = await openContext(global);
+  // The library's API over the CLI's gateway: bench measures the path `call` and `serve` take.
+  const hangar = Hangar.over(gateway, logger);
   const lifecycle = watchLifecycle();
   const progress = Boolean(process.stderr.isTTY);
   try {
     if (options.headline) {
-      const report = await runHeadline(gateway, {
+      const report = await runHeadline(hangar, {
         signal: lifecycle.signal,
         ...(options.providers ? { providers: options.providers } : {}),
         ...(options.tool ? { tools: options.tool } : {}),
@@ -36,7 +39,7 @@ export async function runBenchCommand(options: BenchCommandOptions, global: Glob
       );
       return report.ok ? 0 : 1;
     }
-    const report = await runBench(gateway, {
+    const report = await runBench(hangar, {
       calls: options.calls,
       rounds: options.rounds,
       concurrency: options.concurrency,
@@ -58,7 +61,7 @@ export async function runBenchCommand(options: BenchCommandOptions, global: Glob
     return report.ok ? 0 : 1;
   } finally {
     // Signals stay handled until every provider is stopped: a second Ctrl-C cannot orphan one.
-    await gateway.close();
+    await hangar.close();
     lifecycle.dispose();
   }
 }
