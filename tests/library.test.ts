@@ -186,4 +186,10 @@ describe("Hangar library", () => {
     expect(() => hangar.stream([{ provider: "demo" } as never])).toThrow(InvalidBatchError);
     expect(hangar.status().providers.every((p) => p.state === "cold")).toBe(true);
   });
+
+  test("status({provider}) reports only that provider, as hangar_status does (issue 19)", async () => {
+    await using hangar = await Hangar.open({ mcpServers: demoServers() });
+    expect(hangar.status({ provider: "demo2" }).providers.map((p) => p.id)).toEqual(["demo2"]);
+    expect(hangar.status({ provider: "nope" }).providers).toEqual([]);
+  });
 });

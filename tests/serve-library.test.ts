@@ -21,6 +21,8 @@ afterEach(async () => {
 /** Which batches a Hangar streamed, and whether its gateway started one that did not come through it. */
 interface Seen {
   readonly viaLibrary: unknown[];
+  /** The `provider` of each `Hangar.status` call. */
+  readonly statuses: (string | undefined)[];
   readonly behindItsBack: unknown[];
 }
 
@@ -28,7 +30,12 @@ interface Seen {
 function hookedHangar(): { hangar: Hangar; seen: Seen } {
   const gateway = new Gateway(configOf([demoProvider("demo")]));
   const hangar = Hangar.over(gateway);
-  const seen: Seen = { viaLibrary: [], behindItsBack: [] };
+  const seen: Seen = { viaLibrary: [], statuses: [], behindItsBack: [] };
+  const status = hangar.status.bind(hangar);
+  hangar.status = (options) => {
+    seen.statuses.push(options?.provider);
+    return status(options);
+  };
   let inside = false;
   const stream = hangar.stream.bind(hangar);
   hangar.stream = (calls, options) => {
@@ -70,7 +77,7 @@ async function serve(hangar: Hangar): Promise<string> {
 const ECHO = { provider: "demo", tool: "echo", arguments: { message: "hi" } };
 
 describe("hangar serve is built on the library's Hangar (issue 19)", () => {
-  test("a batch sent as hangar_call over MCP or POST /v1/call runs through Hangar.stream", async () => {
+  test("hangar_call over MCP and POST /v1/call run through Hangar.stream, hangar_status through Hangar.status", async () => {
     const { hangar, seen } = hookedHangar();
     const base = await serve(hangar);
 
@@ -97,6 +104,10 @@ describe("hangar serve is built on the library's Hangar (issue 19)", () => {
       { id: "ndjson", ok: true },
       { ok: true, total: 1 },
     ]);
+
+    const health = await client.callTool({ name: "hangar_status", arguments: { provider: "demo" } });
+    expect((health.structuredContent as { providers: { id: string }[] }).providers.map((p) => p.id)).toEqual(["demo"]);
+    expect(seen.statuses).toEqual(["demo"]);
 
     const ids = seen.viaLibrary.map((batch) => (batch as { calls: { id: string }[] }).calls[0]?.id);
     expect(ids).toEqual(["mcp", "rest", "ndjson"]);

@@ -76,6 +76,12 @@ export interface ToolsOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Options of `Hangar.status`; every field says its default. */
+export interface StatusOptions {
+  /** Only this provider's health (default: every provider's; an unknown id gives none). */
+  readonly provider?: string;
+}
+
 /** A batch whose results arrive as its calls settle; `result()` waits for the whole batch. */
 export interface HangarStream extends AsyncIterable<CallResult> {
   readonly batchId: string;
@@ -97,8 +103,7 @@ export interface HangarStream extends AsyncIterable<CallResult> {
  * ```
  */
 export class Hangar implements AsyncDisposable {
-  /** When this Hangar opened, on the gateway's clock (`uptime_s` of `status()`). @internal */
-  readonly startedAt: number;
+  private readonly startedAt: number;
   private readonly closed = new AbortController();
 
   private constructor(
@@ -237,9 +242,9 @@ export class Hangar implements AsyncDisposable {
     }));
   }
 
-  /** Every provider's state, load, failures, circuit breaker and uptime (`hangar_status`). */
-  status(): HangarStatus {
-    return statusOf(this.gateway, this.catalog, this.startedAt);
+  /** Every provider's (or one provider's) state, load, failures, circuit breaker and uptime (`hangar_status`). */
+  status(options: StatusOptions = {}): HangarStatus {
+    return statusOf(this.gateway, this.catalog, this.startedAt, options.provider);
   }
 
   /** Cancels every running call and stops every provider (their processes have exited when it resolves). */

@@ -15,6 +15,7 @@ export {
   Hangar,
   type HangarOptions,
   type HangarStream,
+  type StatusOptions,
   type ToolsOptions,
 } from "./hangar.ts";
 export type { ConfigInput } from "./open-config.ts";

@@ -29,11 +29,10 @@ export interface FrontBatch extends AsyncIterable<CallResult> {
 export interface FrontHangar {
   readonly gateway: Gateway;
   readonly catalog: Catalog;
-  /** When it opened, on the gateway's clock (`hangar_status`'s uptime). */
-  readonly startedAt: number;
   /** Starts a batch (`hangar_call`, `POST /v1/call`); throws `InvalidBatchError` for a malformed one. */
   stream(input: BatchInput, options?: FrontBatchOptions): FrontBatch;
-  status(): HangarStatus;
+  /** `hangar_status`: every provider's health, or only `provider`'s. */
+  status(options?: { readonly provider?: string }): HangarStatus;
   /** Cancels every running call and stops every provider. */
   close(): Promise<void>;
 }

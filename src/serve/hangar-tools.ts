@@ -7,7 +7,6 @@ import type { HangarTool } from "./hangar-tool.ts";
 import { asFailure, failure, structured } from "./request-context.ts";
 import { BATCH_SYNTAX_HELP, resultTool } from "./result-tool.ts";
 import { DEFAULT_SEARCH_LIMIT, searchTools } from "./search-view.ts";
-import { statusOf } from "./status.ts";
 import { toolsView } from "./tools-view.ts";
 
 /** `hangar_tools` input. */
@@ -115,12 +114,14 @@ const HANGAR_TOOLS: readonly HangarTool[] = [
       "Show each provider's state (cold, starting, ready, draining, stopped, failed), calls in flight and queued, failures, circuit breaker state, uptime, and call and ping latency, and which config is applied (its source, hash, and the last reload's result or error). Use it when calls fail with provider_unavailable, circuit_open or overloaded, to see which provider is unwell and when it will be tried again.",
     input: StatusRequestSchema,
     annotations: { title: "Providers' health", readOnlyHint: true, openWorldHint: false },
-    async call({ hangar: { gateway, catalog, startedAt } }, args) {
+    async call({ hangar }, args) {
       const parsed = StatusRequestSchema.safeParse(args);
       if (!parsed.success) return failure(`Invalid arguments for hangar_status: ${parsed.error.issues[0]?.message}`);
-      if (parsed.data.provider !== undefined && !gateway.handles.has(parsed.data.provider))
-        return failure(`Unknown provider "${parsed.data.provider}"`);
-      return structured(statusOf(gateway, catalog, startedAt, parsed.data.provider));
+      const { provider } = parsed.data;
+      if (provider !== undefined && !hangar.gateway.handles.has(provider))
+        return failure(`Unknown provider "${provider}"`);
+      // The library's status (the same object `Hangar.status` returns, config and pinning included).
+      return structured(hangar.status(provider === undefined ? {} : { provider }));
     },
   },
   resultTool,

@@ -99,7 +99,8 @@ export class McpSessions implements SessionPicker {
     this.perClient = perClientProviders(deps.hangar.gateway, {
       logger: deps.logger,
       cache: options.cache ?? new CatalogCache(),
-      startedAt: deps.hangar.startedAt,
+      // The sessions open with the Hangar, so its uptime is theirs (it keeps its own startedAt private).
+      startedAt: deps.hangar.gateway.clock.now(),
     });
   }
 
