@@ -2,10 +2,9 @@
 // `app.request()` as hono's own tests do: no socket, no process of Hangar's own.
 import type { ResolvedProvider } from "../../src/config/types.ts";
 import { Gateway } from "../../src/gateway/index.ts";
+import { Hangar } from "../../src/lib/hangar.ts";
 import { silentLogger } from "../../src/observability/log.ts";
 import { createMetrics } from "../../src/observability/metrics.ts";
-import { Catalog } from "../../src/serve/catalog.ts";
-import { HANGAR_TOOL_NAMES } from "../../src/serve/hangar-tools.ts";
 import { createHttpApp, type HttpApp, type HttpAppOptions } from "../../src/serve/http/index.ts";
 import { configOf, demoProvider } from "./providers.ts";
 
@@ -25,9 +24,9 @@ export function httpFront(
   const metrics = createMetrics({ processMetrics: false });
   const gateway = new Gateway(configOf(providers), { recorder: metrics.recorder });
   metrics.watch(gateway);
-  const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, logger: silentLogger });
+  const hangar = Hangar.over(gateway, silentLogger);
   const http = createHttpApp(
-    { gateway, catalog, logger: silentLogger, startedAt: gateway.clock.now() },
+    { hangar, logger: silentLogger },
     { host: "127.0.0.1", port: () => 8000, metrics, ...options },
   );
   return {
@@ -40,8 +39,7 @@ export function httpFront(
       }),
     async [Symbol.asyncDispose]() {
       await http.sessions.close();
-      catalog.close();
-      await gateway.close();
+      await hangar.close();
     },
   };
 }
