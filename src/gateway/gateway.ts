@@ -1,9 +1,9 @@
-import type { CallToolResult, Progress } from "@modelcontextprotocol/client";
+import { type CallToolResult, type Progress, ProtocolError } from "@modelcontextprotocol/client";
 import { ExponentialBackoff, type IBackoff } from "cockatiel";
 import { type Clock, systemClock } from "../clock.ts";
 import { type ConfigDiff, diffConfig, isEmptyDiff } from "../config/config-diff.ts";
 import type { ResolvedConfig, ResolvedProvider } from "../config/types.ts";
-import { CallError, CancelledError, InvalidBatchError } from "../errors.ts";
+import { CallError, CancelledError, InvalidBatchError, withoutMcpPrefix } from "../errors.ts";
 
 export { InvalidBatchError };
 
@@ -241,7 +241,12 @@ export class Gateway {
    * Starts a batch already known to be well-formed. Without a plan (a pass-through call built by Hangar)
    * its arguments are sent as they are, references and all.
    */
-  private start(request: BatchRequest, options: BatchOptions, plan?: BatchPlan): BatchStream {
+  private start(
+    request: BatchRequest,
+    options: BatchOptions,
+    plan?: BatchPlan,
+    onFailure?: (index: number, error: unknown) => void,
+  ): BatchStream {
     const batchId = crypto.randomUUID();
     const attempts = request.calls.map((): Attempts => ({ count: 0, safe: false }));
     const acceptedAt = this.clock.now();
@@ -297,6 +302,7 @@ export class Gateway {
       acceptedAt,
       settled,
       resultOf: (outcome) => {
+        if (outcome.value === undefined) onFailure?.(outcome.index, outcome.error);
         const result = resultOf(request.calls[outcome.index]!, outcome, attempts[outcome.index]!);
         holds[outcome.index]?.();
         recorders[outcome.index]!.finished(result);
@@ -392,14 +398,22 @@ export class Gateway {
   async callOne(
     call: CallRequest,
     options: Omit<BatchOptions, "onProgress"> & { onProgress?: (progress: Progress) => void } = {},
-  ): Promise<CallResult> {
+  ): Promise<OneCallResult> {
     const { onProgress, ...rest } = options;
+    let cause: unknown;
     // One call built by Hangar itself (a pass-through tool): its shape needs no checking.
     const batch = this.start(
       { calls: [call] },
       { ...rest, ...(onProgress ? { onProgress: (_: number, progress: Progress) => onProgress(progress) } : {}) },
+      undefined,
+      (_, error) => {
+        cause = error;
+      },
     );
-    for await (const result of batch.results) return result;
+    for await (const result of batch.results) {
+      const rpcError = providerRpcError(cause);
+      return rpcError === undefined ? result : { ...result, rpcError };
+    }
     throw new Error("a batch of one call ended without its result");
   }
 
@@ -447,6 +461,29 @@ export class Gateway {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/**
+ * The result of a call made by name (`callOne`). When the provider answered the call with a JSON-RPC
+ * error, `rpcError` is that error (code, message, data), so that a front passing the call through can
+ * pass it on as it came; `error` says the same as in a batch.
+ */
+export interface OneCallResult extends CallResult {
+  readonly rpcError?: ProviderRpcError;
+}
+
+/** A provider's JSON-RPC error answer to a call. */
+export interface ProviderRpcError {
+  readonly code: number;
+  readonly message: string;
+  readonly data?: unknown;
+}
+
+/** `error` as the provider's JSON-RPC error when it is one (the upstream client's ProtocolError). */
+function providerRpcError(error: unknown): ProviderRpcError | undefined {
+  if (!(error instanceof ProtocolError) || !Number.isSafeInteger(error.code)) return undefined;
+  const data = (error as { data?: unknown }).data;
+  return { code: error.code, message: withoutMcpPrefix(error.message), ...(data === undefined ? {} : { data }) };
 }
 
 /** What the gateway learns about a call while it runs: upstream attempts, and whether a retry is safe. */

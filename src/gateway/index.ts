@@ -16,7 +16,14 @@ export {
 export { BatchStream } from "./batch-stream.ts";
 export type { ConfigStatus, ReloadResult, ReloadTrigger } from "./config-record.ts";
 export { ConfigReloader, type ConfigReloaderOptions } from "./config-reloader.ts";
-export { type BatchOptions, Gateway, type GatewayDeps, InvalidBatchError } from "./gateway.ts";
+export {
+  type BatchOptions,
+  Gateway,
+  type GatewayDeps,
+  InvalidBatchError,
+  type OneCallResult,
+  type ProviderRpcError,
+} from "./gateway.ts";
 export { LITERAL_KEY, REF_KEY } from "./references.ts";
 export { ResultStore } from "./result-store.ts";
 export { MCP_RESULT_BYTES } from "./result-trim.ts";

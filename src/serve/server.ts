@@ -66,7 +66,8 @@ export function createServer(relay: RelayCodec): Server {
  * Serves the gateway on `server`, an instance of `era`: Hangar's own tools, every exposed provider's
  * tools, prompts and resources under mapped names, and completion routed to the owner. On a 2026
  * instance a provider tool's `input_required` reaches the client as Hangar's own (sealed with `relay`),
- * and the client's answers go back to that provider. Telling the client that a list changed is the
+ * and the client's answers go back to that provider. A provider tool called by its name is a transparent
+ * proxy: the provider's JSON-RPC error answer is the client's (hangar_call reports it per call instead). Telling the client that a list changed is the
  * serving entry's job (it knows the era and the listeners).
  */
 export function serveGateway(
@@ -120,6 +121,8 @@ export function serveGateway(
     if (sent) await settleProgress(sent);
     if (relay && isInputRequiredResult(result.result)) return relayedInputRequired(result.result, target, relay, ctx);
     if (result.result !== undefined) return projected(server, result.result as CallToolResult);
+    // A transparent proxy: the provider's own JSON-RPC error (e.g. -32021 with its data) is the client's.
+    if (result.rpcError) throw new ProtocolError(result.rpcError.code, result.rpcError.message, result.rpcError.data);
     return failure(`${result.error?.type ?? "internal"}: ${result.error?.message ?? "the call failed"}`);
   });
 
