@@ -3,7 +3,8 @@ import type { FrontDeps } from "../front-deps.ts";
 import { frontFactory } from "../front-factory.ts";
 import type { RelayCodec } from "../input-relay.ts";
 import { McpSessions, type McpSessionsOptions } from "./mcp-sessions.ts";
-import { rpcError } from "./rpc-error.ts";
+import { HEADER_MISMATCH, paramHeaderProblem, paramHeaders } from "./param-headers.ts";
+import { requestIdOf, rpcError } from "./rpc-error.ts";
 
 /** Options of `McpEndpoint`; every field says its default. */
 export interface McpEndpointOptions extends McpSessionsOptions {
@@ -18,7 +19,8 @@ export interface McpEndpointOptions extends McpSessionsOptions {
  * `Mcp-Session-Id`, anything without the 2026 `_meta` envelope) goes to the sessions, as before; every
  * other request to one `createMcpHandler` built once per process with the front's factory: a fresh
  * server per request, no session, so any Hangar process with the same config can answer it. The SDK
- * checks the 2026 request (envelope, `MCP-Protocol-Version`, `Mcp-Method`/`Mcp-Name`) and answers
+ * checks the 2026 request (envelope, `MCP-Protocol-Version`, `Mcp-Method`/`Mcp-Name`; Hangar checks a
+ * relayed tool's `Mcp-Param-*` headers, param-headers.ts) and answers
  * `server/discover` and `subscriptions/listen`; a client cancels a call by closing its stream.
  */
 export class McpEndpoint {
@@ -28,7 +30,10 @@ export class McpEndpoint {
   private readonly stopFollowing: () => void;
   private closed = false;
 
-  constructor(deps: FrontDeps, options: McpEndpointOptions = {}) {
+  constructor(
+    private readonly deps: FrontDeps,
+    options: McpEndpointOptions = {},
+  ) {
     let first = false;
     const firstClient = () => {
       if (first) return;
@@ -55,7 +60,38 @@ export class McpEndpoint {
     if (this.closed) return rpcError(503, -32000, "Hangar is shutting down", body);
     if (request.headers.has("mcp-session-id") || (await isLegacyRequest(request, body)))
       return this.sessions.handle(request, body);
+    const mismatch = await this.paramHeaderMismatch(request, body);
+    if (mismatch) return mismatch;
     return this.modern.fetch(request, body === undefined ? {} : { parsedBody: body });
+  }
+
+  /**
+   * For a 2026 `tools/call` of a relayed tool that mirrors arguments in `Mcp-Param-*` headers (SEP-2243):
+   * a 400 HeaderMismatch when the headers and the arguments disagree; undefined otherwise (the SDK checks
+   * the standard headers, and the tool's own schema the arguments).
+   */
+  private async paramHeaderMismatch(request: Request, body: unknown): Promise<Response | undefined> {
+    const call = body as { method?: unknown; params?: { name?: unknown; arguments?: unknown } } | undefined;
+    if (call?.method !== "tools/call" || typeof call.params?.name !== "string") return undefined;
+    const name = call.params.name;
+    const find = () => this.deps.catalog.exposed.tools().find((tool) => tool.name === name);
+    let tool = find();
+    if (tool === undefined) {
+      await this.deps.catalog.settled();
+      tool = find();
+    }
+    const declared = tool ? paramHeaders(tool.inputSchema) : [];
+    if (declared.length === 0) return undefined;
+    const problem = paramHeaderProblem(declared, call.params.arguments, request.headers);
+    if (problem === undefined) return undefined;
+    return Response.json(
+      {
+        jsonrpc: "2.0",
+        id: requestIdOf(body),
+        error: { code: HEADER_MISMATCH, message: `Bad Request: the request headers and body disagree: ${problem}` },
+      },
+      { status: 400 },
+    );
   }
 
   /** Ends every session and every running 2026 request. */
