@@ -5,6 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { paramHeaderProblem, paramHeaders } from "../src/serve/http/param-headers.ts";
 import { sandbox } from "./helpers/e2e.ts";
 import { startHttpHangar } from "./helpers/http-serve.ts";
+import { modernRequest } from "./helpers/modern-http.ts";
 import { fixture } from "./helpers/paths.ts";
 import { waitFor } from "./helpers/processes.ts";
 
@@ -55,40 +56,8 @@ describe("Mcp-Param-* header checks (issue 10, SEP-2243)", () => {
       `providers:\n  - {"id":"c","prefix":false,"command":${JSON.stringify(fixture("conformance-server.ts"))}}\n`,
     );
     await using hangar = await startHttpHangar(box);
-    const call = async (id: number, method: string, params: Record<string, unknown>, headers = {}) => {
-      const response = await fetch(`${hangar.base}/mcp`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-          "mcp-protocol-version": "2026-07-28",
-          "mcp-method": method,
-          ...(typeof params.name === "string" ? { "mcp-name": params.name } : {}),
-          ...headers,
-        },
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id,
-          method,
-          params: {
-            ...params,
-            _meta: {
-              "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-              "io.modelcontextprotocol/clientCapabilities": {},
-            },
-          },
-        }),
-      });
-      const text = await response.text();
-      const last = text.includes("data:")
-        ? text
-            .split("\n")
-            .filter((line) => line.startsWith("data:"))
-            .at(-1)!
-            .slice(5)
-        : text;
-      return { status: response.status, body: JSON.parse(last) as Record<string, unknown> };
-    };
+    const call = (id: number, method: string, params: Record<string, unknown>, headers = {}) =>
+      modernRequest(hangar.base, id, method, params, { headers });
     await waitFor(
       async () => JSON.stringify((await call(1, "tools/list", {})).body).includes("test_header_param"),
       15_000,

@@ -6,53 +6,14 @@
 import { describe, expect, test } from "bun:test";
 import { sandbox } from "./helpers/e2e.ts";
 import { startHttpHangar } from "./helpers/http-serve.ts";
+import { modernRequest } from "./helpers/modern-http.ts";
 import { fixture } from "./helpers/paths.ts";
 import { waitFor } from "./helpers/processes.ts";
 
 const TIMEOUT_MS = 30_000;
-const MODERN = "2026-07-28";
-
 /** A 2026-07-28 `tools/call` of `name` over HTTP, from a client that declared no capabilities. */
 function modernCall(base: string, id: number, name: string, args: Record<string, unknown> = {}) {
   return modernRequest(base, id, "tools/call", { name, arguments: args });
-}
-
-/** A 2026-07-28 request over HTTP, from a client that declared no capabilities: its status and answer. */
-async function modernRequest(base: string, id: number, method: string, params: Record<string, unknown>) {
-  const name = typeof params.name === "string" ? { "mcp-name": params.name } : {};
-  const response = await fetch(`${base}/mcp`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      "mcp-protocol-version": MODERN,
-      "mcp-method": method,
-      ...name,
-    },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id,
-      method,
-      params: {
-        ...params,
-        _meta: {
-          "io.modelcontextprotocol/protocolVersion": MODERN,
-          "io.modelcontextprotocol/clientInfo": { name: "pass-through-test", version: "1.0.0" },
-          "io.modelcontextprotocol/clientCapabilities": {},
-        },
-      },
-    }),
-  });
-  const text = await response.text();
-  // A JSON answer, or an SSE stream whose last data line is the answer.
-  const data = response.headers.get("content-type")?.includes("text/event-stream")
-    ? text
-        .split("\n")
-        .filter((line) => line.startsWith("data:"))
-        .map((line) => JSON.parse(line.slice(5)))
-        .at(-1)
-    : JSON.parse(text);
-  return { status: response.status, body: data as Record<string, unknown> };
 }
 
 describe("Pass-through tool calls relay the provider's JSON-RPC error (issue 10, server-stateless)", () => {

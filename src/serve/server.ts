@@ -95,7 +95,7 @@ export function serveGateway(
     );
     if (target === undefined)
       throw unknown("tool", name, [...HANGAR_TOOL_NAMES, ...catalog.exposed.tools().map((t) => t.name)]);
-    const task = await deps.tasks?.call(target, args, ctx);
+    const task = await deps.tasks?.call(target, args, ctx, era === "modern" ? relay : undefined);
     if (task) return task as CallToolResult;
     const token = extra._meta?.progressToken;
     let sent: Promise<void> | undefined;

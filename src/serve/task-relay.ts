@@ -1,6 +1,7 @@
 import {
   CLIENT_CAPABILITIES_META_KEY,
   CLIENT_INFO_META_KEY,
+  type InputRequiredResult,
   PROTOCOL_VERSION_META_KEY,
   type Progress,
   ProtocolError,
@@ -11,9 +12,10 @@ import {
 } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Gateway } from "../gateway/index.ts";
-import { offersTasks, TASKS_EXTENSION } from "../pool/index.ts";
+import { offersTasks, TASKS_EXTENSION, withInputRound } from "../pool/index.ts";
 import { type RawChannel, rawChannelOf } from "../providers/index.ts";
 import { VERSION } from "../version.ts";
+import { inputRoundOf, type RelayCodec, relayedInputRequired } from "./input-relay.ts";
 import type { Target } from "./names.ts";
 import { type ProviderClient, providerRequest } from "./provider-request.ts";
 import { extraOf, notifyProgress, traceOf } from "./request-context.ts";
@@ -65,9 +67,13 @@ export class TaskRelay {
     target: Target,
     args: Record<string, unknown> | undefined,
     ctx: ServerContext,
+    relay?: RelayCodec,
   ): Promise<Relayed | undefined> {
     if (!declaresTasks(ctx)) return undefined;
     const extra = extraOf(ctx);
+    // With `relay`, a provider's input_required before its task reaches the client sealed, as on the
+    // ordinary path, and the client's next round (answers, the provider's state) goes on this one.
+    const round = relay ? inputRoundOf(ctx, target) : undefined;
     const token = extra._meta?.progressToken;
     return providerRequest(this.gateway, target.providerId, extra.signal, async (client, signal) => {
       const raw = client.getProtocolEra() === "modern" && offersTasks(client) ? rawChannelOf(client) : undefined;
@@ -83,21 +89,27 @@ export class TaskRelay {
         const answer = await request(
           raw,
           "tools/call",
-          {
-            name: target.name,
-            ...(args === undefined ? {} : { arguments: args }),
-            _meta: { ...traceOf(extra), ...(progress ? { progressToken: progress.token } : {}) },
-          },
+          withInputRound({ name: target.name, ...(args === undefined ? {} : { arguments: args }) }, round, {
+            ...traceOf(extra),
+            ...(progress ? { progressToken: progress.token } : {}),
+          }),
           signal,
         );
         await sent;
-        // The relay of input rounds (sealed requestState) lives on the ordinary path; on this one a
-        // provider's input_required would reach the client unsealed, so it is refused instead.
-        if (answer.resultType === "input_required")
-          throw new ProtocolError(
-            ProtocolErrorCode.InternalError,
-            `Provider "${target.providerId}" asked for input on a call relayed as a task, which Hangar does not relay yet`,
-          );
+        if (answer.resultType === "input_required") {
+          // Without the relay's codec its state would reach the client unsealed: refused instead.
+          if (!relay)
+            throw new ProtocolError(
+              ProtocolErrorCode.InternalError,
+              `Provider "${target.providerId}" asked for input on a call relayed as a task, which Hangar relays only with its input relay`,
+            );
+          return relayedInputRequired(
+            answer as unknown as InputRequiredResult,
+            target,
+            relay,
+            ctx,
+          ) as unknown as Relayed;
+        }
         if (answer.resultType !== "task" || typeof answer.taskId !== "string") return answer;
         return { ...answer, taskId: this.ids.mint({ provider: target.providerId, upstream: answer.taskId }) };
       } finally {
@@ -143,7 +155,8 @@ function rawOf(client: ProviderClient, owner: TaskOwner): RawChannel {
  */
 async function request(raw: RawChannel, method: string, params: Relayed, signal: AbortSignal): Promise<Relayed> {
   const { _meta: meta, ...rest } = params as Relayed & { _meta?: Relayed };
-  const capabilities = raw.clientCapabilities as { extensions?: Relayed };
+  // The client's own capabilities when the call carries them (an input round), else Hangar's.
+  const capabilities = (meta?.[CLIENT_CAPABILITIES_META_KEY] ?? raw.clientCapabilities) as { extensions?: Relayed };
   const framed = {
     ...rest,
     _meta: {
