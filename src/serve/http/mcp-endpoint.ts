@@ -74,10 +74,10 @@ export class McpEndpoint {
     const call = body as { method?: unknown; params?: { name?: unknown; arguments?: unknown } } | undefined;
     if (call?.method !== "tools/call" || typeof call.params?.name !== "string") return undefined;
     const name = call.params.name;
-    const find = () => this.deps.catalog.exposed.tools().find((tool) => tool.name === name);
+    const find = () => this.deps.hangar.catalog.exposed.tools().find((tool) => tool.name === name);
     let tool = find();
     if (tool === undefined) {
-      await this.deps.catalog.settled();
+      await this.deps.hangar.catalog.settled();
       tool = find();
     }
     const declared = tool ? paramHeaders(tool.inputSchema) : [];
