@@ -13,7 +13,7 @@ import {
 } from "@modelcontextprotocol/client";
 import { ProviderError } from "../errors.ts";
 import { type Connection, NO_SDK_TIMEOUT } from "../providers/index.ts";
-import { offersTasks, requestTaskToolCall } from "./task-call.ts";
+import { offersTasks, requestTaskToolCall, TASKS_EXTENSION } from "./task-call.ts";
 
 /** Options of one upstream tool call. */
 export interface UpstreamCallOptions {
@@ -68,7 +68,8 @@ export function withInputRound(
  * Sends `tools/call` with the call's signal, progress listener and metadata, and no timeout of the SDK's
  * own. The result comes back without what a 2026-07-28 provider stamps on every result about itself
  * (`_meta` serverInfo, protocolVersion): that describes the hop to the provider, not the call's answer.
- * A provider that offers tasks is called through the tasks requester, which awaits a task to its result.
+ * A provider that offers tasks is called through the tasks requester, which awaits a task to its result,
+ * except for a 2026-07-28 client's own call without the tasks extension (`withoutTasks`).
  */
 export async function requestToolCall(
   client: Client,
@@ -76,7 +77,8 @@ export async function requestToolCall(
   args: Record<string, unknown> | undefined,
   options: UpstreamCallOptions,
 ): Promise<CallToolResult> {
-  if (offersTasks(client)) return withoutHopMeta(await requestTaskToolCall(client, name, args, options));
+  if (offersTasks(client) && !withoutTasks(options.inputRound))
+    return withoutHopMeta(await requestTaskToolCall(client, name, args, options));
   const base = args === undefined ? { name } : { name, arguments: args };
   const round = options.inputRound;
   const params = withInputRound(base, round, options.meta);
@@ -94,6 +96,17 @@ export async function requestToolCall(
       ? await client.request(request, TOOL_RESULT_SHAPE, requestOptions)
       : await client.request(request, requestOptions);
   return withoutHopMeta(result as CallToolResult);
+}
+
+/**
+ * Whether `round` is a 2026-07-28 client's own call made without the tasks extension. Such a call goes to
+ * the provider as the client made it, with the client's capabilities (a transparent proxy): the provider
+ * answers as it would that client, at once, or with -32021 for a tool that must run as a task. Hangar
+ * asks for tasks and awaits them only for calls that are its own (hangar_call, a 2025 client's call).
+ */
+function withoutTasks(round: InputRound | undefined): boolean {
+  const extensions = (round?.clientCapabilities as { extensions?: Record<string, unknown> } | undefined)?.extensions;
+  return round !== undefined && extensions?.[TASKS_EXTENSION] === undefined;
 }
 
 /**
