@@ -120,6 +120,28 @@ describe("hangar serve relays provider tasks to 2026 clients (issue 10, tasks)",
     expect(awaited.result?.taskId).toBeUndefined();
   }, 30_000);
 
+  test("replicas that share only a session key (no token) poll each other's tasks", async () => {
+    await using box = tasksBox();
+    const key = box.write("session.key", `${"k".repeat(48)}\n`);
+    await using one = await startHttpHangar(box, ["--session-key-file", key]);
+    await using two = await startHttpHangar(box, ["--session-key-file", key]);
+    const created = await modernClient(one.base)("tools/call", {
+      name: "jobs__slow_compute",
+      arguments: { seconds: 0, label: "k" },
+    });
+    const taskId = created.result!.taskId!;
+    let task: Rpc = {};
+    await waitFor(
+      async () => {
+        task = await modernClient(two.base)("tasks/get", { taskId });
+        return task.result?.status !== "working";
+      },
+      10_000,
+      "the task to end on the other replica",
+    );
+    expect(task.result).toMatchObject({ taskId, status: "completed" });
+  }, 30_000);
+
   test("tasks/cancel through Hangar reaches the provider's task", async () => {
     await using box = tasksBox();
     await using hangar = await startHttpHangar(box, ["--token", TOKEN]);

@@ -70,8 +70,8 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
   const mcp = new McpEndpoint(deps, {
     ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
     ...(options.seal === undefined ? {} : { seal: options.seal }),
-    // Every replica with the same token accepts the others' multi-round-trip states.
-    relay: relayCodec(options.token),
+    // Every replica with the same session key (else token) accepts the others' multi-round-trip states.
+    relay: relayCodec(options.seal?.replicaSecret ?? options.token),
     onFirstClient: () =>
       void deps.hangar.catalog
         .warmUp(warmUp.signal)

@@ -71,8 +71,8 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
   const { gateway } = hangar;
   let server: Listener | undefined;
   const inFlight = new InFlight();
-  // Task ids sealed with the token: every replica with it serves the others' tasks.
-  const tasks = new TaskRelay(gateway, new TaskIds(token));
+  // Task ids sealed with what replicas share (the session key, else the token): any replica serves any task.
+  const tasks = new TaskRelay(gateway, new TaskIds(options.seal?.replicaSecret ?? token));
   const front = createHttpApp(
     { hangar, logger, tasks },
     {

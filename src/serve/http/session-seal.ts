@@ -36,10 +36,16 @@ export const MIN_KEY_BYTES = 32;
 export class SessionSeal {
   private readonly keys: readonly Buffer[];
   private readonly now: () => number;
+  /**
+   * The newest key as given: what every replica shares, from which the other cross-replica keys (the
+   * input relay's `requestState`, task ids) are derived, each under its own label.
+   */
+  readonly replicaSecret: string;
 
   /** `secrets`: the shared key material, newest first; each at least MIN_KEY_BYTES bytes. */
   constructor(secrets: readonly string[], options: SessionSealOptions = {}) {
     if (secrets.length === 0) throw new Error("SessionSeal needs at least one secret");
+    this.replicaSecret = secrets[0]!;
     this.keys = secrets.map((secret) => {
       if (Buffer.byteLength(secret) < MIN_KEY_BYTES)
         throw new Error(`a session key must be at least ${MIN_KEY_BYTES} bytes`);
