@@ -3,13 +3,13 @@
 // `initialize` + `tools/list` answered with 50 configured cold providers.
 //
 //   bun run bench/serve.ts [--binary dist/hangar] [--calls 2000] [--rounds 10] [--concurrency 64] [--throughput-calls 5000] [--providers 50] [--json]
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { hangarArgv, ms, summary } from "./stats.ts";
+import { hangarArgv, ms, summary, writeDemoConfig } from "./stats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -32,16 +32,7 @@ const home = mkdtempSync(join(tmpdir(), "hangar-bench-serve-"));
 const env = { ...process.env, HOME: home, HANGAR_CACHE_DIR: join(home, "cache") } as Record<string, string>;
 
 /** A YAML config of `count` demo providers that never idle out. */
-function writeConfig(count: number): string {
-  const file = join(home, `hangar-${count}.yaml`);
-  const entries = Array.from(
-    { length: count },
-    (_, i) =>
-      `  - ${JSON.stringify({ id: `p${i}`, command: [...hangar, "demo-provider", "--name", `p${i}`], idle_ttl_s: 0, max_concurrency: 64 })}\n`,
-  );
-  writeFileSync(file, `providers:\n${entries.join("")}`);
-  return file;
-}
+const writeConfig = (count: number) => writeDemoConfig(home, hangar, count);
 
 async function connect(argv: string[]): Promise<{ client: Client; pid: number }> {
   const client = new Client({ name: "bench", version: "1" });

@@ -4,14 +4,14 @@
 //
 //   bun run bench/shared.ts [--calls 2000] [--rounds 10] [--starts 30] [--clients 5] [--providers 10] [--json]
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { percentile } from "../src/bench/stats.ts";
-import { hangarArgv, ms } from "./stats.ts";
+import { hangarArgv, ms, writeDemoConfig } from "./stats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -38,16 +38,7 @@ const env = { ...process.env, HOME: home, XDG_RUNTIME_DIR: xdg, HANGAR_CACHE_DIR
 >;
 
 /** A config of `count` demo providers that never idle out. */
-function writeConfig(count: number): string {
-  const file = join(home, `hangar-${count}.yaml`);
-  const entries = Array.from(
-    { length: count },
-    (_, i) =>
-      `  - ${JSON.stringify({ id: `p${i}`, command: [...hangar, "demo-provider", "--name", `p${i}`], idle_ttl_s: 0, max_concurrency: 64 })}\n`,
-  );
-  writeFileSync(file, `providers:\n${entries.join("")}`);
-  return file;
-}
+const writeConfig = (count: number) => writeDemoConfig(home, hangar, count);
 
 async function connect(args: string[]): Promise<{ client: Client; pid: number }> {
   const client = new Client({ name: "bench", version: "1" });

@@ -41,7 +41,12 @@ describe("Issue 11: writes", () => {
   test("Answers finished in one turn after different chains of promise jobs go to stdout in one write", async () => {
     const { sink, writes } = recordingSink();
     const transport = new StdioServerTransport({ stdin: new PassThrough(), stdout: sink });
-    await Promise.all([1, 2, 3].map(async (id) => (await hops(id * 3), transport.send(message(id)))));
+    await Promise.all(
+      [1, 2, 3].map(async (id) => {
+        await hops(id * 3);
+        await transport.send(message(id));
+      }),
+    );
     expect(writes.length).toBe(1);
     expect(
       writes[0]!
@@ -67,7 +72,12 @@ describe("Issue 11: writes", () => {
       logger: silentLogger,
     });
     await transport.start();
-    await Promise.all([1, 2, 3].map(async (id) => (await hops(id * 3), transport.send(message(id)))));
+    await Promise.all(
+      [1, 2, 3].map(async (id) => {
+        await hops(id * 3);
+        await transport.send(message(id));
+      }),
+    );
     expect(writes.length).toBe(1);
     expect(
       writes[0]!

@@ -6,13 +6,12 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, type ClientOptions, type Progress, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
-import { ResponsesLast } from "../../src/providers/responses-last.ts";
 import { hangarBinary, killLeftovers, type Sandbox, sandbox } from "../helpers/e2e.ts";
 import { type HttpHangar, startHttpHangar } from "../helpers/http-serve.ts";
 import { hangarCallRequest, INITIALIZED, initializeRequest } from "../helpers/jsonrpc.ts";
 import { fixture, ROOT } from "../helpers/paths.ts";
 import { descendants, outputOf, waitFor } from "../helpers/processes.ts";
+import { v2StdioClient } from "../helpers/v2-stdio-client.ts";
 
 /** What the probe fixture logged so far. */
 function readLog(box: Sandbox): string {
@@ -70,30 +69,10 @@ async function exercise(client: Client, box: { cancelled(): number }): Promise<v
   await waitFor(() => box.cancelled() === 1, 10_000, "the provider to see the cancellation");
 }
 
-/** A v2 client on a fresh `hangar serve` in `box` (progress kept in order by ResponsesLast). */
-async function stdioClient(box: Sandbox, options: ClientOptions): Promise<Client & AsyncDisposable> {
-  const client = new Client({ name: "hangar-tests", version: "1.0.0" }, options) as Client & AsyncDisposable;
-  const transport = new StdioClientTransport({
-    command: hangarBinary(),
-    args: ["serve"],
-    env: box.env,
-    cwd: box.cwd,
-    stderr: "ignore",
-  });
-  await client.connect(new ResponsesLast(transport));
-  const pid = transport.pid;
-  client[Symbol.asyncDispose] = async () => {
-    const below = pid === null ? [] : descendants(pid);
-    await client.close();
-    killLeftovers(new Set(below));
-  };
-  return client;
-}
-
 describe("hangar serve over stdio serves both protocol eras", () => {
   test("a v2 client pinned to 2026-07-28 lists tools, runs a batch with progress and cancels one", async () => {
     using box = probeBox();
-    await using client = await stdioClient(box, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
+    await using client = await v2StdioClient(box, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
     expect(client.getProtocolEra()).toBe("modern");
     expect(client.getNegotiatedProtocolVersion()).toBe("2026-07-28");
     await exercise(client, box);
@@ -101,14 +80,14 @@ describe("hangar serve over stdio serves both protocol eras", () => {
 
   test("a v2 client in auto mode gets the 2026-07-28 era and does the same", async () => {
     using box = probeBox();
-    await using client = await stdioClient(box, { versionNegotiation: { mode: "auto" } });
+    await using client = await v2StdioClient(box, { versionNegotiation: { mode: "auto" } });
     expect(client.getProtocolEra()).toBe("modern");
     await exercise(client, box);
   }, 30_000);
 
   test("a 2026-07-28 client listening with subscriptions/listen hears that the tool list changed", async () => {
     using box = probeBox();
-    await using client = await stdioClient(box, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
+    await using client = await v2StdioClient(box, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
     let changes = 0;
     client.setNotificationHandler("notifications/tools/list_changed", async () => {
       changes++;

@@ -4,12 +4,10 @@
 // tests/fixtures/modern-server.ts's place_order asks twice (how many, then confirm).
 import { describe, expect, test } from "bun:test";
 import { Client, type ClientOptions, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
-import { ResponsesLast } from "../../src/providers/responses-last.ts";
-import { hangarBinary, killLeftovers, type Sandbox, sandbox } from "../helpers/e2e.ts";
+import { type Sandbox, sandbox } from "../helpers/e2e.ts";
 import { startHttpHangar } from "../helpers/http-serve.ts";
 import { fixture } from "../helpers/paths.ts";
-import { descendants } from "../helpers/processes.ts";
+import { v2StdioClient } from "../helpers/v2-stdio-client.ts";
 
 const textOf = (result: unknown) => (result as { content: { type: string; text: string }[] }).content[0]!.text;
 const PINNED: ClientOptions = {
@@ -42,29 +40,10 @@ function answering(client: Client): string[] {
   return asked;
 }
 
-async function stdioClient(box: Sandbox, options: ClientOptions): Promise<Client & AsyncDisposable> {
-  const client = new Client({ name: "hangar-tests", version: "1.0.0" }, options) as Client & AsyncDisposable;
-  const transport = new StdioClientTransport({
-    command: hangarBinary(),
-    args: ["serve"],
-    env: box.env,
-    cwd: box.cwd,
-    stderr: "ignore",
-  });
-  await client.connect(new ResponsesLast(transport));
-  const pid = transport.pid;
-  client[Symbol.asyncDispose] = async () => {
-    const below = pid === null ? [] : descendants(pid);
-    await client.close();
-    killLeftovers(new Set(below));
-  };
-  return client;
-}
-
 describe("a provider's input requests reach the 2026 client that made the call", () => {
   test("over stdio, a call needing two rounds of input is answered by the client and completes", async () => {
     using box = twoModern();
-    await using client = await stdioClient(box, PINNED);
+    await using client = await v2StdioClient(box, PINNED);
     const asked = answering(client);
     const result = await client.callTool({ name: "a__place_order", arguments: { item: "apples" } });
     expect(textOf(result)).toBe("Ordered 3 × apples");
@@ -88,7 +67,7 @@ describe("a provider's input requests reach the 2026 client that made the call",
 
   test("a requestState is Hangar's own: tampered, or replayed against another provider's tool, it is refused", async () => {
     using box = twoModern();
-    await using client = await stdioClient(box, { ...PINNED, inputRequired: { autoFulfill: false } });
+    await using client = await v2StdioClient(box, { ...PINNED, inputRequired: { autoFulfill: false } });
     type Round = { resultType?: string; requestState?: string; inputRequests?: Record<string, unknown> };
     const first = (await client.callTool(
       { name: "a__place_order", arguments: { item: "plums" } },
