@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { McpServer } from "@modelcontextprotocol/server";
-import { CircuitOpenError, TimeoutError } from "../src/errors.ts";
+import { CallError, CircuitOpenError, TimeoutError } from "../src/errors.ts";
 import { silentLogger } from "../src/observability/log.ts";
 import { noopRecorder } from "../src/observability/recorder.ts";
 import { ProviderBreaker } from "../src/pool/breaker.ts";
@@ -128,5 +128,30 @@ describe("Circuit breaker (issue 16 item 10)", () => {
     await clock.advance(30_000);
     expect(await breaker.execute(() => Promise.resolve("probe"))).toBe("probe");
     expect(breaker.state).toBe("closed");
+  });
+
+  test("Calls lost to one incident count as one failure; a failure of a call started after it counts again", async () => {
+    const clock = new FakeClock();
+    let opened = 0;
+    const options = { id: "p", maxConsecutiveFailures: 2, circuitCooldownMs: 30_000, callTimeoutMs: 1_000 };
+    const breaker = new ProviderBreaker(options, clock, () => opened++);
+    const crash = () => new CallError("transport_error", 'Provider "p" stopped during the call: it exited');
+    // Eight calls in flight when the provider crashes: every one fails, the breaker counts one failure.
+    const crashed = Promise.withResolvers<void>();
+    const running = Array.from({ length: 8 }, () =>
+      breaker.execute(async () => {
+        await crashed.promise;
+        throw crash();
+      }),
+    );
+    crashed.resolve();
+    const settled = await Promise.allSettled(running);
+    expect(settled.map((call) => call.status === "rejected" && call.reason instanceof CallError)).toEqual(
+      Array(8).fill(true),
+    );
+    expect([breaker.state, opened]).toEqual(["closed", 0]);
+    // The next call, started after that failure, fails too: two in a row open the circuit.
+    await expect(breaker.execute(() => Promise.reject(crash()))).rejects.toBeInstanceOf(CallError);
+    expect([breaker.state, opened]).toEqual(["open", 1]);
   });
 });

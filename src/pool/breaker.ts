@@ -106,6 +106,12 @@ export class ProviderBreaker {
   private cooldownMs: number;
   private callTimeoutMs: number;
   private readonly consecutive: AdjustableConsecutiveBreaker;
+  /** Calls started so far: each call's number is its place in this count. */
+  private started = 0;
+  /** The count of calls started when the last provider failure was counted: calls up to it saw that failure. */
+  private lastCounted = 0;
+  /** Failures of calls that were already running when another failure was counted: the same incident. */
+  private readonly sameIncident = new WeakSet<object>();
 
   constructor(
     options: BreakerOptions,
@@ -117,7 +123,7 @@ export class ProviderBreaker {
     this.callTimeoutMs = options.callTimeoutMs;
     this.consecutive = new AdjustableConsecutiveBreaker(options.maxConsecutiveFailures);
     this.policy = circuitBreaker(
-      handleWhen((error) => isProviderFailure(error, this.callTimeoutMs)),
+      handleWhen((error) => !this.sameIncident.has(error as object) && isProviderFailure(error, this.callTimeoutMs)),
       {
         breaker: this.consecutive,
         halfOpenAfter: cooldownOn(clock, () => this.cooldownMs),
@@ -164,13 +170,23 @@ export class ProviderBreaker {
    * fails once `signal` has aborted failed for the signal's reason, and that is what the breaker judges:
    * the SDK rejects every aborted request with a RequestTimeout McpError, whether the caller cancelled,
    * its own short deadline fired, or the provider's did.
+   *
+   * One incident counts once: a failure of a call that was already running when another provider failure
+   * was counted (a crash failing every call in flight, a hang timing them all out) is not counted again,
+   * so eight calls lost to one crash are one failure, not eight in a row.
    */
   async execute<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const call = ++this.started;
     const judged = async () => {
       try {
         return await work();
-      } catch (error) {
-        throw signal?.aborted ? signal.reason : error;
+      } catch (caught) {
+        const error: unknown = signal?.aborted ? signal.reason : caught;
+        if (isProviderFailure(error, this.callTimeoutMs) && typeof error === "object" && error !== null) {
+          if (call <= this.lastCounted) this.sameIncident.add(error);
+          else this.lastCounted = this.started;
+        }
+        throw error;
       }
     };
     try {
