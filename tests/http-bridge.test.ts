@@ -53,14 +53,18 @@ async function answeringClient(hangar: HttpHangar, name: string) {
   return { client, asked, logs, updated };
 }
 
+/** Two answering sessions, alice and bob, on `hangar`. */
+async function aliceAndBob(hangar: HttpHangar) {
+  return { alice: await answeringClient(hangar, "alice"), bob: await answeringClient(hangar, "bob") };
+}
+
 describe("hangar serve --http: providers' requests reach the calling session", () => {
   test(
     "sampling and elicitation go to the session whose call asked, never to another open session",
     async () => {
       using box = sandbox();
       await using hangar = await startWithFixture(box);
-      const alice = await answeringClient(hangar, "alice");
-      const bob = await answeringClient(hangar, "bob");
+      const { alice, bob } = await aliceAndBob(hangar);
       const sampled = await bob.client.callTool({ name: "fx__test_sampling", arguments: { prompt: "hi" } });
       expect(textOf(sampled)).toBe("LLM response: answer from bob");
       const elicited = await alice.client.callTool({ name: "fx__test_elicitation", arguments: { message: "who?" } });
@@ -76,8 +80,7 @@ describe("hangar serve --http: providers' requests reach the calling session", (
     async () => {
       using box = sandbox();
       await using hangar = await startWithFixture(box);
-      const alice = await answeringClient(hangar, "alice");
-      const bob = await answeringClient(hangar, "bob");
+      const { alice, bob } = await aliceAndBob(hangar);
       await alice.client.callTool({ name: "fx__test_tool_with_logging", arguments: {} });
       await waitFor(() => alice.logs.length === 3, 5_000, "three log messages");
       expect(alice.logs.map((l) => l.data)).toEqual([
@@ -110,8 +113,7 @@ describe("hangar serve --http: providers' requests reach the calling session", (
     async () => {
       using box = sandbox();
       await using hangar = await startWithFixture(box);
-      const alice = await answeringClient(hangar, "alice");
-      const bob = await answeringClient(hangar, "bob");
+      const { alice, bob } = await aliceAndBob(hangar);
       const uri = "hangar://fx/test://watched-resource";
       expect(await alice.client.subscribeResource({ uri })).toEqual({});
       expect(textOf(await bob.client.callTool({ name: "fx__touch_watched_resource", arguments: {} }))).toBe("updated");
@@ -161,22 +163,42 @@ describe("hangar serve --http: a provider's traffic stays with the session calli
     return { client, asked, logs };
   }
 
+  /** Two sessions, alice and bob, on `hangar`. */
+  async function sessions(hangar: HttpHangar) {
+    return { alice: await session(hangar, "alice"), bob: await session(hangar, "bob") };
+  }
+
+  /** Starts `who`'s `<provider>__wait` call and resolves once the provider runs it; disposing cancels it. */
+  async function waitingCall(
+    box: Sandbox,
+    who: Awaited<ReturnType<typeof session>>,
+    provider: string,
+    what: string,
+  ): Promise<AsyncDisposable> {
+    const stop = new AbortController();
+    const waiting = who.client
+      .callTool({ name: `${provider}__wait`, arguments: {} }, undefined, { signal: stop.signal })
+      .catch(() => {});
+    await waitFor(() => probeLog(box, provider).includes("waiting"), 10_000, what);
+    return {
+      [Symbol.asyncDispose]: async () => {
+        stop.abort();
+        await waiting;
+      },
+    };
+  }
+
   test(
     "a session whose only running request is on another provider never gets the provider's log or elicitation, nor answers it",
     async () => {
       using box = sandbox();
       await using hangar = await startProbes(box);
-      const alice = await session(hangar, "alice");
-      const bob = await session(hangar, "bob");
+      const { alice, bob } = await sessions(hangar);
       const gate = join(box.root, "gate");
       const confided = alice.client.callTool({ name: "a__confide", arguments: { gate } });
       await waitFor(() => probeLog(box, "a").includes("confiding"), 10_000, "alice's call to run on a");
       // Bob's request is now the most recent one running, but on provider b.
-      const stop = new AbortController();
-      const waiting = bob.client
-        .callTool({ name: "b__wait", arguments: {} }, undefined, { signal: stop.signal })
-        .catch(() => {});
-      await waitFor(() => probeLog(box, "b").includes("waiting"), 10_000, "bob's call to run on b");
+      await using _waiting = await waitingCall(box, bob, "b", "bob's call to run on b");
       writeFileSync(gate, "");
       expect(textOf(await confided)).toBe('answered: {"username":"alice"}');
       expect(alice.asked).toEqual(["Who is asking?"]);
@@ -184,8 +206,6 @@ describe("hangar serve --http: a provider's traffic stays with the session calli
       expect(alice.logs).toEqual(["private data of this call"]);
       expect(bob.asked).toEqual([]);
       expect(bob.logs).toEqual([]);
-      stop.abort();
-      await waiting;
     },
     TIMEOUT_MS,
   );
@@ -195,26 +215,19 @@ describe("hangar serve --http: a provider's traffic stays with the session calli
     async () => {
       using box = sandbox();
       await using hangar = await startProbes(box);
-      const alice = await session(hangar, "alice");
-      const bob = await session(hangar, "bob");
+      const { alice, bob } = await sessions(hangar);
       const gate = join(box.root, "gate");
       const batch = alice.client.callTool({
         name: "hangar_call",
         arguments: { calls: [{ provider: "a", tool: "confide", arguments: { gate } }] },
       });
       await waitFor(() => probeLog(box, "a").includes("confiding"), 10_000, "alice's batch to run on a");
-      const stop = new AbortController();
-      const waiting = bob.client
-        .callTool({ name: "b__wait", arguments: {} }, undefined, { signal: stop.signal })
-        .catch(() => {});
-      await waitFor(() => probeLog(box, "b").includes("waiting"), 10_000, "bob's call to run on b");
+      await using _waiting = await waitingCall(box, bob, "b", "bob's call to run on b");
       writeFileSync(gate, "");
       const result = (await batch).structuredContent as { results: { result: unknown }[] };
       expect(textOf(result.results[0]!.result)).toBe('answered: {"username":"alice"}');
       expect(bob.asked).toEqual([]);
       expect(bob.logs).toEqual([]);
-      stop.abort();
-      await waiting;
     },
     TIMEOUT_MS,
   );
@@ -224,15 +237,10 @@ describe("hangar serve --http: a provider's traffic stays with the session calli
     async () => {
       using box = sandbox();
       await using hangar = await startProbes(box);
-      const alice = await session(hangar, "alice");
-      const bob = await session(hangar, "bob");
+      const { alice, bob } = await sessions(hangar);
       const gate = join(box.root, "gate");
       expect(textOf(await alice.client.callTool({ name: "a__confide_later", arguments: { gate } }))).toBe("later");
-      const stop = new AbortController();
-      const waiting = bob.client
-        .callTool({ name: "b__wait", arguments: {} }, undefined, { signal: stop.signal })
-        .catch(() => {});
-      await waitFor(() => probeLog(box, "b").includes("waiting"), 10_000, "bob's call to run on b");
+      await using _waiting = await waitingCall(box, bob, "b", "bob's call to run on b");
       writeFileSync(gate, "");
       await waitFor(() => probeLog(box, "a").includes("later "), 10_000, "the provider's elicitation to settle");
       expect(probeLog(box, "a")).toContain("later refused: ");
@@ -242,8 +250,6 @@ describe("hangar serve --http: a provider's traffic stays with the session calli
       expect(textOf(probe)).toBe("after");
       expect([...alice.asked, ...bob.asked]).toEqual([]);
       expect([...alice.logs, ...bob.logs]).toEqual([]);
-      stop.abort();
-      await waiting;
     },
     TIMEOUT_MS,
   );
@@ -269,21 +275,14 @@ describe("hangar serve --http: a provider's traffic stays with the session calli
     async () => {
       using box = sandbox();
       await using hangar = await startProbes(box);
-      const alice = await session(hangar, "alice");
-      const bob = await session(hangar, "bob");
-      const stop = new AbortController();
-      const waiting = alice.client
-        .callTool({ name: "a__wait", arguments: {} }, undefined, { signal: stop.signal })
-        .catch(() => {});
-      await waitFor(() => probeLog(box, "a").includes("waiting"), 10_000, "alice's call to run on a");
+      const { alice, bob } = await sessions(hangar);
+      await using _waiting = await waitingCall(box, alice, "a", "alice's call to run on a");
       const gate = join(box.root, "gate");
       writeFileSync(gate, "");
       expect(textOf(await bob.client.callTool({ name: "a__confide", arguments: { gate } }))).toBe(
         'answered: {"username":"bob"}',
       );
       expect(alice.asked).toEqual([]);
-      stop.abort();
-      await waiting;
     },
     TIMEOUT_MS,
   );

@@ -6,7 +6,13 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TokenRecord } from "../../src/auth/index.ts";
-import { browse, type OAuthWorld, startOAuthWorld, startTlsDocumentHost } from "../fixtures/oauth-world.ts";
+import {
+  browse,
+  type OAuthWorld,
+  type OAuthWorldOptions,
+  startOAuthWorld,
+  startTlsDocumentHost,
+} from "../fixtures/oauth-world.ts";
 import { runHangar, type Sandbox, sandbox, startHangar } from "../helpers/e2e.ts";
 import { waitFor } from "../helpers/processes.ts";
 import { hangarCall, serve } from "../helpers/serve.ts";
@@ -18,6 +24,28 @@ const BATCH = JSON.stringify([{ provider: "remote", tool: "whoami" }]);
 function configFor(world: OAuthWorld, auth = "    auth: oauth\n"): string {
   return `providers:\n  - id: remote\n    url: ${world.mcpUrl}\n${auth}`;
 }
+
+/** An authorization server and a protected MCP server, and a sandbox whose config names it (`auth` as given). */
+async function oauthSetUp(
+  options: OAuthWorldOptions = {},
+  auth?: string,
+): Promise<{ world: OAuthWorld; box: Sandbox } & AsyncDisposable> {
+  const world = await startOAuthWorld(options);
+  const box = sandbox();
+  box.write("hangar.yaml", configFor(world, auth));
+  return {
+    world,
+    box,
+    async [Symbol.asyncDispose]() {
+      box[Symbol.dispose]();
+      await world[Symbol.asyncDispose]();
+    },
+  };
+}
+
+/** `hangar call --json -` of the one `remote/whoami` call, with `args` and `env` added. */
+const callRemote = (box: Sandbox, args: readonly string[] = [], env: Record<string, string> = {}) =>
+  runHangar(["call", "--json", "-", ...args], box.options(env, BATCH));
 
 /** The sandbox's sign-ins folder. */
 const tokensDir = (box: Sandbox) => join(box.home, ".hangar", "tokens");
@@ -73,9 +101,8 @@ describe("Issue 15: upstream OAuth 2.1", () => {
   test(
     "hangar auth login signs in with PKCE in the browser, then a call through hangar carries the token",
     async () => {
-      await using world = await startOAuthWorld();
-      using box = sandbox();
-      box.write("hangar.yaml", configFor(world));
+      await using setUp = await oauthSetUp();
+      const { world, box } = setUp;
       const login = await signIn(box);
       expect(login.stderr).toContain("code_challenge_method=S256");
       expect(login.stderr).toContain(`resource=${encodeURIComponent(world.mcpUrl)}`);
@@ -90,7 +117,7 @@ describe("Issue 15: upstream OAuth 2.1", () => {
       expect(record.resource).toBe(world.mcpUrl);
       expect(record.tokens.refresh_token).toBeString();
 
-      const call = await runHangar(["call", "--json", "-"], box.options({}, BATCH));
+      const call = await callRemote(box);
       expect(call.code).toBe(0);
       expect(JSON.parse(call.stdout).results[0].ok).toBe(true);
       expect(world.acceptedTokens.has(record.tokens.access_token)).toBe(true);
@@ -101,15 +128,14 @@ describe("Issue 15: upstream OAuth 2.1", () => {
   test(
     "an expired access token is refreshed before the call, and the rotated tokens are stored",
     async () => {
-      await using world = await startOAuthWorld({ accessTokenTtlS: 2 });
-      using box = sandbox();
-      box.write("hangar.yaml", configFor(world));
+      await using setUp = await oauthSetUp({ accessTokenTtlS: 2 });
+      const { world, box } = setUp;
       expect((await signIn(box)).code).toBe(0);
       const before = storedRecord(box).record;
       const refusedAtLogin = world.stats.refused; // login's own probe for the server's challenge
       await waitFor(() => Date.now() > (before.tokens.expires_at ?? 0) + 1000, 10_000, "the access token to expire");
 
-      const call = await runHangar(["call", "--json", "-"], box.options({}, BATCH));
+      const call = await callRemote(box);
       expect(call.code).toBe(0);
       const after = storedRecord(box).record;
       expect(after.tokens.access_token).not.toBe(before.tokens.access_token);
@@ -124,9 +150,8 @@ describe("Issue 15: upstream OAuth 2.1", () => {
   test(
     "a token the provider refuses with 401 is refreshed once and the call retried",
     async () => {
-      await using world = await startOAuthWorld();
-      using box = sandbox();
-      box.write("hangar.yaml", configFor(world));
+      await using setUp = await oauthSetUp();
+      const { world, box } = setUp;
       expect((await signIn(box)).code).toBe(0);
       const { path, record } = storedRecord(box);
       const refusedAtLogin = world.stats.refused;
@@ -134,7 +159,7 @@ describe("Issue 15: upstream OAuth 2.1", () => {
       record.tokens.access_token = "no-longer-accepted";
       writeFileSync(path, JSON.stringify(record), { mode: 0o600 });
 
-      const call = await runHangar(["call", "--json", "-"], box.options({}, BATCH));
+      const call = await callRemote(box);
       expect(call.code).toBe(0);
       expect(world.stats.refused).toBe(refusedAtLogin + 1);
       expect(storedRecord(box).record.tokens.access_token).not.toBe("no-longer-accepted");
@@ -145,16 +170,15 @@ describe("Issue 15: upstream OAuth 2.1", () => {
   test(
     "a revoked refresh token makes the call provider_unavailable, naming hangar auth login",
     async () => {
-      await using world = await startOAuthWorld();
-      using box = sandbox();
-      box.write("hangar.yaml", configFor(world));
+      await using setUp = await oauthSetUp();
+      const { world, box } = setUp;
       expect((await signIn(box)).code).toBe(0);
       const { path, record } = storedRecord(box);
       await world.revokeRefreshToken(record.tokens.refresh_token ?? "");
       record.tokens.access_token = "no-longer-accepted";
       writeFileSync(path, JSON.stringify(record), { mode: 0o600 });
 
-      const call = await runHangar(["call", "--json", "-"], box.options({}, BATCH));
+      const call = await callRemote(box);
       expect(call.code).toBe(1);
       const { error } = JSON.parse(call.stdout).results[0];
       expect(error.type).toBe("provider_unavailable");
@@ -167,9 +191,8 @@ describe("Issue 15: upstream OAuth 2.1", () => {
   test(
     "an authorization response whose iss names another server is refused and nothing is stored",
     async () => {
-      await using world = await startOAuthWorld();
-      using box = sandbox();
-      box.write("hangar.yaml", configFor(world));
+      await using setUp = await oauthSetUp();
+      const { box } = setUp;
       const login = await signIn(box, (callback) => {
         const forged = new URL(callback);
         forged.searchParams.set("iss", "https://attacker.example");
@@ -188,10 +211,9 @@ describe("Issue 15: upstream OAuth 2.1", () => {
   test(
     "a provider without auth: oauth that answers 401 says to run hangar auth login",
     async () => {
-      await using world = await startOAuthWorld();
-      using box = sandbox();
-      box.write("hangar.yaml", configFor(world, ""));
-      const call = await runHangar(["call", "--json", "-"], box.options({}, BATCH));
+      await using setUp = await oauthSetUp({}, "");
+      const { box } = setUp;
+      const call = await callRemote(box);
       expect(call.code).toBe(1);
       const { error } = JSON.parse(call.stdout).results[0];
       expect(error.type).toBe("provider_unavailable");
@@ -204,15 +226,13 @@ describe("Issue 15: upstream OAuth 2.1", () => {
   test(
     "no token is ever in hangar's logs, status, doctor output or catalog cache",
     async () => {
-      await using world = await startOAuthWorld({ accessTokenTtlS: 2 });
-      using box = sandbox();
-      box.write("hangar.yaml", configFor(world));
+      await using setUp = await oauthSetUp({ accessTokenTtlS: 2 });
+      const { world, box } = setUp;
       const login = await signIn(box);
       expect(login.code).toBe(0);
       const first = storedRecord(box).record;
       await waitFor(() => Date.now() > (first.tokens.expires_at ?? 0) + 1000, 10_000, "the access token to expire");
-      const debug = box.options({ HANGAR_LOG_LEVEL: "debug" }, BATCH);
-      const call = await runHangar(["call", "--json", "-", "--verbose"], debug);
+      const call = await callRemote(box, ["--verbose"], { HANGAR_LOG_LEVEL: "debug" });
       expect(call.code).toBe(0);
       // `hangar serve` writes the catalog cache under $HANGAR_HOME/cache.
       const cacheDir = join(box.home, ".hangar", "cache");
@@ -252,9 +272,8 @@ describe("Issue 15: upstream OAuth 2.1", () => {
     "with a Client ID Metadata Document the server accepts, its HTTPS URL is the client id and nothing registers",
     async () => {
       await using host = startTlsDocumentHost();
-      await using world = await startOAuthWorld({ clientIdMetadataDocuments: { ca: host.ca } });
-      using box = sandbox();
-      box.write("hangar.yaml", configFor(world));
+      await using setUp = await oauthSetUp({ clientIdMetadataDocuments: { ca: host.ca } });
+      const { box } = setUp;
       const document = await runHangar(["auth", "client-metadata", host.url], box.options());
       expect(document.code).toBe(0);
       expect(JSON.parse(document.stdout)).toMatchObject({
@@ -268,7 +287,7 @@ describe("Issue 15: upstream OAuth 2.1", () => {
       expect(login.code).toBe(0);
       expect(host.fetched()).toBeGreaterThan(0);
       expect(storedRecord(box).record.client.client_id).toBe(host.url);
-      const call = await runHangar(["call", "--json", "-"], box.options({}, BATCH));
+      const call = await callRemote(box);
       expect(call.code).toBe(0);
     },
     TIMEOUT_MS,
@@ -278,9 +297,8 @@ describe("Issue 15: upstream OAuth 2.1", () => {
     "where the server does not accept Client ID Metadata Documents, login falls back to dynamic registration",
     async () => {
       await using host = startTlsDocumentHost();
-      await using world = await startOAuthWorld();
-      using box = sandbox();
-      box.write("hangar.yaml", configFor(world));
+      await using setUp = await oauthSetUp();
+      const { box } = setUp;
       const login = await signIn(box, undefined, ["--client-metadata-url", host.url]);
       expect(login.code).toBe(0);
       expect(host.fetched()).toBe(0);
@@ -292,9 +310,8 @@ describe("Issue 15: upstream OAuth 2.1", () => {
   test(
     "hangar doctor fails the oauth check of a provider that is not signed in, naming hangar auth login",
     async () => {
-      await using world = await startOAuthWorld();
-      using box = sandbox();
-      box.write("hangar.yaml", configFor(world));
+      await using setUp = await oauthSetUp();
+      const { box } = setUp;
       const doctor = await runHangar(["doctor", "--no-clients", "--json"], box.options());
       expect(doctor.code).toBe(1);
       const checks = JSON.parse(doctor.stdout).checks as {
@@ -313,9 +330,8 @@ describe("Issue 15: upstream OAuth 2.1", () => {
   test(
     "hangar auth logout revokes the sign-in and deletes its file",
     async () => {
-      await using world = await startOAuthWorld();
-      using box = sandbox();
-      box.write("hangar.yaml", configFor(world));
+      await using setUp = await oauthSetUp();
+      const { world, box } = setUp;
       expect((await signIn(box)).code).toBe(0);
       const { record } = storedRecord(box);
       const logout = await runHangar(["auth", "logout", "remote"], box.options());
