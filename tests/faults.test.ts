@@ -167,6 +167,47 @@ describe("Fault injection: deadlines, retries, backpressure", () => {
   });
 });
 
+describe("Fault injection: a pass-through call (callOne, run without a batch around it)", () => {
+  test("A hung pass-through call ends at its deadline with timeout", async () => {
+    const { clock, gateway } = setup([faulty("stuck")]);
+    const running = gateway.callOne({ provider: "stuck", tool: "hang", timeout_s: 5 });
+    await waitFor(() => gateway.handles.get("stuck")!.active === 1, 10_000, "the hung call to be in flight");
+    await clock.advance(5_000);
+    expect(await running).toMatchObject({ ok: false, attempts: 1, error: { type: "timeout", retryable: true } });
+    expect(gateway.handles.get("stuck")!.active).toBe(0);
+  });
+
+  test("A read-only pass-through call whose provider crashed is retried and counted in attempts", async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), "hangar-fault-")), "crashed");
+    const { clock, gateway } = setup([faulty("once", { FAULT_CRASH_ONCE: marker }, { retries: 1 })]);
+    const result = await whileAdvancing(clock, gateway.callOne({ provider: "once", tool: "ok" }));
+    expect(result).toMatchObject({ ok: true, attempts: 2 });
+  });
+
+  test("A pass-through call that may write, its provider crashed mid-call, is a transport_error and not retried", async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), "hangar-fault-")), "crashed");
+    const { gateway } = setup([faulty("once", { FAULT_CRASH_ONCE: marker }, { retries: 3 })]);
+    const result = await gateway.callOne({ provider: "once", tool: "write" });
+    expect(result).toMatchObject({ ok: false, attempts: 1, error: { type: "transport_error" } });
+    expect(result.error!.message).toStartWith('Provider "once" stopped during the call');
+  });
+
+  test("Past a provider's bounded queue, pass-through calls fail at once with overloaded; the rest end with their caller", async () => {
+    const { gateway } = setup([faulty("busy", {}, { maxConcurrency: 1, maxQueue: 2 })]);
+    const controller = new AbortController();
+    const calls = Array.from({ length: 5 }, () =>
+      gateway.callOne({ provider: "busy", tool: "hang" }, { signal: controller.signal }),
+    );
+    const refused = await Promise.all(calls.slice(3));
+    expect(refused.map((r) => r.error?.type)).toEqual(["overloaded", "overloaded"]);
+    expect(gateway.load("busy")).toEqual({ inFlight: 1, queued: 2 });
+    controller.abort(new CancelledError());
+    const ended = await Promise.all(calls.slice(0, 3));
+    expect(ended.map((r) => r.error?.type)).toEqual(["cancelled", "cancelled", "cancelled"]);
+    expect(gateway.load("busy")).toEqual({ inFlight: 0, queued: 0 });
+  });
+});
+
 describe("Fault injection: circuit breaker and health checks", () => {
   test("The circuit opens after max_consecutive_failures timeouts, half-opens after the cooldown and closes on success (one fake clock, issue 16 item 10)", async () => {
     const { clock, spawner, gateway } = setup([

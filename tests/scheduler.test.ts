@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { CallError, TimeoutError } from "../src/errors.ts";
-import { type BatchCall, linkSignals, runBatch, Semaphore, type Settled } from "../src/scheduler/index.ts";
+import { type BatchCall, linkSignals, runBatch, runOne, Semaphore, type Settled } from "../src/scheduler/index.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 
 /** A call whose work the test finishes by hand, recording how many run at once. */
@@ -253,6 +253,83 @@ describe("runBatch: a batch's own limit and retries (issue 9 item 10)", () => {
     expect(settled!.error).toBeInstanceOf(TimeoutError);
     expect(runs).toBe(1);
     expect(clock.pending).toBe(0);
+  });
+});
+
+describe("runOne", () => {
+  test("A single call takes its provider's permit, and its deadline counts the wait for it", async () => {
+    const clock = new FakeClock();
+    const { state, call } = manual("p", 1_000);
+    const perKey = new Semaphore(1);
+    const global = new Semaphore(64);
+    const options = { clock, global, permitsFor: () => perKey };
+    const first = runOne(call(), options);
+    const second = runOne(call(), options);
+    await tick();
+    expect(state.running).toBe(1);
+    expect(perKey.queued).toBe(1);
+    await clock.advance(1_000);
+    const settled = await Promise.all([first, second]);
+    expect(settled.map((s) => s.error)).toEqual([expect.any(TimeoutError), expect.any(TimeoutError)]);
+    expect(state.aborted).toBe(1);
+    expect(state.started).toBe(1);
+    expect(perKey.inUse + global.inUse + perKey.queued).toBe(0);
+    expect(clock.pending).toBe(0);
+  });
+
+  test("A single call waiting to retry holds no permit, and settles with the retry's answer", async () => {
+    const clock = new FakeClock();
+    const perKey = new Semaphore(1);
+    const global = new Semaphore(1);
+    let runs = 0;
+    const flaky: BatchCall<string> = {
+      key: "p",
+      timeoutMs: Number.POSITIVE_INFINITY,
+      run: async () => {
+        runs++;
+        if (runs === 1) throw new Error("the connection broke");
+        return "second time";
+      },
+      retryDelayMs: () => 500,
+    };
+    const run = runOne(flaky, { clock, global, permitsFor: () => perKey });
+    await tick();
+    expect(runs).toBe(1);
+    expect(perKey.inUse + global.inUse).toBe(0);
+    await clock.advance(500);
+    const settled = await run;
+    expect(settled).toMatchObject({ index: 0, value: "second time" });
+    expect(runs).toBe(2);
+    expect(perKey.inUse + global.inUse).toBe(0);
+  });
+
+  test("A single call ends with its caller's reason when the caller cancels, its work aborted", async () => {
+    const clock = new FakeClock();
+    const { state, call } = manual("p", 60_000);
+    const caller = new AbortController();
+    const global = new Semaphore(4);
+    const run = runOne(call(), { clock, global, permitsFor: () => undefined, signals: [caller.signal] });
+    await tick();
+    expect(state.running).toBe(1);
+    caller.abort(new CallError("cancelled", "the client went away"));
+    const settled = await run;
+    expect((settled.error as CallError).message).toBe("the client went away");
+    expect(state.aborted).toBe(1);
+    expect(global.inUse).toBe(0);
+    expect(clock.pending).toBe(0);
+  });
+
+  test("A single call without a key fails at once without taking permits", async () => {
+    const clock = new FakeClock();
+    const global = new Semaphore(1);
+    const failing: BatchCall<string> = {
+      key: undefined,
+      timeoutMs: Number.POSITIVE_INFINITY,
+      run: () => Promise.reject(new CallError("unknown_provider", "no such provider")),
+    };
+    const settled = await runOne(failing, { clock, global, permitsFor: () => undefined });
+    expect((settled.error as CallError).type).toBe("unknown_provider");
+    expect(global.inUse).toBe(0);
   });
 });
 

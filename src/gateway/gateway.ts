@@ -20,7 +20,7 @@ import {
   type Spawner,
   systemSpawner,
 } from "../providers/index.ts";
-import { type BatchCall, runBatch, Semaphore, type Settled } from "../scheduler/index.ts";
+import { type BatchCall, runBatch, runOne, Semaphore, type Settled } from "../scheduler/index.ts";
 import { argumentLimitProblem } from "./argument-limits.ts";
 import { type BatchPlan, planBatch } from "./batch-plan.ts";
 import {
@@ -279,12 +279,7 @@ export class Gateway {
       request.max_result_bytes ?? options.defaultMaxResultBytes,
       options.keepTrimmed ? (index, answer, bytes) => this.keptResults.put(batchId, index, answer, bytes) : undefined,
     );
-    if (!this.validatorWarm) {
-      // The first batch's calls are now on their way (a cold provider is being spawned): ajv's one-time
-      // setup runs in the next turn, while they wait, rather than on the first call's path.
-      this.validatorWarm = true;
-      this.clock.setTimeout(() => this.router.warmUp(), 0);
-    }
+    this.warmValidator();
     const settled = runBatch(calls, {
       clock: this.clock,
       global: this.global,
@@ -394,17 +389,62 @@ export class Gateway {
     };
   }
 
-  /** Runs one call as a batch of one (same limits, breaker and retries); never throws for the call's failure. */
+  /**
+   * Runs one call with the limits, breaker, retries, deadline and recording of a batch of one; never
+   * throws for the call's failure. A call without `select` or a result limit (a pass-through call) runs
+   * on its own, without the batch machinery around it (scheduler generator, batch signal, stream).
+   */
   async callOne(
     call: CallRequest,
     options: Omit<BatchOptions, "onProgress"> & { onProgress?: (progress: Progress) => void } = {},
   ): Promise<OneCallResult> {
     const { onProgress, ...rest } = options;
+    if (
+      call.select !== undefined ||
+      call.max_result_bytes !== undefined ||
+      rest.defaultMaxResultBytes !== undefined ||
+      rest.keepTrimmed
+    )
+      return this.callOneAsBatch(call, rest, onProgress);
+    const acceptedAt = this.clock.now();
+    const recorded = this.recorder.batchStarted({
+      batchId: this.recorder === noopRecorder ? "" : crypto.randomUUID(),
+      size: 1,
+      traceparent: rest.traceparent,
+      tracestate: rest.tracestate,
+    });
+    const recorder = recorded.callStarted({ index: 0, provider: call.provider, tool: call.tool, id: call.id });
+    const attempts: Attempts = { count: 0, safe: false };
+    let hold: (() => void) | undefined;
+    const work = this.plan([call], 0, undefined, attempts, onProgress, rest.inputRound, recorder, (handle) => {
+      hold = this.table.hold(handle);
+    });
+    this.warmValidator();
+    const outcome = await runOne(work, {
+      clock: this.clock,
+      global: this.global,
+      permitsFor: (key) => this.table.permitsFor(key),
+      signals: [rest.signal, this.shutdown.signal],
+    });
+    const result = resultOf(call, outcome, attempts);
+    hold?.();
+    recorder.finished(result);
+    recorded.finished({ elapsedMs: this.clock.now() - acceptedAt, failed: result.ok ? 0 : 1 });
+    const rpcError = outcome.value === undefined ? providerRpcError(outcome.error) : undefined;
+    return rpcError === undefined ? result : { ...result, rpcError };
+  }
+
+  /** `callOne` as a batch of one (a call with `select` or a result limit). */
+  private async callOneAsBatch(
+    call: CallRequest,
+    options: Omit<BatchOptions, "onProgress">,
+    onProgress: ((progress: Progress) => void) | undefined,
+  ): Promise<OneCallResult> {
     let cause: unknown;
     // One call built by Hangar itself (a pass-through tool): its shape needs no checking.
     const batch = this.start(
       { calls: [call] },
-      { ...rest, ...(onProgress ? { onProgress: (_: number, progress: Progress) => onProgress(progress) } : {}) },
+      { ...options, ...(onProgress ? { onProgress: (_: number, progress: Progress) => onProgress(progress) } : {}) },
       undefined,
       (_, error) => {
         cause = error;
@@ -415,6 +455,16 @@ export class Gateway {
       return rpcError === undefined ? result : { ...result, rpcError };
     }
     throw new Error("a batch of one call ended without its result");
+  }
+
+  /**
+   * Once, as the first call is on its way (a cold provider being spawned): ajv's one-time setup runs in
+   * the next turn, while it waits, rather than on the first call's path.
+   */
+  private warmValidator(): void {
+    if (this.validatorWarm) return;
+    this.validatorWarm = true;
+    this.clock.setTimeout(() => this.router.warmUp(), 0);
   }
 
   /**

@@ -179,6 +179,7 @@ async function acquireAll(permits: readonly Semaphore[], signal: AbortSignal): P
   }
 }
 
-function seconds(ms: number): string {
+/** `ms` as seconds for a message, e.g. "1.5 s". */
+export function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;
 }

@@ -1,0 +1,111 @@
+// The cost of `Gateway.callOne` below the MCP front: one in-process gateway in front of one demo provider,
+// `--calls` pass-through `echo` calls with `--concurrency` in flight, after a warm-up. Prints calls per
+// second and the CPU time per call of this process (the gateway; no MCP client or front in it) and of
+// the provider process (from /proc). `--rounds` repeats the measurement; the medians are printed.
+//
+//   bun run bench/call-one.ts [--calls 20000] [--concurrency 64] [--rounds 3] [--provider legacy|modern] [--json]
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import type { ResolvedConfig } from "../src/config/types.ts";
+import { Gateway } from "../src/gateway/index.ts";
+import { hangarArgv } from "./stats.ts";
+
+const { values } = parseArgs({
+  options: {
+    calls: { type: "string", default: "20000" },
+    concurrency: { type: "string", default: "64" },
+    rounds: { type: "string", default: "3" },
+    json: { type: "boolean", default: false },
+  },
+});
+const CALLS = Number(values.calls);
+const CONCURRENCY = Number(values.concurrency);
+const ROUNDS = Number(values.rounds);
+const hangar = hangarArgv();
+
+const config: ResolvedConfig = {
+  source: { kind: "demo" },
+  maxConcurrency: 1024,
+  pinning: "off",
+  maxBatchSize: 500,
+  providers: [
+    {
+      id: "p0",
+      transport: {
+        kind: "stdio",
+        command: hangar[0]!,
+        args: [...hangar.slice(1), "demo-provider", "--name", "p0"],
+        env: {},
+        cwd: undefined,
+      },
+      description: undefined,
+      idleTtlMs: 0,
+      healthCheckIntervalMs: 0,
+      maxConsecutiveFailures: 3,
+      circuitCooldownMs: 30_000,
+      maxConcurrency: 64,
+      maxQueue: 1000,
+      startupTimeoutMs: 30_000,
+      callTimeoutMs: 60_000,
+      retries: 0,
+      tools: { allow: [], deny: [] },
+      expose: true,
+      prefix: true,
+    },
+  ],
+};
+
+/** CPU time (user + system) of process `pid` so far, in ms. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+await using gateway = new Gateway(config);
+const call = { provider: "p0", tool: "echo", arguments: { message: "x" } };
+const run = async (count: number) => {
+  let next = 0;
+  const worker = async () => {
+    while (next++ < count) {
+      const result = await gateway.callOne(call);
+      if (!result.ok) throw new Error(`call failed: ${JSON.stringify(result.error)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+};
+await run(5000);
+const pid = gateway.handles.get("p0")!.pid!;
+const rounds: { rate: number; gateway_us: number; provider_us: number }[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  Bun.gc(true);
+  const cpu = process.cpuUsage();
+  const providerBefore = cpuMs(pid);
+  const start = performance.now();
+  await run(CALLS);
+  const elapsed = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  rounds.push({
+    rate: Math.round(CALLS / (elapsed / 1000)),
+    gateway_us: Math.round((used.user + used.system) / CALLS),
+    provider_us: Math.round(((cpuMs(pid) - providerBefore) * 1000) / CALLS),
+  });
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const result = {
+  rounds,
+  median: {
+    rate: median(rounds.map((r) => r.rate)),
+    gateway_us: median(rounds.map((r) => r.gateway_us)),
+    provider_us: median(rounds.map((r) => r.provider_us)),
+  },
+  least_gateway_us: Math.min(...rounds.map((r) => r.gateway_us)),
+};
+if (values.json) console.log(JSON.stringify(result));
+else {
+  console.log(`Gateway.callOne, ${CALLS} echo calls, ${CONCURRENCY} in flight, ${ROUNDS} rounds — bun ${Bun.version}`);
+  for (const r of rounds)
+    console.log(`  ${r.rate} calls/s   gateway ${r.gateway_us} µs/call   provider ${r.provider_us} µs/call`);
+  console.log(
+    `  median: ${result.median.rate} calls/s, gateway ${result.median.gateway_us} µs/call, provider ${result.median.provider_us} µs/call; least gateway ${result.least_gateway_us} µs/call`,
+  );
+}
