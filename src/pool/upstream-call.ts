@@ -12,7 +12,8 @@ import {
   type Tool,
 } from "@modelcontextprotocol/client";
 import { ProviderError } from "../errors.ts";
-import { type Connection, NO_SDK_TIMEOUT } from "../providers/index.ts";
+import { type Connection, NO_SDK_TIMEOUT, rawChannelOf } from "../providers/index.ts";
+import { rawToolCall } from "./raw-tool-call.ts";
 import { offersTasks, requestTaskToolCall, TASKS_EXTENSION } from "./task-call.ts";
 
 /** Options of one upstream tool call. */
@@ -66,7 +67,7 @@ export function withInputRound(
 
 /**
  * Sends `tools/call` with the call's signal, progress listener and metadata, and no timeout of the SDK's
- * own. The result comes back without what a 2026-07-28 provider stamps on every result about itself
+ * own: over stdio on the connection's raw channel (see raw-tool-call.ts), else through the SDK client. The result comes back without what a 2026-07-28 provider stamps on every result about itself
  * (`_meta` serverInfo, protocolVersion): that describes the hop to the provider, not the call's answer.
  * A provider that offers tasks is called through the tasks requester, which awaits a task to its result,
  * except for a 2026-07-28 client's own call without the tasks extension (`withoutTasks`).
@@ -82,6 +83,17 @@ export async function requestToolCall(
   const base = args === undefined ? { name } : { name, arguments: args };
   const round = options.inputRound;
   const params = withInputRound(base, round, options.meta);
+  const raw = rawChannelOf(client);
+  if (raw?.stdio) {
+    const result = await rawToolCall(client, raw, {
+      signal: options.signal,
+      params,
+      allowInputRequired: round !== undefined,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    if (result !== undefined) return withoutHopMeta(result);
+    // A 2026-07-28 provider asked for input the client's handlers give: the SDK client's funnel does that.
+  }
   const requestOptions = {
     signal: options.signal,
     timeout: NO_SDK_TIMEOUT,

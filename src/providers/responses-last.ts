@@ -22,13 +22,18 @@ export class ResponsesLast implements Transport {
   private probeState: "none" | "answered" | "unanswered" = "none";
   /** Listeners of messages Hangar reads itself, past the client: raw responses by id, progress by token. */
   private readonly claims = new Map<string, (message: JSONRPCMessage) => void>();
+  /** What to do instead of answering a claimed request when the connection closes first (by claim key). */
+  private readonly onClosed = new Map<string, () => void>();
 
   constructor(protected readonly inner: Transport) {
     inner.onclose = () => {
       // Claimed requests will get no answer now: each gets a ConnectionClosed error, as the client's do.
-      for (const [key, listener] of [...this.claims])
-        if (key.startsWith("id:"))
-          listener({ jsonrpc: "2.0", id: key.slice(3), error: { code: -32000, message: "Connection closed" } });
+      for (const [key, listener] of [...this.claims]) {
+        if (!key.startsWith("id:")) continue;
+        const closed = this.onClosed.get(key);
+        if (closed) closed();
+        else listener({ jsonrpc: "2.0", id: key.slice(3), error: { code: -32000, message: "Connection closed" } });
+      }
       this.onclose?.();
     };
     inner.onerror = (error) => this.onerror?.(error);
@@ -52,11 +57,22 @@ export class ResponsesLast implements Transport {
   /**
    * Hands the response to request `id`, or the progress on token `token`, to `listener` instead of the
    * client (requests the client cannot send or read: see raw-dispatch.ts); the returned function ends it.
+   * A request's claim pending when the connection closes gets `closed()` when given, else a -32000 error
+   * response.
    */
-  claim(key: { id: string } | { progressToken: string }, listener: (message: JSONRPCMessage) => void): () => void {
+  claim(
+    key: { id: string } | { progressToken: string },
+    listener: (message: JSONRPCMessage) => void,
+    closed?: () => void,
+  ): () => void {
     const claimed = "id" in key ? `id:${key.id}` : `progress:${key.progressToken}`;
     this.claims.set(claimed, listener);
-    return () => this.claims.delete(claimed);
+    if (closed === undefined) return () => this.claims.delete(claimed);
+    this.onClosed.set(claimed, closed);
+    return () => {
+      this.claims.delete(claimed);
+      this.onClosed.delete(claimed);
+    };
   }
 
   get sessionId(): string | undefined {

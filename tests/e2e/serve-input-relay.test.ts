@@ -50,6 +50,18 @@ describe("a provider's input requests reach the 2026 client that made the call",
     expect(asked).toEqual(["How many apples?", "Order 3 × apples?"]);
   }, 30_000);
 
+  test("a 2025 client's call needing input gets it asked through the client's handlers, and completes (issue 11: the raw call falls back)", async () => {
+    using box = twoModern();
+    await using client = await v2StdioClient(box, {
+      versionNegotiation: { mode: "legacy" },
+      capabilities: { elicitation: { form: {} } },
+    });
+    const asked = answering(client);
+    const result = await client.callTool({ name: "a__place_order", arguments: { item: "plums" } });
+    expect(textOf(result)).toBe("Ordered 3 × plums");
+    expect(asked).toEqual(["How many plums?", "Order 3 × plums?"]);
+  }, 30_000);
+
   test("over HTTP, each round is its own sessionless request, and the call completes", async () => {
     using box = twoModern();
     await using hangar = await startHttpHangar(box);
