@@ -1,6 +1,14 @@
 import { describe, expect, test } from "bun:test";
 import { CallError, TimeoutError } from "../src/errors.ts";
-import { type BatchCall, linkSignals, runBatch, runOne, Semaphore, type Settled } from "../src/scheduler/index.ts";
+import {
+  AbortGroup,
+  type BatchCall,
+  linkSignals,
+  runBatch,
+  runOne,
+  Semaphore,
+  type Settled,
+} from "../src/scheduler/index.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 
 /** A call whose work the test finishes by hand, recording how many run at once. */
@@ -317,6 +325,29 @@ describe("runOne", () => {
     expect(state.aborted).toBe(1);
     expect(global.inUse).toBe(0);
     expect(clock.pending).toBe(0);
+  });
+
+  test("Single calls of one group all end with its reason when it aborts; one started after ends at once", async () => {
+    const clock = new FakeClock();
+    const { state, call } = manual("p");
+    const group = new AbortGroup();
+    const global = new Semaphore(4);
+    const runs = [1, 2, 3].map(() => runOne(call(), { clock, global, permitsFor: () => undefined, group }));
+    await tick();
+    expect(state.running).toBe(3);
+    state.finish.shift()!();
+    expect((await runs[0])!.value).toBe("done");
+    group.abort(new CallError("cancelled", "Hangar is shutting down"));
+    const ended = await Promise.all(runs.slice(1));
+    expect(ended.map((s) => (s.error as CallError).message)).toEqual([
+      "Hangar is shutting down",
+      "Hangar is shutting down",
+    ]);
+    expect(state.aborted).toBe(2);
+    // A call that starts after the group aborted ends at once, without running.
+    const late = await runOne(call(), { clock, global, permitsFor: () => undefined, group });
+    expect((late.error as CallError).message).toBe("Hangar is shutting down");
+    expect(state.started).toBe(3);
   });
 
   test("A single call without a key fails at once without taking permits", async () => {

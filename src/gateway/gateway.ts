@@ -20,7 +20,7 @@ import {
   type Spawner,
   systemSpawner,
 } from "../providers/index.ts";
-import { type BatchCall, runBatch, runOne, Semaphore, type Settled } from "../scheduler/index.ts";
+import { AbortGroup, type BatchCall, runBatch, runOne, Semaphore, type Settled } from "../scheduler/index.ts";
 import { argumentLimitProblem } from "./argument-limits.ts";
 import { type BatchPlan, planBatch } from "./batch-plan.ts";
 import {
@@ -127,6 +127,8 @@ export class Gateway {
   /** Built with `borrowFrom`: what it borrowed (instances, pins) is closed by its owner. */
   private readonly borrowing: boolean;
   private readonly shutdown = new AbortController();
+  /** The calls made by name (`callOne`) running now, cancelled together at shutdown. */
+  private readonly running = new AbortGroup();
   private closing: Promise<void> | undefined;
   /** The full answers of calls that batches trimmed, for `hangar_result` (10 minutes, 64 MiB). */
   readonly keptResults: ResultStore;
@@ -424,7 +426,8 @@ export class Gateway {
       clock: this.clock,
       global: this.global,
       permitsFor: (key) => this.table.permitsFor(key),
-      signals: [rest.signal, this.shutdown.signal],
+      signals: [rest.signal],
+      group: this.running,
     });
     const result = resultOf(call, outcome, attempts);
     hold?.();
@@ -499,7 +502,9 @@ export class Gateway {
   /** Cancels every running call and stops every provider it owns (not borrowed ones); safe to call more than once. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      this.shutdown.abort(new CancelledError("Hangar is shutting down"));
+      const reason = new CancelledError("Hangar is shutting down");
+      this.shutdown.abort(reason);
+      this.running.abort(reason);
       // A borrower was lent its pins with the providers: their owner closes them.
       if (!this.borrowing) this.pins?.close();
       await this.table.stopAll();

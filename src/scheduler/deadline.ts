@@ -1,4 +1,5 @@
 import type { Clock } from "../clock.ts";
+import type { AbortGroup } from "./abort-group.ts";
 
 /** An AbortSignal that aborts with `reason()` after `ms` on `clock`, plus a way to drop its timer. */
 export interface Deadline {
@@ -34,31 +35,51 @@ export interface LinkTimeout {
   readonly reason: () => Error;
 }
 
+/** More of what a linked signal follows; every field says its default. */
+export interface LinkOptions {
+  /** A group whose abort aborts the link too, without a listener on any signal (default none). */
+  readonly group?: AbortGroup;
+  /** Told the reason, synchronously, when the link aborts for any cause (default nothing). */
+  readonly onAbort?: (reason: unknown) => void;
+}
+
 /**
  * A signal that aborts when any of `signals` does, with that signal's reason, or when `timeout` (if any)
- * runs out: one controller for what would be a deadline's signal linked to others. Unlike
- * `AbortSignal.any`, it can be untied: Bun keeps every `AbortSignal.any` result alive as long as its
- * sources live, so deriving per-call signals from the gateway's lifelong shutdown signal that way leaks
- * memory per call. A source that can never abort (a deadline of `Infinity`) gets no listener.
+ * runs out, or `options.group` aborts: one controller for what would be a deadline's signal linked to
+ * others. Unlike `AbortSignal.any`, it can be untied: Bun keeps every `AbortSignal.any` result alive as
+ * long as its sources live, so deriving per-call signals from the gateway's lifelong shutdown signal that
+ * way leaks memory per call. A source that can never abort (a deadline of `Infinity`) gets no listener.
  */
-export function linkSignals(signals: readonly (AbortSignal | undefined)[], timeout?: LinkTimeout): LinkedSignal {
+export function linkSignals(
+  signals: readonly (AbortSignal | undefined)[],
+  timeout?: LinkTimeout,
+  options?: LinkOptions,
+): LinkedSignal {
   const controller = new AbortController();
+  const onAbort = options?.onAbort;
   const abort = (reason: unknown) => {
-    if (!controller.signal.aborted) controller.abort(reason);
+    if (controller.signal.aborted) return;
+    controller.abort(reason);
+    onAbort?.(reason);
   };
+  const group = options?.group;
   const sources = signals.filter((s): s is AbortSignal => s !== undefined && s !== NEVER);
   const aborted = sources.find((s) => s.aborted);
-  if (aborted) {
-    controller.abort(aborted.reason);
+  if (aborted || group?.aborted) {
+    abort(aborted ? aborted.reason : group!.reason);
     return { signal: controller.signal, dispose: () => {}, abort };
   }
   const listeners = sources.map((source) => {
     const listener = () => {
       dispose();
-      controller.abort(source.reason);
+      abort(source.reason);
     };
     source.addEventListener("abort", listener, { once: true });
     return { source, listener };
+  });
+  const leave = group?.add((reason) => {
+    dispose();
+    abort(reason);
   });
   const timer =
     timeout === undefined || !Number.isFinite(timeout.ms)
@@ -73,6 +94,7 @@ export function linkSignals(signals: readonly (AbortSignal | undefined)[], timeo
   const dispose = () => {
     if (timer !== undefined) timeout!.clock.clearTimeout(timer);
     for (const { source, listener } of listeners) source.removeEventListener("abort", listener);
+    leave?.();
   };
   return { signal: controller.signal, dispose, abort };
 }

@@ -1,6 +1,7 @@
 import type { Clock } from "../clock.ts";
 import { TimeoutError } from "../errors.ts";
-import { linkSignals, raceSignal, sleep } from "./deadline.ts";
+import type { AbortGroup } from "./abort-group.ts";
+import { linkSignals, sleep } from "./deadline.ts";
 import { type BatchCall, type Settled, seconds } from "./run-batch.ts";
 import type { Release, Semaphore } from "./semaphore.ts";
 
@@ -11,24 +12,34 @@ export interface RunOneOptions {
   readonly global: Semaphore;
   /** The per-key permits; undefined = no per-key limit. */
   permitsFor(key: string): Semaphore | undefined;
-  /** Any of these cancels the call (the caller went away, the gateway shuts down); default none. */
+  /** Any of these cancels the call (the caller went away); default none. */
   readonly signals?: readonly (AbortSignal | undefined)[];
+  /** Cancels every call it holds at once (the gateway shuts down); default none. */
+  readonly group?: AbortGroup;
 }
 
 /**
  * Runs one call the way `runBatch` runs a batch of one (its key's permits, then a global one; its deadline
  * and the signals; retries while `retryDelayMs` says so, holding no permit while it waits), without a
- * batch around it: no batch signal, generator or queue of outcomes. `after`/`prepare` are not supported
+ * batch around it: no batch signal, generator or queue of outcomes. `after` is not supported
  * (a call that depends on others is part of a batch). Never throws for the call's failure.
  */
 export async function runOne<R>(call: BatchCall<R>, options: RunOneOptions): Promise<Settled<R>> {
   const { clock } = options;
   const started = clock.now();
-  const link = linkSignals(options.signals ?? [], {
-    clock,
-    ms: call.timeoutMs,
-    reason: () => new TimeoutError(`The call timed out after ${seconds(call.timeoutMs)}`, call.timeoutMs),
-  });
+  // Settles with the reason as soon as the call's signal aborts, whatever its work does meanwhile.
+  let stop: (reason: unknown) => void = () => {};
+  const stopped = new Promise<never>((_, reject) => (stop = reject));
+  stopped.catch(() => {});
+  const link = linkSignals(
+    options.signals ?? [],
+    {
+      clock,
+      ms: call.timeoutMs,
+      reason: () => new TimeoutError(`The call timed out after ${seconds(call.timeoutMs)}`, call.timeoutMs),
+    },
+    { onAbort: stop, ...(options.group ? { group: options.group } : {}) },
+  );
   const signal = link.signal;
   let runStart: number | undefined;
   try {
@@ -51,7 +62,7 @@ export async function runOne<R>(call: BatchCall<R>, options: RunOneOptions): Pro
       let failure: unknown;
       try {
         signal.throwIfAborted();
-        const value = await raceSignal(call.run(signal), signal);
+        const value = await Promise.race([call.run(signal), stopped]);
         return { index: 0, value, elapsedMs: clock.now() - runStart };
       } catch (error) {
         failure = error;
