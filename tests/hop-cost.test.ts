@@ -13,7 +13,7 @@ import { asJsonRpcMessage } from "../src/providers/jsonrpc-envelope.ts";
 import type { ChildProcessHandle } from "../src/providers/spawner.ts";
 import { ProcessTransport } from "../src/providers/stdio-transport.ts";
 import { startWatchdog } from "../src/providers/watchdog.ts";
-import { type BatchCall, runBatch, Semaphore, type Settled } from "../src/scheduler/index.ts";
+import { AbortGroup, type BatchCall, runBatch, runOne, Semaphore, type Settled } from "../src/scheduler/index.ts";
 import { StdioServerTransport } from "../src/serve/stdio-server-transport.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 import { isAlive, waitFor } from "./helpers/processes.ts";
@@ -157,6 +157,43 @@ describe("Issue 11: signals per call", () => {
     // The batch's link (on the caller's signal) and the call's (on the batch's, with its deadline's timer);
     // racing the call's work against its signal takes the third listener.
     expect(counts).toEqual({ controllers: 2, listeners: 3 });
+    expect(clock.pending).toBe(0);
+  });
+});
+
+describe("Issue 11: a single call", () => {
+  test("A single call costs one abort controller, one listener on its caller's signal and none on the gateway's", async () => {
+    const clock = new FakeClock();
+    const caller = new AbortController();
+    const group = new AbortGroup();
+    const counts = { controllers: 0, listeners: 0 };
+    const Original = globalThis.AbortController;
+    const originalAdd = AbortSignal.prototype.addEventListener;
+    globalThis.AbortController = class extends Original {
+      constructor() {
+        super();
+        counts.controllers++;
+      }
+    };
+    AbortSignal.prototype.addEventListener = function (this: AbortSignal, ...args: Parameters<typeof originalAdd>) {
+      counts.listeners++;
+      return originalAdd.apply(this, args);
+    } as typeof originalAdd;
+    try {
+      const call: BatchCall<string> = { key: "p", timeoutMs: 60_000, run: async () => "done" };
+      const settled = await runOne(call, {
+        clock,
+        global: new Semaphore(8),
+        permitsFor: () => new Semaphore(8),
+        signals: [caller.signal],
+        group,
+      });
+      expect(settled.value).toBe("done");
+    } finally {
+      globalThis.AbortController = Original;
+      AbortSignal.prototype.addEventListener = originalAdd;
+    }
+    expect(counts).toEqual({ controllers: 1, listeners: 1 });
     expect(clock.pending).toBe(0);
   });
 });
