@@ -3,6 +3,7 @@ import { serveStdio as serveMcpStdio } from "@modelcontextprotocol/server/stdio"
 import { messageOf } from "../errors.ts";
 import type { GatewayDeps } from "../gateway/index.ts";
 import type { Logger } from "../observability/log.ts";
+import { FastRouteTransport } from "./fast-route-transport.ts";
 import { type Era, frontFactory, once, sendListChanged } from "./front-factory.ts";
 import type { FrontHangar } from "./front-hangar.ts";
 import type { MetricsEndpoint } from "./http/probes.ts";
@@ -64,6 +65,8 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
   // The instance serving the connection (the last one built: a discarded server/discover probe comes first).
   let current: { server: Server; era: Era } | undefined;
   const deps = { hangar, logger, tasks: new TaskRelay(hangar.gateway) };
+  // Plain calls of provider tools skip the SDK server once the client initialized (fast-route.ts).
+  const fast = new FastRouteTransport(transport, deps);
   const handle = serveMcpStdio(
     frontFactory(deps, {
       subscriptions,
@@ -71,12 +74,13 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
       onInstance: (server, era) => {
         current = { server, era };
         bridge.use(server);
+        fast.use(server, era);
         if (era === "modern") startWarmUp();
         else server.oninitialized = startWarmUp;
       },
     }),
     {
-      transport,
+      transport: fast,
       onerror: (error) => logger.debug({ err: error.message }, "bad message from the client"),
     },
   );

@@ -2,7 +2,6 @@ import {
   type CacheHint,
   type CallToolResult,
   isInputRequiredResult,
-  type Progress,
   ProtocolError,
   ProtocolErrorCode,
   Server,
@@ -16,8 +15,9 @@ import type { FrontDeps } from "./front-deps.ts";
 import { HANGAR_TOOL_NAMES, hangarTool, hangarTools, withoutUnknownKeys } from "./hangar-tools.ts";
 import { inputRoundOf, type RelayCodec, relayedInputRequired } from "./input-relay.ts";
 import { exposedUri, type Target } from "./names.ts";
+import { answerOf, callThrough } from "./pass-through.ts";
 import { type ProviderClient, providerRequest } from "./provider-request.ts";
-import { type Extra, extraOf, failure, notifyProgress, settleProgress, traceOf } from "./request-context.ts";
+import { type Extra, extraOf } from "./request-context.ts";
 import type { ServerBridge } from "./server-bridge.ts";
 import { withheldTool } from "./withheld-tool.ts";
 
@@ -97,33 +97,13 @@ export function serveGateway(
       throw unknown("tool", name, [...HANGAR_TOOL_NAMES, ...catalog.exposed.tools().map((t) => t.name)]);
     const task = await deps.tasks?.call(target, args, ctx, era === "modern" ? relay : undefined);
     if (task) return task as CallToolResult;
-    const token = extra._meta?.progressToken;
-    let sent: Promise<void> | undefined;
-    const forward =
-      token === undefined
-        ? undefined
-        : (progress: Progress) => {
-            sent = (sent ?? Promise.resolve()).then(() => notifyProgress(extra, token, progress));
-          };
     const inputRound = era === "modern" && relay ? inputRoundOf(ctx, target) : undefined;
-    const leave = deps.onUpstream?.(target.providerId, extra);
-    const result = await gateway
-      .callOne(
-        { provider: target.providerId, tool: target.name, ...(args === undefined ? {} : { arguments: args }) },
-        {
-          signal: extra.signal,
-          ...traceOf(extra),
-          ...(forward ? { onProgress: forward } : {}),
-          ...(inputRound ? { inputRound } : {}),
-        },
-      )
-      .finally(() => leave?.());
-    if (sent) await settleProgress(sent);
+    const result = await callThrough(deps, target, args, extra, inputRound);
     if (relay && isInputRequiredResult(result.result)) return relayedInputRequired(result.result, target, relay, ctx);
-    if (result.result !== undefined) return projected(server, result.result as CallToolResult);
+    const answer = answerOf(server, result);
+    if ("result" in answer) return answer.result;
     // A transparent proxy: the provider's own JSON-RPC error (e.g. -32021 with its data) is the client's.
-    if (result.rpcError) throw new ProtocolError(result.rpcError.code, result.rpcError.message, result.rpcError.data);
-    return failure(`${result.error?.type ?? "internal"}: ${result.error?.message ?? "the call failed"}`);
+    throw new ProtocolError(answer.error.code, answer.error.message, answer.error.data);
   });
 
   server.setRequestHandler("prompts/list", async () => {
@@ -224,18 +204,6 @@ async function upstream<T>(
   } finally {
     leave?.();
   }
-}
-
-/**
- * A provider's tool result as this client's era wants it: a 2025 client gets non-object
- * `structuredContent` wrapped, and a result without content gets its text (the SDK's projection; an
- * object-shaped result with content, the common case, passes as it is).
- */
-function projected(server: Server, result: CallToolResult): CallToolResult {
-  const structured = result.structuredContent;
-  const plain =
-    structured === undefined || (typeof structured === "object" && structured !== null && !Array.isArray(structured));
-  return plain && result.content.length > 0 ? result : server.projectCallToolResult(result, undefined);
 }
 
 /** The error for a resource URI no exposed provider has. */

@@ -2,6 +2,7 @@ import type { Socket } from "node:net";
 import type { LoggingLevel, Server } from "@modelcontextprotocol/server";
 import { type StdioServerHandle, serveStdio } from "@modelcontextprotocol/server/stdio";
 import { messageOf } from "../../errors.ts";
+import { FastRouteTransport } from "../fast-route-transport.ts";
 import type { FrontDeps } from "../front-deps.ts";
 import { type Era, frontFactory, sendListChanged } from "../front-factory.ts";
 import type { ProviderCalls } from "../http/provider-calls.ts";
@@ -72,26 +73,30 @@ export class DaemonSession {
       deps.onInitialized();
       this.own?.warmUp();
     };
-    const factory = frontFactory(
-      { ...front, onUpstream: (providerId, { requestId }) => deps.calls.enter(providerId, this, requestId) },
-      {
-        subscriptions: this.subscriptions,
-        ...(this.own ? { bridge: this.own.bridge } : {}),
-        onInstance: (server, era) => {
-          this.current = { server, era };
-          this.own?.bridge.use(server);
-          // As over HTTP: the level must be known per request stream, which the SDK's own handler cannot do.
-          server.setRequestHandler("logging/setLevel", async (request) => {
-            this.logLevel = request.params.level;
-            return {};
-          });
-          if (era === "modern") initialized();
-          else server.oninitialized = initialized;
-        },
+    const served: FrontDeps = {
+      ...front,
+      onUpstream: (providerId, { requestId }) => deps.calls.enter(providerId, this, requestId),
+    };
+    // Plain calls of provider tools skip the SDK server once the client initialized (fast-route.ts).
+    const fast = new FastRouteTransport(this.transport, served);
+    const factory = frontFactory(served, {
+      subscriptions: this.subscriptions,
+      ...(this.own ? { bridge: this.own.bridge } : {}),
+      onInstance: (server, era) => {
+        this.current = { server, era };
+        this.own?.bridge.use(server);
+        fast.use(server, era);
+        // As over HTTP: the level must be known per request stream, which the SDK's own handler cannot do.
+        server.setRequestHandler("logging/setLevel", async (request) => {
+          this.logLevel = request.params.level;
+          return {};
+        });
+        if (era === "modern") initialized();
+        else server.oninitialized = initialized;
       },
-    );
+    });
     this.handle = serveStdio(factory, {
-      transport: this.transport,
+      transport: fast,
       onerror: (error) => logger.debug({ err: error.message }, "bad message from a client"),
     });
     this.stopFollowing = front.hangar.catalog.onChange((kinds) => {

@@ -1,0 +1,134 @@
+import type {
+  JSONRPCMessage,
+  MessageExtraInfo,
+  RequestId,
+  Server,
+  ServerNotification,
+  Transport,
+  TransportSendOptions,
+} from "@modelcontextprotocol/server";
+import { CancelledError } from "../errors.ts";
+import type { Era } from "./era.ts";
+import { answerFastCall, type FastCall, fastCallOf, fastTarget } from "./fast-route.ts";
+import type { FrontDeps } from "./front-deps.ts";
+import type { Target } from "./names.ts";
+import type { Extra } from "./request-context.ts";
+
+/** What the fast route logs (at trace) for each call it answers. */
+export const FAST_ROUTE_LOG = "fast route: answering without the SDK server";
+
+/**
+ * A stdio-style connection (stdin/stdout, a shared daemon's client socket) with the fast route in front
+ * of the SDK: once a 2025 client has initialized, its `tools/call` of an exposed provider tool is
+ * answered here (fast-route.ts) without the SDK server's parsing, validation and per-request
+ * bookkeeping; every other message (and any call the fast route does not plainly cover) goes on to the
+ * SDK unchanged. A `notifications/cancelled` for a fast-routed call aborts it (upstream too) and gets no
+ * answer; closing the connection aborts every fast-routed call still running. The wrapped transport
+ * sees every message and every answer, so its pending-request count (shutdown drain) covers both paths.
+ */
+export class FastRouteTransport implements Transport {
+  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
+  onerror?: (error: Error) => void;
+  onclose?: () => void;
+  /** Calls answered by the fast route so far. */
+  taken = 0;
+  private server: Server | undefined;
+  private legacy = false;
+  private initialized = false;
+  private readonly running = new Map<RequestId, AbortController>();
+
+  constructor(
+    private readonly inner: Transport,
+    private readonly deps: FrontDeps,
+  ) {
+    inner.onmessage = (message, extra) => {
+      if (!this.take(message)) this.onmessage?.(message, extra);
+    };
+    inner.onerror = (error) => this.onerror?.(error);
+    inner.onclose = () => {
+      this.abortAll();
+      this.onclose?.();
+    };
+  }
+
+  /** The instance the SDK pinned for the connection (the last one built; a 2026 one is never fast-routed). */
+  use(server: Server, era: Era): void {
+    this.server = server;
+    this.legacy = era === "legacy";
+  }
+
+  start(): Promise<void> {
+    return this.inner.start();
+  }
+
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    return this.inner.send(message, options);
+  }
+
+  setProtocolVersion(version: string): void {
+    this.inner.setProtocolVersion?.(version);
+  }
+
+  async close(): Promise<void> {
+    this.abortAll();
+    await this.inner.close();
+  }
+
+  /** Takes `message` when it is the fast route's: a plain call of an exposed tool, or a cancellation of one. */
+  private take(message: JSONRPCMessage): boolean {
+    if (!("method" in message)) return false;
+    if (message.method === "tools/call") {
+      const server = this.ready();
+      const call = server && fastCallOf(message);
+      const target = call && fastTarget(this.deps, call);
+      if (!server || !call || !target) return false;
+      this.taken += 1;
+      this.deps.logger.trace({ id: call.id, tool: call.name }, FAST_ROUTE_LOG);
+      void this.run(server, target, call);
+      return true;
+    }
+    if (message.method === "notifications/initialized") this.initialized = true;
+    else if (message.method === "notifications/cancelled") {
+      const params = message.params as { requestId?: RequestId; reason?: unknown } | undefined;
+      const controller = params?.requestId === undefined ? undefined : this.running.get(params.requestId);
+      if (controller === undefined) return false;
+      controller.abort(params?.reason);
+      return true;
+    }
+    return false;
+  }
+
+  /** The 2025 instance serving the connection, once its client initialized. */
+  private ready(): Server | undefined {
+    const server = this.server;
+    return this.legacy && this.initialized && server?.getClientVersion() !== undefined ? server : undefined;
+  }
+
+  private async run(server: Server, target: Target, call: FastCall): Promise<void> {
+    const controller = new AbortController();
+    this.running.set(call.id, controller);
+    const extra: Extra = {
+      signal: controller.signal,
+      requestId: call.id,
+      sessionId: undefined,
+      _meta: call._meta,
+      headers: undefined,
+      sendNotification: (notification: ServerNotification) =>
+        this.inner.send({ jsonrpc: "2.0", ...notification } as JSONRPCMessage),
+    };
+    try {
+      const answer = await answerFastCall(this.deps, server, target, call, extra);
+      if (answer !== undefined) await this.inner.send(answer);
+    } catch (error) {
+      this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      if (this.running.get(call.id) === controller) this.running.delete(call.id);
+    }
+  }
+
+  private abortAll(): void {
+    const closed = new CancelledError("The client's connection closed");
+    for (const controller of this.running.values()) controller.abort(closed);
+    this.running.clear();
+  }
+}

@@ -1,0 +1,70 @@
+import type { CallToolResult, Progress, Server } from "@modelcontextprotocol/server";
+import type { OneCallResult, ProviderRpcError } from "../gateway/index.ts";
+import type { InputRound } from "../pool/index.ts";
+import type { FrontDeps } from "./front-deps.ts";
+import type { Target } from "./names.ts";
+import { type Extra, failure, notifyProgress, settleProgress, traceOf } from "./request-context.ts";
+
+/**
+ * Runs a client's call of an exposed provider tool by its name, the way every front does (the SDK
+ * handler and the fast route): through `gateway.callOne` (every limit, breaker, retry, deadline and
+ * argument check), cancelled by `extra.signal`, the caller's trace context continued, the provider's
+ * progress sent to the client under the client's `progressToken`, and `onUpstream` told which request
+ * runs on the provider. Resolves once the progress notifications are written, a turn before the answer.
+ */
+export async function callThrough(
+  deps: FrontDeps,
+  target: Target,
+  args: Record<string, unknown> | undefined,
+  extra: Extra,
+  inputRound?: InputRound,
+): Promise<OneCallResult> {
+  const token = extra._meta?.progressToken;
+  let sent: Promise<void> | undefined;
+  const forward =
+    token === undefined
+      ? undefined
+      : (progress: Progress) => {
+          sent = (sent ?? Promise.resolve()).then(() => notifyProgress(extra, token, progress));
+        };
+  const leave = deps.onUpstream?.(target.providerId, extra);
+  const result = await deps.hangar.gateway
+    .callOne(
+      { provider: target.providerId, tool: target.name, ...(args === undefined ? {} : { arguments: args }) },
+      {
+        signal: extra.signal,
+        ...traceOf(extra),
+        ...(forward ? { onProgress: forward } : {}),
+        ...(inputRound ? { inputRound } : {}),
+      },
+    )
+    .finally(() => leave?.());
+  if (sent) await settleProgress(sent);
+  return result;
+}
+
+/**
+ * A finished pass-through call as the client gets it: the provider's result (projected for `server`'s
+ * client), else the provider's own JSON-RPC error (a transparent proxy), else Hangar's failure as an
+ * error result.
+ */
+export function answerOf(
+  server: Server,
+  result: OneCallResult,
+): { readonly result: CallToolResult } | { readonly error: ProviderRpcError } {
+  if (result.result !== undefined) return { result: projected(server, result.result as CallToolResult) };
+  if (result.rpcError) return { error: result.rpcError };
+  return { result: failure(`${result.error?.type ?? "internal"}: ${result.error?.message ?? "the call failed"}`) };
+}
+
+/**
+ * A provider's tool result as this client's era wants it: a 2025 client gets non-object
+ * `structuredContent` wrapped, and a result without content gets its text (the SDK's projection; an
+ * object-shaped result with content, the common case, passes as it is).
+ */
+function projected(server: Server, result: CallToolResult): CallToolResult {
+  const structured = result.structuredContent;
+  const plain =
+    structured === undefined || (typeof structured === "object" && structured !== null && !Array.isArray(structured));
+  return plain && result.content.length > 0 ? result : server.projectCallToolResult(result, undefined);
+}
