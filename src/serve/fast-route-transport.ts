@@ -9,13 +9,10 @@ import type {
 } from "@modelcontextprotocol/server";
 import { CancelledError } from "../errors.ts";
 import type { Era } from "./era.ts";
-import { answerFastCall, type FastCall, fastCallOf, fastTarget } from "./fast-route.ts";
+import { answerFastCall, FAST_ROUTE_LOG, type FastCall, fastCallOf, fastTarget } from "./fast-route.ts";
 import type { FrontDeps } from "./front-deps.ts";
 import type { Target } from "./names.ts";
 import type { Extra } from "./request-context.ts";
-
-/** What the fast route logs (at trace) for each call it answers. */
-export const FAST_ROUTE_LOG = "fast route: answering without the SDK server";
 
 /**
  * A stdio-style connection (stdin/stdout, a shared daemon's client socket) with the fast route in front

@@ -5,6 +5,9 @@ import type { Target } from "./names.ts";
 import { answerOf, callThrough } from "./pass-through.ts";
 import type { Extra } from "./request-context.ts";
 
+/** What the fast route logs (at trace) for each call it answers. */
+export const FAST_ROUTE_LOG = "fast route: answering without the SDK server";
+
 /** A 2025-era `tools/call` the fast route may answer by itself, read from its JSON-RPC envelope only. */
 export interface FastCall {
   readonly id: RequestId;

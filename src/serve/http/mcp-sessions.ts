@@ -12,6 +12,7 @@ import type { FrontDeps } from "../front-deps.ts";
 import { frontFactory, sendListChanged } from "../front-factory.ts";
 import { type OwnProviders, perClientProviders } from "../per-client.ts";
 import { ResourceSubscriptions } from "../resource-subscriptions.ts";
+import { FastSessionTransport } from "./fast-session.ts";
 import { ProviderCalls } from "./provider-calls.ts";
 import { requestIdOf, rpcError } from "./rpc-error.ts";
 import { MAX_SEALED_ID_CHARS, onBodyEnd, replayInitialize, sessionToSeal } from "./sealed-session.ts";
@@ -23,6 +24,8 @@ import { singleAnswer } from "./single-answer.ts";
 interface Session {
   readonly server: Server;
   readonly transport: WebStandardStreamableHTTPServerTransport;
+  /** What the server is connected to: the transport with the fast route beside it. */
+  readonly fast: FastSessionTransport;
   readonly stopFollowing: () => void;
   /** Its own instances of the `per_client` providers, when the config has any. */
   readonly own: OwnProviders | undefined;
@@ -109,26 +112,28 @@ export class McpSessions implements SessionPicker {
    * gateway (its `per_client` instances, bridged to this session alone, and the shared ones borrowed).
    */
   private factoryOf(own: OwnProviders | undefined): (ctx: McpRequestContext) => Server {
-    return frontFactory(
-      {
-        ...(own?.front ?? this.deps),
-        onUpstream: (providerId, { requestId, sessionId }) =>
-          sessionId === undefined ? () => {} : this.calls.enter(providerId, sessionId, requestId),
+    return frontFactory(this.served(own), {
+      subscriptions: own?.subscriptions ?? this.subscriptions,
+      ...(own ? { bridge: own.bridge } : {}),
+      onInstance: (server) => {
+        own?.bridge.use(server);
+        // Replaces the SDK's own handler, whose level only its sendLoggingMessage reads (that cannot name a request's stream).
+        server.setRequestHandler("logging/setLevel", async (request, ctx) => {
+          const session = ctx.sessionId === undefined ? undefined : this.sessions.get(ctx.sessionId);
+          if (session !== undefined) session.logLevel = request.params.level;
+          return {};
+        });
       },
-      {
-        subscriptions: own?.subscriptions ?? this.subscriptions,
-        ...(own ? { bridge: own.bridge } : {}),
-        onInstance: (server) => {
-          own?.bridge.use(server);
-          // Replaces the SDK's own handler, whose level only its sendLoggingMessage reads (that cannot name a request's stream).
-          server.setRequestHandler("logging/setLevel", async (request, ctx) => {
-            const session = ctx.sessionId === undefined ? undefined : this.sessions.get(ctx.sessionId);
-            if (session !== undefined) session.logLevel = request.params.level;
-            return {};
-          });
-        },
-      },
-    );
+    });
+  }
+
+  /** What a session's requests are served with: its gateway, and which session's request runs on which provider. */
+  private served(own: OwnProviders | undefined): FrontDeps {
+    return {
+      ...(own?.front ?? this.deps),
+      onUpstream: (providerId, { requestId, sessionId }) =>
+        sessionId === undefined ? () => {} : this.calls.enter(providerId, sessionId, requestId),
+    };
   }
 
   /** Sessions open now. */
@@ -201,6 +206,9 @@ export class McpSessions implements SessionPicker {
     // A lone request whose stream carries nothing but its answer gets that answer as plain JSON.
     const answered = request.method === "POST" ? singleRequestId(body) : undefined;
     const handle = async () => {
+      // A plain call of a provider tool is answered without the SDK transport and server (fast-route.ts).
+      const fast = session.fast.take(request, body);
+      if (fast !== undefined) return fast;
       const response = await session.transport.handleRequest(request, options);
       return answered === undefined ? response : singleAnswer(response, answered, request.signal);
     };
@@ -299,22 +307,25 @@ export class McpSessions implements SessionPicker {
       },
     });
     const stopFollowing = catalog.onChange((kinds) => sendListChanged(server, "legacy", kinds, this.deps.logger));
+    const fast = new FastSessionTransport(transport, this.served(own));
+    fast.use(server);
     const session: Session = {
       server,
       transport,
+      fast,
       stopFollowing,
       own,
       logLevel: undefined,
       live: 0,
       lastUsed: this.deps.hangar.gateway.clock.now(),
     };
-    transport.onclose = () => {
+    fast.onclose = () => {
       if (transport.sessionId !== undefined) this.sessions.delete(transport.sessionId);
       stopFollowing();
       subscriptions.forget(server);
       void own?.close();
     };
-    transport.onerror = (error) => this.deps.logger.debug({ err: error.message }, "bad message from an HTTP client");
+    fast.onerror = (error) => this.deps.logger.debug({ err: error.message }, "bad message from an HTTP client");
     server.oninitialized = () => {
       // A session with its own gateway warms that up; the shared one only for sessions that use it.
       if (own) return own.warmUp();
@@ -322,7 +333,7 @@ export class McpSessions implements SessionPicker {
       this.firstSeen = true;
       this.options.onFirstSession?.();
     };
-    await server.connect(transport);
+    await server.connect(fast);
     return session;
   }
 

@@ -1,0 +1,80 @@
+import type { JSONRPCMessage } from "@modelcontextprotocol/server";
+
+const encoder = new TextEncoder();
+
+/** One message as the SDK's session transport writes it on an SSE stream. */
+function event(message: JSONRPCMessage): Uint8Array {
+  return encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+}
+
+/**
+ * The HTTP response to one fast-routed request of a 2025 session, chosen as single-answer.ts chooses it
+ * for the SDK path: plain JSON when the answer is the first thing to send, an SSE stream when something
+ * comes first (progress, a provider's log, sampling or elicitation request), carrying those messages
+ * and then the answer. A request that ends without an answer (cancelled, its session closed) gets an
+ * event stream that ends empty, as the SDK's stream would.
+ */
+export class FastAnswer {
+  /** Resolves with the response as soon as its kind is known. */
+  readonly response: Promise<Response>;
+  private readonly resolve: (response: Response) => void;
+  private stream: ReadableStreamDefaultController<Uint8Array> | undefined;
+  private done = false;
+
+  /** `sessionId` goes out in `Mcp-Session-Id`, as the SDK sends it. */
+  constructor(private readonly sessionId: string | undefined) {
+    const { promise, resolve } = Promise.withResolvers<Response>();
+    this.response = promise;
+    this.resolve = resolve;
+  }
+
+  /** A message for the client before the answer: the response becomes an event stream from here on. */
+  send(message: JSONRPCMessage): void {
+    if (this.done) return;
+    if (this.stream === undefined) this.open();
+    try {
+      this.stream?.enqueue(event(message));
+    } catch {
+      // The client went away; the call goes on and its answer is dropped, as on the SDK path.
+    }
+  }
+
+  /** The answer (undefined: none), and the end of the response. */
+  end(answer: JSONRPCMessage | undefined): void {
+    if (this.done) return;
+    if (this.stream === undefined) {
+      this.done = true;
+      if (answer !== undefined) this.resolve(Response.json(answer, { status: 200, headers: this.headers("json") }));
+      else this.resolve(new Response("", { status: 200, headers: this.headers("sse") }));
+      return;
+    }
+    if (answer !== undefined) this.send(answer);
+    this.done = true;
+    try {
+      this.stream.close();
+    } catch {
+      // Already cancelled by the client.
+    }
+  }
+
+  private open(): void {
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.stream = controller;
+      },
+      cancel: () => {
+        this.done = true;
+      },
+    });
+    this.resolve(new Response(body, { status: 200, headers: this.headers("sse") }));
+  }
+
+  private headers(kind: "json" | "sse"): Record<string, string> {
+    const headers: Record<string, string> =
+      kind === "json"
+        ? { "content-type": "application/json" }
+        : { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", connection: "keep-alive" };
+    if (this.sessionId !== undefined) headers["mcp-session-id"] = this.sessionId;
+    return headers;
+  }
+}

@@ -1,0 +1,169 @@
+import type {
+  JSONRPCMessage,
+  MessageExtraInfo,
+  RequestId,
+  Server,
+  ServerNotification,
+  Transport,
+  TransportSendOptions,
+} from "@modelcontextprotocol/server";
+import { CancelledError } from "../../errors.ts";
+import { answerFastCall, FAST_ROUTE_LOG, type FastCall, fastCallOf, fastTarget } from "../fast-route.ts";
+import type { FrontDeps } from "../front-deps.ts";
+import type { Target } from "../names.ts";
+import type { Extra } from "../request-context.ts";
+import { FastAnswer } from "./fast-answer.ts";
+
+/** A fast-routed request of the session, running now. */
+interface Running {
+  readonly controller: AbortController;
+  readonly answer: FastAnswer;
+}
+
+/**
+ * A 2025 HTTP session's transport with the fast route beside it: the SDK server is connected to this
+ * wrapper of the session's SDK transport, and `take` answers a POST holding one plain `tools/call` of
+ * an exposed provider tool (fast-route.ts) without the SDK transport or server, once the session has
+ * initialized, when the request passes every check the SDK transport would make (Accept, Content-Type,
+ * MCP-Protocol-Version; the session id was looked up by the caller). Whatever the server sends about a
+ * fast-routed request (a provider's log, sampling or elicitation, on the session bridge) goes out on
+ * that request's own response (fast-answer.ts); a POSTed `notifications/cancelled` for one aborts it;
+ * the session's end aborts them all. Everything else reaches the SDK transport unchanged.
+ */
+export class FastSessionTransport implements Transport {
+  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
+  onerror?: (error: Error) => void;
+  onclose?: () => void;
+  /** Calls answered by the fast route so far. */
+  taken = 0;
+  private server: Server | undefined;
+  private initialized = false;
+  private closed = false;
+  private readonly running = new Map<RequestId, Running>();
+
+  constructor(
+    private readonly inner: Transport,
+    private readonly deps: FrontDeps,
+  ) {
+    inner.onmessage = (message, extra) => {
+      if ("method" in message && message.method === "notifications/initialized") this.initialized = true;
+      this.onmessage?.(message, extra);
+    };
+    inner.onerror = (error) => this.onerror?.(error);
+    inner.onclose = () => {
+      this.abortAll();
+      this.onclose?.();
+    };
+  }
+
+  get sessionId(): string | undefined {
+    return this.inner.sessionId;
+  }
+
+  /** The session's server (its client's era and projection). */
+  use(server: Server): void {
+    this.server = server;
+  }
+
+  start(): Promise<void> {
+    return this.inner.start();
+  }
+
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    const related = options?.relatedRequestId;
+    const running = related === undefined ? undefined : this.running.get(related);
+    if (running === undefined) return this.inner.send(message, options);
+    running.answer.send(message);
+    return Promise.resolve();
+  }
+
+  setProtocolVersion(version: string): void {
+    this.inner.setProtocolVersion?.(version);
+  }
+
+  setSupportedProtocolVersions(versions: string[]): void {
+    this.inner.setSupportedProtocolVersions?.(versions);
+  }
+
+  async close(): Promise<void> {
+    this.abortAll();
+    await this.inner.close();
+  }
+
+  /**
+   * The response to `request` (body `body`) when the fast route takes it: a plain call of an exposed
+   * provider tool, or a cancellation of a fast-routed one; undefined for anything else.
+   */
+  take(request: Request, body: unknown): Promise<Response> | undefined {
+    const server = this.server;
+    if (request.method !== "POST" || !this.initialized || this.closed || server === undefined) return undefined;
+    if (!acceptable(request.headers, server.getNegotiatedProtocolVersion())) return undefined;
+    const cancelled = cancelledId(body);
+    if (cancelled !== undefined) {
+      const running = this.running.get(cancelled.requestId);
+      if (running === undefined) return undefined;
+      running.controller.abort(cancelled.reason);
+      return Promise.resolve(new Response(null, { status: 202 }));
+    }
+    const call = fastCallOf(body);
+    const target = call && fastTarget(this.deps, call);
+    if (!call || !target || this.running.has(call.id)) return undefined;
+    this.taken += 1;
+    this.deps.logger.trace({ id: call.id, tool: call.name, session: this.sessionId }, FAST_ROUTE_LOG);
+    const running: Running = { controller: new AbortController(), answer: new FastAnswer(this.sessionId) };
+    void this.run(server, target, call, running);
+    return running.answer.response;
+  }
+
+  private async run(server: Server, target: Target, call: FastCall, running: Running): Promise<void> {
+    this.running.set(call.id, running);
+    const extra: Extra = {
+      signal: running.controller.signal,
+      requestId: call.id,
+      sessionId: this.sessionId,
+      _meta: call._meta,
+      headers: undefined,
+      sendNotification: async (notification: ServerNotification) =>
+        running.answer.send({ jsonrpc: "2.0", ...notification } as JSONRPCMessage),
+    };
+    let answer: JSONRPCMessage | undefined;
+    try {
+      answer = await answerFastCall(this.deps, server, target, call, extra);
+    } catch (error) {
+      this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      if (this.running.get(call.id) === running) this.running.delete(call.id);
+      running.answer.end(answer);
+    }
+  }
+
+  private abortAll(): void {
+    this.closed = true;
+    const closed = new CancelledError("The MCP session ended");
+    for (const running of this.running.values()) running.controller.abort(closed);
+  }
+}
+
+/**
+ * Whether the SDK transport would take the request as it stands: it accepts JSON and event streams,
+ * sends JSON, and names the session's protocol version if any (anything else goes to the SDK, which
+ * answers 406, 415 or 400).
+ */
+function acceptable(headers: Headers, negotiated: string | undefined): boolean {
+  const accept = headers.get("accept");
+  if (accept === null || !accept.includes("application/json") || !accept.includes("text/event-stream")) return false;
+  if (headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() !== "application/json") return false;
+  const version = headers.get("mcp-protocol-version");
+  return version === null || version === negotiated;
+}
+
+/** The request a POSTed `notifications/cancelled` names, if the body is one. */
+function cancelledId(body: unknown): { requestId: RequestId; reason: unknown } | undefined {
+  const message = body as { method?: unknown; id?: unknown; params?: { requestId?: unknown; reason?: unknown } };
+  if (typeof body !== "object" || body === null || message.method !== "notifications/cancelled" || "id" in message)
+    return undefined;
+  const requestId = message.params?.requestId;
+  return typeof requestId === "string" || typeof requestId === "number"
+    ? { requestId, reason: message.params?.reason }
+    : undefined;
+}
