@@ -2,7 +2,8 @@
 // daemon per user and config behind them, the shared-server fixture as providers (it logs its starts
 // and the cancellations it sees).
 import { describe, expect, test } from "bun:test";
-import { statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import {
   type CallToolResult,
@@ -56,6 +57,24 @@ describe("hangar serve --shared", () => {
       } finally {
         await Promise.all(clients.map((client) => client[Symbol.asyncDispose]()));
       }
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "issues 11, 18: a client's plain provider call takes the daemon's fast route, progress and all",
+    async () => {
+      await using shared = sharedBox();
+      shared.config(["p1"]);
+      await using a = await shared.client(["--log-level", "trace"]);
+      // Before the provider is listed, a call by name takes the SDK path (which lists it first).
+      expect(textOf(await work(a, "p1", "first", 0).result)).toBe("p1:first");
+      const call = work(a, "p1", "fast", 0);
+      expect(textOf(await call.result)).toBe("p1:fast");
+      expect(call.progress).toEqual(["p1:fast"]);
+      const logs = readdirSync(shared.runDir).filter((name) => name.endsWith(".log"));
+      const log = logs.map((name) => readFileSync(join(shared.runDir, name), "utf8")).join("\n");
+      expect(log).toContain("fast route: answering without the SDK server");
     },
     TIMEOUT_MS,
   );
