@@ -35,7 +35,9 @@ function config(box: Sandbox): void {
       "probe",
       fixture("probe-server.ts"),
       { env: { PROBE_LOG: join(box.root, "probe.log") } },
-    )}${entry("mrtr", fixture("mrtr-server.ts"))}`,
+    )}${entry("mrtr", fixture("mrtr-server.ts"))}${entry("jobs", fixture("tasks-server.ts"), {
+      env: { TASKS_LOG: join(box.root, "tasks.log"), TASKS_STORE: box.root },
+    })}`,
   );
 }
 
@@ -197,6 +199,48 @@ describe("hangar serve's fast route for plain provider tool calls (issues 11, 18
       expect((await hangar.reply("extra-param")).result?.isError).toBe(true);
       expect((await hangar.reply("bad-args")).error?.code).toBe(-32602);
       expect(hangar.fast()).toBe(0);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a 2025 client's call of a task-offering provider is fast-routed; a 2026 client's calls take the SDK path (input_required relayed)",
+    async () => {
+      using box = sandbox();
+      config(box);
+      {
+        await using hangar = start(box);
+        await hangar.initialize();
+        await hangar.listed(["jobs__greet"]);
+        hangar.send(call("greet", "jobs__greet", { name: "Ada" }));
+        expect((await hangar.reply("greet")).result).toEqual({ content: [{ type: "text", text: "Hello, Ada!" }] });
+        expect(hangar.fast()).toBe(1);
+      }
+      {
+        await using hangar = start(box);
+        const meta = {
+          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+          "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
+          "io.modelcontextprotocol/clientCapabilities": { elicitation: {} },
+        };
+        let answer: Message | undefined;
+        let n = 0;
+        await waitFor(
+          async () => {
+            const id = `modern-${n++}`;
+            hangar.send(call(id, "mrtr__test_input_required_result_elicitation", {}, meta));
+            answer = await hangar.reply(id);
+            return answer.error === undefined;
+          },
+          20_000,
+          "the provider's input request",
+        );
+        expect(answer!.result?.resultType).toBe("input_required");
+        expect(typeof answer!.result?.requestState).toBe("string");
+        hangar.send(call("modern-echo", "demo__echo", { message: "hi" }, meta));
+        expect((await hangar.reply("modern-echo")).result?.resultType).toBe("complete");
+        expect(hangar.fast()).toBe(0);
+      }
     },
     TIMEOUT_MS,
   );
