@@ -6,7 +6,8 @@ import { Ajv, type ValidateFunction } from "ajv";
  * providers, or many processes of one server, share schemas; a compile costs milliseconds).
  */
 export class ArgumentsValidator {
-  private readonly ajv = new Ajv({ strict: false, allErrors: false, validateFormats: false });
+  /** Made on first use: building an Ajv compiles its meta-schema (~15 ms), which `hangar serve` answering `tools/list` never needs. */
+  private made: Ajv | undefined;
   private readonly compiled = new WeakMap<Tool, ValidateFunction | null>();
   private readonly bySchema = new Map<string, ValidateFunction | null>();
   private warm = false;
@@ -19,6 +20,11 @@ export class ArgumentsValidator {
     if (this.warm) return;
     this.warm = true;
     this.ajv.compile({ type: "object" });
+  }
+
+  private get ajv(): Ajv {
+    this.made ??= new Ajv({ strict: false, allErrors: false, validateFormats: false });
+    return this.made;
   }
 
   /** Returns a one-line reason the arguments do not fit, or undefined when they do (or the schema can't be compiled). */

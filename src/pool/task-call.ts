@@ -16,8 +16,6 @@ import { CallError } from "../errors.ts";
 import { rawChannelOf } from "../providers/index.ts";
 import { VERSION } from "../version.ts";
 
-/** The extension a 2026-07-28 provider advertises when its tool calls may become tasks (SEP-2663). */
-export const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
 const MODERN_VERSION = "2026-07-28";
 
 /** Options of one task-aware call; the same as a plain call's, plus the provider's tools (2025-11-25 tasks). */
@@ -27,19 +25,6 @@ export interface TaskCallOptions {
   readonly meta?: Record<string, unknown>;
   /** The provider's listed tools: a 2025-11-25 provider's tool says there whether it runs as a task. */
   readonly tools?: () => readonly Tool[];
-}
-
-/**
- * Whether calls to this provider go through the tasks requester: it advertises the tasks extension
- * (2026-07-28, where the provider decides per call) or, in 2025-11-25, the `tasks.requests.tools.call`
- * capability (where Hangar asks for a task when the tool is declared task-required or task-optional).
- */
-export function offersTasks(client: Client): boolean {
-  const capabilities = client.getServerCapabilities() as
-    | { extensions?: Record<string, unknown>; tasks?: { requests?: { tools?: { call?: unknown } } } }
-    | undefined;
-  if (client.getProtocolEra() === "modern") return capabilities?.extensions?.[TASKS_EXTENSION] !== undefined;
-  return capabilities?.tasks?.requests?.tools?.call !== undefined;
 }
 
 const sessions = new WeakMap<Client, TaskEnabledSession>();

@@ -13,8 +13,8 @@ import {
 } from "@modelcontextprotocol/client";
 import { ProviderError } from "../errors.ts";
 import { type Connection, NO_SDK_TIMEOUT, rawChannelOf } from "../providers/index.ts";
+import { offersTasks, TASKS_EXTENSION } from "./offers-tasks.ts";
 import { rawToolCall } from "./raw-tool-call.ts";
-import { offersTasks, requestTaskToolCall, TASKS_EXTENSION } from "./task-call.ts";
 
 /** Options of one upstream tool call. */
 export interface UpstreamCallOptions {
@@ -79,7 +79,7 @@ export async function requestToolCall(
   options: UpstreamCallOptions,
 ): Promise<CallToolResult> {
   if (offersTasks(client) && !withoutTasks(options.inputRound))
-    return withoutHopMeta(await requestTaskToolCall(client, name, args, options));
+    return withoutHopMeta(await (await import("./task-call.ts")).requestTaskToolCall(client, name, args, options));
   const base = args === undefined ? { name } : { name, arguments: args };
   const round = options.inputRound;
   const params = withInputRound(base, round, options.meta);
