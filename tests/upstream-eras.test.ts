@@ -290,7 +290,9 @@ describe("Providers of every era through the compiled binary (issue 10)", () => 
       expect(ids.map((id) => count(logOf(dir, id), "discover"))).toEqual([1, 1, 1]);
       // The verdicts sit in the catalog cache of the sandbox's HOME.
       const cacheDir = join(box.home, ".hangar", "cache");
-      const files = readdirSync(cacheDir).map((name) => JSON.parse(readFileSync(join(cacheDir, name), "utf8")));
+      const files = readdirSync(cacheDir)
+        .filter((name) => name.startsWith("catalog-"))
+        .map((name) => JSON.parse(readFileSync(join(cacheDir, name), "utf8")));
       expect(files.map((f) => [f.provider, f.format, f.era.kind]).sort()).toEqual([
         ["current", 2, "legacy"],
         ["modern", 2, "modern"],

@@ -7,7 +7,7 @@ import { noopRecorder } from "../observability/recorder.ts";
 import { openPins } from "../pinning/index.ts";
 import { describeReaped, hadLeftovers, RunRegistry } from "../providers/index.ts";
 import { selfCommand } from "../self-command.ts";
-import { CatalogCache } from "../serve/catalog-cache.ts";
+import { CatalogCache, defaultCacheDir } from "../serve/catalog-cache.ts";
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -31,6 +31,8 @@ export interface CommandContext {
 export interface ContextOptions {
   /** Keep Prometheus metrics, for `/metrics` (default false). */
   readonly metrics?: boolean;
+  /** The config, already loaded by the command (default: loaded here, from `--config` or the usual places). */
+  readonly config?: ResolvedConfig;
 }
 
 /** Whether live progress lines may be drawn on stderr: it is a terminal, and logs are quiet (warn or above). */
@@ -44,6 +46,18 @@ export function logLevel(options: GlobalOptions): string {
 }
 
 /**
+ * Loads the config from `--config` or the usual places. An unchanged YAML config is read by Bun's native
+ * parser once the yaml library was seen to read it the same (that verdict is kept in the cache folder).
+ */
+export function loadCommandConfig(options: GlobalOptions): Promise<ResolvedConfig> {
+  return loadConfig({
+    ...(options.config ? { path: options.config } : {}),
+    selfCommand: selfCommand(),
+    yamlMemoDir: defaultCacheDir(),
+  });
+}
+
+/**
  * Loads the config (saying so in one line when it falls back to the demo providers) and builds the
  * gateway; a `deps.recorder` is told everything beside observability's own.
  */
@@ -53,7 +67,7 @@ export async function openContext(
   wants: ContextOptions = {},
 ): Promise<CommandContext> {
   const logger = createLogger({ level: logLevel(options) });
-  const config = await loadConfig({ ...(options.config ? { path: options.config } : {}), selfCommand: selfCommand() });
+  const config = wants.config ?? (await loadCommandConfig(options));
   if (config.source.kind === "demo") process.stderr.write(`${describeSource(config)}\n`);
   else logger.info(describeSource(config));
   for (const reaped of await new RunRegistry().reap()) {

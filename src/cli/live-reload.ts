@@ -13,6 +13,8 @@ export interface LiveReloadOptions {
   readonly watch?: boolean;
   /** Quiet time after a burst of file events before reloading, in ms (default 200). */
   readonly debounceMs?: number;
+  /** Where to remember which config texts Bun's YAML parser reads right (default: nowhere; see `loadCommandConfig`). */
+  readonly yamlMemoDir?: string;
 }
 
 /** A running live reload: what SIGHUP calls, and how to stop watching. */
@@ -32,6 +34,7 @@ export async function startLiveReload(options: LiveReloadOptions): Promise<LiveR
     gateway,
     logger,
     ...(options.onResult ? { onResult: options.onResult } : {}),
+    ...(options.yamlMemoDir === undefined ? {} : { yamlMemoDir: options.yamlMemoDir }),
   });
   await reloader.remember();
   const path = options.watch === false ? undefined : reloader.path;

@@ -58,10 +58,11 @@ function interpolateString(text: string, path: KeyPath, { env, tree, problems, u
     const occurrence = seen.get(match) ?? 0;
     seen.set(match, occurrence + 1);
     if (match === "$${") return "${";
-    const position = tree.textAt(path, match, occurrence);
+    // Looked up only for a problem: finding a position may parse the text again (see `parseYamlTree`).
+    const position = () => tree.textAt(path, match, occurrence);
     if (name === undefined) {
       const message = "has a `${` that is not `${NAME}` or `${NAME:-default}`; write `$${` for a literal `${`";
-      problems.push({ path, position, message });
+      problems.push({ path, position: position(), message });
       return match;
     }
     uses.push({ name, path });
@@ -70,7 +71,7 @@ function interpolateString(text: string, path: KeyPath, { env, tree, problems, u
     if (fallback !== undefined) return value === undefined || value === "" ? fallback : value;
     if (value !== undefined) return value;
     const message = `uses \${${name}}, which is not set; set it or write \${${name}:-default}`;
-    problems.push({ path, position, message });
+    problems.push({ path, position: position(), message });
     return match;
   });
 }

@@ -10,6 +10,7 @@ import { DEMO_PROVIDER_IDS, demoConfig } from "./demo.ts";
 import { type FindConfigOptions, findConfigFile } from "./find.ts";
 import { parseConfigText } from "./parse.ts";
 import type { ResolvedConfig } from "./types.ts";
+import { fileYamlMemo } from "./yaml-memo.ts";
 
 export { type FindConfigOptions, type FoundConfigFile, findConfigFile } from "./find.ts";
 
@@ -17,6 +18,11 @@ export { type FindConfigOptions, type FoundConfigFile, findConfigFile } from "./
 export interface LoadConfigOptions extends FindConfigOptions {
   /** How to run hangar itself; the demo providers run `[...selfCommand, "demo-provider", …]`. */
   readonly selfCommand: readonly string[];
+  /**
+   * Where to remember which config texts Bun's native YAML parser reads as the yaml library does, so an
+   * unchanged config is read without the library (default: nowhere; the library parses every load).
+   */
+  readonly yamlMemoDir?: string;
 }
 
 /** Finds, reads, parses and resolves the config; the demo config when there is none. */
@@ -31,7 +37,8 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
   } catch (error) {
     throw new ConfigError(`Cannot read config file ${found.path}: ${messageOf(error)}`);
   }
-  return parseConfigText(text, found.path, env, home);
+  const memo = options.yamlMemoDir === undefined ? undefined : fileYamlMemo(options.yamlMemoDir, found.path);
+  return parseConfigText(text, found.path, env, home, memo);
 }
 
 /** One line saying where the config came from, for every command to print. */

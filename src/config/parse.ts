@@ -12,20 +12,23 @@ import { resolveConfig } from "./resolve.ts";
 import { relevantPart } from "./schema.ts";
 import type { ResolvedConfig } from "./types.ts";
 import { validateFile } from "./validate.ts";
+import type { YamlMemo } from "./yaml-memo.ts";
 import { parseYamlTree } from "./yaml-tree.ts";
 
 /**
  * Parses and resolves the config in `text`. `fileName` is used in error messages and as `source.path`
  * (the loader passes an absolute path); relative `cwd` values are taken relative to its directory.
- * `home` (for `~`) defaults to `env.HOME`, then the OS's idea of it.
+ * `home` (for `~`) defaults to `env.HOME`, then the OS's idea of it. With a `yamlMemo`, a text read before
+ * is parsed by Bun's native YAML parser where it reads it as the yaml library does (see `parseYamlTree`).
  */
 export function parseConfigText(
   text: string,
   fileName: string,
   env: Env = process.env,
   home: string = env.HOME ?? homedir(),
+  yamlMemo?: YamlMemo,
 ): ResolvedConfig {
-  const tree = parseYamlTree(text, fileName);
+  const tree = parseYamlTree(text, fileName, yamlMemo);
   const problems: Problem[] = [];
   const uses: VarUse[] = [];
   const data = interpolate(relevantPart(tree.data), env, tree, problems, uses);

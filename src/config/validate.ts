@@ -52,19 +52,20 @@ function located(problems: LaunchProblem[], base: KeyPath, tree: YamlTree): Prob
 function idProblems(providers: unknown[], serverNames: string[], tree: YamlTree): Problem[] {
   const problems: Problem[] = [];
   const firstUse = new Map<string, KeyPath>();
-  const use = (id: string, path: KeyPath, position: Problem["position"]) => {
+  // Positions are looked up only for a repeat: finding one may parse the text again (see `parseYamlTree`).
+  const use = (id: string, path: KeyPath, position: () => Problem["position"]) => {
     const first = firstUse.get(id);
     if (first === undefined) firstUse.set(id, path);
     else {
       const where = tree.keyAt(first);
       const line = where ? ` (line ${where.line})` : "";
       const message = `repeats the id of ${formatPath(first)}${line}; ids must be unique across \`providers\` and \`mcpServers\``;
-      problems.push({ path, position, message });
+      problems.push({ path, position: position(), message });
     }
   };
   providers.forEach((entry, i) => {
     const id = isRecord(entry) ? entry.id : undefined;
-    if (typeof id === "string") use(id, ["providers", i, "id"], tree.valueAt(["providers", i, "id"]));
+    if (typeof id === "string") use(id, ["providers", i, "id"], () => tree.valueAt(["providers", i, "id"]));
   });
   for (const name of serverNames) {
     const path = ["mcpServers", name];
@@ -74,7 +75,7 @@ function idProblems(providers: unknown[], serverNames: string[], tree: YamlTree)
         position: tree.keyAt(path),
         message: `has a name that becomes the id, which ${ID_SHADOW_MESSAGE}`,
       });
-    } else if (PROVIDER_ID.test(name)) use(name, path, tree.keyAt(path));
+    } else if (PROVIDER_ID.test(name)) use(name, path, () => tree.keyAt(path));
     else {
       const message =
         "has a name that cannot be a provider id: an `mcpServers` name becomes the id, which must be 1–32 letters, digits, `_` or `-`";

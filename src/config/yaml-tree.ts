@@ -3,8 +3,10 @@
  * the text, so that each later problem can name its file, line and column.
  */
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
+import { type NativeYaml, nativeYaml } from "../runtime/index.ts";
 import type { KeyPath, Position, Problem } from "./problems.ts";
 import { problemsError } from "./problems.ts";
+import type { YamlMemo } from "./yaml-memo.ts";
 
 type Range = readonly [start: number, end: number];
 
@@ -29,8 +31,43 @@ export const MAX_ALIAS_COUNT = 100;
 /** The most values (maps, lists and scalars, aliases counted where they are used) a config may hold. */
 export const MAX_VALUES = 100_000;
 
-/** Parses `text`; syntax errors become one `ConfigError` naming each file:line:col (never the text). */
-export function parseYamlTree(text: string, fileName: string): YamlTree {
+/**
+ * Parses `text`; syntax errors become one `ConfigError` naming each file:line:col (never the text). With a
+ * `memo`, a text the memo says Bun's native parser reads exactly as the yaml library does is read by the
+ * native parser, and the library parses it only if a problem asks where something is; any other text is
+ * read by the library, then offered to the native parser, and recorded in the memo when both agree.
+ */
+export function parseYamlTree(text: string, fileName: string, memo?: YamlMemo): YamlTree {
+  if (memo === undefined || nativeYaml === undefined) return libraryTree(text, fileName);
+  const agreed = memo.agrees(text) ? nativeData(nativeYaml, text) : undefined;
+  if (agreed) {
+    const { data } = agreed;
+    let located: YamlTree | undefined;
+    const full = () => (located ??= libraryTree(text, fileName));
+    return {
+      data,
+      valueAt: (path) => full().valueAt(path),
+      keyAt: (path) => full().keyAt(path),
+      textAt: (path, needle, occurrence) => full().textAt(path, needle, occurrence),
+    };
+  }
+  const tree = libraryTree(text, fileName);
+  const native = nativeData(nativeYaml, text);
+  if (native && nativeYaml.same(native.data, tree.data)) memo.recordAgreement(text);
+  return tree;
+}
+
+/** What the native parser reads, or undefined when it refuses the text. */
+function nativeData(native: NativeYaml, text: string): { data: unknown } | undefined {
+  try {
+    return { data: native.parse(text) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parses `text` with the yaml library, remembering where each key and value is. */
+function libraryTree(text: string, fileName: string): YamlTree {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): Position => lineCounter.linePos(offset);

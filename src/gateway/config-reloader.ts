@@ -2,6 +2,8 @@ import { readFile } from "node:fs/promises";
 import { configHash, describeDiff } from "../config/config-diff.ts";
 import type { Env } from "../config/interpolate.ts";
 import { parseConfigText } from "../config/parse.ts";
+import type { ResolvedConfig } from "../config/types.ts";
+import { fileYamlMemo } from "../config/yaml-memo.ts";
 import { CancelledError, messageOf } from "../errors.ts";
 import type { Logger } from "../observability/log.ts";
 import { sha256Hex } from "../runtime/index.ts";
@@ -20,6 +22,8 @@ export interface ConfigReloaderOptions {
   readonly env?: Env;
   /** Told how each reload ended (metrics; default nothing). */
   readonly onResult?: (result: ReloadResult) => void;
+  /** Where `loadConfig` remembers which texts Bun's YAML parser reads right (default: nowhere; see `LoadConfigOptions`). */
+  readonly yamlMemoDir?: string;
 }
 
 /**
@@ -55,12 +59,17 @@ export class ConfigReloader {
     const text = await readFile(path, "utf8").catch(() => undefined);
     let same = false;
     try {
-      same = text !== undefined && configHash(parseConfigText(text, path, this.env)) === this.appliedHash();
+      same = text !== undefined && configHash(this.parse(text, path)) === this.appliedHash();
     } catch {
       // Broken since it was loaded: the reload below says where.
     }
     if (same) this.lastText = sha256Hex(text!);
     else void this.reload("file");
+  }
+
+  private parse(text: string, path: string): ResolvedConfig {
+    const dir = this.options.yamlMemoDir;
+    return parseConfigText(text, path, this.env, undefined, dir === undefined ? undefined : fileYamlMemo(dir, path));
   }
 
   private appliedHash(): string {
@@ -98,7 +107,7 @@ export class ConfigReloader {
     if (trigger === "file" && (hash === this.lastText || hash === this.lastFailed)) return undefined;
     let result: ReloadResult;
     try {
-      const config = parseConfigText(text, path, this.env);
+      const config = this.parse(text, path);
       const diff = gateway.reload(config, trigger);
       this.lastText = hash;
       this.lastFailed = undefined;

@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
-import { loadConfig } from "../../config/index.ts";
+import type { ResolvedConfig } from "../../config/index.ts";
 import { messageOf, UsageError } from "../../errors.ts";
 import type { GatewayDeps } from "../../gateway/index.ts";
 import { ENV } from "../../knobs.ts";
 import { Hangar } from "../../lib/hangar.ts";
 import type { Logger } from "../../observability/log.ts";
-import { selfCommand } from "../../self-command.ts";
-import { SessionSeal, serveHttp, serveStdio, sessionSecretsOf } from "../../serve/index.ts";
-import { type GlobalOptions, openContext } from "../context.ts";
+import { defaultCacheDir } from "../../serve/catalog-cache.ts";
+import type { SessionSeal } from "../../serve/http/session-seal.ts";
+import { type GlobalOptions, loadCommandConfig, openContext } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
 import { type LiveReload, startLiveReload } from "../live-reload.ts";
 
@@ -50,11 +50,15 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
       "--host, --port, --token, --token-file, --session-key-file, --drain-s, --protect-health, --body-timeout and --idle-timeout go with --http",
     );
   }
-  if (options.shared ?? (!options.http && options.metricsPort === undefined && (await configSaysShared(global))))
+  // Read once: whether the config says `shared`, and (when it does not) the config this serve runs with.
+  const config = options.shared === undefined ? await configIfValid(global) : undefined;
+  if (options.shared ?? (!options.http && options.metricsPort === undefined && (config?.shared ?? false)))
     return (await import("./serve-shared.ts")).runSharedServe(global, options);
+  // The HTTP front (hono, sessions, the REST batch) loads only with --http: a stdio start never pays for it.
+  const http = options.http ? await import("../../serve/http/index.ts") : undefined;
   const token = options.http ? tokenOf(options) : undefined;
   const drainMs = options.http ? drainMsOf(options) : undefined;
-  const seal = options.http ? sealOf(options) : undefined;
+  const seal = http ? sealOf(options, http) : undefined;
   let logger: Logger | undefined;
   let live: LiveReload | undefined;
   // Over HTTP, hangar is a server: it does not follow the shell that started it, and SIGHUP reloads the
@@ -76,21 +80,22 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
    * one path), then watches the config file and applies each valid change live (issue 17).
    */
   const open = async (deps: Pick<GatewayDeps, "bridge">, metrics = false) => {
-    const context = await openContext(global, deps, { metrics });
+    const context = await openContext(global, deps, { metrics, ...(config ? { config } : {}) });
     const hangar = Hangar.over(context.gateway, context.logger, { cache: context.cache });
     const counted = context.observability.metrics;
     live = await startLiveReload({
       gateway: context.gateway,
       logger: context.logger,
       watch: options.watch !== false,
+      yamlMemoDir: defaultCacheDir(),
       ...(counted ? { onResult: (result) => counted.configReloaded(result) } : {}),
     });
     if (lifecycle.signal.aborted) live.close();
     return { ...context, hangar };
   };
   try {
-    if (options.http) {
-      await serveHttp({
+    if (http) {
+      await http.serveHttp({
         openHangar: async (deps) => {
           const context = await open(deps, true);
           const { hangar, observability } = context;
@@ -117,6 +122,7 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
       });
       return 0;
     }
+    const { serveStdio } = await import("../../serve/serve-stdio.ts");
     if (options.metricsPort !== undefined) {
       const metricsPort = parsePort(options.metricsPort, "--metrics-port");
       await serveStdio({
@@ -137,13 +143,12 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
   }
 }
 
-/** Whether the config sets `shared: true` (a broken config is reported by the serve that follows). */
-async function configSaysShared(global: GlobalOptions): Promise<boolean> {
+/** The config, or undefined when it cannot be loaded (the serve that follows loads it again and reports why). */
+async function configIfValid(global: GlobalOptions): Promise<ResolvedConfig | undefined> {
   try {
-    const config = await loadConfig({ ...(global.config ? { path: global.config } : {}), selfCommand: selfCommand() });
-    return config.shared ?? false;
+    return await loadCommandConfig(global);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -184,7 +189,10 @@ function readToken(path: string, via: string): string {
  * The seal of 2025 session ids from `--session-key-file`, else `$HANGAR_SESSION_KEY_FILE` (empty: none):
  * the file is read once, at start; each non-empty line is a key, the first seals, all open.
  */
-function sealOf(options: ServeOptions): SessionSeal | undefined {
+function sealOf(
+  options: ServeOptions,
+  http: Pick<typeof import("../../serve/http/index.ts"), "SessionSeal" | "sessionSecretsOf">,
+): SessionSeal | undefined {
   const fromEnv = process.env[ENV.sessionKeyFile];
   const file = options.sessionKeyFile ?? (fromEnv === "" ? undefined : fromEnv);
   if (file === undefined) return undefined;
@@ -196,7 +204,7 @@ function sealOf(options: ServeOptions): SessionSeal | undefined {
     throw new UsageError(`Cannot read the session key file ${file} (${via}): ${messageOf(error)}`);
   }
   try {
-    return new SessionSeal(sessionSecretsOf(text, file));
+    return new http.SessionSeal(http.sessionSecretsOf(text, file));
   } catch (error) {
     throw new UsageError(`${messageOf(error)} (${via})`);
   }

@@ -1,0 +1,83 @@
+// Issue 11 (start in milliseconds): a command loads the libraries its own work needs and no others.
+// Checked on the modules Bun has loaded once the command is done, running the CLI from source.
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { sandbox } from "./helpers/e2e.ts";
+import { BUN, ROOT } from "./helpers/paths.ts";
+
+const TIMEOUT_MS = 30_000;
+
+/** The packages (`node_modules/<name>`) whose modules were loaded by `hangar <args…>` fed `stdin`. */
+async function loadedPackages(args: string[], stdin = ""): Promise<Set<string>> {
+  using box = sandbox();
+  const out = join(box.root, "loaded.json");
+  const proc = Bun.spawn([BUN, join(ROOT, "tests/fixtures/loaded-modules.ts"), ...args], {
+    ...box.options({ LOADED_MODULES_OUT: out }),
+    stdin: new Blob([stdin]),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  expect({ code, stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+  expect(stdout).not.toBe("");
+  const files = JSON.parse(readFileSync(out, "utf8")) as string[];
+  const names = files.map((file) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1]);
+  return new Set(names.filter((name): name is string => name !== undefined));
+}
+
+const LIST = [
+  {
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "test", version: "1" } },
+  },
+  { method: "notifications/initialized" },
+  { id: 2, method: "tools/list" },
+]
+  .map((message) => `${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`)
+  .join("");
+
+describe("what a start loads (issue 11)", () => {
+  test(
+    "hangar --version loads commander and none of the MCP SDK, zod, yaml or the HTTP server",
+    async () => {
+      const loaded = await loadedPackages(["--version"]);
+      expect(loaded).toContain("commander");
+      for (const name of [
+        "@modelcontextprotocol/client",
+        "@modelcontextprotocol/server",
+        "zod",
+        "yaml",
+        "hono",
+        "pino",
+      ])
+        expect(loaded).not.toContain(name);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "hangar serve over stdio answers tools/list without loading the HTTP front, the tasks extension, the v1 SDK, metrics or tracing",
+    async () => {
+      using box = sandbox();
+      const config = box.write("hangar.yaml", "providers: []\n");
+      const loaded = await loadedPackages(["--config", config, "serve"], LIST);
+      expect(loaded).toContain("@modelcontextprotocol/server");
+      for (const name of [
+        "hono",
+        "@modelcontextprotocol/sdk",
+        "@modelcontextprotocol/ext-tasks",
+        "prom-client",
+        "@opentelemetry/sdk-trace",
+        "@opentelemetry/exporter-trace-otlp-http",
+      ])
+        expect(loaded).not.toContain(name);
+    },
+    TIMEOUT_MS,
+  );
+});
