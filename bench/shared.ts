@@ -1,8 +1,15 @@
 // `hangar serve --shared` (stdio bridge + shared daemon) beside plain `hangar serve`: pass-through
-// latency, the bridge's start to its first `tools/list` answer with the daemon running, and memory and
-// processes of 5 clients × 10 providers, shared vs not (RSS summed over the process trees).
+// latency and CPU per call, the bridge's start to its first `tools/list` answer with the daemon running,
+// and memory and processes of 5 clients × 10 providers, shared vs not (RSS summed over the process trees).
 //
-//   bun run bench/shared.ts [--calls 2000] [--rounds 10] [--starts 30] [--clients 5] [--providers 10] [--json]
+//   bun run bench/shared.ts [--calls 300] [--rounds 7] [--starts 30] [--clients 5] [--providers 10]
+//                           [--before <other hangar>] [--latency-only] [--json]
+//
+// Latency runs in rounds, the systems alternating (plain, shared, [before,] plain, shared, … with the
+// order rotated each round); each figure is the median over the rounds of that round's p50/p99, and
+// "added" is the median of the per-round differences shared − plain, so a load change between rounds
+// moves both sides. CPU per call is each process's on-CPU time (/proc/<pid>/task/*/schedstat, ns)
+// over the rounds' calls.
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,8 +22,10 @@ import { hangarArgv, ms, writeDemoConfig } from "./stats.ts";
 
 const { values } = parseArgs({
   options: {
-    calls: { type: "string", default: "2000" },
-    rounds: { type: "string", default: "10" },
+    calls: { type: "string", default: "300" },
+    rounds: { type: "string", default: "7" },
+    before: { type: "string" },
+    "latency-only": { type: "boolean", default: false },
     starts: { type: "string", default: "30" },
     clients: { type: "string", default: "5" },
     providers: { type: "string", default: "10" },
@@ -29,6 +38,7 @@ const STARTS = Number(values.starts);
 const CLIENTS = Number(values.clients);
 const PROVIDERS = Number(values.providers);
 const hangar = hangarArgv();
+const before = values.before === undefined ? undefined : [values.before];
 const home = mkdtempSync(join(tmpdir(), "hangar-bench-shared-"));
 const xdg = join(home, "xdg");
 mkdirSync(xdg, { mode: 0o700 });
@@ -40,11 +50,11 @@ const env = { ...process.env, HOME: home, XDG_RUNTIME_DIR: xdg, HANGAR_CACHE_DIR
 /** A config of `count` demo providers that never idle out. */
 const writeConfig = (count: number) => writeDemoConfig(home, hangar, count);
 
-async function connect(args: string[]): Promise<{ client: Client; pid: number }> {
+async function connect(args: string[], binary: readonly string[] = hangar): Promise<{ client: Client; pid: number }> {
   const client = new Client({ name: "bench", version: "1" });
   const transport = new StdioClientTransport({
-    command: hangar[0]!,
-    args: [...hangar.slice(1), ...args],
+    command: binary[0]!,
+    args: [...binary.slice(1), ...args],
     env,
     cwd: home,
     stderr: "ignore",
@@ -58,24 +68,80 @@ function quantiles(times: number[]) {
   return { p50: ms(percentile(sorted, 50)), p95: ms(percentile(sorted, 95)) };
 }
 
-/** One `p0__echo` at a time, plain and shared interleaved in rounds, after a warm-up. */
-async function latency(plain: Client, shared: Client) {
+/** Nanoseconds `pid` has spent on a CPU, all its threads (0 once it is gone). */
+function cpuNs(pid: number): number {
+  let total = 0;
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`))
+      total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+  } catch {}
+  return total;
+}
+
+/** A system under test: its client, and the processes whose CPU per call is reported (name → pid). */
+interface System {
+  readonly name: string;
+  readonly client: Client;
+  readonly pids: Readonly<Record<string, number>>;
+}
+
+const median = (values: readonly number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+
+/**
+ * One `p0__echo` at a time, the systems alternating in `ROUNDS` rounds of `CALLS` calls each (the order
+ * rotated every round), after 200 warm-up calls each. Per system: the median over rounds of each round's
+ * p50 and p99, and CPU µs per call of each of its processes; `added`: the median of the per-round
+ * differences against the first system.
+ */
+async function latency(systems: readonly System[]) {
   const time = async (client: Client) => {
     const start = performance.now();
     await client.callTool({ name: "p0__echo", arguments: { message: "x" } });
     return performance.now() - start;
   };
-  for (let i = 0; i < 200; i++) await Promise.all([time(plain), time(shared)]);
-  const plainTimes: number[] = [];
-  const sharedTimes: number[] = [];
-  const perRound = Math.ceil(CALLS / ROUNDS);
+  for (let i = 0; i < 200; i++) for (const { client } of systems) await time(client);
+  const rounds = new Map(systems.map(({ name }) => [name, [] as { p50: number; p99: number }[]]));
+  const cpu = new Map(
+    systems.map(({ name, pids }) => [name, Object.fromEntries(Object.keys(pids).map((k) => [k, 0]))]),
+  );
   for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < perRound; i++) plainTimes.push(await time(plain));
-    for (let i = 0; i < perRound; i++) sharedTimes.push(await time(shared));
+    for (let k = 0; k < systems.length; k++) {
+      const system = systems[(round + k) % systems.length]!;
+      const before = Object.entries(system.pids).map(([name, pid]) => [name, cpuNs(pid)] as const);
+      const times: number[] = [];
+      for (let i = 0; i < CALLS; i++) times.push(await time(system.client));
+      const spent = cpu.get(system.name)!;
+      for (const [name, ns] of before) spent[name]! += cpuNs(system.pids[name]!) - ns;
+      const sorted = times.sort((a, b) => a - b);
+      rounds.get(system.name)!.push({ p50: percentile(sorted, 50), p99: percentile(sorted, 99) });
+    }
   }
-  const p = quantiles(plainTimes);
-  const s = quantiles(sharedTimes);
-  return { calls: perRound * ROUNDS, plain: p, shared: s, added: { p50: ms(s.p50 - p.p50), p95: ms(s.p95 - p.p95) } };
+  const base = rounds.get(systems[0]!.name)!;
+  return Object.fromEntries(
+    systems.map(({ name }) => {
+      const own = rounds.get(name)!;
+      const cpuUs = Object.fromEntries(
+        Object.entries(cpu.get(name)!).map(([process, ns]) => [process, Math.round(ns / 1000 / (CALLS * ROUNDS))]),
+      );
+      return [
+        name,
+        {
+          p50: ms(median(own.map((r) => r.p50))),
+          p99: ms(median(own.map((r) => r.p99))),
+          p50_range: [ms(Math.min(...own.map((r) => r.p50))), ms(Math.max(...own.map((r) => r.p50)))],
+          added: {
+            p50: ms(median(own.map((r, i) => r.p50 - base[i]!.p50))),
+            p99: ms(median(own.map((r, i) => r.p99 - base[i]!.p99))),
+          },
+          cpu_us_per_call: cpuUs,
+        },
+      ];
+    }),
+  );
 }
 
 /** Spawn to the first `tools/list` answer, raw JSON-RPC written at once (as a client does). */
@@ -154,33 +220,83 @@ async function footprint(args: string[], daemonPid: () => Promise<number | undef
   return { processes: pids.size, rss_mb: Math.round(rss / 102.4) / 10 };
 }
 
-async function daemonPid(): Promise<number | undefined> {
+/** The pid of the daemon serving the bridge `bridgePid` (else of the first daemon listed). */
+async function daemonPid(bridgePid?: number): Promise<number | undefined> {
   const proc = Bun.spawn([...hangar, "status", "--json"], { env, stdout: "pipe" });
-  const list = JSON.parse(await new Response(proc.stdout).text()) as { pid: number }[];
-  return list[0]?.pid;
+  const list = JSON.parse(await new Response(proc.stdout).text()) as { pid: number; clients: { pid?: number }[] }[];
+  if (bridgePid === undefined) return list[0]?.pid;
+  return list.find((daemon) => daemon.clients.some((client) => client.pid === bridgePid))?.pid;
 }
 
 async function stopDaemons() {
   await Bun.spawn([...hangar, "stop"], { env, stdout: "ignore" }).exited;
+  if (before) await Bun.spawn([...before, "stop"], { env, stdout: "ignore" }).exited;
+}
+
+type Latency = Awaited<ReturnType<typeof latency>>;
+
+function printLatency(result: Latency) {
+  console.log(
+    `pass-through latency, one p0__echo at a time (${ROUNDS} rounds × ${CALLS} calls each, ms; medians over rounds):`,
+  );
+  console.log(`                     p50      p99   added p50  added p99   p50 range        CPU µs per call`);
+  for (const [name, r] of Object.entries(result)) {
+    const cpu = Object.entries(r.cpu_us_per_call)
+      .map(([process, us]) => `${process} ${us}`)
+      .join(", ");
+    console.log(
+      `  ${name.padEnd(15)} ${String(r.p50).padStart(7)}  ${String(r.p99).padStart(7)}  ${String(r.added.p50).padStart(9)}  ${String(r.added.p99).padStart(9)}   ${r.p50_range.join("–").padEnd(15)}  ${cpu}`,
+    );
+  }
 }
 
 try {
   const small = writeConfig(1);
   const plain = await connect(["--config", small, "serve"]);
   const shared = await connect(["--config", small, "serve", "--shared"]);
-  const passThrough = await latency(plain.client, shared.client);
+  const systems: System[] = [
+    { name: "plain serve", client: plain.client, pids: { hangar: plain.pid } },
+    {
+      name: "bridge + daemon",
+      client: shared.client,
+      pids: { bridge: shared.pid, daemon: (await daemonPid(shared.pid))! },
+    },
+  ];
+  let old: { client: Client; pid: number } | undefined;
+  if (before) {
+    old = await connect(["--config", small, "serve", "--shared"], before);
+    systems.push({
+      name: "before",
+      client: old.client,
+      pids: { bridge: old.pid, daemon: (await daemonPid(old.pid))! },
+    });
+  }
+  const passThrough = await latency(systems);
   await plain.client.close();
+  await old?.client.close();
+  if (values["latency-only"]) {
+    await shared.client.close();
+    if (values.json) console.log(JSON.stringify({ bun: Bun.version, pass_through: passThrough }, null, 2));
+    else printLatency(passThrough);
+  } else await startsAndFootprint(small, shared.client, passThrough);
+} finally {
+  await stopDaemons();
+  rmSync(home, { recursive: true, force: true });
+}
+
+/** The start and footprint parts, and the whole report. */
+async function startsAndFootprint(small: string, shared: Client, passThrough: Latency) {
   const startShared = await starts(["--config", small, "serve", "--shared"]);
   const versionTimes: number[] = [];
   for (let i = 0; i < STARTS; i++) versionTimes.push(await versionStart());
   const startVersion = quantiles(versionTimes);
-  await shared.client.close();
+  await shared.close();
   await stopDaemons();
   const startPlain = await starts(["--config", small, "serve"]);
 
   const many = writeConfig(PROVIDERS);
   const notShared = await footprint(["--config", many, "serve"], async () => undefined);
-  const sharedFootprint = await footprint(["--config", many, "serve", "--shared"], daemonPid);
+  const sharedFootprint = await footprint(["--config", many, "serve", "--shared"], () => daemonPid());
   await stopDaemons();
 
   const report = {
@@ -196,13 +312,8 @@ try {
   };
   if (values.json) console.log(JSON.stringify(report, null, 2));
   else {
-    const p = passThrough;
     console.log(`hangar serve --shared benchmark — bun ${Bun.version}, ${report.platform}`);
-    console.log(`pass-through latency, one p0__echo at a time (${p.calls} calls each, ms):`);
-    console.log(`                     p50      p95`);
-    console.log(`  plain serve     ${String(p.plain.p50).padStart(7)}  ${String(p.plain.p95).padStart(7)}`);
-    console.log(`  bridge + daemon ${String(p.shared.p50).padStart(7)}  ${String(p.shared.p95).padStart(7)}`);
-    console.log(`  added           ${String(p.added.p50).padStart(7)}  ${String(p.added.p95).padStart(7)}`);
+    printLatency(passThrough);
     console.log(`start to first tools/list answer (${STARTS} starts, ms):`);
     console.log(`  --shared, daemon running   p50 ${startShared.p50}  p95 ${startShared.p95}`);
     console.log(`  plain, catalog cached      p50 ${startPlain.p50}  p95 ${startPlain.p95}`);
@@ -211,7 +322,4 @@ try {
     console.log(`  not shared: ${notShared.processes} processes, ${notShared.rss_mb} MB RSS`);
     console.log(`  shared:     ${sharedFootprint.processes} processes, ${sharedFootprint.rss_mb} MB RSS`);
   }
-} finally {
-  await stopDaemons();
-  rmSync(home, { recursive: true, force: true });
 }
