@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync, statSync, truncateSync } from "node:fs";
-import { connect, type Socket } from "node:net";
 import { HangarError } from "../../errors.ts";
+import { DaemonLink } from "./daemon-link.ts";
 import { helloLine } from "./hello.ts";
 import { processAlive } from "./process-alive.ts";
 import type { DaemonFiles } from "./run-dir.ts";
@@ -28,14 +28,14 @@ const MAX_LOG_BYTES = 1024 * 1024;
  * starting at once make one daemon: the one that takes the start lock starts it, the others wait for
  * its socket.
  */
-export async function attachToDaemon(options: AttachOptions): Promise<Socket> {
+export async function attachToDaemon(options: AttachOptions): Promise<DaemonLink> {
   const { files } = options;
   const hello = helloLine({ op: "attach", pid: process.pid });
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   const lock = new StartLock(files.lock);
   let checked = false;
   for (;;) {
-    const socket = await tryConnect(files.socket);
+    const socket = await DaemonLink.connect(files.socket);
     if (socket !== undefined) {
       socket.write(hello);
       return socket;
@@ -46,7 +46,7 @@ export async function attachToDaemon(options: AttachOptions): Promise<Socket> {
     }
     if (lock.take()) {
       try {
-        const again = await tryConnect(files.socket);
+        const again = await DaemonLink.connect(files.socket);
         if (again !== undefined) {
           again.write(hello);
           return again;
@@ -69,7 +69,7 @@ export async function attachToDaemon(options: AttachOptions): Promise<Socket> {
  * this client (a client that kills its server's process tree never reaches it), has its own session,
  * and writes its stdout and stderr to its log. Then waits until its socket answers.
  */
-async function startDaemon(options: AttachOptions, deadline: number): Promise<Socket> {
+async function startDaemon(options: AttachOptions, deadline: number): Promise<DaemonLink> {
   const { files } = options;
   // The log is appended to across restarts (a crash stays readable), and cut back when it grows large.
   if ((statSync(files.log, { throwIfNoEntry: false })?.size ?? 0) > MAX_LOG_BYTES) truncateSync(files.log);
@@ -83,7 +83,7 @@ async function startDaemon(options: AttachOptions, deadline: number): Promise<So
   await new Promise<void>((resolve) => child.on("close", () => resolve()));
   const pid = Number(output.trim());
   for (;;) {
-    const socket = await tryConnect(files.socket);
+    const socket = await DaemonLink.connect(files.socket);
     if (socket !== undefined) return socket;
     if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid))
       throw new HangarError(`The shared Hangar daemon exited at start: ${tail(files.log)}`);
@@ -91,22 +91,6 @@ async function startDaemon(options: AttachOptions, deadline: number): Promise<So
       throw new HangarError(`Timed out waiting for the shared Hangar daemon to start (see ${files.log})`);
     await sleep(RETRY_MS);
   }
-}
-
-/** A connected socket, or undefined when nothing listens there (no file, or a stale one). */
-export function tryConnect(path: string): Promise<Socket | undefined> {
-  return new Promise((resolve) => {
-    const socket = connect(path);
-    socket.once("connect", () => {
-      socket.off("error", onError);
-      resolve(socket);
-    });
-    const onError = () => {
-      socket.destroy();
-      resolve(undefined);
-    };
-    socket.once("error", onError);
-  });
 }
 
 /** The last lines of the daemon's log, for the error a client shows. */

@@ -1,16 +1,25 @@
-import type { Socket } from "node:net";
+import type { DaemonLink } from "./daemon-link.ts";
 import { ResponseIds } from "./response-ids.ts";
+
+/** Where the bridge writes its client's bytes: a `Bun.FileSink` (`Bun.stdout.writer()`) or alike. */
+export interface BridgeOutput {
+  write(chunk: Uint8Array | string): unknown;
+  /** Writes what `write` kept; a promise while the reader does not keep up. */
+  flush(): number | Promise<number>;
+}
 
 /** What `runBridge` needs; every field says its default. */
 export interface BridgeOptions {
   /** The connection to the daemon, attached already (hello sent). */
-  readonly socket: Socket;
+  readonly socket: DaemonLink;
   /** Attaches again after the daemon went away, starting a new one when none runs. */
-  attach(): Promise<Socket>;
+  attach(): Promise<DaemonLink>;
   /** Aborts when the client is gone (a signal, hangar's parent exited): the connection is dropped at once. */
   readonly signal: AbortSignal;
-  readonly stdin?: NodeJS.ReadableStream;
-  readonly stdout?: NodeJS.WritableStream;
+  /** The client's bytes (default `Bun.stdin.stream()`). */
+  readonly stdin?: ReadableStream<Uint8Array>;
+  /** Default: `Bun.stdout.writer()`. */
+  readonly stdout?: BridgeOutput;
   /** Told what the user should know, one sentence (default: a line on stderr). */
   readonly notice?: (message: string) => void;
 }
@@ -22,7 +31,8 @@ const DAEMON_GONE =
 
 /**
  * `hangar serve --shared`: the client's stdio piped to the shared daemon's socket and back, nearly
- * untouched. Client lines go out whole; the daemon's bytes are written as they come. To never leave a
+ * untouched, on Bun's own stdin, stdout and socket (no node streams: the bridge is on the path of every
+ * message). Client lines go out whole; the daemon's bytes are written as they come, one write each. To never leave a
  * request hanging, the bridge keeps the ids of the client's requests (it parses only client lines that
  * hold `"method"`) and crosses them off as the daemon's responses go by (seen from a line's first bytes,
  * see response-ids.ts). When the daemon goes away, every request still open is answered with a
@@ -32,20 +42,21 @@ const DAEMON_GONE =
  * on the old daemon are not replayed.
  */
 export async function runBridge(options: BridgeOptions): Promise<void> {
-  const stdin: NodeJS.ReadableStream = options.stdin ?? process.stdin;
-  const stdout: NodeJS.WritableStream = options.stdout ?? process.stdout;
+  const stdin = options.stdin ?? Bun.stdin.stream();
+  const stdout = options.stdout ?? Bun.stdout.writer();
   const notice = options.notice ?? ((message: string) => process.stderr.write(`hangar: ${message}\n`));
   /** The client's requests not answered yet: id (as JSON) → method. */
   const open = new Map<string, string>();
-  let socket: Socket | undefined;
+  let socket: DaemonLink | undefined;
   let connecting: Promise<void> | undefined;
-  let queued: Buffer[] = [];
-  let partial = Buffer.alloc(0);
+  let queued: Uint8Array[] = [];
   let initialize: Record<string, unknown> | undefined;
   let initialized: string | undefined;
   let stdinEnded = false;
   let ids = new ResponseIds(answered);
   const finished = Promise.withResolvers<void>();
+  /** Resolves when the daemon took what it was sent (while it has not, stdin is not read). */
+  let drained: ReturnType<typeof Promise.withResolvers<void>> | undefined;
   /** Once stdin ended and every open request is answered, the connection is closed. */
   function answered(id: string): void {
     open.delete(id);
@@ -53,7 +64,7 @@ export async function runBridge(options: BridgeOptions): Promise<void> {
   }
 
   const track = (line: Buffer) => {
-    if (line.indexOf('"method"') === -1) return;
+    if (line.indexOf(METHOD) === -1) return;
     let message: { id?: unknown; method?: unknown; params?: { requestId?: unknown } };
     try {
       message = JSON.parse(line.toString("utf8"));
@@ -68,6 +79,19 @@ export async function runBridge(options: BridgeOptions): Promise<void> {
     else if (message.method === "notifications/cancelled") open.delete(JSON.stringify(message.params?.requestId));
   };
 
+  /** Writes to the client now; while it does not keep up, the daemon's bytes wait in the kernel. */
+  const output = (data: Uint8Array | string) => {
+    stdout.write(data);
+    const flushed = stdout.flush();
+    if (typeof flushed === "number") return;
+    const link = socket;
+    link?.pause();
+    void flushed.then(
+      () => link?.resume(),
+      () => {},
+    );
+  };
+
   const failOpen = () => {
     let text = ids.atLineStart ? "" : "\n";
     for (const [id, method] of open) {
@@ -80,29 +104,35 @@ export async function runBridge(options: BridgeOptions): Promise<void> {
     if (open.size > 0) notice(`the shared daemon went away; ${open.size} running request(s) failed`);
     open.clear();
     ids = new ResponseIds(answered);
-    if (text !== "") stdout.write(text);
+    if (text !== "") output(text);
   };
 
   const onDaemonData = (chunk: Buffer) => {
-    stdout.write(chunk);
+    output(chunk);
     ids.feed(chunk);
   };
 
-  const use = (next: Socket) => {
+  const use = (next: DaemonLink) => {
     socket = next;
-    next.on("data", onDaemonData);
-    next.on("error", () => {});
-    next.on("close", () => {
+    next.ondata = onDaemonData;
+    next.onclose = () => {
       if (socket !== next) return;
       socket = undefined;
+      drained?.resolve();
       failOpen();
       if (stdinEnded) finished.resolve();
-    });
-    next.on("drain", () => stdin.resume());
+    };
+    next.ondrain = () => drained?.resolve();
+    if (next.isClosed) next.onclose();
+  };
+
+  /** Sends to the daemon; when the OS did not take it all, stdin waits for the drain. */
+  const send = (link: DaemonLink, data: Uint8Array) => {
+    if (!link.write(data)) drained ??= Promise.withResolvers<void>();
   };
 
   const connect = async () => {
-    let next: Socket;
+    let next: DaemonLink;
     let early: Buffer | undefined;
     try {
       // A daemon that was just killed may still accept a connection and drop it: try a new one twice more.
@@ -129,38 +159,42 @@ export async function runBridge(options: BridgeOptions): Promise<void> {
     next.resume();
     const waiting = queued;
     queued = [];
-    if (waiting.length > 0 && !next.write(Buffer.concat(waiting))) stdin.pause();
+    if (waiting.length > 0) send(next, Buffer.concat(waiting));
     if (stdinEnded && open.size === 0) next.end();
   };
 
-  const write = (data: Buffer) => {
-    if (socket !== undefined && connecting === undefined) {
-      if (!socket.write(data)) stdin.pause();
-      return;
-    }
+  const write = (data: Uint8Array) => {
+    if (socket !== undefined && connecting === undefined) return send(socket, data);
     queued.push(data);
     connecting ??= connect().finally(() => (connecting = undefined));
   };
 
-  stdin.on("data", (chunk: Buffer | string) => {
-    const data = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+  let partial: Buffer | undefined;
+  const onStdin = (chunk: Uint8Array) => {
+    const data = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const last = data.lastIndexOf(10);
     if (last === -1) {
-      partial = Buffer.concat([partial, data]);
+      partial = partial === undefined ? Buffer.from(data) : Buffer.concat([partial, data]);
       return;
     }
     const whole =
-      partial.length > 0 ? Buffer.concat([partial, data.subarray(0, last + 1)]) : data.subarray(0, last + 1);
-    partial = Buffer.from(data.subarray(last + 1));
-    for (const line of splitLines(whole)) track(line);
+      partial === undefined ? data.subarray(0, last + 1) : Buffer.concat([partial, data.subarray(0, last + 1)]);
+    partial = last + 1 < data.length ? Buffer.from(data.subarray(last + 1)) : undefined;
+    let start = 0;
+    for (let newline = whole.indexOf(10); newline !== -1; newline = whole.indexOf(10, start)) {
+      track(whole.subarray(start, newline));
+      start = newline + 1;
+    }
     write(whole);
-  });
-  stdin.on("end", () => {
+  };
+  const onStdinEnd = () => {
     stdinEnded = true;
     if (connecting !== undefined) return;
     if (socket === undefined) finished.resolve();
     else if (open.size === 0) socket.end();
-  });
+  };
+
+  const reader = stdin.getReader();
   const onAbort = () => {
     socket?.destroy();
     finished.resolve();
@@ -169,22 +203,32 @@ export async function runBridge(options: BridgeOptions): Promise<void> {
   options.signal.addEventListener("abort", onAbort, { once: true });
 
   use(options.socket);
+  options.socket.resume();
+  const reading = (async () => {
+    try {
+      for (;;) {
+        if (drained !== undefined) {
+          await drained.promise;
+          drained = undefined;
+        }
+        const { value, done } = await reader.read();
+        if (done) break;
+        onStdin(value);
+      }
+    } catch {
+      // stdin failed: as if it ended.
+    }
+    onStdinEnd();
+  })();
   await finished.promise;
   options.signal.removeEventListener("abort", onAbort);
-  stdin.pause();
-  await new Promise<void>((resolve) => stdout.write("", () => resolve()));
+  await reader.cancel().catch(() => {});
+  await reading;
+  await stdout.flush();
 }
 
-/** The lines of `data` (each without its newline). */
-function splitLines(data: Buffer): Buffer[] {
-  const lines: Buffer[] = [];
-  let start = 0;
-  for (let newline = data.indexOf(10); newline !== -1; newline = data.indexOf(10, start)) {
-    lines.push(data.subarray(start, newline));
-    start = newline + 1;
-  }
-  return lines;
-}
+/** What marks a client line that may be a request or a notification the bridge follows. */
+const METHOD = Buffer.from('"method"');
 
 /**
  * Opens the client's session again on a new daemon: its `initialize` (under the bridge's own id; the
@@ -192,7 +236,7 @@ function splitLines(data: Buffer): Buffer[] {
  * sent after that answer; the socket is left paused.
  */
 async function replayInitialize(
-  socket: Socket,
+  socket: DaemonLink,
   initialize: Record<string, unknown>,
   initialized: string | undefined,
 ): Promise<Buffer> {
@@ -200,18 +244,17 @@ async function replayInitialize(
   socket.write(`${JSON.stringify({ ...request, id: JSON.parse(REPLAY_ID) })}\n`);
   const rest = await new Promise<Buffer>((resolve, reject) => {
     let got = Buffer.alloc(0);
-    const onData = (chunk: Buffer) => {
+    socket.ondata = (chunk: Buffer) => {
       got = Buffer.concat([got, chunk]);
       const newline = got.indexOf(10);
       if (newline === -1) return;
-      socket.off("data", onData);
-      socket.off("close", onClose);
       socket.pause();
+      socket.ondata = undefined;
+      socket.onclose = undefined;
       resolve(Buffer.from(got.subarray(newline + 1)));
     };
-    const onClose = () => reject(new Error("the new shared daemon closed the connection during initialize"));
-    socket.on("data", onData);
-    socket.on("close", onClose);
+    socket.onclose = () => reject(new Error("the new shared daemon closed the connection during initialize"));
+    socket.resume();
   });
   if (initialized !== undefined) socket.write(`${initialized}\n`);
   return rest;

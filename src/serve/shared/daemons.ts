@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { tryConnect } from "./attach.ts";
+import { DaemonLink } from "./daemon-link.ts";
 import type { DaemonStatus } from "./daemon-status.ts";
 import { type Hello, helloLine } from "./hello.ts";
 import { processAlive } from "./process-alive.ts";
@@ -55,21 +55,21 @@ export async function stopDaemon(socket: string, pid: number, timeoutMs = 15_000
 
 /** Sends a hello on `socket` and reads the one JSON line the daemon answers. */
 async function ask(socket: string, hello: Hello): Promise<unknown> {
-  const connection = await tryConnect(socket);
+  const connection = await DaemonLink.connect(socket);
   if (connection === undefined) return undefined;
   connection.write(helloLine(hello));
   return new Promise((resolve) => {
     let text = "";
     const timer = setTimeout(() => connection.destroy(), 5000);
-    connection.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
-    connection.on("error", () => {});
-    connection.on("close", () => {
+    connection.ondata = (chunk: Buffer) => (text += chunk.toString("utf8"));
+    connection.onclose = () => {
       clearTimeout(timer);
       try {
         resolve(JSON.parse(text.split("\n")[0] ?? ""));
       } catch {
         resolve(undefined);
       }
-    });
+    };
+    connection.resume();
   });
 }
