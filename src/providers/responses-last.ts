@@ -20,32 +20,39 @@ export class ResponsesLast implements Transport {
   private readonly probes = new Set<unknown>();
   /** Whether a `server/discover` was sent, and whether every one was answered. */
   private probeState: "none" | "answered" | "unanswered" = "none";
-  /** Listeners of messages Hangar reads itself, past the client: raw responses by id, progress by token. */
-  private readonly claims = new Map<string, (message: JSONRPCMessage) => void>();
-  /** What to do instead of answering a claimed request when the connection closes first (by claim key). */
-  private readonly onClosed = new Map<string, () => void>();
+  /** Responses Hangar reads itself, past the client (raw requests), by request id. */
+  private readonly responseClaims = new Map<string, RequestClaim>();
+  /** Progress Hangar reads itself, past the client, by progress token. */
+  private readonly progressClaims = new Map<string, (message: JSONRPCMessage) => void>();
 
   constructor(protected readonly inner: Transport) {
     inner.onclose = () => {
       // Claimed requests will get no answer now: each gets a ConnectionClosed error, as the client's do.
-      for (const [key, listener] of [...this.claims]) {
-        if (!key.startsWith("id:")) continue;
-        const closed = this.onClosed.get(key);
+      for (const [id, { listener, closed }] of [...this.responseClaims]) {
         if (closed) closed();
-        else listener({ jsonrpc: "2.0", id: key.slice(3), error: { code: -32000, message: "Connection closed" } });
+        else listener({ jsonrpc: "2.0", id, error: { code: -32000, message: "Connection closed" } });
       }
       this.onclose?.();
     };
     inner.onerror = (error) => this.onerror?.(error);
     inner.onmessage = (message, extra) => {
-      const key = this.claims.size > 0 ? claimKey(message) : undefined;
-      const claim = key === undefined ? undefined : this.claims.get(key);
-      if (claim) claim(message);
-      else if ("id" in message && !("method" in message)) {
-        if (this.probes.size > 0 && this.probes.delete(message.id) && this.probes.size === 0)
-          this.probeState = "answered";
-        queueMicrotask(() => this.onmessage?.(message, extra));
-      } else this.onmessage?.(message, extra);
+      if ("method" in message) {
+        const progress =
+          this.progressClaims.size > 0 && message.method === "notifications/progress"
+            ? this.progressClaims.get(
+                String((message.params as { progressToken?: unknown } | undefined)?.progressToken),
+              )
+            : undefined;
+        if (progress) progress(message);
+        else this.onmessage?.(message, extra);
+        return;
+      }
+      if (!("id" in message)) return void this.onmessage?.(message, extra);
+      const claim = this.responseClaims.size > 0 ? this.responseClaims.get(String(message.id)) : undefined;
+      if (claim) return claim.listener(message);
+      if (this.probes.size > 0 && this.probes.delete(message.id) && this.probes.size === 0)
+        this.probeState = "answered";
+      queueMicrotask(() => this.onmessage?.(message, extra));
     };
   }
 
@@ -65,14 +72,14 @@ export class ResponsesLast implements Transport {
     listener: (message: JSONRPCMessage) => void,
     closed?: () => void,
   ): () => void {
-    const claimed = "id" in key ? `id:${key.id}` : `progress:${key.progressToken}`;
-    this.claims.set(claimed, listener);
-    if (closed === undefined) return () => this.claims.delete(claimed);
-    this.onClosed.set(claimed, closed);
-    return () => {
-      this.claims.delete(claimed);
-      this.onClosed.delete(claimed);
-    };
+    if ("progressToken" in key) {
+      const token = key.progressToken;
+      this.progressClaims.set(token, listener);
+      return () => void this.progressClaims.delete(token);
+    }
+    const id = key.id;
+    this.responseClaims.set(id, closed ? { listener, closed } : { listener });
+    return () => void this.responseClaims.delete(id);
   }
 
   get sessionId(): string | undefined {
@@ -104,12 +111,10 @@ export class ResponsesLast implements Transport {
   }
 }
 
-/** The claim a message answers to: a response's id, or a progress notification's token. */
-function claimKey(message: JSONRPCMessage): string | undefined {
-  if ("id" in message && !("method" in message)) return `id:${String(message.id)}`;
-  if ("method" in message && message.method === "notifications/progress")
-    return `progress:${String((message.params as { progressToken?: unknown } | undefined)?.progressToken)}`;
-  return undefined;
+/** A claimed request: who reads its response, and what to do if the connection closes first. */
+interface RequestClaim {
+  readonly listener: (message: JSONRPCMessage) => void;
+  readonly closed?: () => void;
 }
 
 /**
