@@ -377,6 +377,23 @@ describe("runOne", () => {
   });
 });
 
+describe("AbortGroup", () => {
+  test("An abort reaches the members still in the group, once each, in any order of leaving", () => {
+    const group = new AbortGroup();
+    const told: string[] = [];
+    const leave = ["a", "b", "c", "d"].map((name) => group.add((reason) => told.push(`${name}:${String(reason)}`)));
+    leave[0]!(); // the newest-but-three (the list's tail)
+    leave[2]!(); // one in the middle
+    leave[2]!(); // leaving twice changes nothing
+    group.abort("stop");
+    group.abort("again");
+    expect(told.sort()).toEqual(["b:stop", "d:stop"]);
+    expect(group.aborted).toBe(true);
+    expect(group.reason).toBe("stop");
+    leave[1]!(); // leaving after the abort is harmless
+  });
+});
+
 describe("linkSignals", () => {
   test("A linked signal aborts with the first source's reason", () => {
     const a = new AbortController();

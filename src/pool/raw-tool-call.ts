@@ -8,6 +8,7 @@ import {
   ProtocolError,
   SdkError,
   SdkErrorCode,
+  SERVER_INFO_META_KEY,
   specTypeSchemas,
 } from "@modelcontextprotocol/client";
 import type { RawChannel } from "../providers/index.ts";
@@ -94,8 +95,8 @@ function legacyResult(raw: Record<string, unknown>): CallToolResult {
 
 /**
  * A 2026-07-28 provider's result by its `resultType`, as the SDK's modern codec discriminates it: `complete`
- * (its shape checked by hand, `resultType` dropped), `input_required` (kept as it is when allowed), else
- * the SDK's errors.
+ * (its shape checked by hand; `resultType` and what the provider stamps in `_meta` about itself, serverInfo
+ * and protocolVersion, dropped), `input_required` (kept as it is when allowed), else the SDK's errors.
  */
 function modernResult(raw: Record<string, unknown>, allowInputRequired: boolean): CallToolResult | undefined {
   const type = raw.resultType;
@@ -121,9 +122,16 @@ function modernResult(raw: Record<string, unknown>, allowInputRequired: boolean)
     throw new SdkError(SdkErrorCode.UnsupportedResultType, `Unsupported result type '${type}' for tools/call`);
   const problem = shapeProblem(raw);
   if (problem !== undefined) throw invalidResult(problem);
-  const { resultType: _, ...result } = raw;
-  if (result.content === undefined) result.content = [];
-  return result as CallToolResult;
+  // The object was parsed from the provider's line for this call alone: it is trimmed in place, not copied.
+  delete raw.resultType;
+  if (raw.content === undefined) raw.content = [];
+  const meta = raw._meta as Record<string, unknown> | undefined;
+  if (meta !== undefined && (SERVER_INFO_META_KEY in meta || PROTOCOL_VERSION_META_KEY in meta)) {
+    delete meta[SERVER_INFO_META_KEY];
+    delete meta[PROTOCOL_VERSION_META_KEY];
+    if (Object.keys(meta).length === 0) delete raw._meta;
+  }
+  return raw as CallToolResult;
 }
 
 /** The fields of each content block kind that must be strings. */
