@@ -67,8 +67,9 @@ export function withInputRound(
 
 /**
  * Sends `tools/call` with the call's signal, progress listener and metadata, and no timeout of the SDK's
- * own: over stdio on the connection's raw channel (see raw-tool-call.ts), else through the SDK client. The result comes back without what a 2026-07-28 provider stamps on every result about itself
- * (`_meta` serverInfo, protocolVersion): that describes the hop to the provider, not the call's answer.
+ * own: over stdio on the connection's raw channel (see raw-tool-call.ts), else through the SDK client.
+ * The result comes back without what a 2026-07-28 provider stamps on every result about itself (`_meta`
+ * serverInfo, protocolVersion): that describes the hop to the provider, not the call's answer.
  * A provider that offers tasks is called through the tasks requester, which awaits a task to its result,
  * except for a 2026-07-28 client's own call without the tasks extension (`withoutTasks`).
  */
