@@ -1,4 +1,4 @@
-import { describeSource, loadConfig, type ResolvedConfig } from "../config/index.ts";
+import { describeSource, type ResolvedConfig } from "../config/index.ts";
 import { Gateway, type GatewayDeps } from "../gateway/index.ts";
 import { combineRecorders } from "../observability/combine-recorders.ts";
 import { createLogger, type Logger } from "../observability/log.ts";
@@ -6,8 +6,8 @@ import { type Observability, openObservability } from "../observability/open-obs
 import { noopRecorder } from "../observability/recorder.ts";
 import { openPins } from "../pinning/index.ts";
 import { describeReaped, hadLeftovers, RunRegistry } from "../providers/index.ts";
-import { selfCommand } from "../self-command.ts";
-import { CatalogCache, defaultCacheDir } from "../serve/catalog-cache.ts";
+import { CatalogCache } from "../serve/catalog-cache.ts";
+import { loadCommandConfig } from "./command-config.ts";
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -46,24 +46,12 @@ export function logLevel(options: GlobalOptions): string {
 }
 
 /**
- * Loads the config from `--config` or the usual places. An unchanged YAML config is read by Bun's native
- * parser once the yaml library was seen to read it the same (that verdict is kept in the cache folder).
- */
-export function loadCommandConfig(options: GlobalOptions): Promise<ResolvedConfig> {
-  return loadConfig({
-    ...(options.config ? { path: options.config } : {}),
-    selfCommand: selfCommand(),
-    yamlMemoDir: defaultCacheDir(),
-  });
-}
-
-/**
  * Loads the config (saying so in one line when it falls back to the demo providers) and builds the
  * gateway; a `deps.recorder` is told everything beside observability's own.
  */
 export async function openContext(
   options: GlobalOptions,
-  deps: Pick<GatewayDeps, "bridge" | "recorder"> = {},
+  deps: Pick<GatewayDeps, "bridge" | "recorder" | "spawner"> = {},
   wants: ContextOptions = {},
 ): Promise<CommandContext> {
   const logger = createLogger({ level: logLevel(options) });

@@ -7,7 +7,8 @@ import { Hangar } from "../../lib/hangar.ts";
 import type { Logger } from "../../observability/log.ts";
 import { defaultCacheDir } from "../../serve/catalog-cache.ts";
 import type { SessionSeal } from "../../serve/http/session-seal.ts";
-import { type GlobalOptions, loadCommandConfig, openContext } from "../context.ts";
+import { loadCommandConfig } from "../command-config.ts";
+import { type GlobalOptions, openContext } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
 import { type LiveReload, startLiveReload } from "../live-reload.ts";
 
