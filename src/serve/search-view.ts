@@ -1,7 +1,7 @@
 import { type Gateway, toolAllowed } from "../gateway/index.ts";
 import type { Catalog } from "./catalog.ts";
 import type { ExposedCatalog } from "./exposed-catalog.ts";
-import { ToolIndex } from "./tool-search.ts";
+import type { ToolIndex } from "./tool-search.ts";
 import { checkProvider } from "./tools-view.ts";
 
 /** How many tools a search returns unless asked for another number. */
@@ -48,6 +48,8 @@ export async function searchTools(
 ): Promise<ToolSearchAnswer> {
   checkProvider(gateway, request.provider);
   await catalog.settled();
+  // The search engine (minisearch, stemmer) loads at the first search, not at every start (issue 11).
+  const { ToolIndex } = await import("./tool-search.ts");
   const view = catalog.exposed;
   let index = indexes.get(view);
   if (index === undefined) {
