@@ -62,7 +62,7 @@ describe("what a start loads (issue 11)", () => {
   );
 
   test(
-    "hangar serve over stdio answers tools/list without loading the HTTP front, the tasks extension, the v1 SDK, metrics or tracing",
+    "hangar serve over stdio answers tools/list without loading the HTTP front, the tasks extension, the v1 SDK, metrics, tracing or the tool search",
     async () => {
       using box = sandbox();
       const config = box.write("hangar.yaml", "providers: []\n");
@@ -75,6 +75,7 @@ describe("what a start loads (issue 11)", () => {
         "prom-client",
         "@opentelemetry/sdk-trace",
         "@opentelemetry/exporter-trace-otlp-http",
+        "minisearch",
       ])
         expect(loaded).not.toContain(name);
     },
