@@ -29,7 +29,15 @@ describe("the bridge's response-id scan", () => {
 
   test("never looks inside a line: an id-like text in a large result is not taken for a response", () => {
     const text = `{"method":"x","params":{"text":"\\n{\\"id\\":5"}}\n{"jsonrpc":"2.0","id":7,"result":{}}\n`;
-    expect(idsOf([text])).toEqual([]);
+    expect(idsOf([text])).toEqual(["7"]);
+  });
+
+  test("also takes a response in the SDK's key order, but never a request the daemon sends with an id", () => {
+    const text =
+      '{"jsonrpc":"2.0","id":3,"result":{}}\n{"jsonrpc":"2.0","id":4,"method":"sampling/createMessage"}\n' +
+      '{"jsonrpc":"2.0","id":"x","error":{"code":1}}\n';
+    expect(idsOf([text])).toEqual(["3", '"x"']);
+    expect(idsOf([...text])).toEqual(["3", '"x"']);
   });
 
   test("a line that is not done when the daemon dies leaves the scan mid-line", () => {
