@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Socket, UnixSocketListener } from "bun";
-import { type BridgeOutput, runBridge } from "../src/serve/shared/bridge.ts";
+import type { OutputSink } from "../src/runtime/index.ts";
+import { runBridge } from "../src/serve/shared/bridge.ts";
 import { DaemonLink } from "../src/serve/shared/daemon-link.ts";
 import { waitFor } from "./helpers/processes.ts";
 
@@ -55,7 +56,7 @@ function client() {
     },
   });
   const writes: string[] = [];
-  const stdout: BridgeOutput = {
+  const stdout: OutputSink = {
     write: (chunk) => writes.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString()),
     flush: () => 0,
   };

@@ -3,7 +3,18 @@ import { describe, expect, test } from "bun:test";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { listen, runToEnd, runToEndSync, searchPath, sha256Hex, which } from "../src/runtime/index.ts";
+import {
+  connectUnix,
+  listen,
+  runToEnd,
+  runToEndSync,
+  searchPath,
+  sha256Hex,
+  type UnixSocketHandlers,
+  which,
+} from "../src/runtime/index.ts";
+import { connectNode } from "../src/runtime/unix-socket.ts";
+import { waitFor } from "./helpers/processes.ts";
 
 describe("which", () => {
   test("the node:fs search Deno uses finds exactly what Bun.which finds", () => {
@@ -74,4 +85,49 @@ test("listen serves a fetch handler on the free port it picked, and stops", asyn
     await listener.stop(true);
   }
   await expect(fetch(`http://127.0.0.1:${listener.port}/hello`)).rejects.toThrow();
+});
+
+describe("connectUnix", () => {
+  for (const [name, connect] of [
+    ["Bun's sockets", connectUnix],
+    ["node:net (as on Deno)", connectNode],
+  ] as const)
+    test(`${name}: sends and gets bytes, closes its write side, is told the close; nothing listening gives undefined`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), "hangar-unix-"));
+      const path = join(dir, "s.sock");
+      let ended = false;
+      const listener = Bun.listen({
+        unix: path,
+        socket: {
+          data: (socket, chunk) => void socket.write(chunk.toString().toUpperCase()),
+          end: (socket) => {
+            ended = true;
+            socket.end();
+          },
+        },
+      });
+      try {
+        expect(await connect(join(dir, "none.sock"), { data() {}, drain() {}, close() {} })).toBeUndefined();
+        let got = "";
+        let closes = 0;
+        const handlers: UnixSocketHandlers = {
+          data: (chunk) => {
+            got += chunk.toString();
+          },
+          drain() {},
+          close: () => {
+            closes++;
+          },
+        };
+        const socket = (await connect(path, handlers))!;
+        expect(socket.write(Buffer.from("hello"))).toBe(5);
+        await waitFor(() => got === "HELLO");
+        socket.shutdown();
+        await waitFor(() => ended && closes === 1);
+        expect(socket.write(Buffer.from("late"))).toBeLessThan(1);
+      } finally {
+        listener.stop(true);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
 });

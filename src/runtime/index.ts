@@ -5,4 +5,6 @@ export { type NativeYaml, nativeYaml } from "./native-yaml.ts";
 export { readStdinText } from "./read-stdin.ts";
 export { type Finished, type RunToEndOptions, runToEnd, runToEndSync } from "./run-to-end.ts";
 export { sha256Hex } from "./sha256.ts";
+export { type OutputSink, stdinStream, stdoutSink } from "./stdio.ts";
+export { connectUnix, type UnixSocket, type UnixSocketHandlers } from "./unix-socket.ts";
 export { searchPath, type WhichOptions, which } from "./which.ts";

@@ -1,12 +1,6 @@
+import { type OutputSink, stdinStream, stdoutSink } from "../../runtime/index.ts";
 import type { DaemonLink } from "./daemon-link.ts";
 import { ResponseIds } from "./response-ids.ts";
-
-/** Where the bridge writes its client's bytes: a `Bun.FileSink` (`Bun.stdout.writer()`) or alike. */
-export interface BridgeOutput {
-  write(chunk: Uint8Array | string): unknown;
-  /** Writes what `write` kept; a promise while the reader does not keep up. */
-  flush(): number | Promise<number>;
-}
 
 /** What `runBridge` needs; every field says its default. */
 export interface BridgeOptions {
@@ -16,10 +10,10 @@ export interface BridgeOptions {
   attach(): Promise<DaemonLink>;
   /** Aborts when the client is gone (a signal, hangar's parent exited): the connection is dropped at once. */
   readonly signal: AbortSignal;
-  /** The client's bytes (default `Bun.stdin.stream()`). */
+  /** The client's bytes (default: standard input, `stdinStream()`). */
   readonly stdin?: ReadableStream<Uint8Array>;
-  /** Default: `Bun.stdout.writer()`. */
-  readonly stdout?: BridgeOutput;
+  /** Default: standard output, `stdoutSink()`. */
+  readonly stdout?: OutputSink;
   /** Told what the user should know, one sentence (default: a line on stderr). */
   readonly notice?: (message: string) => void;
 }
@@ -31,9 +25,9 @@ const DAEMON_GONE =
 
 /**
  * `hangar serve --shared`: the client's stdio piped to the shared daemon's socket and back, nearly
- * untouched, on Bun's own stdin, stdout and socket (no node streams: the bridge is on the path of every
- * message). Client lines go out whole; the daemon's bytes are written as they come, one write each. To never leave a
- * request hanging, the bridge keeps the ids of the client's requests (it parses only client lines that
+ * untouched, on Bun's own stdin, stdout and socket under Bun (no node streams on the path of every
+ * message). Client lines go out whole; the daemon's bytes are written as they come, one write each.
+ * To never leave a request hanging, the bridge keeps the ids of the client's requests (it parses only client lines that
  * hold `"method"`) and crosses them off as the daemon's responses go by (seen from a line's first bytes,
  * see response-ids.ts). When the daemon goes away, every request still open is answered with a
  * `transport_error` (a tool call as an `isError` result, anything else as a JSON-RPC error); the next
@@ -42,8 +36,8 @@ const DAEMON_GONE =
  * on the old daemon are not replayed.
  */
 export async function runBridge(options: BridgeOptions): Promise<void> {
-  const stdin = options.stdin ?? Bun.stdin.stream();
-  const stdout = options.stdout ?? Bun.stdout.writer();
+  const stdin = options.stdin ?? (await stdinStream());
+  const stdout = options.stdout ?? stdoutSink();
   const notice = options.notice ?? ((message: string) => process.stderr.write(`hangar: ${message}\n`));
   /** The client's requests not answered yet: id (as JSON) → method. */
   const open = new Map<string, string>();

@@ -1,8 +1,8 @@
-import type { Socket } from "bun";
+import { connectUnix, type UnixSocket } from "../../runtime/index.ts";
 
 /**
- * One connection to the shared daemon's Unix socket on Bun's own sockets (`Bun.connect`), not
- * `node:net`: no stream machinery between the bytes and the bridge, which pipes every message of its
+ * One connection to the shared daemon's Unix socket, on Bun's own sockets (see `connectUnix`), not
+ * node:net: no stream machinery between the bytes and the bridge, which pipes every message of its
  * client through here (node:net cost the bridge about a third more CPU per message). Bytes that arrive
  * while nobody reads (`ondata` unset, or paused) are kept and handed over in order; bytes the OS does
  * not take at once are kept and written on `drain`.
@@ -20,31 +20,22 @@ export class DaemonLink {
   private ending = false;
   private closed = false;
 
-  private constructor(private readonly socket: Socket<DaemonLink | undefined>) {}
+  private constructor(private readonly socket: UnixSocket) {}
 
   /** Connects to `path`; undefined when nothing listens there (no file, or a stale one). */
-  static connect(path: string): Promise<DaemonLink | undefined> {
-    return Bun.connect<DaemonLink | undefined>({
-      unix: path,
-      data: undefined,
-      socket: {
-        data: (socket, chunk) => socket.data?.received(chunk),
-        drain: (socket) => socket.data?.drained(),
-        end: (socket) => {
-          socket.end();
-        },
-        close: (socket) => socket.data?.gone(),
-        error: (socket) => socket.data?.gone(),
-        connectError: () => {},
-      },
-    }).then(
-      (socket) => {
-        const link = new DaemonLink(socket);
-        socket.data = link;
-        return link;
-      },
-      () => undefined,
-    );
+  static async connect(path: string): Promise<DaemonLink | undefined> {
+    let link: DaemonLink | undefined;
+    // What comes before the link exists (nothing, as the runtimes deliver events) is kept for it.
+    const early: (() => void)[] = [];
+    const socket = await connectUnix(path, {
+      data: (chunk) => (link ? link.received(chunk) : early.push(() => link?.received(chunk))),
+      drain: () => link?.drained(),
+      close: () => (link ? link.gone() : early.push(() => link?.gone())),
+    });
+    if (socket === undefined) return undefined;
+    link = new DaemonLink(socket);
+    for (const event of early) event();
+    return link;
   }
 
   /** Whether the connection is gone. */
