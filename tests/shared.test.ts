@@ -2,8 +2,8 @@
 // daemon per user and config behind them, the shared-server fixture as providers (it logs its starts
 // and the cancellations it sees).
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import {
   type CallToolResult,
@@ -157,6 +157,43 @@ describe("hangar serve --shared", () => {
       expect(stdout.trim()).toBe("EACCES");
       expect(code).toBe(3);
       expect((await shared.status())[0]!.clients).toHaveLength(1);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "Issue 12: a process of another user is refused by its peer credentials even where the permissions let it connect",
+    async () => {
+      await using shared = sharedBox();
+      shared.config(["p1"]);
+      await using a = await shared.client();
+      expect(textOf(await work(a, "p1", "x", 0).result)).toBe("p1:x");
+      const [daemon] = await shared.status();
+      // As if the folders and the socket had been opened up by mistake (a umask, a copied directory).
+      for (let dir = shared.runDir; dir.startsWith(shared.box.root); dir = dirname(dir)) chmodSync(dir, 0o711);
+      chmodSync(daemon!.socket, 0o666);
+      const hello = '{"hangar":{"op":"attach","pid":1}}\n';
+      const initialize = `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "1" } } })}\n`;
+      const script = `const s = require("node:net").connect(${JSON.stringify(daemon!.socket)}); let got = "", connected = false, error;
+        s.on("connect", () => { connected = true; s.write(${JSON.stringify(hello + initialize)}); });
+        s.on("data", (d) => (got += d));
+        s.on("error", (e) => (error = e.code)); // refused: closed, or reset when the hello was still unread
+        s.on("close", () => { console.log(JSON.stringify({ connected, got, error })); process.exit(0); });
+        setTimeout(() => { console.log(JSON.stringify({ connected, got, open: true })); process.exit(4); }, 10000);`;
+      const proc = Bun.spawn(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", BUN, "-e", script], {
+        stdout: "pipe",
+        stderr: "pipe",
+        env: { PATH: process.env.PATH ?? "", HOME: "/tmp" },
+      });
+      const { stdout } = await outputOf(proc);
+      // It got through the permissions (the daemon saw it) and was closed without an answer.
+      const seen = JSON.parse(stdout.trim()) as { got: string; error?: string };
+      expect(seen.got).toBe("");
+      expect(seen.error === undefined || seen.error === "ECONNRESET" || seen.error === "EPIPE").toBe(true);
+      const log = join(shared.runDir, `${daemon!.key}.log`);
+      await waitFor(() => readFileSync(log, "utf8").includes("refused a connection from another user"));
+      expect((await shared.status())[0]!.clients).toHaveLength(1);
+      expect(textOf(await work(a, "p1", "y", 0).result)).toBe("p1:y");
     },
     TIMEOUT_MS,
   );

@@ -2,6 +2,7 @@
 export { bun, type DenoApi, deno } from "./host.ts";
 export { type Listener, type ListenOptions, listen } from "./listen.ts";
 export { type NativeYaml, nativeYaml } from "./native-yaml.ts";
+export { peerUid } from "./peer-uid.ts";
 export { readStdinText } from "./read-stdin.ts";
 export { type Finished, type RunToEndOptions, runToEnd, runToEndSync } from "./run-to-end.ts";
 export { sha256Hex } from "./sha256.ts";

@@ -5,6 +5,7 @@ import { messageOf } from "../../errors.ts";
 import type { Gateway, GatewayDeps } from "../../gateway/index.ts";
 import { Hangar } from "../../lib/hangar.ts";
 import type { Logger } from "../../observability/log.ts";
+import { peerUid } from "../../runtime/index.ts";
 import { VERSION } from "../../version.ts";
 import { CatalogCache } from "../catalog-cache.ts";
 import type { FrontDeps } from "../front-deps.ts";
@@ -138,6 +139,13 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   };
 
   const onConnection = async (socket: Socket) => {
+    // The socket's 0600 and its folder's 0700 keep other users out; where the kernel tells who connected, that is checked too.
+    const uid = await peerUid(socket);
+    if (uid !== undefined && uid !== process.getuid?.()) {
+      logger.warn({ uid }, "refused a connection from another user");
+      socket.destroy();
+      return;
+    }
     const got = await readHello(socket);
     if (got === undefined) {
       socket.destroy();
