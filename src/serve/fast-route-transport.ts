@@ -27,8 +27,6 @@ export class FastRouteTransport implements Transport {
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
   onerror?: (error: Error) => void;
   onclose?: () => void;
-  /** Calls answered by the fast route so far. */
-  taken = 0;
   private server: Server | undefined;
   private legacy = false;
   private initialized = false;
@@ -79,7 +77,6 @@ export class FastRouteTransport implements Transport {
       const call = server && fastCallOf(message);
       const target = call && fastTarget(this.deps, call);
       if (!server || !call || !target) return false;
-      this.taken += 1;
       this.deps.logger.trace({ id: call.id, tool: call.name }, FAST_ROUTE_LOG);
       void this.run(server, target, call);
       return true;

@@ -34,8 +34,6 @@ export class FastSessionTransport implements Transport {
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
   onerror?: (error: Error) => void;
   onclose?: () => void;
-  /** Calls answered by the fast route so far. */
-  taken = 0;
   private server: Server | undefined;
   private initialized = false;
   private closed = false;
@@ -108,7 +106,6 @@ export class FastSessionTransport implements Transport {
     const call = fastCallOf(body);
     const target = call && fastTarget(this.deps, call);
     if (!call || !target || this.running.has(call.id)) return undefined;
-    this.taken += 1;
     this.deps.logger.trace({ id: call.id, tool: call.name, session: this.sessionId }, FAST_ROUTE_LOG);
     const running: Running = { controller: new AbortController(), answer: new FastAnswer(this.sessionId) };
     void this.run(server, target, call, running);
