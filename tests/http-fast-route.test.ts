@@ -176,6 +176,32 @@ describe("hangar serve --http: the fast route for plain provider tool calls (iss
   );
 
   test(
+    "on SIGTERM a fast-routed call that ends within the drain period is answered; one still running after it is answered as cancelled",
+    async () => {
+      using box = sandbox();
+      config(box);
+      await using hangar = await startHttpHangar(box, ["--drain-s", "2"], { HANGAR_LOG_LEVEL: "trace" });
+      const { post } = await rawSession(hangar);
+      await listed(post, "probe__wait");
+      const short = post(call("short", "probe__wait", { ms: 300 }));
+      const stuck = post(call("stuck", "probe__wait", {}));
+      const waits = () =>
+        probeLog(box)
+          .split("\n")
+          .filter((line) => line.startsWith("waiting")).length;
+      await waitFor(() => waits() === 2, 10_000, "the provider to receive both calls");
+      hangar.running.proc.kill("SIGTERM");
+      expect((await (await short).json()).result).toEqual({ content: [{ type: "text", text: "waited" }] });
+      const cancelled = await (await stuck).json();
+      expect(cancelled.result.isError).toBe(true);
+      expect(JSON.stringify(cancelled.result)).toContain("cancelled");
+      expect((await hangar.running.done).code).toBe(0);
+      expect(fastCount(hangar)).toBe(2);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
     "Host, Origin, token, size and session checks still refuse fast-routable bodies; own tools and unknown names go to the SDK",
     async () => {
       using box = sandbox();
