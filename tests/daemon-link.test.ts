@@ -121,6 +121,26 @@ describe("Issue 12: the bridge's link to the daemon", () => {
     await done;
   });
 
+  test("a client whose stdout is gone ends the bridge and drops its connection, without waiting for stdin", async () => {
+    const server = daemon((line, socket) => {
+      const { id } = JSON.parse(line);
+      socket.write(`{"id":${JSON.stringify(id)},"jsonrpc":"2.0","result":{}}\n`);
+    });
+    const link = (await DaemonLink.connect(server.path))!;
+    const io = client();
+    const done = runBridge({
+      socket: link,
+      attach: () => Promise.reject(new Error("no new daemon here")),
+      signal: new AbortController().signal,
+      stdin: io.stdin,
+      stdout: { write: () => {}, flush: () => Promise.reject(new Error("EPIPE: broken pipe, write")) },
+      notice: () => {},
+    });
+    io.send('{"jsonrpc":"2.0","id":1,"method":"ping"}\n');
+    await done;
+    await waitFor(() => link.isClosed);
+  });
+
   test("bytes the OS does not take at once are written on drain, all of them and in order", async () => {
     const server = daemon(() => {});
     const link = (await DaemonLink.connect(server.path))!;

@@ -3,8 +3,8 @@ import { bun } from "./host.ts";
 /** Where bytes for standard output go: written at once with `flush`. */
 export interface OutputSink {
   write(chunk: Uint8Array | string): unknown;
-  /** Writes what `write` kept; a promise while the reader does not keep up. */
-  flush(): number | Promise<number>;
+  /** Writes what `write` kept; a promise while the reader does not keep up (rejected once it is gone). */
+  flush(): number | Promise<number> | undefined;
 }
 
 /** Standard input as a web stream of bytes: Bun's own (`Bun.stdin.stream()`), else node's process.stdin. */

@@ -51,6 +51,12 @@ export async function runBridge(options: BridgeOptions): Promise<void> {
   const finished = Promise.withResolvers<void>();
   /** Resolves when the daemon took what it was sent (while it has not, stdin is not read). */
   let drained: ReturnType<typeof Promise.withResolvers<void>> | undefined;
+  /** The client is gone (a signal, its stdout closed): the connection is dropped at once. */
+  function clientGone(): void {
+    stdinEnded = true;
+    socket?.destroy();
+    finished.resolve();
+  }
   /** Once stdin ended and every open request is answered, the connection is closed. */
   function answered(id: string): void {
     open.delete(id);
@@ -75,15 +81,17 @@ export async function runBridge(options: BridgeOptions): Promise<void> {
 
   /** Writes to the client now; while it does not keep up, the daemon's bytes wait in the kernel. */
   const output = (data: Uint8Array | string) => {
-    stdout.write(data);
-    const flushed = stdout.flush();
-    if (typeof flushed === "number") return;
+    let flushed: unknown;
+    try {
+      stdout.write(data);
+      flushed = stdout.flush();
+    } catch {
+      return clientGone();
+    }
+    if (!(flushed instanceof Promise)) return;
     const link = socket;
     link?.pause();
-    void flushed.then(
-      () => link?.resume(),
-      () => {},
-    );
+    flushed.then(() => link?.resume(), clientGone);
   };
 
   const failOpen = () => {
@@ -189,10 +197,7 @@ export async function runBridge(options: BridgeOptions): Promise<void> {
   };
 
   const reader = stdin.getReader();
-  const onAbort = () => {
-    socket?.destroy();
-    finished.resolve();
-  };
+  const onAbort = () => clientGone();
   if (options.signal.aborted) onAbort();
   options.signal.addEventListener("abort", onAbort, { once: true });
 
@@ -218,7 +223,7 @@ export async function runBridge(options: BridgeOptions): Promise<void> {
   options.signal.removeEventListener("abort", onAbort);
   await reader.cancel().catch(() => {});
   await reading;
-  await stdout.flush();
+  await Promise.resolve(stdout.flush()).catch(() => {});
 }
 
 /** What marks a client line that may be a request or a notification the bridge follows. */
