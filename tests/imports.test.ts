@@ -47,3 +47,15 @@ describe("src's imports (issue 16 item 7)", () => {
     expect(cycles(graph).map((cycle) => cycle.join(" → "))).toEqual([]);
   });
 });
+
+describe("src's packages (issue 10)", () => {
+  test("src speaks MCP through the v2 SDK only; the v1 SDK is a dev dependency of the tests", () => {
+    const v1 = [...new Bun.Glob("**/*.ts").scanSync(SRC)].filter((file) =>
+      readFileSync(join(SRC, file), "utf8").includes('"@modelcontextprotocol/sdk'),
+    );
+    expect(v1).toEqual([]);
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+    expect(Object.keys(pkg.dependencies)).not.toContain("@modelcontextprotocol/sdk");
+    expect(Object.keys(pkg.devDependencies)).toContain("@modelcontextprotocol/sdk");
+  });
+});

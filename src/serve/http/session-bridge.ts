@@ -1,5 +1,11 @@
-import type { Client, ClientCapabilities } from "@modelcontextprotocol/client";
-import { ErrorCode, type LoggingLevel, McpError, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+import {
+  type Client,
+  type ClientCapabilities,
+  type LoggingLevel,
+  ProtocolError,
+  ProtocolErrorCode,
+  type RequestId,
+} from "@modelcontextprotocol/client";
 import type { RequestOptions, Server } from "@modelcontextprotocol/server";
 import { messageOf } from "../../errors.ts";
 import type { Logger } from "../../observability/log.ts";
@@ -98,12 +104,12 @@ export class SessionBridge implements ClientBridge {
   ): Promise<T> {
     const session = this.picker?.active(providerId);
     if (session === undefined)
-      throw new McpError(
-        ErrorCode.InvalidRequest,
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidRequest,
         `Provider "${providerId}" asked for ${what}, but no HTTP client has a request running on it to answer`,
       );
     if (session.server.getClientCapabilities()?.[what] === undefined)
-      throw new McpError(ErrorCode.MethodNotFound, `The HTTP client did not declare ${what}`);
+      throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `The HTTP client did not declare ${what}`);
     return send(session.server, { signal, timeout: NO_SDK_TIMEOUT, relatedRequestId: session.requestId });
   }
 }
