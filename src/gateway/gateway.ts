@@ -362,7 +362,7 @@ export class Gateway {
     };
     const attempt = (signal: AbortSignal) =>
       handle.guard(async () => {
-        const tools = handle.readyTools() ?? (await handle.ensureReady(signal));
+        const tools = await handle.ensureReady(signal);
         const withheld = this.pins?.refusal(call.provider, call.tool);
         if (withheld) throw withheld;
         const tool = this.router.check(call.provider, tools, call.tool, args);

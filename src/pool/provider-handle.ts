@@ -140,11 +140,6 @@ export class ProviderHandle {
     return this.connection?.pid;
   }
 
-  /** The provider's tools when it is ready now (no start to wait for), else undefined. */
-  readyTools(): readonly Tool[] | undefined {
-    return this.state === "ready" && this.connection ? (this.catalog.listed?.tools ?? []) : undefined;
-  }
-
   /** Starts the provider if needed (one start however many callers wait) and returns its tools. */
   async ensureReady(signal: AbortSignal): Promise<readonly Tool[]> {
     await this.connect(signal);

@@ -50,9 +50,9 @@ export async function runOne<R>(call: BatchCall<R>, options: RunOneOptions): Pro
       let releaseKey: Release | undefined;
       let releaseGlobal: Release | undefined;
       if (call.key !== undefined) {
-        if (perKey) releaseKey = perKey.tryAcquire() ?? (await perKey.acquire(signal));
+        if (perKey) releaseKey = await perKey.acquire(signal);
         try {
-          releaseGlobal = options.global.tryAcquire() ?? (await options.global.acquire(signal));
+          releaseGlobal = await options.global.acquire(signal);
         } catch (error) {
           releaseKey?.();
           throw error;

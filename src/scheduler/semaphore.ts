@@ -52,13 +52,6 @@ export class Semaphore {
     return this.waiters.length;
   }
 
-  /** Takes a permit if one is free and nobody waits for one (no promise, no turn of the event loop). */
-  tryAcquire(): Release | undefined {
-    if (this.active >= this.limit || this.waiters.length > 0) return undefined;
-    this.active++;
-    return this.releaser();
-  }
-
   /** Takes a permit, waiting in line for one; rejects with the signal's reason if it aborts first. */
   acquire(signal?: AbortSignal): Promise<Release> {
     if (signal?.aborted) return Promise.reject(signal.reason);
