@@ -2,19 +2,22 @@
 // `--calls` pass-through `echo` calls with `--concurrency` in flight, after a warm-up. Prints calls per
 // second and the CPU time per call of this process (the gateway; no MCP client or front in it) and of
 // the provider process (from /proc). `--rounds` repeats the measurement; the medians are printed.
+// `--provider legacy` calls a 2025-era server instead (tests/fixtures/probe-server.ts on the v1 SDK, `echo`).
 //
-//   bun run bench/call-one.ts [--calls 20000] [--concurrency 64] [--rounds 3] [--provider legacy|modern] [--json]
+//   bun run bench/call-one.ts [--calls 20000] [--concurrency 64] [--rounds 3] [--provider demo|legacy] [--json]
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { ResolvedConfig } from "../src/config/types.ts";
 import { Gateway } from "../src/gateway/index.ts";
-import { hangarArgv } from "./stats.ts";
+import { hangarArgv, ROOT } from "./stats.ts";
 
 const { values } = parseArgs({
   options: {
     calls: { type: "string", default: "20000" },
     concurrency: { type: "string", default: "64" },
     rounds: { type: "string", default: "3" },
+    provider: { type: "string", default: "demo" },
     json: { type: "boolean", default: false },
   },
 });
@@ -22,6 +25,12 @@ const CALLS = Number(values.calls);
 const CONCURRENCY = Number(values.concurrency);
 const ROUNDS = Number(values.rounds);
 const hangar = hangarArgv();
+const LEGACY = values.provider === "legacy";
+if (!["demo", "legacy"].includes(values.provider)) throw new Error(`--provider must be demo or legacy`);
+/** The provider's argv: a demo provider (2026-07-28) or the 2025 probe fixture. */
+const argv = LEGACY
+  ? [process.execPath, join(ROOT, "tests/fixtures/probe-server.ts")]
+  : [...hangar, "demo-provider", "--name", "p0"];
 
 const config: ResolvedConfig = {
   source: { kind: "demo" },
@@ -33,9 +42,9 @@ const config: ResolvedConfig = {
       id: "p0",
       transport: {
         kind: "stdio",
-        command: hangar[0]!,
-        args: [...hangar.slice(1), "demo-provider", "--name", "p0"],
-        env: {},
+        command: argv[0]!,
+        args: argv.slice(1),
+        env: LEGACY ? { PATH: process.env.PATH ?? "" } : {},
         cwd: undefined,
       },
       description: undefined,
@@ -62,7 +71,7 @@ function cpuMs(pid: number): number {
 }
 
 await using gateway = new Gateway(config);
-const call = { provider: "p0", tool: "echo", arguments: { message: "x" } };
+const call = { provider: "p0", tool: "echo", arguments: LEGACY ? { text: "x" } : { message: "x" } };
 const run = async (count: number) => {
   let next = 0;
   const worker = async () => {
@@ -102,7 +111,9 @@ const result = {
 };
 if (values.json) console.log(JSON.stringify(result));
 else {
-  console.log(`Gateway.callOne, ${CALLS} echo calls, ${CONCURRENCY} in flight, ${ROUNDS} rounds — bun ${Bun.version}`);
+  console.log(
+    `Gateway.callOne, ${CALLS} echo calls to a ${LEGACY ? "2025" : "demo (2026-07-28)"} provider, ${CONCURRENCY} in flight, ${ROUNDS} rounds — bun ${Bun.version}`,
+  );
   for (const r of rounds)
     console.log(`  ${r.rate} calls/s   gateway ${r.gateway_us} µs/call   provider ${r.provider_us} µs/call`);
   console.log(
