@@ -1,4 +1,5 @@
-import { loadConfig, type ResolvedConfig } from "../config/index.ts";
+import type { ResolvedConfig } from "../config/index.ts";
+import { loadConfig } from "../config/load.ts";
 import { selfCommand } from "../self-command.ts";
 import { defaultCacheDir } from "../serve/catalog-cache.ts";
 

@@ -14,8 +14,9 @@
  * `npx` / `uvx`, keep working.
  */
 import { ENV } from "../knobs.ts";
+import { isRecord } from "./is-record.ts";
 import type { KeyPath, Problem } from "./problems.ts";
-import { type ConfigFile, isRecord } from "./schema.ts";
+import type { ConfigFile } from "./schema.ts";
 import type { YamlTree } from "./yaml-tree.ts";
 
 /** A provider's `env_inherit`: `all` of hangar's variables (less the two rules above), `none`, or these names. */

@@ -8,7 +8,6 @@ import { homedir } from "node:os";
 import { ConfigError, messageOf } from "../errors.ts";
 import { DEMO_PROVIDER_IDS, demoConfig } from "./demo.ts";
 import { type FindConfigOptions, findConfigFile } from "./find.ts";
-import { parseConfigText } from "./parse.ts";
 import type { ResolvedConfig } from "./types.ts";
 import { fileYamlMemo } from "./yaml-memo.ts";
 
@@ -38,6 +37,8 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
     throw new ConfigError(`Cannot read config file ${found.path}: ${messageOf(error)}`);
   }
   const memo = options.yamlMemoDir === undefined ? undefined : fileYamlMemo(options.yamlMemoDir, found.path);
+  // Parsing (yaml, zod) loads only for a file: `hangar call` on the demo config starts its providers sooner.
+  const { parseConfigText } = await import("./parse.ts");
   return parseConfigText(text, found.path, env, home, memo);
 }
 

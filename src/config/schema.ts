@@ -4,6 +4,9 @@
  * `resolve.ts` turns them into milliseconds and fills in defaults.
  */
 import { z } from "zod";
+import { isRecord } from "./is-record.ts";
+
+export { isRecord } from "./is-record.ts";
 
 /** What an environment variable's name looks like. */
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -169,11 +172,6 @@ export function relevantPart(data: unknown): unknown {
   }
   result.mcpServers = kept;
   return result;
-}
-
-/** True for a plain map (not a list, not null). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function isHttpUrl(text: string): boolean {

@@ -1,4 +1,6 @@
-import { type EnvPolicy, HANGAR_SECRETS } from "../config/index.ts";
+// Not from config/index.ts: `hangar call` starts providers before it loads the config parser (zod, yaml).
+import { HANGAR_SECRETS } from "../config/env-inherit.ts";
+import type { EnvPolicy } from "../config/index.ts";
 
 /**
  * The whole environment of a provider's process (a stdio server, or the `docker` client): hangar's own
