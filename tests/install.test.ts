@@ -156,8 +156,9 @@ test(
     expect(`${stdout}${stderr}`).toContain("Built dist/hangar");
     expect(code).toBe(0);
     expect((await run([join(copy, "dist", "hangar"), "--version"])).stdout).toContain(version);
-    expect(existsSync(join(copy, "node_modules", "@modelcontextprotocol", "sdk"))).toBe(true);
-    for (const dev of ["@modelcontextprotocol/inspector", "@modelcontextprotocol/conformance", "mcp-hub", "typescript"])
+    expect(existsSync(join(copy, "node_modules", "@modelcontextprotocol", "server"))).toBe(true);
+    const devs = ["@modelcontextprotocol/inspector", "@modelcontextprotocol/conformance", "@modelcontextprotocol/sdk"];
+    for (const dev of [...devs, "mcp-hub", "typescript"])
       expect(existsSync(join(copy, "node_modules", dev))).toBe(false);
   },
   TIMEOUT_MS,
