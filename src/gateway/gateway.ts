@@ -1,14 +1,14 @@
-import { type CallToolResult, type Progress, ProtocolError } from "@modelcontextprotocol/client";
-import { ExponentialBackoff, type IBackoff } from "cockatiel";
+import type { Progress } from "@modelcontextprotocol/client";
 import { type Clock, systemClock } from "../clock.ts";
 import { type ConfigDiff, diffConfig, isEmptyDiff } from "../config/config-diff.ts";
 import type { ResolvedConfig, ResolvedProvider } from "../config/types.ts";
-import { CallError, CancelledError, InvalidBatchError, withoutMcpPrefix } from "../errors.ts";
+import { CancelledError, InvalidBatchError } from "../errors.ts";
 
+export type { OneCallResult, ProviderRpcError } from "./call-work.ts";
 export { InvalidBatchError };
 
 import { type Logger, silentLogger } from "../observability/log.ts";
-import { type CallRecorder, type GatewayRecorder, noopRecorder } from "../observability/recorder.ts";
+import { type GatewayRecorder, noopRecorder } from "../observability/recorder.ts";
 import type { Pins } from "../pinning/index.ts";
 import { type InputRound, ProviderHandle } from "../pool/index.ts";
 import {
@@ -20,21 +20,19 @@ import {
   type Spawner,
   systemSpawner,
 } from "../providers/index.ts";
-import { AbortGroup, type BatchCall, runBatch, runOne, Semaphore, type Settled } from "../scheduler/index.ts";
-import { argumentLimitProblem } from "./argument-limits.ts";
+import { AbortGroup, runBatch, runOne, Semaphore } from "../scheduler/index.ts";
 import { type BatchPlan, planBatch } from "./batch-plan.ts";
+import { type BatchRequest, BatchRequestSchema, type BatchResult, type CallRequest } from "./batch-schema.ts";
+import { BatchStream } from "./batch-stream.ts";
 import {
-  type BatchRequest,
-  BatchRequestSchema,
-  type BatchResult,
-  type CallErrorInfo,
-  type CallRequest,
-  type CallResult,
-} from "./batch-schema.ts";
-import { BatchStream, roundMs } from "./batch-stream.ts";
-import { classifyError } from "./classify.ts";
+  type Attempts,
+  type CallWorkContext,
+  callWork,
+  type OneCallResult,
+  providerRpcError,
+  resultOf,
+} from "./call-work.ts";
 import { ConfigRecord, type ReloadTrigger } from "./config-record.ts";
-import { dependentArguments, literalArguments } from "./dependencies.ts";
 import { type ProviderLender, ProviderTable, type Retiring } from "./provider-table.ts";
 import { ResultStore } from "./result-store.ts";
 import { ResultTrimmer } from "./result-trim.ts";
@@ -111,6 +109,8 @@ export interface StartAllOptions {
  */
 export class Gateway {
   private readonly router: Router;
+  /** What each call's work reads of the gateway: the router and the pins. */
+  private readonly callContext: CallWorkContext;
   private validatorWarm = false;
   private readonly global: Semaphore;
   /** The providers (changed in place by `reload`) and their permits. */
@@ -162,6 +162,7 @@ export class Gateway {
       deps.borrowFrom?.lender,
     );
     this.router = new Router(this.table.handles);
+    this.callContext = { router: this.router, pins: this.pins };
     this.global = new Semaphore(config.maxConcurrency, Number.POSITIVE_INFINITY, "the gateway");
     this.keptResults = new ResultStore(this.clock);
   }
@@ -263,18 +264,16 @@ export class Gateway {
     );
     const holds: (() => void)[] = [];
     const calls = request.calls.map((_, index) =>
-      this.plan(
-        request.calls,
-        index,
-        plan,
-        attempts[index]!,
-        progressOf(options, index),
-        options.inputRound,
-        recorders[index]!,
-        (handle) => {
+      callWork(this.callContext, request.calls, index, {
+        batchPlan: plan,
+        attempts: attempts[index]!,
+        onProgress: progressOf(options, index),
+        inputRound: options.inputRound,
+        recorder: recorders[index]!,
+        routed: (handle) => {
           holds[index] = this.table.hold(handle);
         },
-      ),
+      }),
     );
     const trimmer = new ResultTrimmer(
       request.calls,
@@ -320,78 +319,6 @@ export class Gateway {
   }
 
   /**
-   * Turns call `index` of the request into work for the scheduler. A call that references others waits
-   * for them and gets its arguments from their answers (`dependency_failed` when it cannot).
-   */
-  private plan(
-    calls: readonly CallRequest[],
-    index: number,
-    batchPlan: BatchPlan | undefined,
-    attempts: Attempts,
-    onProgress: ((progress: Progress) => void) | undefined,
-    inputRound: InputRound | undefined,
-    recorder: CallRecorder,
-    routed: (handle: ProviderHandle) => void,
-  ): BatchCall<CallToolResult> {
-    const call = calls[index]!;
-    const after = batchPlan?.after[index] ?? [];
-    const marked = batchPlan?.marks[index]?.marked ?? false;
-    const checkSize = (args: Record<string, unknown> | undefined) => {
-      const tooBig = argumentLimitProblem(args);
-      if (tooBig !== undefined)
-        throw new CallError(
-          "invalid_arguments",
-          `Invalid arguments for "${call.provider}" tool "${call.tool}": ${tooBig}`,
-        );
-    };
-    let handle: ProviderHandle;
-    // The arguments as sent: references filled in once the calls they read have settled.
-    let args = call.arguments;
-    try {
-      handle = this.router.route(call.provider, call.tool);
-      routed(handle);
-      checkSize(args);
-      if (marked && after.length === 0) args = literalArguments(calls, index);
-    } catch (error) {
-      return { key: undefined, timeoutMs: Number.POSITIVE_INFINITY, run: () => Promise.reject(error) };
-    }
-    const timeoutMs = call.timeout_s === undefined ? handle.config.callTimeoutMs : call.timeout_s * 1000;
-    const prepare = (inputs: readonly Settled<CallToolResult>[]) => {
-      args = dependentArguments(calls, index, new Map(after.map((source, i) => [source, inputs[i]!])));
-      checkSize(args);
-    };
-    const attempt = (signal: AbortSignal) =>
-      handle.guard(async () => {
-        const tools = await handle.ensureReady(signal);
-        const withheld = this.pins?.refusal(call.provider, call.tool);
-        if (withheld) throw withheld;
-        const tool = this.router.check(call.provider, tools, call.tool, args);
-        attempts.safe = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true;
-        attempts.count++;
-        return recorder.upstream(handle.config.transport.kind, (meta) =>
-          handle.callTool(call.tool, args, {
-            signal,
-            ...(onProgress ? { onProgress } : {}),
-            ...(meta ? { meta } : {}),
-            ...(inputRound ? { inputRound } : {}),
-          }),
-        );
-      }, signal);
-    let backoff: IBackoff<unknown> | undefined;
-    return {
-      key: call.provider,
-      timeoutMs,
-      ...(after.length === 0 ? {} : { after, prepare }),
-      run: attempt,
-      retryDelayMs: (error) => {
-        if (!mayRetry(error, attempts, handle.config.retries)) return undefined;
-        backoff = backoff ? backoff.next(undefined) : RETRY_BACKOFF.next();
-        return backoff.duration;
-      },
-    };
-  }
-
-  /**
    * Runs one call with the limits, breaker, retries, deadline and recording of a batch of one; never
    * throws for the call's failure. A call without `select` or a result limit (a pass-through call) runs
    * on its own, without the batch machinery around it (scheduler generator, batch signal, stream).
@@ -418,8 +345,14 @@ export class Gateway {
     const recorder = recorded.callStarted({ index: 0, provider: call.provider, tool: call.tool, id: call.id });
     const attempts: Attempts = { count: 0, safe: false };
     let hold: (() => void) | undefined;
-    const work = this.plan([call], 0, undefined, attempts, onProgress, rest.inputRound, recorder, (handle) => {
-      hold = this.table.hold(handle);
+    const work = callWork(this.callContext, [call], 0, {
+      attempts,
+      onProgress,
+      inputRound: rest.inputRound,
+      recorder,
+      routed: (handle) => {
+        hold = this.table.hold(handle);
+      },
     });
     this.warmValidator();
     const outcome = await runOne(work, {
@@ -518,96 +451,8 @@ export class Gateway {
   }
 }
 
-/**
- * The result of a call made by name (`callOne`). When the provider answered the call with a JSON-RPC
- * error, `rpcError` is that error (code, message, data), so that a front passing the call through can
- * pass it on as it came; `error` says the same as in a batch.
- */
-export interface OneCallResult extends CallResult {
-  readonly rpcError?: ProviderRpcError;
-}
-
-/** A provider's JSON-RPC error answer to a call. */
-export interface ProviderRpcError {
-  readonly code: number;
-  readonly message: string;
-  readonly data?: unknown;
-}
-
-/** `error` as the provider's JSON-RPC error when it is one (the upstream client's ProtocolError). */
-function providerRpcError(error: unknown): ProviderRpcError | undefined {
-  if (!(error instanceof ProtocolError) || !Number.isSafeInteger(error.code)) return undefined;
-  const data = (error as { data?: unknown }).data;
-  return { code: error.code, message: withoutMcpPrefix(error.message), ...(data === undefined ? {} : { data }) };
-}
-
-/** What the gateway learns about a call while it runs: upstream attempts, and whether a retry is safe. */
-interface Attempts {
-  count: number;
-  /** The tool is annotated read-only or idempotent. */
-  safe: boolean;
-}
-
 /** The progress listener of call `index`, if the batch has one. */
 function progressOf(options: BatchOptions, index: number): ((progress: Progress) => void) | undefined {
   const listener = options.onProgress;
   return listener ? (progress) => listener(index, progress) : undefined;
-}
-
-/** Delays between retries of a safe call: 100 ms doubling up to 2 s, with jitter. */
-const RETRY_BACKOFF = new ExponentialBackoff({ initialDelay: 100, maxDelay: 2_000 });
-
-/** Retry only safe tools, only after a transport error or timeout (the scheduler stops at the deadline). */
-function mayRetry(error: unknown, attempts: Attempts, retries: number): boolean {
-  if (!attempts.safe || attempts.count === 0 || attempts.count > retries) return false;
-  const type = error instanceof CallError ? error.type : classifyError(error, "").type;
-  return type === "transport_error" || type === "timeout";
-}
-
-/** A failed call's error; a timed-out call to a tool that may write is not safe to retry. */
-function describeFailure(error: unknown, call: CallRequest, attempts: Attempts): CallErrorInfo {
-  const info = classifyError(error, call.provider);
-  if (info.type === "timeout" && attempts.count > 0 && !attempts.safe) {
-    return {
-      ...info,
-      retryable: false,
-      message: `${info.message}; its outcome is unknown, as "${call.tool}" may write and is not marked read-only or idempotent`,
-    };
-  }
-  return info;
-}
-
-/**
- * The result of a call from how it settled, built once, its fields in the contract's order: the provider's
- * answer (an `isError` answer is a `tool_error` with its content kept) or why the call failed.
- */
-function resultOf(call: CallRequest, outcome: Settled<CallToolResult>, attempts: Attempts): CallResult {
-  const answer = outcome.value;
-  const error =
-    answer === undefined
-      ? describeFailure(outcome.error, call, attempts)
-      : answer.isError === true
-        ? toolError(call, answer)
-        : undefined;
-  return {
-    index: outcome.index,
-    ...(call.id === undefined ? {} : { id: call.id }),
-    provider: call.provider,
-    tool: call.tool,
-    ok: error === undefined,
-    ...(answer === undefined ? {} : { result: answer }),
-    ...(error === undefined ? {} : { error }),
-    elapsed_ms: roundMs(outcome.elapsedMs),
-    attempts: attempts.count,
-  };
-}
-
-/** The error of an answer with `isError`: its first text, else a sentence naming the tool. */
-function toolError(call: CallRequest, answer: CallToolResult): CallErrorInfo {
-  const text = answer.content.find((c) => c.type === "text")?.text;
-  return {
-    type: "tool_error",
-    message: text ? text.slice(0, 500) : `Tool "${call.tool}" reported an error`,
-    retryable: false,
-  };
 }
