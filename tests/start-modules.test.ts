@@ -62,7 +62,7 @@ describe("what a start loads (issue 11)", () => {
   );
 
   test(
-    "hangar serve over stdio answers tools/list without loading the HTTP front, the tasks extension, the v1 SDK, metrics, tracing or the tool search",
+    "hangar serve over stdio answers tools/list without loading the HTTP front, the tasks extension, the v1 SDK, metrics, tracing, the tool search or the logger (nothing is logged at warn)",
     async () => {
       using box = sandbox();
       const config = box.write("hangar.yaml", "providers: []\n");
@@ -76,6 +76,7 @@ describe("what a start loads (issue 11)", () => {
         "@opentelemetry/sdk-trace",
         "@opentelemetry/exporter-trace-otlp-http",
         "minisearch",
+        "pino",
       ])
         expect(loaded).not.toContain(name);
     },
