@@ -3,14 +3,15 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { sandbox } from "./helpers/e2e.ts";
+import { type Sandbox, sandbox } from "./helpers/e2e.ts";
 import { BUN, ROOT } from "./helpers/paths.ts";
 
 const TIMEOUT_MS = 30_000;
 
-/** The packages (`node_modules/<name>`) whose modules were loaded by `hangar <args…>` fed `stdin`. */
-async function loadedPackages(args: string[], stdin = ""): Promise<Set<string>> {
-  using box = sandbox();
+/** The packages (`node_modules/<name>`) whose modules were loaded by `hangar <args…>` fed `stdin` (in `shared`, else its own sandbox). */
+async function loadedPackages(args: string[], stdin = "", shared?: Sandbox): Promise<Set<string>> {
+  using own = shared ? undefined : sandbox();
+  const box = shared ?? own!;
   const out = join(box.root, "loaded.json");
   const proc = Bun.spawn([BUN, join(ROOT, "tests/fixtures/loaded-modules.ts"), ...args], {
     ...box.options({ LOADED_MODULES_OUT: out }),
@@ -79,6 +80,19 @@ describe("what a start loads (issue 11)", () => {
         "pino",
       ])
         expect(loaded).not.toContain(name);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "hangar serve reads an unchanged config without the yaml library, and the library reads a new one",
+    async () => {
+      using box = sandbox();
+      const config = box.write("hangar.yaml", "max_concurrency: 8\nproviders: []\n");
+      expect(await loadedPackages(["--config", config, "serve"], LIST, box)).toContain("yaml");
+      expect(await loadedPackages(["--config", config, "serve"], LIST, box)).not.toContain("yaml");
+      box.write("hangar.yaml", "max_concurrency: 9\nproviders: []\n");
+      expect(await loadedPackages(["--config", config, "serve"], LIST, box)).toContain("yaml");
     },
     TIMEOUT_MS,
   );

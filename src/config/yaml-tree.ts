@@ -2,7 +2,8 @@
  * Reads YAML (or JSON, which is YAML) into plain data while remembering where every key and value is in
  * the text, so that each later problem can name its file, line and column.
  */
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
+import { createRequire } from "node:module";
+import type { Document, Node } from "yaml";
 import { type NativeYaml, nativeYaml } from "../runtime/index.ts";
 import type { KeyPath, Position, Problem } from "./problems.ts";
 import { problemsError } from "./problems.ts";
@@ -57,6 +58,19 @@ export function parseYamlTree(text: string, fileName: string, memo?: YamlMemo): 
   return tree;
 }
 
+type YamlLibrary = typeof import("yaml");
+let library: YamlLibrary | undefined;
+
+/**
+ * The yaml library, loaded on first use: a config read natively never loads it (issue 11: ~4 ms of a
+ * start). A literal `require` for the bundler (the binary, the Node library); `createRequire` where
+ * modules run without `require` (Deno).
+ */
+function yamlLibrary(): YamlLibrary {
+  library ??= (typeof require === "function" ? require("yaml") : createRequire(import.meta.url)("yaml")) as YamlLibrary;
+  return library;
+}
+
 /** What the native parser reads, or undefined when it refuses the text. */
 function nativeData(native: NativeYaml, text: string): { data: unknown } | undefined {
   try {
@@ -68,6 +82,7 @@ function nativeData(native: NativeYaml, text: string): { data: unknown } | undef
 
 /** Parses `text` with the yaml library, remembering where each key and value is. */
 function libraryTree(text: string, fileName: string): YamlTree {
+  const { LineCounter, parseDocument } = yamlLibrary();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): Position => lineCounter.linePos(offset);
@@ -123,6 +138,7 @@ function aliasProblem(doc: Document, fileName: string, at: (offset: number) => P
   } catch (error) {
     if (!(error instanceof ReferenceError)) return; // Anything else is the hand walk's to report.
     let first: Node | undefined;
+    const { visit } = yamlLibrary();
     visit(doc, {
       Alias(_key, node) {
         first = node;
@@ -152,6 +168,7 @@ function toPlain(
   budget: { left: number; alias: Node | undefined },
 ): unknown {
   if (depth > MAX_DEPTH || --budget.left < 0) return null;
+  const { isAlias, isMap, isScalar, isSeq } = yamlLibrary();
   if (isAlias(node)) {
     budget.alias ??= node;
     return toPlain(doc, node.resolve(doc), path, values, keys, depth + 1, budget);
