@@ -1,5 +1,6 @@
+import { createRequire } from "node:module";
 import type { Tool } from "@modelcontextprotocol/client";
-import { Ajv, type ValidateFunction } from "ajv";
+import type { Ajv, ValidateFunction } from "ajv";
 
 /** A tool's compiled inputSchema, and whether the schema itself is valid JSON Schema once that was asked. */
 interface Compiled {
@@ -35,7 +36,7 @@ export class ArgumentsValidator {
   }
 
   private get ajv(): Ajv {
-    this.made ??= new Ajv({ strict: false, allErrors: false, validateFormats: false, validateSchema: false });
+    this.made ??= new (ajvClass())({ strict: false, allErrors: false, validateFormats: false, validateSchema: false });
     return this.made;
   }
 
@@ -86,4 +87,16 @@ export class ArgumentsValidator {
     this.compiled.set(tool, compiled);
     return compiled;
   }
+}
+
+/**
+ * Ajv's class, its module loaded at the first check (issue 11: ~3 ms of every start, for `hangar serve`
+ * answering `tools/list` too). A literal `require` for the bundler (the binary, the Node library);
+ * `createRequire` where modules run without `require` (Deno).
+ */
+function ajvClass(): typeof Ajv {
+  const loaded = (typeof require === "function" ? require("ajv") : createRequire(import.meta.url)("ajv")) as {
+    Ajv: typeof Ajv;
+  };
+  return loaded.Ajv;
 }
