@@ -40,7 +40,16 @@ describe("the 2026-only fixture on the v2 SDK", () => {
     expect(client.getDiscoverResult()?.supportedVersions).toEqual(["2026-07-28"]);
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(
-      ["add_tool", "cancellations", "echo", "place_order", "progress", "wait"].sort(),
+      [
+        "add_tool",
+        "cancellations",
+        "echo",
+        "place_order",
+        "progress",
+        "touch_watched",
+        "wait",
+        "watched_listens",
+      ].sort(),
     );
     expect(textOf(await client.callTool({ name: "echo", arguments: { text: "hi" } }))).toBe("hi");
   }, 20_000);

@@ -13,7 +13,11 @@ export type { Era } from "./era.ts";
 
 /** Options of `frontFactory`; every field says its default. */
 export interface FrontFactoryOptions {
-  /** Serves `resources/subscribe` and `/unsubscribe` on 2025-era instances (default: not offered). */
+  /**
+   * Serves `resources/subscribe` and `/unsubscribe` on 2025-era instances, and says 2026-era ones honor
+   * `resourceSubscriptions` in `subscriptions/listen` (the entry follows them: resource-listens.ts)
+   * (default: neither offered).
+   */
   readonly subscriptions?: ResourceSubscriptions;
   /** Told when the client's roots change (default: nobody; stdio's `ServerBridge`). */
   readonly bridge?: ServerBridge;
@@ -30,7 +34,7 @@ export interface FrontFactoryOptions {
  * The one factory of Hangar's front, for every serving entry: `serveStdio` calls it per connection,
  * the HTTP front per 2025 session and per 2026 request. Each instance serves the same gateway and
  * catalog; 2025-era instances also serve resource subscriptions (a 2026 client follows resources with
- * `subscriptions/listen`, which the SDK's entries answer).
+ * `subscriptions/listen`, which the SDK's entries answer and Hangar's follow upstream).
  */
 export function frontFactory(deps: FrontDeps, options: FrontFactoryOptions = {}): (ctx: McpRequestContext) => Server {
   const relay = options.relay ?? relayCodec();
@@ -38,7 +42,10 @@ export function frontFactory(deps: FrontDeps, options: FrontFactoryOptions = {})
     const server = createServer(relay);
     serveGateway(server, deps, { bridge: options.bridge, era, relay });
     if (era === "legacy") options.subscriptions?.serveOn(server);
-    else deps.tasks?.serveOn(server);
+    else {
+      if (options.subscriptions) server.registerCapabilities({ resources: { subscribe: true } });
+      deps.tasks?.serveOn(server);
+    }
     options.onInstance?.(server, era);
     return server;
   };

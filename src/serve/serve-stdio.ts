@@ -7,7 +7,9 @@ import { FastRouteTransport } from "./fast-route-transport.ts";
 import { type Era, frontFactory, once, sendListChanged } from "./front-factory.ts";
 import type { FrontHangar } from "./front-hangar.ts";
 import type { MetricsEndpoint } from "./http/probes.ts";
+import { ListenTransport } from "./listen-transport.ts";
 import { listenProbes } from "./probe-listener.ts";
+import { ResourceListens } from "./resource-listens.ts";
 import { ResourceSubscriptions } from "./resource-subscriptions.ts";
 import { ServerBridge } from "./server-bridge.ts";
 import { StdioServerTransport } from "./stdio-server-transport.ts";
@@ -67,6 +69,12 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
   const deps = { hangar, logger, tasks: new TaskRelay(hangar.gateway) };
   // Plain calls of provider tools skip the SDK server once the client initialized (fast-route.ts).
   const fast = new FastRouteTransport(transport, deps);
+  // A 2026 client's listen follows its resources upstream; updates go out on its listen streams.
+  const sink = {
+    sendResourceUpdated: (params: { uri: string }) =>
+      current?.era === "modern" ? current.server.sendResourceUpdated(params) : Promise.resolve(),
+  };
+  const listening = new ListenTransport(fast, new ResourceListens(subscriptions, sink, logger));
   const handle = serveMcpStdio(
     frontFactory(deps, {
       subscriptions,
@@ -80,7 +88,7 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
       },
     }),
     {
-      transport: fast,
+      transport: listening,
       onerror: (error) => logger.debug({ err: error.message }, "bad message from the client"),
     },
   );

@@ -2,9 +2,11 @@ import { createMcpHandler, isLegacyRequest, type McpHttpHandler } from "@modelco
 import type { FrontDeps } from "../front-deps.ts";
 import { frontFactory } from "../front-factory.ts";
 import type { RelayCodec } from "../input-relay.ts";
+import { isListenRequest, ResourceListens } from "../resource-listens.ts";
 import { McpSessions, type McpSessionsOptions } from "./mcp-sessions.ts";
 import { HEADER_MISMATCH, paramHeaderProblem, paramHeaders } from "./param-headers.ts";
 import { requestIdOf, rpcError } from "./rpc-error.ts";
+import { onBodyEnd } from "./sealed-session.ts";
 
 /** Options of `McpEndpoint`; every field says its default. */
 export interface McpEndpointOptions extends McpSessionsOptions {
@@ -21,12 +23,15 @@ export interface McpEndpointOptions extends McpSessionsOptions {
  * server per request, no session, so any Hangar process with the same config can answer it. The SDK
  * checks the 2026 request (envelope, `MCP-Protocol-Version`, `Mcp-Method`/`Mcp-Name`; Hangar checks a
  * relayed tool's `Mcp-Param-*` headers, param-headers.ts) and answers
- * `server/discover` and `subscriptions/listen`; a client cancels a call by closing its stream.
+ * `server/discover` and `subscriptions/listen`; a client cancels a call by closing its stream. A listen's
+ * resources are followed upstream (resource-listens.ts) while its stream lives, over the same
+ * subscriptions as the 2025 sessions', and their updates go to the listens naming them.
  */
 export class McpEndpoint {
   /** The 2025-era sessions (what a provider's sampling, elicitation and logs are routed to). */
   readonly sessions: McpSessions;
   private readonly modern: McpHttpHandler;
+  private readonly listens: ResourceListens;
   private readonly stopFollowing: () => void;
   private closed = false;
 
@@ -42,12 +47,20 @@ export class McpEndpoint {
     };
     this.sessions = new McpSessions(deps, { ...options, onFirstSession: firstClient });
     this.modern = createMcpHandler(
-      frontFactory(deps, { onInstance: firstClient, ...(options.relay ? { relay: options.relay } : {}) }),
+      frontFactory(deps, {
+        onInstance: firstClient,
+        subscriptions: this.sessions.subscriptions,
+        ...(options.relay ? { relay: options.relay } : {}),
+      }),
       {
         legacy: "reject",
         onerror: (error) => deps.logger.debug({ err: error.message }, "bad 2026 request from an HTTP client"),
       },
     );
+    const sink = {
+      sendResourceUpdated: async ({ uri }: { uri: string }) => this.modern.notify.resourceUpdated(uri),
+    };
+    this.listens = new ResourceListens(this.sessions.subscriptions, sink, deps.logger);
     this.stopFollowing = deps.hangar.catalog.onChange((kinds) => {
       if (kinds.has("tools")) this.modern.notify.toolsChanged();
       if (kinds.has("prompts")) this.modern.notify.promptsChanged();
@@ -62,7 +75,16 @@ export class McpEndpoint {
       return this.sessions.handle(request, body);
     const mismatch = await this.paramHeaderMismatch(request, body);
     if (mismatch) return mismatch;
+    if (isListenRequest(body)) return this.listen(request, body);
     return this.modern.fetch(request, body === undefined ? {} : { parsedBody: body });
+  }
+
+  /** A 2026 `subscriptions/listen`: its resources followed upstream from before its acknowledgement until its stream ends. */
+  private async listen(request: Request, body: Parameters<ResourceListens["open"]>[0]): Promise<Response> {
+    const listen = await this.listens.open(body, request.signal);
+    if (request.signal.aborted) listen.close();
+    else request.signal.addEventListener("abort", () => listen.close(), { once: true });
+    return onBodyEnd(await this.modern.fetch(request, { parsedBody: listen.message }), () => listen.close());
   }
 
   /**

@@ -78,7 +78,8 @@ export interface McpSessionsOptions {
  */
 export class McpSessions implements SessionPicker {
   private readonly sessions = new Map<string, Session>();
-  private readonly subscriptions: ResourceSubscriptions;
+  /** The resources followed for the sessions on the shared gateway (and for 2026 listens: mcp-endpoint.ts). */
+  readonly subscriptions: ResourceSubscriptions;
   /** Which session's request runs on which provider (by session id). */
   private readonly calls = new ProviderCalls<string>();
   private readonly factory: (ctx: McpRequestContext) => Server;

@@ -1,0 +1,91 @@
+import type {
+  JSONRPCMessage,
+  MessageExtraInfo,
+  RequestId,
+  Transport,
+  TransportSendOptions,
+} from "@modelcontextprotocol/server";
+import { isListenRequest, type ResourceListens } from "./resource-listens.ts";
+
+/**
+ * A stdio-style connection whose 2026 clients' `subscriptions/listen` requests follow their resources
+ * upstream (resource-listens.ts): a listen naming resources reaches the SDK (which acknowledges it and
+ * then delivers updates on it) only once they are followed; the following ends when the client cancels
+ * the listen, the listen is answered (refused, or ended by the server) or the connection closes. Every
+ * other message passes untouched.
+ */
+export class ListenTransport implements Transport {
+  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
+  onerror?: (error: Error) => void;
+  onclose?: () => void;
+  /** Listens being followed (or being set up: `undefined` until then), by request id. */
+  private readonly open = new Map<RequestId, (() => void) | undefined>();
+  private readonly closing = new AbortController();
+
+  constructor(
+    private readonly inner: Transport,
+    private readonly listens: ResourceListens,
+  ) {
+    inner.onmessage = (message, extra) => {
+      if (isListenRequest(message)) {
+        void this.follow(message, extra);
+        return;
+      }
+      if ("method" in message && message.method === "notifications/cancelled")
+        this.end((message.params as { requestId?: RequestId } | undefined)?.requestId);
+      this.onmessage?.(message, extra);
+    };
+    inner.onerror = (error) => this.onerror?.(error);
+    inner.onclose = () => {
+      this.endAll();
+      this.onclose?.();
+    };
+  }
+
+  start(): Promise<void> {
+    return this.inner.start();
+  }
+
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if ("id" in message && ("result" in message || "error" in message)) this.end(message.id);
+    return this.inner.send(message, options);
+  }
+
+  setProtocolVersion(version: string): void {
+    this.inner.setProtocolVersion?.(version);
+  }
+
+  async close(): Promise<void> {
+    this.endAll();
+    await this.inner.close();
+  }
+
+  private async follow(message: JSONRPCMessage & { id: RequestId }, extra?: MessageExtraInfo): Promise<void> {
+    const id = message.id;
+    this.open.set(id, undefined);
+    try {
+      const listen = await this.listens.open(message as Parameters<ResourceListens["open"]>[0], this.closing.signal);
+      // Cancelled (or the connection closed) while its resources were being followed: nothing to serve.
+      if (!this.open.has(id)) return listen.close();
+      this.open.set(id, () => listen.close());
+      this.onmessage?.(listen.message as JSONRPCMessage, extra);
+    } catch (error) {
+      this.open.delete(id);
+      this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+      this.onmessage?.(message, extra);
+    }
+  }
+
+  /** Stops following listen `id` (when it is one). */
+  private end(id: RequestId | undefined): void {
+    if (id === undefined || !this.open.has(id)) return;
+    const close = this.open.get(id);
+    this.open.delete(id);
+    close?.();
+  }
+
+  private endAll(): void {
+    this.closing.abort();
+    for (const id of [...this.open.keys()]) this.end(id);
+  }
+}
