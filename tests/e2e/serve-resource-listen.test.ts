@@ -10,19 +10,21 @@ import { sandbox } from "../helpers/e2e.ts";
 import { startHttpHangar } from "../helpers/http-serve.ts";
 import { fixture } from "../helpers/paths.ts";
 import { waitFor } from "../helpers/processes.ts";
+import { sharedBox } from "../helpers/shared.ts";
 import { v2StdioClient } from "../helpers/v2-stdio-client.ts";
 
 const PINNED: ClientOptions = { versionNegotiation: { mode: { pin: "2026-07-28" } } };
 const OLD_URI = "hangar://old/test://watched-resource";
 const NEW_URI = "hangar://new/test://watched";
 
-/** A sandbox whose hangar.yaml has a 2025 provider `old` and a 2026 provider `new`. */
+/** hangar.yaml with a 2025 provider `old` and a 2026 provider `new` (`extra` on top verbatim). */
+const config = (extra = "") =>
+  `${extra}providers:\n  - ${JSON.stringify({ id: "old", command: fixture("conformance-server.ts") })}\n  - ${JSON.stringify({ id: "new", command: fixture("modern-server.ts") })}\n`;
+
+/** A sandbox with that config. */
 function box(): Sandbox {
   const box = sandbox();
-  box.write(
-    "hangar.yaml",
-    `providers:\n  - ${JSON.stringify({ id: "old", command: fixture("conformance-server.ts") })}\n  - ${JSON.stringify({ id: "new", command: fixture("modern-server.ts") })}\n`,
-  );
+  box.write("hangar.yaml", config());
   return box;
 }
 
@@ -119,5 +121,15 @@ describe("hangar serve --http: a 2026-07-28 client's subscriptions/listen follow
     await using client = await httpClient(hangar.base);
     await followsNew(client);
     await refusesUnknown(client);
+  }, 30_000);
+});
+
+describe("hangar serve --shared: a 2026-07-28 client's subscriptions/listen follows provider resources", () => {
+  test("both providers' resources are followed upstream through the daemon and their updates arrive", async () => {
+    await using shared = sharedBox();
+    shared.box.write("hangar.yaml", config("shared: true\n"));
+    await using client = await v2StdioClient({ ...shared.box, env: shared.env }, PINNED);
+    await followsOld(client);
+    await followsNew(client);
   }, 30_000);
 });

@@ -6,7 +6,9 @@ import { FastRouteTransport } from "../fast-route-transport.ts";
 import type { FrontDeps } from "../front-deps.ts";
 import { type Era, frontFactory, sendListChanged } from "../front-factory.ts";
 import type { ProviderCalls } from "../http/provider-calls.ts";
+import { ListenTransport } from "../listen-transport.ts";
 import type { OwnProviders } from "../per-client.ts";
+import { ResourceListens } from "../resource-listens.ts";
 import type { ResourceSubscriptions } from "../resource-subscriptions.ts";
 import { SocketServerTransport } from "./socket-transport.ts";
 
@@ -79,6 +81,12 @@ export class DaemonSession {
     };
     // Plain calls of provider tools skip the SDK server once the client initialized (fast-route.ts).
     const fast = new FastRouteTransport(this.transport, served);
+    // A 2026 client's listen follows its resources upstream; updates go out on its listen streams.
+    const sink = {
+      sendResourceUpdated: (params: { uri: string }) =>
+        this.current?.era === "modern" ? this.current.server.sendResourceUpdated(params) : Promise.resolve(),
+    };
+    const listening = new ListenTransport(fast, new ResourceListens(this.subscriptions, sink, logger));
     const factory = frontFactory(served, {
       subscriptions: this.subscriptions,
       ...(this.own ? { bridge: this.own.bridge } : {}),
@@ -96,7 +104,7 @@ export class DaemonSession {
       },
     });
     this.handle = serveStdio(factory, {
-      transport: fast,
+      transport: listening,
       onerror: (error) => logger.debug({ err: error.message }, "bad message from a client"),
     });
     this.stopFollowing = front.hangar.catalog.onChange((kinds) => {
