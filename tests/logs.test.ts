@@ -25,6 +25,28 @@ function fileLogger(options: LoggerOptions = {}) {
 const SECRET = "hunter2-s3cret";
 
 describe("Logs", () => {
+  test("A logger writes its lines at or above its level and none below; a child carries its bindings and may set its own level (issue 11: pino loads at the first line)", () => {
+    const { logger, read } = fileLogger({ level: "warn" });
+    logger.info("not written");
+    expect(read()).toBe("");
+    expect(logger.isLevelEnabled("info")).toBe(false);
+    expect(logger.isLevelEnabled("error")).toBe(true);
+    const child = logger.child({ batch_id: "b1" });
+    child.debug("not written either");
+    child.warn({ provider: "demo" }, "written");
+    logger.child({ call_id: "c1" }, { level: "debug" }).debug("written at debug");
+    const lines = read()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(
+      lines.map(({ level, msg, batch_id, call_id, provider }) => ({ level, msg, batch_id, call_id, provider })),
+    ).toEqual([
+      { level: 40, msg: "written", batch_id: "b1", call_id: undefined, provider: "demo" },
+      { level: 20, msg: "written at debug", batch_id: undefined, call_id: "c1", provider: undefined },
+    ]);
+  });
+
   test("Every line about a batch carries its batch_id, and every line about a call its call_id", async () => {
     const { logger, read } = fileLogger();
     const gateway = new Gateway(configOf([demoProvider("demo")]), { logger, recorder: logRecorder(logger) });

@@ -79,8 +79,8 @@ function lazyLogger(level: string, make: () => Logger): Logger {
   const logger: Record<string, unknown> = {
     level,
     isLevelEnabled: enabled,
-    child: (bindings: Record<string, unknown>, options?: object) =>
-      lazyLogger(level, () => real().child(bindings, options)),
+    child: (bindings: Record<string, unknown>, options?: { level?: string }) =>
+      lazyLogger(options?.level ?? level, () => real().child(bindings, options)),
     flush: (callback?: (error?: Error) => void) => (made ? made.flush(callback) : callback?.()),
   };
   for (const name of METHODS) {
