@@ -421,6 +421,26 @@ export class Gateway {
     return failures;
   }
 
+  /**
+   * Takes provider `providerId`'s permit, then a global one, as a call does (waiting in line; `overloaded`
+   * past the provider's `max_queue`; the signal's reason if it aborts first), for a call the front sends
+   * by another path (a call relayed as a task); the returned function gives both back.
+   */
+  async permits(providerId: string, signal: AbortSignal): Promise<() => void> {
+    const perProvider = this.table.permitsFor(providerId);
+    const releaseProvider = perProvider ? (perProvider.tryAcquire() ?? (await perProvider.acquire(signal))) : undefined;
+    try {
+      const releaseGlobal = this.global.tryAcquire() ?? (await this.global.acquire(signal));
+      return () => {
+        releaseGlobal();
+        releaseProvider?.();
+      };
+    } catch (error) {
+      releaseProvider?.();
+      throw error;
+    }
+  }
+
   /** Calls of a provider running now and waiting for a permit (0 and 0 for an unknown id). */
   load(providerId: string): { inFlight: number; queued: number } {
     const permits = this.table.permitsFor(providerId);

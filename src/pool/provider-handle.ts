@@ -211,6 +211,20 @@ export class ProviderHandle {
     }
   }
 
+  /**
+   * Keeps the provider from being stopped for idleness until the returned function is called (once):
+   * for work that outlives any request to it, such as a task relayed to a client (task-leases.ts).
+   */
+  hold(): () => void {
+    this.leases.acquire();
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.leases.release();
+    };
+  }
+
   /** Forgets a connection that can no longer be used, so the next call connects afresh. */
   private async dropConnection(connection: Connection): Promise<void> {
     if (this.connection !== connection) return;

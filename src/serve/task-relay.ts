@@ -20,6 +20,7 @@ import type { Target } from "./names.ts";
 import { type ProviderClient, providerRequest } from "./provider-request.ts";
 import { extraOf, notifyProgress, traceOf } from "./request-context.ts";
 import { TaskIds, type TaskOwner } from "./task-ids.ts";
+import { isTerminal, TaskLeases } from "./task-leases.ts";
 
 const MODERN_VERSION = "2026-07-28";
 const TaskParams = z.looseObject({ taskId: z.string() });
@@ -33,12 +34,24 @@ type Relayed = Record<string, unknown>;
  * task under Hangar's own id (provider and task sealed together, see `TaskIds`), and the client's
  * `tasks/get`, `tasks/update` and `tasks/cancel` go to the provider that owns the task. Requests and
  * answers travel on the provider connection's raw channel: SDK 2.4.0's client refuses task shapes.
+ * The call that creates a task holds the provider's `max_concurrency` permit (and a global one) as any
+ * call does, until the provider answers; a live task then holds its provider up (`TaskLeases`) until it
+ * is seen terminal, cancelled, or its time runs out.
  */
 export class TaskRelay {
+  private readonly leases: TaskLeases;
+
   constructor(
     private readonly gateway: Gateway,
     private readonly ids: TaskIds = new TaskIds(),
-  ) {}
+  ) {
+    this.leases = new TaskLeases(gateway.clock);
+  }
+
+  /** Relayed tasks holding their provider up now. */
+  get live(): number {
+    return this.leases.size;
+  }
 
   /** Advertises the extension on a 2026 instance and serves its methods there. */
   serveOn(server: Server): void {
@@ -78,6 +91,7 @@ export class TaskRelay {
     return providerRequest(this.gateway, target.providerId, extra.signal, async (client, signal) => {
       const raw = client.getProtocolEra() === "modern" && offersTasks(client) ? rawChannelOf(client) : undefined;
       if (!raw) return undefined;
+      const release = await this.gateway.permits(target.providerId, signal);
       let sent = Promise.resolve();
       const progress =
         token === undefined
@@ -111,8 +125,12 @@ export class TaskRelay {
           ) as unknown as Relayed;
         }
         if (answer.resultType !== "task" || typeof answer.taskId !== "string") return answer;
+        const handle = this.gateway.handles.get(target.providerId);
+        if (handle && !isTerminal(answer.status))
+          this.leases.hold(leaseKey(target.providerId, answer.taskId), handle.hold(), answer.ttlMs);
         return { ...answer, taskId: this.ids.mint({ provider: target.providerId, upstream: answer.taskId }) };
       } finally {
+        release();
         progress?.stop();
       }
     });
@@ -130,11 +148,24 @@ export class TaskRelay {
     if (!owner || !this.gateway.handles.has(owner.provider))
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown task "${taskId}"`);
     const signal = ctx.mcpReq.signal;
-    return providerRequest(this.gateway, owner.provider, signal, async (client, signal) =>
-      request(rawOf(client, owner), method, { ...params, taskId: owner.upstream }, signal),
-    );
+    const key = leaseKey(owner.provider, owner.upstream);
+    try {
+      const answer = await providerRequest(this.gateway, owner.provider, signal, async (client, signal) =>
+        request(rawOf(client, owner), method, { ...params, taskId: owner.upstream }, signal),
+      );
+      // The task is over (or, cancelled, about to be): its provider may idle again.
+      if (method === "tasks/cancel" || isTerminal(answer.status)) this.leases.end(key);
+      return answer;
+    } catch (error) {
+      // The provider does not know the task (any more): nothing to keep it up for.
+      if (error instanceof ProtocolError && error.code === ProtocolErrorCode.InvalidParams) this.leases.end(key);
+      throw error;
+    }
   }
 }
+
+/** The key of a relayed task's lease: its provider and the provider's own task id. */
+const leaseKey = (provider: string, upstream: string) => `${provider}\u0000${upstream}`;
 
 /** Whether this 2026 request's client declared the tasks extension (in its `_meta` client capabilities). */
 function declaresTasks(ctx: ServerContext): boolean {

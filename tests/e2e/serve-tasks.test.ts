@@ -15,17 +15,21 @@ const TASKS = "io.modelcontextprotocol/tasks";
 const TOKEN = "tasks-test-token";
 
 /**
- * A sandbox whose hangar.yaml has the tasks fixture as provider "jobs", logging to `tasks.log`; its
- * processes share their tasks in `store/` (a provider two replicas reach alike).
+ * A sandbox whose hangar.yaml has the tasks fixture as provider "jobs" (with `settings`, and `more`
+ * environment), logging to `tasks.log`; its processes share their tasks in `store/` (a provider two
+ * replicas reach alike).
  */
-function tasksBox(): Sandbox & { lines(): string[] } {
+function tasksBox(
+  settings: Record<string, unknown> = {},
+  more: Record<string, string> = {},
+): Sandbox & { lines(): string[] } {
   const box = sandbox();
   const store = join(box.root, "store");
   mkdirSync(store);
-  const env = { TASKS_LOG: join(box.root, "tasks.log"), TASKS_STORE: store };
+  const env = { TASKS_LOG: join(box.root, "tasks.log"), TASKS_STORE: store, ...more };
   box.write(
     "hangar.yaml",
-    `providers:\n  - ${JSON.stringify({ id: "jobs", command: fixture("tasks-server.ts"), env })}\n`,
+    `providers:\n  - ${JSON.stringify({ id: "jobs", command: fixture("tasks-server.ts"), env, ...settings })}\n`,
   );
   const lines = () => {
     try {
@@ -215,5 +219,77 @@ describe("hangar serve relays provider tasks to 2026 clients (issue 10, tasks)",
       await reading.catch(() => {});
       killLeftovers(below);
     }
+  }, 30_000);
+});
+
+describe("a relayed task holds its provider and its call takes the provider's permit", () => {
+  /** Provider "jobs" as `hangar_status` shows it to `client`. */
+  const jobsOf = async (client: ReturnType<typeof modernClient>) => {
+    const status = await client("tools/call", { name: "hangar_status", arguments: { provider: "jobs" } });
+    const providers = (status.result!.structuredContent as { providers: Record<string, unknown>[] }).providers;
+    return providers[0] as { state: string; in_flight: number; queued: number; starts: number };
+  };
+  /** What the provider's store says of its task `upstream`. */
+  const stored = (box: Sandbox, upstream: string) => {
+    try {
+      return (JSON.parse(readFileSync(join(box.root, "store", `${upstream}.json`), "utf8")) as { status: string })
+        .status;
+    } catch {
+      return "";
+    }
+  };
+  const upstreamOf = (box: Sandbox & { lines(): string[] }) =>
+    box
+      .lines()
+      .findLast((l) => l.startsWith("task "))!
+      .split(" ")[1]!;
+
+  test("a task whose client does not poll for longer than idle_ttl_s runs to its end, and the provider idles once it is seen completed", async () => {
+    await using box = tasksBox({ idle_ttl_s: 1 });
+    await using hangar = await startHttpHangar(box, ["--token", TOKEN]);
+    const client = modernClient(hangar.base);
+    const created = await client("tools/call", { name: "jobs__slow_compute", arguments: { seconds: 2.5, label: "l" } });
+    const taskId = created.result!.taskId!;
+    // Nobody polls while it runs (2.5 s, past the 1 s idle TTL): the provider must still be there to finish it.
+    await waitFor(() => stored(box, upstreamOf(box)) === "completed", 15_000, "the provider to complete the task");
+    const task = await client("tasks/get", { taskId });
+    expect(task.result).toMatchObject({ taskId, status: "completed", result: { content: [{ text: "computed l" }] } });
+    expect((await jobsOf(client)).starts).toBe(1);
+    // Seen completed: nothing holds the provider any more.
+    await waitFor(async () => (await jobsOf(client)).state === "stopped", 10_000, "the idle provider to stop");
+  }, 30_000);
+
+  test("a task's hold ends at its ttlMs, and at tasks/cancel", async () => {
+    await using box = tasksBox({ idle_ttl_s: 1 }, { TASKS_TTL_MS: "1500" });
+    await using hangar = await startHttpHangar(box, ["--token", TOKEN]);
+    const client = modernClient(hangar.base);
+    await client("tools/call", { name: "jobs__slow_compute", arguments: { seconds: 60 } });
+    await waitFor(async () => (await jobsOf(client)).state === "stopped", 10_000, "the provider to stop past the ttl");
+
+    const created = await client("tools/call", { name: "jobs__slow_compute", arguments: { seconds: 60 } });
+    expect((await jobsOf(client)).starts).toBe(2);
+    await client("tasks/cancel", { taskId: created.result!.taskId! });
+    await waitFor(
+      async () => (await jobsOf(client)).state === "stopped",
+      10_000,
+      "the provider to stop once cancelled",
+    );
+  }, 30_000);
+
+  test("a call relayed as a task waits for the provider's max_concurrency permit like any call", async () => {
+    await using box = tasksBox({ max_concurrency: 1 });
+    await using hangar = await startHttpHangar(box, ["--token", TOKEN]);
+    const client = modernClient(hangar.base);
+    // Without the extension the call runs to its end, holding the provider's only permit meanwhile.
+    const plain = modernClient(hangar.base, false)("tools/call", {
+      name: "jobs__slow_compute",
+      arguments: { seconds: 2 },
+    });
+    await waitFor(async () => (await jobsOf(client)).in_flight === 1, 10_000, "the plain call to run");
+    const relayed = client("tools/call", { name: "jobs__slow_compute", arguments: { seconds: 0 } });
+    await waitFor(async () => (await jobsOf(client)).queued === 1, 10_000, "the relayed call to wait for the permit");
+    expect((await plain).result).toMatchObject({ content: [{ text: "computed" }] });
+    expect((await relayed).result).toMatchObject({ resultType: "task" });
+    expect(box.lines().filter((l) => l.startsWith("task "))).toHaveLength(1);
   }, 30_000);
 });
