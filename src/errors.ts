@@ -18,6 +18,7 @@ export const CALL_ERROR_TYPES = [
   "transport_error",
   "protocol_error",
   "dependency_failed",
+  "input_required",
   "internal",
 ] as const;
 

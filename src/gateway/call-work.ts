@@ -28,7 +28,8 @@ export interface CallWorkOptions {
   /** Filled in as the call runs: attempts made, and whether a retry is safe. */
   readonly attempts: Attempts;
   readonly onProgress?: ((progress: Progress) => void) | undefined;
-  readonly inputRound?: InputRound | undefined;
+  /** The round of a 2026-07-28 client's call by name, or "refuse": its caller cannot be asked for input. */
+  readonly inputRound?: InputRound | "refuse" | undefined;
   readonly recorder: CallRecorder;
   /** Told the provider instance the call was routed to (the gateway holds it until the call settles). */
   readonly routed: (handle: ProviderHandle) => void;
@@ -87,7 +88,7 @@ export function callWork(
           signal,
           ...(onProgress ? { onProgress } : {}),
           ...(meta ? { meta } : {}),
-          ...(inputRound ? { inputRound } : {}),
+          ...(inputRound === "refuse" ? { refuseInput: true } : inputRound ? { inputRound } : {}),
         }),
       );
     }, signal);

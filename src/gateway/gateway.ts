@@ -91,6 +91,11 @@ export interface BatchOptions {
    * `input_required` is then the call's result (default: none).
    */
   readonly inputRound?: InputRound;
+  /**
+   * The caller cannot be asked for input (a 2026-07-28 client's `hangar_call`): a call whose provider asks
+   * for some fails with `input_required` (default false: the client's handlers are asked).
+   */
+  readonly refuseInput?: boolean;
 }
 
 /** Options of `Gateway.startAll`; every field says its default. */
@@ -268,7 +273,7 @@ export class Gateway {
         batchPlan: plan,
         attempts: attempts[index]!,
         onProgress: progressOf(options, index),
-        inputRound: options.inputRound,
+        inputRound: options.refuseInput ? "refuse" : options.inputRound,
         recorder: recorders[index]!,
         routed: (handle) => {
           holds[index] = this.table.hold(handle);
@@ -428,9 +433,9 @@ export class Gateway {
    */
   async permits(providerId: string, signal: AbortSignal): Promise<() => void> {
     const perProvider = this.table.permitsFor(providerId);
-    const releaseProvider = perProvider ? (perProvider.tryAcquire() ?? (await perProvider.acquire(signal))) : undefined;
+    const releaseProvider = perProvider ? await perProvider.acquire(signal) : undefined;
     try {
-      const releaseGlobal = this.global.tryAcquire() ?? (await this.global.acquire(signal));
+      const releaseGlobal = await this.global.acquire(signal);
       return () => {
         releaseGlobal();
         releaseProvider?.();

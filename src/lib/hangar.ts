@@ -44,6 +44,8 @@ export interface CallOptions {
   readonly defaultMaxResultBytes?: number;
   /** Keep the full answers of trimmed calls for `hangar_result` (default false). @internal */
   readonly keepTrimmed?: boolean;
+  /** Fail a call whose provider asks for input with `input_required` (a 2026-07-28 client's `hangar_call`; default false). @internal */
+  readonly refuseInput?: boolean;
 }
 
 /** Options of `Hangar.over`; every field says its default. @internal */
@@ -185,6 +187,7 @@ export class Hangar implements AsyncDisposable {
       ...(options.tracestate === undefined ? {} : { tracestate: options.tracestate }),
       ...(options.defaultMaxResultBytes === undefined ? {} : { defaultMaxResultBytes: options.defaultMaxResultBytes }),
       ...(options.keepTrimmed ? { keepTrimmed: true } : {}),
+      ...(options.refuseInput ? { refuseInput: true } : {}),
     });
   }
 

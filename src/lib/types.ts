@@ -50,6 +50,7 @@ export type CallErrorType =
   | "transport_error"
   | "protocol_error"
   | "dependency_failed"
+  | "input_required"
   | "internal";
 
 /** Why a call failed, and whether the same call may succeed if tried again. */

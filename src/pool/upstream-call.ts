@@ -13,6 +13,7 @@ import {
 } from "@modelcontextprotocol/client";
 import { ProviderError } from "../errors.ts";
 import { type Connection, NO_SDK_TIMEOUT, rawChannelOf } from "../providers/index.ts";
+import { inputRequiredFailure, isInputCapabilityError, isInputRequired } from "./input-refusal.ts";
 import { offersTasks, TASKS_EXTENSION } from "./offers-tasks.ts";
 import { rawToolCall } from "./raw-tool-call.ts";
 
@@ -30,6 +31,12 @@ export interface UpstreamCallOptions {
   readonly inputRound?: InputRound;
   /** The provider's listed tools (a 2025-11-25 provider declares there which tools run as tasks). */
   readonly tools?: () => readonly Tool[];
+  /**
+   * The caller cannot be asked for input (a 2026-07-28 client's `hangar_call`): a 2026 provider's
+   * `input_required`, or its -32021 for an input capability, fails the call with `input_required`
+   * (default false: the client's handlers, which the bridge forwards, answer it).
+   */
+  readonly refuseInput?: boolean;
 }
 
 /**
@@ -79,6 +86,24 @@ export async function requestToolCall(
   args: Record<string, unknown> | undefined,
   options: UpstreamCallOptions,
 ): Promise<CallToolResult> {
+  if (!options.refuseInput || client.getProtocolEra() !== "modern") return sendToolCall(client, name, args, options);
+  try {
+    const result = await sendToolCall(client, name, args, options);
+    if (isInputRequired(result)) throw inputRequiredFailure(name, result);
+    return result;
+  } catch (error) {
+    if (isInputCapabilityError(error)) throw inputRequiredFailure(name, error);
+    throw error;
+  }
+}
+
+/** `requestToolCall` without its refusal of input. */
+async function sendToolCall(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> | undefined,
+  options: UpstreamCallOptions,
+): Promise<CallToolResult> {
   if (offersTasks(client) && !withoutTasks(options.inputRound))
     return withoutHopMeta(await (await import("./task-call.ts")).requestTaskToolCall(client, name, args, options));
   const base = args === undefined ? { name } : { name, arguments: args };
@@ -89,7 +114,7 @@ export async function requestToolCall(
     const result = await rawToolCall(client, raw, {
       signal: options.signal,
       params,
-      allowInputRequired: round !== undefined,
+      allowInputRequired: round !== undefined || options.refuseInput === true,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     if (result !== undefined) return withoutHopMeta(result);
@@ -99,7 +124,7 @@ export async function requestToolCall(
     signal: options.signal,
     timeout: NO_SDK_TIMEOUT,
     ...(options.onProgress ? { onprogress: options.onProgress } : {}),
-    ...(round ? { allowInputRequired: true } : {}),
+    ...(round || options.refuseInput ? { allowInputRequired: true } : {}),
   };
   const request = { method: "tools/call" as const, params };
   // A 2026-07-28 result was checked against the wire schema as the SDK decoded it: checking it against

@@ -1,6 +1,6 @@
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import { type BatchRequest, InvalidBatchError, MCP_RESULT_BYTES } from "../gateway/index.ts";
-import type { BatchInput } from "../lib/types.ts";
+import type { BatchInput, BatchResult } from "../lib/types.ts";
 import type { FrontDeps } from "./front-deps.ts";
 import type { FrontBatch } from "./front-hangar.ts";
 import { type Extra, failure, notifyProgress, settleProgress, structured, traceOf } from "./request-context.ts";
@@ -8,7 +8,9 @@ import { type Extra, failure, notifyProgress, settleProgress, structured, traceO
 /**
  * `hangar_call`: runs the batch `input` through the library's `Hangar.stream` (the path of `hangar call`), one progress notification per finished call when asked. Its
  * results are capped at MCP_RESULT_BYTES unless the batch says otherwise, and what is trimmed is kept
- * for `hangar_result`.
+ * for `hangar_result`. A 2026-07-28 client can be asked for input only by an `input_required` answer to
+ * its own request, which one call of a batch cannot give: a call whose provider asks for input fails
+ * with `input_required`, its message naming the tool to call by name instead.
  */
 export async function hangarCall(deps: FrontDeps, input: unknown, extra: Extra): Promise<CallToolResult> {
   let batch: FrontBatch;
@@ -18,6 +20,7 @@ export async function hangarCall(deps: FrontDeps, input: unknown, extra: Extra):
       ...traceOf(extra),
       defaultMaxResultBytes: MCP_RESULT_BYTES,
       keepTrimmed: true,
+      ...(extra.modern ? { refuseInput: true } : {}),
     });
   } catch (error) {
     if (error instanceof InvalidBatchError) return failure(error.message);
@@ -41,5 +44,24 @@ export async function hangarCall(deps: FrontDeps, input: unknown, extra: Extra):
     for (const left of leave) left?.();
   }
   if (token !== undefined) await settleProgress(Promise.resolve());
-  return structured(await batch.result());
+  const result = await batch.result();
+  return structured(extra.modern ? withCallByName(deps, result) : result);
+}
+
+/** `result` with each `input_required` failure saying how the client can answer it: the call by name. */
+function withCallByName(deps: FrontDeps, result: BatchResult): BatchResult {
+  if (!result.results.some((r) => r.error?.type === "input_required")) return result;
+  const exposed = deps.hangar.catalog.exposed;
+  return {
+    ...result,
+    results: result.results.map((r) => {
+      if (r.error?.type !== "input_required") return r;
+      const name = exposed.nameOf(r.provider, r.tool);
+      const hint =
+        name === undefined
+          ? `; provider "${r.provider}" is not exposed, so its tools cannot be called by name`
+          : `; call "${name}" by name (not in a batch) to answer it`;
+      return { ...r, error: { ...r.error, message: `${r.error.message}${hint}` } };
+    }),
+  };
 }

@@ -11,6 +11,8 @@ export interface FrontBatchOptions {
   readonly defaultMaxResultBytes?: number;
   /** Keep the full answers of trimmed calls for `hangar_result` (default false). */
   readonly keepTrimmed?: boolean;
+  /** Fail a call whose provider asks for input with `input_required` (a 2026-07-28 client's batch; default false). */
+  readonly refuseInput?: boolean;
 }
 
 /** A batch as the library streams it (`HangarStream`). */

@@ -20,6 +20,8 @@ export interface Extra {
   /** The HTTP request's headers, when it came over HTTP. */
   readonly headers: Headers | undefined;
   readonly sendNotification: (n: ServerNotification) => Promise<void>;
+  /** A 2026-07-28 request, whose client is asked for input only by `input_required` answers (default: a 2025 one). */
+  readonly modern?: boolean;
 }
 
 /** Hangar's view of an SDK handler context. */

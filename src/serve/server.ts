@@ -87,7 +87,12 @@ export function serveGateway(
     const extra = extraOf(ctx);
     const { name, arguments: args } = request.params;
     const own = hangarTool(name);
-    if (own) return own.call(deps, withoutUnknownKeys(args ?? {}, own.input), extra);
+    if (own)
+      return own.call(
+        deps,
+        withoutUnknownKeys(args ?? {}, own.input),
+        era === "modern" ? { ...extra, modern: true } : extra,
+      );
     const target = await findListed(
       catalog,
       extra.signal,
