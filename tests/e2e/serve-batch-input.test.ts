@@ -2,12 +2,16 @@
 // call of a batch cannot hold an input_required round of its own). The call fails alone, at once, with
 // `input_required` naming what was asked and the tool to call by name instead; the batch's other calls
 // run, and the same tool called by name is answered through the client (tests/fixtures/modern-server.ts's
-// place_order asks how many, then to confirm). A 2025 client's batch still has its handlers asked.
+// place_order asks how many, then to confirm). A 2025 client's batch still has its handlers asked. Over
+// HTTP a 2025 provider's elicitation during a 2026 client's request is refused, never sent to a 2025
+// session whose older request runs on the same provider (tests/fixtures/conformance-server.ts).
 import { describe, expect, test } from "bun:test";
 import { Client, type ClientOptions, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { type Sandbox, sandbox } from "../helpers/e2e.ts";
 import { startHttpHangar } from "../helpers/http-serve.ts";
 import { fixture } from "../helpers/paths.ts";
+import { waitFor } from "../helpers/processes.ts";
 import { v2StdioClient } from "../helpers/v2-stdio-client.ts";
 
 const ELICITS = { elicitation: { form: {} } };
@@ -86,5 +90,48 @@ describe("a 2026-07-28 client's hangar_call whose provider asks for input", () =
     const batch = await client.callTool({ name: "hangar_call", arguments: { calls: [ORDER] } });
     expect((batch.structuredContent as BatchResult).results[0]!.result?.content[0]?.text).toBe("Ordered 3 × pears");
     expect(asked).toEqual(["How many pears?", "Order 3 × pears?"]);
+  }, 30_000);
+});
+
+describe("over HTTP a 2025 provider's requests during a 2026-07-28 client's request", () => {
+  test("are refused, and never reach a 2025 session whose older request runs on the same provider", async () => {
+    using box = sandbox();
+    box.write(
+      "hangar.yaml",
+      `providers:\n  - ${JSON.stringify({ id: "old", command: fixture("conformance-server.ts") })}\n`,
+    );
+    await using hangar = await startHttpHangar(box);
+    // A 2025 session whose call waits on the provider's question until the test answers it.
+    const { client: legacy } = await hangar.connect({ capabilities: { elicitation: {} } });
+    let asked = 0;
+    const answer = Promise.withResolvers<void>();
+    legacy.setRequestHandler(ElicitRequestSchema, async () => {
+      asked++;
+      await answer.promise;
+      return { action: "decline" as const };
+    });
+    const waiting = legacy.callTool({ name: "old__test_streaming_elicitation", arguments: {} });
+    await waitFor(() => asked === 1, 10_000, "the 2025 session to be asked");
+    const modern = new Client({ name: "hangar-tests", version: "1.0.0" }, PINNED);
+    await modern.connect(new StreamableHTTPClientTransport(new URL(`${hangar.base}/mcp`)));
+    try {
+      for (const call of [
+        () => modern.callTool({ name: "old__test_streaming_elicitation", arguments: {} }),
+        () =>
+          modern.callTool({
+            name: "hangar_call",
+            arguments: { calls: [{ provider: "old", tool: "test_streaming_elicitation" }] },
+          }),
+      ]) {
+        const text = JSON.stringify(await call());
+        expect(text).toContain("Elicitation refused");
+        expect(text).toContain("during a 2026-07-28 client's request");
+      }
+      expect(asked).toBe(1);
+    } finally {
+      answer.resolve();
+      await waiting;
+      await modern.close();
+    }
   }, 30_000);
 });

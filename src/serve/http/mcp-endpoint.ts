@@ -47,11 +47,15 @@ export class McpEndpoint {
     };
     this.sessions = new McpSessions(deps, { ...options, onFirstSession: firstClient });
     this.modern = createMcpHandler(
-      frontFactory(deps, {
-        onInstance: firstClient,
-        subscriptions: this.sessions.subscriptions,
-        ...(options.relay ? { relay: options.relay } : {}),
-      }),
+      frontFactory(
+        // A 2026 request's provider traffic is noted too, so a provider's requests never reach a 2025 session meanwhile.
+        { ...deps, onUpstream: (providerId, { requestId }) => this.sessions.enterModern(providerId, requestId) },
+        {
+          onInstance: firstClient,
+          subscriptions: this.sessions.subscriptions,
+          ...(options.relay ? { relay: options.relay } : {}),
+        },
+      ),
       {
         legacy: "reject",
         onerror: (error) => deps.logger.debug({ err: error.message }, "bad 2026 request from an HTTP client"),

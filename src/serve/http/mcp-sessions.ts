@@ -3,6 +3,7 @@ import {
   type JSONRPCMessage,
   type LoggingLevel,
   type McpRequestContext,
+  type RequestId,
   type Server,
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
@@ -39,6 +40,8 @@ interface Session {
 
 /** How many ids of sealed sessions ended here by DELETE are remembered (and refused with 404). */
 const ENDED_REMEMBERED = 10_000;
+/** Where `ProviderCalls` notes a 2026-07-28 request: no session has this id (real ones are random UUIDs or sealed). */
+const MODERN = "";
 
 /** Options of `McpSessions`; every field says its default. */
 export interface McpSessionsOptions {
@@ -148,6 +151,19 @@ export class McpSessions implements SessionPicker {
     if (call === undefined || session === undefined) return undefined;
     const { server, transport, logLevel } = session;
     return { server, sessionId: transport.sessionId, requestId: call.requestId, logLevel };
+  }
+
+  /**
+   * Notes that a 2026-07-28 request (no session) runs on `providerId` until the returned function is
+   * called: while it is the most recent there, what the provider asks is refused, never sent to a
+   * session whose older request runs on the same provider.
+   */
+  enterModern(providerId: string, requestId: RequestId): () => void {
+    return this.calls.enter(providerId, MODERN, requestId);
+  }
+
+  modernLatest(providerId: string): boolean {
+    return this.calls.latest(providerId)?.session === MODERN;
   }
 
   resourceUpdated(providerId: string, uri: string): void {

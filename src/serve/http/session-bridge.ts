@@ -28,6 +28,8 @@ export interface SessionPicker {
   active(providerId: string): ActiveSession | undefined;
   /** A provider's resource changed: the sessions that subscribed to it are told. */
   resourceUpdated(providerId: string, uri: string): void;
+  /** Whether the most recent request running on `providerId` is a 2026-07-28 one (no session to ask). */
+  modernLatest?(providerId: string): boolean;
 }
 
 const LEVELS: readonly LoggingLevel[] = [
@@ -103,6 +105,11 @@ export class SessionBridge implements ClientBridge {
     send: (server: Server, options: RequestOptions) => Promise<T>,
   ): Promise<T> {
     const session = this.picker?.active(providerId);
+    if (session === undefined && this.picker?.modernLatest?.(providerId))
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidRequest,
+        `Provider "${providerId}" asked for ${what} during a 2026-07-28 client's request, which Hangar cannot pass to that client`,
+      );
     if (session === undefined)
       throw new ProtocolError(
         ProtocolErrorCode.InvalidRequest,
