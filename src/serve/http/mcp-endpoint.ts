@@ -86,9 +86,13 @@ export class McpEndpoint {
   /** A 2026 `subscriptions/listen`: its resources followed upstream from before its acknowledgement until its stream ends. */
   private async listen(request: Request, body: Parameters<ResourceListens["open"]>[0]): Promise<Response> {
     const listen = await this.listens.open(body, request.signal);
-    if (request.signal.aborted) listen.close();
-    else request.signal.addEventListener("abort", () => listen.close(), { once: true });
-    return onBodyEnd(await this.modern.fetch(request, { parsedBody: listen.message }), () => listen.close());
+    const end = () => {
+      request.signal.removeEventListener("abort", end);
+      listen.close();
+    };
+    if (request.signal.aborted) end();
+    else request.signal.addEventListener("abort", end, { once: true });
+    return onBodyEnd(await this.modern.fetch(request, { parsedBody: listen.message }), end);
   }
 
   /**
