@@ -55,6 +55,11 @@ export class CallError extends HangarError {
 /** A provider could not be started or its connection failed: hangar is fine, the provider is not. */
 export class ProviderError extends CallError {
   override name = "ProviderError";
+  /**
+   * What failed, when several calls fail by it at once (the connection a crash closed under every call
+   * in flight): the circuit breaker counts one failure per incident.
+   */
+  incident?: object;
   constructor(
     readonly providerId: string,
     message: string,

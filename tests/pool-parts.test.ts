@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { McpServer } from "@modelcontextprotocol/server";
-import { CallError, CircuitOpenError, TimeoutError } from "../src/errors.ts";
+import { CircuitOpenError, ProviderError, TimeoutError } from "../src/errors.ts";
 import { silentLogger } from "../src/observability/log.ts";
 import { noopRecorder } from "../src/observability/recorder.ts";
 import { ProviderBreaker } from "../src/pool/breaker.ts";
@@ -130,28 +130,33 @@ describe("Circuit breaker (issue 16 item 10)", () => {
     expect(breaker.state).toBe("closed");
   });
 
-  test("Calls lost to one incident count as one failure; a failure of a call started after it counts again", async () => {
+  test("Calls lost to one incident count as one failure; the next incident counts again", async () => {
     const clock = new FakeClock();
     let opened = 0;
     const options = { id: "p", maxConsecutiveFailures: 2, circuitCooldownMs: 30_000, callTimeoutMs: 1_000 };
     const breaker = new ProviderBreaker(options, clock, () => opened++);
-    const crash = () => new CallError("transport_error", 'Provider "p" stopped during the call: it exited');
+    const crash = (connection: object) => {
+      const error = new ProviderError("p", 'Provider "p" stopped during the call: it exited', "transport_error");
+      error.incident = connection;
+      return error;
+    };
     // Eight calls in flight when the provider crashes: every one fails, the breaker counts one failure.
     const crashed = Promise.withResolvers<void>();
+    const connection = {};
     const running = Array.from({ length: 8 }, () =>
       breaker.execute(async () => {
         await crashed.promise;
-        throw crash();
+        throw crash(connection);
       }),
     );
     crashed.resolve();
     const settled = await Promise.allSettled(running);
-    expect(settled.map((call) => call.status === "rejected" && call.reason instanceof CallError)).toEqual(
+    expect(settled.map((call) => call.status === "rejected" && call.reason instanceof ProviderError)).toEqual(
       Array(8).fill(true),
     );
     expect([breaker.state, opened]).toEqual(["closed", 0]);
-    // The next call, started after that failure, fails too: two in a row open the circuit.
-    await expect(breaker.execute(() => Promise.reject(crash()))).rejects.toBeInstanceOf(CallError);
+    // The provider's next connection crashes too: a new incident, the second failure in a row.
+    await expect(breaker.execute(() => Promise.reject(crash({})))).rejects.toBeInstanceOf(ProviderError);
     expect([breaker.state, opened]).toEqual(["open", 1]);
   });
 });

@@ -10,7 +10,7 @@ import {
   type IBreaker,
 } from "cockatiel";
 import { type Clock, systemClock } from "../clock.ts";
-import { CallError, CircuitOpenError, TimeoutError } from "../errors.ts";
+import { CallError, CircuitOpenError, ProviderError, TimeoutError } from "../errors.ts";
 
 /** The breaker's state as `hangar_status` shows it. */
 export type CircuitStateName = "closed" | "open" | "half-open";
@@ -106,11 +106,9 @@ export class ProviderBreaker {
   private cooldownMs: number;
   private callTimeoutMs: number;
   private readonly consecutive: AdjustableConsecutiveBreaker;
-  /** Calls started so far: each call's number is its place in this count. */
-  private started = 0;
-  /** The count of calls started when the last provider failure was counted: calls up to it saw that failure. */
-  private lastCounted = 0;
-  /** Failures of calls that were already running when another failure was counted: the same incident. */
+  /** Incidents already counted (the connection a crash closed). */
+  private readonly counted = new WeakSet<object>();
+  /** Failures whose incident was already counted: not counted again. */
   private readonly sameIncident = new WeakSet<object>();
 
   constructor(
@@ -171,20 +169,20 @@ export class ProviderBreaker {
    * the SDK rejects every aborted request with a RequestTimeout McpError, whether the caller cancelled,
    * its own short deadline fired, or the provider's did.
    *
-   * One incident counts once: a failure of a call that was already running when another provider failure
-   * was counted (a crash failing every call in flight, a hang timing them all out) is not counted again,
-   * so eight calls lost to one crash are one failure, not eight in a row.
+   * One incident counts once: calls that fail by the same incident (a `ProviderError` whose `incident` is
+   * the connection a crash closed under every call in flight) are one failure, not one each in a row.
+   * Every other failure counts as its own, timeouts included.
    */
   async execute<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const call = ++this.started;
     const judged = async () => {
       try {
         return await work();
       } catch (caught) {
         const error: unknown = signal?.aborted ? signal.reason : caught;
-        if (isProviderFailure(error, this.callTimeoutMs) && typeof error === "object" && error !== null) {
-          if (call <= this.lastCounted) this.sameIncident.add(error);
-          else this.lastCounted = this.started;
+        const incident = error instanceof ProviderError ? error.incident : undefined;
+        if (incident !== undefined && isProviderFailure(error, this.callTimeoutMs)) {
+          if (this.counted.has(incident)) this.sameIncident.add(error as ProviderError);
+          else this.counted.add(incident);
         }
         throw error;
       }

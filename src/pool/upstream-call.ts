@@ -182,9 +182,12 @@ function withoutHopMeta(result: CallToolResult): CallToolResult {
 export function callFailure(providerId: string, connection: Connection, error: unknown): unknown {
   if (!(error instanceof SdkError && error.code === SdkErrorCode.ConnectionClosed)) return error;
   const reason = connection.closeReason() ?? "its connection closed";
-  return new ProviderError(
+  const failure = new ProviderError(
     providerId,
     `Provider "${providerId}" stopped during the call: ${reason}`,
     "transport_error",
   );
+  // Every call in flight fails by this one close: one incident for the breaker.
+  failure.incident = connection;
+  return failure;
 }
