@@ -80,13 +80,24 @@ export function withInputRound(
  * A provider that offers tasks is called through the tasks requester, which awaits a task to its result,
  * except for a 2026-07-28 client's own call without the tasks extension (`withoutTasks`).
  */
-export async function requestToolCall(
+export function requestToolCall(
   client: Client,
   name: string,
   args: Record<string, unknown> | undefined,
   options: UpstreamCallOptions,
 ): Promise<CallToolResult> {
+  // Not async: the usual call settles in as few turns as before (callers count on its lease being gone).
   if (!options.refuseInput || client.getProtocolEra() !== "modern") return sendToolCall(client, name, args, options);
+  return refusingInput(client, name, args, options);
+}
+
+/** `sendToolCall` for a caller that cannot be asked for input: a request for input fails the call. */
+async function refusingInput(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> | undefined,
+  options: UpstreamCallOptions,
+): Promise<CallToolResult> {
   try {
     const result = await sendToolCall(client, name, args, options);
     if (isInputRequired(result)) throw inputRequiredFailure(name, result);
