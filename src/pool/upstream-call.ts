@@ -13,7 +13,7 @@ import {
 } from "@modelcontextprotocol/client";
 import { ProviderError } from "../errors.ts";
 import { type Connection, NO_SDK_TIMEOUT, rawChannelOf } from "../providers/index.ts";
-import { inputRequiredFailure, isInputCapabilityError, isInputRequired } from "./input-refusal.ts";
+import { inputRequiredFailure, isInputCapabilityError, isInputRequired, isTaskInputRefusal } from "./input-refusal.ts";
 import { offersTasks, TASKS_EXTENSION } from "./offers-tasks.ts";
 import { rawToolCall } from "./raw-tool-call.ts";
 
@@ -104,6 +104,7 @@ async function refusingInput(
     return result;
   } catch (error) {
     if (isInputCapabilityError(error)) throw inputRequiredFailure(name, error);
+    if (isTaskInputRefusal(error)) throw inputRequiredFailure(name, undefined);
     throw error;
   }
 }

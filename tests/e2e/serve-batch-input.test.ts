@@ -83,6 +83,24 @@ describe("a 2026-07-28 client's hangar_call whose provider asks for input", () =
     }
   }, 30_000);
 
+  test("a call to a tasks provider that asks for input before its task fails alone with input_required too", async () => {
+    using box = sandbox();
+    box.write(
+      "hangar.yaml",
+      `providers:\n  - ${JSON.stringify({ id: "jobs", command: fixture("tasks-server.ts") })}\n`,
+    );
+    await using client = await v2StdioClient(box, PINNED);
+    const asked = answering(client);
+    const batch = await client.callTool({
+      name: "hangar_call",
+      arguments: { calls: [{ provider: "jobs", tool: "test_tool_with_task" }] },
+    });
+    const { results } = batch.structuredContent as BatchResult;
+    expect(results[0]!.error).toMatchObject({ type: "input_required", retryable: false });
+    expect(results[0]!.error?.message).toContain('call "jobs__test_tool_with_task" by name');
+    expect(asked).toEqual([]);
+  }, 30_000);
+
   test("a 2025 client's batch still has the client asked, and the order goes through", async () => {
     using box = shopBox();
     await using client = await v2StdioClient(box, { versionNegotiation: { mode: "legacy" }, capabilities: ELICITS });
