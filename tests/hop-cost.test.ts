@@ -88,6 +88,72 @@ describe("Issue 11: writes", () => {
   });
 });
 
+describe("Issue 11: one call at a time, a write goes out at once", () => {
+  const request = (id: number) => `${JSON.stringify({ jsonrpc: "2.0", id, method: "ping" })}\n`;
+
+  test("The answer to the only open request is written to stdout within send, without waiting for a turn", async () => {
+    const { sink, writes } = recordingSink();
+    const stdin = new PassThrough();
+    const transport = new StdioServerTransport({ stdin, stdout: sink });
+    const received: JSONRPCMessage[] = [];
+    transport.onmessage = (m) => received.push(m);
+    await transport.start();
+    stdin.write(request(1));
+    await waitFor(() => received.length === 1);
+    const sent = transport.send(message(1));
+    expect(writes.length).toBe(1);
+    await sent;
+  });
+
+  test("With several requests open, their answers still wait for the turn's end and go in one write", async () => {
+    const { sink, writes } = recordingSink();
+    const stdin = new PassThrough();
+    const transport = new StdioServerTransport({ stdin, stdout: sink });
+    const received: JSONRPCMessage[] = [];
+    transport.onmessage = (m) => received.push(m);
+    await transport.start();
+    stdin.write(request(1) + request(2));
+    await waitFor(() => received.length === 2);
+    const sent = [transport.send(message(1)), transport.send(message(2))];
+    expect(writes.length).toBe(0);
+    await Promise.all(sent);
+    expect(writes.length).toBe(1);
+  });
+
+  test("A provider's only open request is written within send; a second one open waits for the turn's end", async () => {
+    const { sink, writes } = recordingSink();
+    const child: ChildProcessHandle = {
+      pid: 1,
+      stdin: sink,
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      exited: new Promise(() => {}),
+      killGroup: () => {},
+    };
+    const transport = new ProcessTransport({
+      spawner: () => child,
+      request: { providerId: "p", command: "x", args: [], env: {}, cwd: undefined },
+      logger: silentLogger,
+    });
+    await transport.start();
+    const call = (id: number): JSONRPCMessage => ({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "t" } });
+    const first = transport.send(call(1));
+    expect(writes.length).toBe(1);
+    await first;
+    const second = transport.send(call(2));
+    const third = transport.send(call(3));
+    expect(writes.length).toBe(1);
+    await Promise.all([second, third]);
+    expect(writes.length).toBe(2);
+    // Answered and cancelled requests are no longer open: the next one goes at once again.
+    for (const id of [1, 2]) child.stdout.push(`${JSON.stringify({ jsonrpc: "2.0", id, result: { content: [] } })}\n`);
+    await transport.send({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 3 } });
+    await waitFor(() => writes.length === 3);
+    void transport.send(call(4));
+    expect(writes.length).toBe(4);
+  });
+});
+
 describe("Issue 11: validation done once", () => {
   test("A provider's line is taken by its JSON-RPC envelope, and anything else is not a message", () => {
     expect(asJsonRpcMessage({ jsonrpc: "2.0", id: 1, result: { content: [] } })).toBeDefined();
