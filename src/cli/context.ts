@@ -8,13 +8,9 @@ import { openPins } from "../pinning/index.ts";
 import { describeReaped, hadLeftovers, RunRegistry } from "../providers/index.ts";
 import { CatalogCache } from "../serve/catalog-cache.ts";
 import { loadCommandConfig } from "./command-config.ts";
+import { type GlobalOptions, logLevel } from "./global-options.ts";
 
-/** Options every command accepts. */
-export interface GlobalOptions {
-  config?: string;
-  verbose?: boolean;
-  logLevel?: string;
-}
+export type { GlobalOptions } from "./global-options.ts";
 
 /** What a command that talks to providers needs: the resolved config, a logger and the gateway. */
 export interface CommandContext {
@@ -35,15 +31,7 @@ export interface ContextOptions {
   readonly config?: ResolvedConfig;
 }
 
-/** Whether live progress lines may be drawn on stderr: it is a terminal, and logs are quiet (warn or above). */
-export function liveStderr(options: GlobalOptions): boolean {
-  return Boolean(process.stderr.isTTY) && ["warn", "error", "fatal", "silent"].includes(logLevel(options));
-}
-
-/** The log level from `--log-level`, `$HANGAR_LOG_LEVEL` or `--verbose` (default "warn"). */
-export function logLevel(options: GlobalOptions): string {
-  return options.logLevel ?? process.env.HANGAR_LOG_LEVEL ?? (options.verbose ? "debug" : "warn");
-}
+export { liveStderr, logLevel } from "./global-options.ts";
 
 /**
  * Loads the config (saying so in one line when it falls back to the demo providers) and builds the

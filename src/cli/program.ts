@@ -339,9 +339,21 @@ REST batch:      curl -s localhost:8000/v1/call -H 'content-type: application/js
         // --shared loads only the bridge (not the front), so the client's first answer comes in milliseconds.
         options.shared
           ? (await import("./commands/serve-shared.ts")).runSharedServe(globals(command), options)
-          : (await import("./commands/serve.ts")).runServe(globals(command), options),
+          : runServe(globals(command), options),
       ),
     );
+}
+
+/**
+ * `hangar serve` without `--shared`. Over stdio, an early reader may answer the client's `initialize` and
+ * `tools/list` from the answers recorded by an earlier start (serve/early/) before the gateway and the
+ * SDK load: they load once it has answered (or left a line to them), and take the connection over.
+ */
+async function runServe(global: GlobalOptions, options: ServeOptions): Promise<number> {
+  const stdio = !options.http && options.shared === undefined && options.metricsPort === undefined;
+  const early = stdio ? await (await import("../serve/early/early-start.ts")).startEarly(global) : undefined;
+  if (early?.reader) await early.reader.loadNow;
+  return (await import("./commands/serve.ts")).runServe(global, options, early);
 }
 
 /** Registers `hangar status` and `hangar stop` (the shared daemons), and the internal `hangar daemon`. */

@@ -3,6 +3,8 @@ import { serveStdio as serveMcpStdio } from "@modelcontextprotocol/server/stdio"
 import { messageOf } from "../errors.ts";
 import type { GatewayDeps } from "../gateway/index.ts";
 import type { Logger } from "../observability/log.ts";
+import type { TransportObserver } from "./early/answer-recorder.ts";
+import type { EarlyHandover } from "./early/early-reader.ts";
 import { FastRouteTransport } from "./fast-route-transport.ts";
 import { type Era, frontFactory, once, sendListChanged } from "./front-factory.ts";
 import type { FrontHangar } from "./front-hangar.ts";
@@ -23,7 +25,9 @@ export interface ServeStdioOptions {
    */
   openHangar(
     deps: Pick<GatewayDeps, "bridge">,
-  ): Promise<{ hangar: FrontHangar; logger: Logger; metrics?: MetricsEndpoint }>;
+  ): Promise<{ hangar: FrontHangar; logger: Logger; metrics?: MetricsEndpoint; observer?: TransportObserver }>;
+  /** Takes the connection over from the early reader, which answered the handshake (default: none; early/). */
+  readonly handover?: () => EarlyHandover;
   /** Serve `/metrics`, `/healthz` and `/readyz` on this 127.0.0.1 port too (default: not at all). */
   readonly metricsPort?: number;
   /** Told the probes' base URL once they listen (default: one line on stderr). */
@@ -44,7 +48,7 @@ export interface ServeStdioOptions {
  */
 export async function serveStdio(options: ServeStdioOptions): Promise<void> {
   const bridge = new ServerBridge();
-  const { hangar, logger, metrics } = await options.openHangar({ bridge });
+  const { hangar, logger, metrics, observer } = await options.openHangar({ bridge });
   const { gateway, catalog } = hangar;
   const probes =
     options.metricsPort === undefined || metrics === undefined
@@ -55,7 +59,11 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
       probes.url,
     );
   const ended = Promise.withResolvers<void>();
-  const transport = new StdioServerTransport({ onEnd: () => ended.resolve() });
+  const transport = new StdioServerTransport({
+    onEnd: () => ended.resolve(),
+    ...(options.handover ? { handover: options.handover } : {}),
+    ...(observer ? { observer } : {}),
+  });
   const subscriptions = new ResourceSubscriptions(gateway, catalog, logger);
   bridge.onResourceUpdated = (providerId, uri) => subscriptions.updated(providerId, uri);
   const warmUp = new AbortController();

@@ -1,4 +1,6 @@
 import { type JSONRPCMessage, ProtocolErrorCode, type Transport } from "@modelcontextprotocol/server";
+import type { TransportObserver } from "./early/answer-recorder.ts";
+import { type EarlyHandover, REPLAYED_INITIALIZE_ID } from "./early/early-reader.ts";
 import { checkLine } from "./jsonrpc-check.ts";
 
 /** Options of `StdioServerTransport`; every field says its default. */
@@ -9,6 +11,13 @@ export interface StdioServerTransportOptions {
   readonly maxMessageBytes?: number;
   /** Called once when stdin ends (the client closed it). */
   readonly onEnd?: () => void;
+  /**
+   * Takes the connection over from the early reader at start (default: none): replays the client's
+   * handshake silently, then reads what the early reader left, then stdin.
+   */
+  readonly handover?: () => EarlyHandover;
+  /** Told every message read and written (default: nobody; the early answers' recorder). */
+  readonly observer?: TransportObserver;
 }
 
 /**
@@ -41,12 +50,25 @@ export class StdioServerTransport implements Transport {
   }
 
   async start(): Promise<void> {
-    this.stdin.on("data", this.onData);
-    this.stdin.on("end", this.onEnd);
+    const handover = this.options.handover?.();
+    if (handover === undefined || !handover.ended) {
+      this.stdin.on("data", this.onData);
+      this.stdin.on("end", this.onEnd);
+    }
     this.stdin.on("error", this.onError);
+    if (handover === undefined) return;
+    for (const line of handover.replay) this.onData(`${line}\n`);
+    this.onData(handover.rest);
+    if (handover.ended) this.onEnd();
   }
 
   send(message: JSONRPCMessage): Promise<void> {
+    this.options.observer?.sent(message);
+    // The answer to the replayed handshake: the client got it from the early reader.
+    if ("id" in message && message.id === REPLAYED_INITIALIZE_ID && ("result" in message || "error" in message)) {
+      this.answered(message.id);
+      return Promise.resolve();
+    }
     const answer = ("result" in message || "error" in message) && "id" in message;
     // The answer to the only request still open: no other answer can join it in this turn, so it goes now.
     const alone = answer && this.pending.size === 1 && this.pending.has(message.id as string | number);
@@ -164,6 +186,7 @@ export class StdioServerTransport implements Transport {
     // A cancelled request gets no response (MCP): stop waiting for one.
     else if ("method" in message && message.method === "notifications/cancelled")
       this.answered(message.params?.requestId);
+    this.options.observer?.received(message);
     try {
       this.onmessage?.(message);
     } catch (error) {

@@ -5,10 +5,14 @@ import type { GatewayDeps } from "../../gateway/index.ts";
 import { ENV } from "../../knobs.ts";
 import { Hangar } from "../../lib/hangar.ts";
 import type { Logger } from "../../observability/log.ts";
-import { defaultCacheDir } from "../../serve/catalog-cache.ts";
+import type { Catalog } from "../../serve/catalog.ts";
+import { type CatalogCache, defaultCacheDir } from "../../serve/catalog-cache.ts";
+import { AnswerRecorder } from "../../serve/early/answer-recorder.ts";
+import { cachedToolsHash, type RecordedSource, toolsHash } from "../../serve/early/early-record.ts";
+import type { EarlyStart } from "../../serve/early/early-start.ts";
 import type { SessionSeal } from "../../serve/http/session-seal.ts";
 import { loadCommandConfig } from "../command-config.ts";
-import { type GlobalOptions, openContext } from "../context.ts";
+import { type CommandContext, type GlobalOptions, openContext } from "../context.ts";
 import { watchLifecycle } from "../lifecycle.ts";
 import { type LiveReload, startLiveReload } from "../live-reload.ts";
 
@@ -32,7 +36,7 @@ export interface ServeOptions {
 }
 
 /** `hangar serve`: Hangar as an MCP server over stdio (or HTTP with `--http`), until the client leaves or a signal arrives. */
-export async function runServe(global: GlobalOptions, options: ServeOptions = {}): Promise<number> {
+export async function runServe(global: GlobalOptions, options: ServeOptions = {}, early?: EarlyStart): Promise<number> {
   if (options.http && options.metricsPort !== undefined)
     throw new UsageError("--metrics-port is for stdio; with --http, /metrics is on the HTTP port");
   if (
@@ -124,24 +128,69 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
       return 0;
     }
     const { serveStdio } = await import("../../serve/serve-stdio.ts");
-    if (options.metricsPort !== undefined) {
-      const metricsPort = parsePort(options.metricsPort, "--metrics-port");
+    if (options.metricsPort !== undefined || early === undefined) {
+      const metrics = options.metricsPort !== undefined;
       await serveStdio({
         openHangar: async (deps) => {
-          const context = await open(deps, true);
+          const context = await open(deps, metrics);
           return { ...context, ...(context.observability.metrics ? { metrics: context.observability.metrics } : {}) };
         },
         signal: lifecycle.signal,
-        metricsPort,
+        ...(options.metricsPort === undefined ? {} : { metricsPort: parsePort(options.metricsPort, "--metrics-port") }),
       });
       return 0;
     }
-    await serveStdio({ openHangar: (deps) => open(deps), signal: lifecycle.signal });
+    // The early reader may have answered the handshake (early/): the SDK takes over, and its answers
+    // to the next such start are recorded.
+    const { reader } = early;
+    await serveStdio({
+      openHangar: async (deps) => {
+        const context = await open(deps);
+        const observer = new AnswerRecorder({
+          key: early.key,
+          configPath: early.configPath,
+          file: early.recordFile,
+          sources: listedSources(context.gateway, context.hangar.catalog, context.cache),
+        });
+        return { ...context, observer };
+      },
+      signal: lifecycle.signal,
+      ...(reader ? { handover: () => reader.handOver() } : {}),
+    });
     return 0;
   } finally {
     live?.close();
     lifecycle.dispose();
   }
+}
+
+/**
+ * The exposed providers' cache files and their tools' hashes, while the front lists exactly those tools:
+ * nothing once the config was reloaded, with `pinning: block` (it may withhold), or when a provider's
+ * listed tools are not its file's (a live listing not saved, a catalog cleaned of duplicates).
+ */
+function listedSources(
+  gateway: CommandContext["gateway"],
+  catalog: Catalog,
+  cache: CatalogCache,
+): () => RecordedSource[] | undefined {
+  let reloaded = false;
+  gateway.onReload(() => {
+    reloaded = true;
+  });
+  return () => {
+    if (reloaded || gateway.config.pinning === "block") return undefined;
+    const sources: RecordedSource[] = [];
+    for (const handle of gateway.handles.values()) {
+      if (!handle.config.expose) continue;
+      const tools = catalog.entry(handle.config.id).catalog?.tools;
+      const file = cache.fileOf(handle.config);
+      const hash = cachedToolsHash(file);
+      if (tools === undefined || hash === undefined || hash !== toolsHash(tools)) return undefined;
+      sources.push({ file, tools: hash });
+    }
+    return sources;
+  };
 }
 
 /** The config, or undefined when it cannot be loaded (the serve that follows loads it again and reports why). */
