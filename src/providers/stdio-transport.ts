@@ -1,4 +1,4 @@
-import type { JSONRPCMessage, RequestId, Transport } from "@modelcontextprotocol/client";
+import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
 import { type Clock, systemClock } from "../clock.ts";
 import type { Logger } from "../observability/log.ts";
 import { RateLimitedLog } from "../observability/rate-limited-log.ts";
@@ -49,8 +49,6 @@ export class ProcessTransport implements Transport {
   /** Lines sent in this turn, written together by `flushing`. */
   private outbox: string[] = [];
   private flushing: Promise<void> | undefined;
-  /** Ids of requests sent and not answered (nor cancelled) yet. */
-  private readonly open = new Set<RequestId>();
   private failed = false;
   private closed = false;
   private readonly noise: RateLimitedLog;
@@ -165,7 +163,6 @@ export class ProcessTransport implements Transport {
       this.noise.note(() => ({ line: text.trim().slice(0, 200) }));
       return;
     }
-    if (this.open.size > 0 && "id" in message && !("method" in message)) this.open.delete(message.id as RequestId);
     this.onmessage?.(message);
   }
 
@@ -184,31 +181,11 @@ export class ProcessTransport implements Transport {
   async send(message: JSONRPCMessage): Promise<void> {
     const child = this.child;
     if (child === undefined || this.closing !== undefined) throw new Error("not connected");
-    const alone = this.track(message);
     this.outbox.push(`${JSON.stringify(message)}\n`);
-    // The only request open, with nothing queued before it: no other message can join it, so it goes now.
-    if (alone && this.flushing === undefined) return this.flushOutbox(child);
     // Everything sent until the event loop's next check phase goes out in one write (one syscall with
     // many calls in flight: requests that came in one read are sent after chains of promise jobs).
     this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flushOutbox(child));
     await this.flushing;
-  }
-
-  /**
-   * Notes the requests `message` opens or gives up (a `notifications/cancelled` is answered by nothing)
-   * and tells whether it is a request that is now the only one open (a `subscriptions/listen` stream,
-   * open for the connection's life, is not counted).
-   */
-  private track(message: JSONRPCMessage): boolean {
-    if (!("method" in message)) return false;
-    if ("id" in message) {
-      if (message.method === "subscriptions/listen") return false;
-      this.open.add(message.id);
-      return this.open.size === 1;
-    }
-    const cancelled = message.method === "notifications/cancelled" ? message.params?.requestId : undefined;
-    if (cancelled !== undefined) this.open.delete(cancelled as RequestId);
-    return false;
   }
 
   private async flushOutbox(child: ChildProcessHandle): Promise<void> {
