@@ -88,39 +88,6 @@ describe("Issue 11: writes", () => {
   });
 });
 
-describe("Issue 11: one call at a time, a write goes out at once", () => {
-  const request = (id: number) => `${JSON.stringify({ jsonrpc: "2.0", id, method: "ping" })}\n`;
-
-  test("The answer to the only open request is written to stdout within send, without waiting for a turn", async () => {
-    const { sink, writes } = recordingSink();
-    const stdin = new PassThrough();
-    const transport = new StdioServerTransport({ stdin, stdout: sink });
-    const received: JSONRPCMessage[] = [];
-    transport.onmessage = (m) => received.push(m);
-    await transport.start();
-    stdin.write(request(1));
-    await waitFor(() => received.length === 1);
-    const sent = transport.send(message(1));
-    expect(writes.length).toBe(1);
-    await sent;
-  });
-
-  test("With several requests open, their answers still wait for the turn's end and go in one write", async () => {
-    const { sink, writes } = recordingSink();
-    const stdin = new PassThrough();
-    const transport = new StdioServerTransport({ stdin, stdout: sink });
-    const received: JSONRPCMessage[] = [];
-    transport.onmessage = (m) => received.push(m);
-    await transport.start();
-    stdin.write(request(1) + request(2));
-    await waitFor(() => received.length === 2);
-    const sent = [transport.send(message(1)), transport.send(message(2))];
-    expect(writes.length).toBe(0);
-    await Promise.all(sent);
-    expect(writes.length).toBe(1);
-  });
-});
-
 describe("Issue 11: a burst of requests to an idle provider", () => {
   test("Requests to a provider with none open, sent in one turn, still go in one write (a write at once would split the burst)", async () => {
     const { sink, writes } = recordingSink();

@@ -69,11 +69,9 @@ export class StdioServerTransport implements Transport {
       this.answered(message.id);
       return Promise.resolve();
     }
-    const answer = ("result" in message || "error" in message) && "id" in message;
-    // The answer to the only request still open: no other answer can join it in this turn, so it goes now.
-    const alone = answer && this.pending.size === 1 && this.pending.has(message.id as string | number);
-    const written = this.write(`${JSON.stringify(message)}\n`, alone);
-    if (answer) void written.finally(() => this.answered(message.id));
+    const written = this.write(`${JSON.stringify(message)}\n`);
+    if (("result" in message || "error" in message) && "id" in message)
+      void written.finally(() => this.answered(message.id));
     return written;
   }
 
@@ -112,18 +110,12 @@ export class StdioServerTransport implements Transport {
    * Queues `text`; everything queued until the event loop's next check phase goes out in one write (one
    * syscall under load): answers whose provider replies arrived in one read finish in the same turn,
    * each after a chain of promise jobs, so draining after the microtasks would write them one by one.
-   * `now` (an answer nothing else can join) skips the wait when nothing is queued before it: one call at
-   * a time, the wait is only latency. Behind queued lines it waits with them (a progress notification and
-   * its call's answer never share a write: SDK clients drop progress read with the response).
    */
-  private write(text: string, now = false): Promise<void> {
+  private write(text: string): Promise<void> {
     return new Promise((resolve, reject) => {
       this.outbox.push(text);
       this.written.push({ resolve, reject });
-      if (this.outbox.length === 1) {
-        if (now) this.drainOutbox();
-        else setImmediate(this.drainOutbox);
-      }
+      if (this.outbox.length === 1) setImmediate(this.drainOutbox);
     });
   }
 
