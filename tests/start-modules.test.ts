@@ -10,6 +10,13 @@ const TIMEOUT_MS = 30_000;
 
 /** The packages (`node_modules/<name>`) whose modules were loaded by `hangar <args…>` fed `stdin` (in `shared`, else its own sandbox). */
 async function loadedPackages(args: string[], stdin = "", shared?: Sandbox): Promise<Set<string>> {
+  const files = await loadedFiles(args, stdin, shared);
+  const names = files.map((file) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1]);
+  return new Set(names.filter((name): name is string => name !== undefined));
+}
+
+/** The files of the modules loaded by `hangar <args…>` fed `stdin` (in `shared`, else its own sandbox). */
+async function loadedFiles(args: string[], stdin = "", shared?: Sandbox): Promise<string[]> {
   using own = shared ? undefined : sandbox();
   const box = shared ?? own!;
   const out = join(box.root, "loaded.json");
@@ -26,9 +33,7 @@ async function loadedPackages(args: string[], stdin = "", shared?: Sandbox): Pro
   ]);
   expect({ code, stderr }).toEqual({ code: 0, stderr: expect.any(String) });
   expect(stdout).not.toBe("");
-  const files = JSON.parse(readFileSync(out, "utf8")) as string[];
-  const names = files.map((file) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1]);
-  return new Set(names.filter((name): name is string => name !== undefined));
+  return JSON.parse(readFileSync(out, "utf8")) as string[];
 }
 
 const LIST = [
@@ -80,6 +85,28 @@ describe("what a start loads (issue 11)", () => {
         "pino",
       ])
         expect(loaded).not.toContain(name);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "issue 11: hangar call of the demo providers loads neither the config parser nor the OAuth sign-in (node:crypto)",
+    async () => {
+      using box = sandbox();
+      const batch = box.write(
+        "one.json",
+        JSON.stringify([{ provider: "demo", tool: "echo", arguments: { message: "hi" } }]),
+      );
+      const files = (await loadedFiles(["call", batch, "--json"], "", box)).map((file) => file.replace(`${ROOT}/`, ""));
+      expect(files).toContain("src/gateway/gateway.ts");
+      for (const file of [
+        "src/config/parse.ts",
+        "src/config/schema.ts",
+        "src/auth/index.ts",
+        "src/auth/token-store.ts",
+      ])
+        expect(files).not.toContain(file);
+      expect(files.filter((file) => file.includes("node_modules/yaml/"))).toEqual([]);
     },
     TIMEOUT_MS,
   );

@@ -1,4 +1,7 @@
-import { describeSource, type ResolvedConfig } from "../config/index.ts";
+import type { ResolvedConfig } from "../config/index.ts";
+// load.ts, not the folder's index: the index also exports the parser, which a command that loaded its
+// config already (`hangar call`) does not need.
+import { describeSource } from "../config/load.ts";
 import { Gateway, type GatewayDeps } from "../gateway/index.ts";
 import { combineRecorders } from "../observability/combine-recorders.ts";
 import { createLogger, type Logger } from "../observability/log.ts";

@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { configHash, describeDiff } from "../config/config-diff.ts";
 import type { Env } from "../config/interpolate.ts";
-import { parseConfigText } from "../config/parse.ts";
 import type { ResolvedConfig } from "../config/types.ts";
 import { fileYamlMemo } from "../config/yaml-memo.ts";
 import { CancelledError, messageOf } from "../errors.ts";
@@ -59,7 +58,7 @@ export class ConfigReloader {
     const text = await readFile(path, "utf8").catch(() => undefined);
     let same = false;
     try {
-      same = text !== undefined && configHash(this.parse(text, path)) === this.appliedHash();
+      same = text !== undefined && configHash(await this.parse(text, path)) === this.appliedHash();
     } catch {
       // Broken since it was loaded: the reload below says where.
     }
@@ -67,7 +66,9 @@ export class ConfigReloader {
     else void this.reload("file");
   }
 
-  private parse(text: string, path: string): ResolvedConfig {
+  /** The parser (yaml, the zod schema) loads at the first reload: a `hangar call` never pays for it. */
+  private async parse(text: string, path: string): Promise<ResolvedConfig> {
+    const { parseConfigText } = await import("../config/parse.ts");
     const dir = this.options.yamlMemoDir;
     return parseConfigText(text, path, this.env, undefined, dir === undefined ? undefined : fileYamlMemo(dir, path));
   }
@@ -107,7 +108,7 @@ export class ConfigReloader {
     if (trigger === "file" && (hash === this.lastText || hash === this.lastFailed)) return undefined;
     let result: ReloadResult;
     try {
-      const config = this.parse(text, path);
+      const config = await this.parse(text, path);
       const diff = gateway.reload(config, trigger);
       this.lastText = hash;
       this.lastFailed = undefined;

@@ -1,6 +1,8 @@
 import { homedir } from "node:os";
 import * as nodePath from "node:path";
-import { loadConfig, parseConfigText, type ResolvedConfig } from "../config/index.ts";
+import type { ResolvedConfig } from "../config/index.ts";
+// load.ts, not the folder's index (which exports the parser too): the parser loads only for an object.
+import { loadConfig } from "../config/load.ts";
 import { deepFreeze } from "../config/resolve.ts";
 import { demoCommand } from "./demo-command.ts";
 import type { McpServerEntry } from "./types.ts";
@@ -41,6 +43,7 @@ export async function openConfig(input: ConfigInput): Promise<ResolvedConfig> {
   if (object === undefined) return await loadConfig({ env, cwd, selfCommand: demoCommand() });
   // JSON is YAML: the object goes through the file parser, so it is checked as a file is, problems located.
   const text = JSON.stringify(object, null, 2);
+  const { parseConfigText } = await import("../config/parse.ts");
   const resolved = parseConfigText(text, nodePath.join(cwd, IN_MEMORY), env, env.HOME ?? homedir());
   return "pinning" in object ? resolved : deepFreeze({ ...resolved, pinning: "off" as const });
 }

@@ -4,7 +4,6 @@ import {
   SSEClientTransport,
   StreamableHTTPClientTransport,
 } from "@modelcontextprotocol/client";
-import { upstreamAuthFor } from "../auth/index.ts";
 import { ProviderError } from "../errors.ts";
 import type { Logger } from "../observability/log.ts";
 import { fetchWithTraceHeaders } from "../observability/trace-headers.ts";
@@ -51,7 +50,8 @@ export class HttpDriver implements Driver {
     const plan = { ...stdioPlan, probeTimeoutMs: NO_SDK_TIMEOUT };
     const url = new URL(this.target.url);
     const requestInit: RequestInit = { headers: { ...this.target.headers } };
-    this.oauth ??= upstreamAuthFor(this.providerId, this.target, this.logger);
+    // The OAuth parts (and node:crypto) load with the first remote connection: a stdio-only start skips them.
+    this.oauth ??= (await import("../auth/index.ts")).upstreamAuthFor(this.providerId, this.target, this.logger);
     const authProvider = this.oauth ? { authProvider: this.oauth } : {};
     if (this.target.protocol !== "sse") {
       const transport = new StreamableHTTPClientTransport(url, {
