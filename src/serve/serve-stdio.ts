@@ -28,6 +28,11 @@ export interface ServeStdioOptions {
   ): Promise<{ hangar: FrontHangar; logger: Logger; metrics?: MetricsEndpoint; observer?: TransportObserver }>;
   /** Takes the connection over from the early reader, which answered the handshake (default: none; early/). */
   readonly handover?: () => EarlyHandover;
+  /**
+   * Whether the tools the early reader listed may differ from the gateway's (default: never): asked once
+   * the client has initialized, and a yes is told to it as tools/list_changed.
+   */
+  readonly earlyListStale?: () => boolean;
   /** Serve `/metrics`, `/healthz` and `/readyz` on this 127.0.0.1 port too (default: not at all). */
   readonly metricsPort?: number;
   /** Told the probes' base URL once they listen (default: one line on stderr). */
@@ -92,7 +97,11 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
         bridge.use(server);
         fast.use(server, era);
         if (era === "modern") startWarmUp();
-        else server.oninitialized = startWarmUp;
+        else
+          server.oninitialized = () => {
+            startWarmUp();
+            if (options.earlyListStale?.()) sendListChanged(server, era, new Set(["tools"]), logger);
+          };
       },
     }),
     {

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
 import { demoProvidersYaml, hangarBinary, type Sandbox, sandbox } from "../helpers/e2e.ts";
+import { waitFor } from "../helpers/processes.ts";
 
 const TIMEOUT_MS = 60_000;
 const EARLY = "answered early, before the SDK loaded";
@@ -151,6 +152,56 @@ describe("hangar serve: the early reader", () => {
       expect(again.answers.get(2)).toEqual(changed.answers.get(2)!);
     },
     TIMEOUT_MS * 2,
+  );
+
+  test(
+    "a config changed while the early reader answered: the client is told tools/list_changed and lists the new tools",
+    async () => {
+      using box = await cachedBox();
+      await run(box, handshake("2025-06-18"), { ids: [1, 2] });
+      const proc = Bun.spawn([hangarBinary(), "serve"], {
+        env: { ...box.env, HANGAR_LOG_LEVEL: "debug", HANGAR_CACHE_DIR: join(box.root, "cache") },
+        cwd: box.cwd,
+        stdin: "pipe",
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      let stderr = "";
+      void (async () => {
+        for await (const chunk of proc.stderr) stderr += new TextDecoder().decode(chunk);
+      })();
+      await waitFor(() => stderr.includes("early reader ready"), 10_000, "the early reader");
+      // Its record was checked at the start; the gateway reads this config.
+      box.write("hangar.yaml", demoProvidersYaml(["alpha"]));
+      const send = (message: object) => {
+        proc.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`);
+        proc.stdin.flush();
+      };
+      for (const message of handshake("2025-06-18")) send(message);
+      const seen: Message[] = [];
+      const reading = (async () => {
+        let buffer = "";
+        for await (const chunk of proc.stdout) {
+          buffer += new TextDecoder().decode(chunk);
+          const parts = buffer.split("\n");
+          buffer = parts.pop() ?? "";
+          for (const line of parts) seen.push(JSON.parse(line) as Message);
+        }
+      })();
+      await waitFor(() => seen.some((m) => m.method === "notifications/tools/list_changed"), 15_000, "list_changed");
+      const stale = JSON.stringify(seen.find((m) => m.id === 2));
+      expect(stale).toContain("beta__echo");
+      send({ id: 4, method: "tools/list" });
+      await waitFor(() => seen.some((m) => m.id === 4), 10_000, "the second tools/list");
+      const fresh = JSON.stringify(seen.find((m) => m.id === 4));
+      expect(fresh).toContain("alpha__echo");
+      expect(fresh).not.toContain("beta__echo");
+      expect(stderr.split("\n").filter((l) => l.includes(EARLY))).toHaveLength(2);
+      proc.stdin.end();
+      expect(await proc.exited).toBe(0);
+      await reading;
+    },
+    TIMEOUT_MS,
   );
 
   test(

@@ -155,7 +155,7 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
         return { ...context, observer };
       },
       signal: lifecycle.signal,
-      ...(reader ? { handover: () => reader.handOver() } : {}),
+      ...(reader ? { handover: () => reader.handOver(), earlyListStale: () => early.listStale() } : {}),
     });
     return 0;
   } finally {

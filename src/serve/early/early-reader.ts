@@ -50,6 +50,8 @@ export class EarlyReader {
   private initialize: { line: Record<string, unknown>; answers: RecordedAnswers } | undefined;
   private initialized: string | undefined;
   private readonly timer: ReturnType<typeof setTimeout>;
+  /** Whether it answered a `tools/list`. */
+  answeredToolsList = false;
 
   constructor(private readonly options: EarlyReaderOptions) {
     this.stdin = options.stdin ?? process.stdin;
@@ -133,6 +135,7 @@ export class EarlyReader {
     }
     if (this.initialized === undefined) return false;
     this.send(request.id, this.initialize.answers.tools);
+    this.answeredToolsList = true;
     this.options.onAnswered?.("tools/list");
     this.signalLoad();
     return true;

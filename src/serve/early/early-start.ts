@@ -12,6 +12,11 @@ export interface EarlyStart {
   readonly recordFile: string;
   /** Answering the client's handshake already; undefined when the record does not hold for this start. */
   readonly reader: EarlyReader | undefined;
+  /**
+   * Whether the `tools/list` the early reader answered may not be what the gateway lists: the config,
+   * the lock or a cached catalog changed between the start and now (told to the client as list_changed).
+   */
+  listStale(): boolean;
 }
 
 /**
@@ -33,13 +38,16 @@ export async function startEarly(options: GlobalOptions): Promise<EarlyStart | u
   const recordFile = recordFileOf(defaultCacheDir(), found.path);
   const record = readRecord(recordFile);
   const holds = record !== undefined && record.key === key && sourcesHold(record.sources);
-  if (!holds) return { key, configPath: found.path, recordFile, reader: undefined };
-  // The logger is not loaded yet: a debug line in its shape, by hand.
+  const configPath = found.path;
+  if (!holds) return { key, configPath, recordFile, reader: undefined, listStale: () => false };
+  // The logger is not loaded yet: debug lines in its shape, by hand.
   const debug = ["debug", "trace"].includes(logLevel(options));
-  const onAnswered = (method: string) =>
-    process.stderr.write(
-      `${JSON.stringify({ level: 20, time: Date.now(), method, msg: "answered early, before the SDK loaded (recorded answers)" })}\n`,
-    );
+  const log = (msg: string, fields: object = {}) =>
+    process.stderr.write(`${JSON.stringify({ level: 20, time: Date.now(), ...fields, msg })}\n`);
+  const onAnswered = (method: string) => log("answered early, before the SDK loaded (recorded answers)", { method });
   const reader = new EarlyReader({ answers: record.answers, ...(debug ? { onAnswered } : {}) });
-  return { key, configPath: found.path, recordFile, reader };
+  if (debug) log("early reader ready");
+  const listStale = () =>
+    reader.answeredToolsList && (startKeyOf({ configPath }) !== key || !sourcesHold(record.sources));
+  return { key, configPath, recordFile, reader, listStale };
 }
