@@ -11,14 +11,15 @@ import { CancelledError } from "../errors.ts";
 import type { Era } from "./era.ts";
 import { answerFastCall, FAST_ROUTE_LOG, type FastCall, fastCallOf, fastTarget } from "./fast-route.ts";
 import type { FrontDeps } from "./front-deps.ts";
+import type { RelayCodec } from "./input-relay.ts";
 import type { Target } from "./names.ts";
 import type { Extra } from "./request-context.ts";
 
 /**
  * A stdio-style connection (stdin/stdout, a shared daemon's client socket) with the fast route in front
- * of the SDK: once a 2025 client has initialized, its `tools/call` of an exposed provider tool is
- * answered here (fast-route.ts) without the SDK server's parsing, validation and per-request
- * bookkeeping; every other message (and any call the fast route does not plainly cover) goes on to the
+ * of the SDK: once a 2025 client has initialized, or once the SDK has pinned the connection to the 2026
+ * era, its plain `tools/call` of an exposed provider tool is answered here (fast-route.ts) without the
+ * SDK server's parsing, validation and per-request bookkeeping; every other message (and any call the fast route does not plainly cover) goes on to the
  * SDK unchanged. A `notifications/cancelled` for a fast-routed call aborts it (upstream too) and gets no
  * answer; closing the connection aborts every fast-routed call still running. The wrapped transport
  * sees every message and every answer, so its pending-request count (shutdown drain) covers both paths.
@@ -32,9 +33,11 @@ export class FastRouteTransport implements Transport {
   private initialized = false;
   private readonly running = new Map<RequestId, AbortController>();
 
+  /** `relay` must be the one the connection's instances seal `requestState`s with (their factory's). */
   constructor(
     private readonly inner: Transport,
     private readonly deps: FrontDeps,
+    private readonly relay?: RelayCodec,
   ) {
     inner.onmessage = (message, extra) => {
       if (!this.take(message)) this.onmessage?.(message, extra);
@@ -46,7 +49,7 @@ export class FastRouteTransport implements Transport {
     };
   }
 
-  /** The instance the SDK pinned for the connection (the last one built; a 2026 one is never fast-routed). */
+  /** The instance the SDK pinned for the connection (the last one built), and its era. */
   use(server: Server, era: Era): void {
     this.server = server;
     this.legacy = era === "legacy";
@@ -74,7 +77,7 @@ export class FastRouteTransport implements Transport {
     if (!("method" in message)) return false;
     if (message.method === "tools/call") {
       const server = this.ready();
-      const call = server && fastCallOf(message);
+      const call = server && fastCallOf(message, this.legacy ? "legacy" : "modern");
       const target = call && fastTarget(this.deps, call);
       if (!server || !call || !target) return false;
       this.deps.logger.trace({ id: call.id, tool: call.name }, FAST_ROUTE_LOG);
@@ -92,10 +95,11 @@ export class FastRouteTransport implements Transport {
     return false;
   }
 
-  /** The 2025 instance serving the connection, once its client initialized. */
+  /** The instance serving the connection: a 2026 one, or a 2025 one once its client initialized. */
   private ready(): Server | undefined {
     const server = this.server;
-    return this.legacy && this.initialized && server?.getClientVersion() !== undefined ? server : undefined;
+    if (!this.legacy) return server;
+    return this.initialized && server?.getClientVersion() !== undefined ? server : undefined;
   }
 
   private async run(server: Server, target: Target, call: FastCall): Promise<void> {
@@ -111,7 +115,7 @@ export class FastRouteTransport implements Transport {
         this.inner.send({ jsonrpc: "2.0", ...notification } as JSONRPCMessage),
     };
     try {
-      const answer = await answerFastCall(this.deps, server, target, call, extra);
+      const answer = await answerFastCall(this.deps, server, target, call, extra, this.relay);
       if (answer !== undefined) await this.inner.send(answer);
     } catch (error) {
       this.onerror?.(error instanceof Error ? error : new Error(String(error)));

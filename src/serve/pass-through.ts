@@ -45,14 +45,15 @@ export async function callThrough(
 
 /**
  * A finished pass-through call as the client gets it: the provider's result (projected for `server`'s
- * client), else the provider's own JSON-RPC error (a transparent proxy), else Hangar's failure as an
+ * client; as it came without a `server`), else the provider's own JSON-RPC error (a transparent proxy), else Hangar's failure as an
  * error result.
  */
 export function answerOf(
-  server: Server,
+  server: Server | undefined,
   result: OneCallResult,
 ): { readonly result: CallToolResult } | { readonly error: ProviderRpcError } {
-  if (result.result !== undefined) return { result: projected(server, result.result as CallToolResult) };
+  if (result.result !== undefined)
+    return { result: server ? projected(server, result.result as CallToolResult) : (result.result as CallToolResult) };
   if (result.rpcError) return { error: result.rpcError };
   return { result: failure(`${result.error?.type ?? "internal"}: ${result.error?.message ?? "the call failed"}`) };
 }

@@ -9,6 +9,7 @@ import { FastRouteTransport } from "./fast-route-transport.ts";
 import { type Era, frontFactory, once, sendListChanged } from "./front-factory.ts";
 import type { FrontHangar } from "./front-hangar.ts";
 import type { MetricsEndpoint } from "./http/probes.ts";
+import { relayCodec } from "./input-relay.ts";
 import { ListenTransport } from "./listen-transport.ts";
 import { listenProbes } from "./probe-listener.ts";
 import { ResourceListens } from "./resource-listens.ts";
@@ -81,7 +82,8 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
   let current: { server: Server; era: Era } | undefined;
   const deps = { hangar, logger, tasks: new TaskRelay(hangar.gateway) };
   // Plain calls of provider tools skip the SDK server once the client initialized (fast-route.ts).
-  const fast = new FastRouteTransport(transport, deps);
+  const relay = relayCodec();
+  const fast = new FastRouteTransport(transport, deps, relay);
   // A 2026 client's listen follows its resources upstream; updates go out on its listen streams.
   const sink = {
     sendResourceUpdated: (params: { uri: string }) =>
@@ -92,6 +94,7 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
     frontFactory(deps, {
       subscriptions,
       bridge,
+      relay,
       onInstance: (server, era) => {
         current = { server, era };
         bridge.use(server);

@@ -39,13 +39,16 @@ const CACHE_HINTS: Record<
   "resources/read": { ttlMs: 0, cacheScope: "private" },
 };
 
+/** Who Hangar's server says it is (the 2026 results' `io.modelcontextprotocol/serverInfo` too). */
+export const SERVER_INFO = { name: "hangar", title: "Hangar", version: VERSION } as const;
+
 /**
  * Hangar's MCP server, not yet connected to a transport: tools, prompts, resources, completion and
  * logging. `relay` seals and checks the `requestState` of relayed multi-round-trip calls.
  */
 export function createServer(relay: RelayCodec): Server {
   return new Server(
-    { name: "hangar", title: "Hangar", version: VERSION },
+    { ...SERVER_INFO },
     {
       capabilities: {
         tools: { listChanged: true },

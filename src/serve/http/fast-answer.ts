@@ -21,8 +21,14 @@ export class FastAnswer {
   private stream: ReadableStreamDefaultController<Uint8Array> | undefined;
   private done = false;
 
-  /** `sessionId` goes out in `Mcp-Session-Id`, as the SDK sends it. */
-  constructor(private readonly sessionId: string | undefined) {
+  /**
+   * `sessionId` goes out in `Mcp-Session-Id`, as the SDK sends it. A `modern` (sessionless 2026) answer
+   * that is a -32021 error goes out with status 400, as the SDK's handler sends it.
+   */
+  constructor(
+    private readonly sessionId: string | undefined,
+    private readonly modern = false,
+  ) {
     const { promise, resolve } = Promise.withResolvers<Response>();
     this.response = promise;
     this.resolve = resolve;
@@ -44,7 +50,8 @@ export class FastAnswer {
     if (this.done) return;
     if (this.stream === undefined) {
       this.done = true;
-      if (answer !== undefined) this.resolve(Response.json(answer, { status: 200, headers: this.headers("json") }));
+      if (answer !== undefined)
+        this.resolve(Response.json(answer, { status: this.status(answer), headers: this.headers("json") }));
       else this.resolve(new Response("", { status: 200, headers: this.headers("sse") }));
       return;
     }
@@ -55,6 +62,10 @@ export class FastAnswer {
     } catch {
       // Already cancelled by the client.
     }
+  }
+
+  private status(answer: JSONRPCMessage): number {
+    return this.modern && "error" in answer && answer.error.code === -32021 ? 400 : 200;
   }
 
   private open(): void {

@@ -1,8 +1,10 @@
 import { createMcpHandler, isLegacyRequest, type McpHttpHandler } from "@modelcontextprotocol/server";
+import { CancelledError } from "../../errors.ts";
 import type { FrontDeps } from "../front-deps.ts";
 import { frontFactory } from "../front-factory.ts";
-import type { RelayCodec } from "../input-relay.ts";
+import { type RelayCodec, relayCodec } from "../input-relay.ts";
 import { isListenRequest, ResourceListens } from "../resource-listens.ts";
+import { fastModernAnswer } from "./fast-modern.ts";
 import { McpSessions, type McpSessionsOptions } from "./mcp-sessions.ts";
 import { HEADER_MISMATCH, paramHeaderProblem, paramHeaders } from "./param-headers.ts";
 import { requestIdOf, rpcError } from "./rpc-error.ts";
@@ -31,8 +33,14 @@ export class McpEndpoint {
   /** The 2025-era sessions (what a provider's sampling, elicitation and logs are routed to). */
   readonly sessions: McpSessions;
   private readonly modern: McpHttpHandler;
+  /** What 2026 requests are served with (the SDK's handler and the fast route alike). */
+  private readonly modernDeps: FrontDeps;
+  private readonly relay: RelayCodec;
   private readonly listens: ResourceListens;
   private readonly stopFollowing: () => void;
+  private readonly onFirstClient: () => void;
+  /** Aborts the fast-routed 2026 calls still running when the endpoint closes. */
+  private readonly closing = new AbortController();
   private closed = false;
 
   constructor(
@@ -46,16 +54,19 @@ export class McpEndpoint {
       options.onFirstClient?.();
     };
     this.sessions = new McpSessions(deps, { ...options, onFirstSession: firstClient });
+    // A 2026 request's provider traffic is noted too, so a provider's requests never reach a 2025 session meanwhile.
+    this.modernDeps = {
+      ...deps,
+      onUpstream: (providerId, { requestId }) => this.sessions.enterModern(providerId, requestId),
+    };
+    this.relay = options.relay ?? relayCodec();
+    this.onFirstClient = firstClient;
     this.modern = createMcpHandler(
-      frontFactory(
-        // A 2026 request's provider traffic is noted too, so a provider's requests never reach a 2025 session meanwhile.
-        { ...deps, onUpstream: (providerId, { requestId }) => this.sessions.enterModern(providerId, requestId) },
-        {
-          onInstance: firstClient,
-          subscriptions: this.sessions.subscriptions,
-          ...(options.relay ? { relay: options.relay } : {}),
-        },
-      ),
+      frontFactory(this.modernDeps, {
+        onInstance: firstClient,
+        subscriptions: this.sessions.subscriptions,
+        relay: this.relay,
+      }),
       {
         legacy: "reject",
         onerror: (error) => deps.logger.debug({ err: error.message }, "bad 2026 request from an HTTP client"),
@@ -80,6 +91,12 @@ export class McpEndpoint {
     const mismatch = await this.paramHeaderMismatch(request, body);
     if (mismatch) return mismatch;
     if (isListenRequest(body)) return this.listen(request, body);
+    // A plain call of a provider tool skips the SDK's handler and server (fast-modern.ts).
+    const fast = fastModernAnswer(this.modernDeps, request, body, this.relay, this.closing.signal);
+    if (fast) {
+      this.onFirstClient();
+      return fast;
+    }
     return this.modern.fetch(request, body === undefined ? {} : { parsedBody: body });
   }
 
@@ -127,6 +144,7 @@ export class McpEndpoint {
   /** Ends every session and every running 2026 request. */
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort(new CancelledError("Hangar is shutting down"));
     this.stopFollowing();
     await Promise.all([this.sessions.close(), this.modern.close()]);
   }

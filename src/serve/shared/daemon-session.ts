@@ -6,6 +6,7 @@ import { FastRouteTransport } from "../fast-route-transport.ts";
 import type { FrontDeps } from "../front-deps.ts";
 import { type Era, frontFactory, sendListChanged } from "../front-factory.ts";
 import type { ProviderCalls } from "../http/provider-calls.ts";
+import { relayCodec } from "../input-relay.ts";
 import { ListenTransport } from "../listen-transport.ts";
 import type { OwnProviders } from "../per-client.ts";
 import { ResourceListens } from "../resource-listens.ts";
@@ -80,7 +81,8 @@ export class DaemonSession {
       onUpstream: (providerId, { requestId }) => deps.calls.enter(providerId, this, requestId),
     };
     // Plain calls of provider tools skip the SDK server once the client initialized (fast-route.ts).
-    const fast = new FastRouteTransport(this.transport, served);
+    const relay = relayCodec();
+    const fast = new FastRouteTransport(this.transport, served, relay);
     // A 2026 client's listen follows its resources upstream; updates go out on its listen streams.
     const sink = {
       sendResourceUpdated: (params: { uri: string }) =>
@@ -89,6 +91,7 @@ export class DaemonSession {
     const listening = new ListenTransport(fast, new ResourceListens(this.subscriptions, sink, logger));
     const factory = frontFactory(served, {
       subscriptions: this.subscriptions,
+      relay,
       ...(this.own ? { bridge: this.own.bridge } : {}),
       onInstance: (server, era) => {
         this.current = { server, era };
