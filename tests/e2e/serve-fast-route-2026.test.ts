@@ -241,7 +241,7 @@ describe("the fast route for a 2026-07-28 client's plain tool calls (issues 11, 
   );
 
   test(
-    "over HTTP a sessionless 2026 POST gets the SDK path's status, content type and answer on the fast route",
+    "over HTTP a sessionless 2026 POST gets the SDK path's status, headers and answer on the fast route",
     async () => {
       using box = sandbox();
       config(box);
@@ -271,7 +271,14 @@ describe("the fast route for a 2026-07-28 client's plain tool calls (issues 11, 
               .filter((line) => line.startsWith("data:"))
               .map((line) => JSON.parse(line.slice(5)) as Message)
           : [JSON.parse(text) as Message];
-        return { status: response.status, type: response.headers.get("content-type"), answer: data.at(-1)!, data };
+        const { date: _, ...sent } = Object.fromEntries(response.headers);
+        return {
+          status: response.status,
+          type: response.headers.get("content-type"),
+          answer: data.at(-1)!,
+          data,
+          sent,
+        };
       };
       const fast = () => fastLines(hangar.running.stderr());
       await ready(
@@ -279,15 +286,16 @@ describe("the fast route for a 2026-07-28 client's plain tool calls (issues 11, 
         NAMES,
       );
       const shape = async (message: ReturnType<typeof call>) => {
-        const { status, type, answer } = await post(message);
-        return { status, type: type?.split(";")[0], answer: withoutId(answer) };
+        const { status, sent, answer } = await post(message);
+        return { status, sent, answer: withoutId(answer) };
       };
       const before = [];
       for (const [i, [name, args]] of CASES.entries())
         before.push(await shape(call(`sdk-${i}`, name, args, { sdk: true })));
       expect(fast()).toBe(0);
       const after = [];
-      for (const [i, [name, args]] of CASES.entries()) after.push(await shape(call(`fast-${i}`, name, args)));
+      // Same-length ids, so that even the Content-Length headers must agree.
+      for (const [i, [name, args]] of CASES.entries()) after.push(await shape(call(`fst-${i}`, name, args)));
       expect(fast()).toBe(CASES.length - 1);
       expect(after).toEqual(before);
       expect(after[0]!.answer.result?.resultType).toBe("complete");
@@ -318,6 +326,7 @@ describe("the fast route for a 2026-07-28 client's plain tool calls (issues 11, 
       );
       expect(fast()).toBe(CASES.length);
       expect(fastProgress.type).toBe(sdkProgress.type);
+      expect(fastProgress.sent).toEqual(sdkProgress.sent);
       expect(fastProgress.status).toBe(sdkProgress.status);
       expect(fastProgress.data.map(withoutId)).toEqual(sdkProgress.data.map(withoutId));
 

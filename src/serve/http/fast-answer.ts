@@ -86,6 +86,8 @@ export class FastAnswer {
         ? { "content-type": "application/json" }
         : { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", connection: "keep-alive" };
     if (this.sessionId !== undefined) headers["mcp-session-id"] = this.sessionId;
+    // The SDK's sessionless 2026 streams ask proxies not to buffer them.
+    if (this.modern && kind === "sse") headers["x-accel-buffering"] = "no";
     return headers;
   }
 }
