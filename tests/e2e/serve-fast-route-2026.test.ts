@@ -61,7 +61,10 @@ function call(id: string, name: string, args: unknown, options: { sdk?: boolean;
   };
 }
 
-/** The calls both paths must answer alike: a result, structured content, isError, bad arguments, an unknown tool, a provider's JSON-RPC error. */
+/**
+ * The calls both paths must answer alike: a result, structured content, isError, bad arguments, an
+ * unknown tool, a provider's JSON-RPC error (two).
+ */
 const CASES: [string, object][] = [
   ["demo__echo", { message: "hi" }],
   ["demo__add", { a: 2, b: 3 }],
@@ -69,6 +72,8 @@ const CASES: [string, object][] = [
   ["demo__echo", { message: 7 }],
   ["demo__ecko", { message: "hi" }],
   ["mrtr__test_missing_capability", {}],
+  // A provider that asks for input a client without capabilities cannot give: refused by the provider alike.
+  ["mrtr__test_input_required_result_elicitation", {}],
 ];
 
 const withoutId = ({ id: _, ...rest }: Message) => rest;
@@ -181,6 +186,7 @@ describe("the fast route for a 2026-07-28 client's plain tool calls (issues 11, 
       expect(after[3]!.result?.isError).toBe(true);
       expect(after[4]!.error?.code).toBe(-32602);
       expect(after[5]!.error).toMatchObject({ code: -32021 });
+      expect(after[6]!.error).toMatchObject({ code: -32021 });
 
       // A missing or malformed envelope, a capability that could need input, a round field: the SDK's.
       const capabilities = { ...ENVELOPE, "io.modelcontextprotocol/clientCapabilities": { elicitation: {} } };
