@@ -56,7 +56,9 @@ export class AnswerRecorder implements TransportObserver {
     else if (asked.kind === "initialize") this.initialize = { version: asked.version, result };
     else if (this.initialize !== undefined) {
       this.done = true;
-      this.record(this.initialize.version, { initialize: this.initialize.result, tools: result });
+      const { version, result: initialize } = this.initialize;
+      // After the answer is written: the checks read every exposed provider's cache file.
+      setImmediate(() => this.record(version, { initialize, tools: result }));
     }
   }
 
