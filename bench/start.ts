@@ -92,7 +92,11 @@ async function timeServe(hangar: string[], config: string, cwd: string, messages
   const decoder = new TextDecoder();
   for await (const chunk of proc.stdout) {
     buffer += decoder.decode(chunk);
-    const answered = buffer.split("\n").some((line) => line.startsWith("{") && JSON.parse(line).id === until);
+    // Whole lines only: a long answer (tools/list) arrives in several reads.
+    const answered = buffer
+      .split("\n")
+      .slice(0, -1)
+      .some((line) => line.startsWith("{") && JSON.parse(line).id === until);
     if (answered) {
       wall = performance.now() - start;
       break;
