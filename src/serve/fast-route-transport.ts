@@ -19,9 +19,10 @@ import type { Extra } from "./request-context.ts";
  * A stdio-style connection (stdin/stdout, a shared daemon's client socket) with the fast route in front
  * of the SDK: once a 2025 client has initialized, or once the SDK has pinned the connection to the 2026
  * era, its plain `tools/call` of an exposed provider tool is answered here (fast-route.ts) without the
- * SDK server's parsing, validation and per-request bookkeeping; every other message (and any call the fast route does not plainly cover) goes on to the
- * SDK unchanged. A `notifications/cancelled` for a fast-routed call aborts it (upstream too) and gets no
- * answer; closing the connection aborts every fast-routed call still running. The wrapped transport
+ * SDK server's parsing, validation and per-request bookkeeping; every other message (and any call the
+ * fast route does not plainly cover) goes on to the SDK unchanged. A `notifications/cancelled` for a
+ * fast-routed call aborts it (upstream too) and gets no answer; closing the connection aborts every
+ * fast-routed call still running. The wrapped transport
  * sees every message and every answer, so its pending-request count (shutdown drain) covers both paths.
  */
 export class FastRouteTransport implements Transport {
