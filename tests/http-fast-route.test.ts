@@ -39,6 +39,8 @@ const probeLog = (box: Sandbox) => {
   }
 };
 
+// Each fast-routed call logs one trace line before it runs; stderr may carry it after the answer, so the
+// tests wait for the count they expect and then check it is exactly that.
 const fastCount = (hangar: HttpHangar) =>
   hangar.running
     .stderr()
@@ -110,6 +112,7 @@ describe("hangar serve --http: the fast route for plain provider tool calls (iss
       const sdk = await answers(false);
       expect(fastCount(hangar)).toBe(0);
       const fast = await answers(true);
+      await waitFor(() => fastCount(hangar) >= cases.length, 5_000, "the fast route's trace lines");
       expect(fastCount(hangar)).toBe(cases.length);
       expect(fast).toEqual(sdk);
       expect(fast[0]).toEqual({
@@ -150,6 +153,7 @@ describe("hangar serve --http: the fast route for plain provider tool calls (iss
       expect(logs.length).toBeGreaterThan(0);
       const sampled = await client.callTool({ name: "fx__test_sampling", arguments: { prompt: "hi" } });
       expect(JSON.stringify(sampled)).toContain("sampled");
+      await waitFor(() => fastCount(hangar) >= 3, 5_000, "the fast route's trace lines");
       expect(fastCount(hangar)).toBe(3);
     },
     TIMEOUT_MS,
@@ -170,6 +174,7 @@ describe("hangar serve --http: the fast route for plain provider tool calls (iss
       await waitFor(() => probeLog(box).includes("cancelled"), 10_000, "the provider to see the cancellation");
       const ended = await waiting;
       expect(await ended.text()).not.toContain('"result"');
+      await waitFor(() => fastCount(hangar) >= 1, 5_000, "the fast route's trace lines");
       expect(fastCount(hangar)).toBe(1);
     },
     TIMEOUT_MS,
@@ -196,6 +201,7 @@ describe("hangar serve --http: the fast route for plain provider tool calls (iss
       expect(cancelled.result.isError).toBe(true);
       expect(JSON.stringify(cancelled.result)).toContain("cancelled");
       expect((await hangar.running.done).code).toBe(0);
+      await waitFor(() => fastCount(hangar) >= 2, 5_000, "the fast route's trace lines");
       expect(fastCount(hangar)).toBe(2);
     },
     TIMEOUT_MS,
@@ -233,6 +239,7 @@ describe("hangar serve --http: the fast route for plain provider tool calls (iss
       expect(unknown.error).toEqual({ code: -32602, message: 'Unknown tool "demo__ecko". Did you mean "demo__echo"?' });
       expect(fastCount(hangar)).toBe(0);
       expect((await (await post(echo)).json()).result).toEqual({ content: [{ type: "text", text: "hi" }] });
+      await waitFor(() => fastCount(hangar) >= 1, 5_000, "the fast route's trace lines");
       expect(fastCount(hangar)).toBe(1);
     },
     TIMEOUT_MS,

@@ -48,6 +48,8 @@ const probeLog = (box: Sandbox) => {
   }
 };
 
+// Each fast-routed call logs one trace line before it runs; stderr may carry it after the answer, so the
+// tests wait for the count they expect and then check it is exactly that.
 const fastLines = (stderr: string) => stderr.split("\n").filter((line) => line.includes(FAST)).length;
 
 /** A 2026 `tools/call`; `sdk` adds a params key only the SDK path takes; `meta` replaces the envelope. */
@@ -174,6 +176,7 @@ describe("the fast route for a 2026-07-28 client's plain tool calls (issues 11, 
       for (const [i, [name, args]] of CASES.entries()) hangar.send(call(`fast-${i}`, name, args));
       const after = await Promise.all(CASES.map((_, i) => hangar.reply(`fast-${i}`)));
       // Every listed tool's call took the fast route (the unknown name goes to the SDK either way).
+      await waitFor(() => hangar.fast() >= CASES.length - 1, 5_000, "the fast route's trace lines");
       expect(hangar.fast()).toBe(CASES.length - 1);
       expect(after.map(withoutId)).toEqual(before.map(withoutId));
       expect(after[0]!.result).toEqual({
@@ -208,6 +211,7 @@ describe("the fast route for a 2026-07-28 client's plain tool calls (issues 11, 
       expect((await hangar.reply("bad-meta")).error?.message).toContain("Invalid _meta envelope");
       expect((await hangar.reply("caps")).result?.resultType).toBe("complete");
       expect((await hangar.reply("round")).error).toBeDefined();
+      await waitFor(() => hangar.fast() >= CASES.length - 1, 5_000, "the fast route's trace lines");
       expect(hangar.fast()).toBe(CASES.length - 1);
 
       // Progress under the client's token before the answer, on both paths alike.
@@ -231,6 +235,7 @@ describe("the fast route for a 2026-07-28 client's plain tool calls (issues 11, 
       expect(withoutId(await hangar.reply("tok-fast"))).toEqual(sdkProgress);
       expect(progress("tok-fast")).toEqual(["p1", "p2", "p3", "answer"]);
       expect(progress("tok-sdk")).toEqual(progress("tok-fast"));
+      await waitFor(() => hangar.fast() >= CASES.length, 5_000, "the fast route's trace lines");
       expect(hangar.fast()).toBe(CASES.length);
 
       // Cancellation reaches the provider and the call gets no answer.
@@ -241,6 +246,7 @@ describe("the fast route for a 2026-07-28 client's plain tool calls (issues 11, 
       hangar.send(call("after", "demo__echo", { message: "next" }));
       await hangar.reply("after");
       expect(hangar.messages().some((m) => m.id === "w")).toBe(false);
+      await waitFor(() => hangar.fast() >= CASES.length + 2, 5_000, "the fast route's trace lines");
       expect(hangar.fast()).toBe(CASES.length + 2);
     },
     TIMEOUT_MS,
@@ -302,6 +308,7 @@ describe("the fast route for a 2026-07-28 client's plain tool calls (issues 11, 
       const after = [];
       // Same-length ids, so that even the Content-Length headers must agree.
       for (const [i, [name, args]] of CASES.entries()) after.push(await shape(call(`fst-${i}`, name, args)));
+      await waitFor(() => fast() >= CASES.length - 1, 5_000, "the fast route's trace lines");
       expect(fast()).toBe(CASES.length - 1);
       expect(after).toEqual(before);
       expect(after[0]!.answer.result?.resultType).toBe("complete");
@@ -321,6 +328,7 @@ describe("the fast route for a 2026-07-28 client's plain tool calls (issues 11, 
       );
       expect(bad.status).toBe(400);
       expect(bad.answer.error?.message).toContain("Invalid _meta envelope");
+      await waitFor(() => fast() >= CASES.length - 1, 5_000, "the fast route's trace lines");
       expect(fast()).toBe(CASES.length - 1);
 
       // Progress: an event stream with the notifications, then the answer, on both paths alike.
@@ -330,6 +338,7 @@ describe("the fast route for a 2026-07-28 client's plain tool calls (issues 11, 
       const fastProgress = await post(
         call("p2", "probe__progress", { steps: 3 }, { meta: { ...ENVELOPE, progressToken: "t" } }),
       );
+      await waitFor(() => fast() >= CASES.length, 5_000, "the fast route's trace lines");
       expect(fast()).toBe(CASES.length);
       expect(fastProgress.type).toBe(sdkProgress.type);
       expect(fastProgress.sent).toEqual(sdkProgress.sent);
@@ -343,6 +352,7 @@ describe("the fast route for a 2026-07-28 client's plain tool calls (issues 11, 
       abort.abort();
       await waiting;
       await waitFor(() => probeLog(box).includes("cancelled"), 10_000, "the provider to see the cancellation");
+      await waitFor(() => fast() >= CASES.length + 1, 5_000, "the fast route's trace lines");
       expect(fast()).toBe(CASES.length + 1);
     },
     TIMEOUT_MS,

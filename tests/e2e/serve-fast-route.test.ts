@@ -82,7 +82,10 @@ function start(box: Sandbox) {
   return {
     proc,
     messages,
-    /** How many calls the fast route answered so far. */
+    /**
+     * How many calls the fast route answered so far: each logs one trace line before it runs, which may
+     * reach stderr after the answer, so the tests wait for the count they expect, then check it exactly.
+     */
     fast: () => stderr.split("\n").filter((line) => line.includes(FAST)).length,
     stderr: () => stderr,
     send(message: object) {
@@ -162,6 +165,7 @@ describe("hangar serve's fast route for plain provider tool calls (issues 11, 18
       expect(hangar.fast()).toBe(0);
       for (const [i, [name, args]] of cases.entries()) hangar.send(call(`fast-${i}`, name, args));
       const after = await Promise.all(cases.map((_, i) => hangar.reply(`fast-${i}`)));
+      await waitFor(() => hangar.fast() >= cases.length, 5_000, "the fast route's trace lines");
       expect(hangar.fast()).toBe(cases.length);
       expect(after.map(withoutId)).toEqual(before.map(withoutId));
       expect(after[0]!.result).toEqual({ content: [{ type: "text", text: "hi" }] });
@@ -214,6 +218,7 @@ describe("hangar serve's fast route for plain provider tool calls (issues 11, 18
         await hangar.listed(["jobs__greet"]);
         hangar.send(call("greet", "jobs__greet", { name: "Ada" }));
         expect((await hangar.reply("greet")).result).toEqual({ content: [{ type: "text", text: "Hello, Ada!" }] });
+        await waitFor(() => hangar.fast() >= 1, 5_000, "the fast route's trace lines");
         expect(hangar.fast()).toBe(1);
       }
       {
@@ -255,6 +260,7 @@ describe("hangar serve's fast route for plain provider tool calls (issues 11, 18
       await hangar.listed(["probe__progress"]);
       hangar.send(call("p", "probe__progress", { steps: 3 }, { progressToken: "tok" }));
       await hangar.reply("p");
+      await waitFor(() => hangar.fast() >= 1, 5_000, "the fast route's trace lines");
       expect(hangar.fast()).toBe(1);
       const order = hangar
         .messages()
@@ -279,6 +285,7 @@ describe("hangar serve's fast route for plain provider tool calls (issues 11, 18
       await waitFor(() => probeLog(box).includes("cancelled"), 10_000, "the provider to see the cancellation");
       hangar.send(call("after", "demo__echo", { message: "next" }));
       await hangar.reply("after");
+      await waitFor(() => hangar.fast() >= 2, 5_000, "the fast route's trace lines");
       expect(hangar.fast()).toBe(2);
       expect(hangar.messages().some((m) => m.id === "w")).toBe(false);
     },
@@ -299,6 +306,7 @@ describe("hangar serve's fast route for plain provider tool calls (issues 11, 18
         hangar.proc.stdin.end();
         expect(await hangar.proc.exited).toBe(0);
         expect((await hangar.reply("w")).result).toEqual({ content: [{ type: "text", text: "waited" }] });
+        await waitFor(() => hangar.fast() >= 1, 5_000, "the fast route's trace lines");
         expect(hangar.fast()).toBe(1);
       }
       {
@@ -316,6 +324,7 @@ describe("hangar serve's fast route for plain provider tool calls (issues 11, 18
         const answer = await hangar.reply("w2");
         expect(answer.result?.isError).toBe(true);
         expect(JSON.stringify(answer.result)).toContain("cancelled");
+        await waitFor(() => hangar.fast() >= 1, 5_000, "the fast route's trace lines");
         expect(hangar.fast()).toBe(1);
       }
     },
