@@ -70,7 +70,6 @@ export async function openContext(
   const gateway = new Gateway(config, {
     logger,
     eras: cache,
-    catalogs: cache,
     ...deps,
     recorder,
     ...(pins ? { pins } : {}),

@@ -1,4 +1,4 @@
-import type { CallToolResult, Progress, Tool } from "@modelcontextprotocol/client";
+import type { CallToolResult, Progress } from "@modelcontextprotocol/client";
 import { ProtocolError } from "@modelcontextprotocol/client";
 import { ExponentialBackoff, type IBackoff } from "cockatiel";
 import { CallError, withoutMcpPrefix } from "../errors.ts";
@@ -19,11 +19,6 @@ export interface CallWorkContext {
   readonly router: Router;
   /** Tool pinning, when on: a withheld tool's call is refused. */
   readonly pins: Pins | undefined;
-  /**
-   * The tools a provider that is not ready listed when its catalog was cached, to check a call against
-   * and send it while the start reads the catalog afresh (default: none; every call waits for the list).
-   */
-  readonly cachedTools?: ((handle: ProviderHandle) => readonly Tool[] | undefined) | undefined;
 }
 
 /** One call's part of its batch, and what it is told. */
@@ -48,7 +43,7 @@ export interface CallWorkOptions {
  * (`dependency_failed` when it cannot).
  */
 export function callWork(
-  { router, pins, cachedTools }: CallWorkContext,
+  { router, pins }: CallWorkContext,
   calls: readonly CallRequest[],
   index: number,
   { batchPlan, attempts, onProgress, inputRound, recorder, routed }: CallWorkOptions,
@@ -82,17 +77,10 @@ export function callWork(
   };
   const attempt = (signal: AbortSignal) =>
     handle.guard(async () => {
-      // A provider starting with its catalog cached: a call the cached tools accept goes without waiting
-      // for the fresh list (never with pinning `block`, whose verdicts come from it); any other waits.
-      const cached = pins?.mode === "block" ? undefined : cachedTools?.(handle);
-      const ahead = cached && acceptedBy(router, call.provider, cached, call.tool, args);
-      let tool = ahead;
-      if (tool === undefined) {
-        const tools = await handle.ensureReady(signal);
-        const withheld = pins?.refusal(call.provider, call.tool);
-        if (withheld) throw withheld;
-        tool = router.check(call.provider, tools, call.tool, args);
-      }
+      const tools = await handle.ensureReady(signal);
+      const withheld = pins?.refusal(call.provider, call.tool);
+      if (withheld) throw withheld;
+      const tool = router.check(call.provider, tools, call.tool, args);
       attempts.safe = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true;
       attempts.count++;
       return recorder.upstream(handle.config.transport.kind, (meta) =>
@@ -101,7 +89,6 @@ export function callWork(
           ...(onProgress ? { onProgress } : {}),
           ...(meta ? { meta } : {}),
           ...(inputRound === "refuse" ? { refuseInput: true } : inputRound ? { inputRound } : {}),
-          ...(ahead && cached ? { ahead: cached } : {}),
         }),
       );
     }, signal);
@@ -117,21 +104,6 @@ export function callWork(
       return backoff.duration;
     },
   };
-}
-
-/** The tool of `tools` that accepts the call, or undefined when none does (the fresh list then decides). */
-function acceptedBy(
-  router: Router,
-  provider: string,
-  tools: readonly Tool[],
-  name: string,
-  args: Record<string, unknown> | undefined,
-): Tool | undefined {
-  try {
-    return router.check(provider, tools, name, args);
-  } catch {
-    return undefined;
-  }
 }
 
 /**

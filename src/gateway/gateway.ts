@@ -10,7 +10,7 @@ export { InvalidBatchError };
 import { type Logger, silentLogger } from "../observability/log.ts";
 import { type GatewayRecorder, noopRecorder } from "../observability/recorder.ts";
 import type { Pins } from "../pinning/index.ts";
-import { type InputRound, type ProviderCatalog, ProviderHandle } from "../pool/index.ts";
+import { type InputRound, ProviderHandle } from "../pool/index.ts";
 import {
   type ClientBridge,
   createDriver,
@@ -59,11 +59,6 @@ export interface GatewayDeps {
    * probe (default: nowhere; every start probes).
    */
   readonly eras?: EraMemory;
-  /**
-   * Providers' cached catalogs: a call to a provider that is starting, which its cached tools accept, is
-   * sent as soon as the provider is connected, while its catalog is read afresh (default: none).
-   */
-  readonly catalogs?: { read(provider: ResolvedProvider): ProviderCatalog | undefined };
   /**
    * A gateway whose providers this one uses instead of its own, except those marked `perClient`: their
    * instances, concurrency limits and drain counts are shared, and `close` or a reload leaves them to
@@ -172,17 +167,7 @@ export class Gateway {
       deps.borrowFrom?.lender,
     );
     this.router = new Router(this.table.handles);
-    const catalogs = deps.catalogs;
-    this.callContext = {
-      router: this.router,
-      pins: this.pins,
-      ...(catalogs
-        ? {
-            cachedTools: (handle: ProviderHandle) =>
-              handle.state === "ready" ? undefined : catalogs.read(handle.config)?.tools,
-          }
-        : {}),
-    };
+    this.callContext = { router: this.router, pins: this.pins };
     this.global = new Semaphore(config.maxConcurrency, Number.POSITIVE_INFINITY, "the gateway");
     this.keptResults = new ResultStore(this.clock);
   }

@@ -15,9 +15,7 @@ export interface OpenedConnection {
  * Connects to a provider (spawn, then `initialize` or `server/discover`) and reads every page of its
  * catalog, all within `startupTimeoutMs` on `clock` and until `abandon` aborts; a connection that fails to
  * list is closed. The era comes from `eras` when it remembers one (no probe), else from a probe, whose
- * verdict `eras` then keeps; a start that fails with a remembered verdict forgets it. `connected` is told
- * the connection before its catalog is read (calls may be sent on it meanwhile; the reading waits for
- * the promise it may return).
+ * verdict `eras` then keeps; a start that fails with a remembered verdict forgets it.
  */
 export async function openConnection(
   driver: Driver,
@@ -25,7 +23,6 @@ export async function openConnection(
   provider: ResolvedProvider,
   abandon: AbortSignal,
   eras: EraMemory = noEraMemory,
-  connected: (connection: Connection) => Promise<void> | undefined = () => undefined,
 ): Promise<OpenedConnection> {
   const { id, startupTimeoutMs } = provider;
   const limit = deadline(
@@ -45,7 +42,6 @@ export async function openConnection(
         ...(prior ? { prior } : {}),
       });
       try {
-        await connected(connection);
         const listed = await readCatalog(connection.client, signal.signal);
         signal.signal.throwIfAborted();
         if (connection.era.learned) eras.remember(provider, connection.era.learned);

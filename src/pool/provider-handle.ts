@@ -42,8 +42,6 @@ export class ProviderHandle {
   readonly catalog: CatalogFollower;
   private connection: Connection | undefined;
   private starting: SharedStart<Connection> | undefined;
-  /** The start under way's connection, once connected (before its catalog is read), and the calls awaiting it. */
-  private startConnected: { readonly promise: Promise<Connection>; waiting: number } | undefined;
   /** An abandoned start still being undone; the next start waits for it, so two never overlap. */
   private abandoning: Promise<unknown> | undefined;
   private stopping: Promise<void> | undefined;
@@ -151,41 +149,26 @@ export class ProviderHandle {
   /**
    * Calls a tool, counting the call as in flight so the provider is never stopped under it. A remote
    * provider that lost our session (HTTP 404) did not run the call: reconnect once and send it again.
-   * With `ahead` (the provider's cached tools, which the caller checked the call against), a call that
-   * finds the provider starting is sent as soon as it is connected, while its catalog is still being
-   * read; its answer is given once the start is over, and a start that fails fails the call as before.
    */
   async callTool(
     name: string,
     args: Record<string, unknown> | undefined,
-    options: UpstreamCallOptions & { readonly ahead?: readonly Tool[] },
+    options: UpstreamCallOptions,
   ): Promise<CallToolResult> {
     this.leases.acquire();
     try {
       let sessionLost = false;
       const send = async () => {
-        const ahead =
-          options.ahead !== undefined && this.state !== "ready" ? this.connectAhead(options.signal) : undefined;
-        const connection = await (ahead ? ahead.connected : this.connect(options.signal));
+        const connection = await this.connect(options.signal);
         const done = this.uses.begin(connection);
         this.stats.calls++;
-        let startFailed = false;
         try {
           const sent = this.clock.now();
-          const tools = () => this.catalog.listed?.tools ?? options.ahead ?? [];
-          const answer = requestToolCall(connection.client, name, args, { ...options, tools });
-          if (ahead) {
-            answer.catch(noop);
-            await ahead.ready.catch((error: unknown) => {
-              startFailed = true;
-              throw error;
-            });
-          }
-          const result = await answer;
+          const tools = () => this.catalog.listed?.tools ?? [];
+          const result = await requestToolCall(connection.client, name, args, { ...options, tools });
           recordCallTime(this.stats, this.clock.now() - sent);
           return result;
         } catch (error) {
-          if (startFailed) throw error;
           // A call that was on the connection when another call found the session lost fails with
           // ConnectionClosed (or "Not connected") as that call drops it: it, too, never ran.
           sessionLost = isSessionLost(error) || this.lostSessions.has(connection);
@@ -261,41 +244,18 @@ export class ProviderHandle {
     return this.clock.now() - start;
   }
 
-  /**
-   * Joins the start (as `connect`) and also gives its connection as soon as the provider is connected,
-   * before its catalog is read: `ready` is the start's own outcome.
-   */
-  private connectAhead(signal: AbortSignal): { connected: Promise<Connection>; ready: Promise<Connection> } {
-    const ready = this.connect(signal);
-    const connected = this.startConnected;
-    if (connected === undefined) return { connected: ready, ready };
-    connected.waiting++;
-    return { connected: Promise.race([connected.promise, ready]), ready };
-  }
-
   private connect(signal: AbortSignal): Promise<Connection> {
     if (this.state === "ready" && this.connection) return Promise.resolve(this.connection);
     if (this.starting === undefined) {
       const refused = this.state === "failed" ? this.restarts.refusal(this.stats.lastError) : undefined;
       if (refused) return Promise.reject(refused);
       const id = this.config.id;
-      const { promise, resolve } = Promise.withResolvers<Connection>();
-      const connected = { promise, waiting: 0 };
-      // Calls waiting to be sent ahead are written before the catalog's requests are built (the SDK's
-      // first request builds its schemas, ~10 ms): two turns, since a transport writes what it was sent
-      // in the turn's check phase, after this turn's first immediate.
-      const onConnected = (connection: Connection) => {
-        resolve(connection);
-        if (connected.waiting === 0) return undefined;
-        return new Promise<void>((next) => setImmediate(() => setImmediate(next)));
-      };
-      const start: SharedStart<Connection> = new SharedStart((abandon) => this.start(abandon, onConnected), {
+      const start: SharedStart<Connection> = new SharedStart((abandon) => this.start(abandon), {
         abandoned: () =>
           new CancelledError(`The start of provider "${id}" was abandoned: no call waits for it any more`),
         onAbort: () => this.forgetStart(start),
       });
       this.starting = start;
-      this.startConnected = connected;
       const forget = () => this.forgetStart(start);
       start.promise.then(forget, forget);
     }
@@ -306,7 +266,6 @@ export class ProviderHandle {
   private forgetStart(start: SharedStart<Connection>): void {
     if (this.starting !== start) return;
     this.starting = undefined;
-    this.startConnected = undefined;
     if (!start.aborted) return;
     const undone: Promise<void> = start.promise.then(noop, noop).then(() => {
       if (this.abandoning === undone) this.abandoning = undefined;
@@ -314,10 +273,7 @@ export class ProviderHandle {
     this.abandoning = undone;
   }
 
-  private async start(
-    abandon: AbortSignal,
-    connected: (connection: Connection) => Promise<void> | undefined,
-  ): Promise<Connection> {
+  private async start(abandon: AbortSignal): Promise<Connection> {
     await this.stopping;
     await this.abandoning;
     abandon.throwIfAborted();
@@ -326,14 +282,7 @@ export class ProviderHandle {
     const began = this.clock.now();
     const id = this.config.id;
     try {
-      const { connection, listed } = await openConnection(
-        this.driver,
-        this.clock,
-        this.config,
-        abandon,
-        this.eras,
-        connected,
-      );
+      const { connection, listed } = await openConnection(this.driver, this.clock, this.config, abandon, this.eras);
       this.connection = connection;
       this.state = "ready";
       this.stats.startedAt = this.clock.now();
@@ -389,7 +338,6 @@ export class ProviderHandle {
       const start = this.starting;
       if (start) {
         this.starting = undefined;
-        this.startConnected = undefined;
         start.abort(new CancelledError(`Provider "${this.config.id}" was stopped before it started`));
         await start.promise.catch(() => {});
       }
