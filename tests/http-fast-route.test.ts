@@ -3,10 +3,9 @@
 // server, after every check that ran before (Host/Origin, token, body size, session id). Through the
 // compiled binary with `HANGAR_LOG_LEVEL=trace`, which logs one line per fast-routed call.
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { CreateMessageRequestSchema, LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import { hangarBinary, type Sandbox, sandbox } from "./helpers/e2e.ts";
+import { type Sandbox, sandbox } from "./helpers/e2e.ts";
+import { fastLines, fastRouteConfig, probeLog, providerEntry } from "./helpers/fast-route.ts";
 import { type HttpHangar, initializeRaw, startHttpHangar } from "./helpers/http-serve.ts";
 import { INITIALIZED } from "./helpers/jsonrpc.ts";
 import { fixture } from "./helpers/paths.ts";
@@ -14,38 +13,14 @@ import { waitFor } from "./helpers/processes.ts";
 import { textOf } from "./helpers/serve.ts";
 
 const TIMEOUT_MS = 30_000;
-const FAST = "fast route: answering without the SDK server";
 const TOKEN = "fast-route-token-0123456789";
 
 /** The demo provider `demo`, the probe fixture `probe` and the conformance fixture `fx`. */
 function config(box: Sandbox): void {
-  const entry = (id: string, command: readonly string[], extra: Record<string, unknown> = {}) =>
-    `  - ${JSON.stringify({ id, command, ...extra })}\n`;
-  box.write(
-    "hangar.yaml",
-    `providers:\n${entry("demo", [hangarBinary(), "demo-provider", "--name", "demo"])}${entry(
-      "probe",
-      fixture("probe-server.ts"),
-      { env: { PROBE_LOG: join(box.root, "probe.log") } },
-    )}${entry("fx", fixture("conformance-server.ts"))}`,
-  );
+  fastRouteConfig(box, providerEntry("fx", fixture("conformance-server.ts")));
 }
 
-const probeLog = (box: Sandbox) => {
-  try {
-    return readFileSync(join(box.root, "probe.log"), "utf8");
-  } catch {
-    return "";
-  }
-};
-
-// Each fast-routed call logs one trace line before it runs; stderr may carry it after the answer, so the
-// tests wait for the count they expect and then check it is exactly that.
-const fastCount = (hangar: HttpHangar) =>
-  hangar.running
-    .stderr()
-    .split("\n")
-    .filter((line) => line.includes(FAST)).length;
+const fastCount = (hangar: HttpHangar) => fastLines(hangar.running.stderr());
 
 /** A raw 2025 session: POSTs JSON-RPC bodies with its id and the headers an SDK client sends. */
 async function rawSession(hangar: HttpHangar, extraHeaders: Record<string, string> = {}) {

@@ -4,15 +4,13 @@
 // the SDK, which ignores the key — and the parsed answers must be equal; `HANGAR_LOG_LEVEL=trace` logs one
 // line per fast-routed call, so the tests see which path answered.
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { hangarBinary, killLeftovers, type Sandbox, sandbox } from "../helpers/e2e.ts";
+import { fastLines, fastRouteConfig, probeLog, providerEntry } from "../helpers/fast-route.ts";
 import { startHttpHangar } from "../helpers/http-serve.ts";
 import { fixture } from "../helpers/paths.ts";
 import { descendants, waitFor } from "../helpers/processes.ts";
 
 const TIMEOUT_MS = 40_000;
-const FAST = "fast route: answering without the SDK server";
 const ENVELOPE = {
   "io.modelcontextprotocol/protocolVersion": "2026-07-28",
   "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
@@ -27,30 +25,10 @@ type Message = {
   params?: Record<string, unknown>;
 };
 
+/** The demo provider `demo`, the probe fixture `probe` and the JSON-RPC-error fixture `mrtr`. */
 function config(box: Sandbox): void {
-  const entry = (id: string, command: readonly string[], extra: Record<string, unknown> = {}) =>
-    `  - ${JSON.stringify({ id, command, ...extra })}\n`;
-  box.write(
-    "hangar.yaml",
-    `providers:\n${entry("demo", [hangarBinary(), "demo-provider", "--name", "demo"])}${entry(
-      "probe",
-      fixture("probe-server.ts"),
-      { env: { PROBE_LOG: join(box.root, "probe.log") } },
-    )}${entry("mrtr", fixture("mrtr-server.ts"))}`,
-  );
+  fastRouteConfig(box, providerEntry("mrtr", fixture("mrtr-server.ts")));
 }
-
-const probeLog = (box: Sandbox) => {
-  try {
-    return readFileSync(join(box.root, "probe.log"), "utf8");
-  } catch {
-    return "";
-  }
-};
-
-// Each fast-routed call logs one trace line before it runs; stderr may carry it after the answer, so the
-// tests wait for the count they expect and then check it is exactly that.
-const fastLines = (stderr: string) => stderr.split("\n").filter((line) => line.includes(FAST)).length;
 
 /** A 2026 `tools/call`; `sdk` adds a params key only the SDK path takes; `meta` replaces the envelope. */
 function call(id: string, name: string, args: unknown, options: { sdk?: boolean; meta?: object | null } = {}) {

@@ -4,15 +4,14 @@
 // test sees which path answered. The answers must be the SDK path's, byte for byte in meaning, and every
 // request the fast route does not plainly cover must still get the SDK path's answer.
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { hangarBinary, killLeftovers, type Sandbox, sandbox } from "../helpers/e2e.ts";
+import { fastLines, fastRouteConfig, probeLog, providerEntry } from "../helpers/fast-route.ts";
 import { INITIALIZED, initializeRequest } from "../helpers/jsonrpc.ts";
 import { fixture } from "../helpers/paths.ts";
 import { descendants, waitFor } from "../helpers/processes.ts";
 
 const TIMEOUT_MS = 30_000;
-const FAST = "fast route: answering without the SDK server";
 
 type Message = {
   jsonrpc: string;
@@ -23,31 +22,15 @@ type Message = {
   params?: Record<string, unknown>;
 };
 
-/** A YAML provider entry (JSON is YAML). */
-const entry = (id: string, command: readonly string[], extra: Record<string, unknown> = {}) =>
-  `  - ${JSON.stringify({ id, command, ...extra })}\n`;
-
-/** The demo provider `demo`, the probe fixture `probe` (logging to probe.log) and the JSON-RPC-error fixture `mrtr`. */
+/** The demo provider `demo`, the probe fixture `probe`, the JSON-RPC-error fixture `mrtr` and the tasks fixture `jobs`. */
 function config(box: Sandbox): void {
-  box.write(
-    "hangar.yaml",
-    `providers:\n${entry("demo", [hangarBinary(), "demo-provider", "--name", "demo"])}${entry(
-      "probe",
-      fixture("probe-server.ts"),
-      { env: { PROBE_LOG: join(box.root, "probe.log") } },
-    )}${entry("mrtr", fixture("mrtr-server.ts"))}${entry("jobs", fixture("tasks-server.ts"), {
+  fastRouteConfig(
+    box,
+    `${providerEntry("mrtr", fixture("mrtr-server.ts"))}${providerEntry("jobs", fixture("tasks-server.ts"), {
       env: { TASKS_LOG: join(box.root, "tasks.log"), TASKS_STORE: box.root },
     })}`,
   );
 }
-
-const probeLog = (box: Sandbox) => {
-  try {
-    return readFileSync(join(box.root, "probe.log"), "utf8");
-  } catch {
-    return "";
-  }
-};
 
 /** `hangar serve` on pipes, logging at trace; its stdout as parsed lines, its stderr as text. */
 function start(box: Sandbox) {
@@ -86,7 +69,7 @@ function start(box: Sandbox) {
      * How many calls the fast route answered so far: each logs one trace line before it runs, which may
      * reach stderr after the answer, so the tests wait for the count they expect, then check it exactly.
      */
-    fast: () => stderr.split("\n").filter((line) => line.includes(FAST)).length,
+    fast: () => fastLines(stderr),
     stderr: () => stderr,
     send(message: object) {
       proc.stdin.write(`${JSON.stringify(message)}\n`);
