@@ -1,17 +1,10 @@
-import type {
-  JSONRPCMessage,
-  MessageExtraInfo,
-  RequestId,
-  Server,
-  ServerNotification,
-  Transport,
-  TransportSendOptions,
-} from "@modelcontextprotocol/server";
+import type { JSONRPCMessage, RequestId, Server, ServerNotification, Transport } from "@modelcontextprotocol/server";
 import { CancelledError } from "../errors.ts";
 import type { Era } from "./era.ts";
 import { answerFastCall, FAST_ROUTE_LOG, type FastCall, fastCallOf, fastTarget } from "./fast-route.ts";
 import type { FrontDeps } from "./front-deps.ts";
 import type { RelayCodec } from "./input-relay.ts";
+import { InterceptingTransport } from "./intercepting-transport.ts";
 import type { Target } from "./names.ts";
 import type { Extra } from "./request-context.ts";
 
@@ -25,10 +18,7 @@ import type { Extra } from "./request-context.ts";
  * fast-routed call still running. The wrapped transport
  * sees every message and every answer, so its pending-request count (shutdown drain) covers both paths.
  */
-export class FastRouteTransport implements Transport {
-  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
-  onerror?: (error: Error) => void;
-  onclose?: () => void;
+export class FastRouteTransport extends InterceptingTransport {
   private server: Server | undefined;
   private legacy = false;
   private initialized = false;
@@ -36,18 +26,11 @@ export class FastRouteTransport implements Transport {
 
   /** `relay` must be the one the connection's instances seal `requestState`s with (their factory's). */
   constructor(
-    private readonly inner: Transport,
+    inner: Transport,
     private readonly deps: FrontDeps,
     private readonly relay?: RelayCodec,
   ) {
-    inner.onmessage = (message, extra) => {
-      if (!this.take(message)) this.onmessage?.(message, extra);
-    };
-    inner.onerror = (error) => this.onerror?.(error);
-    inner.onclose = () => {
-      this.abortAll();
-      this.onclose?.();
-    };
+    super(inner);
   }
 
   /** The instance the SDK pinned for the connection (the last one built), and its era. */
@@ -56,25 +39,8 @@ export class FastRouteTransport implements Transport {
     this.legacy = era === "legacy";
   }
 
-  start(): Promise<void> {
-    return this.inner.start();
-  }
-
-  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    return this.inner.send(message, options);
-  }
-
-  setProtocolVersion(version: string): void {
-    this.inner.setProtocolVersion?.(version);
-  }
-
-  async close(): Promise<void> {
-    this.abortAll();
-    await this.inner.close();
-  }
-
   /** Takes `message` when it is the fast route's: a plain call of an exposed tool, or a cancellation of one. */
-  private take(message: JSONRPCMessage): boolean {
+  protected intercept(message: JSONRPCMessage): boolean {
     if (!("method" in message)) return false;
     if (message.method === "tools/call") {
       const server = this.ready();
@@ -125,7 +91,7 @@ export class FastRouteTransport implements Transport {
     }
   }
 
-  private abortAll(): void {
+  protected abortAll(): void {
     const closed = new CancelledError("The client's connection closed");
     for (const controller of this.running.values()) controller.abort(closed);
     this.running.clear();

@@ -1,6 +1,5 @@
 import type {
   JSONRPCMessage,
-  MessageExtraInfo,
   RequestId,
   Server,
   ServerNotification,
@@ -10,6 +9,7 @@ import type {
 import { CancelledError } from "../../errors.ts";
 import { answerFastCall, FAST_ROUTE_LOG, type FastCall, fastCallOf, fastTarget } from "../fast-route.ts";
 import type { FrontDeps } from "../front-deps.ts";
+import { InterceptingTransport } from "../intercepting-transport.ts";
 import type { Target } from "../names.ts";
 import type { Extra } from "../request-context.ts";
 import { FastAnswer } from "./fast-answer.ts";
@@ -30,28 +30,23 @@ interface Running {
  * that request's own response (fast-answer.ts); a POSTed `notifications/cancelled` for one aborts it;
  * the session's end aborts them all. Everything else reaches the SDK transport unchanged.
  */
-export class FastSessionTransport implements Transport {
-  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
-  onerror?: (error: Error) => void;
-  onclose?: () => void;
+export class FastSessionTransport extends InterceptingTransport {
   private server: Server | undefined;
   private initialized = false;
   private closed = false;
   private readonly running = new Map<RequestId, Running>();
 
   constructor(
-    private readonly inner: Transport,
+    inner: Transport,
     private readonly deps: FrontDeps,
   ) {
-    inner.onmessage = (message, extra) => {
-      if ("method" in message && message.method === "notifications/initialized") this.initialized = true;
-      this.onmessage?.(message, extra);
-    };
-    inner.onerror = (error) => this.onerror?.(error);
-    inner.onclose = () => {
-      this.abortAll();
-      this.onclose?.();
-    };
+    super(inner);
+  }
+
+  /** Notes the client's `initialized`; every message reaches the SDK (the fast route takes whole requests in `take`). */
+  protected intercept(message: JSONRPCMessage): boolean {
+    if ("method" in message && message.method === "notifications/initialized") this.initialized = true;
+    return false;
   }
 
   get sessionId(): string | undefined {
@@ -63,11 +58,7 @@ export class FastSessionTransport implements Transport {
     this.server = server;
   }
 
-  start(): Promise<void> {
-    return this.inner.start();
-  }
-
-  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+  override send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     const related = options?.relatedRequestId;
     const running = related === undefined ? undefined : this.running.get(related);
     if (running === undefined) return this.inner.send(message, options);
@@ -75,17 +66,8 @@ export class FastSessionTransport implements Transport {
     return Promise.resolve();
   }
 
-  setProtocolVersion(version: string): void {
-    this.inner.setProtocolVersion?.(version);
-  }
-
   setSupportedProtocolVersions(versions: string[]): void {
     this.inner.setSupportedProtocolVersions?.(versions);
-  }
-
-  async close(): Promise<void> {
-    this.abortAll();
-    await this.inner.close();
   }
 
   /**
@@ -134,7 +116,7 @@ export class FastSessionTransport implements Transport {
     }
   }
 
-  private abortAll(): void {
+  protected abortAll(): void {
     this.closed = true;
     const closed = new CancelledError("The MCP session ended");
     for (const running of this.running.values()) running.controller.abort(closed);
