@@ -5,12 +5,10 @@
 // `--provider legacy` calls a 2025-era server instead (tests/fixtures/probe-server.ts on the v1 SDK, `echo`).
 //
 //   bun run bench/call-one.ts [--calls 20000] [--concurrency 64] [--rounds 3] [--provider demo|legacy] [--json]
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import type { ResolvedConfig } from "../src/config/types.ts";
 import { Gateway } from "../src/gateway/index.ts";
-import { hangarArgv, ROOT } from "./stats.ts";
+import { benchConfig, benchProvider, cpuMs, hangarArgv, ROOT } from "./stats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -32,43 +30,8 @@ const argv = LEGACY
   ? [process.execPath, join(ROOT, "tests/fixtures/probe-server.ts")]
   : [...hangar, "demo-provider", "--name", "p0"];
 
-const config: ResolvedConfig = {
-  source: { kind: "demo" },
-  maxConcurrency: 1024,
-  pinning: "off",
-  maxBatchSize: 500,
-  providers: [
-    {
-      id: "p0",
-      transport: {
-        kind: "stdio",
-        command: argv[0]!,
-        args: argv.slice(1),
-        env: LEGACY ? { PATH: process.env.PATH ?? "" } : {},
-        cwd: undefined,
-      },
-      description: undefined,
-      idleTtlMs: 0,
-      healthCheckIntervalMs: 0,
-      maxConsecutiveFailures: 3,
-      circuitCooldownMs: 30_000,
-      maxConcurrency: 64,
-      maxQueue: 1000,
-      startupTimeoutMs: 30_000,
-      callTimeoutMs: 60_000,
-      retries: 0,
-      tools: { allow: [], deny: [] },
-      expose: true,
-      prefix: true,
-    },
-  ],
-};
-
-/** CPU time (user + system) of process `pid` so far, in ms. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
+// The probe fixture is a Bun script: it needs PATH; the demo provider is hangar itself.
+const config = benchConfig([benchProvider("p0", argv, {}, LEGACY ? { PATH: process.env.PATH ?? "" } : {})]);
 
 await using gateway = new Gateway(config);
 const call = { provider: "p0", tool: "echo", arguments: LEGACY ? { text: "x" } : { message: "x" } };

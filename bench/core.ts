@@ -12,12 +12,13 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { ResolvedConfig, ResolvedProvider } from "../src/config/types.ts";
+import type { ResolvedProvider } from "../src/config/types.ts";
 import { Gateway } from "../src/gateway/index.ts";
 import { combineRecorders, type GatewayRecorder, noopRecorder } from "../src/observability/index.ts";
 import { createMetrics } from "../src/observability/metrics.ts";
 import { createTracing } from "../src/observability/tracing.ts";
 import { type Spawner, systemSpawner } from "../src/providers/index.ts";
+import { benchConfig, benchProvider } from "./stats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -43,39 +44,9 @@ const root = resolve(import.meta.dir, "..");
 const dist = join(root, "dist/hangar");
 const hangar = existsSync(dist) ? [dist] : [process.execPath, join(root, "src/main.ts")];
 
-function provider(id: string, overrides: Partial<ResolvedProvider> = {}): ResolvedProvider {
-  return {
-    id,
-    transport: {
-      kind: "stdio",
-      command: hangar[0]!,
-      args: [...hangar.slice(1), "demo-provider", "--name", id],
-      env: {},
-      cwd: undefined,
-    },
-    description: undefined,
-    idleTtlMs: 0,
-    healthCheckIntervalMs: 0,
-    maxConsecutiveFailures: 3,
-    circuitCooldownMs: 30_000,
-    maxConcurrency: 64,
-    maxQueue: 1000,
-    startupTimeoutMs: 30_000,
-    callTimeoutMs: 60_000,
-    retries: 0,
-    tools: { allow: [], deny: [] },
-    expose: true,
-    prefix: true,
-    ...overrides,
-  };
-}
-const config = (providers: ResolvedProvider[]): ResolvedConfig => ({
-  source: { kind: "demo" },
-  maxConcurrency: 1024,
-  pinning: "off",
-  maxBatchSize: 500,
-  providers,
-});
+const provider = (id: string, overrides: Partial<ResolvedProvider> = {}) =>
+  benchProvider(id, [...hangar, "demo-provider", "--name", id], overrides);
+const config = benchConfig;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

@@ -4,11 +4,11 @@
 // calls per second and the CPU time per call of the front process (from /proc). Interleaved in rounds.
 //
 //   bun run bench/hop-floor.ts [--binary dist/hangar] [--calls 10000] [--concurrency 64] [--rounds 3] [--json]
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { hangarArgv } from "./stats.ts";
+import { cpuMs, hangarArgv } from "./stats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -74,12 +74,6 @@ async function forward(): Promise<void> {
     if (up.push(`${JSON.stringify(message)}\n`) === 1) setImmediate(flushUp);
   });
   provider.kill();
-}
-
-/** CPU time (user + system) of `pid` so far, in ms (Linux). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 /** Drives the front `argv` with `calls` echo calls, `concurrency` in flight, after `initialize` and a warm-up. */

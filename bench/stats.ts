@@ -1,8 +1,9 @@
 // Helpers of the benchmark scripts beside hangar's own statistics (src/bench/stats.ts): where hangar is,
-// and the p50/p90/p99 the scripts print.
-import { existsSync, writeFileSync } from "node:fs";
+// the p50/p90/p99 the scripts print, the in-process gateway's providers, and a process's CPU time.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { percentile, roundMs } from "../src/bench/stats.ts";
+import type { ResolvedConfig, ResolvedProvider } from "../src/config/types.ts";
 
 /** The repository root. */
 export const ROOT = resolve(import.meta.dir, "..");
@@ -35,4 +36,49 @@ export function writeDemoConfig(dir: string, hangar: readonly string[], count: n
   );
   writeFileSync(file, `providers:\n${entries.join("")}`);
   return file;
+}
+
+/**
+ * A resolved stdio provider `id` run by `argv` with `env`, as an in-process Gateway takes it: never
+ * stopped for idleness, no health checks, 64 calls at once; `overrides` replace any field.
+ */
+export function benchProvider(
+  id: string,
+  argv: readonly string[],
+  overrides: Partial<ResolvedProvider> = {},
+  env: Record<string, string> = {},
+): ResolvedProvider {
+  return {
+    id,
+    transport: { kind: "stdio", command: argv[0]!, args: argv.slice(1), env, cwd: undefined },
+    description: undefined,
+    idleTtlMs: 0,
+    healthCheckIntervalMs: 0,
+    maxConsecutiveFailures: 3,
+    circuitCooldownMs: 30_000,
+    maxConcurrency: 64,
+    maxQueue: 1000,
+    startupTimeoutMs: 30_000,
+    callTimeoutMs: 60_000,
+    retries: 0,
+    tools: { allow: [], deny: [] },
+    expose: true,
+    prefix: true,
+    ...overrides,
+  };
+}
+
+/** A resolved config of `providers` for an in-process Gateway: 1,024 calls at once, no pinning. */
+export const benchConfig = (providers: ResolvedProvider[]): ResolvedConfig => ({
+  source: { kind: "demo" },
+  maxConcurrency: 1024,
+  pinning: "off",
+  maxBatchSize: 500,
+  providers,
+});
+
+/** CPU time (user + system) process `pid` has used so far, in ms (Linux: /proc/<pid>/stat). */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
