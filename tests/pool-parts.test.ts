@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { McpServer } from "@modelcontextprotocol/server";
-import { CircuitOpenError, ProviderError, TimeoutError } from "../src/errors.ts";
+import { CancelledError, CircuitOpenError, ProviderError, TimeoutError } from "../src/errors.ts";
 import { silentLogger } from "../src/observability/log.ts";
 import { noopRecorder } from "../src/observability/recorder.ts";
 import { ProviderBreaker } from "../src/pool/breaker.ts";
@@ -158,5 +158,53 @@ describe("Circuit breaker (issue 16 item 10)", () => {
     // The provider's next connection crashes too: a new incident, the second failure in a row.
     await expect(breaker.execute(() => Promise.reject(crash({})))).rejects.toBeInstanceOf(ProviderError);
     expect([breaker.state, opened]).toEqual(["open", 1]);
+  });
+
+  test("A closed circuit counts as cockatiel counts: a success starts over, the caller's failures count nothing, a straggler failing while half-open opens it again", async () => {
+    const clock = new FakeClock();
+    let opened = 0;
+    let refused = 0;
+    const options = { id: "p", maxConsecutiveFailures: 2, circuitCooldownMs: 30_000, callTimeoutMs: 1_000 };
+    const breaker = new ProviderBreaker(
+      options,
+      clock,
+      () => opened++,
+      () => refused++,
+    );
+    const failure = () => new TimeoutError("The call timed out after 1 s", 1_000);
+    const fail = () => breaker.execute(() => Promise.reject(failure()));
+    await expect(fail()).rejects.toBeInstanceOf(TimeoutError);
+    expect(await breaker.execute(() => Promise.resolve("ok"))).toBe("ok");
+    await expect(fail()).rejects.toBeInstanceOf(TimeoutError);
+    // A cancelled call and a tool's own error say nothing about the provider.
+    const cancelled = new AbortController();
+    cancelled.abort(new CancelledError("the client went away"));
+    await expect(breaker.execute(() => Promise.reject(new Error("aborted")), cancelled.signal)).rejects.toBeInstanceOf(
+      CancelledError,
+    );
+    await expect(breaker.execute(() => Promise.reject(new RangeError("too deep")))).rejects.toBeInstanceOf(RangeError);
+    expect([breaker.state, opened]).toEqual(["closed", 0]);
+
+    // A call begins on the closed circuit and is still running when another opens it, and when the probe
+    // after the cooldown is under way.
+    const straggler = Promise.withResolvers<void>();
+    const running = breaker.execute(async () => {
+      await straggler.promise;
+      throw failure();
+    });
+    await expect(fail()).rejects.toBeInstanceOf(TimeoutError);
+    expect([breaker.state, opened]).toEqual(["open", 1]);
+    await expect(breaker.execute(() => Promise.resolve("refused"))).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(refused).toBe(1);
+    await clock.advance(30_000);
+    const probeAnswer = Promise.withResolvers<string>();
+    const probe = breaker.execute(() => probeAnswer.promise);
+    expect(breaker.state).toBe("half-open");
+    straggler.resolve();
+    await expect(running).rejects.toBeInstanceOf(TimeoutError);
+    expect([breaker.state, opened, breaker.remainingMs()]).toEqual(["open", 2, 30_000]);
+    probeAnswer.resolve("late");
+    expect(await probe).toBe("late");
+    expect(breaker.state).toBe("open");
   });
 });

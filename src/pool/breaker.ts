@@ -115,13 +115,15 @@ export class ProviderBreaker {
     options: BreakerOptions,
     private readonly clock: Clock = systemClock,
     onOpen: () => void = () => {},
+    /** Told each time an open circuit refuses work. */
+    private readonly onRejected: () => void = () => {},
   ) {
     this.providerId = options.id;
     this.cooldownMs = options.circuitCooldownMs;
     this.callTimeoutMs = options.callTimeoutMs;
     this.consecutive = new AdjustableConsecutiveBreaker(options.maxConsecutiveFailures);
     this.policy = circuitBreaker(
-      handleWhen((error) => !this.sameIncident.has(error as object) && isProviderFailure(error, this.callTimeoutMs)),
+      handleWhen((error) => this.handles(error)),
       {
         breaker: this.consecutive,
         halfOpenAfter: cooldownOn(clock, () => this.cooldownMs),
@@ -174,24 +176,83 @@ export class ProviderBreaker {
    * Every other failure counts as its own, timeouts included.
    */
   async execute<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const judged = async () => {
-      try {
-        return await work();
-      } catch (caught) {
-        const error: unknown = signal?.aborted ? signal.reason : caught;
-        const incident = error instanceof ProviderError ? error.incident : undefined;
-        if (incident !== undefined && isProviderFailure(error, this.callTimeoutMs)) {
-          if (this.counted.has(incident)) this.sameIncident.add(error as ProviderError);
-          else this.counted.add(incident);
-        }
-        throw error;
-      }
-    };
+    if (this.policy.state !== CircuitState.Closed) return this.throughPolicy(() => this.judged(work, signal), signal);
+    // A closed circuit (nearly every call): the work runs here, without cockatiel's executor around it, and
+    // its outcome is counted as cockatiel's closed state counts it (see `closedFailure`).
+    let value: T;
     try {
-      return await this.policy.execute(judged, signal);
+      value = await work();
+    } catch (caught) {
+      throw await this.closedFailure(this.judge(caught, signal), signal);
+    }
+    this.consecutive.success();
+    return value;
+  }
+
+  /** `work` through cockatiel's policy: an open circuit refuses it, a half-open one lets one probe through. */
+  private async throughPolicy<T>(work: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    try {
+      return await this.policy.execute(work, signal);
     } catch (error) {
-      if (error instanceof BrokenCircuitError) throw new CircuitOpenError(this.providerId, this.remainingMs());
+      if (error instanceof BrokenCircuitError) {
+        this.onRejected();
+        throw new CircuitOpenError(this.providerId, this.remainingMs());
+      }
       throw error;
     }
   }
+
+  /** `work`, its failure judged (see `judge`). */
+  private async judged<T>(work: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    try {
+      return await work();
+    } catch (caught) {
+      throw this.judge(caught, signal);
+    }
+  }
+
+  /**
+   * What a failed attempt failed for: the signal's reason once it aborted. A provider failure carrying an
+   * incident already counted is marked, so the breaker's filter passes it over.
+   */
+  private judge(caught: unknown, signal: AbortSignal | undefined): unknown {
+    const error: unknown = signal?.aborted ? signal.reason : caught;
+    const incident = error instanceof ProviderError ? error.incident : undefined;
+    if (incident !== undefined && isProviderFailure(error, this.callTimeoutMs)) {
+      if (this.counted.has(incident)) this.sameIncident.add(error as ProviderError);
+      else this.counted.add(incident);
+    }
+    return error;
+  }
+
+  /**
+   * Counts the failure of work that began on a closed circuit as cockatiel's closed state does, and
+   * returns the error to throw (always `error`). A failure the filter passes over counts nothing; one it
+   * handles is handed to cockatiel on the still closed circuit (its failure count, the open at the
+   * threshold, `onBreak`), or, when other calls opened the circuit meanwhile, counted here as cockatiel's
+   * closed branch counts it for work already running: a failure more, and the circuit opened again from
+   * half-open at the threshold (an open one stays as it is).
+   */
+  private async closedFailure(error: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+    if (!this.handles(error)) return error;
+    if (this.policy.state === CircuitState.Closed) {
+      await this.policy.execute(() => Promise.reject(error), signal).catch(() => {});
+      return error;
+    }
+    if (this.consecutive.failure()) (this.policy as unknown as CockatielOpen).open({ error }, signal ?? NEVER);
+    return error;
+  }
+
+  /** Whether the breaker's filter counts `error` (the filter cockatiel's policy is built with). */
+  private handles(error: unknown): boolean {
+    return !this.sameIncident.has(error as object) && isProviderFailure(error, this.callTimeoutMs);
+  }
 }
+
+/** Cockatiel 4.0.0's own transition to open (used only for work that began closed and failed after). */
+interface CockatielOpen {
+  open(reason: { error: unknown }, signal: AbortSignal): void;
+}
+
+/** The signal of work without one. */
+const NEVER = new AbortController().signal;

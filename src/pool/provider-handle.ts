@@ -2,7 +2,7 @@ import type { CallToolResult, Client, Tool } from "@modelcontextprotocol/client"
 import type { Clock } from "../clock.ts";
 import { sameLaunch } from "../config/config-diff.ts";
 import type { ResolvedProvider } from "../config/types.ts";
-import { CancelledError, CircuitOpenError, messageOf } from "../errors.ts";
+import { CancelledError, messageOf } from "../errors.ts";
 import type { Logger } from "../observability/log.ts";
 import { type GatewayRecorder, noopRecorder } from "../observability/recorder.ts";
 import {
@@ -72,11 +72,16 @@ export class ProviderHandle {
         void this.stop();
       },
     });
-    this.breaker = new ProviderBreaker(config, clock, () => {
-      this.logger.warn({ provider: config.id, cooldown_ms: this.config.circuitCooldownMs }, "circuit opened");
-      // A provider that keeps failing is restarted by the probe that follows the cooldown.
-      if (this.connection) void this.stop();
-    });
+    this.breaker = new ProviderBreaker(
+      config,
+      clock,
+      () => {
+        this.logger.warn({ provider: config.id, cooldown_ms: this.config.circuitCooldownMs }, "circuit opened");
+        // A provider that keeps failing is restarted by the probe that follows the cooldown.
+        if (this.connection) void this.stop();
+      },
+      () => this.recorder.breakerRejected(this.config.id),
+    );
     this.catalog = new CatalogFollower({
       id: config.id,
       listTimeoutMs: config.startupTimeoutMs,
@@ -119,10 +124,7 @@ export class ProviderHandle {
 
   /** Runs one attempt of a call through the circuit breaker (rejects with circuit_open while it is open). */
   guard<T>(work: () => Promise<T>, signal: AbortSignal): Promise<T> {
-    return this.breaker.execute(work, signal).catch((error: unknown) => {
-      if (error instanceof CircuitOpenError) this.recorder.breakerRejected(this.config.id);
-      throw error;
-    });
+    return this.breaker.execute(work, signal);
   }
 
   /** Calls running against this provider right now. */
