@@ -350,6 +350,29 @@ describe("runOne", () => {
     expect(state.started).toBe(3);
   });
 
+  test("A single call given its caller's cancellation as a group ends with its reason, its work aborted and its deadline dropped", async () => {
+    const clock = new FakeClock();
+    const { state, call } = manual("p", 60_000);
+    const cancel = new AbortGroup();
+    const shutdown = new AbortGroup();
+    const global = new Semaphore(4);
+    const run = runOne(call(), { clock, global, permitsFor: () => undefined, group: shutdown, cancel });
+    await tick();
+    expect(state.running).toBe(1);
+    cancel.abort(new CallError("cancelled", "the client went away"));
+    const settled = await run;
+    expect((settled.error as CallError).message).toBe("the client went away");
+    expect(state.aborted).toBe(1);
+    expect(global.inUse).toBe(0);
+    expect(clock.pending).toBe(0);
+    // A cancellation without a reason ends the call with the AbortError an AbortController would give.
+    const quiet = new AbortGroup();
+    const second = runOne(call(), { clock, global, permitsFor: () => undefined, cancel: quiet });
+    await tick();
+    quiet.abort(undefined);
+    expect(((await second).error as Error).name).toBe("AbortError");
+  });
+
   test("A single call without a key fails at once without taking permits", async () => {
     const clock = new FakeClock();
     const global = new Semaphore(1);
@@ -378,6 +401,17 @@ describe("AbortGroup", () => {
     expect(group.aborted).toBe(true);
     expect(group.reason).toBe("stop");
     leave[1]!(); // leaving after the abort is harmless
+  });
+  test("A group's signal is made at the first read and aborts with the group, an undefined reason as an AbortError", () => {
+    const group = new AbortGroup();
+    const signal = group.signal;
+    expect(group.signal).toBe(signal);
+    group.abort(undefined);
+    expect(signal.aborted).toBe(true);
+    expect((signal.reason as Error).name).toBe("AbortError");
+    const late = new AbortGroup();
+    late.abort("gone");
+    expect(late.signal.reason).toBe("gone");
   });
 });
 

@@ -80,8 +80,8 @@ export interface BatchOptions {
   /** Told the progress a provider reports during call `index`. */
   readonly onProgress?: (index: number, progress: Progress) => void;
   /** The caller's W3C trace context (`_meta.traceparent` or the HTTP header); the batch's trace continues it. */
-  readonly traceparent?: string;
-  readonly tracestate?: string;
+  readonly traceparent?: string | undefined;
+  readonly tracestate?: string | undefined;
   /** The batch's `max_result_bytes` when it sets none (default none: results untouched unless asked). */
   readonly defaultMaxResultBytes?: number;
   /** Keep the full answers of trimmed calls in `keptResults`, for `hangar_result` (default false). */
@@ -90,12 +90,23 @@ export interface BatchOptions {
    * For a call a 2026-07-28 client makes by name (`callOne`): the round it is in; a provider's
    * `input_required` is then the call's result (default: none).
    */
-  readonly inputRound?: InputRound;
+  readonly inputRound?: InputRound | undefined;
   /**
    * The caller cannot be asked for input (a 2026-07-28 client's `hangar_call`): a call whose provider asks
    * for some fails with `input_required` (default false: the client's handlers are asked).
    */
   readonly refuseInput?: boolean;
+}
+
+/** Options of `Gateway.callOne`: a batch's hooks for one call; every field says its default. */
+export interface CallOneOptions extends Omit<BatchOptions, "onProgress"> {
+  /** Told the progress the provider reports. */
+  readonly onProgress?: ((progress: Progress) => void) | undefined;
+  /**
+   * The caller's cancellation as a group rather than a signal (default none): aborting it cancels the
+   * call (upstream too) as `signal` would, without a listener per call on a signal of the caller's.
+   */
+  readonly cancel?: AbortGroup | undefined;
 }
 
 /** Options of `Gateway.startAll`; every field says its default. */
@@ -328,32 +339,30 @@ export class Gateway {
    * throws for the call's failure. A call without `select` or a result limit (a pass-through call) runs
    * on its own, without the batch machinery around it (scheduler generator, batch signal, stream).
    */
-  async callOne(
-    call: CallRequest,
-    options: Omit<BatchOptions, "onProgress"> & { onProgress?: (progress: Progress) => void } = {},
-  ): Promise<OneCallResult> {
-    const { onProgress, ...rest } = options;
+  async callOne(call: CallRequest, options: CallOneOptions = {}): Promise<OneCallResult> {
     if (
       call.select !== undefined ||
       call.max_result_bytes !== undefined ||
-      rest.defaultMaxResultBytes !== undefined ||
-      rest.keepTrimmed
-    )
+      options.defaultMaxResultBytes !== undefined ||
+      options.keepTrimmed
+    ) {
+      const { onProgress, cancel: _, ...rest } = options;
       return this.callOneAsBatch(call, rest, onProgress);
+    }
     const acceptedAt = this.clock.now();
     const recorded = this.recorder.batchStarted({
       batchId: this.recorder === noopRecorder ? "" : crypto.randomUUID(),
       size: 1,
-      traceparent: rest.traceparent,
-      tracestate: rest.tracestate,
+      traceparent: options.traceparent,
+      tracestate: options.tracestate,
     });
     const recorder = recorded.callStarted({ index: 0, provider: call.provider, tool: call.tool, id: call.id });
     const attempts: Attempts = { count: 0, safe: false };
     let hold: (() => void) | undefined;
     const work = callWork(this.callContext, [call], 0, {
       attempts,
-      onProgress,
-      inputRound: rest.inputRound,
+      onProgress: options.onProgress,
+      inputRound: options.inputRound,
       recorder,
       routed: (handle) => {
         hold = this.table.hold(handle);
@@ -363,9 +372,10 @@ export class Gateway {
     const outcome = await runOne(work, {
       clock: this.clock,
       global: this.global,
-      permitsFor: (key) => this.table.permitsFor(key),
-      signals: [rest.signal],
+      permitsFor: this.permitsFor,
+      ...(options.signal ? { signals: [options.signal] } : {}),
       group: this.running,
+      cancel: options.cancel,
     });
     const result = resultOf(call, outcome, attempts);
     hold?.();
@@ -374,6 +384,9 @@ export class Gateway {
     const rpcError = outcome.value === undefined ? providerRpcError(outcome.error) : undefined;
     return rpcError === undefined ? result : { ...result, rpcError };
   }
+
+  /** The per-provider permits of a call's key, for the scheduler (one function for every call). */
+  private readonly permitsFor = (key: string): Semaphore | undefined => this.table.permitsFor(key);
 
   /** `callOne` as a batch of one (a call with `select` or a result limit). */
   private async callOneAsBatch(

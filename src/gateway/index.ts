@@ -18,6 +18,7 @@ export type { ConfigStatus, ReloadResult, ReloadTrigger } from "./config-record.
 export { ConfigReloader, type ConfigReloaderOptions } from "./config-reloader.ts";
 export {
   type BatchOptions,
+  type CallOneOptions,
   Gateway,
   type GatewayDeps,
   InvalidBatchError,

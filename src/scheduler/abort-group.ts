@@ -15,6 +15,7 @@ interface Member {
 export class AbortGroup {
   private head: Member | undefined;
   private ended: { readonly reason: unknown } | undefined;
+  private made: AbortSignal | undefined;
 
   /** Whether `abort` was called. */
   get aborted(): boolean {
@@ -24,6 +25,20 @@ export class AbortGroup {
   /** The reason `abort` was called with (undefined before). */
   get reason(): unknown {
     return this.ended?.reason;
+  }
+
+  /**
+   * A signal that aborts with the group (made at the first read: a group nobody asks a signal of never
+   * makes one). It aborts as `AbortController.abort` does: an undefined reason becomes an AbortError.
+   */
+  get signal(): AbortSignal {
+    if (this.made === undefined) {
+      const controller = new AbortController();
+      if (this.ended) controller.abort(this.ended.reason);
+      else this.add((reason) => controller.abort(reason));
+      this.made = controller.signal;
+    }
+    return this.made;
   }
 
   /** Calls `abort` with the reason when the group aborts; the returned function takes it out again. */

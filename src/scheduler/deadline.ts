@@ -38,17 +38,20 @@ export interface LinkTimeout {
 /** More of what a linked signal follows; every field says its default. */
 export interface LinkOptions {
   /** A group whose abort aborts the link too, without a listener on any signal (default none). */
-  readonly group?: AbortGroup;
+  readonly group?: AbortGroup | undefined;
+  /** More such groups (the caller's own cancellation, say); undefined entries are skipped (default none). */
+  readonly groups?: readonly (AbortGroup | undefined)[];
   /** Told the reason, synchronously, when the link aborts for any cause (default nothing). */
-  readonly onAbort?: (reason: unknown) => void;
+  readonly onAbort?: ((reason: unknown) => void) | undefined;
 }
 
 /**
  * A signal that aborts when any of `signals` does, with that signal's reason, or when `timeout` (if any)
- * runs out, or `options.group` aborts: one controller for what would be a deadline's signal linked to
- * others. Unlike `AbortSignal.any`, it can be untied: Bun keeps every `AbortSignal.any` result alive as
+ * runs out, or a group of `options` aborts: one controller for what would be a deadline's signal linked
+ * to others. Unlike `AbortSignal.any`, it can be untied: Bun keeps every `AbortSignal.any` result alive as
  * long as its sources live, so deriving per-call signals from the gateway's lifelong shutdown signal that
  * way leaks memory per call. A source that can never abort (a deadline of `Infinity`) gets no listener.
+ * It runs once per call: no array helpers or per-source objects beyond one listener each.
  */
 export function linkSignals(
   signals: readonly (AbortSignal | undefined)[],
@@ -60,42 +63,56 @@ export function linkSignals(
   const abort = (reason: unknown) => {
     if (controller.signal.aborted) return;
     controller.abort(reason);
-    onAbort?.(reason);
+    // The signal's reason: an undefined one became an AbortError.
+    onAbort?.(controller.signal.reason);
   };
   const group = options?.group;
-  const sources = signals.filter((s): s is AbortSignal => s !== undefined && s !== NEVER);
-  const aborted = sources.find((s) => s.aborted);
-  if (aborted || group?.aborted) {
-    abort(aborted ? aborted.reason : group!.reason);
+  const groups = options?.groups;
+  // Something aborted already: the link is born aborted, with nothing to untie.
+  let early: { reason: unknown } | undefined;
+  for (const source of signals)
+    if (source !== undefined && source.aborted) {
+      early = { reason: source.reason };
+      break;
+    }
+  if (early === undefined && group?.aborted) early = { reason: group.reason };
+  if (early === undefined && groups !== undefined)
+    for (const one of groups)
+      if (one?.aborted) {
+        early = { reason: one.reason };
+        break;
+      }
+  if (early !== undefined) {
+    abort(early.reason);
     return { signal: controller.signal, dispose: () => {}, abort };
   }
-  const listeners = sources.map((source) => {
-    const listener = () => {
-      dispose();
-      abort(source.reason);
-    };
-    source.addEventListener("abort", listener, { once: true });
-    return { source, listener };
-  });
-  const leave = group?.add((reason) => {
+  let disposed = false;
+  let timer: unknown;
+  const sources: AbortSignal[] = [];
+  const listeners: (() => void)[] = [];
+  const leaves: (() => void)[] = [];
+  const dispose = () => {
+    if (disposed) return;
+    disposed = true;
+    if (timer !== undefined) timeout!.clock.clearTimeout(timer);
+    for (let i = 0; i < sources.length; i++) sources[i]!.removeEventListener("abort", listeners[i]!);
+    for (const leave of leaves) leave();
+  };
+  const end = (reason: unknown) => {
     dispose();
     abort(reason);
-  });
-  const timer =
-    timeout === undefined || !Number.isFinite(timeout.ms)
-      ? undefined
-      : timeout.clock.setTimeout(
-          () => {
-            dispose();
-            abort(timeout.reason());
-          },
-          Math.max(0, timeout.ms),
-        );
-  const dispose = () => {
-    if (timer !== undefined) timeout!.clock.clearTimeout(timer);
-    for (const { source, listener } of listeners) source.removeEventListener("abort", listener);
-    leave?.();
   };
+  for (const source of signals) {
+    if (source === undefined || source === NEVER) continue;
+    const listener = () => end(source.reason);
+    source.addEventListener("abort", listener, { once: true });
+    sources.push(source);
+    listeners.push(listener);
+  }
+  if (group !== undefined) leaves.push(group.add(end));
+  if (groups !== undefined) for (const one of groups) if (one !== undefined) leaves.push(one.add(end));
+  if (timeout !== undefined && Number.isFinite(timeout.ms))
+    timer = timeout.clock.setTimeout(() => end(timeout.reason()), Math.max(0, timeout.ms));
   return { signal: controller.signal, dispose, abort };
 }
 

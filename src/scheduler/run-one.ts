@@ -16,6 +16,8 @@ export interface RunOneOptions {
   readonly signals?: readonly (AbortSignal | undefined)[];
   /** Cancels every call it holds at once (the gateway shuts down); default none. */
   readonly group?: AbortGroup;
+  /** The caller's own cancellation, as a group rather than a signal (no listener to add); default none. */
+  readonly cancel?: AbortGroup | undefined;
 }
 
 /**
@@ -27,10 +29,9 @@ export interface RunOneOptions {
 export async function runOne<R>(call: BatchCall<R>, options: RunOneOptions): Promise<Settled<R>> {
   const { clock } = options;
   const started = clock.now();
-  // Settles with the reason as soon as the call's signal aborts, whatever its work does meanwhile.
-  let stop: (reason: unknown) => void = () => {};
-  const stopped = new Promise<never>((_, reject) => (stop = reject));
-  stopped.catch(() => {});
+  // Rejects the attempt under way with the reason as soon as the call's signal aborts, whatever its work
+  // does meanwhile.
+  let stop: ((reason: unknown) => void) | undefined;
   const link = linkSignals(
     options.signals ?? [],
     {
@@ -38,7 +39,11 @@ export async function runOne<R>(call: BatchCall<R>, options: RunOneOptions): Pro
       ms: call.timeoutMs,
       reason: () => new TimeoutError(`The call timed out after ${seconds(call.timeoutMs)}`, call.timeoutMs),
     },
-    { onAbort: stop, ...(options.group ? { group: options.group } : {}) },
+    {
+      onAbort: (reason) => stop?.(reason),
+      group: options.group,
+      ...(options.cancel ? { groups: [options.cancel] } : {}),
+    },
   );
   const signal = link.signal;
   let runStart: number | undefined;
@@ -62,7 +67,10 @@ export async function runOne<R>(call: BatchCall<R>, options: RunOneOptions): Pro
       let failure: unknown;
       try {
         signal.throwIfAborted();
-        const value = await Promise.race([call.run(signal), stopped]);
+        const value = await new Promise<R>((resolve, reject) => {
+          stop = reject;
+          call.run(signal).then(resolve, reject);
+        });
         return { index: 0, value, elapsedMs: clock.now() - runStart };
       } catch (error) {
         failure = error;

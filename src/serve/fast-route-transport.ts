@@ -1,5 +1,6 @@
 import type { JSONRPCMessage, RequestId, Server, ServerNotification, Transport } from "@modelcontextprotocol/server";
 import { CancelledError } from "../errors.ts";
+import { AbortGroup } from "../scheduler/index.ts";
 import type { Era } from "./era.ts";
 import { answerFastCall, FAST_ROUTE_LOG, type FastCall, fastCallOf, fastTarget } from "./fast-route.ts";
 import type { FrontDeps } from "./front-deps.ts";
@@ -22,7 +23,7 @@ export class FastRouteTransport extends InterceptingTransport {
   private server: Server | undefined;
   private legacy = false;
   private initialized = false;
-  private readonly running = new Map<RequestId, AbortController>();
+  private readonly running = new Map<RequestId, AbortGroup>();
 
   /** `relay` must be the one the connection's instances seal `requestState`s with (their factory's). */
   constructor(
@@ -54,9 +55,9 @@ export class FastRouteTransport extends InterceptingTransport {
     if (message.method === "notifications/initialized") this.initialized = true;
     else if (message.method === "notifications/cancelled") {
       const params = message.params as { requestId?: RequestId; reason?: unknown } | undefined;
-      const controller = params?.requestId === undefined ? undefined : this.running.get(params.requestId);
-      if (controller === undefined) return false;
-      controller.abort(params?.reason);
+      const cancel = params?.requestId === undefined ? undefined : this.running.get(params.requestId);
+      if (cancel === undefined) return false;
+      cancel.abort(params?.reason);
       return true;
     }
     return false;
@@ -70,16 +71,22 @@ export class FastRouteTransport extends InterceptingTransport {
   }
 
   private async run(server: Server, target: Target, call: FastCall): Promise<void> {
-    const controller = new AbortController();
-    this.running.set(call.id, controller);
+    // The call's cancellation, as a group: the call follows it with no AbortController or listener of
+    // its own unless something reads `extra.signal`.
+    const cancel = new AbortGroup();
+    this.running.set(call.id, cancel);
+    const inner = this.inner;
     const extra: Extra = {
-      signal: controller.signal,
+      get signal() {
+        return cancel.signal;
+      },
+      cancel,
       requestId: call.id,
       sessionId: undefined,
       _meta: call._meta,
       headers: undefined,
       sendNotification: (notification: ServerNotification) =>
-        this.inner.send({ jsonrpc: "2.0", ...notification } as JSONRPCMessage),
+        inner.send({ jsonrpc: "2.0", ...notification } as JSONRPCMessage),
     };
     try {
       const answer = await answerFastCall(this.deps, server, target, call, extra, this.relay);
@@ -87,13 +94,13 @@ export class FastRouteTransport extends InterceptingTransport {
     } catch (error) {
       this.onerror?.(error instanceof Error ? error : new Error(String(error)));
     } finally {
-      if (this.running.get(call.id) === controller) this.running.delete(call.id);
+      if (this.running.get(call.id) === cancel) this.running.delete(call.id);
     }
   }
 
   protected abortAll(): void {
     const closed = new CancelledError("The client's connection closed");
-    for (const controller of this.running.values()) controller.abort(closed);
+    for (const cancel of this.running.values()) cancel.abort(closed);
     this.running.clear();
   }
 }

@@ -168,7 +168,7 @@ export async function answerFastCall(
     const text = error instanceof Error ? error.message : "Internal error";
     message = { jsonrpc: "2.0", id: call.id, error: { code: -32603, message: text } };
   }
-  return extra.signal.aborted ? undefined : message;
+  return (extra.cancel ?? extra.signal).aborted ? undefined : message;
 }
 
 /** `answerOf` for a 2026 client: a result with non-object `structuredContent` and no text gets its JSON as text. */

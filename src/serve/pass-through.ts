@@ -28,17 +28,25 @@ export async function callThrough(
           sent = (sent ?? Promise.resolve()).then(() => notifyProgress(extra, token, progress));
         };
   const leave = deps.onUpstream?.(target.providerId, extra);
-  const result = await deps.hangar.gateway
-    .callOne(
-      { provider: target.providerId, tool: target.name, ...(args === undefined ? {} : { arguments: args }) },
+  const trace = traceOf(extra);
+  let result: OneCallResult;
+  try {
+    result = await deps.hangar.gateway.callOne(
+      args === undefined
+        ? { provider: target.providerId, tool: target.name }
+        : { provider: target.providerId, tool: target.name, arguments: args },
       {
-        signal: extra.signal,
-        ...traceOf(extra),
-        ...(forward ? { onProgress: forward } : {}),
-        ...(inputRound ? { inputRound } : {}),
+        // A request with its cancellation as a group is followed by that, and its signal is never made.
+        ...(extra.cancel ? { cancel: extra.cancel } : { signal: extra.signal }),
+        traceparent: trace.traceparent,
+        tracestate: trace.tracestate,
+        onProgress: forward,
+        inputRound,
       },
-    )
-    .finally(() => leave?.());
+    );
+  } finally {
+    leave?.();
+  }
   if (sent) await settleProgress(sent);
   return result;
 }

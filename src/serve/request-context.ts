@@ -7,6 +7,7 @@ import type {
   ServerNotification,
 } from "@modelcontextprotocol/server";
 import { CallError } from "../errors.ts";
+import type { AbortGroup } from "../scheduler/index.ts";
 
 /** What Hangar's handlers use of a request, in either protocol era. */
 export interface Extra {
@@ -22,6 +23,11 @@ export interface Extra {
   readonly sendNotification: (n: ServerNotification) => Promise<void>;
   /** A 2026-07-28 request, whose client is asked for input only by `input_required` answers (default: a 2025 one). */
   readonly modern?: boolean;
+  /**
+   * The request's cancellation as a group (the fast route's, default none): it aborts when `signal` does,
+   * and a call given it follows it without a listener on `signal` (see `Gateway.callOne`).
+   */
+  readonly cancel?: AbortGroup;
 }
 
 /** Hangar's view of an SDK handler context. */
