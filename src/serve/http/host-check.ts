@@ -28,28 +28,57 @@ export interface HostCheckOptions {
  * bearer token, and an Origin naming the Host. Returns why a request is refused, or undefined.
  */
 export function hostProblem(headers: Headers, options: HostCheckOptions): string | undefined {
-  const names = new Set(LOOPBACK_HOSTNAMES);
-  names.add(bracketed(options.host.toLowerCase()));
-  const host = headers.get("host");
-  if (host === null) return "the request has no Host header";
-  const parsed = splitHost(host);
-  if (parsed === undefined) return `the Host header "${host}" is not a host name`;
-  const wildcard = isWildcard(options.host);
-  if (!wildcard) {
-    if (!names.has(parsed.name)) return `the Host header "${host}" does not name this server`;
-    if (parsed.port !== undefined && parsed.port !== String(options.port()))
-      return `the Host header "${host}" names another port`;
+  return new HostCheck(options).problem(headers);
+}
+
+/**
+ * `hostProblem` for one listening address, its accepted names computed once. The last Host and Origin
+ * it accepted are remembered: a client sends the same two on every request, and a repeat of an accepted
+ * pair needs no parsing (the port is fixed once Hangar listens, so the answer cannot change).
+ */
+export class HostCheck {
+  private readonly names: ReadonlySet<string>;
+  private readonly wildcard: boolean;
+  private acceptedHost: string | undefined;
+  private acceptedOrigin: string | null = null;
+
+  constructor(private readonly options: HostCheckOptions) {
+    this.names = new Set([...LOOPBACK_HOSTNAMES, bracketed(options.host.toLowerCase())]);
+    this.wildcard = isWildcard(options.host);
   }
-  const origin = headers.get("origin");
-  if (origin === null) return undefined;
-  let originName: string;
-  try {
-    originName = bracketed(new URL(origin).hostname.toLowerCase());
-  } catch {
-    return `the Origin header "${origin}" is not a URL`;
+
+  /** Why a request with these headers is refused, or undefined. */
+  problem(headers: Headers): string | undefined {
+    const host = headers.get("host");
+    const origin = headers.get("origin");
+    if (host === this.acceptedHost && origin === this.acceptedOrigin) return undefined;
+    const problem = this.check(host, origin);
+    if (problem === undefined && host !== null) {
+      this.acceptedHost = host;
+      this.acceptedOrigin = origin;
+    }
+    return problem;
   }
-  if (names.has(originName) || (wildcard && originName === parsed.name)) return undefined;
-  return `the Origin "${origin}" is not allowed`;
+
+  private check(host: string | null, origin: string | null): string | undefined {
+    if (host === null) return "the request has no Host header";
+    const parsed = splitHost(host);
+    if (parsed === undefined) return `the Host header "${host}" is not a host name`;
+    if (!this.wildcard) {
+      if (!this.names.has(parsed.name)) return `the Host header "${host}" does not name this server`;
+      if (parsed.port !== undefined && parsed.port !== String(this.options.port()))
+        return `the Host header "${host}" names another port`;
+    }
+    if (origin === null) return undefined;
+    let originName: string;
+    try {
+      originName = bracketed(new URL(origin).hostname.toLowerCase());
+    } catch {
+      return `the Origin header "${origin}" is not a URL`;
+    }
+    if (this.names.has(originName) || (this.wildcard && originName === parsed.name)) return undefined;
+    return `the Origin "${origin}" is not allowed`;
+  }
 }
 
 /** `name[:port]` → its lower-case name (IPv6 in brackets) and port, or undefined when malformed. */

@@ -4,7 +4,8 @@ import { messageOf } from "../../errors.ts";
 import type { FrontDeps } from "../front-deps.ts";
 import { relayCodec } from "../input-relay.ts";
 import { BearerToken } from "./bearer-token.ts";
-import { type HostCheckOptions, hostProblem } from "./host-check.ts";
+import { HostCheck, type HostCheckOptions } from "./host-check.ts";
+import { JsonBodies, LATE } from "./json-body.ts";
 import { McpEndpoint } from "./mcp-endpoint.ts";
 import type { McpSessions } from "./mcp-sessions.ts";
 import { healthz, type MetricsEndpoint, metrics, readyz } from "./probes.ts";
@@ -37,6 +38,12 @@ export interface HttpAppOptions extends HostCheckOptions {
 
 /** The HTTP front as a hono app that never listens by itself, and what shutting it down needs. */
 export interface HttpApp {
+  /**
+   * Answers one request: a POST to `/mcp` that passes every check (Host/Origin, token, a declared
+   * Content-Length within the limit) directly, everything else through `app`. What a server listens with.
+   */
+  fetch(request: Request): Response | Promise<Response>;
+  /** The front as a hono app (every route, every check); `fetch` hands it all but the plain `/mcp` POSTs. */
   readonly app: Hono<HttpEnv>;
   /** `/mcp` in both eras; `close()` it at shutdown. */
   readonly mcp: McpEndpoint;
@@ -51,9 +58,6 @@ type HttpEnv = { Variables: { received: Request } };
 
 const PROBES = new Set(["/healthz", "/readyz", "/metrics"]);
 
-/** What reading a body that did not arrive in time gives. */
-const LATE = Symbol("late");
-
 /**
  * Builds Hangar's HTTP front: `/mcp` (Streamable HTTP: 2026-07-28 requests without a session, 2025
  * clients with one session each), `POST /v1/call` (a
@@ -62,6 +66,11 @@ const LATE = Symbol("late");
  * is JSON (415), then its size (413), then that it arrives within the body timeout (408). Only then is
  * a request exempt from the idle timeout. The client's Authorization header goes no further than this
  * check.
+ *
+ * A POST to `/mcp`, most of what a client sends, skips hono's router and middleware when it passes every
+ * check as it stands (Host/Origin, token, a Content-Length within the limit): the same checks, made once,
+ * with nothing to route. A request that fails one, or declares no length (a streamed body, which hono's
+ * body limit counts as it arrives), goes through the app, which answers it as before.
  */
 export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp {
   const token = options.token === undefined ? undefined : new BearerToken(options.token);
@@ -81,13 +90,15 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
   let draining = false;
   // The port is fixed once Hangar listens; asking the server for it on every request costs more than the check.
   let port = 0;
-  const listening: HostCheckOptions = { host: options.host, port: () => (port ||= options.port()) };
+  const hosts = new HostCheck({ host: options.host, port: () => (port ||= options.port()) });
+  const bodies = new JsonBodies(bodyTimeoutMs, deps.hangar.gateway.clock);
+  const failed = (error: unknown, path: string) => {
+    deps.logger.error({ err: messageOf(error), path }, "HTTP request failed");
+    return json({ error: `Hangar failed to answer: ${messageOf(error)}` }, 500);
+  };
 
   const app = new Hono<HttpEnv>();
-  app.onError((error, c) => {
-    deps.logger.error({ err: messageOf(error), path: c.req.path }, "HTTP request failed");
-    return c.json({ error: `Hangar failed to answer: ${messageOf(error)}` }, 500);
-  });
+  app.onError((error, c) => failed(error, c.req.path));
   app.notFound((c) =>
     c.json(
       { error: `No route ${c.req.method} ${c.req.path}; Hangar serves /mcp, /v1/call, /healthz, /readyz and /metrics` },
@@ -97,7 +108,7 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
 
   app.use(async (c, next) => {
     c.set("received", c.req.raw);
-    const problem = hostProblem(c.req.raw.headers, listening);
+    const problem = hosts.problem(c.req.raw.headers);
     if (problem !== undefined) return c.json({ error: `Forbidden: ${problem} (DNS rebinding protection)` }, 403);
     if (
       token !== undefined &&
@@ -131,28 +142,42 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
   };
 
   app.post("/v1/call", jsonOnly, limit, async (c) => {
-    const body = await readJson(c.req.raw, bodyTimeoutMs);
+    const body = await bodies.read(c.req.raw);
     if (body === LATE) return tooSlow();
     if (!body.ok) return c.json({ error: `The request body is not valid JSON: ${body.error}` }, 400);
     options.keepOpen?.(c.get("received"));
     return restBatch(deps.hangar, c.req.raw, body.value);
   });
 
-  app.on(["GET", "POST", "DELETE"], "/mcp", limit, async (c) => {
-    const request = withoutCredentials(c.req.raw);
-    if (request.method !== "POST") {
-      options.keepOpen?.(c.get("received"));
-      return mcp.handle(request);
-    }
-    const body = await readJson(request, bodyTimeoutMs);
+  /** A POST to `/mcp` once every check has passed; `received` is the request as the server received it. */
+  const mcpPost = async (received: Request, limited: Request) => {
+    const request = withoutCredentials(limited);
+    const body = await bodies.read(request);
     if (body === LATE) return tooSlow();
     if (!body.ok)
-      return c.json({ jsonrpc: "2.0", error: { code: -32700, message: `Parse error: ${body.error}` }, id: null }, 400);
-    options.keepOpen?.(c.get("received"));
+      return json({ jsonrpc: "2.0", error: { code: -32700, message: `Parse error: ${body.error}` }, id: null }, 400);
+    options.keepOpen?.(received);
     return mcp.handle(request, body.value);
+  };
+
+  app.on(["GET", "POST", "DELETE"], "/mcp", limit, async (c) => {
+    if (c.req.method === "POST") return mcpPost(c.get("received"), c.req.raw);
+    options.keepOpen?.(c.get("received"));
+    return mcp.handle(withoutCredentials(c.req.raw));
   });
 
+  /** Whether `request` is a POST to `/mcp` that passes every check as it stands (else the app answers it). */
+  const direct = (request: Request) => {
+    if (request.method !== "POST" || pathOf(request.url) !== "/mcp") return false;
+    const headers = request.headers;
+    const length = headers.get("content-length");
+    if (length === null || !(Number(length) <= maxBytes) || hosts.problem(headers) !== undefined) return false;
+    return token === undefined || token.accepts(headers.get("authorization"));
+  };
+
   return {
+    fetch: (request) =>
+      direct(request) ? mcpPost(request, request).catch((error: unknown) => failed(error, "/mcp")) : app.fetch(request),
     app,
     mcp,
     sessions: mcp.sessions,
@@ -171,32 +196,15 @@ function isJson(contentType: string | undefined): boolean {
   return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
 }
 
-/**
- * Reads a request body and parses it as JSON; LATE when it has not all arrived within `timeoutMs` (an
- * error reading it, e.g. one too large, is thrown).
- */
-async function readJson(
-  request: Request,
-  timeoutMs: number,
-): Promise<{ ok: true; value: unknown } | { ok: false; error: string } | typeof LATE> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<typeof LATE>((resolve) => {
-    timer = setTimeout(() => resolve(LATE), timeoutMs);
-  });
-  const reading = request.text();
-  reading.catch(() => {}); // once late, nobody waits for it
-  let text: string | typeof LATE;
-  try {
-    text = await Promise.race([reading, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-  if (text === LATE) return LATE;
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch (error) {
-    return { ok: false, error: messageOf(error) };
-  }
+/** A JSON response as hono's `c.json` writes it (`Content-Type: application/json`). */
+function json(body: unknown, status: number): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+}
+
+/** The path of a request's absolute URL, with its query if any (`/mcp`, `/v1/call?x=1`). */
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  return start < 0 ? "/" : url.slice(start);
 }
 
 /** The request without its Authorization header: the client's credentials never reach a provider. */

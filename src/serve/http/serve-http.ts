@@ -94,7 +94,7 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
       idleTimeoutS: options.idleTimeoutS ?? 10,
       // GETs (probes, /metrics, a session's SSE stream, open for its whole life) never hold up a drain.
       fetch: (request) =>
-        request.method === "GET" ? front.app.fetch(request) : inFlight.track(() => front.app.fetch(request)),
+        request.method === "GET" ? front.fetch(request) : inFlight.track(() => front.fetch(request)),
     });
   } catch (error) {
     await hangar.close();

@@ -1,0 +1,212 @@
+// The HTTP front's direct route (issue 18): a POST to /mcp that passes every check skips hono's router and
+// middleware; every check still holds on it (Host/Origin 403, token 401, size 413, slow body 408, bad JSON
+// 400), and what fails one is answered by the app as before. In-process through `HttpApp.fetch`, the
+// function the server listens with.
+import { afterEach, describe, expect, spyOn, test } from "bun:test";
+import { Gateway } from "../src/gateway/index.ts";
+import { Hangar } from "../src/lib/hangar.ts";
+import { silentLogger } from "../src/observability/log.ts";
+import { createHttpApp, type HttpApp, type HttpAppOptions } from "../src/serve/http/index.ts";
+import { JsonBodies, LATE } from "../src/serve/http/json-body.ts";
+import { FakeClock } from "./helpers/fake-clock.ts";
+import { INITIALIZED, initializeRequest } from "./helpers/jsonrpc.ts";
+import { configOf, demoProvider } from "./helpers/providers.ts";
+
+const open: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((close) => close()));
+});
+
+const TOKEN = "direct-route-token";
+
+/** The front over one demo provider as if bound to 127.0.0.1:8000, and a spy on its hono app. */
+function front(options: Partial<HttpAppOptions> = {}) {
+  const gateway = new Gateway(configOf([demoProvider("demo")]));
+  const hangar = Hangar.over(gateway);
+  const http = createHttpApp({ hangar, logger: silentLogger }, { host: "127.0.0.1", port: () => 8000, ...options });
+  open.push(async () => {
+    await http.sessions.close();
+    await hangar.close();
+  });
+  return { http, app: spyOn(http.app, "fetch") };
+}
+
+/** A POST to /mcp as a client sends it: Host, Accept, JSON, and the body's length declared. */
+function post(http: HttpApp, body: string | ReadableStream, headers: Record<string, string> = {}) {
+  return http.fetch(
+    new Request("http://127.0.0.1:8000/mcp", {
+      method: "POST",
+      headers: {
+        host: "127.0.0.1:8000",
+        accept: "application/json, text/event-stream",
+        "content-type": "application/json",
+        ...(typeof body === "string" ? { "content-length": String(Buffer.byteLength(body)) } : {}),
+        ...headers,
+      },
+      body,
+      ...(typeof body === "string" ? {} : { duplex: "half" }),
+    } as RequestInit),
+  );
+}
+
+/** Opens a session and calls demo__echo on it through the direct route; gives the echo's response. */
+async function echoInSession(http: HttpApp, headers: Record<string, string> = {}): Promise<Response> {
+  const init = await post(http, JSON.stringify(initializeRequest()), headers);
+  expect(init.status).toBe(200);
+  const session = init.headers.get("mcp-session-id")!;
+  await init.body?.cancel();
+  const inSession = { ...headers, "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" };
+  expect((await post(http, JSON.stringify(INITIALIZED), inSession)).status).toBe(202);
+  const call = {
+    jsonrpc: "2.0",
+    id: 2,
+    method: "tools/call",
+    params: { name: "demo__echo", arguments: { message: "d" } },
+  };
+  return post(http, JSON.stringify(call), inSession);
+}
+
+describe("the direct route of POST /mcp (issue 18)", () => {
+  test("a POST to /mcp that passes every check is answered without hono's app", async () => {
+    const { http, app } = front();
+    const echo = await echoInSession(http);
+    expect(echo.status).toBe(200);
+    expect(((await echo.json()) as { result: { content: { text: string }[] } }).result.content[0]!.text).toBe("d");
+    expect(app).not.toHaveBeenCalled();
+  });
+
+  test("a foreign Host or Origin on a POST to /mcp is still refused with 403, by the app", async () => {
+    const { http, app } = front();
+    const body = JSON.stringify(initializeRequest());
+    for (const headers of [{ host: "evil.example" }, { host: "127.0.0.1:8001" }, { origin: "http://evil.example" }]) {
+      const response = await post(http, body, headers);
+      expect(response.status).toBe(403);
+      expect(((await response.json()) as { error: string }).error).toContain("DNS rebinding");
+    }
+    expect(app).toHaveBeenCalledTimes(3);
+  });
+
+  test("an accepted Host does not let a foreign Origin through after it", async () => {
+    const { http } = front();
+    const body = JSON.stringify(initializeRequest());
+    const accepted = await post(http, body);
+    expect(accepted.status).toBe(200);
+    await accepted.body?.cancel();
+    expect((await post(http, body, { origin: "http://evil.example" })).status).toBe(403);
+    expect((await post(http, body, { host: "evil.example:8000" })).status).toBe(403);
+  });
+
+  test("with a token, a POST to /mcp without it or with a wrong one is 401; the right one takes the direct route", async () => {
+    const { http, app } = front({ token: TOKEN });
+    const body = JSON.stringify(initializeRequest());
+    const missing = await post(http, body);
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get("www-authenticate")).toStartWith("Bearer");
+    expect((await post(http, body, { authorization: "Bearer wrong" })).status).toBe(401);
+    expect(app).toHaveBeenCalledTimes(2);
+    const echo = await echoInSession(http, { authorization: `Bearer ${TOKEN}` });
+    expect(echo.status).toBe(200);
+    await echo.body?.cancel();
+    expect(app).toHaveBeenCalledTimes(2);
+  });
+
+  test("a POST to /mcp declaring a body over the limit is refused with 413, and one without a length is counted", async () => {
+    const { http } = front({ maxBodyBytes: 1000 });
+    const big = JSON.stringify({ ...initializeRequest(), pad: "x".repeat(2000) });
+    const declared = await post(http, big);
+    expect(declared.status).toBe(413);
+    expect(((await declared.json()) as { error: string }).error).toContain("larger than 1000 bytes");
+    expect((await post(http, new Blob([big]).stream())).status).toBe(413);
+  });
+
+  test("a POST to /mcp whose body is not JSON is a -32700 parse error with status 400", async () => {
+    const { http, app } = front();
+    const response = await post(http, "{not json");
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: number } }).error.code).toBe(-32700);
+    expect(app).not.toHaveBeenCalled();
+  });
+
+  test("a POST to /mcp whose declared body does not arrive is answered 408 after the body timeout", async () => {
+    const { http, app } = front({ bodyTimeoutMs: 200 });
+    const stalled = new ReadableStream({ start: (controller) => controller.enqueue(new TextEncoder().encode("{")) });
+    const response = await post(http, stalled, { "content-length": "100" });
+    expect(response.status).toBe(408);
+    expect(response.headers.get("connection")).toBe("close");
+    expect(app).not.toHaveBeenCalled();
+  });
+});
+
+describe("JsonBodies: one timer for every body being read (issue 18)", () => {
+  /** A request whose body arrives when `arrive` is called. */
+  function pending(): { request: Request; arrive: (text: string) => void } {
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    const body = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        controller = c;
+      },
+    });
+    const request = new Request("http://x/", { method: "POST", body, duplex: "half" } as RequestInit);
+    return {
+      request,
+      arrive: (text) => {
+        controller.enqueue(new TextEncoder().encode(text));
+        controller.close();
+      },
+    };
+  }
+
+  test("a body gives LATE once the timeout has passed since its reading began, and no sooner", async () => {
+    const clock = new FakeClock();
+    const bodies = new JsonBodies(1000, clock);
+    const first = pending();
+    const firstRead = bodies.read(first.request);
+    await clock.advance(400);
+    const second = pending();
+    const secondRead = bodies.read(second.request);
+    expect(clock.pending).toBe(1);
+    await clock.advance(600);
+    expect(await firstRead).toBe(LATE);
+    second.arrive('{"a":1}');
+    expect(await secondRead).toEqual({ ok: true, value: { a: 1 } });
+  });
+
+  test("the second body falls due at its own time, on the timer set again for it", async () => {
+    const clock = new FakeClock();
+    const bodies = new JsonBodies(1000, clock);
+    const first = bodies.read(pending().request);
+    await clock.advance(300);
+    let secondLate = false;
+    const second = bodies.read(pending().request).then((body) => {
+      secondLate = body === LATE;
+    });
+    await clock.advance(700);
+    expect(await first).toBe(LATE);
+    expect(secondLate).toBe(false);
+    await clock.advance(299);
+    expect(secondLate).toBe(false);
+    await clock.advance(1);
+    await second;
+    expect(secondLate).toBe(true);
+    expect(clock.pending).toBe(0);
+  });
+
+  test("bodies that arrive in time set no timer beyond the first, and bad JSON says why", async () => {
+    const clock = new FakeClock();
+    const bodies = new JsonBodies(1000, clock);
+    for (let i = 0; i < 5; i++) {
+      const body = pending();
+      const read = bodies.read(body.request);
+      body.arrive(String(i));
+      expect(await read).toEqual({ ok: true, value: i });
+    }
+    expect(clock.pending).toBe(1);
+    await clock.advance(1000);
+    expect(clock.pending).toBe(0);
+    const bad = pending();
+    const read = bodies.read(bad.request);
+    bad.arrive("{");
+    const result = await read;
+    expect(result !== LATE && !result.ok && result.error.length > 0).toBe(true);
+  });
+});
