@@ -112,6 +112,28 @@ describe("what a start loads (issue 11)", () => {
   );
 
   test(
+    "issue 11: the demo provider answers hangar's 2026-07-28 tools/list and an echo without loading the MCP SDK or zod",
+    async () => {
+      const meta = {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": { name: "hangar", version: "0.1.0" },
+        "io.modelcontextprotocol/clientCapabilities": {},
+      };
+      const modern = [
+        { id: 0, method: "tools/list", params: { _meta: meta } },
+        { id: 1, method: "subscriptions/listen", params: { _meta: meta, notifications: { toolsListChanged: true } } },
+        { id: 2, method: "tools/call", params: { name: "echo", arguments: { message: "hi" }, _meta: meta } },
+      ]
+        .map((message) => `${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`)
+        .join("");
+      const loaded = await loadedPackages(["demo-provider", "--name", "demo"], modern);
+      for (const name of ["@modelcontextprotocol/server", "@modelcontextprotocol/client", "zod"])
+        expect(loaded).not.toContain(name);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
     "hangar serve reads an unchanged config without the yaml library, and the library reads a new one",
     async () => {
       using box = sandbox();

@@ -4,7 +4,7 @@
 import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { ResolvedProvider } from "../../src/config/types.ts";
-import { createDemoServer } from "../../src/demo/demo-provider.ts";
+import { createDemoServer } from "../../src/demo/demo-server.ts";
 import type { Connection, Driver } from "../../src/providers/index.ts";
 
 /** An in-memory provider: `connects` counts its starts; `close()` of a connection closes both ends. */
