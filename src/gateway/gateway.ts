@@ -21,8 +21,9 @@ import {
   systemSpawner,
 } from "../providers/index.ts";
 import { AbortGroup, runBatch, runOne, Semaphore } from "../scheduler/index.ts";
+import { checkBatch } from "./batch-check.ts";
 import { type BatchPlan, planBatch } from "./batch-plan.ts";
-import { type BatchRequest, BatchRequestSchema, type BatchResult, type CallRequest } from "./batch-schema.ts";
+import type { BatchRequest, BatchResult, CallRequest } from "./batch-schema.ts";
 import { BatchStream } from "./batch-stream.ts";
 import {
   type Attempts,
@@ -233,7 +234,7 @@ export class Gateway {
    * naming unique ids, no cycle); throws InvalidBatchError naming every problem.
    */
   parseBatch(input: unknown): { request: BatchRequest; plan: BatchPlan } {
-    const parsed = BatchRequestSchema.safeParse(input);
+    const parsed = checkBatch(input);
     if (!parsed.success) {
       const problems = parsed.error.issues.map(
         (issue) => `${issue.path.length ? issue.path.join(".") : "request"}: ${issue.message}`,
