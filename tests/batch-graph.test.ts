@@ -2,7 +2,7 @@
 // reference syntax, the batch's graph, trimming and the kept-results store, on a fake clock.
 import { describe, expect, test } from "bun:test";
 import { CallError } from "../src/errors.ts";
-import { planBatch } from "../src/gateway/batch-plan.ts";
+import { holdsMarker, planBatch } from "../src/gateway/batch-plan.ts";
 import type { CallRequest, CallResult } from "../src/gateway/batch-schema.ts";
 import { dependentArguments } from "../src/gateway/dependencies.ts";
 import { InvalidBatchError } from "../src/gateway/index.ts";
@@ -133,6 +133,34 @@ describe("References in arguments", () => {
 });
 
 describe("The batch's graph", () => {
+  test("holdsMarker finds a marker exactly where scanning marks the arguments, deep nesting included", () => {
+    const corpus: (Record<string, unknown> | undefined)[] = [
+      undefined,
+      {},
+      { a: 1, b: { $ref: "#/defs/x" }, c: [1, [2, { d: null }]] },
+      { a: ref("x#/items/0") },
+      { list: [1, [{ deep: ref("y") }]] },
+      { raw: { "$hangar.literal": 5 } },
+      { bad: { "$hangar.ref": 3 } },
+      { beside: { "$hangar.ref": "x", other: 1 } },
+      Object.assign(Object.create({ "$hangar.ref": "inherited" }), { a: 1 }),
+    ];
+    let deep: unknown = ref("x");
+    for (let i = 0; i < 100_000; i++) deep = i % 2 ? [deep] : { d: deep };
+    corpus.push({ deep });
+    for (const args of corpus) expect(holdsMarker(args)).toBe(scanArguments(args).marked);
+  });
+
+  test("a batch without references plans no waits and marks no call", () => {
+    const plan = planBatch([call("a", { x: 1 }), call(undefined, { y: [{ z: 2 }] }), call("c")]);
+    expect(plan.after).toEqual([[], [], []]);
+    expect(plan.marks.map((m) => [m.marked, m.refs.length, m.problem])).toEqual([
+      [false, 0, undefined],
+      [false, 0, undefined],
+      [false, 0, undefined],
+    ]);
+  });
+
   test("each call waits for the calls it references, each once", () => {
     const plan = planBatch([
       call("a"),

@@ -1,7 +1,7 @@
 import { InvalidBatchError } from "../errors.ts";
 import { findCycle } from "../scheduler/index.ts";
 import type { CallRequest } from "./batch-schema.ts";
-import { type ArgumentMarks, scanArguments } from "./references.ts";
+import { type ArgumentMarks, LITERAL_KEY, REF_KEY, scanArguments } from "./references.ts";
 
 /** The graph of a well-formed batch: what each call references and which calls it waits for. */
 export interface BatchPlan {
@@ -17,7 +17,9 @@ export interface BatchPlan {
  * InvalidBatchError naming every problem (the first five).
  */
 export function planBatch(calls: readonly CallRequest[]): BatchPlan {
-  const marks = calls.map((call) => scanArguments(call.arguments));
+  const marks = calls.map((call) => (holdsMarker(call.arguments) ? scanArguments(call.arguments) : UNMARKED));
+  // The usual batch: no call references another, so none waits.
+  if (marks.every((mark) => mark === UNMARKED)) return { marks, after: calls.map(() => NO_CALLS) };
   const problems: string[] = [];
   marks.forEach((mark, i) => {
     if (mark.problem) problems.push(`calls.${i}.${mark.problem}`);
@@ -27,6 +29,7 @@ export function planBatch(calls: readonly CallRequest[]): BatchPlan {
     if (call.id !== undefined) byId.set(call.id, [...(byId.get(call.id) ?? []), i]);
   });
   const after = marks.map((mark, i) => {
+    if (mark.refs.length === 0) return NO_CALLS;
     const needs = new Set<number>();
     for (const ref of mark.refs) {
       const owners = byId.get(ref.id);
@@ -51,4 +54,29 @@ export function planBatch(calls: readonly CallRequest[]): BatchPlan {
       `Invalid batch: ${[...new Set(problems)].slice(0, 5).join("; ")}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ""}`,
     );
   return { marks, after };
+}
+
+/** The marks of arguments that hold no reference or literal. */
+const UNMARKED: ArgumentMarks = { refs: [], marked: false };
+const NO_CALLS: readonly number[] = [];
+
+/**
+ * Whether any object in `args` has a `$hangar.ref` or `$hangar.literal` key: when none does, scanning finds
+ * nothing (no reference, no literal, no problem), so this cheaper walk (no paths built) spares it. Walks
+ * with its own stack, as scanArguments does, so hostile nesting cannot overflow the call stack.
+ */
+export function holdsMarker(args: Record<string, unknown> | undefined): boolean {
+  if (args === undefined) return false;
+  const stack: unknown[] = [args];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (value === null || typeof value !== "object") continue;
+    if (Array.isArray(value)) {
+      for (const item of value) stack.push(item);
+      continue;
+    }
+    if (Object.hasOwn(value, REF_KEY) || Object.hasOwn(value, LITERAL_KEY)) return true;
+    for (const key in value) if (Object.hasOwn(value, key)) stack.push((value as Record<string, unknown>)[key]);
+  }
+  return false;
 }
