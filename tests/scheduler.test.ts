@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { CallError, TimeoutError } from "../src/errors.ts";
+import { afterDeadline } from "../src/scheduler/deadline-timers.ts";
 import {
   AbortGroup,
   type BatchCall,
@@ -450,5 +451,47 @@ describe("linkSignals", () => {
     const done = new AbortController();
     done.abort(new Error("earlier"));
     expect((linkSignals([done.signal]).signal.reason as Error).message).toBe("earlier");
+  });
+});
+
+describe("Deadline timers", () => {
+  test("Deadlines of one length share one clock timer and each fires at its own time; none is left once all are gone", async () => {
+    const clock = new FakeClock();
+    const fired: string[] = [];
+    const at = (name: string) => () => fired.push(`${name}@${clock.now()}`);
+    const stopA = afterDeadline(clock, 1_000, at("a"));
+    await clock.advance(100);
+    const stopB = afterDeadline(clock, 1_000, at("b"));
+    await clock.advance(100);
+    afterDeadline(clock, 1_000, at("c"));
+    afterDeadline(clock, 500, at("short"));
+    expect(clock.pending).toBe(2); // one per length
+    stopA(); // the first one goes: the timer set for it fires early and is set again
+    await clock.advance(2_000);
+    expect(fired).toEqual(["short@700", "b@1100", "c@1200"]);
+    expect(clock.pending).toBe(0);
+    stopB(); // after it fired: nothing happens
+    const stopD = afterDeadline(clock, 1_000, at("d"));
+    stopD();
+    expect(clock.pending).toBe(0);
+    await clock.advance(5_000);
+    expect(fired.length).toBe(3);
+  });
+
+  test("A call's deadline fires on time with many calls in flight, each ending with its own timeout", async () => {
+    const clock = new FakeClock();
+    const global = new Semaphore(64);
+    const { state, call } = manual("p", 1_000);
+    const runs = Array.from({ length: 10 }, () => runOne(call(), { clock, global, permitsFor: () => undefined }));
+    await tick();
+    expect(state.running).toBe(10);
+    state.finish.shift()!();
+    await clock.advance(999);
+    expect(state.aborted).toBe(0);
+    await clock.advance(1);
+    const settled = await Promise.all(runs);
+    expect(settled.filter((s) => s.error instanceof TimeoutError).length).toBe(9);
+    expect(state.aborted).toBe(9);
+    expect(clock.pending).toBe(0);
   });
 });

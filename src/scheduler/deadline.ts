@@ -1,5 +1,6 @@
 import type { Clock } from "../clock.ts";
 import type { AbortGroup } from "./abort-group.ts";
+import { afterDeadline } from "./deadline-timers.ts";
 
 /** An AbortSignal that aborts with `reason()` after `ms` on `clock`, plus a way to drop its timer. */
 export interface Deadline {
@@ -40,7 +41,7 @@ export interface LinkOptions {
   /** A group whose abort aborts the link too, without a listener on any signal (default none). */
   readonly group?: AbortGroup | undefined;
   /** More such groups (the caller's own cancellation, say); undefined entries are skipped (default none). */
-  readonly groups?: readonly (AbortGroup | undefined)[];
+  readonly groups?: readonly (AbortGroup | undefined)[] | undefined;
   /** Told the reason, synchronously, when the link aborts for any cause (default nothing). */
   readonly onAbort?: ((reason: unknown) => void) | undefined;
 }
@@ -51,7 +52,8 @@ export interface LinkOptions {
  * to others. Unlike `AbortSignal.any`, it can be untied: Bun keeps every `AbortSignal.any` result alive as
  * long as its sources live, so deriving per-call signals from the gateway's lifelong shutdown signal that
  * way leaks memory per call. A source that can never abort (a deadline of `Infinity`) gets no listener.
- * It runs once per call: no array helpers or per-source objects beyond one listener each.
+ * It runs once per call: no array helpers or per-source objects beyond one listener each, and its time
+ * limit shares a clock timer with the others of its length (see deadline-timers.ts).
  */
 export function linkSignals(
   signals: readonly (AbortSignal | undefined)[],
@@ -87,14 +89,14 @@ export function linkSignals(
     return { signal: controller.signal, dispose: () => {}, abort };
   }
   let disposed = false;
-  let timer: unknown;
+  let stopTimer: (() => void) | undefined;
   const sources: AbortSignal[] = [];
   const listeners: (() => void)[] = [];
   const leaves: (() => void)[] = [];
   const dispose = () => {
     if (disposed) return;
     disposed = true;
-    if (timer !== undefined) timeout!.clock.clearTimeout(timer);
+    stopTimer?.();
     for (let i = 0; i < sources.length; i++) sources[i]!.removeEventListener("abort", listeners[i]!);
     for (const leave of leaves) leave();
   };
@@ -112,7 +114,7 @@ export function linkSignals(
   if (group !== undefined) leaves.push(group.add(end));
   if (groups !== undefined) for (const one of groups) if (one !== undefined) leaves.push(one.add(end));
   if (timeout !== undefined && Number.isFinite(timeout.ms))
-    timer = timeout.clock.setTimeout(() => end(timeout.reason()), Math.max(0, timeout.ms));
+    stopTimer = afterDeadline(timeout.clock, Math.max(0, timeout.ms), () => end(timeout.reason()));
   return { signal: controller.signal, dispose, abort };
 }
 
