@@ -11,10 +11,13 @@ export const MAX_ARGUMENT_BYTES = 4 * 1024 * 1024;
  */
 export function argumentLimitProblem(args: Record<string, unknown> | undefined): string | undefined {
   if (args === undefined) return undefined;
-  const stack: { value: unknown; depth: number }[] = [{ value: args, depth: 1 }];
+  // Two parallel stacks (values and their depths): no object per value walked.
+  const values: unknown[] = [args];
+  const depths: number[] = [1];
   let bytes = 0;
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    const { value, depth } = next;
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop()!;
     if (typeof value === "string") bytes += Buffer.byteLength(value) + 2;
     else if (value === null || typeof value !== "object") bytes += String(value).length;
     else {
@@ -22,12 +25,18 @@ export function argumentLimitProblem(args: Record<string, unknown> | undefined):
         return `arguments are nested more than ${MAX_ARGUMENT_DEPTH} levels deep (the limit is ${MAX_ARGUMENT_DEPTH})`;
       bytes += 2;
       if (Array.isArray(value)) {
-        for (const item of value) stack.push({ value: item, depth: depth + 1 });
+        for (const item of value) {
+          values.push(item);
+          depths.push(depth + 1);
+        }
         bytes += value.length;
       } else {
-        for (const [key, item] of Object.entries(value)) {
+        const object = value as Record<string, unknown>;
+        for (const key in object) {
+          if (!Object.hasOwn(object, key)) continue;
           bytes += Buffer.byteLength(key) + 4;
-          stack.push({ value: item, depth: depth + 1 });
+          values.push(object[key]);
+          depths.push(depth + 1);
         }
       }
     }

@@ -127,6 +127,9 @@ export class ProviderHandle {
     return this.breaker.execute(work, signal);
   }
 
+  /** The tools the provider listed last (a task call reads which tools run as tasks). */
+  private readonly listedTools = (): readonly Tool[] => this.catalog.listed?.tools ?? [];
+
   /** Calls running against this provider right now. */
   get active(): number {
     return this.leases.active;
@@ -166,8 +169,7 @@ export class ProviderHandle {
         this.stats.calls++;
         try {
           const sent = this.clock.now();
-          const tools = () => this.catalog.listed?.tools ?? [];
-          const result = await requestToolCall(connection.client, name, args, { ...options, tools });
+          const result = await requestToolCall(connection.client, name, args, options, this.listedTools);
           recordCallTime(this.stats, this.clock.now() - sent);
           return result;
         } catch (error) {

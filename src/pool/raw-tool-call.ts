@@ -50,8 +50,13 @@ export async function rawToolCall(
   try {
     const envelope = modern ? envelopeOf(client, channel) : undefined;
     const own = options.params._meta as Record<string, unknown> | undefined;
+    // The connection's envelope is shared (never changed) when the call adds nothing to it.
     const meta =
-      envelope || progress ? { ...envelope, ...own, ...(progress ? { progressToken: progress.token } : {}) } : own;
+      own === undefined && progress === undefined
+        ? envelope
+        : envelope || progress
+          ? { ...envelope, ...own, ...(progress ? { progressToken: progress.token } : {}) }
+          : own;
     const params = meta === own ? options.params : { ...options.params, _meta: meta };
     const response = await channel.request("tools/call", params, options.signal, envelope);
     if ("error" in response) {

@@ -56,13 +56,16 @@ export interface InputRound {
 
 /**
  * The params of a request sent in `round` (when there is one): the client's answers and the provider's
- * state of the round before, and in `_meta` (beside `meta`) the capabilities the client declared.
+ * state of the round before, and in `_meta` (beside `meta`) the capabilities the client declared;
+ * `params` itself when there is neither a round nor `meta`.
  */
 export function withInputRound(
   params: Record<string, unknown>,
   round: InputRound | undefined,
   meta?: Record<string, unknown>,
 ): Record<string, unknown> {
+  // Nothing to add (a plain call without metadata): `params` as they are, not a copy.
+  if (round === undefined && meta === undefined) return params;
   const all = round ? { ...meta, [CLIENT_CAPABILITIES_META_KEY]: round.clientCapabilities } : meta;
   return {
     ...params,
@@ -78,17 +81,20 @@ export function withInputRound(
  * The result comes back without what a 2026-07-28 provider stamps on every result about itself (`_meta`
  * serverInfo, protocolVersion): that describes the hop to the provider, not the call's answer.
  * A provider that offers tasks is called through the tasks requester, which awaits a task to its result,
- * except for a 2026-07-28 client's own call without the tasks extension (`withoutTasks`).
+ * except for a 2026-07-28 client's own call without the tasks extension (`withoutTasks`). `tools`, the
+ * provider's listed tools, stands in for `options.tools` when given (a 2025-11-25 provider's task tools).
  */
 export function requestToolCall(
   client: Client,
   name: string,
   args: Record<string, unknown> | undefined,
   options: UpstreamCallOptions,
+  tools?: () => readonly Tool[],
 ): Promise<CallToolResult> {
   // Not async: the usual call settles in as few turns as before (callers count on its lease being gone).
-  if (!options.refuseInput || client.getProtocolEra() !== "modern") return sendToolCall(client, name, args, options);
-  return refusingInput(client, name, args, options);
+  if (!options.refuseInput || client.getProtocolEra() !== "modern")
+    return sendToolCall(client, name, args, options, tools);
+  return refusingInput(client, name, args, options, tools);
 }
 
 /** `sendToolCall` for a caller that cannot be asked for input: a request for input fails the call. */
@@ -97,9 +103,10 @@ async function refusingInput(
   name: string,
   args: Record<string, unknown> | undefined,
   options: UpstreamCallOptions,
+  tools: (() => readonly Tool[]) | undefined,
 ): Promise<CallToolResult> {
   try {
-    const result = await sendToolCall(client, name, args, options);
+    const result = await sendToolCall(client, name, args, options, tools);
     if (isInputRequired(result)) throw inputRequiredFailure(name, result);
     return result;
   } catch (error) {
@@ -115,9 +122,13 @@ async function sendToolCall(
   name: string,
   args: Record<string, unknown> | undefined,
   options: UpstreamCallOptions,
+  tools: (() => readonly Tool[]) | undefined,
 ): Promise<CallToolResult> {
-  if (offersTasks(client) && !withoutTasks(options.inputRound))
-    return withoutHopMeta(await (await import("./task-call.ts")).requestTaskToolCall(client, name, args, options));
+  if (offersTasks(client) && !withoutTasks(options.inputRound)) {
+    // The listed tools go with the options only here: a task call is the one that reads them.
+    const taskOptions = tools === undefined ? options : { ...options, tools };
+    return withoutHopMeta(await (await import("./task-call.ts")).requestTaskToolCall(client, name, args, taskOptions));
+  }
   const base = args === undefined ? { name } : { name, arguments: args };
   const round = options.inputRound;
   const params = withInputRound(base, round, options.meta);

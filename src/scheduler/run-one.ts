@@ -42,7 +42,7 @@ export async function runOne<R>(call: BatchCall<R>, options: RunOneOptions): Pro
     {
       onAbort: (reason) => stop?.(reason),
       group: options.group,
-      ...(options.cancel ? { groups: [options.cancel] } : {}),
+      groups: options.cancel ? [options.cancel] : undefined,
     },
   );
   const signal = link.signal;

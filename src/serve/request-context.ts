@@ -53,17 +53,22 @@ export async function settleProgress(sent: Promise<void>): Promise<void> {
 
 /** The caller's W3C trace context: `_meta.traceparent` (MCP), else the HTTP request's `traceparent` header. */
 export function traceOf(extra: Extra): { traceparent?: string; tracestate?: string } {
-  const header = (name: string) => extra.headers?.get(name) ?? undefined;
   const meta = extra._meta;
-  const fromMeta = typeof meta?.traceparent === "string";
-  const traceparent = fromMeta ? (meta!.traceparent as string) : header("traceparent");
-  const tracestate = fromMeta
-    ? typeof meta!.tracestate === "string"
-      ? meta!.tracestate
-      : undefined
-    : header("tracestate");
+  let traceparent: string | undefined;
+  let tracestate: string | undefined;
+  if (typeof meta?.traceparent === "string") {
+    traceparent = meta.traceparent;
+    if (typeof meta.tracestate === "string") tracestate = meta.tracestate;
+  } else if (extra.headers !== undefined) {
+    traceparent = extra.headers.get("traceparent") ?? undefined;
+    tracestate = extra.headers.get("tracestate") ?? undefined;
+  }
+  // No context (the usual stdio call): one shared empty answer.
+  if (!traceparent && !tracestate) return NO_TRACE;
   return { ...(traceparent ? { traceparent } : {}), ...(tracestate ? { tracestate } : {}) };
 }
+
+const NO_TRACE: { traceparent?: string; tracestate?: string } = Object.freeze({});
 
 /** Sends one progress notification for the request; a failure to send is ignored. */
 export function notifyProgress(extra: Extra, progressToken: ProgressToken, progress: Progress): Promise<void> {
