@@ -1,7 +1,8 @@
 // The JavaScript Hangar runs for one pass-through call, without any I/O: the stdio fast route
 // (FastRouteTransport) over an in-memory client side, `Gateway.callOne` with every policy, and the raw
 // channel to a provider whose `tools/call` answers come back in a microtask from this process (the
-// handshake and catalog come from a real demo server over the SDK's InMemoryTransport). No pipes, no
+// handshake and catalog come from a real demo server, served as over stdio in the 2026-07-28 era, over
+// the SDK's InMemoryTransport). No pipes, no
 // syscalls, no JSON text on either side: what is left is the CPU of Hangar's own logic per call, steady
 // from run to run on a busy machine (where the CPU of a whole `hangar serve` swings with how many
 // messages each read and write carries). `--calls` calls with `--concurrency` in flight, `--rounds`
@@ -12,6 +13,7 @@
 import { parseArgs } from "node:util";
 import { InMemoryTransport, type JSONRPCMessage, type Transport } from "@modelcontextprotocol/client";
 import type { Server } from "@modelcontextprotocol/server";
+import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { createDemoServer } from "../src/demo/demo-provider.ts";
 import { Gateway } from "../src/gateway/index.ts";
 import { silentLogger } from "../src/observability/log.ts";
@@ -78,12 +80,13 @@ class InstantToolCalls implements Transport {
 const driver: Driver = {
   kind: "stdio",
   async connect(signal, plan): Promise<Connection> {
-    const server = createDemoServer({ name: "p0" });
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverSide);
+    // As the demo provider serves stdio: both eras, a 2026-07-28 client's `server/discover` answered.
+    const server = serveStdio(() => createDemoServer({ name: "p0" }), { transport: serverSide });
     const { client, era, learned } = await connectClient(new InstantToolCalls(clientSide), signal, plan, {
       providerId: "p0",
     });
+    if (era !== "modern") throw new Error(`the demo server spoke the ${era} era, not 2026-07-28`);
     return {
       client,
       era: { era, learned },
