@@ -8,7 +8,7 @@ export type { OneCallResult, ProviderRpcError } from "./call-work.ts";
 export { InvalidBatchError };
 
 import { type Logger, silentLogger } from "../observability/log.ts";
-import { type GatewayRecorder, noopRecorder } from "../observability/recorder.ts";
+import { type GatewayRecorder, noop, noopRecorder } from "../observability/recorder.ts";
 import type { Pins } from "../pinning/index.ts";
 import { type InputRound, ProviderHandle } from "../pool/index.ts";
 import {
@@ -350,14 +350,20 @@ export class Gateway {
       const { onProgress, cancel: _, ...rest } = options;
       return this.callOneAsBatch(call, rest, onProgress);
     }
-    const acceptedAt = this.clock.now();
-    const recorded = this.recorder.batchStarted({
-      batchId: this.recorder === noopRecorder ? "" : crypto.randomUUID(),
-      size: 1,
-      traceparent: options.traceparent,
-      tracestate: options.tracestate,
-    });
-    const recorder = recorded.callStarted({ index: 0, provider: call.provider, tool: call.tool, id: call.id });
+    // Without a recorder (no logs, metrics or traces asked for) nothing is built to tell it.
+    const quiet = this.recorder === noopRecorder;
+    const acceptedAt = quiet ? 0 : this.clock.now();
+    const recorded = quiet
+      ? noop.batch
+      : this.recorder.batchStarted({
+          batchId: crypto.randomUUID(),
+          size: 1,
+          traceparent: options.traceparent,
+          tracestate: options.tracestate,
+        });
+    const recorder = quiet
+      ? noop.call
+      : recorded.callStarted({ index: 0, provider: call.provider, tool: call.tool, id: call.id });
     const attempts: Attempts = { count: 0, safe: false };
     let hold: (() => void) | undefined;
     const work = callWork(this.callContext, [call], 0, {
@@ -380,8 +386,10 @@ export class Gateway {
     });
     const result = resultOf(call, outcome, attempts);
     hold?.();
-    recorder.finished(result);
-    recorded.finished({ elapsedMs: this.clock.now() - acceptedAt, failed: result.ok ? 0 : 1 });
+    if (!quiet) {
+      recorder.finished(result);
+      recorded.finished({ elapsedMs: this.clock.now() - acceptedAt, failed: result.ok ? 0 : 1 });
+    }
     const rpcError = outcome.value === undefined ? providerRpcError(outcome.error) : undefined;
     return rpcError === undefined ? result : { ...result, rpcError };
   }

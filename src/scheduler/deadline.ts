@@ -73,7 +73,7 @@ export function linkSignals(
   // Something aborted already: the link is born aborted, with nothing to untie.
   let early: { reason: unknown } | undefined;
   for (const source of signals)
-    if (source !== undefined && source.aborted) {
+    if (source?.aborted) {
       early = { reason: source.reason };
       break;
     }
@@ -90,15 +90,19 @@ export function linkSignals(
   }
   let disposed = false;
   let stopTimer: (() => void) | undefined;
-  const sources: AbortSignal[] = [];
-  const listeners: (() => void)[] = [];
-  const leaves: (() => void)[] = [];
+  // Made only when there is something to follow (a pass-through call follows groups, not signals).
+  let sources: AbortSignal[] | undefined;
+  let listeners: (() => void)[] | undefined;
+  let leaveGroup: (() => void) | undefined;
+  let leaves: (() => void)[] | undefined;
   const dispose = () => {
     if (disposed) return;
     disposed = true;
     stopTimer?.();
-    for (let i = 0; i < sources.length; i++) sources[i]!.removeEventListener("abort", listeners[i]!);
-    for (const leave of leaves) leave();
+    if (sources !== undefined)
+      for (let i = 0; i < sources.length; i++) sources[i]!.removeEventListener("abort", listeners![i]!);
+    leaveGroup?.();
+    if (leaves !== undefined) for (const leave of leaves) leave();
   };
   const end = (reason: unknown) => {
     dispose();
@@ -108,11 +112,20 @@ export function linkSignals(
     if (source === undefined || source === NEVER) continue;
     const listener = () => end(source.reason);
     source.addEventListener("abort", listener, { once: true });
+    if (sources === undefined || listeners === undefined) {
+      sources = [];
+      listeners = [];
+    }
     sources.push(source);
     listeners.push(listener);
   }
-  if (group !== undefined) leaves.push(group.add(end));
-  if (groups !== undefined) for (const one of groups) if (one !== undefined) leaves.push(one.add(end));
+  if (group !== undefined) leaveGroup = group.add(end);
+  if (groups !== undefined)
+    for (const one of groups) {
+      if (one === undefined) continue;
+      leaves ??= [];
+      leaves.push(one.add(end));
+    }
   if (timeout !== undefined && Number.isFinite(timeout.ms))
     stopTimer = afterDeadline(timeout.clock, Math.max(0, timeout.ms), () => end(timeout.reason()));
   return { signal: controller.signal, dispose, abort };

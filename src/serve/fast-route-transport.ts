@@ -75,7 +75,6 @@ export class FastRouteTransport extends InterceptingTransport {
     // its own unless something reads `extra.signal`.
     const cancel = new AbortGroup();
     this.running.set(call.id, cancel);
-    const inner = this.inner;
     const extra: Extra = {
       get signal() {
         return cancel.signal;
@@ -85,8 +84,7 @@ export class FastRouteTransport extends InterceptingTransport {
       sessionId: undefined,
       _meta: call._meta,
       headers: undefined,
-      sendNotification: (notification: ServerNotification) =>
-        inner.send({ jsonrpc: "2.0", ...notification } as JSONRPCMessage),
+      sendNotification: this.notify,
     };
     try {
       const answer = await answerFastCall(this.deps, server, target, call, extra, this.relay);
@@ -97,6 +95,10 @@ export class FastRouteTransport extends InterceptingTransport {
       if (this.running.get(call.id) === cancel) this.running.delete(call.id);
     }
   }
+
+  /** Sends a notification to the client (a fast-routed call's progress). */
+  private readonly notify = (notification: ServerNotification): Promise<void> =>
+    this.inner.send({ jsonrpc: "2.0", ...notification } as JSONRPCMessage);
 
   protected abortAll(): void {
     const closed = new CancelledError("The client's connection closed");
