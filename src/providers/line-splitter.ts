@@ -1,6 +1,10 @@
+/** Called with each complete line: `bytes[start, end)`, without its newline or a trailing `\r`. */
+export type LineHandler = (bytes: Buffer, start: number, end: number) => void;
+
 /** Splits a byte stream into lines, refusing any line longer than `maxLineBytes`. */
 export class LineSplitter {
-  private chunks: Buffer[] = [];
+  /** The start of a line whose newline has not come yet, in the chunks it came in. */
+  private partial: Buffer[] = [];
   private size = 0;
 
   /** `maxLineBytes`: the longest line accepted (bytes, without the newline). */
@@ -9,48 +13,64 @@ export class LineSplitter {
   /** Feeds a chunk; returns the complete lines it finished. Throws when a line grows past the limit. */
   push(chunk: Buffer): string[] {
     const lines: string[] = [];
-    this.pushBytes(chunk, (line) => lines.push(line.toString("utf8")));
+    this.pushLines(chunk, (bytes, start, end) => lines.push(bytes.toString("utf8", start, end)));
     return lines;
   }
 
   /**
-   * Feeds a chunk; calls `onLine` with each complete line's bytes (no newline, no trailing `\r`), without
-   * decoding them, so a caller can skip a flood of lines it does not want at little cost. The bytes may
-   * share memory with `chunk`. Throws when a line grows past the limit.
+   * Feeds a chunk; calls `onLine` with each complete line as a range of bytes, at once, without decoding
+   * or copying it, so a caller decodes only what it wants (and a flood of lines it skips costs little): a
+   * line inside the chunk is a range of the chunk itself, no object made for it; only a line that spans
+   * chunks is joined (once, when its newline comes). A multi-byte character split across chunks is whole
+   * in the joined line. The bytes are only valid during the call. Throws when a line grows past the limit
+   * (the lines before it were handed over; its bytes are dropped and the next line starts after its
+   * newline).
    */
-  pushBytes(chunk: Buffer, onLine: (line: Buffer) => void): void {
+  pushLines(chunk: Buffer, onLine: LineHandler): void {
     let start = 0;
     let newline = chunk.indexOf(10);
-    while (newline !== -1) {
-      const part = chunk.subarray(start, newline);
-      this.grow(part.length);
-      this.chunks.push(part);
-      onLine(this.take());
+    if (this.partial.length > 0) {
+      if (newline === -1) {
+        this.keep(chunk);
+        return;
+      }
+      this.grow(newline);
+      this.partial.push(chunk.subarray(0, newline));
+      const line = Buffer.concat(this.partial, this.size);
+      this.partial = [];
+      this.size = 0;
+      emit(line, 0, line.length, onLine);
       start = newline + 1;
       newline = chunk.indexOf(10, start);
     }
-    if (start < chunk.length) {
-      const rest = chunk.subarray(start);
-      this.grow(rest.length);
-      this.chunks.push(rest);
+    while (newline !== -1) {
+      if (newline - start > this.maxLineBytes) throw this.tooLong();
+      emit(chunk, start, newline, onLine);
+      start = newline + 1;
+      newline = chunk.indexOf(10, start);
     }
+    if (start < chunk.length) this.keep(start === 0 ? chunk : chunk.subarray(start));
+  }
+
+  private keep(part: Buffer): void {
+    this.grow(part.length);
+    this.partial.push(part);
   }
 
   private grow(bytes: number): void {
     this.size += bytes;
-    if (this.size > this.maxLineBytes) {
-      this.chunks = [];
-      this.size = 0;
-      throw new RangeError(`a line longer than ${this.maxLineBytes} bytes`);
-    }
+    if (this.size > this.maxLineBytes) throw this.tooLong();
   }
 
-  private take(): Buffer {
-    const line = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-    this.chunks = [];
+  private tooLong(): RangeError {
+    this.partial = [];
     this.size = 0;
-    return line.at(-1) === 13 ? line.subarray(0, -1) : line;
+    return new RangeError(`a line longer than ${this.maxLineBytes} bytes`);
   }
+}
+
+function emit(bytes: Buffer, start: number, end: number, onLine: LineHandler): void {
+  onLine(bytes, start, end > start && bytes[end - 1] === 13 ? end - 1 : end);
 }
 
 /** Keeps the last `capacity` bytes of a stream as text (a provider's stderr tail). */

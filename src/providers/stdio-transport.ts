@@ -6,9 +6,12 @@ import { asJsonRpcMessage } from "./jsonrpc-envelope.ts";
 import { LineSplitter, TailBuffer } from "./line-splitter.ts";
 import type { ChildProcessHandle, Spawner, SpawnRequest } from "./spawner.ts";
 
-/** The bytes JSON allows around a value: space, tab, line feed, carriage return. */
-const JSON_SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const OPEN_BRACE = 0x7b;
+
+/** Whether `byte` is one JSON allows around a value: space, tab, line feed, carriage return. */
+function isJsonSpace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+}
 
 /** Options of `ProcessTransport`; every field says its default. */
 export interface ProcessTransportOptions {
@@ -104,14 +107,11 @@ export class ProcessTransport implements Transport {
 
     child.stdout.on("data", (chunk: Buffer) => {
       if (this.failed) return; // Nothing a provider says after breaking the protocol is trusted.
-      const lines: Buffer[] = [];
       try {
-        splitter.pushBytes(chunk, (line) => lines.push(line));
+        splitter.pushLines(chunk, this.receive);
       } catch (error) {
         this.fail(`it wrote ${(error as Error).message} to stdout`);
-        return;
       }
-      for (const line of lines) if (!this.failed) this.receive(line);
     });
     child.stderr.on("data", (chunk: Buffer) => {
       this.stderrBuffer.push(chunk);
@@ -145,16 +145,18 @@ export class ProcessTransport implements Transport {
     this.onclose?.();
   }
 
-  private receive(line: Buffer): void {
-    let first = 0;
-    while (first < line.length && JSON_SPACE.has(line[first]!)) first++;
-    if (first === line.length) return;
+  /** One line of stdout, `bytes[start, end)`: a message is handed on, anything else noted as noise. */
+  private readonly receive = (bytes: Buffer, start: number, end: number): void => {
+    if (this.failed) return;
+    let first = start;
+    while (first < end && isJsonSpace(bytes[first]!)) first++;
+    if (first === end) return;
     // A JSON-RPC message is an object: any other line is noise, known without decoding it.
-    if (line[first] !== OPEN_BRACE) {
-      this.noise.note(() => ({ line: line.toString("utf8", first, first + 200) }));
+    if (bytes[first] !== OPEN_BRACE) {
+      this.noise.note(() => ({ line: bytes.toString("utf8", first, Math.min(end, first + 200)) }));
       return;
     }
-    const text = line.toString("utf8");
+    const text = bytes.toString("utf8", first, end);
     let message: JSONRPCMessage | undefined;
     try {
       message = asJsonRpcMessage(JSON.parse(text));
@@ -164,7 +166,7 @@ export class ProcessTransport implements Transport {
       return;
     }
     this.onmessage?.(message);
-  }
+  };
 
   /**
    * Ends the provider because it broke the protocol or can no longer answer: pending requests fail at once
@@ -178,14 +180,24 @@ export class ProcessTransport implements Transport {
     this.ended();
   }
 
-  async send(message: JSONRPCMessage): Promise<void> {
+  /**
+   * Queues `message`; everything sent until the event loop's next check phase goes out in one write (one
+   * syscall with many calls in flight: requests that came in one read are sent after chains of promise
+   * jobs). Every send of a turn gets the same promise, settled once the write is handed to the OS (or the
+   * pipe drained), so a send costs no promise of its own.
+   */
+  send(message: JSONRPCMessage): Promise<void> {
     const child = this.child;
-    if (child === undefined || this.closing !== undefined) throw new Error("not connected");
-    this.outbox.push(`${JSON.stringify(message)}\n`);
-    // Everything sent until the event loop's next check phase goes out in one write (one syscall with
-    // many calls in flight: requests that came in one read are sent after chains of promise jobs).
+    if (child === undefined || this.closing !== undefined) return Promise.reject(new Error("not connected"));
+    let line: string;
+    try {
+      line = `${JSON.stringify(message)}\n`;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.outbox.push(line);
     this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flushOutbox(child));
-    await this.flushing;
+    return this.flushing;
   }
 
   private async flushOutbox(child: ChildProcessHandle): Promise<void> {

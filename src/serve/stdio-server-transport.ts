@@ -40,8 +40,12 @@ export class StdioServerTransport implements Transport {
   /** Ids of requests received and not answered yet (a `subscriptions/listen` stream is not waited for). */
   private readonly pending = new Set<string | number>();
   private whenIdle: (() => void) | undefined;
+  /** Lines queued in this turn, written together by `drainOutbox`. */
   private outbox: string[] = [];
-  private written: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  /** Settles once the queued lines are handed to the OS: one promise for every write of a turn. */
+  private written: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } | undefined;
+  /** Ids of the requests answered by the queued lines: no longer pending once they are written. */
+  private answers: (string | number)[] = [];
 
   constructor(private readonly options: StdioServerTransportOptions = {}) {
     this.stdin = options.stdin ?? process.stdin;
@@ -70,8 +74,10 @@ export class StdioServerTransport implements Transport {
       return Promise.resolve();
     }
     const written = this.write(`${JSON.stringify(message)}\n`);
-    if (("result" in message || "error" in message) && "id" in message)
-      void written.finally(() => this.answered(message.id));
+    if (("result" in message || "error" in message) && "id" in message) {
+      const id: unknown = message.id;
+      if (typeof id === "string" || typeof id === "number") this.answers.push(id);
+    }
     return written;
   }
 
@@ -112,23 +118,25 @@ export class StdioServerTransport implements Transport {
    * each after a chain of promise jobs, so draining after the microtasks would write them one by one.
    */
   private write(text: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.outbox.push(text);
-      this.written.push({ resolve, reject });
-      if (this.outbox.length === 1) setImmediate(this.drainOutbox);
-    });
+    this.outbox.push(text);
+    if (this.written === undefined) {
+      this.written = Promise.withResolvers<void>();
+      setImmediate(this.drainOutbox);
+    }
+    return this.written.promise;
   }
 
   private readonly drainOutbox = () => {
-    const text = this.outbox.join("");
-    const written = this.written;
+    const text = this.outbox.length === 1 ? this.outbox[0]! : this.outbox.join("");
+    const written = this.written!;
+    const answers = this.answers;
     this.outbox = [];
-    this.written = [];
+    this.written = undefined;
+    this.answers = [];
     this.stdout.write(text, (error) => {
-      for (const promise of written) {
-        if (error) promise.reject(error);
-        else promise.resolve();
-      }
+      if (error) written.reject(error);
+      else written.resolve();
+      for (const id of answers) this.answered(id);
     });
   };
 
@@ -139,9 +147,14 @@ export class StdioServerTransport implements Transport {
     const data = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     let start = 0;
     for (let newline = data.indexOf(10); newline !== -1; newline = data.indexOf(10, start)) {
-      this.append(data.subarray(start, newline));
+      // A line inside this chunk is decoded straight from it; one that spans chunks is joined first.
+      if (this.size === 0 && !this.oversized && newline - start <= this.maxBytes)
+        this.line(data.toString("utf8", start, newline));
+      else {
+        this.append(data.subarray(start, newline));
+        this.endLine();
+      }
       start = newline + 1;
-      this.endLine();
     }
     this.append(data.subarray(start));
   };
@@ -155,9 +168,11 @@ export class StdioServerTransport implements Transport {
     } else this.chunks.push(part);
   }
 
+  /** Ends the line whose parts `append` kept: joined and decoded once its newline came. */
   private endLine(): void {
     const oversized = this.oversized;
-    const line = Buffer.concat(this.chunks).toString("utf8").replace(/\r$/, "");
+    const text =
+      this.chunks.length === 1 ? this.chunks[0]!.toString("utf8") : Buffer.concat(this.chunks).toString("utf8");
     this.chunks = [];
     this.size = 0;
     this.oversized = false;
@@ -165,7 +180,14 @@ export class StdioServerTransport implements Transport {
       this.reject(null, ProtocolErrorCode.InvalidRequest, `Message too large: the limit is ${this.maxBytes} bytes`);
       return;
     }
-    if (line.trim() === "") return;
+    this.line(text);
+  }
+
+  /** One line read (without its newline). */
+  private line(text: string): void {
+    const line = text.charCodeAt(text.length - 1) === 13 ? text.slice(0, -1) : text;
+    // A message starts with `{` (nothing to trim); anything else may be a blank line.
+    if (line.charCodeAt(0) !== 0x7b && line.trim() === "") return;
     const checked = checkLine(line);
     if (!checked.ok) {
       this.reject(checked.id, checked.code, checked.error);
