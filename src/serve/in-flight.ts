@@ -14,15 +14,27 @@ export class InFlight {
   }
 
   /** Answers with `answer()`, counting the request until its response has been sent or abandoned. */
-  async track(answer: () => Response | Promise<Response>): Promise<Response> {
+  track(answer: () => Response | Promise<Response>): Promise<Response> {
     this.running++;
-    let response: Response;
+    let answered: Response | Promise<Response>;
     try {
-      response = await answer();
+      answered = answer();
     } catch (error) {
       this.finish();
-      throw error;
+      return Promise.reject(error);
     }
+    // One `then` rather than an async function's await: this runs on every request.
+    return Promise.resolve(answered).then(
+      (response) => this.counting(response),
+      (error: unknown) => {
+        this.finish();
+        throw error;
+      },
+    );
+  }
+
+  /** `response`, counted until it has been sent (a whole body: now; a stream: its end). */
+  private counting(response: Response): Response {
     if (response.body === null || isWholeJson(response)) {
       this.finish();
       return response;
@@ -90,5 +102,6 @@ export class InFlight {
  * stream would only make the server stream it. SSE and NDJSON answers are streams, and count on.
  */
 function isWholeJson(response: Response): boolean {
-  return response.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() === "application/json";
+  const type = response.headers.get("content-type");
+  return type === "application/json" || type?.split(";")[0]?.trim().toLowerCase() === "application/json";
 }

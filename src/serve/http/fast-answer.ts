@@ -7,6 +7,31 @@ function event(message: JSONRPCMessage): Uint8Array {
   return encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
 }
 
+/** The headers of an answer as JSON and as an event stream. */
+export interface AnswerHeaders {
+  readonly json: Record<string, string>;
+  readonly sse: Record<string, string>;
+}
+
+/**
+ * The headers the SDK sends with an answer: `sessionId` in `Mcp-Session-Id`; sessionless 2026 streams
+ * unbuffered. Built once per session (or once for 2026 requests): the Response copies them.
+ */
+export function answerHeaders(sessionId: string | undefined, modern: boolean): AnswerHeaders {
+  const session: Record<string, string> = sessionId === undefined ? {} : { "mcp-session-id": sessionId };
+  return {
+    json: { "content-type": "application/json", ...session },
+    sse: {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache, no-transform",
+      connection: "keep-alive",
+      ...session,
+      // The SDK's sessionless 2026 streams ask proxies not to buffer them.
+      ...(modern ? { "x-accel-buffering": "no" } : {}),
+    },
+  };
+}
+
 /**
  * The HTTP response to one fast-routed request of a 2025 session, chosen as single-answer.ts chooses it
  * for the SDK path: plain JSON when the answer is the first thing to send, an SSE stream when something
@@ -22,11 +47,12 @@ export class FastAnswer {
   private done = false;
 
   /**
-   * `sessionId` goes out in `Mcp-Session-Id`, as the SDK sends it. A `modern` (sessionless 2026) answer
-   * that is a -32021 error goes out with status 400, as the SDK's handler sends it.
+   * `answerHeaders` go out with the response (`answerHeaders()`: the session's id, as the SDK sends it). A
+   * `modern` (sessionless 2026) answer that is a -32021 error goes out with status 400, as the SDK's
+   * handler sends it.
    */
   constructor(
-    private readonly sessionId: string | undefined,
+    private readonly answerHeaders: AnswerHeaders,
     private readonly modern = false,
   ) {
     const { promise, resolve } = Promise.withResolvers<Response>();
@@ -51,7 +77,9 @@ export class FastAnswer {
     if (this.stream === undefined) {
       this.done = true;
       if (answer !== undefined)
-        this.resolve(Response.json(answer, { status: this.status(answer), headers: this.headers("json") }));
+        this.resolve(
+          new Response(JSON.stringify(answer), { status: this.status(answer), headers: this.headers("json") }),
+        );
       else this.resolve(new Response("", { status: 200, headers: this.headers("sse") }));
       return;
     }
@@ -81,13 +109,6 @@ export class FastAnswer {
   }
 
   private headers(kind: "json" | "sse"): Record<string, string> {
-    const headers: Record<string, string> =
-      kind === "json"
-        ? { "content-type": "application/json" }
-        : { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", connection: "keep-alive" };
-    if (this.sessionId !== undefined) headers["mcp-session-id"] = this.sessionId;
-    // The SDK's sessionless 2026 streams ask proxies not to buffer them.
-    if (this.modern && kind === "sse") headers["x-accel-buffering"] = "no";
-    return headers;
+    return this.answerHeaders[kind];
   }
 }

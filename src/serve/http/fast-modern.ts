@@ -3,7 +3,10 @@ import { answerFastCall, FAST_ROUTE_LOG, fastCallOf, fastTarget } from "../fast-
 import type { FrontDeps } from "../front-deps.ts";
 import type { RelayCodec } from "../input-relay.ts";
 import type { Extra } from "../request-context.ts";
-import { FastAnswer } from "./fast-answer.ts";
+import { answerHeaders, FastAnswer } from "./fast-answer.ts";
+
+/** What every fast-routed 2026 answer goes out with. */
+const MODERN_HEADERS = answerHeaders(undefined, true);
 
 /**
  * The response to a sessionless 2026-07-28 POST to `/mcp` when the fast route takes it: one plain
@@ -29,7 +32,7 @@ export function fastModernAnswer(
   const target = fastTarget(deps, call);
   if (target === undefined) return undefined;
   deps.logger.trace({ id: call.id, tool: call.name }, FAST_ROUTE_LOG);
-  const answer = new FastAnswer(undefined, true);
+  const answer = new FastAnswer(MODERN_HEADERS, true);
   const controller = new AbortController();
   const cancel = () => controller.abort(request.signal.reason);
   const close = () => controller.abort(closing.reason);

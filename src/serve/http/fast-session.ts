@@ -12,7 +12,7 @@ import type { FrontDeps } from "../front-deps.ts";
 import { InterceptingTransport } from "../intercepting-transport.ts";
 import type { Target } from "../names.ts";
 import type { Extra } from "../request-context.ts";
-import { FastAnswer } from "./fast-answer.ts";
+import { type AnswerHeaders, answerHeaders, FastAnswer } from "./fast-answer.ts";
 
 /** A fast-routed request of the session, running now. */
 interface Running {
@@ -35,6 +35,8 @@ export class FastSessionTransport extends InterceptingTransport {
   private initialized = false;
   private closed = false;
   private readonly running = new Map<RequestId, Running>();
+  /** What the session's fast-routed answers go out with, built at the first (the id is known by then). */
+  private headers: AnswerHeaders | undefined;
 
   constructor(
     inner: Transport,
@@ -89,7 +91,8 @@ export class FastSessionTransport extends InterceptingTransport {
     const target = call && fastTarget(this.deps, call);
     if (!call || !target || this.running.has(call.id)) return undefined;
     this.deps.logger.trace({ id: call.id, tool: call.name, session: this.sessionId }, FAST_ROUTE_LOG);
-    const running: Running = { controller: new AbortController(), answer: new FastAnswer(this.sessionId) };
+    this.headers ??= answerHeaders(this.sessionId, false);
+    const running: Running = { controller: new AbortController(), answer: new FastAnswer(this.headers) };
     void this.run(server, target, call, running);
     return running.answer.response;
   }
