@@ -1,12 +1,14 @@
 import { createMcpHandler, isLegacyRequest, type McpHttpHandler } from "@modelcontextprotocol/server";
 import { CancelledError } from "../../errors.ts";
+import type { ExposedCatalog } from "../exposed-catalog.ts";
+import { fastCallOf } from "../fast-route.ts";
 import type { FrontDeps } from "../front-deps.ts";
 import { frontFactory } from "../front-factory.ts";
 import { type RelayCodec, relayCodec } from "../input-relay.ts";
 import { isListenRequest, ResourceListens } from "../resource-listens.ts";
 import { fastModernAnswer } from "./fast-modern.ts";
 import { McpSessions, type McpSessionsOptions } from "./mcp-sessions.ts";
-import { HEADER_MISMATCH, paramHeaderProblem, paramHeaders } from "./param-headers.ts";
+import { HEADER_MISMATCH, type ParamHeader, paramHeaderProblem, paramHeaders } from "./param-headers.ts";
 import { requestIdOf, rpcError } from "./rpc-error.ts";
 import { onBodyEnd } from "./sealed-session.ts";
 
@@ -42,6 +44,8 @@ export class McpEndpoint {
   /** Aborts the fast-routed 2026 calls still running when the endpoint closes. */
   private readonly closing = new AbortController();
   private closed = false;
+  /** Each exposed tool's `Mcp-Param-*` headers, for the catalog view they were read from (views are immutable). */
+  private declared: { view: ExposedCatalog; byTool: Map<string, readonly ParamHeader[]> } | undefined;
 
   constructor(
     private readonly deps: FrontDeps,
@@ -86,7 +90,7 @@ export class McpEndpoint {
   /** Answers one request to `/mcp`; `body` is the parsed JSON of a POST. */
   async handle(request: Request, body?: unknown): Promise<Response> {
     if (this.closed) return rpcError(503, -32000, "Hangar is shutting down", body);
-    if (request.headers.has("mcp-session-id") || (await isLegacyRequest(request, body)))
+    if (request.headers.has("mcp-session-id") || (!modernCall(body) && (await isLegacyRequest(request, body))))
       return this.sessions.handle(request, body);
     const mismatch = await this.paramHeaderMismatch(request, body);
     if (mismatch) return mismatch;
@@ -121,14 +125,12 @@ export class McpEndpoint {
     const call = body as { method?: unknown; params?: { name?: unknown; arguments?: unknown } } | undefined;
     if (call?.method !== "tools/call" || typeof call.params?.name !== "string") return undefined;
     const name = call.params.name;
-    const find = () => this.deps.hangar.catalog.exposed.tools().find((tool) => tool.name === name);
-    let tool = find();
-    if (tool === undefined) {
+    let declared = this.declaredOf(name);
+    if (declared === undefined) {
       await this.deps.hangar.catalog.settled();
-      tool = find();
+      declared = this.declaredOf(name);
     }
-    const declared = tool ? paramHeaders(tool.inputSchema) : [];
-    if (declared.length === 0) return undefined;
+    if (declared === undefined || declared.length === 0) return undefined;
     const problem = paramHeaderProblem(declared, call.params.arguments, request.headers);
     if (problem === undefined) return undefined;
     return Response.json(
@@ -141,6 +143,20 @@ export class McpEndpoint {
     );
   }
 
+  /**
+   * The `Mcp-Param-*` headers the exposed tool `name` declares (undefined: no such tool now), read once
+   * per catalog view rather than listing every tool on every call.
+   */
+  private declaredOf(name: string): readonly ParamHeader[] | undefined {
+    const view = this.deps.hangar.catalog.exposed;
+    if (this.declared?.view !== view) {
+      const byTool = new Map<string, readonly ParamHeader[]>();
+      for (const tool of view.tools()) byTool.set(tool.name, paramHeaders(tool.inputSchema));
+      this.declared = { view, byTool };
+    }
+    return this.declared.byTool.get(name);
+  }
+
   /** Ends every session and every running 2026 request. */
   async close(): Promise<void> {
     this.closed = true;
@@ -148,4 +164,13 @@ export class McpEndpoint {
     this.stopFollowing();
     await Promise.all([this.sessions.close(), this.modern.close()]);
   }
+}
+
+/**
+ * Whether `body` is a 2026 `tools/call` the fast route may take (fast-route.ts): it carries the
+ * 2026-07-28 envelope claim, which the SDK's `isLegacyRequest` always classifies as modern, so its
+ * schema pass over the body is skipped for the commonest 2026 request.
+ */
+function modernCall(body: unknown): boolean {
+  return fastCallOf(body, "modern") !== undefined;
 }
