@@ -19,7 +19,10 @@
 // every runtime, in a rotating order so drift hits every system alike; after a warm-up round, the figures
 // are the median over `--rounds` rounds of each round's p50 / p99 / fan-out wall time. `--before` adds
 // `before` and `before-2026`: the same two Hangar paths served by another binary, in the same run.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// Beside the client's times, each system's server process reports its CPU time per call over the latency
+// runs (Linux: /proc/<pid>/task/*/schedstat, every thread; the process alone, not its provider child),
+// which a busy machine disturbs far less than wall-clock.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -34,8 +37,15 @@ const { values } = parseArgs({
     hangar: { type: "string", default: "dist/hangar" },
     before: { type: "string" },
     json: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
   },
 });
+if (values.help) {
+  // The usage is this file's opening comment.
+  const text = readFileSync(new URL(import.meta.url), "utf8");
+  process.stdout.write(`${text.slice(0, text.indexOf("\nimport ")).replaceAll(/^\/\/ ?/gm, "")}\n`);
+  process.exit(0);
+}
 const ROUNDS = Number(values.rounds);
 const CALLS = Number(values.calls);
 const FANOUT = Number(values.fanout);
@@ -52,6 +62,21 @@ interface System {
   readonly kind: Kind;
   readonly echo: string;
   readonly sleep: string;
+  /** The server's process, whose CPU time is read around each latency run. */
+  readonly pid: number | undefined;
+}
+
+/** CPU time of every thread of `pid` so far, in µs (undefined off Linux or once it is gone). */
+function cpuMicros(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    let ns = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`))
+      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+    return ns / 1000;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A loopback port with nothing on it now. */
@@ -62,8 +87,13 @@ function freePort(): number {
   return port;
 }
 
-/** Starts a process and waits until `ready` matches its stderr or stdout; gives the first group. */
-async function start(argv: string[], ready: RegExp, env: Record<string, string> = {}, cwd = home): Promise<string> {
+/** Starts a process and waits until `ready` matches its stderr or stdout; gives the first group and the pid. */
+async function start(
+  argv: string[],
+  ready: RegExp,
+  env: Record<string, string> = {},
+  cwd = home,
+): Promise<{ match: string; pid: number }> {
   const proc = Bun.spawn(argv, {
     cwd,
     env: { ...process.env, HOME: cwd, XDG_STATE_HOME: cwd, ...env },
@@ -84,7 +114,7 @@ async function start(argv: string[], ready: RegExp, env: Record<string, string> 
       }
     })();
   }
-  return promise.finally(() => clearTimeout(timer));
+  return { match: await promise.finally(() => clearTimeout(timer)), pid: proc.pid };
 }
 
 /** Waits until `ok` holds, polling. */
@@ -144,10 +174,10 @@ const demoCommand = [HANGAR, "demo-provider", "--name", "demo"];
 const systems: System[] = [];
 
 if (wanted.has("direct")) {
-  const port = JSON.parse(
-    await start([process.execPath, join(root, "tests/fixtures/http-server.ts")], /^(\{"port":\d+\})/m),
-  ) as { port: number };
+  const server = await start([process.execPath, join(root, "tests/fixtures/http-server.ts")], /^(\{"port":\d+\})/m);
+  const port = JSON.parse(server.match) as { port: number };
   systems.push({
+    pid: server.pid,
     name: "direct",
     url: `http://127.0.0.1:${port.port}/mcp`,
     kind: "session",
@@ -163,11 +193,16 @@ async function startHangar(binary: string, prefix: string): Promise<void> {
     join(dir, "hangar.yaml"),
     `max_concurrency: 1024\nproviders:\n  - { id: demo, command: ${JSON.stringify(command)}, max_concurrency: 512 }\n`,
   );
-  const url = await start([binary, "serve", "--http", "--port", "0"], /Hangar serving MCP on (\S+)/, {}, dir);
+  const { match: url, pid } = await start(
+    [binary, "serve", "--http", "--port", "0"],
+    /Hangar serving MCP on (\S+)/,
+    {},
+    dir,
+  );
   if (wanted.has("hangar"))
-    systems.push({ name: prefix, url, kind: "session", echo: "demo__echo", sleep: "demo__sleep" });
+    systems.push({ name: prefix, url, kind: "session", echo: "demo__echo", sleep: "demo__sleep", pid });
   if (wanted.has("hangar-2026"))
-    systems.push({ name: `${prefix}-2026`, url, kind: "modern", echo: "demo__echo", sleep: "demo__sleep" });
+    systems.push({ name: `${prefix}-2026`, url, kind: "modern", echo: "demo__echo", sleep: "demo__sleep", pid });
 }
 if (wanted.has("hangar") || wanted.has("hangar-2026")) {
   await startHangar(HANGAR, "hangar");
@@ -191,6 +226,7 @@ if (wanted.has("mcp-hub")) {
     return health.servers?.length === 1 && health.servers.every((s) => s.status === "connected");
   }, "mcp-hub to connect the demo provider");
   systems.push({
+    pid: proc.pid,
     name: "mcp-hub",
     url: `http://127.0.0.1:${port}/mcp`,
     kind: "sse",
@@ -200,7 +236,7 @@ if (wanted.has("mcp-hub")) {
 }
 if (wanted.has("supergateway")) {
   const port = freePort();
-  await start(
+  const { pid } = await start(
     [
       NODE,
       join(root, "node_modules/supergateway/dist/index.js"),
@@ -217,6 +253,7 @@ if (wanted.has("supergateway")) {
     /(Listening on port \d+)/i,
   );
   systems.push({
+    pid,
     name: "supergateway",
     url: `http://127.0.0.1:${port}/mcp`,
     kind: "session",
@@ -235,6 +272,8 @@ interface Round {
   p50: number;
   p99: number;
   fanout: number;
+  /** The server's CPU time per call over the latency run, µs. */
+  cpu: number | undefined;
 }
 const results = new Map<string, Round[]>();
 const key = (runtime: string, system: string) => `${runtime} ${system}`;
@@ -245,12 +284,15 @@ for (let round = 0; round <= ROUNDS; round++) {
   const order = systems.map((_, i) => systems[(i + round) % systems.length]!);
   for (const system of order) {
     for (const client of round % 2 === 0 ? runtimes : [...runtimes].reverse()) {
+      const cpuBefore = cpuMicros(system.pid);
       const { times } = await client.send<{ times: number[] }>({
         op: "latency",
         name: system.name,
         tool: system.echo,
         n: round === 0 ? Math.min(CALLS, 200) : CALLS,
       });
+      const cpuAfter = cpuMicros(system.pid);
+      const cpu = cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / times.length;
       const { wall } = await client.send<{ wall: number }>({
         op: "fanout",
         name: system.name,
@@ -261,7 +303,7 @@ for (let round = 0; round <= ROUNDS; round++) {
       if (round === 0) continue; // warm-up: providers started, JIT warm
       times.sort((a, b) => a - b);
       const list = results.get(key(client.runtime, system.name)) ?? [];
-      list.push({ p50: percentile(times, 50), p99: percentile(times, 99), fanout: wall });
+      list.push({ p50: percentile(times, 50), p99: percentile(times, 99), fanout: wall, cpu });
       results.set(key(client.runtime, system.name), list);
     }
   }
@@ -290,12 +332,14 @@ const report = {
     systems: systems.map((system) => {
       const rounds = results.get(key(client.runtime, system.name)) ?? [];
       const p50s = rounds.map((r) => r.p50);
+      const cpus = rounds.flatMap((r) => (r.cpu === undefined ? [] : [r.cpu]));
       return {
         name: system.name,
         p50_ms: round3(median(p50s)),
         p50_range_ms: [round3(Math.min(...p50s)), round3(Math.max(...p50s))],
         p99_ms: round3(median(rounds.map((r) => r.p99))),
         fanout_ms: Math.round(median(rounds.map((r) => r.fanout))),
+        server_cpu_us_per_call: cpus.length === 0 ? null : Math.round(median(cpus)),
       };
     }),
   })),
@@ -311,12 +355,12 @@ if (values.json) {
   for (const runtime of report.runtimes) {
     console.log(`\n${runtime.runtime} client:`);
     console.log(
-      `  ${"system".padEnd(14)} ${"p50 ms".padStart(8)} ${"(range)".padStart(15)} ${"p99 ms".padStart(8)} ${"fan-out ms".padStart(11)}`,
+      `  ${"system".padEnd(14)} ${"p50 ms".padStart(8)} ${"(range)".padStart(15)} ${"p99 ms".padStart(8)} ${"fan-out ms".padStart(11)} ${"CPU µs/call".padStart(12)}`,
     );
     for (const s of runtime.systems) {
       const range = `${s.p50_range_ms[0]!.toFixed(3)}–${s.p50_range_ms[1]!.toFixed(3)}`;
       console.log(
-        `  ${s.name.padEnd(14)} ${s.p50_ms.toFixed(3).padStart(8)} ${range.padStart(15)} ${s.p99_ms.toFixed(3).padStart(8)} ${String(s.fanout_ms).padStart(11)}`,
+        `  ${s.name.padEnd(14)} ${s.p50_ms.toFixed(3).padStart(8)} ${range.padStart(15)} ${s.p99_ms.toFixed(3).padStart(8)} ${String(s.fanout_ms).padStart(11)} ${String(s.server_cpu_us_per_call ?? "–").padStart(12)}`,
       );
     }
   }
