@@ -128,7 +128,10 @@ describe("Issue 9: starts nobody waits for, and stops", () => {
   });
 
   test("stop() during a start aborts it and leaves no timer armed", async () => {
-    const { clock, spawner, gateway } = setup([demoProvider("demo", { healthCheckIntervalMs: 10_000 })]);
+    // A provider that never answers: the demo provider now answers within milliseconds (issue 11).
+    const { clock, spawner, gateway } = setup([
+      stdioProvider("demo", fixture("silent-server.ts"), { healthCheckIntervalMs: 10_000 }),
+    ]);
     const handle = gateway.handles.get("demo")!;
     const starting = handle.ensureReady(new AbortController().signal);
     await waitFor(() => spawner.count === 1, 10_000, "the provider to be spawned");

@@ -114,7 +114,7 @@ export function serverInfoOf(state: DemoState): { name: string; version: string 
 export function discoverResult(state: DemoState): Record<string, unknown> {
   return {
     supportedVersions: [MODERN_REVISION],
-    capabilities: { tools: { listChanged: true } },
+    capabilities: { tools: { listChanged: false } },
     resultType: "complete",
     ttlMs: 0,
     cacheScope: "private",

@@ -147,7 +147,8 @@ export function runDemoFront(options: DemoFrontOptions): void {
         return {
           jsonrpc: "2.0",
           method: ACKNOWLEDGED,
-          params: { notifications: { toolsListChanged: true }, _meta: { [META.subscriptionId]: id } },
+          // The tools never change (listChanged: false): the SDK honours none of the filter, as here.
+          params: { notifications: {}, _meta: { [META.subscriptionId]: id } },
         };
       }
       default:

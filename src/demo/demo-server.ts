@@ -35,7 +35,12 @@ export function createDemoServer(
   state: DemoState = { name: options.name ?? "demo", calls: 0 },
 ): McpServer {
   const name = state.name;
-  const server = new McpServer({ name: `hangar-demo-${name}`, version: VERSION });
+  // Its tools never change: it says so (the SDK's default is listChanged: true), and a 2026-07-28 client
+  // need not hold a subscriptions/listen stream open for changes that never come (issue 11).
+  const server = new McpServer(
+    { name: `hangar-demo-${name}`, version: VERSION },
+    { capabilities: { tools: { listChanged: false } } },
+  );
 
   server.registerTool(
     "sleep",

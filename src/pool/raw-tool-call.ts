@@ -72,7 +72,7 @@ export async function rawToolCall(
 const envelopes = new WeakMap<Client, Record<string, unknown>>();
 
 /** The `_meta` envelope of a 2026-07-28 request on `client`'s connection, as the SDK client frames its own. */
-function envelopeOf(client: Client, channel: RawChannel): Record<string, unknown> {
+export function envelopeOf(client: Client, channel: RawChannel): Record<string, unknown> {
   let envelope = envelopes.get(client);
   if (envelope === undefined) {
     envelope = {

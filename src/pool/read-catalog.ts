@@ -6,6 +6,7 @@ import type {
   Tool,
 } from "@modelcontextprotocol/client";
 import { NO_SDK_TIMEOUT } from "../providers/index.ts";
+import { rawToolsListPage } from "./raw-tools-list.ts";
 
 /** What a provider offers, read in full (every page) when it starts and when it says its lists changed. */
 export interface ProviderCatalog {
@@ -74,7 +75,9 @@ export async function readCatalog(
   const [tools, prompts, resources, resourceTemplates] = await Promise.all([
     list(want.tools, previous.tools, capabilities.tools, () =>
       pages(
-        (params) => client.request({ method: "tools/list", params }, request),
+        // A 2026-07-28 stdio provider's everyday page is read past the SDK (issue 11: raw-tools-list.ts).
+        async (params) =>
+          (await rawToolsListPage(client, params, signal)) ?? client.request({ method: "tools/list", params }, request),
         (p) => p.tools,
         "tools",
       ),
