@@ -34,6 +34,23 @@ export interface ProcessTransportOptions {
   readonly clock?: Clock;
 }
 
+/** The writes due at the next check phase, of every provider. */
+const dueThisTurn: (() => void)[] = [];
+
+/**
+ * Runs `write` at the event loop's next check phase, in one callback with every other provider's write
+ * of this turn: a batch's requests reach its last provider as soon as its first, where one setImmediate
+ * per provider let Bun put off the rest of the immediates to a later turn, after I/O (a 50-call batch
+ * over 5 providers wrote its last provider's requests 1–8 ms late; issue 11).
+ */
+function writeThisTurn(write: () => void): void {
+  dueThisTurn.push(write);
+  if (dueThisTurn.length === 1)
+    setImmediate(() => {
+      for (const due of dueThisTurn.splice(0)) due();
+    });
+}
+
 /**
  * An MCP stdio transport over a child process in its own process group. Unlike the SDK's, it caps line
  * length, keeps a bounded stderr tail, skips non-JSON noise on stdout (logging a few lines of it, then a
@@ -196,7 +213,8 @@ export class ProcessTransport implements Transport {
       return Promise.reject(error);
     }
     this.outbox.push(line);
-    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flushOutbox(child));
+    // Every provider's write of a turn goes in one check-phase callback (see writeThisTurn).
+    this.flushing ??= new Promise<void>((resolve) => writeThisTurn(resolve)).then(() => this.flushOutbox(child));
     return this.flushing;
   }
 
