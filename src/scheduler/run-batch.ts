@@ -1,7 +1,8 @@
 import type { Clock } from "../clock.ts";
 import { CancelledError, TimeoutError } from "../errors.ts";
+import { CallDeadlines } from "./call-deadlines.ts";
 import { findCycle } from "./call-graph.ts";
-import { linkSignals, raceSignal, sleep } from "./deadline.ts";
+import { linkSignals, sleep } from "./deadline.ts";
 import { type Release, Semaphore } from "./semaphore.ts";
 
 /** One unit of work of a batch. */
@@ -70,8 +71,11 @@ export async function* runBatch<R>(
   options: RunBatchOptions<R>,
 ): AsyncGenerator<Settled<R>> {
   const { clock } = options;
-  const cycle = findCycle(calls.map((call) => call.after ?? []));
-  if (cycle) throw new RangeError(`The calls ${cycle.join(" → ")} of the batch wait for each other`);
+  const graph = calls.some((call) => call.after?.length);
+  if (graph) {
+    const cycle = findCycle(calls.map((call) => call.after ?? []));
+    if (cycle) throw new RangeError(`The calls ${cycle.join(" → ")} of the batch wait for each other`);
+  }
   const started = clock.now();
   const batchPermits =
     options.maxConcurrency === undefined
@@ -84,16 +88,24 @@ export async function* runBatch<R>(
     reason: () =>
       new TimeoutError(`The batch timed out after ${seconds(options.batchTimeoutMs!)}`, options.batchTimeoutMs),
   });
-  const batchSignal = batch.signal;
+  // What aborts each call still running, by index: the batch aborts them in call order through one
+  // listener on its signal, not one listener per call (adding and removing listeners on one signal costs
+  // in proportion to those it has); and the calls' deadlines share a timer per distinct timeout.
+  const running: (((reason: unknown) => void) | undefined)[] = new Array(calls.length);
+  const onBatchAbort = () => {
+    for (const abort of running) abort?.(batch.signal.reason);
+  };
+  batch.signal.addEventListener("abort", onBatchAbort, { once: true });
+  const deadlines = new CallDeadlines(clock);
 
   const ready: Settled<R>[] = [];
   let wake: (() => void) | undefined;
-  /** Each call's outcome once it settled, and a promise that resolves then, for the calls waiting on it. */
+  /** Each call's outcome once it settled, and (in a graph) a promise that resolves then, for the calls waiting on it. */
   const outcomes: (Settled<R> | undefined)[] = new Array(calls.length);
-  const settledSignals = calls.map(() => Promise.withResolvers<void>());
+  const settledSignals = graph ? calls.map(() => Promise.withResolvers<void>()) : undefined;
   const settle = (settled: Settled<R>) => {
     outcomes[settled.index] = settled;
-    settledSignals[settled.index]!.resolve();
+    settledSignals?.[settled.index]?.resolve();
     ready.push(settled);
     if (
       options.failFast &&
@@ -108,21 +120,41 @@ export async function* runBatch<R>(
   const permitsOf = (call: BatchCall<R>): Semaphore[] => {
     if (call.key === undefined) return [];
     const perKey = options.permitsFor(call.key);
-    return [batchPermits, perKey, options.global].filter((s): s is Semaphore => s !== undefined);
+    const permits: Semaphore[] = [];
+    if (batchPermits) permits.push(batchPermits);
+    if (perKey) permits.push(perKey);
+    permits.push(options.global);
+    return permits;
   };
 
   const runOne = async (call: BatchCall<R>, index: number): Promise<void> => {
-    const link = linkSignals([batchSignal], {
-      clock,
-      ms: call.timeoutMs,
-      reason: () => new TimeoutError(`The call timed out after ${seconds(call.timeoutMs)}`, call.timeoutMs),
-    });
-    const signal = link.signal;
+    // The call's own signal, aborted by the batch (through `running`) or its deadline, and untied from
+    // both once it settles; `stopped` rejects with the reason then, whatever its work does meanwhile.
+    const controller = new AbortController();
+    const signal = controller.signal;
+    let stop: (reason: unknown) => void = () => {};
+    const stopped = new Promise<never>((_, reject) => (stop = reject));
+    stopped.catch(() => {});
+    const abort = (reason: unknown) => {
+      if (signal.aborted) return;
+      controller.abort(reason);
+      stop(reason);
+    };
+    if (batch.signal.aborted) abort(batch.signal.reason);
+    else running[index] = abort;
+    const leaveDeadline = signal.aborted
+      ? undefined
+      : deadlines.join(
+          call.timeoutMs,
+          abort,
+          () => new TimeoutError(`The call timed out after ${seconds(call.timeoutMs)}`, call.timeoutMs),
+        );
     const permits = permitsOf(call);
     let runStart: number | undefined;
     try {
       if (call.after?.length) {
-        await raceSignal(Promise.all(call.after.map((i) => settledSignals[i]!.promise)), signal);
+        signal.throwIfAborted();
+        await Promise.race([Promise.all(call.after.map((i) => settledSignals![i]!.promise)), stopped]);
         call.prepare?.(call.after.map((i) => outcomes[i]!));
       } else call.prepare?.([]);
       for (;;) {
@@ -131,13 +163,13 @@ export async function* runBatch<R>(
         let failure: unknown;
         try {
           signal.throwIfAborted();
-          const value = await raceSignal(call.run(signal), signal);
+          const value = await Promise.race([call.run(signal), stopped]);
           settle({ index, value, elapsedMs: clock.now() - runStart });
           return;
         } catch (error) {
           failure = error;
         } finally {
-          for (const release of releases.reverse()) release();
+          for (let i = releases.length - 1; i >= 0; i--) releases[i]!();
         }
         const delayMs = signal.aborted ? undefined : call.retryDelayMs?.(failure);
         if (delayMs === undefined) throw failure;
@@ -146,11 +178,12 @@ export async function* runBatch<R>(
     } catch (error) {
       settle({ index, error, elapsedMs: clock.now() - (runStart ?? started) });
     } finally {
-      link.dispose();
+      running[index] = undefined;
+      leaveDeadline?.();
     }
   };
 
-  calls.forEach((call, index) => void runOne(call, index));
+  for (let index = 0; index < calls.length; index++) void runOne(calls[index]!, index);
   let yielded = 0;
   try {
     while (yielded < calls.length) {
@@ -163,7 +196,9 @@ export async function* runBatch<R>(
     }
   } finally {
     if (yielded < calls.length) batch.abort(new CancelledError("The batch was abandoned"));
+    batch.signal.removeEventListener("abort", onBatchAbort);
     batch.dispose();
+    deadlines.clear();
   }
 }
 

@@ -1,0 +1,156 @@
+// Issue 11, `hangar_call` fan-out: what a batch's calls cost the scheduler (deadline timers and abort
+// listeners), with every deadline and cancellation kept.
+import { describe, expect, test } from "bun:test";
+import { CancelledError, TimeoutError } from "../src/errors.ts";
+import { CallDeadlines } from "../src/scheduler/call-deadlines.ts";
+import { type BatchCall, runBatch, Semaphore, type Settled } from "../src/scheduler/index.ts";
+import { FakeClock } from "./helpers/fake-clock.ts";
+
+/** Calls the test finishes by hand (index → finish), keeping each call's signal. */
+function handCalls(count: number, timeoutMs: (index: number) => number) {
+  const finish: ((value: string) => void)[] = [];
+  const signals: AbortSignal[] = [];
+  const calls = Array.from(
+    { length: count },
+    (_, index): BatchCall<string> => ({
+      key: "p",
+      timeoutMs: timeoutMs(index),
+      run: (signal) => {
+        signals[index] = signal;
+        return new Promise<string>((resolve) => {
+          finish[index] = resolve;
+        });
+      },
+    }),
+  );
+  return { calls, finish, signals };
+}
+
+async function collect<R>(iterator: AsyncIterable<Settled<R>>): Promise<Settled<R>[]> {
+  const out: Settled<R>[] = [];
+  for await (const settled of iterator) out.push(settled);
+  return out;
+}
+
+const settleTurns = async () => {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+};
+
+describe("Issue 11: a batch's deadlines", () => {
+  test("Calls of a batch with the same timeout share one timer, dropped once the last of them settles", async () => {
+    const clock = new FakeClock();
+    const { calls, finish } = handCalls(50, (i) => (i < 40 ? 60_000 : 5_000));
+    const run = collect(runBatch(calls, { clock, global: new Semaphore(64), permitsFor: () => undefined }));
+    await settleTurns();
+    expect(clock.pending).toBe(2);
+    for (let i = 0; i < 40; i++) finish[i]!("done");
+    await settleTurns();
+    expect(clock.pending).toBe(1);
+    for (let i = 40; i < 50; i++) finish[i]!("done");
+    expect((await run).every((s) => s.value === "done")).toBe(true);
+    expect(clock.pending).toBe(0);
+  });
+
+  test("Each call still running at a shared deadline times out with its own error; calls that settled are left alone", async () => {
+    const clock = new FakeClock();
+    const { calls, finish, signals } = handCalls(5, () => 1_000);
+    const run = collect(runBatch(calls, { clock, global: new Semaphore(64), permitsFor: () => undefined }));
+    await settleTurns();
+    finish[0]!("early");
+    finish[1]!("early");
+    await settleTurns();
+    await clock.advance(1_000);
+    const settled = (await run).sort((a, b) => a.index - b.index);
+    expect(settled.slice(0, 2).map((s) => s.value)).toEqual(["early", "early"]);
+    const errors = settled.slice(2).map((s) => s.error);
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect((error as Error).message).toBe("The call timed out after 1 s");
+    }
+    expect(new Set(errors).size).toBe(3);
+    expect(signals.slice(0, 2).map((s) => s.aborted)).toEqual([false, false]);
+    expect(signals.slice(2).map((s) => s.aborted)).toEqual([true, true, true]);
+  });
+
+  test("Cancelling a batch aborts each running call, in call order, and none that settled", async () => {
+    const clock = new FakeClock();
+    const { calls, finish, signals } = handCalls(4, () => Number.POSITIVE_INFINITY);
+    const order: number[] = [];
+    const cancel = new AbortController();
+    const run = collect(
+      runBatch(
+        calls.map((call, index) => ({
+          ...call,
+          run: (signal: AbortSignal) => {
+            signal.addEventListener("abort", () => order.push(index));
+            return call.run(signal);
+          },
+        })),
+        { clock, global: new Semaphore(64), permitsFor: () => undefined, signals: [cancel.signal] },
+      ),
+    );
+    await settleTurns();
+    finish[1]!("done");
+    await settleTurns();
+    cancel.abort(new CancelledError("the caller went away"));
+    const settled = (await run).sort((a, b) => a.index - b.index);
+    expect(order).toEqual([0, 2, 3]);
+    expect(settled.map((s) => s.value ?? (s.error as Error).message)).toEqual([
+      "the caller went away",
+      "done",
+      "the caller went away",
+      "the caller went away",
+    ]);
+    expect(signals[1]!.aborted).toBe(false);
+  });
+
+  test("A 50-call batch adds no abort listener per call to the scheduler's signals", async () => {
+    const clock = new FakeClock();
+    const { calls, finish } = handCalls(50, () => 60_000);
+    const add = AbortSignal.prototype.addEventListener;
+    let listeners = 0;
+    AbortSignal.prototype.addEventListener = function (this: AbortSignal, ...args: Parameters<typeof add>) {
+      listeners++;
+      return add.apply(this, args);
+    } as typeof add;
+    try {
+      const run = collect(
+        runBatch(calls, {
+          clock,
+          global: new Semaphore(64),
+          permitsFor: () => new Semaphore(64),
+          signals: [new AbortController().signal],
+        }),
+      );
+      await settleTurns();
+      for (const done of finish) done("done");
+      expect((await run).length).toBe(50);
+    } finally {
+      AbortSignal.prototype.addEventListener = add;
+    }
+    // The link to the caller's signal and the batch's own listener: none per call (it was two).
+    expect(listeners).toBeLessThanOrEqual(2);
+  });
+
+  test("CallDeadlines never aborts a member that left, and drops a lane's timer with its last member", async () => {
+    const clock = new FakeClock();
+    const deadlines = new CallDeadlines(clock);
+    const aborted: string[] = [];
+    const reason = () => new TimeoutError("late", 10);
+    const leaveA = deadlines.join(10, () => aborted.push("a"), reason);
+    deadlines.join(10, () => aborted.push("b"), reason);
+    deadlines.join(Number.POSITIVE_INFINITY, () => aborted.push("never"), reason);
+    expect(clock.pending).toBe(1);
+    leaveA();
+    leaveA();
+    await clock.advance(10);
+    expect(aborted).toEqual(["b"]);
+    const leaveC = deadlines.join(20, () => aborted.push("c"), reason);
+    leaveC();
+    expect(clock.pending).toBe(0);
+    deadlines.join(30, () => aborted.push("d"), reason);
+    deadlines.clear();
+    await clock.advance(100);
+    expect(aborted).toEqual(["b"]);
+  });
+});
