@@ -171,17 +171,16 @@ export function resultOf(call: CallRequest, outcome: Settled<CallToolResult>, at
       : answer.isError === true
         ? toolError(call, answer)
         : undefined;
-  return {
-    index: outcome.index,
-    ...(call.id === undefined ? {} : { id: call.id }),
-    provider: call.provider,
-    tool: call.tool,
-    ok: error === undefined,
-    ...(answer === undefined ? {} : { result: answer }),
-    ...(error === undefined ? {} : { error }),
-    elapsed_ms: roundMs(outcome.elapsedMs),
-    attempts: attempts.count,
-  };
+  // Built field by field in that order (no spread of optional parts: this runs once per call of a batch).
+  const result: Partial<CallResult> =
+    call.id === undefined
+      ? { index: outcome.index, provider: call.provider, tool: call.tool, ok: error === undefined }
+      : { index: outcome.index, id: call.id, provider: call.provider, tool: call.tool, ok: error === undefined };
+  if (answer !== undefined) result.result = answer;
+  if (error !== undefined) result.error = error;
+  result.elapsed_ms = roundMs(outcome.elapsedMs);
+  result.attempts = attempts.count;
+  return result as CallResult;
 }
 
 /** The error of an answer with `isError`: its first text, else a sentence naming the tool. */
