@@ -1,13 +1,16 @@
 // Core benchmark: fan-out speedup, single-flight cold start, and the latency hangar adds to one call.
 // Every figure is printed beside its baseline, measured in the same process on the same machine.
 //
-//   bun run bench/core.ts [--fanout-rounds 7] [--calls 50] [--providers 5] [--latency-ms 100] [--overhead-calls 2000] [--observe none|metrics|all] [--json]
+//   bun run bench/core.ts [--fanout-rounds 7] [--calls 50] [--providers 5] [--latency-ms 100] [--overhead-calls 2000] [--observe none|metrics|all] [--only fanout,cold,overhead] [--before <dir>] [--json]
 //
+// --only: run just these scenarios (default all three).
+// --before <source tree>: the fan-out rounds also run the batch through that tree's Gateway (another
+// checkout of Hangar, node_modules linked), alternating with this one's, e.g. before and after a change.
 // --observe: what the gateway records into during the added-latency run: nothing (the default, as in
 // `hangar call`), Prometheus metrics (as `serve --http`), or metrics plus tracing (spans made and
 // batched, then dropped by a discarding exporter, so the figure is Hangar's own cost).
 
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -28,6 +31,8 @@ const { values } = parseArgs({
     "overhead-calls": { type: "string", default: "2000" },
     observe: { type: "string", default: "none" },
     "fanout-rounds": { type: "string", default: "7" },
+    only: { type: "string", default: "fanout,cold,overhead" },
+    before: { type: "string" },
     json: { type: "boolean", default: false },
   },
 });
@@ -37,6 +42,11 @@ const LATENCY = Number(values["latency-ms"]);
 const OVERHEAD_CALLS = Number(values["overhead-calls"]);
 const OBSERVE = values.observe;
 const FANOUT_ROUNDS = Number(values["fanout-rounds"]);
+const ONLY = new Set(values.only.split(","));
+const BEFORE = values.before;
+for (const name of ONLY)
+  if (!["fanout", "cold", "overhead"].includes(name))
+    throw new Error(`--only takes fanout, cold and overhead, not "${name}"`);
 if (!["none", "metrics", "all"].includes(OBSERVE))
   throw new Error(`--observe must be none, metrics or all, not "${OBSERVE}"`);
 
@@ -65,7 +75,18 @@ async function directClient(id: string): Promise<Client> {
   return client;
 }
 
-/** A batch of CALLS sleeps over PROVIDERS providers: one after another through direct clients, then one hangar batch. */
+/** What one way of running the batch measured, round by round. */
+interface BatchRuns {
+  readonly walls: number[];
+  readonly cpus: number[];
+  succeeded: number;
+}
+
+/**
+ * A batch of CALLS sleeps over PROVIDERS providers: one after another through direct clients, then in
+ * rounds the floor and one hangar batch (and, with --before, one batch through the Gateway of that
+ * source tree too, the order alternating round by round).
+ */
 async function fanOut() {
   const ids = Array.from({ length: PROVIDERS }, (_, i) => `p${i}`);
   const calls = Array.from({ length: CALLS }, (_, i) => ({
@@ -74,31 +95,43 @@ async function fanOut() {
     arguments: { ms: LATENCY },
   }));
   const clients = await Promise.all(ids.map(directClient));
-  let start = performance.now();
+  const start = performance.now();
   for (const call of calls)
     await clients[ids.indexOf(call.provider)]!.callTool({ name: call.tool, arguments: call.arguments });
   const sequential = performance.now() - start;
   await using gateway = new Gateway(config(ids.map((id) => provider(id))));
-  // Warm providers and gateway, as in steady use (the direct clients were warmed by the sequential pass):
-  // started, and the same batch run once before the timed ones.
-  await gateway.run({ calls });
+  const gateways: { name: string; run: (request: unknown) => Promise<{ succeeded: number }> }[] = [
+    { name: "hangar", run: (request) => gateway.run(request) },
+  ];
+  await using old = BEFORE === undefined ? undefined : await beforeGateway(BEFORE, ids);
+  if (old) gateways.push({ name: "before", run: (request) => old.run(request) });
+  // Warm providers and gateways, as in steady use (the direct clients were warmed by the sequential
+  // pass): started, and the same batch run once before the timed ones.
+  for (const { run } of gateways) await run({ calls });
   // Interleaved rounds: the floor (the same calls all at once through the direct clients, no hangar in
-  // between), then one hangar batch; the medians, and the median of each round's difference.
-  const floors: number[] = [];
-  const batches: number[] = [];
-  let succeeded = 0;
+  // between), then the batches; the medians, and the median of each round's difference. Beside each,
+  // the CPU time of this process's main thread over it: the direct clients' for the floor, Hangar's for
+  // a batch (the figure that depends least on what else the machine runs).
+  const floor: BatchRuns = { walls: [], cpus: [], succeeded: 0 };
+  const runs = new Map(gateways.map(({ name }) => [name, { walls: [], cpus: [], succeeded: 0 } as BatchRuns]));
+  const timed = async (into: BatchRuns, work: () => Promise<number>) => {
+    const cpu = mainThreadCpuMs();
+    const begun = performance.now();
+    into.succeeded = await work();
+    into.walls.push(performance.now() - begun);
+    into.cpus.push(mainThreadCpuMs() - cpu);
+  };
   for (let round = 0; round < FANOUT_ROUNDS; round++) {
-    start = performance.now();
-    await Promise.all(
-      calls.map((call) =>
-        clients[ids.indexOf(call.provider)]!.callTool({ name: call.tool, arguments: call.arguments }),
-      ),
-    );
-    floors.push(performance.now() - start);
-    start = performance.now();
-    const batch = await gateway.run({ calls });
-    batches.push(performance.now() - start);
-    succeeded = batch.succeeded;
+    await timed(floor, async () => {
+      await Promise.all(
+        calls.map((call) =>
+          clients[ids.indexOf(call.provider)]!.callTool({ name: call.tool, arguments: call.arguments }),
+        ),
+      );
+      return calls.length;
+    });
+    const order = round % 2 === 0 ? gateways : [...gateways].reverse();
+    for (const { name, run } of order) await timed(runs.get(name)!, async () => (await run({ calls })).succeeded);
   }
   await Promise.all(clients.map((c) => c.close()));
   const median = (values: number[]) =>
@@ -106,19 +139,51 @@ async function fanOut() {
       [...values].sort((a, b) => a - b),
       50,
     );
-  const parallel = median(batches);
+  const summary = ({ walls, cpus, succeeded }: BatchRuns) => ({
+    ms: ms(median(walls)),
+    above_floor_ms: ms(median(walls.map((wall, i) => wall - floor.walls[i]!))),
+    cpu_ms: ms(median(cpus)),
+    succeeded,
+  });
+  const hangar = summary(runs.get("hangar")!);
   return {
     calls: CALLS,
     providers: PROVIDERS,
     latency_ms: LATENCY,
     rounds: FANOUT_ROUNDS,
     sequential_ms: ms(sequential),
-    direct_parallel_ms: ms(median(floors)),
-    hangar_ms: ms(parallel),
-    above_floor_ms: ms(median(batches.map((b, i) => b - floors[i]!))),
-    speedup: ms(sequential / parallel),
-    succeeded,
+    direct_parallel_ms: ms(median(floor.walls)),
+    floor_cpu_ms: ms(median(floor.cpus)),
+    hangar_ms: hangar.ms,
+    above_floor_ms: hangar.above_floor_ms,
+    hangar_cpu_ms: hangar.cpu_ms,
+    speedup: ms(sequential / hangar.ms),
+    succeeded: hangar.succeeded,
+    ...(runs.has("before") ? { before: summary(runs.get("before")!) } : {}),
   };
+}
+
+/** The Gateway of the source tree `root` (another checkout of Hangar), over the same providers. */
+async function beforeGateway(root: string, ids: readonly string[]) {
+  const { Gateway: Before } = await import(join(resolve(root), "src/gateway/index.ts"));
+  return new Before(config(ids.map((id) => provider(id)))) as {
+    run(request: unknown): Promise<{ succeeded: number }>;
+    [Symbol.asyncDispose](): Promise<void>;
+  };
+}
+
+/**
+ * CPU time of this process's main thread, in ms: where Hangar's JavaScript runs, without the runtime's
+ * helper threads (JIT, GC), from /proc/self/task/<pid>/schedstat (nanoseconds; Linux); elsewhere the
+ * whole process's user + system time.
+ */
+function mainThreadCpuMs(): number {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8").split(" ")[0]) / 1e6;
+  } catch {
+    const used = process.cpuUsage();
+    return (used.user + used.system) / 1000;
+  }
 }
 
 /** 50 concurrent calls to a cold provider: how many processes start, and how long the batch takes. */
@@ -182,7 +247,11 @@ function observer(): GatewayRecorder {
   return combineRecorders(metrics, createTracing({ exporter: discard })!.recorder);
 }
 
-const results = { fan_out: await fanOut(), cold_start: await coldStart(), overhead_ms: await overhead() };
+const results = {
+  fan_out: ONLY.has("fanout") ? await fanOut() : undefined,
+  cold_start: ONLY.has("cold") ? await coldStart() : undefined,
+  overhead_ms: ONLY.has("overhead") ? await overhead() : undefined,
+};
 if (values.json) {
   console.log(JSON.stringify(results, null, 2));
 } else {
@@ -190,31 +259,44 @@ if (values.json) {
   const c = results.cold_start;
   const o = results.overhead_ms;
   console.log(`hangar core benchmark — bun ${Bun.version}, ${process.platform}-${process.arch}\n`);
-  console.log(`fan-out: ${f.calls} × sleep ${f.latency_ms} ms over ${f.providers} providers`);
-  console.log(`  sequential (direct clients)  ${f.sequential_ms.toFixed(1)} ms`);
-  console.log(
-    `  parallel (direct clients)    ${f.direct_parallel_ms.toFixed(1)} ms   (the floor: no hangar in between; median of ${f.rounds} rounds)`,
-  );
-  console.log(
-    `  hangar batch                 ${f.hangar_ms.toFixed(1)} ms   speedup ${f.speedup.toFixed(1)}×   (median of ${f.rounds}, interleaved with the floor)`,
-  );
-  console.log(
-    `  above the floor              ${f.above_floor_ms.toFixed(1)} ms   (median of the rounds' differences; target ≤ 3 ms)`,
-  );
-  console.log(`cold start: ${c.concurrent_calls} concurrent calls to a stopped provider`);
-  console.log(
-    `  processes started            ${c.starts}   (target 1)   ${c.succeeded}/${c.concurrent_calls} ok in ${c.wall_ms.toFixed(1)} ms`,
-  );
-  console.log(`added latency per call (${o.calls} calls each, ms; --observe ${OBSERVE}):`);
-  console.log(`          direct    hangar    added`);
-  for (const [name, row] of [
-    ["p50", o.p50],
-    ["p90", o.p90],
-    ["p99", o.p99],
-  ] as const) {
+  if (f) {
+    console.log(`fan-out: ${f.calls} × sleep ${f.latency_ms} ms over ${f.providers} providers`);
+    console.log(`  sequential (direct clients)  ${f.sequential_ms.toFixed(1)} ms`);
     console.log(
-      `  ${name}   ${row.direct.toFixed(3).padStart(7)}   ${row.hangar.toFixed(3).padStart(7)}   ${row.added.toFixed(3).padStart(6)}`,
+      `  parallel (direct clients)    ${f.direct_parallel_ms.toFixed(1)} ms   (the floor: no hangar in between; median of ${f.rounds} rounds)`,
+    );
+    console.log(
+      `  hangar batch                 ${f.hangar_ms.toFixed(1)} ms   speedup ${f.speedup.toFixed(1)}×   (median of ${f.rounds}, interleaved with the floor)`,
+    );
+    console.log(
+      `  above the floor              ${f.above_floor_ms.toFixed(1)} ms   (median of the rounds' differences; target ≤ 3 ms)`,
+    );
+    console.log(
+      `  CPU (main thread)            ${f.hangar_cpu_ms.toFixed(2)} ms per hangar batch, ${f.floor_cpu_ms.toFixed(2)} ms per floor round (medians)`,
+    );
+    if (f.before)
+      console.log(
+        `  --before batch               ${f.before.ms.toFixed(1)} ms   above the floor ${f.before.above_floor_ms.toFixed(1)} ms   CPU ${f.before.cpu_ms.toFixed(2)} ms   (same rounds, order alternating)`,
+      );
+  }
+  if (c) {
+    console.log(`cold start: ${c.concurrent_calls} concurrent calls to a stopped provider`);
+    console.log(
+      `  processes started            ${c.starts}   (target 1)   ${c.succeeded}/${c.concurrent_calls} ok in ${c.wall_ms.toFixed(1)} ms`,
     );
   }
-  console.log(`  (targets: added p50 ≤ 0.3 ms, p99 ≤ 2 ms)`);
+  if (o) {
+    console.log(`added latency per call (${o.calls} calls each, ms; --observe ${OBSERVE}):`);
+    console.log(`          direct    hangar    added`);
+    for (const [name, row] of [
+      ["p50", o.p50],
+      ["p90", o.p90],
+      ["p99", o.p99],
+    ] as const) {
+      console.log(
+        `  ${name}   ${row.direct.toFixed(3).padStart(7)}   ${row.hangar.toFixed(3).padStart(7)}   ${row.added.toFixed(3).padStart(6)}`,
+      );
+    }
+    console.log(`  (targets: added p50 ≤ 0.3 ms, p99 ≤ 2 ms)`);
+  }
 }
