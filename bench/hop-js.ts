@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { InMemoryTransport, type JSONRPCMessage, type Transport } from "@modelcontextprotocol/client";
 import type { Server } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
-import { createDemoServer } from "../src/demo/demo-provider.ts";
+import { createDemoServer } from "../src/demo/demo-server.ts";
 import { Gateway } from "../src/gateway/index.ts";
 import { silentLogger } from "../src/observability/log.ts";
 import { connectClient } from "../src/providers/connect-client.ts";
