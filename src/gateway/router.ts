@@ -47,7 +47,7 @@ export class Router {
 
   /** Finds the tool in the provider's catalog and validates the arguments against its inputSchema. */
   check(providerId: string, tools: readonly Tool[], toolName: string, args: Record<string, unknown> | undefined): Tool {
-    const tool = tools.find((t) => t.name === toolName);
+    const tool = toolsByName(tools).get(toolName);
     if (tool === undefined) {
       const guess = closest(
         toolName,
@@ -62,4 +62,18 @@ export class Router {
     }
     return tool;
   }
+}
+
+const indexes = new WeakMap<readonly Tool[], ReadonlyMap<string, Tool>>();
+
+/** `tools` by name, made once per list a provider listed (the first of a repeated name, as `find` gives). */
+function toolsByName(tools: readonly Tool[]): ReadonlyMap<string, Tool> {
+  let index = indexes.get(tools);
+  if (index === undefined) {
+    const byName = new Map<string, Tool>();
+    for (const tool of tools) if (!byName.has(tool.name)) byName.set(tool.name, tool);
+    index = byName;
+    indexes.set(tools, index);
+  }
+  return index;
 }

@@ -32,7 +32,11 @@ export class FastRouteTransport extends InterceptingTransport {
     private readonly relay?: RelayCodec,
   ) {
     super(inner);
+    this.tracing = deps.logger.isLevelEnabled("trace");
   }
+
+  /** Whether the logger writes trace lines (the line each fast-routed call would log is built only then). */
+  private readonly tracing: boolean;
 
   /** The instance the SDK pinned for the connection (the last one built), and its era. */
   use(server: Server, era: Era): void {
@@ -48,7 +52,7 @@ export class FastRouteTransport extends InterceptingTransport {
       const call = server && fastCallOf(message, this.legacy ? "legacy" : "modern");
       const target = call && fastTarget(this.deps, call);
       if (!server || !call || !target) return false;
-      this.deps.logger.trace({ id: call.id, tool: call.name }, FAST_ROUTE_LOG);
+      if (this.tracing) this.deps.logger.trace({ id: call.id, tool: call.name }, FAST_ROUTE_LOG);
       void this.run(server, target, call);
       return true;
     }

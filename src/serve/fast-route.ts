@@ -12,7 +12,7 @@ import {
   type ServerContext,
 } from "@modelcontextprotocol/server";
 import type { FrontDeps } from "./front-deps.ts";
-import { hangarTool } from "./hangar-tools.ts";
+import { HANGAR_TOOL_NAMES } from "./hangar-tools.ts";
 import { type RelayCodec, relayedInputRequired } from "./input-relay.ts";
 import type { Target } from "./names.ts";
 import { answerOf, callThrough } from "./pass-through.ts";
@@ -113,7 +113,7 @@ function plainClientInfo(info: unknown): boolean {
  * listed, and withheld (pinned) tools are undefined: the SDK path answers those.
  */
 export function fastTarget(deps: FrontDeps, call: FastCall): Target | undefined {
-  if (hangarTool(call.name)) return undefined;
+  if (HANGAR_TOOL_NAMES.has(call.name)) return undefined;
   return deps.hangar.catalog.exposed.resolveTool(call.name);
 }
 
