@@ -146,9 +146,10 @@ export class ProviderHandle {
   }
 
   /** Starts the provider if needed (one start however many callers wait) and returns its tools. */
-  async ensureReady(signal: AbortSignal): Promise<readonly Tool[]> {
-    await this.connect(signal);
-    return this.catalog.listed?.tools ?? [];
+  ensureReady(signal: AbortSignal): Promise<readonly Tool[]> {
+    // Ready (nearly every call): no async frame, no turn spent on a settled connect.
+    if (this.state === "ready" && this.connection) return Promise.resolve(this.catalog.listed?.tools ?? []);
+    return this.connect(signal).then(() => this.catalog.listed?.tools ?? []);
   }
 
   /**
@@ -162,37 +163,49 @@ export class ProviderHandle {
   ): Promise<CallToolResult> {
     this.leases.acquire();
     try {
-      let sessionLost = false;
-      const send = async () => {
-        const connection = await this.connect(options.signal);
-        const done = this.uses.begin(connection);
-        this.stats.calls++;
-        try {
-          const sent = this.clock.now();
-          const result = await requestToolCall(connection.client, name, args, options, this.listedTools);
-          recordCallTime(this.stats, this.clock.now() - sent);
-          return result;
-        } catch (error) {
-          // A call that was on the connection when another call found the session lost fails with
-          // ConnectionClosed (or "Not connected") as that call drops it: it, too, never ran.
-          sessionLost = isSessionLost(error) || this.lostSessions.has(connection);
-          if (!sessionLost) throw callFailure(this.config.id, connection, error);
-          this.lostSessions.add(connection);
-          await this.dropConnection(connection);
-          throw error;
-        } finally {
-          done();
-        }
-      };
       try {
-        return await send();
+        return await this.sendToolCall(name, args, options);
       } catch (error) {
-        if (!sessionLost) throw error;
+        if (!(error instanceof SessionLost)) throw error;
         this.logger.info({ provider: this.config.id }, "remote session expired; reconnecting");
-        return await send();
+        try {
+          return await this.sendToolCall(name, args, options);
+        } catch (again) {
+          throw again instanceof SessionLost ? again.cause : again;
+        }
       }
     } finally {
       this.leases.release();
+    }
+  }
+
+  /**
+   * One attempt of `callTool` on the live connection (started if need be), counted on it; rejects with
+   * `SessionLost` (the connection dropped) when the remote provider lost our session.
+   */
+  private async sendToolCall(
+    name: string,
+    args: Record<string, unknown> | undefined,
+    options: UpstreamCallOptions,
+  ): Promise<CallToolResult> {
+    const connection = this.state === "ready" && this.connection ? this.connection : await this.connect(options.signal);
+    const done = this.uses.begin(connection);
+    this.stats.calls++;
+    try {
+      const sent = this.clock.now();
+      const result = await requestToolCall(connection.client, name, args, options, this.listedTools);
+      recordCallTime(this.stats, this.clock.now() - sent);
+      return result;
+    } catch (error) {
+      // A call that was on the connection when another call found the session lost fails with
+      // ConnectionClosed (or "Not connected") as that call drops it: it, too, never ran.
+      if (!(isSessionLost(error) || this.lostSessions.has(connection)))
+        throw callFailure(this.config.id, connection, error);
+      this.lostSessions.add(connection);
+      await this.dropConnection(connection);
+      throw new SessionLost(error);
+    } finally {
+      done();
     }
   }
 
@@ -360,3 +373,10 @@ export class ProviderHandle {
 }
 
 function noop(): void {}
+
+/** An attempt whose remote session was lost: it never ran, and is sent once more on a new connection. */
+class SessionLost extends Error {
+  constructor(override readonly cause: unknown) {
+    super("the remote session was lost");
+  }
+}
