@@ -5,7 +5,11 @@ export {};
 
 const argv = process.argv.slice(2);
 const demo = argv[0] === "demo-provider" && (argv.length === 1 || (argv.length === 3 && argv[1] === "--name"));
-if (demo) {
+if (argv[0] === "__group-exec") {
+  // A provider's first step (src/providers/group-exec.ts): its own process group, then its command.
+  const { groupExec } = await import("./providers/group-exec.ts");
+  groupExec(argv.slice(1));
+} else if (demo) {
   const { runDemoProvider } = await import("./demo/demo-provider.ts");
   await runDemoProvider({ name: argv[2] ?? "demo" });
 } else {

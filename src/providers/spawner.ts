@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
+import { accessSync, constants, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { ProviderError } from "../errors.ts";
-import { which } from "../runtime/index.ts";
+import { bun, which } from "../runtime/index.ts";
 import { defaultRunDir, RunRegistry } from "./run-registry.ts";
 import { guardGroup } from "./watchdog.ts";
 
@@ -45,21 +47,47 @@ function resolveCommand(command: string, env: SpawnRequest["env"], cwd: string |
 export interface SystemSpawnerOptions {
   /** Where process groups are recorded for reaping after a crash (default `$HANGAR_HOME/run`, read at spawn). */
   readonly runDir?: string;
+  /**
+   * The session a provider runs in (default "own"). "own": Bun's `detached`, which is `setsid()`, a session
+   * and a process group of its own. "hangar": hangar's session, still leading a process group of its own,
+   * through `hangar __group-exec` (group-exec.ts) — where sessions matter: on Linux with scheduling
+   * autogroups on (one per session; across two, hangar and its provider preempt each other message by
+   * message under load: bench/README.md, "stop 11"), under Bun; elsewhere as "own". It costs each start
+   * the start of a short-lived hangar (~8 ms), so it is for long-lived fronts (`hangar serve`).
+   */
+  readonly session?: "own" | "hangar";
 }
 
 /**
- * Starts real processes with node:child_process, each in its own process group (`detached`), each
- * recorded in the run registry and guarded by a watchdog that stops the group (and removes its
- * container) when hangar dies, even by SIGKILL.
+ * Starts real processes with node:child_process, each in its own process group, each recorded in the
+ * run registry and guarded by a watchdog that stops the group (and removes its container) when hangar
+ * dies, even by SIGKILL.
  */
 export function createSystemSpawner(options: SystemSpawnerOptions = {}): Spawner {
-  return (request) => spawnGuarded(request, new RunRegistry(options.runDir ?? defaultRunDir()));
+  const viaGroupExec = options.session === "hangar" ? groupExecCommand() : undefined;
+  return (request) => spawnGuarded(request, new RunRegistry(options.runDir ?? defaultRunDir()), viaGroupExec);
+}
+
+/** The argv that runs group-exec.ts, when a provider's session matters here (see `session`); else undefined. */
+function groupExecCommand(): string[] | undefined {
+  if (process.platform !== "linux" || bun === undefined) return undefined;
+  try {
+    if (readFileSync("/proc/sys/kernel/sched_autogroup_enabled", "utf8").trim() !== "1") return undefined;
+  } catch {
+    return undefined;
+  }
+  const compiled = import.meta.path.startsWith("/$bunfs/");
+  return compiled ? [process.execPath, "__group-exec"] : [process.execPath, join(import.meta.dir, "group-exec.ts")];
 }
 
 /** The spawner hangar uses: real processes, recorded under `$HANGAR_HOME/run` (default `~/.hangar/run`). */
 export const systemSpawner: Spawner = createSystemSpawner();
 
-function spawnGuarded(request: SpawnRequest, registry: RunRegistry): ChildProcessHandle {
+function spawnGuarded(
+  request: SpawnRequest,
+  registry: RunRegistry,
+  groupExec: readonly string[] | undefined,
+): ChildProcessHandle {
   const resolved = resolveCommand(request.command, request.env, request.cwd);
   if (resolved === undefined) {
     throw new ProviderError(
@@ -69,24 +97,28 @@ function spawnGuarded(request: SpawnRequest, registry: RunRegistry): ChildProces
       false,
     );
   }
-  const child = spawn(resolved, [...request.args], {
-    env: request.env as NodeJS.ProcessEnv,
-    cwd: request.cwd,
-    stdio: ["pipe", "pipe", "pipe"],
-    detached: true,
-  });
-  const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-    child.once("exit", (code, signal) => resolve({ code, signal }));
-    child.once("error", () => resolve({ code: null, signal: null }));
-  });
-  if (child.pid === undefined) {
-    throw new ProviderError(
+  const cannotRun = () =>
+    new ProviderError(
       request.providerId,
       `Cannot start provider "${request.providerId}": "${request.command}" could not be run (check its permissions and working directory)`,
       "provider_unavailable",
       false,
     );
-  }
+  // Through group-exec, the exec that would fail happens in the helper: check what it would check first.
+  if (groupExec !== undefined && !executable(resolved)) throw cannotRun();
+  const [file, ...args] =
+    groupExec === undefined ? [resolved, ...request.args] : [...groupExec, resolved, ...request.args];
+  const child = spawn(file!, args, {
+    env: request.env as NodeJS.ProcessEnv,
+    cwd: request.cwd,
+    stdio: ["pipe", "pipe", "pipe"],
+    detached: groupExec === undefined,
+  });
+  const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+    child.once("error", () => resolve({ code: null, signal: null }));
+  });
+  if (child.pid === undefined) throw cannotRun();
   const pid = child.pid;
   const watchdog = guardGroup(registry, request, pid, resolved);
   const exited = ended.then(async (status) => {
@@ -111,4 +143,14 @@ function spawnGuarded(request: SpawnRequest, registry: RunRegistry): ChildProces
       }
     },
   };
+}
+
+/** Whether `path` is a file this process may execute. */
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -84,7 +84,7 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
    * Opens the gateway and the library's Hangar over it (the API `hangar call` and an embedding agent use:
    * one path), then watches the config file and applies each valid change live (issue 17).
    */
-  const open = async (deps: Pick<GatewayDeps, "bridge">, metrics = false) => {
+  const open = async (deps: Pick<GatewayDeps, "bridge" | "spawner">, metrics = false) => {
     const context = await openContext(global, deps, { metrics, ...(config ? { config } : {}) });
     const hangar = Hangar.over(context.gateway, context.logger, { cache: context.cache });
     const counted = context.observability.metrics;
