@@ -35,7 +35,8 @@ export class InFlight {
 
   /** `response`, counted until it has been sent (a whole body: now; a stream: its end). */
   private counting(response: Response): Response {
-    if (response.body === null || isWholeJson(response)) {
+    // The Content-Type first: reading `body` makes the runtime build a stream for a body it holds whole.
+    if (isWholeJson(response) || response.body === null) {
       this.finish();
       return response;
     }

@@ -9,26 +9,27 @@ function event(message: JSONRPCMessage): Uint8Array {
 
 /** The headers of an answer as JSON and as an event stream. */
 export interface AnswerHeaders {
-  readonly json: Record<string, string>;
-  readonly sse: Record<string, string>;
+  readonly json: Headers;
+  readonly sse: Headers;
 }
 
 /**
  * The headers the SDK sends with an answer: `sessionId` in `Mcp-Session-Id`; sessionless 2026 streams
- * unbuffered. Built once per session (or once for 2026 requests): the Response copies them.
+ * unbuffered. Built once per session (or once for 2026 requests): a Response copies a `Headers` it is
+ * given at a fraction of the cost of building one from a plain object.
  */
 export function answerHeaders(sessionId: string | undefined, modern: boolean): AnswerHeaders {
   const session: Record<string, string> = sessionId === undefined ? {} : { "mcp-session-id": sessionId };
   return {
-    json: { "content-type": "application/json", ...session },
-    sse: {
+    json: new Headers({ "content-type": "application/json", ...session }),
+    sse: new Headers({
       "content-type": "text/event-stream",
       "cache-control": "no-cache, no-transform",
       connection: "keep-alive",
       ...session,
       // The SDK's sessionless 2026 streams ask proxies not to buffer them.
       ...(modern ? { "x-accel-buffering": "no" } : {}),
-    },
+    }),
   };
 }
 
@@ -108,7 +109,7 @@ export class FastAnswer {
     this.resolve(new Response(body, { status: 200, headers: this.headers("sse") }));
   }
 
-  private headers(kind: "json" | "sse"): Record<string, string> {
+  private headers(kind: "json" | "sse"): Headers {
     return this.answerHeaders[kind];
   }
 }

@@ -134,9 +134,14 @@ export class FastSessionTransport extends InterceptingTransport {
 function acceptable(headers: Headers, negotiated: string | undefined): boolean {
   const accept = headers.get("accept");
   if (accept === null || !accept.includes("application/json") || !accept.includes("text/event-stream")) return false;
-  if (headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() !== "application/json") return false;
+  if (!isJsonType(headers.get("content-type"))) return false;
   const version = headers.get("mcp-protocol-version");
   return version === null || version === negotiated;
+}
+
+/** Whether a Content-Type names JSON (the exact `application/json` every client sends, checked first). */
+function isJsonType(type: string | null): boolean {
+  return type === "application/json" || type?.split(";")[0]?.trim().toLowerCase() === "application/json";
 }
 
 /** The request a POSTed `notifications/cancelled` names, if the body is one. */
