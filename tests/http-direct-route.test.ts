@@ -110,6 +110,21 @@ describe("the direct route of POST /mcp (issue 18)", () => {
     expect(app).toHaveBeenCalledTimes(2);
   });
 
+  test("the client's Authorization header goes no further than the token check, on either route", async () => {
+    const { http } = front({ token: TOKEN });
+    const handle = spyOn(http.mcp, "handle");
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const direct = await post(http, JSON.stringify(initializeRequest()), auth);
+    expect(direct.status).toBe(200);
+    await direct.body?.cancel();
+    // No declared length: through hono's app and its body limit.
+    const viaApp = await post(http, new Blob([JSON.stringify(initializeRequest(2))]).stream(), auth);
+    expect(viaApp.status).toBe(200);
+    await viaApp.body?.cancel();
+    expect(handle).toHaveBeenCalledTimes(2);
+    for (const [request] of handle.mock.calls) expect(request.headers.get("authorization")).toBeNull();
+  });
+
   test("a POST to /mcp declaring a body over the limit is refused with 413, and one without a length is counted", async () => {
     const { http } = front({ maxBodyBytes: 1000 });
     const big = JSON.stringify({ ...initializeRequest(), pad: "x".repeat(2000) });
