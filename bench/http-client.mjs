@@ -2,10 +2,11 @@
 // runtime is measured as an agent would run it. Plain JavaScript: Node 20 runs it as is.
 //
 // It reads one JSON command a line on stdin and answers each with one JSON line on stdout:
-//   {"op":"connect","name":"hangar","kind":"session"|"modern"|"sse","url":"http://…/mcp"}
+//   {"op":"connect","name":"hangar","kind":"session"|"modern"|"sse","url":"http://…/mcp"[,"token":"…"]}
 //       kind session: the v1 SDK's StreamableHTTPClientTransport (a 2025 session)
 //       kind modern:  the v2 SDK's StreamableHTTPClientTransport pinned to 2026-07-28 (sessionless)
 //       kind sse:     the v1 SDK's SSEClientTransport (mcp-hub serves only the old SSE transport)
+//       token:        sent on every request as `Authorization: Bearer <token>`
 //   {"op":"latency","name":"hangar","tool":"demo__echo","n":500}   → {"times":[ms, …]}, one call at a time
 //   {"op":"fanout","name":"hangar","tool":"demo__sleep","n":200,"ms":100} → {"wall":ms}, all at once
 //   {"op":"close"}
@@ -18,18 +19,21 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 /** @type {Map<string, { callTool(params: object): Promise<unknown>; close(): Promise<void> }>} */
 const clients = new Map();
 
-async function connect(kind, url) {
+async function connect(kind, url, token) {
+  const options = token === undefined ? {} : { requestInit: { headers: { authorization: `Bearer ${token}` } } };
   if (kind === "modern") {
     const client = new ModernClient(
       { name: "bench-http", version: "1.0.0" },
       { versionNegotiation: { mode: { pin: "2026-07-28" } } },
     );
-    await client.connect(new ModernTransport(new URL(url)));
+    await client.connect(new ModernTransport(new URL(url), options));
     return client;
   }
   const client = new Client({ name: "bench-http", version: "1.0.0" });
   const transport =
-    kind === "sse" ? new SSEClientTransport(new URL(url)) : new StreamableHTTPClientTransport(new URL(url));
+    kind === "sse"
+      ? new SSEClientTransport(new URL(url), options)
+      : new StreamableHTTPClientTransport(new URL(url), options);
   await client.connect(transport);
   return client;
 }
@@ -41,7 +45,7 @@ function check(result) {
 
 async function run(command) {
   if (command.op === "connect") {
-    clients.set(command.name, await connect(command.kind, command.url));
+    clients.set(command.name, await connect(command.kind, command.url, command.token));
     return { ok: true };
   }
   if (command.op === "latency") {

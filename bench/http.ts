@@ -11,6 +11,8 @@
 //                  Streamable HTTP transport, one session): the floor, no hop
 //   hangar         hangar serve --http → demo provider (stdio); a 2025 session (v1 SDK client)
 //   hangar-2026    the same Hangar in MCP 2026-07-28, sessionless (v2 SDK client pinned to it)
+//   hangar-token   (only when named) another Hangar started with --token; its 2025 session sends the
+//                  token on every request: what the bearer-token check costs
 //   mcp-hub        mcp-hub 4.2.1 → demo provider (stdio); its /mcp endpoint (the SDK's SSE transport:
 //                  mcp-hub serves no Streamable HTTP)
 //   supergateway   supergateway 4.0.0 --stateful → demo provider (stdio); Streamable HTTP, one session
@@ -62,6 +64,8 @@ interface System {
   readonly kind: Kind;
   readonly echo: string;
   readonly sleep: string;
+  /** Sent as a bearer token on every request (default: none). */
+  readonly token?: string;
   /** The server's process, whose CPU time is read around each latency run. */
   readonly pid: number | undefined;
 }
@@ -185,8 +189,11 @@ if (wanted.has("direct")) {
     sleep: "sleep",
   });
 }
-/** Starts `binary` serve --http in its own home and adds its 2025 and 2026 paths as `<prefix>` and `<prefix>-2026`. */
-async function startHangar(binary: string, prefix: string): Promise<void> {
+/**
+ * Starts `binary` serve --http in its own home and adds its 2025 and 2026 paths as `<prefix>` and
+ * `<prefix>-2026`; with `token`, only its 2025 path, as `<prefix>-token`.
+ */
+async function startHangar(binary: string, prefix: string, token?: string): Promise<void> {
   const dir = mkdtempSync(join(home, `${prefix}-`));
   const command = [binary, "demo-provider", "--name", "demo"];
   writeFileSync(
@@ -194,11 +201,23 @@ async function startHangar(binary: string, prefix: string): Promise<void> {
     `max_concurrency: 1024\nproviders:\n  - { id: demo, command: ${JSON.stringify(command)}, max_concurrency: 512 }\n`,
   );
   const { match: url, pid } = await start(
-    [binary, "serve", "--http", "--port", "0"],
+    [binary, "serve", "--http", "--port", "0", ...(token === undefined ? [] : ["--token", token])],
     /Hangar serving MCP on (\S+)/,
     {},
     dir,
   );
+  if (token !== undefined) {
+    systems.push({
+      name: `${prefix}-token`,
+      url,
+      kind: "session",
+      echo: "demo__echo",
+      sleep: "demo__sleep",
+      pid,
+      token,
+    });
+    return;
+  }
   if (wanted.has("hangar"))
     systems.push({ name: prefix, url, kind: "session", echo: "demo__echo", sleep: "demo__sleep", pid });
   if (wanted.has("hangar-2026"))
@@ -207,6 +226,10 @@ async function startHangar(binary: string, prefix: string): Promise<void> {
 if (wanted.has("hangar") || wanted.has("hangar-2026")) {
   await startHangar(HANGAR, "hangar");
   if (values.before !== undefined) await startHangar(resolve(values.before), "before");
+}
+if (wanted.has("hangar-token")) {
+  await startHangar(HANGAR, "hangar", "bench-http-token");
+  if (values.before !== undefined) await startHangar(resolve(values.before), "before", "bench-http-token");
 }
 if (wanted.has("mcp-hub")) {
   writeFileSync(
@@ -265,7 +288,7 @@ if (wanted.has("supergateway")) {
 const runtimes = values.runtimes.split(",").map((runtime) => new ClientProcess(runtime));
 for (const client of runtimes)
   for (const system of systems) {
-    await client.send({ op: "connect", name: system.name, kind: system.kind, url: system.url });
+    await client.send({ op: "connect", name: system.name, kind: system.kind, url: system.url, token: system.token });
   }
 
 interface Round {
