@@ -10,6 +10,7 @@ import { createHttpApp, type HttpApp, type HttpAppOptions } from "../src/serve/h
 import { JsonBodies, LATE } from "../src/serve/http/json-body.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 import { INITIALIZED, initializeRequest } from "./helpers/jsonrpc.ts";
+import { waitFor } from "./helpers/processes.ts";
 import { configOf, demoProvider } from "./helpers/providers.ts";
 
 const open: (() => Promise<void>)[] = [];
@@ -28,7 +29,7 @@ function front(options: Partial<HttpAppOptions> = {}) {
     await http.sessions.close();
     await hangar.close();
   });
-  return { http, app: spyOn(http.app, "fetch") };
+  return { http, gateway, app: spyOn(http.app, "fetch") };
 }
 
 /** A POST to /mcp as a client sends it: Host, Accept, JSON, and the body's length declared. */
@@ -149,6 +150,32 @@ describe("the direct route of POST /mcp (issue 18)", () => {
     expect(response.status).toBe(408);
     expect(response.headers.get("connection")).toBe("close");
     expect(app).not.toHaveBeenCalled();
+  });
+});
+
+describe("fast-routed 2026 calls (issue 18)", () => {
+  test("a 2026 call still running when the endpoint closes is cancelled, upstream too, and its response ends", async () => {
+    const { http, gateway } = front();
+    const params = {
+      name: "demo__sleep",
+      arguments: { ms: 30_000 },
+      _meta: {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": { name: "direct-route", version: "1" },
+        "io.modelcontextprotocol/clientCapabilities": {},
+      },
+    };
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params });
+    const headers = { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "demo__sleep" };
+    const started = performance.now();
+    const answered = post(http, body, headers);
+    await waitFor(async () => gateway.load("demo").inFlight === 1, 10_000, "the call to run on the provider");
+    await http.mcp.close();
+    // Cancelled, it ends without an answer, as the SDK's stream would; the provider's call is cancelled too.
+    const response = await answered;
+    expect(await response.text()).toBe("");
+    await waitFor(async () => gateway.load("demo").inFlight === 0, 10_000, "the call to end on the provider");
+    expect(performance.now() - started).toBeLessThan(20_000);
   });
 });
 

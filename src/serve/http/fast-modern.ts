@@ -17,14 +17,15 @@ const MODERN_HEADERS = answerHeaders(undefined, true);
  * answers or refuses it as before). It runs after every check of the HTTP app (Host/Origin, token,
  * limits) and of the endpoint (`Mcp-Param-*`). The answer is the SDK's: JSON, or an event stream when
  * progress comes first; status 200, or 400 for a -32021 error; a client that closes its stream cancels
- * the call (upstream too), and so does `closing` (the endpoint's end). `deps.onUpstream` notes the call as the SDK path's 2026 calls are noted.
+ * the call (upstream too), and so does aborting its controller, which is in `running` while the call runs
+ * (the endpoint aborts them all at its end: one set rather than a listener per call). `deps.onUpstream` notes the call as the SDK path's 2026 calls are noted.
  */
 export function fastModernAnswer(
   deps: FrontDeps,
   request: Request,
   body: unknown,
   relay: RelayCodec,
-  closing: AbortSignal,
+  running: Set<AbortController>,
 ): Promise<Response> | undefined {
   if (request.method !== "POST" || !standardHeaders(request.headers)) return undefined;
   const call = fastCallOf(body, "modern");
@@ -35,10 +36,9 @@ export function fastModernAnswer(
   const answer = new FastAnswer(MODERN_HEADERS, true);
   const controller = new AbortController();
   const cancel = () => controller.abort(request.signal.reason);
-  const close = () => controller.abort(closing.reason);
   if (request.signal.aborted) cancel();
   else request.signal.addEventListener("abort", cancel, { once: true });
-  closing.addEventListener("abort", close, { once: true });
+  running.add(controller);
   const extra: Extra = {
     signal: controller.signal,
     requestId: call.id,
@@ -52,7 +52,7 @@ export function fastModernAnswer(
     .catch((error: unknown) => deps.logger.debug({ err: String(error) }, "fast route: a 2026 call failed"))
     .then((message) => {
       request.signal.removeEventListener("abort", cancel);
-      closing.removeEventListener("abort", close);
+      running.delete(controller);
       answer.end(message ?? undefined);
     });
   return answer.response;

@@ -41,8 +41,8 @@ export class McpEndpoint {
   private readonly listens: ResourceListens;
   private readonly stopFollowing: () => void;
   private readonly onFirstClient: () => void;
-  /** Aborts the fast-routed 2026 calls still running when the endpoint closes. */
-  private readonly closing = new AbortController();
+  /** The fast-routed 2026 calls running now, aborted when the endpoint closes. */
+  private readonly running = new Set<AbortController>();
   private closed = false;
   /** Each exposed tool's `Mcp-Param-*` headers, for the catalog view they were read from (views are immutable). */
   private declared: { view: ExposedCatalog; byTool: Map<string, readonly ParamHeader[]> } | undefined;
@@ -96,7 +96,7 @@ export class McpEndpoint {
     if (mismatch) return mismatch;
     if (isListenRequest(body)) return this.listen(request, body);
     // A plain call of a provider tool skips the SDK's handler and server (fast-modern.ts).
-    const fast = fastModernAnswer(this.modernDeps, request, body, this.relay, this.closing.signal);
+    const fast = fastModernAnswer(this.modernDeps, request, body, this.relay, this.running);
     if (fast) {
       this.onFirstClient();
       return fast;
@@ -160,7 +160,8 @@ export class McpEndpoint {
   /** Ends every session and every running 2026 request. */
   async close(): Promise<void> {
     this.closed = true;
-    this.closing.abort(new CancelledError("Hangar is shutting down"));
+    const closing = new CancelledError("Hangar is shutting down");
+    for (const call of this.running) call.abort(closing);
     this.stopFollowing();
     await Promise.all([this.sessions.close(), this.modern.close()]);
   }
