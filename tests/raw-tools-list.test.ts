@@ -7,11 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "../src/observability/log.ts";
 import { rawToolsListPage } from "../src/pool/raw-tools-list.ts";
+import { Gateway } from "../src/gateway/index.ts";
 import { readCatalog } from "../src/pool/read-catalog.ts";
 import { type Connection, NO_SDK_TIMEOUT, systemSpawner } from "../src/providers/index.ts";
 import { stdioDriver } from "../src/providers/stdio-driver.ts";
 import { hangarBinary } from "./helpers/e2e.ts";
 import { fixture } from "./helpers/paths.ts";
+import { countingSpawner, isAlive, waitFor } from "./helpers/processes.ts";
+import { configOf, stdioProvider } from "./helpers/providers.ts";
 
 const open: Connection[] = [];
 afterEach(async () => {
@@ -106,5 +109,23 @@ describe("A 2026-07-28 stdio provider's tools/list on the raw channel (issue 11)
     expect(viaCatalog).toEqual("value" in sdk ? { value: sdk.value.tools } : sdk);
     // Raw, SDK, then the catalog's raw try and its SDK retry.
     expect(methods().filter((method) => method === "tools/list")).toHaveLength(4);
+  });
+
+  test("a provider that exits on its raw tools/list fails the start as through the SDK, and is gone", async () => {
+    const spawner = countingSpawner();
+    const base = stdioProvider("pager", fixture("page-server.ts"));
+    const provider = { ...base, transport: { ...base.transport, env: { PAGE_EXIT: "3" } } } as typeof base;
+    const gateway = new Gateway(configOf([provider]), { spawner });
+    try {
+      const result = await gateway.callOne({ provider: "pager", tool: "x", arguments: {} });
+      // The message of the SDK path (before issue 11's raw page), compared on the binary by hand.
+      expect(result).toMatchObject({
+        ok: false,
+        error: { type: "provider_unavailable", message: 'Cannot start provider "pager": Connection closed' },
+      });
+    } finally {
+      await gateway.close();
+    }
+    await waitFor(() => spawner.pids.every((pid) => !isAlive(pid)), 10_000, "the provider to be gone");
   });
 });
