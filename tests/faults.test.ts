@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { ResolvedProvider } from "../src/config/types.ts";
 import { CancelledError } from "../src/errors.ts";
 import { Gateway } from "../src/gateway/index.ts";
+import { AbortGroup } from "../src/scheduler/index.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 import { fixture } from "./helpers/paths.ts";
 import { countingSpawner, isAlive, waitFor } from "./helpers/processes.ts";
@@ -205,6 +206,21 @@ describe("Fault injection: a pass-through call (callOne, run without a batch aro
     const ended = await Promise.all(calls.slice(0, 3));
     expect(ended.map((r) => r.error?.type)).toEqual(["cancelled", "cancelled", "cancelled"]);
     expect(gateway.load("busy")).toEqual({ inFlight: 0, queued: 0 });
+  });
+  test("Pass-through calls given their caller's cancellation as a group end with its reason, waiting or running, upstream too", async () => {
+    const { gateway } = setup([faulty("busy", {}, { maxConcurrency: 1, maxQueue: 2 })]);
+    const groups = Array.from({ length: 5 }, () => new AbortGroup());
+    const calls = groups.map((cancel) => gateway.callOne({ provider: "busy", tool: "hang" }, { cancel }));
+    const refused = await Promise.all(calls.slice(3));
+    expect(refused.map((r) => r.error?.type)).toEqual(["overloaded", "overloaded"]);
+    expect(gateway.load("busy")).toEqual({ inFlight: 1, queued: 2 });
+    for (const cancel of groups) cancel.abort(new CancelledError("the client went away"));
+    const ended = await Promise.all(calls.slice(0, 3));
+    expect(ended.map((r) => [r.error?.type, r.error?.message])).toEqual(
+      Array(3).fill(["cancelled", "the client went away"]),
+    );
+    expect(gateway.load("busy")).toEqual({ inFlight: 0, queued: 0 });
+    expect(gateway.handles.get("busy")!.active).toBe(0);
   });
 });
 

@@ -77,7 +77,7 @@ export interface GatewayDeps {
 /** Per-batch hooks. */
 export interface BatchOptions {
   /** Cancels every call of the batch still running (upstream too). */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** Told the progress a provider reports during call `index`. */
   readonly onProgress?: (index: number, progress: Progress) => void;
   /** The caller's W3C trace context (`_meta.traceparent` or the HTTP header); the batch's trace continues it. */
@@ -106,6 +106,8 @@ export interface CallOneOptions extends Omit<BatchOptions, "onProgress"> {
   /**
    * The caller's cancellation as a group rather than a signal (default none): aborting it cancels the
    * call (upstream too) as `signal` would, without a listener per call on a signal of the caller's.
+   * Give one of the two (a call with `select` or a result limit runs as a batch, which follows `signal`,
+   * else the group's own signal).
    */
   readonly cancel?: AbortGroup | undefined;
 }
@@ -347,8 +349,9 @@ export class Gateway {
       options.defaultMaxResultBytes !== undefined ||
       options.keepTrimmed
     ) {
-      const { onProgress, cancel: _, ...rest } = options;
-      return this.callOneAsBatch(call, rest, onProgress);
+      const { onProgress, cancel, ...rest } = options;
+      // A batch follows a signal: the cancel group's, when the caller gave a group rather than a signal.
+      return this.callOneAsBatch(call, cancel && !rest.signal ? { ...rest, signal: cancel.signal } : rest, onProgress);
     }
     // Without a recorder (no logs, metrics or traces asked for) nothing is built to tell it.
     const quiet = this.recorder === noopRecorder;

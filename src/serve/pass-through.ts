@@ -1,4 +1,4 @@
-import type { CallToolResult, Progress, Server } from "@modelcontextprotocol/server";
+import type { CallToolResult, Progress, ProgressToken, Server } from "@modelcontextprotocol/server";
 import type { OneCallResult, ProviderRpcError } from "../gateway/index.ts";
 import type { InputRound } from "../pool/index.ts";
 import type { FrontDeps } from "./front-deps.ts";
@@ -12,7 +12,7 @@ import { type Extra, failure, notifyProgress, settleProgress, traceOf } from "./
  * progress sent to the client under the client's `progressToken`, and `onUpstream` told which request
  * runs on the provider. Resolves once the progress notifications are written, a turn before the answer.
  */
-export async function callThrough(
+export function callThrough(
   deps: FrontDeps,
   target: Target,
   args: Record<string, unknown> | undefined,
@@ -20,6 +20,22 @@ export async function callThrough(
   inputRound?: InputRound,
 ): Promise<OneCallResult> {
   const token = extra._meta?.progressToken;
+  const leave = deps.onUpstream?.(target.providerId, extra);
+  // Nothing to do after the call (no progress to settle, nobody to tell): the gateway's own promise.
+  if (token === undefined && leave === undefined) return gatewayCall(deps, target, args, extra, inputRound);
+  return callThroughWatched(deps, target, args, extra, inputRound, token, leave);
+}
+
+/** `callThrough` with progress relayed under the client's `token`, and `leave` told when the call ends. */
+async function callThroughWatched(
+  deps: FrontDeps,
+  target: Target,
+  args: Record<string, unknown> | undefined,
+  extra: Extra,
+  inputRound: InputRound | undefined,
+  token: ProgressToken | undefined,
+  leave: (() => void) | undefined,
+): Promise<OneCallResult> {
   let sent: Promise<void> | undefined;
   const forward =
     token === undefined
@@ -27,28 +43,40 @@ export async function callThrough(
       : (progress: Progress) => {
           sent = (sent ?? Promise.resolve()).then(() => notifyProgress(extra, token, progress));
         };
-  const leave = deps.onUpstream?.(target.providerId, extra);
-  const trace = traceOf(extra);
   let result: OneCallResult;
   try {
-    result = await deps.hangar.gateway.callOne(
-      args === undefined
-        ? { provider: target.providerId, tool: target.name }
-        : { provider: target.providerId, tool: target.name, arguments: args },
-      {
-        // A request with its cancellation as a group is followed by that, and its signal is never made.
-        ...(extra.cancel ? { cancel: extra.cancel } : { signal: extra.signal }),
-        traceparent: trace.traceparent,
-        tracestate: trace.tracestate,
-        onProgress: forward,
-        inputRound,
-      },
-    );
+    result = await gatewayCall(deps, target, args, extra, inputRound, forward);
   } finally {
     leave?.();
   }
   if (sent) await settleProgress(sent);
   return result;
+}
+
+/** The call through `gateway.callOne`, with the request's cancellation and trace context. */
+function gatewayCall(
+  deps: FrontDeps,
+  target: Target,
+  args: Record<string, unknown> | undefined,
+  extra: Extra,
+  inputRound: InputRound | undefined,
+  onProgress?: (progress: Progress) => void,
+): Promise<OneCallResult> {
+  const trace = traceOf(extra);
+  return deps.hangar.gateway.callOne(
+    args === undefined
+      ? { provider: target.providerId, tool: target.name }
+      : { provider: target.providerId, tool: target.name, arguments: args },
+    {
+      // A request with its cancellation as a group is followed by that, and its signal is never made.
+      cancel: extra.cancel,
+      signal: extra.cancel ? undefined : extra.signal,
+      traceparent: trace.traceparent,
+      tracestate: trace.tracestate,
+      onProgress,
+      inputRound,
+    },
+  );
 }
 
 /**
