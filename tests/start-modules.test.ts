@@ -112,7 +112,7 @@ describe("what a start loads (issue 11)", () => {
   );
 
   test(
-    "issue 11: the demo provider answers hangar's 2026-07-28 tools/list and an echo without loading the MCP SDK or zod",
+    "issue 11: the demo provider answers hangar's 2026-07-28 tools/list, an echo and a sleep without loading the MCP SDK or zod",
     async () => {
       const meta = {
         "io.modelcontextprotocol/protocolVersion": "2026-07-28",
@@ -123,6 +123,7 @@ describe("what a start loads (issue 11)", () => {
         { id: 0, method: "tools/list", params: { _meta: meta } },
         { id: 1, method: "subscriptions/listen", params: { _meta: meta, notifications: { toolsListChanged: true } } },
         { id: 2, method: "tools/call", params: { name: "echo", arguments: { message: "hi" }, _meta: meta } },
+        { id: 3, method: "tools/call", params: { name: "sleep", arguments: { ms: 0 }, _meta: meta } },
       ]
         .map((message) => `${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`)
         .join("");

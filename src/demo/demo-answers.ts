@@ -1,7 +1,7 @@
 /**
  * The demo provider's answers to its everyday 2026-07-28 requests, without the MCP SDK (issue 11): the
  * `server/discover` result, the tool list (the JSON Schemas the SDK derives from the zod shapes in
- * demo-provider.ts, written out) and the results of the instant tools (`echo`, `add`, `fail`, `info`)
+ * demo-server.ts, written out) and the results of its tools (`sleep`, `echo`, `add`, `fail`, `info`)
  * for well-formed arguments. Each answer is the SDK path's own, key for key:
  * tests/e2e/demo-front.test.ts compares them with the SDK's for the same requests, so a change to the
  * tools in demo-provider.ts that is not made here fails that test. Anything else is the SDK's to answer.
@@ -135,7 +135,7 @@ export function toolsListResult(state: DemoState): Record<string, unknown> {
 
 /**
  * A `tools/call` result of an instant tool with arguments its zod shape accepts as they are, counted as a
- * call; undefined (nothing counted) for anything else: `sleep`, an unknown tool, arguments the SDK would
+ * call; undefined (nothing counted) for anything else: `sleep` (sleepStart), an unknown tool, arguments the SDK would
  * refuse or reshape.
  */
 export function toolCallResult(
@@ -146,6 +146,26 @@ export function toolCallResult(
   const result = instantResult(state, name, args);
   if (result === undefined) return undefined;
   return { ...result, resultType: "complete", _meta: { [META.serverInfo]: serverInfoOf(state) } };
+}
+
+/**
+ * The wait of a `sleep` call whose `ms` its zod shape takes as it is (a whole number from 0 to 600000),
+ * counted as a call (as the SDK's handler counts it when it starts); undefined (nothing counted) otherwise.
+ */
+export function sleepStart(state: DemoState, args: Record<string, unknown>): number | undefined {
+  const ms = args.ms;
+  if (typeof ms !== "number" || !Number.isSafeInteger(ms) || ms < 0 || ms > 600_000) return undefined;
+  state.calls++;
+  return ms;
+}
+
+/** The result of a `sleep` call that waited `ms`. */
+export function sleepResult(state: DemoState, ms: number): Record<string, unknown> {
+  return {
+    content: [{ type: "text", text: `slept ${ms} ms` }],
+    resultType: "complete",
+    _meta: { [META.serverInfo]: serverInfoOf(state) },
+  };
 }
 
 function instantResult(state: DemoState, name: unknown, args: Record<string, unknown>): ToolResult | undefined {

@@ -3,11 +3,12 @@
  * first message took the demo provider ~70 ms of CPU before it answered anything, on the critical path
  * of every `hangar call` of a demo tool. The front reads stdin line by line and answers at the JSON-RPC
  * envelope level what the SDK would answer the same way every time (demo-answers.ts: a 2026-07-28
- * `server/discover`, `tools/list`, `subscriptions/listen` for tool-list changes, and a call of an instant
- * tool with well-formed arguments). The first message it does not answer hands the connection to the SDK
- * for good: the SDK is loaded then, the subscriptions the front acknowledged are replayed to it (their
- * acknowledgements dropped, so it tears them down as it would its own), and that message and every later
- * one go to the SDK's own stdio transport, as raw lines, in order.
+ * `server/discover`, `tools/list`, `subscriptions/listen`, and a call of a tool with well-formed
+ * arguments, `sleep` included, whose cancellation it honours). The first message it does not answer
+ * hands the connection to the SDK for good: the SDK is loaded then, the subscriptions the front
+ * acknowledged are replayed to it (their acknowledgements dropped, so it tears them down as it would its
+ * own), and that message and every later one go to the SDK's own stdio transport, as raw lines, in order
+ * (a sleep still waiting here is answered, or cancelled, here).
  */
 import { PassThrough, type Writable } from "node:stream";
 import {
@@ -16,6 +17,8 @@ import {
   META,
   MODERN_REVISION,
   serverInfoOf,
+  sleepResult,
+  sleepStart,
   toolCallResult,
   toolsListResult,
 } from "./demo-answers.ts";
@@ -38,12 +41,16 @@ export interface DemoFrontOptions {
 }
 
 const ACKNOWLEDGED = "notifications/subscriptions/acknowledged";
+/** What `answerRequest` returns for a request answered later (a `sleep`). */
+const LATER = Symbol("later");
 
 /** Serves the demo provider on this process's stdin and stdout until stdin ends or a signal stops it. */
 export function runDemoFront(options: DemoFrontOptions): void {
   const { state } = options;
   /** The open `subscriptions/listen` requests the front acknowledged, by id. */
   const listens = new Map<string | number, string>();
+  /** The `sleep` calls waiting here, by request id: a cancellation ends one unanswered, as in the SDK. */
+  const sleeping = new Map<string | number, ReturnType<typeof setTimeout>>();
   /** Whether a request was answered here (notifications before that are the SDK's). */
   let opened = false;
   let sdk: { input: PassThrough; serving: Promise<SdkServing | undefined> } | undefined;
@@ -93,6 +100,8 @@ export function runDemoFront(options: DemoFrontOptions): void {
 
   const onLine = (line: string) => {
     if (sdk !== undefined) {
+      // A cancellation of a sleep still waiting here is this front's; the SDK never saw that request.
+      if (sleeping.size > 0 && line.includes("notifications/cancelled")) cancelSleep(parseOrUndefined(line));
       sdk.input.write(`${line}\n`);
       return;
     }
@@ -115,6 +124,7 @@ export function runDemoFront(options: DemoFrontOptions): void {
       if (!opened || message.method !== "notifications/cancelled" || !isPlain(message.params)) return false;
       const id = message.params.requestId;
       if (typeof id === "string" || typeof id === "number") listens.delete(id);
+      cancelSleep(message);
       return true;
     }
     const id = message.id;
@@ -124,11 +134,25 @@ export function runDemoFront(options: DemoFrontOptions): void {
     const lines = answerRequest(id as string | number, message.method, params, message);
     if (lines === undefined) return false;
     opened = true;
-    write(lines);
+    if (lines !== LATER) write(lines);
     return true;
   };
 
-  const answerRequest = (id: string | number, method: string, params: Json, message: Json): Json | undefined => {
+  /** Ends the `sleep` a `notifications/cancelled` names, if it waits here, with no answer. */
+  const cancelSleep = (message: unknown) => {
+    const params = isPlain(message) ? message.params : undefined;
+    const id = isPlain(params) ? params.requestId : undefined;
+    if (typeof id !== "string" && typeof id !== "number") return;
+    clearTimeout(sleeping.get(id));
+    sleeping.delete(id);
+  };
+
+  const answerRequest = (
+    id: string | number,
+    method: string,
+    params: Json,
+    message: Json,
+  ): Json | typeof LATER | undefined => {
     switch (method) {
       case "server/discover":
         return onlyKeys(params, ["_meta"]) ? { result: discoverResult(state), jsonrpc: "2.0", id } : undefined;
@@ -136,6 +160,17 @@ export function runDemoFront(options: DemoFrontOptions): void {
         return onlyKeys(params, ["_meta"]) ? { result: toolsListResult(state), jsonrpc: "2.0", id } : undefined;
       case "tools/call": {
         if (!onlyKeys(params, ["name", "arguments", "_meta"]) || !isPlain(params.arguments)) return undefined;
+        if (params.name === "sleep") {
+          if (sleeping.has(id)) return undefined;
+          const ms = sleepStart(state, params.arguments);
+          if (ms === undefined) return undefined;
+          const timer = setTimeout(() => {
+            sleeping.delete(id);
+            write({ result: sleepResult(state, ms), jsonrpc: "2.0", id });
+          }, ms);
+          sleeping.set(id, timer);
+          return LATER;
+        }
         const result = toolCallResult(state, params.name, params.arguments);
         return result === undefined ? undefined : { result, jsonrpc: "2.0", id };
       }
@@ -209,6 +244,14 @@ export function runDemoFront(options: DemoFrontOptions): void {
   process.stdin.on("close", ended);
   process.on("SIGTERM", () => stop(true));
   process.on("SIGINT", () => stop(true));
+}
+
+function parseOrUndefined(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The id of a `notifications/subscriptions/acknowledged` line, if it is one. */

@@ -37,17 +37,23 @@ const EVERYDAY = [
   call(4, "fail", {}),
   call(5, "fail", { message: "no" }),
   call(6, "info", {}),
+  call(8, "sleep", { ms: 1 }),
+  call(9, "sleep", { ms: 0, extra: "x" }),
   { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: "listen:0" } },
   call(7, "info", {}),
 ];
 
 /** Requests the front leaves to the SDK (the SDK's answer, then the connection stays the SDK's). */
 const HANDED_OVER = [
-  [request(0, "tools/list"), listen("listen:0"), call(1, "sleep", { ms: 1 }), call(2, "echo", { message: "hi" })],
+  [request(0, "tools/list"), listen("listen:0"), call(1, "sleep", { ms: "1" }), call(2, "echo", { message: "hi" })],
   [request(0, "tools/list"), call(1, "echo", {}), call(2, "info", {})],
   [listen("l"), call(1, "add", { a: "2", b: 3 }), call(2, "info", {})],
   [call(1, "nope", {}), call(2, "echo", { message: "x" })],
   [call(1, "echo")],
+  [call(1, "sleep", { ms: 1.5 }), call(2, "info", {})],
+  [call(1, "sleep", { ms: -1 })],
+  [call(1, "sleep", { ms: 600_001 })],
+  [call(1, "sleep", { ms: 5 }), call(1, "sleep", { ms: 5 })],
   [request(1, "tools/list", { cursor: "x" })],
   [
     {
@@ -82,8 +88,11 @@ function expectedLines(messages: object[]): number {
   return messages.filter((message) => "id" in message).length;
 }
 
-/** The SDK path: serveStdio over createDemoServer in this process, fed `messages` one line at a time. */
-async function sdkAnswers(messages: object[]): Promise<string[]> {
+/**
+ * The SDK path: serveStdio over createDemoServer in this process, fed `messages` one line at a time; the
+ * lines written once every request is answered, or after `settleMs` when that is given.
+ */
+async function sdkAnswers(messages: object[], settleMs?: number): Promise<string[]> {
   const input = new PassThrough();
   const output = new PassThrough();
   const lines: string[] = [];
@@ -99,7 +108,8 @@ async function sdkAnswers(messages: object[]): Promise<string[]> {
   });
   try {
     for (const message of messages) input.write(`${JSON.stringify(message)}\n`);
-    await waitFor(() => lines.length >= expectedLines(messages), 10_000, "the SDK's answers");
+    if (settleMs !== undefined) await Bun.sleep(settleMs);
+    else await waitFor(() => lines.length >= expectedLines(messages), 10_000, "the SDK's answers");
     return [...lines]; // Not what its close writes (a subscription's end).
   } finally {
     await served.close();
@@ -188,6 +198,39 @@ describe("the demo provider's answers without the SDK (issue 11)", () => {
           },
         },
       });
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a sleep cancelled before its end is never answered, by the front or by the SDK it handed over to",
+    async () => {
+      const cancel = (id: number) => ({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: id } });
+      for (const script of [
+        // Cancelled while the front holds the connection.
+        [call(1, "sleep", { ms: 300 }), cancel(1), call(2, "echo", { message: "after" })],
+        // Cancelled after a bad call handed the connection to the SDK: the sleep is still the front's.
+        [call(1, "sleep", { ms: 300 }), call(2, "echo", {}), cancel(1), call(3, "echo", { message: "after" })],
+      ]) {
+        const proc = Bun.spawn([hangarBinary(), "demo-provider", "--name", "demo"], {
+          stdin: "pipe",
+          stdout: "pipe",
+          stderr: "pipe",
+        });
+        for (const message of script) proc.stdin.write(`${JSON.stringify(message)}\n`);
+        await proc.stdin.flush();
+        // Past the sleep's end (a negative: nothing may come), then stdin ends and the rest is read.
+        await Bun.sleep(800);
+        await proc.stdin.end();
+        const lines = (await new Response(proc.stdout).text())
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l));
+        expect(await proc.exited).toBe(0);
+        expect(lines.map((line) => line.id).sort()).toEqual(script.length === 3 ? [2] : [2, 3]);
+        const sdk = (await sdkAnswers(script, 800)).map((line) => JSON.parse(line).id);
+        expect(sdk.sort()).toEqual(lines.map((line) => line.id).sort());
+      }
     },
     TIMEOUT_MS,
   );
