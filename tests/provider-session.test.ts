@@ -3,7 +3,7 @@
 // put each provider in an autogroup of its own, and under load hangar and its provider preempted each
 // other message by message (bench/README.md, "stop 11").
 import { describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSystemSpawner } from "../src/providers/index.ts";
@@ -53,7 +53,31 @@ describe.skipIf(!autogroups)("Issue 11: providers in hangar's session", () => {
     await waitFor(() => !isAlive(Number(grandchild)), 10_000, "the grandchild to be stopped with its group");
   });
 
-  test("A command that cannot be executed is refused at spawn, as without the session", () => {
+  test("The provider runs in its folder, and the folder's bunfig.toml preload and .env are not read on the way", async () => {
+    using temp = tempDir();
+    const folder = join(temp.dir, "project");
+    mkdirSync(folder);
+    writeFileSync(join(folder, "bunfig.toml"), 'preload = ["./preload.ts"]\n');
+    writeFileSync(
+      join(folder, "preload.ts"),
+      `require("node:fs").writeFileSync(${JSON.stringify(join(temp.dir, "ran"))}, "");\n`,
+    );
+    writeFileSync(join(folder, ".env"), "FROM_DOTENV=yes\n");
+    const spawner = createSystemSpawner({ session: "hangar", runDir: join(temp.dir, "run") });
+    const child = spawner({
+      providerId: "p",
+      command: "/bin/sh",
+      args: ["-c", 'echo "$(pwd) ${FROM_DOTENV:-none}"'],
+      env: { PATH: process.env.PATH },
+      cwd: folder,
+    });
+    const line = await new Promise<string>((resolve) => child.stdout.once("data", (chunk) => resolve(String(chunk))));
+    await child.exited;
+    expect(line.trim()).toBe(`${folder} none`);
+    expect(existsSync(join(temp.dir, "ran"))).toBe(false);
+  });
+
+  test("A command that cannot be executed, or a folder that is not there, is refused at spawn, as without the session", () => {
     using temp = tempDir();
     const script = join(temp.dir, "not-executable");
     writeFileSync(script, "#!/bin/sh\necho hi\n");
@@ -62,6 +86,9 @@ describe.skipIf(!autogroups)("Issue 11: providers in hangar's session", () => {
     expect(() => spawner({ providerId: "p", command: script, args: [], env: {}, cwd: undefined })).toThrow(
       `Cannot start provider "p": "${script}" could not be run (check its permissions and working directory)`,
     );
+    expect(() =>
+      spawner({ providerId: "p", command: "/bin/sh", args: [], env: {}, cwd: join(temp.dir, "not-there") }),
+    ).toThrow(`Cannot start provider "p": "/bin/sh" could not be run (check its permissions and working directory)`);
   });
 
   test("hangar serve keeps its providers in its session, each leading its own process group", async () => {

@@ -1,6 +1,8 @@
 /**
- * `hangar __group-exec <path> [args…]`: puts this process in a process group of its own (`setpgid(0, 0)`),
- * then becomes `path` (`execv`, keeping the pid, the stdio and the environment). The spawner runs a
+ * `hangar __group-exec <dir> <path> [args…]`: puts this process in a process group of its own
+ * (`setpgid(0, 0)`), moves to `dir` (`chdir`), then becomes `path` (`execv`, keeping the pid, the stdio and
+ * the environment). It is started in `/`, not in `dir`, so that no `bunfig.toml` or `.env` of the
+ * provider's folder is read by Bun on the way (a `preload` there would run in it). The spawner runs a
  * provider through it so the provider leads its own group, as it must for the group signals and the
  * watchdog, without `setsid()` — which is all Bun's `detached` offers, and which on Linux also gives each
  * provider a scheduling autogroup of its own, away from hangar's (bench/README.md, "stop 11").
@@ -16,6 +18,7 @@ function openLibc() {
     try {
       return dlopen(name, {
         setpgid: { args: [FFIType.i32, FFIType.i32], returns: FFIType.i32 },
+        chdir: { args: [FFIType.ptr], returns: FFIType.i32 },
         execv: { args: [FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
       });
     } catch {
@@ -25,19 +28,24 @@ function openLibc() {
   return undefined;
 }
 
-/** Becomes `argv[0]` with `argv` in a process group of its own; returns only to exit with 126 if it cannot. */
-export function groupExec(argv: readonly string[]): never {
+const cString = (text: string) => Buffer.from(`${text}\0`);
+
+/**
+ * In folder `dir`, becomes `argv[0]` with `argv`, in a process group of its own; returns only to exit with
+ * 126 if it cannot.
+ */
+export function groupExec([dir, ...argv]: readonly string[]): never {
   const libc = openLibc();
   const path = argv[0];
-  if (libc !== undefined && path !== undefined) {
+  if (libc !== undefined && dir !== undefined && path !== undefined && libc.symbols.chdir(ptr(cString(dir))) === 0) {
     // A failed setpgid leaves it in hangar's group: the group signals then reach it by its pid alone.
     libc.symbols.setpgid(0, 0);
-    const strings = argv.map((arg) => Buffer.from(`${arg}\0`));
+    const strings = argv.map(cString);
     const pointers = new BigUint64Array(strings.length + 1);
     for (const [i, bytes] of strings.entries()) pointers[i] = BigInt(ptr(bytes));
     libc.symbols.execv(ptr(strings[0]!), ptr(pointers));
   }
-  process.stderr.write(`hangar: cannot run ${JSON.stringify(path ?? "")}\n`);
+  process.stderr.write(`hangar: cannot run ${JSON.stringify(path ?? "")} in ${JSON.stringify(dir ?? "")}\n`);
   process.exit(126);
 }
 

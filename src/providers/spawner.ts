@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { accessSync, constants, readFileSync } from "node:fs";
+import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { ProviderError } from "../errors.ts";
@@ -104,13 +104,15 @@ function spawnGuarded(
       "provider_unavailable",
       false,
     );
-  // Through group-exec, the exec that would fail happens in the helper: check what it would check first.
-  if (groupExec !== undefined && !executable(resolved)) throw cannotRun();
+  // Through group-exec, the chdir and exec that would fail happen in the helper: check them first.
+  const cwd = request.cwd ?? process.cwd();
+  if (groupExec !== undefined && !(executable(resolved) && isFolder(cwd))) throw cannotRun();
   const [file, ...args] =
-    groupExec === undefined ? [resolved, ...request.args] : [...groupExec, resolved, ...request.args];
+    groupExec === undefined ? [resolved, ...request.args] : [...groupExec, cwd, resolved, ...request.args];
   const child = spawn(file!, args, {
     env: request.env as NodeJS.ProcessEnv,
-    cwd: request.cwd,
+    // The helper starts in `/`, away from the folder's bunfig.toml and .env, and moves to `cwd` itself.
+    cwd: groupExec === undefined ? request.cwd : "/",
     stdio: ["pipe", "pipe", "pipe"],
     detached: groupExec === undefined,
   });
@@ -143,6 +145,15 @@ function spawnGuarded(
       }
     },
   };
+}
+
+/** Whether `path` is a folder. */
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Whether `path` is a file this process may execute. */
