@@ -120,7 +120,8 @@ export function runDemoFront(options: DemoFrontOptions): void {
     if (!isPlain(message) || message.jsonrpc !== "2.0" || typeof message.method !== "string") return false;
     if (!onlyKeys(message, ["jsonrpc", "id", "method", "params"])) return false;
     if (!("id" in message)) {
-      // A cancelled listen ends its subscription; a cancel of an answered request changes nothing.
+      // A cancelled listen ends its subscription, a cancelled sleep ends unanswered; a cancel of an
+      // answered request changes nothing.
       if (!opened || message.method !== "notifications/cancelled" || !isPlain(message.params)) return false;
       const id = message.params.requestId;
       if (typeof id === "string" || typeof id === "number") listens.delete(id);
