@@ -10,6 +10,7 @@ bun="$(bash scripts/ensure-bun.sh)"
 mkdir -p dist
 # --splitting: each lazily imported part (a command's work, the SDK, the HTTP front) is its own chunk inside
 # the binary, so a start loads only the bytecode of what it runs (`--version` and the demo provider ~6 ms
-# less CPU each, issue 11).
-"$bun" build --compile --splitting --bytecode --format=esm --minify-syntax --minify-whitespace src/main.ts --outfile dist/hangar >&2
+# less CPU each, issue 11). --no-compile-autoload-*: a compiled Bun program reads the .env and bunfig.toml
+# of the folder it runs in by default (a bunfig preload runs code); hangar reads only its own config.
+"$bun" build --compile --no-compile-autoload-dotenv --no-compile-autoload-bunfig --splitting --bytecode --format=esm --minify-syntax --minify-whitespace src/main.ts --outfile dist/hangar >&2
 echo "Built dist/hangar" >&2

@@ -98,7 +98,7 @@ for t in $resolved; do
   [ "${t%%-*}" = windows ] && file="$file.exe"
   rm -f "$out/$file"
   start="$(now_ms)"
-  if "$bun" build --compile --splitting --bytecode --format=esm --target="bun-$t" --minify-syntax --minify-whitespace src/main.ts \
+  if "$bun" build --compile --no-compile-autoload-dotenv --no-compile-autoload-bunfig --splitting --bytecode --format=esm --target="bun-$t" --minify-syntax --minify-whitespace src/main.ts \
     --outfile "$out/$file" >"$log" 2>&1 && [ -f "$out/$file" ]; then
     echo "Built $file in $(( $(now_ms) - start )) ms" >&2
     built+=("$file")
