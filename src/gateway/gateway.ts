@@ -383,7 +383,7 @@ export class Gateway {
       clock: this.clock,
       global: this.global,
       permitsFor: this.permitsFor,
-      ...(options.signal ? { signals: [options.signal] } : {}),
+      signals: options.signal ? [options.signal] : undefined,
       group: this.running,
       cancel: options.cancel,
     });

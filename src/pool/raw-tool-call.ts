@@ -17,7 +17,7 @@ import { VERSION } from "../version.ts";
 /** What `rawToolCall` needs of a call. */
 export interface RawToolCallOptions {
   readonly signal: AbortSignal;
-  readonly onProgress?: (progress: Progress) => void;
+  readonly onProgress?: ((progress: Progress) => void) | undefined;
   /** The request's params as they go upstream (name, arguments, any input round), `_meta` included. */
   readonly params: Record<string, unknown>;
   /** Whether an `input_required` answer is the call's result (a relayed round); else it is `undefined`. */

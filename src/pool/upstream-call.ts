@@ -138,7 +138,7 @@ async function sendToolCall(
       signal: options.signal,
       params,
       allowInputRequired: round !== undefined || options.refuseInput === true,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      onProgress: options.onProgress,
     });
     if (result !== undefined) return withoutHopMeta(result);
     // A 2026-07-28 provider asked for input the client's handlers give: the SDK client's funnel does that.

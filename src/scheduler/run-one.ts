@@ -13,7 +13,7 @@ export interface RunOneOptions {
   /** The per-key permits; undefined = no per-key limit. */
   permitsFor(key: string): Semaphore | undefined;
   /** Any of these cancels the call (the caller went away); default none. */
-  readonly signals?: readonly (AbortSignal | undefined)[];
+  readonly signals?: readonly (AbortSignal | undefined)[] | undefined;
   /** Cancels every call it holds at once (the gateway shuts down); default none. */
   readonly group?: AbortGroup;
   /** The caller's own cancellation, as a group rather than a signal (no listener to add); default none. */

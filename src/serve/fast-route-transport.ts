@@ -79,17 +79,7 @@ export class FastRouteTransport extends InterceptingTransport {
     // its own unless something reads `extra.signal`.
     const cancel = new AbortGroup();
     this.running.set(call.id, cancel);
-    const extra: Extra = {
-      get signal() {
-        return cancel.signal;
-      },
-      cancel,
-      requestId: call.id,
-      sessionId: undefined,
-      _meta: call._meta,
-      headers: undefined,
-      sendNotification: this.notify,
-    };
+    const extra = new FastRequest(cancel, call, this.notify);
     try {
       const answer = await answerFastCall(this.deps, server, target, call, extra, this.relay);
       if (answer !== undefined) await this.inner.send(answer);
@@ -108,5 +98,26 @@ export class FastRouteTransport extends InterceptingTransport {
     const closed = new CancelledError("The client's connection closed");
     for (const cancel of this.running.values()) cancel.abort(closed);
     this.running.clear();
+  }
+}
+
+/** What a fast-routed call's handlers see of its request: its signal is its cancel group's, made when read. */
+class FastRequest implements Extra {
+  readonly requestId: RequestId;
+  readonly sessionId = undefined;
+  readonly _meta: Extra["_meta"];
+  readonly headers = undefined;
+
+  constructor(
+    readonly cancel: AbortGroup,
+    call: FastCall,
+    readonly sendNotification: Extra["sendNotification"],
+  ) {
+    this.requestId = call.id;
+    this._meta = call._meta;
+  }
+
+  get signal(): AbortSignal {
+    return this.cancel.signal;
   }
 }
