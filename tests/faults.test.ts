@@ -207,7 +207,7 @@ describe("Fault injection: a pass-through call (callOne, run without a batch aro
     expect(ended.map((r) => r.error?.type)).toEqual(["cancelled", "cancelled", "cancelled"]);
     expect(gateway.load("busy")).toEqual({ inFlight: 0, queued: 0 });
   });
-  test("Pass-through calls given their caller's cancellation as a group end with its reason, waiting or running, upstream too", async () => {
+  test("Pass-through calls given their caller's cancellation as a group end with its reason, waiting or running, and free their permits", async () => {
     const { gateway } = setup([faulty("busy", {}, { maxConcurrency: 1, maxQueue: 2 })]);
     const groups = Array.from({ length: 5 }, () => new AbortGroup());
     const calls = groups.map((cancel) => gateway.callOne({ provider: "busy", tool: "hang" }, { cancel }));
