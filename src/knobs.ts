@@ -25,6 +25,12 @@ export const ENV = {
   oauthClientMetadataUrl: "HANGAR_OAUTH_CLIENT_METADATA_URL",
   /** `auth login --client-id`: the secret of that pre-registered client (never on the command line). */
   oauthClientSecret: "HANGAR_OAUTH_CLIENT_SECRET",
+  /**
+   * `demo-provider`: `off` serves every message through the MCP SDK, the front's envelope-level answers
+   * (src/demo/demo-front.ts) left out — for benchmarks that compare a client of the demo provider
+   * directly (a 2025 client, always the SDK's) with one through hangar (2026-07-28, else the front's).
+   */
+  demoFront: "HANGAR_DEMO_FRONT",
 } as const;
 
 /** One of hangar's environment variables. */

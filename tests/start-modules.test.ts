@@ -135,6 +135,44 @@ describe("what a start loads (issue 11)", () => {
   );
 
   test(
+    "HANGAR_DEMO_FRONT=off (the benchmarks' baselines): the demo provider's MCP SDK answers from the first request",
+    async () => {
+      using box = sandbox();
+      const out = join(box.root, "loaded.json");
+      const proc = Bun.spawn([BUN, join(ROOT, "tests/fixtures/loaded-modules.ts"), "demo-provider"], {
+        ...box.options({ HANGAR_DEMO_FRONT: "off", LOADED_MODULES_OUT: out }),
+        stdin: "pipe",
+        stdout: "pipe",
+        stderr: "ignore",
+      });
+      const meta = {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": { name: "hangar", version: "0.1.0" },
+        "io.modelcontextprotocol/clientCapabilities": {},
+      };
+      proc.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id: 0, method: "tools/list", params: { _meta: meta } })}\n`);
+      proc.stdin.flush();
+      // The answer first (the SDK loads after the line came), then the end of stdin.
+      const reader = proc.stdout.getReader();
+      let text = "";
+      while (!text.includes("\n")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      expect(JSON.parse(text.slice(0, text.indexOf("\n")))).toMatchObject({
+        id: 0,
+        result: { tools: expect.any(Array) },
+      });
+      proc.stdin.end();
+      expect(await proc.exited).toBe(0);
+      const files = JSON.parse(readFileSync(out, "utf8")) as string[];
+      expect(files.some((file) => file.includes("node_modules/@modelcontextprotocol/server/"))).toBe(true);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
     "hangar serve reads an unchanged config without the yaml library, and the library reads a new one",
     async () => {
       using box = sandbox();

@@ -11,6 +11,7 @@
  * (a sleep still waiting here is answered, or cancelled, here).
  */
 import { PassThrough, type Writable } from "node:stream";
+import { ENV } from "../knobs.ts";
 import {
   type DemoState,
   discoverResult,
@@ -57,6 +58,8 @@ export function runDemoFront(options: DemoFrontOptions): void {
   let pending = "";
   let unflushed = 0;
   let exiting = false;
+  /** `HANGAR_DEMO_FRONT=off`: the SDK answers everything, from the first line on. */
+  const frontOn = process.env[ENV.demoFront] !== "off";
 
   const write = (message: Json) => {
     unflushed++;
@@ -105,6 +108,7 @@ export function runDemoFront(options: DemoFrontOptions): void {
       sdk.input.write(`${line}\n`);
       return;
     }
+    if (!frontOn) return handOver(line);
     const trimmed = line.endsWith("\r") ? line.slice(0, -1) : line;
     let message: unknown;
     try {
