@@ -10,6 +10,10 @@ import { parseArgs } from "node:util";
 import { Gateway } from "../src/gateway/index.ts";
 import { benchConfig, benchProvider, cpuMs, hangarArgv, ROOT } from "./stats.ts";
 
+// The demo providers answer through the MCP SDK on every side (HANGAR_DEMO_FRONT, README): a direct
+// 2025 client always meets the SDK, and hangar's 2026-07-28 calls must meet the same provider code.
+process.env.HANGAR_DEMO_FRONT ??= "off";
+
 const { values } = parseArgs({
   options: {
     calls: { type: "string", default: "20000" },

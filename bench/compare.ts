@@ -12,6 +12,10 @@ import { descendants, isProvider, rssMiB, watchProviders } from "./compare/procs
 import { renderMarkdown, renderSvg, writeResults } from "./compare/render.ts";
 import { HANGAR, launch, type System, type SystemKind } from "./compare/systems.ts";
 
+// The demo providers answer through the MCP SDK on every side (HANGAR_DEMO_FRONT, README): a direct
+// 2025 client always meets the SDK, and hangar's 2026-07-28 calls must meet the same provider code.
+process.env.HANGAR_DEMO_FRONT ??= "off";
+
 const { values } = parseArgs({
   options: {
     "latency-ms": { type: "string", default: "100" },

@@ -15,6 +15,10 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { cpuMs, hangarArgv } from "./stats.ts";
 
+// The demo providers answer through the MCP SDK on every side (HANGAR_DEMO_FRONT, README): a direct
+// 2025 client always meets the SDK, and hangar's 2026-07-28 calls must meet the same provider code.
+process.env.HANGAR_DEMO_FRONT ??= "off";
+
 const { values } = parseArgs({
   options: {
     binary: { type: "string", multiple: true },

@@ -14,6 +14,10 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { DIST_HANGAR, ROOT } from "../tests/helpers/paths.ts";
 
+// The demo providers answer through the MCP SDK on every side (HANGAR_DEMO_FRONT, README): a direct
+// 2025 client always meets the SDK, and hangar's 2026-07-28 calls must meet the same provider code.
+process.env.HANGAR_DEMO_FRONT ??= "off";
+
 const SYSTEMS = ["hangar", "langchain", "mastra"] as const;
 type SystemName = (typeof SYSTEMS)[number];
 const SERVERS = 5;

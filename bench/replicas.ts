@@ -19,6 +19,10 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { HAPROXY, type Haproxy, startHaproxy } from "../tests/helpers/haproxy.ts";
 
+// The demo providers answer through the MCP SDK on every side (HANGAR_DEMO_FRONT, README): a direct
+// 2025 client always meets the SDK, and hangar's 2026-07-28 calls must meet the same provider code.
+process.env.HANGAR_DEMO_FRONT ??= "off";
+
 const { values } = parseArgs({
   options: {
     calls: { type: "string", default: "1000" },

@@ -9,6 +9,10 @@ import type { ResolvedConfig, ResolvedProvider } from "../src/config/types.ts";
 import { Gateway } from "../src/gateway/index.ts";
 import { descendants } from "./compare/procs.ts";
 
+// The demo providers answer through the MCP SDK on every side (HANGAR_DEMO_FRONT, README): a direct
+// 2025 client always meets the SDK, and hangar's 2026-07-28 calls must meet the same provider code.
+process.env.HANGAR_DEMO_FRONT ??= "off";
+
 const { values } = parseArgs({
   options: {
     calls: { type: "string", default: "100000" },
