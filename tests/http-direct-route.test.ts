@@ -135,6 +135,17 @@ describe("the direct route of POST /mcp (issue 18)", () => {
     expect((await post(http, new Blob([big]).stream())).status).toBe(413);
   });
 
+  test("a POST to /mcp with a Transfer-Encoding beside its Content-Length goes through the app's body limit", async () => {
+    const { http, app } = front({ maxBodyBytes: 1000 });
+    const big = JSON.stringify({ ...initializeRequest(), pad: "x".repeat(2000) });
+    const response = await post(http, new Blob([big]).stream(), {
+      "content-length": "10",
+      "transfer-encoding": "chunked",
+    });
+    expect(response.status).toBe(413);
+    expect(app).toHaveBeenCalledTimes(1);
+  });
+
   test("a POST to /mcp whose body is not JSON is a -32700 parse error with status 400", async () => {
     const { http, app } = front();
     const response = await post(http, "{not json");

@@ -171,7 +171,9 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
     if (request.method !== "POST" || pathOf(request.url) !== "/mcp") return false;
     const headers = request.headers;
     const length = headers.get("content-length");
-    if (length === null || !(Number(length) <= maxBytes) || hosts.problem(headers) !== undefined) return false;
+    // As hono's body limit: a declared length counts only without a Transfer-Encoding, which would override it.
+    if (length === null || !(Number(length) <= maxBytes) || headers.has("transfer-encoding")) return false;
+    if (hosts.problem(headers) !== undefined) return false;
     return token === undefined || token.accepts(headers.get("authorization"));
   };
 
