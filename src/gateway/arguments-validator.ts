@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import type { Tool } from "@modelcontextprotocol/client";
 import type { Ajv, ValidateFunction } from "ajv";
+import { plainlyFits } from "./plain-arguments.ts";
 
 /** A tool's compiled inputSchema, and whether the schema itself is valid JSON Schema once that was asked. */
 interface Compiled {
@@ -24,13 +25,15 @@ export class ArgumentsValidator {
   private readonly compiled = new WeakMap<Tool, Compiled | null>();
   private readonly bySchema = new Map<string, Compiled | null>();
   private warm = false;
+  private checked = false;
 
   /**
    * Pays ajv's one-time cost (a few ms: the Ajv itself and its first compile) now, so that it can
    * overlap with a provider's start instead of delaying the first call once the provider is ready.
    */
   warmUp(): void {
-    if (this.warm) return;
+    // Once a call was checked, ajv is built when a check needs it (a plain schema never does).
+    if (this.warm || this.checked) return;
     this.warm = true;
     this.ajv.compile({ type: "object" });
   }
@@ -42,6 +45,8 @@ export class ArgumentsValidator {
 
   /** Returns a one-line reason the arguments do not fit, or undefined when they do (or the schema can't be compiled). */
   check(tool: Tool, args: Record<string, unknown>): string | undefined {
+    this.checked = true;
+    if (plainlyFits(tool.inputSchema as Record<string, unknown>, args)) return undefined; // No ajv (issue 11).
     const compiled = this.compiledFor(tool);
     if (compiled === null) return undefined;
     const { validate } = compiled;

@@ -424,13 +424,14 @@ export class Gateway {
   }
 
   /**
-   * Once, as the first call is on its way (a cold provider being spawned): ajv's one-time setup runs in
-   * the next turn, while it waits, rather than on the first call's path.
+   * Once, as the first call is on its way (a cold provider being spawned): ajv's one-time setup runs while
+   * a start slower than 25 ms still waits, rather than on the first call's path; a provider ready sooner
+   * has had its call checked by then (a plain schema without ajv, issue 11), and nothing is warmed.
    */
   private warmValidator(): void {
     if (this.validatorWarm) return;
     this.validatorWarm = true;
-    this.clock.setTimeout(() => this.router.warmUp(), 0);
+    this.clock.setTimeout(() => this.router.warmUp(), 25);
   }
 
   /**
