@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Gateway } from "../src/gateway/index.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
-import { fixture } from "./helpers/paths.ts";
+import { fixture, HANGAR } from "./helpers/paths.ts";
 import { countingSpawner, isAlive, waitFor } from "./helpers/processes.ts";
 import { configOf, demoProvider, stdioProvider } from "./helpers/providers.ts";
 
@@ -114,7 +117,14 @@ describe("Issue 9: starts nobody waits for, and stops", () => {
   });
 
   test("A caller arriving after a start was abandoned starts the provider afresh", async () => {
-    const { spawner, gateway } = setup([demoProvider("demo")]);
+    // The first process never answers (the demo provider answers within milliseconds now, issue 11, and
+    // its start could end before the caller leaves); every later one is the demo provider.
+    const dir = mkdtempSync(join(tmpdir(), "hangar-pool-"));
+    const first = join(dir, "first-started");
+    const script = 'if [ -e "$0" ]; then exec "$@"; fi; : > "$0"; exec sleep 600';
+    const { spawner, gateway } = setup([
+      stdioProvider("demo", ["/bin/sh", "-c", script, first, ...HANGAR, "demo-provider", "--name", "demo"]),
+    ]);
     const handle = gateway.handles.get("demo")!;
     const leaving = new AbortController();
     const left = handle.ensureReady(leaving.signal);
@@ -124,7 +134,8 @@ describe("Issue 9: starts nobody waits for, and stops", () => {
     expect((await handle.ensureReady(new AbortController().signal)).length).toBeGreaterThan(0);
     expect(handle.state).toBe("ready");
     expect(spawner.count).toBe(2);
-    expect(isAlive(spawner.pids[0]!)).toBe(false);
+    await waitFor(() => !isAlive(spawner.pids[0]!), 10_000, "the abandoned start's process to be killed");
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test("stop() during a start aborts it and leaves no timer armed", async () => {
