@@ -2,7 +2,7 @@
 // listeners), with every deadline and cancellation kept.
 import { describe, expect, test } from "bun:test";
 import { CancelledError, TimeoutError } from "../src/errors.ts";
-import { CallDeadlines } from "../src/scheduler/call-deadlines.ts";
+import { afterDeadline } from "../src/scheduler/deadline-timers.ts";
 import { type BatchCall, runBatch, Semaphore, type Settled } from "../src/scheduler/index.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 
@@ -132,25 +132,91 @@ describe("Issue 11: a batch's deadlines", () => {
     expect(listeners).toBeLessThanOrEqual(2);
   });
 
-  test("CallDeadlines never aborts a member that left, and drops a lane's timer with its last member", async () => {
+  test("A 50-call batch with one timeout sets one clock timer, which its batch deadline of that length shares", async () => {
     const clock = new FakeClock();
-    const deadlines = new CallDeadlines(clock);
-    const aborted: string[] = [];
-    const reason = () => new TimeoutError("late", 10);
-    const leaveA = deadlines.join(10, () => aborted.push("a"), reason);
-    deadlines.join(10, () => aborted.push("b"), reason);
-    deadlines.join(Number.POSITIVE_INFINITY, () => aborted.push("never"), reason);
+    const { calls, finish } = handCalls(50, () => 60_000);
+    const options = { clock, global: new Semaphore(64), permitsFor: () => undefined, batchTimeoutMs: 60_000 };
+    const run = collect(runBatch(calls, options));
+    await settleTurns();
     expect(clock.pending).toBe(1);
-    leaveA();
-    leaveA();
-    await clock.advance(10);
-    expect(aborted).toEqual(["b"]);
-    const leaveC = deadlines.join(20, () => aborted.push("c"), reason);
-    leaveC();
+    for (const done of finish) done("done");
+    expect((await run).every((s) => s.value === "done")).toBe(true);
     expect(clock.pending).toBe(0);
-    deadlines.join(30, () => aborted.push("d"), reason);
-    deadlines.clear();
+  });
+
+  test("Two batches and a single call with the same timeout share one clock timer; each call times out on its own", async () => {
+    const clock = new FakeClock();
+    const first = handCalls(3, () => 1_000);
+    const second = handCalls(3, () => 1_000);
+    const options = { clock, global: new Semaphore(64), permitsFor: () => undefined };
+    const runFirst = collect(runBatch(first.calls, options));
+    await clock.advance(200);
+    const runSecond = collect(runBatch(second.calls, options));
+    const single: string[] = [];
+    afterDeadline(clock, 1_000, () => single.push(`single@${clock.now()}`));
+    await settleTurns();
+    expect(clock.pending).toBe(1);
+    await clock.advance(800);
+    const firstSettled = await runFirst;
+    expect(firstSettled.map((s) => (s.error as Error).message)).toEqual(Array(3).fill("The call timed out after 1 s"));
+    expect(second.signals.some((s) => s.aborted)).toBe(false);
+    second.finish[0]!("done");
+    await settleTurns();
+    await clock.advance(200);
+    const secondSettled = (await runSecond).sort((a, b) => a.index - b.index);
+    expect(secondSettled.map((s) => s.value ?? (s.error as Error).message)).toEqual([
+      "done",
+      "The call timed out after 1 s",
+      "The call timed out after 1 s",
+    ]);
+    expect(second.signals[0]!.aborted).toBe(false);
+    expect(single).toEqual(["single@1200"]);
+    expect(clock.pending).toBe(0);
+  });
+
+  test("A batch's calls without a timeout set no timer", async () => {
+    const clock = new FakeClock();
+    const { calls, finish } = handCalls(10, () => Number.POSITIVE_INFINITY);
+    const run = collect(runBatch(calls, { clock, global: new Semaphore(64), permitsFor: () => undefined }));
+    await settleTurns();
+    expect(clock.pending).toBe(0);
+    for (const done of finish) done("done");
+    expect((await run).length).toBe(10);
+  });
+
+  test("An abandoned batch leaves no timer behind, and its calls end cancelled, not timed out", async () => {
+    const clock = new FakeClock();
+    const { calls, finish, signals } = handCalls(50, (i) => (i % 2 === 0 ? 60_000 : 5_000));
+    const batch = runBatch(calls, { clock, global: new Semaphore(64), permitsFor: () => undefined });
+    const first = batch.next();
+    await settleTurns();
+    expect(clock.pending).toBe(2);
+    finish[7]!("done");
+    expect((await first).value?.index).toBe(7);
+    await batch.return(undefined);
+    expect(clock.pending).toBe(0);
+    const reasons = signals.filter((s, i) => i !== 7 && s.aborted).map((s) => (s.reason as Error).message);
+    expect(reasons).toEqual(Array(49).fill("The batch was abandoned"));
+    await clock.advance(120_000);
+    expect(signals.filter((s) => s.reason instanceof TimeoutError).length).toBe(0);
+  });
+
+  test("A deadline taken out never fires, taking it out twice is harmless, and its length's timer goes with the last one", async () => {
+    const clock = new FakeClock();
+    const fired: string[] = [];
+    const stopA = afterDeadline(clock, 10, () => fired.push("a"));
+    afterDeadline(clock, 10, () => fired.push("b"));
+    expect(clock.pending).toBe(1);
+    stopA();
+    stopA();
+    await clock.advance(10);
+    expect(fired).toEqual(["b"]);
+    expect(clock.pending).toBe(0);
+    const stopC = afterDeadline(clock, 20, () => fired.push("c"));
+    expect(clock.pending).toBe(1);
+    stopC();
+    expect(clock.pending).toBe(0);
     await clock.advance(100);
-    expect(aborted).toEqual(["b"]);
+    expect(fired).toEqual(["b"]);
   });
 });

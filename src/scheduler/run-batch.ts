@@ -1,8 +1,8 @@
 import type { Clock } from "../clock.ts";
 import { CancelledError, TimeoutError } from "../errors.ts";
-import { CallDeadlines } from "./call-deadlines.ts";
 import { findCycle } from "./call-graph.ts";
 import { linkSignals, sleep } from "./deadline.ts";
+import { afterDeadline } from "./deadline-timers.ts";
 import { type Release, Semaphore } from "./semaphore.ts";
 
 /** One unit of work of a batch. */
@@ -90,13 +90,15 @@ export async function* runBatch<R>(
   });
   // What aborts each call still running, by index: the batch aborts them in call order through one
   // listener on its signal, not one listener per call (adding and removing listeners on one signal costs
-  // in proportion to those it has); and the calls' deadlines share a timer per distinct timeout.
+  // in proportion to those it has).
   const running: (((reason: unknown) => void) | undefined)[] = new Array(calls.length);
   const onBatchAbort = () => {
     for (const abort of running) abort?.(batch.signal.reason);
   };
   batch.signal.addEventListener("abort", onBatchAbort, { once: true });
-  const deadlines = new CallDeadlines(clock);
+  // What takes each call's deadline out again, by index, while it is set. The calls join at the batch's
+  // start, so those of one timeout fall due together and share one clock timer (deadline-timers.ts).
+  const deadlines: ((() => void) | undefined)[] = new Array(calls.length);
 
   const ready: Settled<R>[] = [];
   let wake: (() => void) | undefined;
@@ -141,14 +143,14 @@ export async function* runBatch<R>(
       stop(reason);
     };
     if (batch.signal.aborted) abort(batch.signal.reason);
-    else running[index] = abort;
-    const leaveDeadline = signal.aborted
-      ? undefined
-      : deadlines.join(
-          call.timeoutMs,
-          abort,
-          () => new TimeoutError(`The call timed out after ${seconds(call.timeoutMs)}`, call.timeoutMs),
-        );
+    else {
+      running[index] = abort;
+      const ms = call.timeoutMs;
+      if (Number.isFinite(ms))
+        deadlines[index] = afterDeadline(clock, Math.max(0, ms), () => {
+          if (!signal.aborted) abort(new TimeoutError(`The call timed out after ${seconds(ms)}`, ms));
+        });
+    }
     const permits = permitsOf(call);
     let runStart: number | undefined;
     try {
@@ -179,7 +181,11 @@ export async function* runBatch<R>(
       settle({ index, error, elapsedMs: clock.now() - (runStart ?? started) });
     } finally {
       running[index] = undefined;
-      leaveDeadline?.();
+      const leave = deadlines[index];
+      if (leave !== undefined) {
+        deadlines[index] = undefined;
+        leave();
+      }
     }
   };
 
@@ -195,10 +201,17 @@ export async function* runBatch<R>(
       }
     }
   } finally {
-    if (yielded < calls.length) batch.abort(new CancelledError("The batch was abandoned"));
+    if (yielded < calls.length) {
+      batch.abort(new CancelledError("The batch was abandoned"));
+      // The calls just aborted would take their deadlines out a few turns from now: do it at once.
+      for (let index = 0; index < deadlines.length; index++) {
+        const leave = deadlines[index];
+        deadlines[index] = undefined;
+        leave?.();
+      }
+    }
     batch.signal.removeEventListener("abort", onBatchAbort);
     batch.dispose();
-    deadlines.clear();
   }
 }
 
