@@ -6,10 +6,7 @@ import { Counter, Histogram, Registry } from "prom-client";
 import type { ResolvedProvider } from "../src/config/types.ts";
 import { Gateway, type GatewayDeps } from "../src/gateway/index.ts";
 import { heldCounter, heldHistogram } from "../src/observability/held-series.ts";
-import { createLogger } from "../src/observability/log.ts";
 import { createMetrics, LATENCY_BUCKETS, type Metrics } from "../src/observability/metrics.ts";
-import { openObservability } from "../src/observability/open-observability.ts";
-import { noopRecorder } from "../src/observability/recorder.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 import { demoInMemory } from "./helpers/in-memory-driver.ts";
 import { fixture } from "./helpers/paths.ts";
@@ -265,14 +262,6 @@ describe("The recorder on the call path (issue 18)", () => {
     const text = await recorded(true, values);
     expect(text).toBe(await recorded(false, values));
     expect(text).toContain('s_bucket{le="0.001",provider="demo",tool="echo"}');
-  });
-
-  test("Without metrics, traces or info logs (stdio serve's default) the gateway gets noopRecorder and records nothing", async () => {
-    const observability = await openObservability({ logger: createLogger({ level: "warn" }), env: {} });
-    expect(observability.recorder).toBe(noopRecorder);
-    expect(observability.metrics).toBeUndefined();
-    const counted = await openObservability({ logger: createLogger({ level: "warn" }), metrics: true, env: {} });
-    expect(counted.recorder).toBe(counted.metrics!.recorder);
   });
 
   test("After its first call, a label set is recorded without prom-client hashing its labels again", async () => {
