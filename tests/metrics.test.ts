@@ -2,11 +2,9 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Counter, Histogram, Registry } from "prom-client";
 import type { ResolvedProvider } from "../src/config/types.ts";
 import { Gateway, type GatewayDeps } from "../src/gateway/index.ts";
-import { heldCounter, heldHistogram } from "../src/observability/held-series.ts";
-import { createMetrics, LATENCY_BUCKETS, type Metrics } from "../src/observability/metrics.ts";
+import { createMetrics, type Metrics } from "../src/observability/metrics.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 import { demoInMemory } from "./helpers/in-memory-driver.ts";
 import { fixture } from "./helpers/paths.ts";
@@ -221,71 +219,5 @@ describe("Metrics", () => {
     expect(text).toContain("# TYPE hangar_process_cpu_seconds_total counter");
     expect(text).toContain("hangar_process_resident_memory_bytes");
     expect(await b.text()).not.toContain('hangar_provider_crashes_total{provider="p"}');
-  });
-});
-
-describe("The recorder on the call path (issue 18)", () => {
-  /** Records `values` into a fresh registry either with prom-client's own calls or with held series. */
-  async function recorded(held: boolean, values: number[]): Promise<string> {
-    const registry = new Registry();
-    const registers = [registry];
-    const labelNames = ["provider", "tool"] as const;
-    const seconds = new Histogram({ name: "s", help: "h", labelNames, buckets: LATENCY_BUCKETS, registers });
-    const plain = new Histogram({ name: "p", help: "h", buckets: LATENCY_BUCKETS, registers });
-    const count = new Counter({ name: "c", help: "h", labelNames: [...labelNames, "outcome"], registers });
-    const a = { provider: "demo", tool: "echo" };
-    const b = { provider: "demo", tool: "(unknown)" };
-    const series = [a, b].map((labels) => ({
-      seconds: heldHistogram(seconds, labels, LATENCY_BUCKETS),
-      count: heldCounter(count, { ...labels, outcome: "ok" }),
-    }));
-    const bare = heldHistogram(plain, {}, LATENCY_BUCKETS);
-    for (const [i, value] of values.entries()) {
-      const labels = i % 3 === 0 ? b : a;
-      if (i === values.length / 2) registry.resetMetrics();
-      if (held) {
-        const one = series[labels === a ? 0 : 1]!;
-        one.seconds.record(value);
-        one.count.record(1);
-        bare.record(value);
-      } else {
-        seconds.observe(labels, value);
-        count.inc({ ...labels, outcome: "ok" });
-        plain.observe(value);
-      }
-    }
-    return await registry.metrics();
-  }
-
-  test("Held series print the same Prometheus text as prom-client's own calls, across a reset", async () => {
-    const values = [0, 0.001, 0.0003, 0.0025, 0.1, 0.1000001, 61, 1e-9, 0.3, 0.0417, 5, 60, 0.07, 2.5, 0.3, 0.001];
-    const text = await recorded(true, values);
-    expect(text).toBe(await recorded(false, values));
-    expect(text).toContain('s_bucket{le="0.001",provider="demo",tool="echo"}');
-  });
-
-  test("After its first call, a label set is recorded without prom-client hashing its labels again", async () => {
-    const { gateway, metrics } = setup([demoProvider("demo")]);
-    const duration = metrics.registry.getSingleMetric("hangar_call_duration_seconds") as Histogram;
-    const calls = metrics.registry.getSingleMetric("hangar_calls_total") as Counter;
-    let hashed = 0;
-    const observe = duration.observe.bind(duration) as (...args: unknown[]) => void;
-    const inc = calls.inc.bind(calls) as (...args: unknown[]) => void;
-    Object.assign(duration, {
-      observe: (...args: unknown[]) => {
-        hashed++;
-        observe(...args);
-      },
-    });
-    Object.assign(calls, {
-      inc: (...args: unknown[]) => {
-        hashed++;
-        inc(...args);
-      },
-    });
-    for (let i = 0; i < 5; i++) expect((await gateway.callOne(echo("demo"))).ok).toBe(true);
-    expect(await sample(metrics, "hangar_calls_total", { provider: "demo", tool: "echo", outcome: "ok" })).toBe(5);
-    expect(await sample(metrics, "hangar_call_duration_seconds_count", { provider: "demo", tool: "echo" })).toBe(5);
-    expect(hashed).toBe(2);
   });
 });

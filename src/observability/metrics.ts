@@ -1,5 +1,4 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { type HeldSeries, heldCounter, heldHistogram } from "./held-series.ts";
 import type { BatchRecorder, CallInfo, CallOutcome, CallRecorder, GatewayRecorder } from "./recorder.ts";
 
 /** What metrics read from the live gateway at each scrape (the Gateway fits it). */
@@ -165,51 +164,32 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "hangar_" });
 
   const listed = new WeakMap<readonly { readonly name: string }[], ReadonlySet<string>>();
-  /** The label values of a call: its provider if configured, its tool if that provider listed it; else (unknown). */
-  const seriesOfCall = (call: CallInfo): CallSeries => {
+  /** The labels of a call: its provider if configured, its tool if that provider listed it; else (unknown). */
+  const labelsOf = (call: CallInfo): { provider: string; tool: string } => {
     const handle = source?.handles.get(call.provider);
-    if (handle === undefined) return seriesOf(UNKNOWN, UNKNOWN);
+    if (handle === undefined) return { provider: UNKNOWN, tool: UNKNOWN };
     const tools = handle.catalog.listed?.tools;
-    if (tools === undefined) return seriesOf(call.provider, UNKNOWN);
+    if (tools === undefined) return { provider: call.provider, tool: UNKNOWN };
     let names = listed.get(tools);
     if (names === undefined) {
       names = new Set(tools.map((tool) => tool.name));
       listed.set(tools, names);
     }
-    return seriesOf(call.provider, names.has(call.tool) ? call.tool : UNKNOWN);
+    return { provider: call.provider, tool: names.has(call.tool) ? call.tool : UNKNOWN };
   };
-  // The held series of each label set seen (bounded like the labels: configured providers, listed tools).
-  const series = new Map<string, Map<string, CallSeries>>();
-  const seriesOf = (provider: string, tool: string): CallSeries => {
-    let byTool = series.get(provider);
-    if (byTool === undefined) {
-      byTool = new Map();
-      series.set(provider, byTool);
-    }
-    let found = byTool.get(tool);
-    if (found === undefined) {
-      const labels = { provider, tool };
-      found = new CallSeries(calls, labels, heldHistogram(callSeconds, labels, LATENCY_BUCKETS));
-      byTool.set(tool, found);
-    }
-    return found;
-  };
-  const batchSizes = heldHistogram(batchSize, {}, BATCH_SIZE_BUCKETS);
-  const batchTimes = heldHistogram(batchSeconds, {}, LATENCY_BUCKETS);
-  const upstream: CallRecorder["upstream"] = (_kind, send) => send(undefined);
   const callRecorder = (call: CallInfo): CallRecorder => ({
-    upstream,
+    upstream: (_kind, send) => send(undefined),
     finished(outcome: CallOutcome) {
-      const found = seriesOfCall(call);
-      found.outcome(outcome.ok ? "ok" : (outcome.error?.type ?? "internal")).record(1);
-      if (outcome.attempts > 0) found.seconds.record(outcome.elapsed_ms / 1000);
+      const type = outcome.ok ? "ok" : (outcome.error?.type ?? "internal");
+      const labels = labelsOf(call);
+      calls.inc({ ...labels, outcome: type });
+      if (outcome.attempts > 0) callSeconds.observe(labels, outcome.elapsed_ms / 1000);
     },
   });
-  const finishBatch: BatchRecorder["finished"] = ({ elapsedMs }) => batchTimes.record(elapsedMs / 1000);
   const recorder: GatewayRecorder = {
     batchStarted(batch): BatchRecorder {
-      batchSizes.record(batch.size);
-      return { callStarted: callRecorder, finished: finishBatch };
+      batchSize.observe(batch.size);
+      return { callStarted: callRecorder, finished: ({ elapsedMs }) => batchSeconds.observe(elapsedMs / 1000) };
     },
     providerStarted(provider, durationMs) {
       starts.inc({ provider, outcome: "ok" });
@@ -231,25 +211,4 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     text: () => registry.metrics(),
     configReloaded: (result) => reloads.inc({ result }),
   };
-}
-
-/** The held series of one (provider, tool): its duration, and its count by outcome. */
-class CallSeries {
-  private readonly outcomes = new Map<string, HeldSeries>();
-
-  constructor(
-    private readonly calls: Counter<"provider" | "tool" | "outcome">,
-    private readonly labels: { readonly provider: string; readonly tool: string },
-    readonly seconds: HeldSeries,
-  ) {}
-
-  /** The count of calls that ended with `outcome` (ok or an error type, a small fixed set). */
-  outcome(outcome: string): HeldSeries {
-    let held = this.outcomes.get(outcome);
-    if (held === undefined) {
-      held = heldCounter(this.calls, { ...this.labels, outcome });
-      this.outcomes.set(outcome, held);
-    }
-    return held;
-  }
 }
