@@ -4,7 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ResolvedProvider } from "../src/config/types.ts";
 import { Gateway, type GatewayDeps } from "../src/gateway/index.ts";
+import { createLogger } from "../src/observability/log.ts";
 import { createMetrics, type Metrics } from "../src/observability/metrics.ts";
+import { openObservability } from "../src/observability/open-observability.ts";
+import { noopRecorder } from "../src/observability/recorder.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 import { demoInMemory } from "./helpers/in-memory-driver.ts";
 import { fixture } from "./helpers/paths.ts";
@@ -219,5 +222,15 @@ describe("Metrics", () => {
     expect(text).toContain("# TYPE hangar_process_cpu_seconds_total counter");
     expect(text).toContain("hangar_process_resident_memory_bytes");
     expect(await b.text()).not.toContain('hangar_provider_crashes_total{provider="p"}');
+  });
+});
+
+describe("The recorder on the call path (issue 18)", () => {
+  test("Without metrics, traces or info logs (stdio serve's default) the gateway gets noopRecorder and records nothing", async () => {
+    const observability = await openObservability({ logger: createLogger({ level: "warn" }), env: {} });
+    expect(observability.recorder).toBe(noopRecorder);
+    expect(observability.metrics).toBeUndefined();
+    const counted = await openObservability({ logger: createLogger({ level: "warn" }), metrics: true, env: {} });
+    expect(counted.recorder).toBe(counted.metrics!.recorder);
   });
 });
