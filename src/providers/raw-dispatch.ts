@@ -103,7 +103,9 @@ export function openRawChannel(
       claimed();
       signal?.removeEventListener("abort", onAbort);
     };
-    signal?.addEventListener("abort", onAbort, { once: true });
+    // No `{ once: true }`: Bun parses an options object per call (~1.6 µs of a ~2.4 µs add and remove);
+    // an abort fires once, and `release` removes the listener on every way out.
+    signal?.addEventListener("abort", onAbort);
     transport
       .send({ jsonrpc: "2.0", id, method: body.method, ...(body.params ? { params: body.params } : {}) })
       .catch((error: unknown) => {
