@@ -9,11 +9,11 @@
 //
 //   bun run bench/hop-floor.ts [--binary dist/hangar]… [--calls 10000] [--concurrency 64] [--rounds 3]
 //     [--no-forwarder] [--syscalls perf|strace] [--json]
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { cpuMs, hangarArgv } from "./stats.ts";
+import { childrenOf, cpuMs, hangarArgv } from "./stats.ts";
 
 // The demo providers answer through the MCP SDK on every side (HANGAR_DEMO_FRONT, README): a direct
 // 2025 client always meets the SDK, and hangar's 2026-07-28 calls must meet the same provider code.
@@ -86,17 +86,6 @@ async function forward(): Promise<void> {
     if (up.push(`${JSON.stringify(message)}\n`) === 1) setImmediate(flushUp);
   });
   provider.kill();
-}
-
-/** The child processes of `pid` (Linux). */
-function childrenOf(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-      readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number),
-    );
-  } catch {
-    return [];
-  }
 }
 
 const SYSCALLS = ["sendto", "recvfrom", "write", "writev", "read", "epoll_ctl", "epoll_pwait2", "futex", "madvise"];

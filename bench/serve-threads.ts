@@ -17,7 +17,7 @@ import { Client as ModernClient } from "@modelcontextprotocol/client";
 import { StdioClientTransport as ModernStdioTransport } from "@modelcontextprotocol/client/stdio";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { cpuMs, hangarArgv, writeDemoConfig } from "./stats.ts";
+import { childrenOf, cpuMs, hangarArgv, writeDemoConfig } from "./stats.ts";
 
 // The demo providers answer through the MCP SDK on every side, as in bench/serve.ts.
 process.env.HANGAR_DEMO_FRONT ??= "off";
@@ -57,12 +57,6 @@ function threads(pid: number): Map<string, number> {
     byName.set(name, (byName.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
   }
   return byName;
-}
-
-function childrenOf(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-    readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number),
-  );
 }
 
 async function open(name: string, argv: string[], modern = false): Promise<Session> {

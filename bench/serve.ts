@@ -4,7 +4,7 @@
 //
 //   bun run bench/serve.ts [--binary dist/hangar] [--client sdk1|sdk2] [--calls 2000] [--rounds 10] [--concurrency 64]
 //     [--throughput-calls 5000] [--throughput-warmup 15000] [--throughput-rounds 3] [--providers 50] [--json]
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -12,7 +12,7 @@ import { Client as ModernClient } from "@modelcontextprotocol/client";
 import { StdioClientTransport as ModernStdioTransport } from "@modelcontextprotocol/client/stdio";
 import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { hangarArgv, ms, summary, writeDemoConfig } from "./stats.ts";
+import { childrenOf, hangarArgv, ms, summary, writeDemoConfig } from "./stats.ts";
 
 // The demo providers answer through the MCP SDK on every side (HANGAR_DEMO_FRONT, README): a direct
 // 2025 client always meets the SDK, and hangar's 2026-07-28 calls must meet the same provider code.
@@ -78,17 +78,6 @@ function cpuMs(pid: number): number {
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in 100 Hz ticks
   } catch {
     return Number.NaN;
-  }
-}
-
-/** The child processes of `pid` (Linux). */
-function childrenOf(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-      readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number),
-    );
-  } catch {
-    return [];
   }
 }
 

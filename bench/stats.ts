@@ -1,6 +1,6 @@
 // Helpers of the benchmark scripts beside hangar's own statistics (src/bench/stats.ts): where hangar is,
 // the p50/p90/p99 the scripts print, the in-process gateway's providers, and a process's CPU time.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { percentile, roundMs } from "../src/bench/stats.ts";
 import type { ResolvedConfig, ResolvedProvider } from "../src/config/types.ts";
@@ -81,4 +81,15 @@ export const benchConfig = (providers: ResolvedProvider[]): ResolvedConfig => ({
 export function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** The child processes of `pid` (Linux: each task's `children` under /proc); none where /proc is not there. */
+export function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
 }

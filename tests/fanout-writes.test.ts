@@ -1,9 +1,8 @@
 // Issue 11, `hangar_call` fan-out: how a batch's requests leave for its providers.
 import { describe, expect, test } from "bun:test";
-import { PassThrough, Writable } from "node:stream";
-import { silentLogger } from "../src/observability/log.ts";
-import type { ChildProcessHandle } from "../src/providers/spawner.ts";
-import { ProcessTransport } from "../src/providers/stdio-transport.ts";
+import { Writable } from "node:stream";
+import type { ProcessTransport } from "../src/providers/stdio-transport.ts";
+import { fakeChildTransport } from "./helpers/fake-child.ts";
 
 /** A transport over a fake child whose stdin records each write, with the write's order among all. */
 async function recordedTransport(id: string, log: string[]): Promise<ProcessTransport> {
@@ -13,19 +12,7 @@ async function recordedTransport(id: string, log: string[]): Promise<ProcessTran
       done();
     },
   });
-  const child: ChildProcessHandle = {
-    pid: 1,
-    stdin,
-    stdout: new PassThrough(),
-    stderr: new PassThrough(),
-    exited: new Promise(() => {}),
-    killGroup: () => {},
-  };
-  const transport = new ProcessTransport({
-    spawner: () => child,
-    request: { providerId: id, command: "x", args: [], env: {}, cwd: undefined },
-    logger: silentLogger,
-  });
+  const transport = fakeChildTransport(stdin, { id });
   await transport.start();
   return transport;
 }

@@ -5,30 +5,16 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough, Writable } from "node:stream";
+import { PassThrough } from "node:stream";
 import type { JSONRPCMessage } from "@modelcontextprotocol/client";
-import { silentLogger } from "../src/observability/log.ts";
 import { TOOL_RESULT_SHAPE } from "../src/pool/upstream-call.ts";
 import { asJsonRpcMessage } from "../src/providers/jsonrpc-envelope.ts";
-import type { ChildProcessHandle } from "../src/providers/spawner.ts";
-import { ProcessTransport } from "../src/providers/stdio-transport.ts";
 import { startWatchdog } from "../src/providers/watchdog.ts";
 import { AbortGroup, type BatchCall, runBatch, runOne, Semaphore, type Settled } from "../src/scheduler/index.ts";
 import { StdioServerTransport } from "../src/serve/stdio-server-transport.ts";
+import { fakeChildTransport, recordingSink } from "./helpers/fake-child.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 import { isAlive, waitFor } from "./helpers/processes.ts";
-
-/** A writable that records each write it gets. */
-function recordingSink(): { sink: Writable; writes: string[] } {
-  const writes: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      writes.push(chunk.toString());
-      done();
-    },
-  });
-  return { sink, writes };
-}
 
 /** A few promise jobs, as a message's way through the SDK and the gateway takes. */
 async function hops(n: number): Promise<void> {
@@ -58,19 +44,7 @@ describe("Issue 11: writes", () => {
 
   test("Requests sent to a provider in one turn after different chains of promise jobs go in one write, in order", async () => {
     const { sink, writes } = recordingSink();
-    const child: ChildProcessHandle = {
-      pid: 1,
-      stdin: sink,
-      stdout: new PassThrough(),
-      stderr: new PassThrough(),
-      exited: new Promise(() => {}),
-      killGroup: () => {},
-    };
-    const transport = new ProcessTransport({
-      spawner: () => child,
-      request: { providerId: "p", command: "x", args: [], env: {}, cwd: undefined },
-      logger: silentLogger,
-    });
+    const transport = fakeChildTransport(sink);
     await transport.start();
     await Promise.all(
       [1, 2, 3].map(async (id) => {
@@ -91,19 +65,7 @@ describe("Issue 11: writes", () => {
 describe("Issue 11: a burst of requests to an idle provider", () => {
   test("Requests to a provider with none open, sent in one turn, still go in one write (a write at once would split the burst)", async () => {
     const { sink, writes } = recordingSink();
-    const child: ChildProcessHandle = {
-      pid: 1,
-      stdin: sink,
-      stdout: new PassThrough(),
-      stderr: new PassThrough(),
-      exited: new Promise(() => {}),
-      killGroup: () => {},
-    };
-    const transport = new ProcessTransport({
-      spawner: () => child,
-      request: { providerId: "p", command: "x", args: [], env: {}, cwd: undefined },
-      logger: silentLogger,
-    });
+    const transport = fakeChildTransport(sink);
     await transport.start();
     await Promise.all(
       [1, 2, 3].map(async (id) => {

@@ -3,44 +3,16 @@
 // share one promise. These tests pin what must hold however the bytes arrive.
 import { describe, expect, test } from "bun:test";
 import { EventEmitter } from "node:events";
-import { PassThrough, Writable } from "node:stream";
 import type { JSONRPCMessage } from "@modelcontextprotocol/client";
-import { silentLogger } from "../src/observability/log.ts";
 import { LineSplitter } from "../src/providers/line-splitter.ts";
-import type { ChildProcessHandle } from "../src/providers/spawner.ts";
-import { ProcessTransport } from "../src/providers/stdio-transport.ts";
 import { StdioServerTransport } from "../src/serve/stdio-server-transport.ts";
-
-/** A writable that records each write it gets. */
-function recordingSink(): { sink: Writable; writes: string[] } {
-  const writes: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      writes.push(chunk.toString());
-      done();
-    },
-  });
-  return { sink, writes };
-}
+import { fakeChildTransport, recordingSink } from "./helpers/fake-child.ts";
 
 /** A provider transport over a fake child whose stdout chunks the test emits itself. */
 async function providerTransport() {
   const stdout = new EventEmitter();
   const { sink, writes } = recordingSink();
-  const child = {
-    pid: 1,
-    stdin: sink,
-    stdout,
-    stderr: new PassThrough(),
-    exited: new Promise(() => {}),
-    killGroup: () => {},
-  } as unknown as ChildProcessHandle;
-  const transport = new ProcessTransport({
-    spawner: () => child,
-    request: { providerId: "p", command: "x", args: [], env: {}, cwd: undefined },
-    logger: silentLogger,
-    maxLineBytes: 1000,
-  });
+  const transport = fakeChildTransport(sink, { stdout, maxLineBytes: 1000 });
   const messages: JSONRPCMessage[] = [];
   const errors: Error[] = [];
   transport.onmessage = (message) => messages.push(message);
