@@ -125,17 +125,21 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
     if (options.signal.aborted) resolve();
     options.signal.addEventListener("abort", () => resolve(), { once: true });
   });
-  await Promise.race([ended.promise, signalled]);
-  if (!options.signal.aborted) {
-    logger.info("stdin closed; finishing the requests still running");
-    // No request needs the warm-up's starts: abandoning them kills their processes now.
+  try {
+    await Promise.race([ended.promise, signalled]);
+    if (!options.signal.aborted) {
+      logger.info("stdin closed; finishing the requests still running");
+      // No request needs the warm-up's starts: abandoning them kills their processes now.
+      warmUp.abort();
+      await Promise.race([transport.idle(), signalled]);
+    }
+    if (options.signal.aborted) logger.warn({ reason: messageOf(options.signal.reason) }, "shutting down");
+  } finally {
+    // Whatever failed above, the providers are stopped: running ones would keep hangar alive for ever.
     warmUp.abort();
-    await Promise.race([transport.idle(), signalled]);
+    probes?.stop();
+    await hangar.close();
   }
-  if (options.signal.aborted) logger.warn({ reason: messageOf(options.signal.reason) }, "shutting down");
-  warmUp.abort();
-  probes?.stop();
-  await hangar.close();
   await Promise.race([
     transport.idle(),
     new Promise((resolve) => setTimeout(resolve, options.drainMs ?? 2000).unref()),

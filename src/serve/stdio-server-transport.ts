@@ -96,9 +96,13 @@ export class StdioServerTransport implements Transport {
     });
   }
 
-  /** Resolves once everything written so far has been handed to the OS. */
+  /**
+   * Resolves once everything written so far has been handed to the OS, or refused by it: a write that
+   * failed (EPIPE, the client closed its end) rejects its sender's promise, never a flush, so shutdown
+   * after stdin's end goes on to stop the providers instead of throwing past them.
+   */
   flush(): Promise<void> {
-    return this.write("");
+    return this.write("").catch(() => {});
   }
 
   async close(): Promise<void> {
