@@ -105,6 +105,15 @@ const TOOLS = [
   },
 ];
 
+/**
+ * A tool's description and annotations as `tools/list` lists them: the SDK server (demo-server.ts)
+ * registers each tool with these, so the two paths describe the tools alike.
+ */
+export function toolText(name: string): { description: string; annotations: Record<string, boolean> } {
+  const tool = TOOLS.find((candidate) => candidate.name === name)!;
+  return { description: tool.description, annotations: tool.annotations };
+}
+
 /** The server's identity, as the SDK stamps it in each 2026-07-28 result's `_meta`. */
 export function serverInfoOf(state: DemoState): { name: string; version: string } {
   return { name: `hangar-demo-${state.name}`, version: VERSION };
@@ -159,16 +168,25 @@ export function sleepStart(state: DemoState, args: Record<string, unknown>): num
   return ms;
 }
 
+/** What a `sleep` call that waited `ms` answers (both paths). */
+export function sleptContent(ms: number): [{ type: "text"; text: string }] {
+  return [{ type: "text", text: `slept ${ms} ms` }];
+}
+
 /** The result of a `sleep` call that waited `ms`. */
 export function sleepResult(state: DemoState, ms: number): Record<string, unknown> {
   return {
-    content: [{ type: "text", text: `slept ${ms} ms` }],
+    content: sleptContent(ms),
     resultType: "complete",
     _meta: { [META.serverInfo]: serverInfoOf(state) },
   };
 }
 
-function instantResult(state: DemoState, name: unknown, args: Record<string, unknown>): ToolResult | undefined {
+/**
+ * An instant tool's result for arguments its zod shape takes as they are, counted as a call (both paths:
+ * the SDK's handlers call it with arguments the SDK checked); undefined, nothing counted, for anything else.
+ */
+export function instantResult(state: DemoState, name: unknown, args: Record<string, unknown>): ToolResult | undefined {
   switch (name) {
     case "echo": {
       if (typeof args.message !== "string") return undefined;

@@ -1,7 +1,7 @@
-import { McpServer } from "@modelcontextprotocol/server";
+import { type CallToolResult, McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { VERSION } from "../version.ts";
-import type { DemoState } from "./demo-answers.ts";
+import { type DemoState, instantResult, sleptContent, toolText } from "./demo-answers.ts";
 
 /** Options of the demo provider; every field says its default. */
 export interface DemoProviderOptions {
@@ -42,76 +42,64 @@ export function createDemoServer(
     { capabilities: { tools: { listChanged: false } } },
   );
 
+  // Descriptions, annotations and results are the front's (demo-answers.ts), so both paths answer alike;
+  // the input and output shapes are zod here because the SDK takes zod (tests/e2e/demo-front.test.ts
+  // checks that the SDK lists them as the front does).
+  const result = (tool: string, args: Record<string, unknown>): CallToolResult => {
+    const answer = instantResult(state, tool, args);
+    // Only a sum beyond the largest number gets here (the SDK checked the arguments' shapes).
+    if (answer === undefined) throw new Error(`${tool}: the result is not a finite number`);
+    return answer as CallToolResult;
+  };
+
   server.registerTool(
     "sleep",
     {
-      description: "Waits the given number of milliseconds, then answers. Use it to see parallelism at work.",
+      ...toolText("sleep"),
       inputSchema: z.object({ ms: z.number().int().min(0).max(600_000).describe("How long to wait, in milliseconds") }),
-      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     async ({ ms }, ctx) => {
       state.calls++;
       await sleep(ms, ctx.mcpReq.signal);
-      return { content: [{ type: "text", text: `slept ${ms} ms` }] };
+      return { content: sleptContent(ms) };
     },
   );
 
   server.registerTool(
     "echo",
-    {
-      description: "Returns the message it was given.",
-      inputSchema: z.object({ message: z.string().describe("The text to send back") }),
-      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
-    },
-    async ({ message }) => {
-      state.calls++;
-      return { content: [{ type: "text", text: message }] };
-    },
+    { ...toolText("echo"), inputSchema: z.object({ message: z.string().describe("The text to send back") }) },
+    async (args) => result("echo", args),
   );
 
   server.registerTool(
     "add",
     {
-      description: "Adds two numbers.",
+      ...toolText("add"),
       inputSchema: z.object({ a: z.number().describe("First number"), b: z.number().describe("Second number") }),
       outputSchema: z.object({ sum: z.number() }),
-      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
-    async ({ a, b }) => {
-      state.calls++;
-      const sum = a + b;
-      return { content: [{ type: "text", text: String(sum) }], structuredContent: { sum } };
-    },
+    async (args) => result("add", args),
   );
 
   server.registerTool(
     "fail",
     {
-      description: "Always answers with a tool error (isError), to show how failures are reported.",
+      ...toolText("fail"),
       inputSchema: z.object({
         message: z.string().optional().describe('The error text (default "requested failure")'),
       }),
-      annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    async ({ message }) => {
-      state.calls++;
-      return { isError: true, content: [{ type: "text", text: message ?? "requested failure" }] };
-    },
+    async (args) => result("fail", args),
   );
 
   server.registerTool(
     "info",
     {
-      description: "Tells this provider's name, process id and how many calls it has answered.",
+      ...toolText("info"),
       inputSchema: z.object({}),
       outputSchema: z.object({ name: z.string(), pid: z.number(), calls: z.number() }),
-      annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    async () => {
-      state.calls++;
-      const info = { name, pid: process.pid, calls: state.calls };
-      return { content: [{ type: "text", text: JSON.stringify(info) }], structuredContent: info };
-    },
+    async (args) => result("info", args),
   );
 
   return server;
