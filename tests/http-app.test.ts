@@ -1,10 +1,9 @@
 // The HTTP front driven in-process with `app.request()`: what needs no socket or process of its own.
 import { afterEach, describe, expect, test } from "bun:test";
-import { Gateway } from "../src/gateway/index.ts";
-import { Hangar } from "../src/lib/hangar.ts";
-import { silentLogger } from "../src/observability/log.ts";
-import { createHttpApp, type HttpApp, type HttpAppOptions } from "../src/serve/http/index.ts";
-import { configOf, demoProvider } from "./helpers/providers.ts";
+import type { Gateway } from "../src/gateway/index.ts";
+import type { HttpApp, HttpAppOptions } from "../src/serve/http/index.ts";
+import { httpFront } from "./helpers/http-front.ts";
+import { demoProvider } from "./helpers/providers.ts";
 
 const open: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -13,14 +12,9 @@ afterEach(async () => {
 
 /** The HTTP front on a gateway with one demo provider, as if bound to 127.0.0.1:8000. */
 function front(options: Partial<HttpAppOptions> = {}): { http: HttpApp; gateway: Gateway } {
-  const gateway = new Gateway(configOf([demoProvider("demo")]));
-  const hangar = Hangar.over(gateway);
-  const http = createHttpApp({ hangar, logger: silentLogger }, { host: "127.0.0.1", port: () => 8000, ...options });
-  open.push(async () => {
-    await http.sessions.close();
-    await hangar.close();
-  });
-  return { http, gateway };
+  const made = httpFront([demoProvider("demo")], options);
+  open.push(async () => await made[Symbol.asyncDispose]());
+  return { http: made.http, gateway: made.gateway };
 }
 
 const URL_BASE = "http://127.0.0.1:8000";

@@ -3,15 +3,13 @@
 // 400), and what fails one is answered by the app as before. In-process through `HttpApp.fetch`, the
 // function the server listens with.
 import { afterEach, describe, expect, spyOn, test } from "bun:test";
-import { Gateway } from "../src/gateway/index.ts";
-import { Hangar } from "../src/lib/hangar.ts";
-import { silentLogger } from "../src/observability/log.ts";
-import { createHttpApp, type HttpApp, type HttpAppOptions } from "../src/serve/http/index.ts";
+import type { HttpApp, HttpAppOptions } from "../src/serve/http/index.ts";
 import { JsonBodies, LATE } from "../src/serve/http/json-body.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
+import { httpFront } from "./helpers/http-front.ts";
 import { INITIALIZED, initializeRequest } from "./helpers/jsonrpc.ts";
 import { waitFor } from "./helpers/processes.ts";
-import { configOf, demoProvider } from "./helpers/providers.ts";
+import { demoProvider } from "./helpers/providers.ts";
 
 const open: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -22,14 +20,9 @@ const TOKEN = "direct-route-token";
 
 /** The front over one demo provider as if bound to 127.0.0.1:8000, and a spy on its hono app. */
 function front(options: Partial<HttpAppOptions> = {}) {
-  const gateway = new Gateway(configOf([demoProvider("demo")]));
-  const hangar = Hangar.over(gateway);
-  const http = createHttpApp({ hangar, logger: silentLogger }, { host: "127.0.0.1", port: () => 8000, ...options });
-  open.push(async () => {
-    await http.sessions.close();
-    await hangar.close();
-  });
-  return { http, gateway, app: spyOn(http.app, "fetch") };
+  const made = httpFront([demoProvider("demo")], options);
+  open.push(async () => await made[Symbol.asyncDispose]());
+  return { http: made.http, gateway: made.gateway, app: spyOn(made.http.app, "fetch") };
 }
 
 /** A POST to /mcp as a client sends it: Host, Accept, JSON, and the body's length declared. */
