@@ -12,7 +12,7 @@ import { asJsonRpcMessage } from "../src/providers/jsonrpc-envelope.ts";
 import { startWatchdog } from "../src/providers/watchdog.ts";
 import { AbortGroup, type BatchCall, runBatch, runOne, Semaphore, type Settled } from "../src/scheduler/index.ts";
 import { StdioServerTransport } from "../src/serve/stdio-server-transport.ts";
-import { fakeChildTransport, recordingSink } from "./helpers/fake-child.ts";
+import { fakeChildTransport, idsIn, recordingSink } from "./helpers/fake-child.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 import { isAlive, waitFor } from "./helpers/processes.ts";
 
@@ -34,12 +34,7 @@ describe("Issue 11: writes", () => {
       }),
     );
     expect(writes.length).toBe(1);
-    expect(
-      writes[0]!
-        .trim()
-        .split("\n")
-        .map((line) => JSON.parse(line).id),
-    ).toEqual([1, 2, 3]);
+    expect(idsIn(writes[0]!)).toEqual([1, 2, 3]);
   });
 
   test("Requests sent to a provider in one turn after different chains of promise jobs go in one write, in order", async () => {
@@ -53,12 +48,7 @@ describe("Issue 11: writes", () => {
       }),
     );
     expect(writes.length).toBe(1);
-    expect(
-      writes[0]!
-        .trim()
-        .split("\n")
-        .map((line) => JSON.parse(line).id),
-    ).toEqual([1, 2, 3]);
+    expect(idsIn(writes[0]!)).toEqual([1, 2, 3]);
   });
 });
 

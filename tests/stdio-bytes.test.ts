@@ -6,7 +6,7 @@ import { EventEmitter } from "node:events";
 import type { JSONRPCMessage } from "@modelcontextprotocol/client";
 import { LineSplitter } from "../src/providers/line-splitter.ts";
 import { StdioServerTransport } from "../src/serve/stdio-server-transport.ts";
-import { fakeChildTransport, recordingSink } from "./helpers/fake-child.ts";
+import { fakeChildTransport, idsIn, recordingSink } from "./helpers/fake-child.ts";
 
 /** A provider transport over a fake child whose stdout chunks the test emits itself. */
 async function providerTransport() {
@@ -179,11 +179,6 @@ describe("Issue 11: the front's stdin, however it is cut", () => {
     expect(new Set(sends).size).toBe(1);
     await transport.idle();
     expect(writes.length).toBe(1);
-    expect(
-      writes[0]!
-        .trim()
-        .split("\n")
-        .map((line) => JSON.parse(line).id),
-    ).toEqual([1, 2]);
+    expect(idsIn(writes[0]!)).toEqual([1, 2]);
   });
 });

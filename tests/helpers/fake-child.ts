@@ -41,3 +41,11 @@ export function fakeChildTransport(
     ...(options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes }),
   });
 }
+
+/** The JSON-RPC ids of the messages one write carried, in order. */
+export function idsIn(write: string): unknown[] {
+  return write
+    .trim()
+    .split("\n")
+    .map((line) => (JSON.parse(line) as { id?: unknown }).id);
+}
