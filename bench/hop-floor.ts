@@ -3,12 +3,16 @@
 // provider, driven alike by a raw JSON-RPC client (no SDK on the client side): 64 calls in flight,
 // calls per second and the CPU time per call of the front process and of its provider (from /proc).
 // Interleaved in rounds; several `--binary` are run in turn each round (before/after comparisons).
+// `--forward --era 2026` is the same forwarder speaking MCP 2026-07-28 to its provider as hangar does (it
+// answers the client's `initialize` itself and sends each request with the 2026 envelope): the floor of
+// any process between a 2025 client and a provider reached in 2026-07-28 (bench/serve.ts `--floors`).
 // `--syscalls perf|strace` also counts the front's syscalls over the measured calls and prints them per
 // call, busiest first (`perf stat` on syscall tracepoints barely slows it; `strace -f -c` names every
 // syscall but slows the process several times over, so it batches more and its calls/s mean little).
 //
 //   bun run bench/hop-floor.ts [--binary dist/hangar]… [--calls 10000] [--concurrency 64] [--rounds 3]
 //     [--no-forwarder] [--syscalls perf|strace] [--json]
+//   bun run bench/hop-floor.ts --forward [--era 2025|2026] [--binary dist/hangar]   (the forwarder alone, on stdio)
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -26,6 +30,7 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "64" },
     rounds: { type: "string", default: "3" },
     forward: { type: "boolean", default: false },
+    era: { type: "string", default: "2025" },
     "no-forwarder": { type: "boolean", default: false },
     syscalls: { type: "string" },
     json: { type: "boolean", default: false },
@@ -48,8 +53,21 @@ async function lines(stream: ReadableStream<Uint8Array>, onLine: (line: string) 
   }
 }
 
-/** `--forward`: this process is the forwarder in front of a demo provider. */
+/** The 2026-07-28 envelope hangar sends on every request to a provider in that era. */
+const ENVELOPE_2026 = {
+  "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+  "io.modelcontextprotocol/clientInfo": { name: "hangar", version: "0.1.0" },
+  "io.modelcontextprotocol/clientCapabilities": {},
+};
+
+/**
+ * `--forward`: this process is the forwarder in front of a demo provider. With `--era 2026` it answers
+ * the client's handshake itself and reaches the provider in 2026-07-28, and gives the client each result
+ * without the 2026 codec's `resultType` and server info, as hangar does for a 2025 client.
+ */
 async function forward(): Promise<void> {
+  if (values.era !== "2025" && values.era !== "2026") throw new Error("--era is 2025 or 2026");
+  const modern = values.era === "2026";
   const provider = Bun.spawn([...hangar, "demo-provider", "--name", "p0"], {
     stdin: "pipe",
     stdout: "pipe",
@@ -74,12 +92,24 @@ async function forward(): Promise<void> {
       const id = message.id;
       message.id = ids.get(id);
       ids.delete(id);
+      if (modern && message.result) {
+        delete message.result.resultType;
+        delete message.result._meta;
+      }
     }
     if (down.push(`${JSON.stringify(message)}\n`) === 1) setImmediate(flushDown);
   });
   await lines(Bun.stdin.stream(), (line) => {
     const message = JSON.parse(line);
+    if (modern && message.method === "initialize") {
+      const { protocolVersion } = message.params;
+      const result = { protocolVersion, capabilities: { tools: {} }, serverInfo: { name: "forwarder", version: "1" } };
+      if (down.push(`${JSON.stringify({ jsonrpc: "2.0", id: message.id, result })}\n`) === 1) setImmediate(flushDown);
+      return;
+    }
+    if (modern && message.method === "notifications/initialized") return;
     if ("id" in message && "method" in message) {
+      if (modern) message.params = { ...message.params, _meta: { ...message.params?._meta, ...ENVELOPE_2026 } };
       ids.set(++next, message.id);
       message.id = next;
     }

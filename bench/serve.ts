@@ -3,7 +3,13 @@
 // `initialize` + `tools/list` answered with 50 configured cold providers.
 //
 //   bun run bench/serve.ts [--binary dist/hangar] [--client sdk1|sdk2] [--calls 2000] [--rounds 10] [--concurrency 64]
-//     [--throughput-calls 5000] [--throughput-warmup 15000] [--throughput-rounds 3] [--providers 50] [--json]
+//     [--latency-warmup 200] [--floors] [--throughput-calls 5000] [--throughput-warmup 15000]
+//     [--throughput-rounds 3] [--providers 50] [--json]
+//
+// `--floors` adds two systems to the latency rounds, the same client through an envelope-only forwarder
+// (bench/hop-floor.ts `--forward`: one more process, JSON.parse and ids remapped, nothing else) reaching
+// the provider in 2025 and in 2026-07-28 as hangar does: the floor of any process in the path, with and
+// without the provider's 2026 cost, measured beside hangar in the same rounds.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -12,7 +18,7 @@ import { Client as ModernClient } from "@modelcontextprotocol/client";
 import { StdioClientTransport as ModernStdioTransport } from "@modelcontextprotocol/client/stdio";
 import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { childrenOf, hangarArgv, ms, summary, writeDemoConfig } from "./stats.ts";
+import { childrenOf, hangarArgv, ms, type Summary, summary, writeDemoConfig } from "./stats.ts";
 
 // The demo providers answer through the MCP SDK on every side (HANGAR_DEMO_FRONT, README): a direct
 // 2025 client always meets the SDK, and hangar's 2026-07-28 calls must meet the same provider code.
@@ -21,6 +27,10 @@ process.env.HANGAR_DEMO_FRONT ??= "off";
 const { values } = parseArgs({
   options: {
     calls: { type: "string", default: "2000" },
+    // Sequential calls on each side before the latency rounds: Bun's JIT is still compiling hangar's path
+    // for the first ~15,000 (the default keeps every figure before stop 12 comparable).
+    "latency-warmup": { type: "string", default: "200" },
+    floors: { type: "boolean", default: false },
     rounds: { type: "string", default: "10" },
     concurrency: { type: "string", default: "64" },
     "throughput-calls": { type: "string", default: "5000" },
@@ -81,28 +91,37 @@ function cpuMs(pid: number): number {
   }
 }
 
-/** One call at a time, alternating direct and hangar in rounds, after a warm-up. */
-async function addedLatency(direct: Client, through: Client) {
+/**
+ * One call at a time, alternating direct, hangar and each of `floors` (calling `echo`) in rounds, after
+ * a warm-up of each; every system's percentiles and its added p50 over direct.
+ */
+async function addedLatency(direct: Client, through: Client, floors: Record<string, Client> = {}) {
   const time = async (client: Client, name: string) => {
     const start = performance.now();
     await client.callTool({ name, arguments: { message: "x" } });
     return performance.now() - start;
   };
-  for (let i = 0; i < 200; i++) await Promise.all([time(direct, "echo"), time(through, "p0__echo")]);
-  const directTimes: number[] = [];
-  const hangarTimes: number[] = [];
+  const systems: [string, Client, string][] = [
+    ["direct", direct, "echo"],
+    ["hangar", through, "p0__echo"],
+    ...Object.entries(floors).map(([name, client]): [string, Client, string] => [name, client, "echo"]),
+  ];
+  const warmup = Number(values["latency-warmup"]);
+  for (let i = 0; i < warmup; i++) await Promise.all(systems.map(([, client, name]) => time(client, name)));
+  const times = systems.map((): number[] => []);
   const perRound = Math.ceil(CALLS / ROUNDS);
-  for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < perRound; i++) directTimes.push(await time(direct, "echo"));
-    for (let i = 0; i < perRound; i++) hangarTimes.push(await time(through, "p0__echo"));
-  }
-  const d = summary(directTimes);
-  const h = summary(hangarTimes);
+  for (let round = 0; round < ROUNDS; round++)
+    for (const [k, [, client, name]] of systems.entries())
+      for (let i = 0; i < perRound; i++) times[k]!.push(await time(client, name));
+  const [d, h, ...f] = times.map(summary) as [Summary, Summary, ...Summary[]];
+  const added = (s: Summary) => ({ p50: ms(s.p50 - d.p50), p90: ms(s.p90 - d.p90), p99: ms(s.p99 - d.p99) });
   return {
     calls: perRound * ROUNDS,
+    warmup,
     direct: d,
     hangar: h,
-    added: { p50: ms(h.p50 - d.p50), p90: ms(h.p90 - d.p90), p99: ms(h.p99 - d.p99) },
+    added: added(h),
+    floors: Object.fromEntries(Object.keys(floors).map((name, i) => [name, { ...f[i]!, added: added(f[i]!) }])),
   };
 }
 
@@ -193,20 +212,42 @@ async function coldList(config: string, listAll: boolean) {
 const one = writeConfig(1);
 const direct = await connect([...hangar, "demo-provider", "--name", "direct"]);
 const through = await connect([...hangar, "--config", one, "serve"]);
-const latency = await addedLatency(direct.client, through.client);
-const provider = childrenOf(through.pid).find((pid) =>
-  readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("demo-provider"),
+// The floors' forwarders reach their own demo providers with the binary under test (or the source tree's).
+const forwarder = (era: string) => [
+  process.execPath,
+  join(import.meta.dir, "hop-floor.ts"),
+  "--forward",
+  "--era",
+  era,
+  ...(values.binary ? ["--binary", resolve(values.binary)] : []),
+];
+const floors = values.floors
+  ? { "forwarder 2025": await connect(forwarder("2025")), "forwarder 2026": await connect(forwarder("2026")) }
+  : {};
+const latency = await addedLatency(
+  direct.client,
+  through.client,
+  Object.fromEntries(Object.entries(floors).map(([name, side]) => [name, side.client])),
 );
+/** The demo provider process `pid` started (-1 if none is found). */
+const providerOf = (pid: number) =>
+  childrenOf(pid).find((child) => readFileSync(`/proc/${child}/cmdline`, "utf8").includes("demo-provider")) ?? -1;
+const provider = providerOf(through.pid);
 // Both sides warmed at the same concurrency, then timed in alternating rounds; the median round of each.
 if (THROUGHPUT_WARMUP > 0) {
   await throughput(direct.client, "echo", [], THROUGHPUT_WARMUP);
   await throughput(through.client, "p0__echo", [], THROUGHPUT_WARMUP);
 }
+for (const side of Object.values(floors))
+  if (THROUGHPUT_WARMUP > 0) await throughput(side.client, "echo", [], THROUGHPUT_WARMUP);
 const directRuns: { rate: number; cpu_us: number[] }[] = [];
 const hangarRuns: { rate: number; cpu_us: number[] }[] = [];
+const floorRuns = Object.keys(floors).map((): { rate: number; cpu_us: number[] }[] => []);
 for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
   directRuns.push(await throughput(direct.client, "echo", [direct.pid]));
-  hangarRuns.push(await throughput(through.client, "p0__echo", [through.pid, provider ?? -1]));
+  hangarRuns.push(await throughput(through.client, "p0__echo", [through.pid, provider]));
+  for (const [i, side] of Object.values(floors).entries())
+    floorRuns[i]!.push(await throughput(side.client, "echo", [side.pid, providerOf(side.pid)]));
 }
 const directRun = medianRun(directRuns);
 const hangarRun = medianRun(hangarRuns);
@@ -216,7 +257,18 @@ const cpu = {
   hangar_us: hangarRun.cpu_us[0],
   provider_behind_hangar_us: hangarRun.cpu_us[1],
 };
-await Promise.all([direct.client.close(), through.client.close()]);
+const floorRates = Object.fromEntries(
+  Object.keys(floors).map((name, i) => {
+    const run = medianRun(floorRuns[i]!);
+    const ratio = Math.round((run.rate / directRun.rate) * 100) / 100;
+    return [name, { rate: run.rate, ratio, cpu_us: run.cpu_us[0], provider_cpu_us: run.cpu_us[1] }];
+  }),
+);
+await Promise.all([
+  direct.client.close(),
+  through.client.close(),
+  ...Object.values(floors).map((s) => s.client.close()),
+]);
 
 const many = writeConfig(PROVIDERS);
 const noCache = await coldList(many, true);
@@ -226,7 +278,12 @@ rmSync(home, { recursive: true, force: true });
 const result = {
   client: values.client,
   latency,
-  throughput: { ...rate, ratio: Math.round((rate.hangar / rate.direct) * 100) / 100, cpu_per_call: cpu },
+  throughput: {
+    ...rate,
+    ratio: Math.round((rate.hangar / rate.direct) * 100) / 100,
+    cpu_per_call: cpu,
+    floors: floorRates,
+  },
   cold_tools_list: { providers: PROVIDERS, no_cache: noCache, cached: fromCache },
 };
 if (values.json) console.log(JSON.stringify(result, null, 2));
@@ -235,11 +292,15 @@ else {
     `  ${label}   ${String(latency.direct[p]).padStart(7)}   ${String(latency.hangar[p]).padStart(7)}   ${String(latency.added[p]).padStart(7)}`;
   console.log(`hangar serve benchmark — bun ${Bun.version}, ${process.platform}-${process.arch}`);
   console.log(
-    `added latency per call (${latency.calls} calls each, ms): direct ${values.client} client vs hangar serve pass-through`,
+    `added latency per call (${latency.calls} calls each after ${latency.warmup} warm-up calls, ms): direct ${values.client} client vs hangar serve pass-through`,
   );
   console.log("          direct    hangar     added");
   console.log([row("p50", "p50"), row("p90", "p90"), row("p99", "p99")].join("\n"));
   console.log("  (targets, issue 11: added p50 ≤ 0.1 ms, p99 ≤ 1 ms)");
+  for (const [name, floor] of Object.entries(latency.floors))
+    console.log(
+      `  ${name}: p50 ${floor.p50}, added p50 ${floor.added.p50}, p99 ${floor.added.p99}   (hangar's added p50 ${latency.added.p50})`,
+    );
   console.log(
     `throughput: ${THROUGHPUT_CALLS} calls, ${CONCURRENCY} in flight, after ${THROUGHPUT_WARMUP} warm-up calls each; median of ${THROUGHPUT_ROUNDS} alternating rounds`,
   );
@@ -247,6 +308,10 @@ else {
   console.log(
     `  CPU per call: hangar ${cpu.hangar_us} µs; a demo provider ${cpu.direct_provider_us} µs (direct), ${cpu.provider_behind_hangar_us} µs (behind hangar)`,
   );
+  for (const [name, floor] of Object.entries(floorRates))
+    console.log(
+      `  ${name}: ${floor.rate} calls/s, ratio ${floor.ratio}; CPU per call ${floor.cpu_us} µs, its provider ${floor.provider_cpu_us} µs`,
+    );
   console.log(`initialize + tools/list with ${PROVIDERS} configured cold providers`);
   console.log("             initialize + tools/list   spawn included   tools listed");
   const line = (label: string, r: typeof noCache) =>

@@ -17,8 +17,15 @@ export function hangarArgv(): string[] {
 /** Milliseconds rounded to 0.001 ms. */
 export const ms = roundMs;
 
+/** p50, p90 and p99 of a sample, in ms. */
+export interface Summary {
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+}
+
 /** p50, p90 and p99 of `times` (any order). */
-export function summary(times: readonly number[]): { p50: number; p90: number; p99: number } {
+export function summary(times: readonly number[]): Summary {
   const sorted = [...times].sort((a, b) => a - b);
   return { p50: ms(percentile(sorted, 50)), p90: ms(percentile(sorted, 90)), p99: ms(percentile(sorted, 99)) };
 }
