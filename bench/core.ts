@@ -4,6 +4,9 @@
 //   bun run bench/core.ts [--fanout-rounds 7] [--calls 50] [--providers 5] [--latency-ms 100] [--overhead-calls 2000] [--observe none|metrics|all] [--only fanout,cold,overhead] [--before <dir>] [--json]
 //
 // --only: run just these scenarios (default all three).
+// --floor-2026: the fan-out rounds also run the floor's calls through direct v2 clients in MCP 2026-07-28,
+// the era hangar reaches its providers in (the providers' own cost per request is higher in it), and
+// print hangar's batch above that floor too.
 // --before <source tree>: the fan-out rounds also run the batch through that tree's Gateway (another
 // checkout of Hangar, node_modules linked), alternating with this one's, e.g. before and after a change.
 // --observe: what the gateway records into during the added-latency run: nothing (the default, as in
@@ -13,6 +16,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { Client as ModernClient } from "@modelcontextprotocol/client";
+import { StdioClientTransport as ModernStdioTransport } from "@modelcontextprotocol/client/stdio";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { ResolvedProvider } from "../src/config/types.ts";
@@ -35,6 +40,7 @@ const { values } = parseArgs({
     "overhead-calls": { type: "string", default: "2000" },
     observe: { type: "string", default: "none" },
     "fanout-rounds": { type: "string", default: "7" },
+    "floor-2026": { type: "boolean", default: false },
     only: { type: "string", default: "fanout,cold,overhead" },
     before: { type: "string" },
     json: { type: "boolean", default: false },
@@ -66,6 +72,26 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 const ms = (n: number) => Number(n.toFixed(3));
+
+/** What the fan-out asks of either SDK's client. */
+interface DirectClient {
+  callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** A v2 client of a demo provider of its own, in MCP 2026-07-28 (its demo provider on the SDK, as hangar's). */
+async function modernClient(id: string): Promise<DirectClient> {
+  const client = new ModernClient({ name: "bench-direct", version: "1" }, { versionNegotiation: { mode: "auto" } });
+  await client.connect(
+    new ModernStdioTransport({
+      command: hangar[0]!,
+      args: [...hangar.slice(1), "demo-provider", "--name", id],
+      env: { ...process.env } as Record<string, string>,
+      stderr: "ignore",
+    }),
+  );
+  return client;
+}
 
 async function directClient(id: string): Promise<Client> {
   const client = new Client({ name: "bench-direct", version: "1" });
@@ -117,6 +143,17 @@ async function fanOut() {
   // the CPU time of this process's main thread over it: the direct clients' for the floor, Hangar's for
   // a batch (the figure that depends least on what else the machine runs).
   const floor: BatchRuns = { walls: [], cpus: [], succeeded: 0 };
+  const modern = values["floor-2026"] ? await Promise.all(ids.map(modernClient)) : undefined;
+  const floor2026: BatchRuns = { walls: [], cpus: [], succeeded: 0 };
+  const allAtOnce = async (through: DirectClient[]) => {
+    await Promise.all(
+      calls.map((call) =>
+        through[ids.indexOf(call.provider)]!.callTool({ name: call.tool, arguments: call.arguments }),
+      ),
+    );
+    return calls.length;
+  };
+  if (modern) await allAtOnce(modern);
   const runs = new Map(gateways.map(({ name }) => [name, { walls: [], cpus: [], succeeded: 0 } as BatchRuns]));
   const timed = async (into: BatchRuns, work: () => Promise<number>) => {
     const cpu = mainThreadCpuMs();
@@ -126,18 +163,12 @@ async function fanOut() {
     into.cpus.push(mainThreadCpuMs() - cpu);
   };
   for (let round = 0; round < FANOUT_ROUNDS; round++) {
-    await timed(floor, async () => {
-      await Promise.all(
-        calls.map((call) =>
-          clients[ids.indexOf(call.provider)]!.callTool({ name: call.tool, arguments: call.arguments }),
-        ),
-      );
-      return calls.length;
-    });
+    await timed(floor, () => allAtOnce(clients));
+    if (modern) await timed(floor2026, () => allAtOnce(modern));
     const order = round % 2 === 0 ? gateways : [...gateways].reverse();
     for (const { name, run } of order) await timed(runs.get(name)!, async () => (await run({ calls })).succeeded);
   }
-  await Promise.all(clients.map((c) => c.close()));
+  await Promise.all([...clients, ...(modern ?? [])].map((c) => c.close()));
   const median = (values: number[]) =>
     percentile(
       [...values].sort((a, b) => a - b),
@@ -164,6 +195,14 @@ async function fanOut() {
     speedup: ms(sequential / hangar.ms),
     succeeded: hangar.succeeded,
     ...(runs.has("before") ? { before: summary(runs.get("before")!) } : {}),
+    ...(modern
+      ? {
+          floor_2026: {
+            ms: ms(median(floor2026.walls)),
+            hangar_above_ms: ms(median(runs.get("hangar")!.walls.map((wall, i) => wall - floor2026.walls[i]!))),
+          },
+        }
+      : {}),
   };
 }
 
@@ -278,6 +317,10 @@ if (values.json) {
     console.log(
       `  CPU (main thread)            ${f.hangar_cpu_ms.toFixed(2)} ms per hangar batch, ${f.floor_cpu_ms.toFixed(2)} ms per floor round (medians)`,
     );
+    if (f.floor_2026)
+      console.log(
+        `  floor, 2026-07-28 clients    ${f.floor_2026.ms.toFixed(1)} ms   hangar above it ${f.floor_2026.hangar_above_ms.toFixed(1)} ms   (same rounds)`,
+      );
     if (f.before)
       console.log(
         `  --before batch               ${f.before.ms.toFixed(1)} ms   above the floor ${f.before.above_floor_ms.toFixed(1)} ms   CPU ${f.before.cpu_ms.toFixed(2)} ms   (same rounds, order alternating)`,
