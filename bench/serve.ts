@@ -6,10 +6,11 @@
 //     [--latency-warmup 200] [--floors] [--throughput-calls 5000] [--throughput-warmup 15000]
 //     [--throughput-rounds 3] [--providers 50] [--json]
 //
-// `--floors` adds two systems to the latency rounds, the same client through an envelope-only forwarder
-// (bench/hop-floor.ts `--forward`: one more process, JSON.parse and ids remapped, nothing else) reaching
-// the provider in 2025 and in 2026-07-28 as hangar does: the floor of any process in the path, with and
-// without the provider's 2026 cost, measured beside hangar in the same rounds.
+// `--floors` adds to the latency rounds and throughput windows the same client through an envelope-only
+// forwarder (bench/hop-floor.ts `--forward`: one more process, JSON.parse and ids remapped, nothing else):
+// the floor of any process in the path, measured beside hangar in the same rounds. With the 2025 client
+// (sdk1) two of them, one passing the client's era on and one reaching the provider in 2026-07-28 as
+// hangar does (with and without the provider's 2026 cost); with sdk2 the client's era is hangar's already.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -221,9 +222,13 @@ const forwarder = (era: string) => [
   era,
   ...(values.binary ? ["--binary", resolve(values.binary)] : []),
 ];
-const floors = values.floors
-  ? { "forwarder 2025": await connect(forwarder("2025")), "forwarder 2026": await connect(forwarder("2026")) }
-  : {};
+// A 2025 client: one forwarder passing its era on, one reaching the provider in 2026-07-28 as hangar does; a
+// 2026 client's era is hangar's upstream one already, so one forwarder passing it on.
+const floors: Record<string, { client: Client; pid: number }> = {};
+if (values.floors && values.client === "sdk1") {
+  floors["forwarder, 2025 upstream"] = await connect(forwarder("2025"));
+  floors["forwarder, 2026 upstream"] = await connect(forwarder("2026"));
+} else if (values.floors) floors.forwarder = await connect(forwarder("2025"));
 const latency = await addedLatency(
   direct.client,
   through.client,
