@@ -43,6 +43,34 @@ describe("Catalog change notification (issue 16 item 6)", () => {
   });
 });
 
+describe("The warm-up's hold on change notification", () => {
+  test("Listings during the warm-up are held back until it ends or its hold lapses, then told once", async () => {
+    const clock = new FakeClock();
+    // "b" never answers: the warm-up waits for it until the hold lapses (3000 ms on the fake clock).
+    const providers = [demoProvider("a"), stdioProvider("b", ["sleep", "600"])];
+    const gateway = new Gateway(configOf(providers), { clock });
+    const catalog = new Catalog(gateway, { reserved: HANGAR_TOOL_NAMES, logger: silentLogger, settleMs: 50 });
+    const warmUp = new AbortController();
+    open.push(async () => {
+      warmUp.abort();
+      catalog.close();
+      await gateway.close();
+    });
+    const heard: ReadonlySet<ListKind>[] = [];
+    catalog.onChange((kinds) => heard.push(kinds));
+    const warming = catalog.warmUp(warmUp.signal);
+    await waitFor(() => catalog.entry("a").source === "live", 10_000, "provider a listed");
+    await clock.advance(100);
+    expect(heard).toEqual([]);
+    await clock.advance(2900);
+    await clock.advance(50);
+    expect(heard.length).toBe(1);
+    expect(heard[0]!.has("tools")).toBe(true);
+    warmUp.abort();
+    await warming.catch(() => {});
+  });
+});
+
 describe("Gateway.startAll (issue 16 item 6)", () => {
   test("startAll starts only the providers asked for, never more than `concurrency` at once, and resolves with the failures", async () => {
     let peak = 0;
