@@ -2,7 +2,8 @@
 // and the floor, each driven by the MCP SDK's HTTP client running under Node and under Bun.
 //
 //   bun run bench/http.ts [--rounds 5] [--calls 500] [--fanout 200] [--runtimes node,bun]
-//                         [--systems direct,hangar,hangar-2026,mcp-hub,supergateway] [--hangar dist/hangar]
+//                         [--systems direct,hangar,hangar-2026,mcp-hub,supergateway,forwarder,forwarder-2026]
+//                         [--hangar dist/hangar]
 //                         [--before <another hangar binary>] [--json]
 //
 // The MCP server is the demo provider (its `echo` for latency, its `sleep {"ms":100}` for the fan-out) in
@@ -16,6 +17,11 @@
 //   mcp-hub        mcp-hub 4.2.1 → demo provider (stdio); its /mcp endpoint (the SDK's SSE transport:
 //                  mcp-hub serves no Streamable HTTP)
 //   supergateway   supergateway 4.0.0 --stateful → demo provider (stdio); Streamable HTTP, one session
+//   forwarder      bench/http-forwarder.ts → demo provider (stdio): an envelope-only HTTP front (JSON.parse,
+//                  ids remapped, no SDK, no checks), a 2025 session: the floor of any front with a stdio hop
+//   forwarder-2026 the same forwarder reaching its provider in MCP 2026-07-28 as hangar does (it answers the
+//                  client's `initialize` itself and sends each request with the 2026 envelope); the client
+//                  is the same 2025 session
 // Each client runtime is its own process (bench/http-client.mjs under `node` and under `bun`), connected
 // once to every system. A round runs `--calls` sequential echoes and one fan-out on every system from
 // every runtime, in a rotating order so drift hits every system alike; after a warm-up round, the figures
@@ -39,7 +45,7 @@ const { values } = parseArgs({
     calls: { type: "string", default: "500" },
     fanout: { type: "string", default: "200" },
     runtimes: { type: "string", default: "node,bun" },
-    systems: { type: "string", default: "direct,hangar,hangar-2026,mcp-hub,supergateway" },
+    systems: { type: "string", default: "direct,hangar,hangar-2026,mcp-hub,supergateway,forwarder,forwarder-2026" },
     hangar: { type: "string", default: "dist/hangar" },
     before: { type: "string" },
     json: { type: "boolean", default: false },
@@ -287,6 +293,15 @@ if (wanted.has("supergateway")) {
     echo: "echo",
     sleep: "sleep",
   });
+}
+for (const era of ["2025", "2026"]) {
+  const name = era === "2025" ? "forwarder" : "forwarder-2026";
+  if (!wanted.has(name)) continue;
+  const { match: url, pid } = await start(
+    [process.execPath, join(root, "bench/http-forwarder.ts"), "--binary", HANGAR, "--port", "0", "--era", era],
+    /forwarder serving MCP on (\S+)/,
+  );
+  systems.push({ pid, name, url, kind: "session", echo: "echo", sleep: "sleep" });
 }
 
 const runtimes = values.runtimes.split(",").map((runtime) => new ClientProcess(runtime));
