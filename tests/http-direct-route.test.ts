@@ -256,3 +256,38 @@ describe("JsonBodies: one timer for every body being read (issue 18)", () => {
     expect(result !== LATE && !result.ok && result.error.length > 0).toBe(true);
   });
 });
+
+describe("a fast-routed call's cancellation over HTTP (issue 18)", () => {
+  test("a call in a session makes one abort controller, its deadline's, and none for its own cancellation", async () => {
+    const { http } = front();
+    // A first call warms the provider (its start makes controllers of its own).
+    expect((await echoInSession(http)).status).toBe(200);
+    const init = await post(http, JSON.stringify(initializeRequest()));
+    const inSession = { "mcp-session-id": init.headers.get("mcp-session-id")!, "mcp-protocol-version": "2025-06-18" };
+    await init.body?.cancel();
+    expect((await post(http, JSON.stringify(INITIALIZED), inSession)).status).toBe(202);
+    const call = {
+      jsonrpc: "2.0",
+      id: 7,
+      method: "tools/call",
+      params: { name: "demo__echo", arguments: { message: "c" } },
+    };
+    const Original = globalThis.AbortController;
+    let controllers = 0;
+    globalThis.AbortController = class extends Original {
+      constructor() {
+        super();
+        controllers++;
+      }
+    };
+    let echo: Response;
+    try {
+      echo = await post(http, JSON.stringify(call), inSession);
+    } finally {
+      globalThis.AbortController = Original;
+    }
+    expect(echo.status).toBe(200);
+    expect(((await echo.json()) as { result: { content: { text: string }[] } }).result.content[0]!.text).toBe("c");
+    expect(controllers).toBe(1);
+  });
+});

@@ -2,12 +2,11 @@ import type { JSONRPCMessage, RequestId, Server, ServerNotification, Transport }
 import { CancelledError } from "../errors.ts";
 import { AbortGroup } from "../scheduler/index.ts";
 import type { Era } from "./era.ts";
-import { answerFastCall, FAST_ROUTE_LOG, type FastCall, fastCallOf, fastTarget } from "./fast-route.ts";
+import { answerFastCall, FAST_ROUTE_LOG, type FastCall, FastRequest, fastCallOf, fastTarget } from "./fast-route.ts";
 import type { FrontDeps } from "./front-deps.ts";
 import type { RelayCodec } from "./input-relay.ts";
 import { InterceptingTransport } from "./intercepting-transport.ts";
 import type { Target } from "./names.ts";
-import type { Extra } from "./request-context.ts";
 
 /**
  * A stdio-style connection (stdin/stdout, a shared daemon's client socket) with the fast route in front
@@ -98,26 +97,5 @@ export class FastRouteTransport extends InterceptingTransport {
     const closed = new CancelledError("The client's connection closed");
     for (const cancel of this.running.values()) cancel.abort(closed);
     this.running.clear();
-  }
-}
-
-/** What a fast-routed call's handlers see of its request: its signal is its cancel group's, made when read. */
-class FastRequest implements Extra {
-  readonly requestId: RequestId;
-  readonly sessionId = undefined;
-  readonly _meta: Extra["_meta"];
-  readonly headers = undefined;
-
-  constructor(
-    readonly cancel: AbortGroup,
-    call: FastCall,
-    readonly sendNotification: Extra["sendNotification"],
-  ) {
-    this.requestId = call.id;
-    this._meta = call._meta;
-  }
-
-  get signal(): AbortSignal {
-    return this.cancel.signal;
   }
 }

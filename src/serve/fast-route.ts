@@ -11,6 +11,7 @@ import {
   type Server,
   type ServerContext,
 } from "@modelcontextprotocol/server";
+import type { AbortGroup } from "../scheduler/index.ts";
 import type { FrontDeps } from "./front-deps.ts";
 import { HANGAR_TOOL_NAMES } from "./hangar-tools.ts";
 import { type RelayCodec, relayedInputRequired } from "./input-relay.ts";
@@ -106,6 +107,30 @@ function plainClientInfo(info: unknown): boolean {
   for (const key in info)
     if (key !== "name" && key !== "version" && (key !== "title" || typeof info.title !== "string")) return false;
   return true;
+}
+
+/**
+ * What a fast-routed call's handlers see of its request: its signal is its cancel group's, made when read
+ * (a call nobody asks a signal of costs no AbortController or listener of its own).
+ */
+export class FastRequest implements Extra {
+  readonly requestId: RequestId;
+  readonly _meta: Extra["_meta"];
+  readonly headers = undefined;
+
+  constructor(
+    readonly cancel: AbortGroup,
+    call: FastCall,
+    readonly sendNotification: Extra["sendNotification"],
+    readonly sessionId: string | undefined = undefined,
+  ) {
+    this.requestId = call.id;
+    this._meta = call._meta;
+  }
+
+  get signal(): AbortSignal {
+    return this.cancel.signal;
+  }
 }
 
 /**

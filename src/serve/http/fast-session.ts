@@ -7,16 +7,17 @@ import type {
   TransportSendOptions,
 } from "@modelcontextprotocol/server";
 import { CancelledError } from "../../errors.ts";
-import { answerFastCall, FAST_ROUTE_LOG, type FastCall, fastCallOf, fastTarget } from "../fast-route.ts";
+import { AbortGroup } from "../../scheduler/index.ts";
+import { answerFastCall, FAST_ROUTE_LOG, type FastCall, FastRequest, fastCallOf, fastTarget } from "../fast-route.ts";
 import type { FrontDeps } from "../front-deps.ts";
 import { InterceptingTransport } from "../intercepting-transport.ts";
 import type { Target } from "../names.ts";
-import type { Extra } from "../request-context.ts";
 import { type AnswerHeaders, answerHeaders, FastAnswer } from "./fast-answer.ts";
 
 /** A fast-routed request of the session, running now. */
 interface Running {
-  readonly controller: AbortController;
+  /** The call's cancellation, as a group: no AbortController or listener of its own unless one is asked for. */
+  readonly cancel: AbortGroup;
   readonly answer: FastAnswer;
 }
 
@@ -84,7 +85,7 @@ export class FastSessionTransport extends InterceptingTransport {
     if (cancelled !== undefined) {
       const running = this.running.get(cancelled.requestId);
       if (running === undefined) return undefined;
-      running.controller.abort(cancelled.reason);
+      running.cancel.abort(cancelled.reason);
       return Promise.resolve(new Response(null, { status: 202 }));
     }
     const call = fastCallOf(body);
@@ -92,22 +93,16 @@ export class FastSessionTransport extends InterceptingTransport {
     if (!call || !target || this.running.has(call.id)) return undefined;
     this.deps.logger.trace({ id: call.id, tool: call.name, session: this.sessionId }, FAST_ROUTE_LOG);
     this.headers ??= answerHeaders(this.sessionId, false);
-    const running: Running = { controller: new AbortController(), answer: new FastAnswer(this.headers) };
+    const running: Running = { cancel: new AbortGroup(), answer: new FastAnswer(this.headers) };
     void this.run(server, target, call, running);
     return running.answer.response;
   }
 
   private async run(server: Server, target: Target, call: FastCall, running: Running): Promise<void> {
     this.running.set(call.id, running);
-    const extra: Extra = {
-      signal: running.controller.signal,
-      requestId: call.id,
-      sessionId: this.sessionId,
-      _meta: call._meta,
-      headers: undefined,
-      sendNotification: async (notification: ServerNotification) =>
-        running.answer.send({ jsonrpc: "2.0", ...notification } as JSONRPCMessage),
-    };
+    const notify = async (notification: ServerNotification) =>
+      running.answer.send({ jsonrpc: "2.0", ...notification } as JSONRPCMessage);
+    const extra = new FastRequest(running.cancel, call, notify, this.sessionId);
     let answer: JSONRPCMessage | undefined;
     try {
       answer = await answerFastCall(this.deps, server, target, call, extra);
@@ -122,7 +117,7 @@ export class FastSessionTransport extends InterceptingTransport {
   protected abortAll(): void {
     this.closed = true;
     const closed = new CancelledError("The MCP session ended");
-    for (const running of this.running.values()) running.controller.abort(closed);
+    for (const running of this.running.values()) running.cancel.abort(closed);
   }
 }
 
