@@ -16,6 +16,13 @@ export interface MetricsSource {
   load(providerId: string): { readonly inFlight: number; readonly queued: number };
 }
 
+/**
+ * How often the event loop lag is sampled, in ms. prom-client's default, 10 ms, is a timer that wakes an
+ * idle `hangar serve --http` a hundred times a second; once a second keeps the lag metrics (a delay of the
+ * sampling timer, so a stall shows when it overlaps a sample) and lets an idle gateway sleep.
+ */
+export const EVENT_LOOP_SAMPLE_MS = 1000;
+
 /** Options of `createMetrics`; every field says its default. */
 export interface MetricsOptions {
   /** Also export process metrics (CPU, memory, event loop lag, file descriptors) as `hangar_process_*`, `hangar_nodejs_*` (default true). */
@@ -161,7 +168,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
   });
   for (const result of ["applied", "unchanged", "failed"]) reloads.inc({ result }, 0);
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "hangar_" });
+  if (options.processMetrics ?? true)
+    collectDefaultMetrics({
+      register: registry,
+      prefix: "hangar_",
+      eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS,
+    });
 
   const listed = new WeakMap<readonly { readonly name: string }[], ReadonlySet<string>>();
   /** The labels of a call: its provider if configured, its tool if that provider listed it; else (unknown). */

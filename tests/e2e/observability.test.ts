@@ -1,7 +1,9 @@
 // Observability of the compiled binary: spans exported over OTLP/HTTP from inside `bun build --compile`,
-// and JSON log lines on stderr that carry batch and call ids.
+// JSON log lines on stderr that carry batch and call ids, and process metrics that let an idle gateway sleep.
 import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { lines, runHangar, sandbox } from "../helpers/e2e.ts";
+import { startHttpHangar } from "../helpers/http-serve.ts";
 import { startOtlpReceiver } from "../helpers/otlp-receiver.ts";
 import { waitFor } from "../helpers/processes.ts";
 import { serve } from "../helpers/serve.ts";
@@ -78,4 +80,24 @@ describe("dist/hangar observability", () => {
       json.filter((line) => String(line.msg).startsWith("batch ")).every((line) => line.batch_id === result.batch_id),
     ).toBe(true);
   }, 20_000);
+
+  test("an idle `hangar serve --http` (metrics on) lets its main thread sleep: far fewer than 100 wake-ups a second", async () => {
+    using box = sandbox();
+    await using hangar = await startHttpHangar(box);
+    await waitFor(async () => (await fetch(`${hangar.base}/readyz`)).ok, 15_000, "hangar to be ready");
+    const pid = hangar.running.proc.pid;
+    // Times the main thread went to sleep and was woken (a wake-up each); preemptions are not counted.
+    const sleeps = () =>
+      Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/task/${pid}/status`, "utf8"))![1]);
+    // Idleness is measured over time: the quietest of three one-second windows after the start settled.
+    await Bun.sleep(1000);
+    const windows: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const before = sleeps();
+      await Bun.sleep(1000);
+      windows.push(sleeps() - before);
+    }
+    // prom-client's default event-loop sampler alone woke it ~100 times a second.
+    expect(Math.min(...windows)).toBeLessThan(30);
+  }, 30_000);
 });
