@@ -87,6 +87,29 @@ test("listen serves a fetch handler on the free port it picked, and stops", asyn
   await expect(fetch(`http://127.0.0.1:${listener.port}/hello`)).rejects.toThrow();
 });
 
+test("a request whose handler fails gets a bare 500, no message or source (no development page), and onError is told", async () => {
+  const told: unknown[] = [];
+  const listener = listen({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: (request) => {
+      if (new URL(request.url).pathname === "/sync") throw new Error("an internal detail");
+      return Promise.reject(new Error("an internal detail"));
+    },
+    onError: (error) => told.push(error),
+  });
+  try {
+    for (const path of ["/sync", "/async"]) {
+      const response = await fetch(`http://127.0.0.1:${listener.port}${path}`);
+      expect(response.status).toBe(500);
+      expect(await response.text()).toBe("Internal Server Error");
+    }
+  } finally {
+    await listener.stop(true);
+  }
+  expect(told.map((error) => (error as Error).message)).toEqual(["an internal detail", "an internal detail"]);
+});
+
 describe("connectUnix", () => {
   for (const [name, connect] of [
     ["Bun's sockets", connectUnix],

@@ -16,6 +16,7 @@ export interface DenoApi {
     signal: AbortSignal;
     onListen(): void;
     handler(request: Request): Response | Promise<Response>;
+    onError?(error: unknown): Response | Promise<Response>;
   }): { readonly addr: { readonly port: number }; readonly finished: Promise<void>; shutdown(): Promise<void> };
 }
 

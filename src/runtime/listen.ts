@@ -9,6 +9,13 @@ export interface ListenOptions {
   readonly idleTimeoutS?: number;
   /** Answers one request (a hono app's `fetch` fits). */
   readonly fetch: (request: Request) => Response | Promise<Response>;
+  /** Told of an error `fetch` threw or rejected with; the client gets a bare 500 (default: nobody is told). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** What a client gets when the handler failed: the status and nothing of the error. */
+function internalError(): Response {
+  return new Response("Internal Server Error", { status: 500, headers: { "content-type": "text/plain" } });
 }
 
 /** An HTTP server listening on a TCP port. */
@@ -31,7 +38,14 @@ export function listen(options: ListenOptions): Listener {
       hostname: options.hostname,
       port: options.port,
       idleTimeout: options.idleTimeoutS ?? 10,
+      // Bun's development mode (its default unless NODE_ENV=production) answers a handler's uncaught error
+      // with an HTML page holding the message and lines of the bundled source: a bare 500 instead.
+      development: false,
       fetch: options.fetch,
+      error: (error) => {
+        options.onError?.(error);
+        return internalError();
+      },
     });
     return {
       get port() {
@@ -49,6 +63,10 @@ export function listen(options: ListenOptions): Listener {
     signal: closeAll.signal,
     onListen: () => {}, // Deno would print "Listening on …"; the caller says where it listens.
     handler: options.fetch,
+    onError: (error) => {
+      options.onError?.(error);
+      return internalError();
+    },
   });
   return {
     port: server.addr.port,

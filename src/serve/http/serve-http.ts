@@ -95,6 +95,7 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
       // GETs (probes, /metrics, a session's SSE stream, open for its whole life) never hold up a drain.
       fetch: (request) =>
         request.method === "GET" ? front.fetch(request) : inFlight.track(() => front.fetch(request)),
+      onError: (error) => logger.error({ err: messageOf(error) }, "a request failed inside Hangar; answered 500"),
     });
   } catch (error) {
     await hangar.close();
