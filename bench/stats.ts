@@ -1,9 +1,12 @@
 // Helpers of the benchmark scripts beside hangar's own statistics (src/bench/stats.ts): where hangar is,
 // the p50/p90/p99 the scripts print, the in-process gateway's providers, and a process's CPU time.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { percentile, roundMs } from "../src/bench/stats.ts";
+import { resolveProvider } from "../src/config/resolve.ts";
 import type { ResolvedConfig, ResolvedProvider } from "../src/config/types.ts";
+import { VERSION } from "../src/version.ts";
 
 /** The repository root. */
 export const ROOT = resolve(import.meta.dir, "..");
@@ -46,8 +49,9 @@ export function writeDemoConfig(dir: string, hangar: readonly string[], count: n
 }
 
 /**
- * A resolved stdio provider `id` run by `argv` with `env`, as an in-process Gateway takes it: never
- * stopped for idleness, no health checks, 64 calls at once; `overrides` replace any field.
+ * A resolved stdio provider `id` run by `argv` with `env`, as an in-process Gateway takes it: resolved as
+ * a config file's entry is (every other setting its built-in default), never stopped for idleness, no
+ * health checks, 64 calls at once; `overrides` replace any field.
  */
 export function benchProvider(
   id: string,
@@ -55,25 +59,12 @@ export function benchProvider(
   overrides: Partial<ResolvedProvider> = {},
   env: Record<string, string> = {},
 ): ResolvedProvider {
-  return {
-    id,
-    transport: { kind: "stdio", command: argv[0]!, args: argv.slice(1), env, cwd: undefined },
-    description: undefined,
-    idleTtlMs: 0,
-    healthCheckIntervalMs: 0,
-    maxConsecutiveFailures: 3,
-    circuitCooldownMs: 30_000,
-    maxConcurrency: 64,
-    maxQueue: 1000,
-    startupTimeoutMs: 30_000,
-    callTimeoutMs: 60_000,
-    retries: 0,
-    tools: { allow: [], deny: [] },
-    expose: true,
-    prefix: true,
-    ...overrides,
-  };
+  const entry = { id, command: [...argv], env, idle_ttl_s: 0, health_check_interval_s: 0, max_concurrency: 64 };
+  return { ...resolveProvider(entry, {}, RESOLVE_CONTEXT), ...overrides };
 }
+
+/** How the benches' hand-made provider entries are resolved (no file: nothing relative to resolve). */
+const RESOLVE_CONTEXT = { source: { kind: "demo" }, home: homedir(), baseDir: ROOT } as const;
 
 /** A resolved config of `providers` for an in-process Gateway: 1,024 calls at once, no pinning. */
 export const benchConfig = (providers: ResolvedProvider[]): ResolvedConfig => ({
@@ -100,3 +91,13 @@ export function childrenOf(pid: number): number[] {
     return [];
   }
 }
+
+/**
+ * The `_meta` envelope hangar sends on every request to a provider in MCP 2026-07-28 (src/pool/raw-tool-call.ts,
+ * `envelopeOf`, with a client that declares no capabilities): what the benches' forwarders send in that era.
+ */
+export const ENVELOPE_2026 = {
+  "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+  "io.modelcontextprotocol/clientInfo": { name: "hangar", version: VERSION },
+  "io.modelcontextprotocol/clientCapabilities": {},
+};

@@ -1,32 +1,23 @@
+import { homedir } from "node:os";
+import { resolveProvider } from "../../src/config/resolve.ts";
 import type { ResolvedConfig, ResolvedProvider } from "../../src/config/types.ts";
 import { HANGAR } from "./paths.ts";
 
-/** A stdio provider with the documented defaults, for tests that build configs by hand. */
+/**
+ * A stdio provider resolved as a config file's entry is, every setting its documented default but for no
+ * health checks, for tests that build configs by hand; `overrides` replace any field.
+ */
 export function stdioProvider(
   id: string,
   argv: readonly string[],
   overrides: Partial<ResolvedProvider> = {},
 ): ResolvedProvider {
-  const [command, ...args] = argv;
-  return {
-    id,
-    transport: { kind: "stdio", command: command!, args, env: {}, cwd: undefined },
-    description: undefined,
-    idleTtlMs: 300_000,
-    healthCheckIntervalMs: 0,
-    maxConsecutiveFailures: 3,
-    circuitCooldownMs: 30_000,
-    maxConcurrency: 8,
-    maxQueue: 1000,
-    startupTimeoutMs: 30_000,
-    callTimeoutMs: 60_000,
-    retries: 0,
-    tools: { allow: [], deny: [] },
-    expose: true,
-    prefix: true,
-    ...overrides,
-  };
+  const entry = { id, command: [...argv], health_check_interval_s: 0 };
+  return { ...resolveProvider(entry, {}, RESOLVE_CONTEXT), ...overrides };
 }
+
+/** How hand-made provider entries are resolved (no file: nothing relative to resolve). */
+const RESOLVE_CONTEXT = { source: { kind: "demo" }, home: homedir(), baseDir: process.cwd() } as const;
 
 /** A provider running hangar's built-in demo server. */
 export function demoProvider(id: string, overrides: Partial<ResolvedProvider> = {}): ResolvedProvider {
