@@ -2,7 +2,8 @@ import type { JSONRPCMessage, MessageExtraInfo, Transport, TransportSendOptions 
 
 /**
  * A transport in front of another that sees each incoming message before the SDK does (the fast route's
- * wrappers of a stdio-style connection and of an HTTP session): what `intercept` takes never reaches the
+ * wrappers of a stdio-style connection and of an HTTP session, the following of 2026 listens): what
+ * `intercept` takes never reaches the
  * SDK; everything else, and every outgoing message, passes through unchanged. When the connection closes,
  * from either side, `abortAll` ends what the wrapper runs itself.
  */
@@ -13,7 +14,7 @@ export abstract class InterceptingTransport implements Transport {
 
   constructor(protected readonly inner: Transport) {
     inner.onmessage = (message, extra) => {
-      if (!this.intercept(message)) this.onmessage?.(message, extra);
+      if (!this.intercept(message, extra)) this.onmessage?.(message, extra);
     };
     inner.onerror = (error) => this.onerror?.(error);
     inner.onclose = () => {
@@ -22,8 +23,8 @@ export abstract class InterceptingTransport implements Transport {
     };
   }
 
-  /** Whether the wrapper takes `message` itself (it then never reaches the SDK). */
-  protected abstract intercept(message: JSONRPCMessage): boolean;
+  /** Whether the wrapper takes `message` itself (it then never reaches the SDK, unless the wrapper hands it on). */
+  protected abstract intercept(message: JSONRPCMessage, extra?: MessageExtraInfo): boolean;
 
   /** Ends every call the wrapper runs itself: the connection is gone. */
   protected abstract abortAll(): void;

@@ -5,6 +5,7 @@ import type {
   Transport,
   TransportSendOptions,
 } from "@modelcontextprotocol/server";
+import { InterceptingTransport } from "./intercepting-transport.ts";
 import { isListenRequest, type ResourceListens } from "./resource-listens.ts";
 
 /**
@@ -14,50 +15,32 @@ import { isListenRequest, type ResourceListens } from "./resource-listens.ts";
  * the listen, the listen is answered (refused, or ended by the server) or the connection closes. Every
  * other message passes untouched.
  */
-export class ListenTransport implements Transport {
-  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
-  onerror?: (error: Error) => void;
-  onclose?: () => void;
+export class ListenTransport extends InterceptingTransport {
   /** Listens being followed (or being set up: `undefined` until then), by request id. */
   private readonly open = new Map<RequestId, (() => void) | undefined>();
   private readonly closing = new AbortController();
 
   constructor(
-    private readonly inner: Transport,
+    inner: Transport,
     private readonly listens: ResourceListens,
   ) {
-    inner.onmessage = (message, extra) => {
-      if (isListenRequest(message)) {
-        void this.follow(message, extra);
-        return;
-      }
-      if ("method" in message && message.method === "notifications/cancelled")
-        this.end((message.params as { requestId?: RequestId } | undefined)?.requestId);
-      this.onmessage?.(message, extra);
-    };
-    inner.onerror = (error) => this.onerror?.(error);
-    inner.onclose = () => {
-      this.endAll();
-      this.onclose?.();
-    };
+    super(inner);
   }
 
-  start(): Promise<void> {
-    return this.inner.start();
+  /** Takes a listen (handed on once its resources are followed); notes the cancellation of one. */
+  protected intercept(message: JSONRPCMessage, extra?: MessageExtraInfo): boolean {
+    if (isListenRequest(message)) {
+      void this.follow(message, extra);
+      return true;
+    }
+    if ("method" in message && message.method === "notifications/cancelled")
+      this.end((message.params as { requestId?: RequestId } | undefined)?.requestId);
+    return false;
   }
 
-  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+  override send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if ("id" in message && ("result" in message || "error" in message)) this.end(message.id);
     return this.inner.send(message, options);
-  }
-
-  setProtocolVersion(version: string): void {
-    this.inner.setProtocolVersion?.(version);
-  }
-
-  async close(): Promise<void> {
-    this.endAll();
-    await this.inner.close();
   }
 
   private async follow(message: JSONRPCMessage & { id: RequestId }, extra?: MessageExtraInfo): Promise<void> {
@@ -84,7 +67,7 @@ export class ListenTransport implements Transport {
     close?.();
   }
 
-  private endAll(): void {
+  protected abortAll(): void {
     this.closing.abort();
     for (const id of [...this.open.keys()]) this.end(id);
   }
