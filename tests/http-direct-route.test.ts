@@ -43,21 +43,24 @@ function post(http: HttpApp, body: string | ReadableStream, headers: Record<stri
   );
 }
 
-/** Opens a session and calls demo__echo on it through the direct route; gives the echo's response. */
-async function echoInSession(http: HttpApp, headers: Record<string, string> = {}): Promise<Response> {
+/** Opens an initialized session through the direct route; gives the headers of a request in it. */
+async function openSession(http: HttpApp, headers: Record<string, string> = {}): Promise<Record<string, string>> {
   const init = await post(http, JSON.stringify(initializeRequest()), headers);
   expect(init.status).toBe(200);
   const session = init.headers.get("mcp-session-id")!;
   await init.body?.cancel();
   const inSession = { ...headers, "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" };
   expect((await post(http, JSON.stringify(INITIALIZED), inSession)).status).toBe(202);
-  const call = {
-    jsonrpc: "2.0",
-    id: 2,
-    method: "tools/call",
-    params: { name: "demo__echo", arguments: { message: "d" } },
-  };
-  return post(http, JSON.stringify(call), inSession);
+  return inSession;
+}
+
+/** A `tools/call` of demo__echo with `message`, as a POST body. */
+const echoCall = (id: number, message: string) =>
+  JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "demo__echo", arguments: { message } } });
+
+/** Opens a session and calls demo__echo on it through the direct route; gives the echo's response. */
+async function echoInSession(http: HttpApp, headers: Record<string, string> = {}): Promise<Response> {
+  return post(http, echoCall(2, "d"), await openSession(http, headers));
 }
 
 describe("the direct route of POST /mcp (issue 18)", () => {
@@ -262,16 +265,7 @@ describe("a fast-routed call's cancellation over HTTP (issue 18)", () => {
     const { http } = front();
     // A first call warms the provider (its start makes controllers of its own).
     expect((await echoInSession(http)).status).toBe(200);
-    const init = await post(http, JSON.stringify(initializeRequest()));
-    const inSession = { "mcp-session-id": init.headers.get("mcp-session-id")!, "mcp-protocol-version": "2025-06-18" };
-    await init.body?.cancel();
-    expect((await post(http, JSON.stringify(INITIALIZED), inSession)).status).toBe(202);
-    const call = {
-      jsonrpc: "2.0",
-      id: 7,
-      method: "tools/call",
-      params: { name: "demo__echo", arguments: { message: "c" } },
-    };
+    const inSession = await openSession(http);
     const Original = globalThis.AbortController;
     let controllers = 0;
     globalThis.AbortController = class extends Original {
@@ -282,7 +276,7 @@ describe("a fast-routed call's cancellation over HTTP (issue 18)", () => {
     };
     let echo: Response;
     try {
-      echo = await post(http, JSON.stringify(call), inSession);
+      echo = await post(http, echoCall(7, "c"), inSession);
     } finally {
       globalThis.AbortController = Original;
     }
