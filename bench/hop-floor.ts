@@ -17,7 +17,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { childrenOf, cpuMs, hangarArgv } from "./stats.ts";
+import { childrenOf, cpuMs, ENVELOPE_2026, hangarArgv } from "./stats.ts";
 
 // The demo providers answer through the MCP SDK on every side (HANGAR_DEMO_FRONT, README): a direct
 // 2025 client always meets the SDK, and hangar's 2026-07-28 calls must meet the same provider code.
@@ -52,13 +52,6 @@ async function lines(stream: ReadableStream<Uint8Array>, onLine: (line: string) 
     }
   }
 }
-
-/** The 2026-07-28 envelope hangar sends on every request to a provider in that era. */
-const ENVELOPE_2026 = {
-  "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-  "io.modelcontextprotocol/clientInfo": { name: "hangar", version: "0.1.0" },
-  "io.modelcontextprotocol/clientCapabilities": {},
-};
 
 /**
  * `--forward`: this process is the forwarder in front of a demo provider. With `--era 2026` it answers

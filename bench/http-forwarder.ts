@@ -14,7 +14,7 @@
 //   bun run bench/http-forwarder.ts [--binary dist/hangar] [--port 0] [--era 2025|2026]
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { hangarArgv } from "./stats.ts";
+import { ENVELOPE_2026, hangarArgv } from "./stats.ts";
 
 // The demo providers answer through the MCP SDK on every side (HANGAR_DEMO_FRONT, README), as in the
 // other systems of bench/http.ts.
@@ -31,12 +31,6 @@ if (values.era !== "2025" && values.era !== "2026") throw new Error("--era is 20
 const modern = values.era === "2026";
 const hangar = values.binary === undefined ? hangarArgv() : [resolve(values.binary)];
 
-/** The 2026-07-28 envelope hangar sends on every request to a provider in that era. */
-const ENVELOPE_2026 = {
-  "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-  "io.modelcontextprotocol/clientInfo": { name: "hangar", version: "0.1.0" },
-  "io.modelcontextprotocol/clientCapabilities": {},
-};
 const SESSION = "http-forwarder";
 const JSON_HEADERS = { "content-type": "application/json" };
 const SESSION_HEADERS = { ...JSON_HEADERS, "mcp-session-id": SESSION };
