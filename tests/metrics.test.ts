@@ -90,6 +90,25 @@ describe("Metrics", () => {
     expect(await sample(metrics, "hangar_provider_starts_total", { provider: "demo", outcome: "ok" })).toBe(1);
   });
 
+  test("A single call made by name (a client's own tools/call passed through) counts as a call, not as a batch", async () => {
+    const { gateway, metrics } = setup([demoProvider("demo")]);
+    await gateway.run({ calls: [echo("demo")] });
+    const one = await gateway.callOne(echo("demo"));
+    expect(one.ok).toBe(true);
+    const unknown = await gateway.callOne({ provider: "demo", tool: "nope", arguments: {} });
+    expect(unknown.error?.type).toBe("unknown_tool");
+
+    expect(await sample(metrics, "hangar_calls_total", { provider: "demo", tool: "echo", outcome: "ok" })).toBe(2);
+    expect(await sample(metrics, "hangar_call_duration_seconds_count", { provider: "demo", tool: "echo" })).toBe(2);
+    // A tool the provider did not list is labelled "(unknown)", as in a batch.
+    expect(
+      await sample(metrics, "hangar_calls_total", { provider: "demo", tool: "(unknown)", outcome: "unknown_tool" }),
+    ).toBe(1);
+    // Only the batch is a batch.
+    expect(await sample(metrics, "hangar_batch_size_count")).toBe(1);
+    expect(await sample(metrics, "hangar_batch_duration_seconds_count")).toBe(1);
+  });
+
   test("In-flight and queued gauges show a busy serial provider while its batch runs, and drop to 0 after", async () => {
     const { gateway, metrics } = setup([demoProvider("serial", { maxConcurrency: 1 })]);
     const sleep = { provider: "serial", tool: "sleep", arguments: { ms: 150 } };

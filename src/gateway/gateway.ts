@@ -361,6 +361,7 @@ export class Gateway {
       : this.recorder.batchStarted({
           batchId: crypto.randomUUID(),
           size: 1,
+          single: true,
           traceparent: options.traceparent,
           tracestate: options.tracestate,
         });

@@ -175,31 +175,46 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS,
     });
 
-  const listed = new WeakMap<readonly { readonly name: string }[], ReadonlySet<string>>();
-  /** The labels of a call: its provider if configured, its tool if that provider listed it; else (unknown). */
-  const labelsOf = (call: CallInfo): { provider: string; tool: string } => {
+  // Each call's label objects, made once per provider and tool it may name (see `seriesOf`).
+  const unknown = newSeries(UNKNOWN, UNKNOWN);
+  const unlisted = new Map<string, Series>();
+  const listed = new WeakMap<readonly { readonly name: string }[], ReadonlyMap<string, Series>>();
+  /**
+   * The series of a call: its provider if configured, its tool if that provider listed it; else (unknown).
+   * Made once per provider's listing (configured names only, so the cache is as bounded as the labels).
+   */
+  const seriesOf = (call: CallInfo): Series => {
     const handle = source?.handles.get(call.provider);
-    if (handle === undefined) return { provider: UNKNOWN, tool: UNKNOWN };
+    if (handle === undefined) return unknown;
     const tools = handle.catalog.listed?.tools;
-    if (tools === undefined) return { provider: call.provider, tool: UNKNOWN };
-    let names = listed.get(tools);
-    if (names === undefined) {
-      names = new Set(tools.map((tool) => tool.name));
-      listed.set(tools, names);
+    let byName = tools && listed.get(tools);
+    if (tools !== undefined && byName === undefined) {
+      byName = new Map(tools.map((tool) => [tool.name, newSeries(call.provider, tool.name)]));
+      listed.set(tools, byName);
     }
-    return { provider: call.provider, tool: names.has(call.tool) ? call.tool : UNKNOWN };
+    const known = byName?.get(call.tool);
+    if (known !== undefined) return known;
+    let other = unlisted.get(call.provider);
+    if (other === undefined) {
+      other = newSeries(call.provider, UNKNOWN);
+      unlisted.set(call.provider, other);
+    }
+    return other;
   };
   const callRecorder = (call: CallInfo): CallRecorder => ({
     upstream: (_kind, send) => send(undefined),
     finished(outcome: CallOutcome) {
       const type = outcome.ok ? "ok" : (outcome.error?.type ?? "internal");
-      const labels = labelsOf(call);
-      calls.inc({ ...labels, outcome: type });
-      if (outcome.attempts > 0) callSeconds.observe(labels, outcome.elapsed_ms / 1000);
+      const series = seriesOf(call);
+      calls.inc(outcomeLabels(series, type));
+      if (outcome.attempts > 0) callSeconds.observe(series.labels, outcome.elapsed_ms / 1000);
     },
   });
+  // A single call is not a batch: only its call is counted.
+  const single: BatchRecorder = { callStarted: callRecorder, finished: () => {} };
   const recorder: GatewayRecorder = {
     batchStarted(batch): BatchRecorder {
+      if (batch.single) return single;
       batchSize.observe(batch.size);
       return { callStarted: callRecorder, finished: ({ elapsedMs }) => batchSeconds.observe(elapsedMs / 1000) };
     },
@@ -223,4 +238,24 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     text: () => registry.metrics(),
     configReloaded: (result) => reloads.inc({ result }),
   };
+}
+
+/** The labels of a provider's tool, and of its calls by outcome (made at the first of each). */
+interface Series {
+  readonly labels: { readonly provider: string; readonly tool: string };
+  readonly byOutcome: Map<string, { readonly provider: string; readonly tool: string; readonly outcome: string }>;
+}
+
+function newSeries(provider: string, tool: string): Series {
+  return { labels: { provider, tool }, byOutcome: new Map() };
+}
+
+/** `series`' labels with `outcome` (outcomes are the error types and "ok": a few per series). */
+function outcomeLabels(series: Series, outcome: string): { provider: string; tool: string; outcome: string } {
+  let labels = series.byOutcome.get(outcome);
+  if (labels === undefined) {
+    labels = { ...series.labels, outcome };
+    series.byOutcome.set(outcome, labels);
+  }
+  return labels;
 }

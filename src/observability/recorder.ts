@@ -23,6 +23,11 @@ export interface GatewayRecorder {
 export interface BatchInfo {
   readonly batchId: string;
   readonly size: number;
+  /**
+   * A single call made by name, not a batch: a client's own `tools/call` passed through, the library's
+   * `callTool` (`Gateway.callOne`). Metrics count it as a call only (default false).
+   */
+  readonly single?: boolean;
   /** The caller's W3C trace context, continued by the batch's span (optional). */
   readonly traceparent?: string | undefined;
   readonly tracestate?: string | undefined;
