@@ -136,6 +136,8 @@ describe("Issue 11: signals per call", () => {
     // The batch's link (on the caller's signal) and the batch's one listener on its own signal; the call's
     // controller is aborted through the batch's list of running calls and its deadline's shared timer.
     expect(counts).toEqual({ controllers: 2, listeners: 2 });
+    // Its deadline's timer is left set, fires once for nothing and is not set again (deadline-timers.ts).
+    await clock.advance(60_000);
     expect(clock.pending).toBe(0);
   });
 });
@@ -173,6 +175,7 @@ describe("Issue 11: a single call", () => {
       AbortSignal.prototype.addEventListener = originalAdd;
     }
     expect(counts).toEqual({ controllers: 1, listeners: 1 });
+    await clock.advance(60_000);
     expect(clock.pending).toBe(0);
   });
 });

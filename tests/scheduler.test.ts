@@ -325,6 +325,9 @@ describe("runOne", () => {
     expect((settled.error as CallError).message).toBe("the client went away");
     expect(state.aborted).toBe(1);
     expect(global.inUse).toBe(0);
+    // The deadline is dropped; its length's timer fires once, for nothing, and is not set again.
+    await clock.advance(60_000);
+    expect(state.aborted).toBe(1);
     expect(clock.pending).toBe(0);
   });
 
@@ -365,6 +368,8 @@ describe("runOne", () => {
     expect((settled.error as CallError).message).toBe("the client went away");
     expect(state.aborted).toBe(1);
     expect(global.inUse).toBe(0);
+    await clock.advance(60_000);
+    expect(state.aborted).toBe(1);
     expect(clock.pending).toBe(0);
     // A cancellation without a reason ends the call with the AbortError an AbortController would give.
     const quiet = new AbortGroup();
@@ -455,7 +460,7 @@ describe("linkSignals", () => {
 });
 
 describe("Deadline timers", () => {
-  test("Deadlines of one length share one clock timer and each fires at its own time; none is left once all are gone", async () => {
+  test("Deadlines of one length share one clock timer and each fires at its own time; once all are gone it fires once more at most", async () => {
     const clock = new FakeClock();
     const fired: string[] = [];
     const at = (name: string) => () => fired.push(`${name}@${clock.now()}`);
@@ -472,10 +477,14 @@ describe("Deadline timers", () => {
     expect(clock.pending).toBe(0);
     stopB(); // after it fired: nothing happens
     const stopD = afterDeadline(clock, 1_000, at("d"));
-    stopD();
-    expect(clock.pending).toBe(0);
+    stopD(); // the timer set for it stays, fires for nothing, and is not set again
+    expect(clock.pending).toBe(1);
+    const stopE = afterDeadline(clock, 1_000, at("e")); // it shares that timer
+    expect(clock.pending).toBe(1);
+    stopE();
     await clock.advance(5_000);
     expect(fired.length).toBe(3);
+    expect(clock.pending).toBe(0);
   });
 
   test("A call's deadline fires on time with many calls in flight, each ending with its own timeout", async () => {

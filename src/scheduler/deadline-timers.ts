@@ -11,8 +11,10 @@ interface Entry {
 /**
  * The deadlines of one length on one clock, in the order they fall due (they were set in that order: the
  * clock is monotonic and the length the same), with one clock timer among them, set for the first. Adding
- * and removing a deadline take constant time and touch no runtime timer, except when the queue was empty
- * (a timer is set) or becomes empty (it is cleared, so nothing is left behind once the calls end).
+ * and removing a deadline take constant time and touch no runtime timer, except when the queue is empty
+ * and no timer is set (one is). A timer is never cleared: with one call at a time, clearing it when the
+ * queue empties would set and clear a runtime timer per call. Once the calls end, one timer (unref'd)
+ * is left per length; it fires once, for nothing, and is not set again.
  */
 class DeadlineQueue {
   private head: Entry | undefined;
@@ -29,7 +31,8 @@ class DeadlineQueue {
     if (this.tail) this.tail.next = entry;
     else {
       this.head = entry;
-      this.timer = this.clock.setTimeout(this.expire, this.ms);
+      // A timer still set from an earlier deadline falls due first; it sets itself again for this one.
+      this.timer ??= this.clock.setTimeout(this.expire, this.ms);
     }
     this.tail = entry;
     return () => this.remove(entry);
@@ -42,13 +45,9 @@ class DeadlineQueue {
     else this.head = entry.next;
     if (entry.next) entry.next.prev = entry.prev;
     else this.tail = entry.prev;
-    // The timer stays set for an earlier first deadline: it fires a little early and is set again.
-    if (this.head === undefined) this.stop();
-  }
-
-  private stop(): void {
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+    // The timer stays set, even with no deadline left: it fires early, or for nothing, and is set again
+    // only for a deadline still pending. One call at a time would otherwise set and clear a runtime timer
+    // per call; this way a queue leaves at most one timer (unref'd, see clock.ts) behind it, which fires once.
   }
 
   /** Fires every deadline due by now, in order, then sets the timer for the next one. */
