@@ -1,7 +1,7 @@
 // HTTP benchmark: one tool call at a time, and 200 at once, through `hangar serve --http` beside its peers
 // and the floor, each driven by the MCP SDK's HTTP client running under Node and under Bun.
 //
-//   bun run bench/http.ts [--rounds 5] [--calls 500] [--fanout 200] [--runtimes node,bun]
+//   bun run bench/http.ts [--rounds 5] [--calls 500] [--warmup 200] [--fanout 200] [--runtimes node,bun]
 //                         [--systems direct,hangar,hangar-2026,mcp-hub,supergateway,forwarder,forwarder-2026]
 //                         [--hangar dist/hangar]
 //                         [--before <another hangar binary>] [--json]
@@ -24,8 +24,12 @@
 //                  is the same 2025 session
 // Each client runtime is its own process (bench/http-client.mjs under `node` and under `bun`), connected
 // once to every system. A round runs `--calls` sequential echoes and one fan-out on every system from
-// every runtime, in a rotating order so drift hits every system alike; after a warm-up round, the figures
-// are the median over `--rounds` rounds of each round's p50 / p99 / fan-out wall time. `--before` adds
+// every runtime, in a rotating order so drift hits every system alike; after a warm-up round (`--warmup`
+// echoes from each runtime, and a fan-out), the figures are the median over `--rounds` rounds of each
+// round's p50 / p99 / fan-out wall time. The default warm-up starts the providers but leaves every
+// front's JIT compiler at work through the rounds (a front with more code compiles longer: Bun's DFG
+// tier compiles hangar's ~230 functions of a call over its first ~3,000 calls, its FTL tier most of them
+// again up to ~11,000); `--warmup 15000` measures the fronts with that done. `--before` adds
 // `before` and `before-2026`: the same two Hangar paths served by another binary, in the same run.
 // Beside the client's times, each system's server process reports its CPU time per call over the latency
 // runs (Linux: /proc/<pid>/task/*/schedstat, every thread; the process alone, not its provider child),
@@ -43,6 +47,7 @@ const { values } = parseArgs({
   options: {
     rounds: { type: "string", default: "5" },
     calls: { type: "string", default: "500" },
+    warmup: { type: "string", default: "200" },
     fanout: { type: "string", default: "200" },
     runtimes: { type: "string", default: "node,bun" },
     systems: { type: "string", default: "direct,hangar,hangar-2026,mcp-hub,supergateway,forwarder,forwarder-2026" },
@@ -60,6 +65,7 @@ if (values.help) {
 }
 const ROUNDS = Number(values.rounds);
 const CALLS = Number(values.calls);
+const WARMUP = Number(values.warmup);
 const FANOUT = Number(values.fanout);
 const root = resolve(import.meta.dir, "..");
 const HANGAR = resolve(root, values.hangar);
@@ -331,7 +337,7 @@ for (let round = 0; round <= ROUNDS; round++) {
         op: "latency",
         name: system.name,
         tool: system.echo,
-        n: round === 0 ? Math.min(CALLS, 200) : CALLS,
+        n: round === 0 ? WARMUP : CALLS,
       });
       const cpuAfter = cpuMicros(system.pid);
       const cpu = cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / times.length;
@@ -342,7 +348,7 @@ for (let round = 0; round <= ROUNDS; round++) {
         n: FANOUT,
         ms: 100,
       });
-      if (round === 0) continue; // warm-up: providers started, JIT warm
+      if (round === 0) continue; // warm-up: providers started
       times.sort((a, b) => a - b);
       const list = results.get(key(client.runtime, system.name)) ?? [];
       list.push({ p50: percentile(times, 50), p99: percentile(times, 99), fanout: wall, cpu });
@@ -366,6 +372,7 @@ const round3 = (value: number) => Math.round(value * 1000) / 1000;
 const report = {
   rounds: ROUNDS,
   calls: CALLS,
+  warmup: WARMUP,
   fanout: FANOUT,
   bun: Bun.version,
   node: (await Bun.$`${NODE} --version`.text()).trim(),
@@ -392,7 +399,7 @@ if (values.json) {
 } else {
   console.log(
     `hangar HTTP benchmark — bun ${report.bun}, node ${report.node}, ${process.platform}-${process.arch}; ` +
-      `medians of ${ROUNDS} rounds of ${CALLS} echoes and ${FANOUT} × sleep 100 ms at once`,
+      `medians of ${ROUNDS} rounds of ${CALLS} echoes and ${FANOUT} × sleep 100 ms at once, after ${WARMUP} echoes from each client`,
   );
   for (const runtime of report.runtimes) {
     console.log(`\n${runtime.runtime} client:`);
