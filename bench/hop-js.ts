@@ -7,9 +7,12 @@
 // from run to run on a busy machine (where the CPU of a whole `hangar serve` swings with how many
 // messages each read and write carries). `--calls` calls with `--concurrency` in flight, `--rounds`
 // times; prints the CPU µs per call of each round, their median and the least (the steadiest figure
-// when other processes share the cores).
+// when other processes share the cores). The CPU is the whole process's, so the JIT compiler's threads
+// count: `--warmup 600 --calls 2500 --rounds 1 --concurrency 1 --metrics` measures a call while Bun still
+// compiles the path (what `bench/http.ts` rounds meet), `--metrics` recording into Prometheus metrics as
+// `serve --http` does.
 //
-//   bun run bench/hop-js.ts [--calls 50000] [--concurrency 64] [--rounds 5] [--json]
+//   bun run bench/hop-js.ts [--calls 50000] [--concurrency 64] [--rounds 5] [--warmup 20000] [--metrics] [--json]
 import { parseArgs } from "node:util";
 import { InMemoryTransport, type JSONRPCMessage, type Transport } from "@modelcontextprotocol/client";
 import type { Server } from "@modelcontextprotocol/server";
@@ -17,6 +20,7 @@ import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { createDemoServer } from "../src/demo/demo-server.ts";
 import { Gateway } from "../src/gateway/index.ts";
 import { silentLogger } from "../src/observability/log.ts";
+import { createMetrics } from "../src/observability/metrics.ts";
 import { connectClient } from "../src/providers/connect-client.ts";
 import type { Connection, Driver } from "../src/providers/index.ts";
 import { FastRouteTransport } from "../src/serve/fast-route-transport.ts";
@@ -28,6 +32,8 @@ const { values } = parseArgs({
     calls: { type: "string", default: "50000" },
     concurrency: { type: "string", default: "64" },
     rounds: { type: "string", default: "5" },
+    warmup: { type: "string", default: "20000" },
+    metrics: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
   },
 });
@@ -102,7 +108,12 @@ const driver: Driver = {
   },
 };
 
-await using gateway = new Gateway(benchConfig([benchProvider("p0", ["unused"])]), { driverFor: () => driver });
+const metrics = values.metrics ? createMetrics({ processMetrics: false }) : undefined;
+await using gateway = new Gateway(benchConfig([benchProvider("p0", ["unused"])]), {
+  driverFor: () => driver,
+  ...(metrics ? { recorder: metrics.recorder } : {}),
+});
+metrics?.watch(gateway);
 const deps = {
   hangar: { gateway, catalog: { exposed: { resolveTool: () => ({ providerId: "p0", name: "echo" }) } } },
   logger: silentLogger,
@@ -150,7 +161,7 @@ const run = async (count: number) => {
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 };
 
-await run(20_000);
+await run(Number(values.warmup));
 if (gateway.handles.get("p0")?.stats.calls === 0) throw new Error("the calls did not reach the provider");
 const rounds: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {
@@ -165,7 +176,7 @@ const least = Math.min(...rounds);
 if (values.json) console.log(JSON.stringify({ rounds, median, least }));
 else {
   console.log(
-    `Hangar's JS per pass-through call (fast route + callOne + raw channel, no I/O), ${CALLS} calls, ${CONCURRENCY} in flight — bun ${Bun.version}`,
+    `Hangar's JS per pass-through call (fast route + callOne + raw channel, no I/O), ${CALLS} calls, ${CONCURRENCY} in flight, after ${values.warmup}${values.metrics ? ", metrics on" : ""} — bun ${Bun.version}`,
   );
   console.log(`  CPU µs per call by round: ${rounds.join(", ")}; median ${median}, least ${least}`);
 }
