@@ -187,10 +187,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     const handle = source?.handles.get(call.provider);
     if (handle === undefined) return unknown;
     const tools = handle.catalog.listed?.tools;
-    let byName = tools && listed.get(tools);
-    if (tools !== undefined && byName === undefined) {
-      byName = new Map(tools.map((tool) => [tool.name, newSeries(call.provider, tool.name)]));
-      listed.set(tools, byName);
+    let byName: ReadonlyMap<string, Series> | undefined;
+    if (tools !== undefined) {
+      byName = listed.get(tools);
+      if (byName === undefined) {
+        byName = new Map(tools.map((tool) => [tool.name, newSeries(call.provider, tool.name)]));
+        listed.set(tools, byName);
+      }
     }
     const known = byName?.get(call.tool);
     if (known !== undefined) return known;

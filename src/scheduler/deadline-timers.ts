@@ -45,9 +45,7 @@ class DeadlineQueue {
     else this.head = entry.next;
     if (entry.next) entry.next.prev = entry.prev;
     else this.tail = entry.prev;
-    // The timer stays set, even with no deadline left: it fires early, or for nothing, and is set again
-    // only for a deadline still pending. One call at a time would otherwise set and clear a runtime timer
-    // per call; this way a queue leaves at most one timer (unref'd, see clock.ts) behind it, which fires once.
+    // The timer stays set, even with no deadline left: it fires early, or for nothing (see the class).
   }
 
   /** Fires every deadline due by now, in order, then sets the timer for the next one. */
