@@ -92,7 +92,7 @@ describe("Metrics", () => {
 
   test("A single call made by name (a client's own tools/call passed through) counts as a call, not as a batch", async () => {
     const { gateway, metrics } = setup([demoProvider("demo")]);
-    await gateway.run({ calls: [echo("demo")] });
+    const batch = await gateway.run({ calls: [echo("demo")] });
     const one = await gateway.callOne(echo("demo"));
     expect(one.ok).toBe(true);
     const unknown = await gateway.callOne({ provider: "demo", tool: "nope", arguments: {} });
@@ -107,6 +107,35 @@ describe("Metrics", () => {
     // Only the batch is a batch.
     expect(await sample(metrics, "hangar_batch_size_count")).toBe(1);
     expect(await sample(metrics, "hangar_batch_duration_seconds_count")).toBe(1);
+    // The duration histogram's buckets are cumulative up to +Inf, which holds every call, as its _count.
+    const echoes = { provider: "demo", tool: "echo" };
+    const buckets = await Promise.all(
+      [
+        "0.001",
+        "0.0025",
+        "0.005",
+        "0.01",
+        "0.025",
+        "0.05",
+        "0.1",
+        "0.25",
+        "0.5",
+        "1",
+        "2.5",
+        "5",
+        "10",
+        "30",
+        "60",
+        "+Inf",
+      ].map((le) => sample(metrics, "hangar_call_duration_seconds_bucket", { ...echoes, le })),
+    );
+    expect(buckets.every((count, i) => count !== undefined && (i === 0 || count >= buckets[i - 1]!))).toBe(true);
+    expect(buckets.at(-1)).toBe(2);
+    expect(buckets.at(-2)).toBe(2);
+    expect(await sample(metrics, "hangar_call_duration_seconds_sum", echoes)).toBeCloseTo(
+      (batch.results[0]!.elapsed_ms + one.elapsed_ms) / 1000,
+      6,
+    );
   });
 
   test("In-flight and queued gauges show a busy serial provider while its batch runs, and drop to 0 after", async () => {

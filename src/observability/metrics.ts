@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, type Metric, Registry } from "prom-client";
 import type { BatchRecorder, CallInfo, CallOutcome, CallRecorder, GatewayRecorder } from "./recorder.ts";
 
 /** What metrics read from the live gateway at each scrape (the Gateway fits it). */
@@ -64,19 +64,27 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   let source: MetricsSource | undefined;
   const providers = () => (source ? [...source.handles] : []);
 
-  const calls = new Counter({
+  // A call's two samples are counted in place and handed to prom-client at each scrape (see `CallCounts`).
+  const settled = new Set<OutcomeCount>();
+  new Counter({
     name: "hangar_calls_total",
     help: "Calls that settled, by provider, tool and outcome (ok or the error type)",
     labelNames: ["provider", "tool", "outcome"],
     registers,
+    collect() {
+      for (const count of settled) {
+        this.inc(count.labels, count.pending);
+        count.pending = 0;
+      }
+      settled.clear();
+    },
   });
-  const callSeconds = new Histogram({
-    name: "hangar_call_duration_seconds",
-    help: "Time a call ran once it had its permits, cold start and retries included; calls sent to the provider at least once",
-    labelNames: ["provider", "tool"],
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
+  const callSeconds = new CallHistogram(
+    "hangar_call_duration_seconds",
+    "Time a call ran once it had its permits, cold start and retries included; calls sent to the provider at least once",
+    LATENCY_BUCKETS,
+  );
+  registry.registerMetric(callSeconds as unknown as Metric);
   const batchSeconds = new Histogram({
     name: "hangar_batch_duration_seconds",
     help: "Time from accepting a batch to its last call settling",
@@ -175,7 +183,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS,
     });
 
-  // Each call's label objects, made once per provider and tool it may name (see `seriesOf`).
+  // Each call's label objects and counts, made once per provider and tool it may name (see `seriesOf`).
+  const newSeries = (provider: string, tool: string): Series => {
+    const labels = { provider, tool };
+    return { labels, byOutcome: new Map(), duration: callSeconds.seriesOf(labels) };
+  };
   const unknown = newSeries(UNKNOWN, UNKNOWN);
   const unlisted = new Map<string, Series>();
   const listed = new WeakMap<readonly { readonly name: string }[], ReadonlyMap<string, Series>>();
@@ -209,8 +221,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     finished(outcome: CallOutcome) {
       const type = outcome.ok ? "ok" : (outcome.error?.type ?? "internal");
       const series = seriesOf(call);
-      calls.inc(outcomeLabels(series, type));
-      if (outcome.attempts > 0) callSeconds.observe(series.labels, outcome.elapsed_ms / 1000);
+      const count = outcomeCount(series, type);
+      if (count.pending++ === 0) settled.add(count);
+      if (outcome.attempts > 0) callSeconds.observe(series.duration, outcome.elapsed_ms / 1000);
     },
   });
   // A single call is not a batch: only its call is counted.
@@ -243,22 +256,104 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   };
 }
 
-/** The labels of a provider's tool, and of its calls by outcome (made at the first of each). */
+/** The labels of a provider's tool, its calls by outcome and its duration counts (made at the first of each). */
 interface Series {
   readonly labels: { readonly provider: string; readonly tool: string };
-  readonly byOutcome: Map<string, { readonly provider: string; readonly tool: string; readonly outcome: string }>;
+  readonly byOutcome: Map<string, OutcomeCount>;
+  readonly duration: HistogramSeries;
 }
 
-function newSeries(provider: string, tool: string): Series {
-  return { labels: { provider, tool }, byOutcome: new Map() };
+/** Calls of one provider, tool and outcome settled since the last scrape. */
+interface OutcomeCount {
+  readonly labels: { readonly provider: string; readonly tool: string; readonly outcome: string };
+  pending: number;
 }
 
-/** `series`' labels with `outcome` (outcomes are the error types and "ok": a few per series). */
-function outcomeLabels(series: Series, outcome: string): { provider: string; tool: string; outcome: string } {
-  let labels = series.byOutcome.get(outcome);
-  if (labels === undefined) {
-    labels = { ...series.labels, outcome };
-    series.byOutcome.set(outcome, labels);
+/** `series`' count of `outcome` (outcomes are the error types and "ok": a few per series). */
+function outcomeCount(series: Series, outcome: string): OutcomeCount {
+  let count = series.byOutcome.get(outcome);
+  if (count === undefined) {
+    count = { labels: { ...series.labels, outcome }, pending: 0 };
+    series.byOutcome.set(outcome, count);
   }
-  return labels;
+  return count;
+}
+
+/** The observations of one provider and tool: a count per bucket (the last: above every bound), sum, count. */
+interface HistogramSeries {
+  readonly labels: { readonly provider: string; readonly tool: string };
+  readonly counts: number[];
+  sum: number;
+  count: number;
+}
+
+/**
+ * `hangar_call_duration_seconds`: a histogram by provider and tool whose observations are counted in place
+ * (a bucket found, three additions), read by the registry at each scrape as prom-client's Histogram gives
+ * it (buckets cumulative, `le` first; then `_sum` and `_count`). prom-client's Histogram checks and hashes
+ * the label values of every observation, and with the counter's increment that was ~5 µs of a call
+ * through the HTTP front while Bun still compiles its path (bench/hop-js.ts --warmup 600 --metrics).
+ * One series per provider and tool however many times it is asked for (a reload lists tools anew).
+ */
+class CallHistogram {
+  readonly type = "histogram";
+  readonly aggregator = "sum";
+  private readonly series = new Map<string, HistogramSeries>();
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly buckets: readonly number[],
+  ) {}
+
+  /** The series of `labels`, made at the first ask. */
+  seriesOf(labels: { readonly provider: string; readonly tool: string }): HistogramSeries {
+    const key = `${labels.provider}\u0000${labels.tool}`;
+    let series = this.series.get(key);
+    if (series === undefined) {
+      series = { labels, counts: new Array<number>(this.buckets.length + 1).fill(0), sum: 0, count: 0 };
+      this.series.set(key, series);
+    }
+    return series;
+  }
+
+  observe(series: HistogramSeries, value: number): void {
+    let bucket = 0;
+    while (bucket < this.buckets.length && value > this.buckets[bucket]!) bucket++;
+    series.counts[bucket]!++;
+    series.sum += value;
+    series.count++;
+  }
+
+  /** The samples, as `Registry` reads a metric (`get()`). */
+  async get(): Promise<{
+    name: string;
+    help: string;
+    type: string;
+    aggregator: string;
+    values: { value: number; labels: Record<string, string | number>; metricName: string }[];
+  }> {
+    const values: { value: number; labels: Record<string, string | number>; metricName: string }[] = [];
+    for (const { labels, counts, sum, count } of this.series.values()) {
+      if (count === 0) continue;
+      let below = 0;
+      for (let i = 0; i < this.buckets.length; i++) {
+        below += counts[i]!;
+        values.push({ value: below, labels: { le: this.buckets[i]!, ...labels }, metricName: `${this.name}_bucket` });
+      }
+      values.push({ value: count, labels: { le: "+Inf", ...labels }, metricName: `${this.name}_bucket` });
+      values.push({ value: sum, labels: { ...labels }, metricName: `${this.name}_sum` });
+      values.push({ value: count, labels: { ...labels }, metricName: `${this.name}_count` });
+    }
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+
+  /** Zeroes every series (`Registry.resetMetrics`); the series stay, since calls hold them. */
+  reset(): void {
+    for (const series of this.series.values()) {
+      series.counts.fill(0);
+      series.sum = 0;
+      series.count = 0;
+    }
+  }
 }
