@@ -8,21 +8,52 @@
  * here, and whatever is not plain is ajv's.
  */
 export function plainlyFits(schema: Record<string, unknown>, args: Record<string, unknown>): boolean {
-  for (const key of Object.keys(schema)) if (!OBJECT_KEYS.has(key)) return false;
-  const { type, properties = {}, required = [], additionalProperties = true } = schema;
-  if (type !== "object" || !isObject(properties) || !Array.isArray(required)) return false;
-  if (typeof additionalProperties !== "boolean") return false;
-  for (const property of Object.values(properties)) if (!isObject(property) || !isPlain(property)) return false;
-  for (const name of required) if (typeof name !== "string" || args[name] === undefined) return false;
-  for (const [name, value] of Object.entries(args)) {
-    const property = Object.hasOwn(properties, name) ? properties[name] : undefined;
+  const plain = plainSchema(schema);
+  if (plain === undefined) return false;
+  for (const name of plain.required) if (args[name] === undefined) return false;
+  for (const name in args) {
+    const property = plain.properties.get(name);
     if (property === undefined) {
-      if (!additionalProperties) return false;
+      if (!plain.additionalProperties) return false;
       continue;
     }
-    if (!fits(property as Record<string, unknown>, value)) return false;
+    if (!fits(property, args[name])) return false;
   }
   return true;
+}
+
+/** A plain schema as `plainlyFits` reads it: its properties by name, required names, extra names allowed. */
+interface PlainSchema {
+  readonly properties: ReadonlyMap<string, Record<string, unknown>>;
+  readonly required: readonly string[];
+  readonly additionalProperties: boolean;
+}
+
+/** Each schema seen, read once: a provider's listing is never changed, and its schemas are asked per call. */
+const read = new WeakMap<Record<string, unknown>, PlainSchema | null>();
+
+/** `schema` as a plain schema, or undefined when it is not one (see `plainlyFits`). */
+function plainSchema(schema: Record<string, unknown>): PlainSchema | undefined {
+  let plain = read.get(schema);
+  if (plain === undefined) {
+    plain = readPlain(schema) ?? null;
+    read.set(schema, plain);
+  }
+  return plain ?? undefined;
+}
+
+function readPlain(schema: Record<string, unknown>): PlainSchema | undefined {
+  for (const key of Object.keys(schema)) if (!OBJECT_KEYS.has(key)) return undefined;
+  const { type, properties = {}, required = [], additionalProperties = true } = schema;
+  if (type !== "object" || !isObject(properties) || !Array.isArray(required)) return undefined;
+  if (typeof additionalProperties !== "boolean") return undefined;
+  const byName = new Map<string, Record<string, unknown>>();
+  for (const [name, property] of Object.entries(properties)) {
+    if (!isObject(property) || !isPlain(property)) return undefined;
+    byName.set(name, property);
+  }
+  if (!required.every((name) => typeof name === "string")) return undefined;
+  return { properties: byName, required: required as string[], additionalProperties };
 }
 
 const ANNOTATIONS = ["description", "title", "default", "examples", "$comment"];
