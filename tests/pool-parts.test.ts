@@ -8,6 +8,7 @@ import { noopRecorder } from "../src/observability/recorder.ts";
 import { ProviderBreaker } from "../src/pool/breaker.ts";
 import { CatalogFollower } from "../src/pool/catalog-follower.ts";
 import { HealthChecks, type HealthStats } from "../src/pool/health-check.ts";
+import { IdleLease } from "../src/pool/idle-lease.ts";
 import { type ProviderCatalog, readCatalog } from "../src/pool/read-catalog.ts";
 import type { Connection } from "../src/providers/index.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
@@ -206,5 +207,65 @@ describe("Circuit breaker (issue 16 item 10)", () => {
     probeAnswer.resolve("late");
     expect(await probe).toBe("late");
     expect(breaker.state).toBe("open");
+  });
+});
+
+describe("Idle lease", () => {
+  /** A lease over a ready provider, its stops counted, on a clock that counts the timers set. */
+  function lease(ttlMs: number) {
+    const clock = new FakeClock();
+    const set = { count: 0 };
+    const setTimeout = clock.setTimeout.bind(clock);
+    clock.setTimeout = (fn, ms) => {
+      set.count++;
+      return setTimeout(fn, ms);
+    };
+    const stops: number[] = [];
+    const idle = new IdleLease(clock, ttlMs, { isReady: () => true, onIdle: () => stops.push(clock.now()) });
+    idle.arm();
+    return { clock, set, stops, idle };
+  }
+
+  test("Calls one after another set no timer each; the provider stops a whole TTL after the last one ends", async () => {
+    const { clock, set, stops, idle } = lease(1_000);
+    for (let i = 0; i < 50; i++) {
+      idle.acquire();
+      await clock.advance(10);
+      idle.release();
+    }
+    expect(set.count).toBe(1);
+    expect(stops).toEqual([]);
+    await clock.advance(999);
+    expect(stops).toEqual([]);
+    await clock.advance(1);
+    expect(stops).toEqual([1_500]);
+    expect(clock.pending).toBe(0);
+  });
+
+  test("A call in flight when the timer fires keeps the provider up; its end starts the TTL", async () => {
+    const { clock, stops, idle } = lease(1_000);
+    idle.acquire();
+    await clock.advance(5_000);
+    expect(stops).toEqual([]);
+    expect(clock.pending).toBe(0);
+    idle.release();
+    await clock.advance(1_000);
+    expect(stops).toEqual([6_000]);
+  });
+
+  test("A TTL of 0 never stops the provider, and a reload's new TTL starts over", async () => {
+    const off = lease(0);
+    off.idle.acquire();
+    off.idle.release();
+    await off.clock.advance(60_000);
+    expect(off.stops).toEqual([]);
+    expect(off.clock.pending).toBe(0);
+    const { clock, stops, idle } = lease(1_000);
+    await clock.advance(500);
+    idle.retune(2_000);
+    await clock.advance(1_999);
+    expect(stops).toEqual([]);
+    await clock.advance(1);
+    expect(stops).toEqual([2_500]);
   });
 });

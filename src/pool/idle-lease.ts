@@ -11,10 +11,17 @@ export interface IdleTarget {
 /**
  * Counts the calls in flight on a provider and runs its idle timer only while there are none, so an
  * idle provider is stopped after `ttlMs` and never under a running call. A TTL of 0 or less never fires.
+ *
+ * A call does not clear the timer, nor its end set it again: with one call at a time that would be a
+ * `clearTimeout` and a `setTimeout` per call. The timer stays set; when it fires it stops the provider
+ * only if nothing has been in flight for the whole TTL since the last call ended, and otherwise is set
+ * again for what is left of it (a call still in flight sets it when it ends).
  */
 export class IdleLease {
   private inFlight = 0;
   private timer: unknown;
+  /** When the last call ended (or the provider became ready), while nothing is in flight. */
+  private idleSince: number | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -34,26 +41,26 @@ export class IdleLease {
     return this.inFlight;
   }
 
-  /** One more call in flight: the idle timer stops. */
+  /** One more call in flight: the provider is not idle (its timer, if set, finds it busy). */
   acquire(): void {
     this.inFlight++;
-    this.clear();
+    this.idleSince = undefined;
   }
 
-  /** One call fewer; the last one out arms the idle timer. */
+  /** One call fewer; the provider is idle from the last one's end. */
   release(): void {
     this.inFlight--;
-    if (this.inFlight === 0) this.arm();
+    if (this.inFlight > 0 || this.ttlMs <= 0 || !this.target.isReady()) return;
+    this.idleSince = this.clock.now();
+    if (this.timer === undefined) this.set(this.ttlMs);
   }
 
-  /** (Re)starts the idle timer if the provider is ready and nothing is in flight. */
+  /** (Re)starts the idle timer, the provider idle from now, if it is ready and nothing is in flight. */
   arm(): void {
     this.clear();
     if (this.ttlMs <= 0 || this.inFlight > 0 || !this.target.isReady()) return;
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined;
-      if (this.inFlight === 0 && this.target.isReady()) this.target.onIdle();
-    }, this.ttlMs);
+    this.idleSince = this.clock.now();
+    this.set(this.ttlMs);
   }
 
   /** Stops the idle timer. */
@@ -61,4 +68,18 @@ export class IdleLease {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
+
+  private set(ms: number): void {
+    this.timer = this.clock.setTimeout(this.expired, ms);
+  }
+
+  /** The timer fired: stops an idle provider, or waits out the rest of the TTL. */
+  private readonly expired = (): void => {
+    this.timer = undefined;
+    const since = this.idleSince;
+    if (this.inFlight > 0 || since === undefined || this.ttlMs <= 0 || !this.target.isReady()) return;
+    const left = since + this.ttlMs - this.clock.now();
+    if (left > 0) this.set(left);
+    else this.target.onIdle();
+  };
 }
