@@ -12,10 +12,10 @@ export interface IdleTarget {
  * Counts the calls in flight on a provider and runs its idle timer only while there are none, so an
  * idle provider is stopped after `ttlMs` and never under a running call. A TTL of 0 or less never fires.
  *
- * A call does not clear the timer, nor its end set it again: with one call at a time that would be a
- * `clearTimeout` and a `setTimeout` per call. The timer stays set; when it fires it stops the provider
- * only if nothing has been in flight for the whole TTL since the last call ended, and otherwise is set
- * again for what is left of it (a call still in flight sets it when it ends).
+ * A call does not clear the timer, and its end sets it only when it is not set: with one call at a time
+ * the two would be a `clearTimeout` and a `setTimeout` per call. When the timer fires it stops the
+ * provider only if nothing has been in flight for the whole TTL since the last call ended; otherwise it
+ * is set again for what is left (or, with a call in flight, by that call's end).
  */
 export class IdleLease {
   private inFlight = 0;
