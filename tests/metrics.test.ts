@@ -136,6 +136,13 @@ describe("Metrics", () => {
       (batch.results[0]!.elapsed_ms + one.elapsed_ms) / 1000,
       6,
     );
+    // The registry's reset empties them as it empties prom-client's own; they count again afterwards.
+    metrics.registry.resetMetrics();
+    expect(await sample(metrics, "hangar_calls_total", { ...echoes, outcome: "ok" })).toBeUndefined();
+    expect(await sample(metrics, "hangar_call_duration_seconds_count", echoes)).toBeUndefined();
+    await gateway.callOne(echo("demo"));
+    expect(await sample(metrics, "hangar_calls_total", { ...echoes, outcome: "ok" })).toBe(1);
+    expect(await sample(metrics, "hangar_call_duration_seconds_count", echoes)).toBe(1);
   });
 
   test("In-flight and queued gauges show a busy serial provider while its batch runs, and drop to 0 after", async () => {

@@ -99,4 +99,26 @@ describe("plain arguments checked without ajv (issue 11)", () => {
     expect(validator.check(echo, { message: 5 })).toBe("arguments.message must be string");
     expect((validator as unknown as { made?: unknown }).made).toBeDefined();
   });
+
+  test("a tool's schema is read once, however many calls check their arguments against it", () => {
+    let reads = 0;
+    const counted = <T extends object>(target: T): T =>
+      new Proxy(target, {
+        ownKeys(inner) {
+          reads++;
+          return Reflect.ownKeys(inner);
+        },
+      });
+    const schema = counted({
+      type: "object",
+      properties: counted({ message: counted({ type: "string", maxLength: 5 }) }),
+      required: ["message"],
+    });
+    for (let i = 0; i < 100; i++) expect(plainlyFits(schema, { message: "hi" })).toBe(true);
+    const once = reads;
+    expect(once).toBeGreaterThan(0);
+    expect(plainlyFits(schema, { message: "too long" })).toBe(false);
+    expect(plainlyFits(schema, {})).toBe(false);
+    expect(reads).toBe(once);
+  });
 });

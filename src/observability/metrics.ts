@@ -64,7 +64,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   let source: MetricsSource | undefined;
   const providers = () => (source ? [...source.handles] : []);
 
-  // A call's two samples are counted in place and handed to prom-client at each scrape (see `CallCounts`).
+  // A call's two samples are counted in place and read at each scrape (`outcomeCount`, `CallHistogram`).
   const settled = new Set<OutcomeCount>();
   new Counter({
     name: "hangar_calls_total",
@@ -184,10 +184,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     });
 
   // Each call's label objects and counts, made once per provider and tool it may name (see `seriesOf`).
-  const newSeries = (provider: string, tool: string): Series => {
-    const labels = { provider, tool };
-    return { labels, byOutcome: new Map(), duration: callSeconds.seriesOf(labels) };
-  };
+  const newSeries = (provider: string, tool: string): Series => ({
+    byOutcome: new Map(),
+    duration: callSeconds.seriesOf({ provider, tool }),
+  });
   const unknown = newSeries(UNKNOWN, UNKNOWN);
   const unlisted = new Map<string, Series>();
   const listed = new WeakMap<readonly { readonly name: string }[], ReadonlyMap<string, Series>>();
@@ -256,9 +256,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   };
 }
 
-/** The labels of a provider's tool, its calls by outcome and its duration counts (made at the first of each). */
+/** A provider's tool: its calls by outcome, and its duration counts (which hold its labels). */
 interface Series {
-  readonly labels: { readonly provider: string; readonly tool: string };
   readonly byOutcome: Map<string, OutcomeCount>;
   readonly duration: HistogramSeries;
 }
@@ -273,7 +272,7 @@ interface OutcomeCount {
 function outcomeCount(series: Series, outcome: string): OutcomeCount {
   let count = series.byOutcome.get(outcome);
   if (count === undefined) {
-    count = { labels: { ...series.labels, outcome }, pending: 0 };
+    count = { labels: { ...series.duration.labels, outcome }, pending: 0 };
     series.byOutcome.set(outcome, count);
   }
   return count;
