@@ -80,6 +80,41 @@ describe("Logs", () => {
     });
   });
 
+  test("At info, a call made by name that succeeds makes no child logger; one that fails logs with its batch_id and call_id", async () => {
+    const { logger, read } = fileLogger({ level: "info" });
+    let children = 0;
+    const counted = new Proxy(logger, {
+      get: (target, key, receiver) =>
+        key === "child"
+          ? (...args: Parameters<typeof logger.child>) => {
+              children++;
+              return target.child(...args);
+            }
+          : Reflect.get(target, key, receiver),
+    });
+    const gateway = new Gateway(configOf([demoProvider("demo")]), { logger, recorder: logRecorder(counted) });
+    cleanup.push(() => gateway.close());
+    for (let i = 0; i < 3; i++)
+      expect((await gateway.callOne({ provider: "demo", tool: "echo", arguments: { message: "x" } })).ok).toBe(true);
+    const callLines = () =>
+      read()
+        .trim()
+        .split("\n")
+        .map((text) => JSON.parse(text) as Record<string, unknown>)
+        .filter((line) => /^(call|batch) /.test(String(line.msg)));
+    expect(children).toBe(0);
+    expect(callLines()).toEqual([]);
+    const failed = await gateway.callOne({ provider: "demo", tool: "fail", arguments: { message: "no" } });
+    expect(failed.ok).toBe(false);
+    expect(children).toBe(1);
+    const lines = callLines();
+    expect(lines).toHaveLength(1);
+    const line = lines[0]!;
+    expect(line).toMatchObject({ msg: "call failed", tool: "fail", error_type: "tool_error", level: 30 });
+    expect(line.batch_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(line.call_id).toBe(`${line.batch_id}:0`);
+  });
+
   test("At the default level (warn) no batch or call lines are written, and the recorder is a no-op", async () => {
     const { logger, read } = fileLogger({ level: "warn" });
     expect(logRecorder(logger)).toBe(noopRecorder);

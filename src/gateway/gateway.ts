@@ -8,7 +8,7 @@ export type { OneCallResult, ProviderRpcError } from "./call-work.ts";
 export { InvalidBatchError };
 
 import { type Logger, silentLogger } from "../observability/log.ts";
-import { type GatewayRecorder, noop, noopRecorder } from "../observability/recorder.ts";
+import { type BatchInfo, type GatewayRecorder, noop, noopRecorder } from "../observability/recorder.ts";
 import type { Pins } from "../pinning/index.ts";
 import { type InputRound, ProviderHandle } from "../pool/index.ts";
 import {
@@ -358,13 +358,7 @@ export class Gateway {
     const acceptedAt = quiet ? 0 : this.clock.now();
     const recorded = quiet
       ? noop.batch
-      : this.recorder.batchStarted({
-          batchId: crypto.randomUUID(),
-          size: 1,
-          single: true,
-          traceparent: options.traceparent,
-          tracestate: options.tracestate,
-        });
+      : this.recorder.batchStarted(new SingleCall(options.traceparent, options.tracestate));
     const recorder = quiet
       ? noop.call
       : recorded.callStarted({ index: 0, provider: call.provider, tool: call.tool, id: call.id });
@@ -507,4 +501,21 @@ export class Gateway {
 function progressOf(options: BatchOptions, index: number): ((progress: Progress) => void) | undefined {
   const listener = options.onProgress;
   return listener ? (progress) => listener(index, progress) : undefined;
+}
+
+/** A call made by name, as recorders see it: a batch of one whose id is made when first read (metrics never read it). */
+class SingleCall implements BatchInfo {
+  readonly size = 1;
+  readonly single = true;
+  private id: string | undefined;
+
+  constructor(
+    readonly traceparent: string | undefined,
+    readonly tracestate: string | undefined,
+  ) {}
+
+  get batchId(): string {
+    this.id ??= crypto.randomUUID();
+    return this.id;
+  }
 }

@@ -1,5 +1,8 @@
 import {
+  type BatchInfo,
   type BatchRecorder,
+  type CallInfo,
+  type CallOutcome,
   type CallRecorder,
   type GatewayRecorder,
   noop,
@@ -12,7 +15,7 @@ export function combineRecorders(...recorders: GatewayRecorder[]): GatewayRecord
   const live = recorders.filter((recorder) => recorder !== noopRecorder);
   if (live.length <= 1) return live[0] ?? noopRecorder;
   return {
-    batchStarted: (batch) => combineBatches(live.map((recorder) => recorder.batchStarted(batch))),
+    batchStarted: (batch) => combineBatches(live, batch),
     providerStarted: (provider, durationMs) => {
       for (const recorder of live) recorder.providerStarted(provider, durationMs);
     },
@@ -32,31 +35,49 @@ export function combineRecorders(...recorders: GatewayRecorder[]): GatewayRecord
   };
 }
 
-function combineBatches(batches: BatchRecorder[]): BatchRecorder {
-  const live = batches.filter((batch) => batch !== noop.batch);
-  if (live.length <= 1) return live[0] ?? noop.batch;
-  return {
-    callStarted: (call) => combineCalls(live.map((batch) => batch.callStarted(call))),
-    finished: (summary) => {
-      for (const batch of live) batch.finished(summary);
-    },
-  };
+/** What each of `recorders` records of `batch`, as one recorder (no-op ones left out). */
+function combineBatches(recorders: readonly GatewayRecorder[], batch: BatchInfo): BatchRecorder {
+  const live: BatchRecorder[] = [];
+  for (const recorder of recorders) {
+    const started = recorder.batchStarted(batch);
+    if (started !== noop.batch) live.push(started);
+  }
+  return live.length <= 1 ? (live[0] ?? noop.batch) : new CombinedBatch(live);
 }
 
-function combineCalls(calls: CallRecorder[]): CallRecorder {
-  const live = calls.filter((call) => call !== noop.call);
-  if (live.length <= 1) return live[0] ?? noop.call;
-  return {
-    // Each recorder wraps the next; the innermost `_meta` offered wins (only tracing offers one).
-    upstream: (kind, send) => nest(live, 0, kind, send, undefined),
-    finished: (outcome) => {
-      for (const call of live) call.finished(outcome);
-    },
-  };
+/** Two or more batch recorders told the same (a class, not closures: one is made per batch and per call). */
+class CombinedBatch implements BatchRecorder {
+  constructor(private readonly batches: readonly BatchRecorder[]) {}
+
+  callStarted(call: CallInfo): CallRecorder {
+    const live: CallRecorder[] = [];
+    for (const batch of this.batches) {
+      const recorder = batch.callStarted(call);
+      if (recorder !== noop.call) live.push(recorder);
+    }
+    return live.length <= 1 ? (live[0] ?? noop.call) : new CombinedCall(live);
+  }
+
+  finished(summary: { readonly elapsedMs: number; readonly failed: number }): void {
+    for (const batch of this.batches) batch.finished(summary);
+  }
+}
+
+/** Two or more call recorders: each wraps the next upstream; the innermost `_meta` offered wins (only tracing offers one). */
+class CombinedCall implements CallRecorder {
+  constructor(private readonly calls: readonly CallRecorder[]) {}
+
+  upstream<T>(kind: string, send: (meta: UpstreamMeta | undefined) => Promise<T>): Promise<T> {
+    return nest(this.calls, 0, kind, send, undefined);
+  }
+
+  finished(outcome: CallOutcome): void {
+    for (const call of this.calls) call.finished(outcome);
+  }
 }
 
 function nest<T>(
-  calls: CallRecorder[],
+  calls: readonly CallRecorder[],
   at: number,
   kind: string,
   send: (meta: UpstreamMeta | undefined) => Promise<T>,
