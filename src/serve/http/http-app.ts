@@ -157,7 +157,8 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
     if (!body.ok)
       return json({ jsonrpc: "2.0", error: { code: -32700, message: `Parse error: ${body.error}` }, id: null }, 400);
     options.keepOpen?.(received);
-    return mcp.handle(request, body.value);
+    const fast = mcp.takeFast(request, body.value);
+    return fast === undefined ? mcp.handle(request, body.value) : await fast;
   };
 
   app.on(["GET", "POST", "DELETE"], "/mcp", limit, async (c) => {

@@ -104,6 +104,14 @@ export class McpEndpoint {
     return this.modern.fetch(request, body === undefined ? {} : { parsedBody: body });
   }
 
+  /**
+   * The response to a 2025 session's POST (body `body`) when the session's fast route takes it, with
+   * nothing of `handle` before it; undefined for anything else, which `handle` answers.
+   */
+  takeFast(request: Request, body: unknown): Promise<Response> | undefined {
+    return this.closed ? undefined : this.sessions.takeFast(request, body);
+  }
+
   /** A 2026 `subscriptions/listen`: its resources followed upstream from before its acknowledgement until its stream ends. */
   private async listen(request: Request, body: Parameters<ResourceListens["open"]>[0]): Promise<Response> {
     const listen = await this.listens.open(body, request.signal);

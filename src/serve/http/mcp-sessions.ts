@@ -217,6 +217,17 @@ export class McpSessions implements SessionPicker {
     return response;
   }
 
+  /**
+   * The response to `request` (body `body`) when its session's fast route takes it (fast-session.ts),
+   * without `handle`'s steps: a request naming a session held here, while no seal is set (a sealed
+   * session counts its live requests in `serve`). Undefined for anything else, which `handle` serves.
+   */
+  takeFast(request: Request, body: unknown): Promise<Response> | undefined {
+    if (this.closed || this.options.seal !== undefined) return undefined;
+    const id = request.headers.get("mcp-session-id");
+    return id === null ? undefined : this.sessions.get(id)?.fast.take(request, body);
+  }
+
   /** Hands a request to its session's transport; with a seal, counts it live until its response ends. */
   private async serve(session: Session, request: Request, body: unknown): Promise<Response> {
     const options = body === undefined ? {} : { parsedBody: body };
