@@ -36,6 +36,11 @@ describe("Argument limits", () => {
     );
     // 1.5 M characters of 3 bytes each: 4.5 MB of UTF-8.
     expect(argumentLimitProblem({ text: "€".repeat(1_500_000) })).toContain("larger than");
+    // At the limit to the byte, a flat object as any other: 3n + 9 bytes ({"a":"€…€"}, 3 bytes a "€").
+    const most = Math.floor((MAX_ARGUMENT_BYTES - 9) / 3);
+    expect(argumentLimitProblem({ a: "€".repeat(most) })).toBeUndefined();
+    expect(argumentLimitProblem({ a: "€".repeat(most + 1) })).toContain("larger than");
+    expect(argumentLimitProblem({ a: "€".repeat(most), b: null })).toContain("larger than");
     // Many small values add up too.
     expect(argumentLimitProblem({ list: Array.from({ length: 1_500_000 }, () => 1234) })).toContain("larger than");
   });

@@ -10,7 +10,7 @@ export const MAX_ARGUMENT_BYTES = 4 * 1024 * 1024;
  * bound of the JSON text: strings in UTF-8 without escapes, plus quotes, brackets and separators.
  */
 export function argumentLimitProblem(args: Record<string, unknown> | undefined): string | undefined {
-  if (args === undefined) return undefined;
+  if (args === undefined || flatAndSmall(args)) return undefined;
   // Two parallel stacks (values and their depths): no object per value walked.
   const values: unknown[] = [args];
   const depths: number[] = [1];
@@ -44,4 +44,26 @@ export function argumentLimitProblem(args: Record<string, unknown> | undefined):
       return `arguments are larger than ${MAX_ARGUMENT_BYTES} bytes as JSON (the limit is 4 MiB)`;
   }
   return undefined;
+}
+
+/** The most characters a number, boolean, null or undefined counts for (`-0.0000012345678901234567`). */
+const MAX_PRIMITIVE_CHARS = 25;
+
+/**
+ * Whether `args` surely fits without the walk (most calls): an object of strings, numbers, booleans and
+ * nulls only, whose size as the walk counts it is at most `MAX_ARGUMENT_BYTES` even were every character
+ * three UTF-8 bytes. False says nothing: the walk decides.
+ */
+function flatAndSmall(args: Record<string, unknown>): boolean {
+  let most = 2;
+  for (const key in args) {
+    if (!Object.hasOwn(args, key)) continue;
+    const value = args[key];
+    most += 3 * key.length + 4;
+    if (typeof value === "string") most += 3 * value.length + 2;
+    else if (value === null || value === undefined || typeof value === "number" || typeof value === "boolean")
+      most += MAX_PRIMITIVE_CHARS;
+    else return false;
+  }
+  return most <= MAX_ARGUMENT_BYTES;
 }

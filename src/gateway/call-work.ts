@@ -84,26 +84,25 @@ export function callWork(
       attempts.safe = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true;
       attempts.count++;
       return recorder.upstream(handle.config.transport.kind, (meta) =>
+        // One literal, every field set (undefined: not given): no spreads on a call's path.
         handle.callTool(call.tool, args, {
           signal,
-          ...(onProgress ? { onProgress } : {}),
-          ...(meta ? { meta } : {}),
-          ...(inputRound === "refuse" ? { refuseInput: true } : inputRound ? { inputRound } : {}),
+          onProgress,
+          meta,
+          inputRound: inputRound === "refuse" ? undefined : inputRound,
+          refuseInput: inputRound === "refuse",
         }),
       );
     }, signal);
   let backoff: IBackoff<unknown> | undefined;
-  return {
-    key: call.provider,
-    timeoutMs,
-    ...(after.length === 0 ? {} : { after, prepare }),
-    run: attempt,
-    retryDelayMs: (error) => {
-      if (!mayRetry(error, attempts, handle.config.retries)) return undefined;
-      backoff = backoff ? backoff.next(undefined) : RETRY_BACKOFF.next();
-      return backoff.duration;
-    },
+  const retryDelayMs = (error: unknown) => {
+    if (!mayRetry(error, attempts, handle.config.retries)) return undefined;
+    backoff = backoff ? backoff.next(undefined) : RETRY_BACKOFF.next();
+    return backoff.duration;
   };
+  return after.length === 0
+    ? { key: call.provider, timeoutMs, run: attempt, retryDelayMs }
+    : { key: call.provider, timeoutMs, after, prepare, run: attempt, retryDelayMs };
 }
 
 /**

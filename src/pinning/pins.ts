@@ -137,7 +137,9 @@ export class Pins implements CatalogReview {
   /** Why a call to a tool is refused (`denied`), or undefined when it is not withheld. */
   refusal(providerId: string, tool: string): CallError | undefined {
     if (this.options.mode !== "block") return undefined;
-    const change = this.pending.get(providerId)?.find((c) => c.kind === "tool" && c.name === tool);
+    const changes = this.pending.get(providerId);
+    if (changes === undefined || changes.length === 0) return undefined;
+    const change = changes.find((c) => c.kind === "tool" && c.name === tool);
     if (change === undefined) return undefined;
     const what =
       change.change === "added"

@@ -21,8 +21,8 @@ const MODERN_VERSION = "2026-07-28";
 /** Options of one task-aware call; the same as a plain call's, plus the provider's tools (2025-11-25 tasks). */
 export interface TaskCallOptions {
   readonly signal: AbortSignal;
-  readonly onProgress?: (progress: Progress) => void;
-  readonly meta?: Record<string, unknown>;
+  readonly onProgress?: ((progress: Progress) => void) | undefined;
+  readonly meta?: Record<string, unknown> | undefined;
   /** The provider's listed tools: a 2025-11-25 provider's tool says there whether it runs as a task. */
   readonly tools?: () => readonly Tool[];
 }

@@ -21,14 +21,14 @@ import { rawToolCall } from "./raw-tool-call.ts";
 export interface UpstreamCallOptions {
   readonly signal: AbortSignal;
   /** Progress the provider reports during the call. */
-  readonly onProgress?: (progress: Progress) => void;
+  readonly onProgress?: ((progress: Progress) => void) | undefined;
   /** Request metadata sent upstream (e.g. a trace context); the progress token is Hangar's own. */
-  readonly meta?: Record<string, unknown>;
+  readonly meta?: Record<string, unknown> | undefined;
   /**
    * A round of a multi-round-trip call relayed for a 2026-07-28 client (default: none, and a provider's
    * `input_required` is fulfilled by the client's own handlers, which the bridge forwards).
    */
-  readonly inputRound?: InputRound;
+  readonly inputRound?: InputRound | undefined;
   /** The provider's listed tools (a 2025-11-25 provider declares there which tools run as tasks). */
   readonly tools?: () => readonly Tool[];
   /**
@@ -36,7 +36,7 @@ export interface UpstreamCallOptions {
    * `input_required`, or its -32021 for an input capability, fails the call with `input_required`
    * (default false: the client's handlers, which the bridge forwards, answer it).
    */
-  readonly refuseInput?: boolean;
+  readonly refuseInput?: boolean | undefined;
 }
 
 /**

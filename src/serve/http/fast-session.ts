@@ -38,12 +38,15 @@ export class FastSessionTransport extends InterceptingTransport {
   private readonly running = new Map<RequestId, Running>();
   /** What the session's fast-routed answers go out with, built at the first (the id is known by then). */
   private headers: AnswerHeaders | undefined;
+  /** Whether each fast-routed call is logged (at trace): read once, not a log object built per call. */
+  private readonly tracing: boolean;
 
   constructor(
     inner: Transport,
     private readonly deps: FrontDeps,
   ) {
     super(inner);
+    this.tracing = deps.logger.isLevelEnabled("trace");
   }
 
   /** Notes the client's `initialized`; every message reaches the SDK (the fast route takes whole requests in `take`). */
@@ -91,7 +94,7 @@ export class FastSessionTransport extends InterceptingTransport {
     const call = fastCallOf(body);
     const target = call && fastTarget(this.deps, call);
     if (!call || !target || this.running.has(call.id)) return undefined;
-    this.deps.logger.trace({ id: call.id, tool: call.name, session: this.sessionId }, FAST_ROUTE_LOG);
+    if (this.tracing) this.deps.logger.trace({ id: call.id, tool: call.name, session: this.sessionId }, FAST_ROUTE_LOG);
     this.headers ??= answerHeaders(this.sessionId, false);
     const running: Running = { cancel: new AbortGroup(), answer: new FastAnswer(this.headers) };
     void this.run(server, target, call, running);
