@@ -7,6 +7,7 @@ import { silentLogger } from "../src/observability/log.ts";
 import { noopRecorder } from "../src/observability/recorder.ts";
 import { ProviderBreaker } from "../src/pool/breaker.ts";
 import { CatalogFollower } from "../src/pool/catalog-follower.ts";
+import { ConnectionUses } from "../src/pool/connection-uses.ts";
 import { HealthChecks, type HealthStats } from "../src/pool/health-check.ts";
 import { IdleLease } from "../src/pool/idle-lease.ts";
 import { type ProviderCatalog, readCatalog } from "../src/pool/read-catalog.ts";
@@ -267,5 +268,33 @@ describe("Idle lease", () => {
     expect(stops).toEqual([]);
     await clock.advance(1);
     expect(stops).toEqual([2_500]);
+  });
+});
+
+describe("Connection uses", () => {
+  test("Calls are counted per connection; idle waits for the last to end, and an end without a call counts nothing", async () => {
+    const uses = new ConnectionUses<object>();
+    const [a, b] = [{}, {}];
+    await uses.idle(a); // none ran: at once
+    uses.begin(a);
+    uses.begin(a);
+    uses.begin(b);
+    expect([uses.count(a), uses.count(b)]).toEqual([2, 1]);
+    let idle = false;
+    const waiting = uses.idle(a).then(() => {
+      idle = true;
+    });
+    uses.end(a);
+    await Promise.resolve();
+    expect(idle).toBe(false);
+    uses.end(a);
+    await waiting;
+    expect(idle).toBe(true);
+    uses.end(a); // more ends than calls: still none running, nothing below zero
+    expect([uses.count(a), uses.count(b)]).toEqual([0, 1]);
+    uses.begin(a);
+    expect(uses.count(a)).toBe(1);
+    uses.end(b);
+    await uses.idle(b);
   });
 });

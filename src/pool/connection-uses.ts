@@ -1,24 +1,36 @@
-/** Counts the calls running on each connection, so a stop can wait for them before it closes one. */
-export class ConnectionUses<C extends object> {
-  private readonly uses = new Map<
-    C,
-    { count: number; idle: ReturnType<typeof Promise.withResolvers<void>> | undefined }
-  >();
+/** A connection's calls running now, and who waits for there to be none. */
+interface Uses {
+  count: number;
+  idle: ReturnType<typeof Promise.withResolvers<void>> | undefined;
+}
 
-  /** Marks one call as running on `connection`; returns the function that marks it done (once). */
-  begin(connection: C): () => void {
-    const entry = this.uses.get(connection) ?? { count: 0, idle: undefined };
-    entry.count++;
-    this.uses.set(connection, entry);
-    let ended = false;
-    return () => {
-      if (ended) return;
-      ended = true;
-      entry.count--;
-      if (entry.count > 0) return;
-      this.uses.delete(connection);
-      entry.idle?.resolve();
-    };
+/**
+ * Counts the calls running on each connection, so a stop can wait for them before it closes one. A
+ * connection's count lives as long as the connection (a weak map: a closed one is forgotten with it), so
+ * a call only adds and subtracts: no object or closure of its own.
+ */
+export class ConnectionUses<C extends object> {
+  private readonly uses = new WeakMap<C, Uses>();
+
+  /** Marks one call as running on `connection`; `end(connection)` marks it done, once. */
+  begin(connection: C): void {
+    let uses = this.uses.get(connection);
+    if (uses === undefined) {
+      uses = { count: 0, idle: undefined };
+      this.uses.set(connection, uses);
+    }
+    uses.count++;
+  }
+
+  /** Marks one call begun on `connection` as done; the last one lets `idle` waiters go. */
+  end(connection: C): void {
+    const uses = this.uses.get(connection);
+    if (uses === undefined || uses.count === 0) return;
+    uses.count--;
+    if (uses.count > 0 || uses.idle === undefined) return;
+    const { resolve } = uses.idle;
+    uses.idle = undefined;
+    resolve();
   }
 
   /** Calls running on `connection` now. */
@@ -28,9 +40,9 @@ export class ConnectionUses<C extends object> {
 
   /** Resolves once no call runs on `connection` (at once when none does). */
   idle(connection: C): Promise<void> {
-    const entry = this.uses.get(connection);
-    if (entry === undefined) return Promise.resolve();
-    entry.idle ??= Promise.withResolvers<void>();
-    return entry.idle.promise;
+    const uses = this.uses.get(connection);
+    if (uses === undefined || uses.count === 0) return Promise.resolve();
+    uses.idle ??= Promise.withResolvers<void>();
+    return uses.idle.promise;
   }
 }

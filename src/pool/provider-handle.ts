@@ -189,7 +189,7 @@ export class ProviderHandle {
     options: UpstreamCallOptions,
   ): Promise<CallToolResult> {
     const connection = this.state === "ready" && this.connection ? this.connection : await this.connect(options.signal);
-    const done = this.uses.begin(connection);
+    this.uses.begin(connection);
     this.stats.calls++;
     try {
       const sent = this.clock.now();
@@ -205,7 +205,7 @@ export class ProviderHandle {
       await this.dropConnection(connection);
       throw new SessionLost(error);
     } finally {
-      done();
+      this.uses.end(connection);
     }
   }
 
@@ -217,11 +217,11 @@ export class ProviderHandle {
     this.leases.acquire();
     try {
       const connection = await this.connect(signal);
-      const done = this.uses.begin(connection);
+      this.uses.begin(connection);
       try {
         return await work(connection.client);
       } finally {
-        done();
+        this.uses.end(connection);
       }
     } finally {
       this.leases.release();

@@ -23,15 +23,16 @@ export class InFlight {
       this.finish();
       return Promise.reject(error);
     }
-    // One `then` rather than an async function's await: this runs on every request.
-    return Promise.resolve(answered).then(
-      (response) => this.counting(response),
-      (error: unknown) => {
-        this.finish();
-        throw error;
-      },
-    );
+    // One `then` rather than an async function's await, with functions made once: this runs on every request.
+    return Promise.resolve(answered).then(this.whenAnswered, this.whenFailed);
   }
+
+  private readonly whenAnswered = (response: Response): Response => this.counting(response);
+
+  private readonly whenFailed = (error: unknown): never => {
+    this.finish();
+    throw error;
+  };
 
   /** `response`, counted until it has been sent (a whole body: now; a stream: its end). */
   private counting(response: Response): Response {

@@ -7,10 +7,10 @@ export const LATE = Symbol("late");
 /** A request body read as JSON: its value, why it is not JSON, or LATE. */
 export type JsonBody = { ok: true; value: unknown } | { ok: false; error: string } | typeof LATE;
 
-/** A body being read: when it began, and what gives up on it. */
+/** A body being read: when it began, and what settles its read (with LATE when it gives up on it). */
 interface Reading {
   readonly since: number;
-  readonly late: () => void;
+  readonly settle: (body: JsonBody) => void;
 }
 
 /**
@@ -32,7 +32,7 @@ export class JsonBodies {
   /** `request`'s body parsed as JSON; LATE when it has not all arrived within the timeout (an error reading it, e.g. one too large, is thrown). */
   read(request: Request): Promise<JsonBody> {
     const { promise, resolve, reject } = Promise.withResolvers<JsonBody>();
-    const reading: Reading = { since: this.clock.now(), late: () => resolve(LATE) };
+    const reading: Reading = { since: this.clock.now(), settle: resolve };
     this.reading.add(reading);
     if (this.timer === undefined) this.arm(this.timeoutMs);
     request.text().then(
@@ -63,7 +63,7 @@ export class JsonBodies {
         return;
       }
       this.reading.delete(reading);
-      reading.late();
+      reading.settle(LATE);
     }
   }
 }
