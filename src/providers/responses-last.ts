@@ -21,17 +21,16 @@ export class ResponsesLast implements Transport {
   /** Whether a `server/discover` was sent, and whether every one was answered. */
   private probeState: "none" | "answered" | "unanswered" = "none";
   /** Responses Hangar reads itself, past the client (raw requests), by request id. */
-  private readonly responseClaims = new Map<string, RequestClaim>();
+  private readonly responseClaims = new Map<string, ResponseReader>();
   /** Progress Hangar reads itself, past the client, by progress token. */
   private readonly progressClaims = new Map<string, (message: JSONRPCMessage) => void>();
 
   constructor(protected readonly inner: Transport) {
     inner.onclose = () => {
       // Claimed requests will get no answer now: each gets a ConnectionClosed error, as the client's do.
-      for (const [id, { listener, closed }] of [...this.responseClaims]) {
-        if (closed) closed();
-        else listener({ jsonrpc: "2.0", id, error: { code: -32000, message: "Connection closed" } });
-      }
+      for (const [id, reader] of [...this.responseClaims])
+        if (!reader.connectionClosed())
+          reader.read({ jsonrpc: "2.0", id, error: { code: -32000, message: "Connection closed" } });
       this.onclose?.();
     };
     inner.onerror = (error) => this.onerror?.(error);
@@ -48,8 +47,8 @@ export class ResponsesLast implements Transport {
         return;
       }
       if (!("id" in message)) return void this.onmessage?.(message, extra);
-      const claim = this.responseClaims.size > 0 ? this.responseClaims.get(String(message.id)) : undefined;
-      if (claim) return claim.listener(message);
+      const reader = this.responseClaims.size > 0 ? this.responseClaims.get(String(message.id)) : undefined;
+      if (reader) return reader.read(message);
       if (this.probes.size > 0 && this.probes.delete(message.id) && this.probes.size === 0)
         this.probeState = "answered";
       queueMicrotask(() => this.onmessage?.(message, extra));
@@ -62,24 +61,23 @@ export class ResponsesLast implements Transport {
   }
 
   /**
-   * Hands the response to request `id`, or the progress on token `token`, to `listener` instead of the
-   * client (requests the client cannot send or read: see raw-dispatch.ts); the returned function ends it.
-   * A request's claim pending when the connection closes gets `closed()` when given, else a -32000 error
-   * response.
+   * Hands the response to request `id` to `reader` instead of the client (requests the client cannot send
+   * or read: see raw-dispatch.ts), until `releaseResponse(id)`. A claim pending when the connection closes
+   * is told `connectionClosed()`, and read a -32000 error response unless that handled it.
    */
-  claim(
-    key: { id: string } | { progressToken: string },
-    listener: (message: JSONRPCMessage) => void,
-    closed?: () => void,
-  ): () => void {
-    if ("progressToken" in key) {
-      const token = key.progressToken;
-      this.progressClaims.set(token, listener);
-      return () => void this.progressClaims.delete(token);
-    }
-    const id = key.id;
-    this.responseClaims.set(id, closed ? { listener, closed } : { listener });
-    return () => void this.responseClaims.delete(id);
+  claimResponse(id: string, reader: ResponseReader): void {
+    this.responseClaims.set(id, reader);
+  }
+
+  /** Ends the claim of request `id` (its response, should one still come, goes nowhere). */
+  releaseResponse(id: string): void {
+    this.responseClaims.delete(id);
+  }
+
+  /** Hands the progress on `token` to `listener` instead of the client; the returned function ends it. */
+  claimProgress(token: string, listener: (message: JSONRPCMessage) => void): () => void {
+    this.progressClaims.set(token, listener);
+    return () => void this.progressClaims.delete(token);
   }
 
   get sessionId(): string | undefined {
@@ -111,10 +109,12 @@ export class ResponsesLast implements Transport {
   }
 }
 
-/** A claimed request: who reads its response, and what to do if the connection closes first. */
-interface RequestClaim {
-  readonly listener: (message: JSONRPCMessage) => void;
-  readonly closed?: () => void;
+/** Who reads a claimed request's response, and what happens when the connection closes first. */
+export interface ResponseReader {
+  /** The response to the request. */
+  read(message: JSONRPCMessage): void;
+  /** The connection closed before the response came: true when handled, else `read` gets a -32000 error response. */
+  connectionClosed(): boolean;
 }
 
 /**
