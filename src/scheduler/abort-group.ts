@@ -1,8 +1,13 @@
 /** A member of an AbortGroup: what to call on abort, linked to its neighbours. */
-interface Member {
+interface Member extends GroupMembership {
   readonly abort: (reason: unknown) => void;
   prev: Member | undefined;
   next: Member | undefined;
+}
+
+/** A place in an AbortGroup (`enter`): `leave()` takes it out, once; later calls do nothing. */
+export interface GroupMembership {
+  leave(): void;
 }
 
 /**
@@ -43,17 +48,23 @@ export class AbortGroup {
 
   /** Calls `abort` with the reason when the group aborts; the returned function takes it out again. */
   add(abort: (reason: unknown) => void): () => void {
-    const member: Member = { abort, prev: undefined, next: this.head };
+    const membership = this.enter(abort);
+    return () => membership.leave();
+  }
+
+  /** `add` as a membership object (no function made to leave: what a call's link keeps). */
+  enter(abort: (reason: unknown) => void): GroupMembership {
+    const member = new GroupMember(this, abort, this.head);
     if (this.head) this.head.prev = member;
     this.head = member;
-    let left = false;
-    return () => {
-      if (left) return;
-      left = true;
-      if (member.prev) member.prev.next = member.next;
-      else if (this.head === member) this.head = member.next;
-      if (member.next) member.next.prev = member.prev;
-    };
+    return member;
+  }
+
+  /** Takes `member` out of the list: what its `leave()` does, once. */
+  unlink(member: Member): void {
+    if (member.prev) member.prev.next = member.next;
+    else if (this.head === member) this.head = member.next;
+    if (member.next) member.next.prev = member.prev;
   }
 
   /** Aborts every member, once; later calls do nothing. */
@@ -64,5 +75,23 @@ export class AbortGroup {
     for (let member = this.head; member; member = member.next) members.push(member);
     this.head = undefined;
     for (const member of members) member.abort(reason);
+  }
+}
+
+/** One member of a group's list. */
+class GroupMember implements Member {
+  prev: Member | undefined = undefined;
+  private left = false;
+
+  constructor(
+    private readonly group: AbortGroup,
+    readonly abort: (reason: unknown) => void,
+    public next: Member | undefined,
+  ) {}
+
+  leave(): void {
+    if (this.left) return;
+    this.left = true;
+    this.group.unlink(this);
   }
 }

@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.ts";
-import type { AbortGroup } from "./abort-group.ts";
+import type { AbortGroup, GroupMembership } from "./abort-group.ts";
 import { afterDeadline } from "./deadline-timers.ts";
 
 /** An AbortSignal that aborts with `reason()` after `ms` on `clock`, plus a way to drop its timer. */
@@ -52,83 +52,105 @@ export interface LinkOptions {
  * to others. Unlike `AbortSignal.any`, it can be untied: Bun keeps every `AbortSignal.any` result alive as
  * long as its sources live, so deriving per-call signals from the gateway's lifelong shutdown signal that
  * way leaks memory per call. A source that can never abort (a deadline of `Infinity`) gets no listener.
- * It runs once per call: no array helpers or per-source objects beyond one listener each, and its time
- * limit shares a clock timer with the others of its length (see deadline-timers.ts).
+ * It runs once per call: one object (`Link`) with one function of its own for its sources, groups and
+ * time limit to call, no array helpers, and its time limit shares a clock timer with the others of its
+ * length (see deadline-timers.ts).
  */
 export function linkSignals(
   signals: readonly (AbortSignal | undefined)[],
   timeout?: LinkTimeout,
   options?: LinkOptions,
 ): LinkedSignal {
-  const controller = new AbortController();
-  const onAbort = options?.onAbort;
-  const abort = (reason: unknown) => {
-    if (controller.signal.aborted) return;
-    controller.abort(reason);
+  return new Link(signals, timeout, options);
+}
+
+/** A linked signal (see `linkSignals`). */
+class Link implements LinkedSignal {
+  private readonly controller = new AbortController();
+  private readonly onAbort: ((reason: unknown) => void) | undefined;
+  private disposed = false;
+  /** What it follows, to untie: made only when there is something (a pass-through call follows groups, not signals). */
+  private sources: AbortSignal[] | undefined;
+  private listeners: (() => void)[] | undefined;
+  private memberships: GroupMembership[] | undefined;
+  private stopTimer: (() => void) | undefined;
+
+  constructor(
+    signals: readonly (AbortSignal | undefined)[],
+    timeout: LinkTimeout | undefined,
+    options: LinkOptions | undefined,
+  ) {
+    this.onAbort = options?.onAbort;
+    const group = options?.group;
+    const groups = options?.groups;
+    // Something aborted already: the link is born aborted, with nothing to untie.
+    const early = abortedAlready(signals, group, groups);
+    if (early !== undefined) {
+      this.disposed = true;
+      this.abort(early.reason);
+      return;
+    }
+    for (const source of signals) {
+      if (source === undefined || source === NEVER) continue;
+      const listener = () => this.end(source.reason);
+      source.addEventListener("abort", listener, { once: true });
+      this.sources ??= [];
+      this.listeners ??= [];
+      this.sources.push(source);
+      this.listeners.push(listener);
+    }
+    if (group !== undefined) this.join(group);
+    if (groups !== undefined) for (const one of groups) if (one !== undefined) this.join(one);
+    if (timeout !== undefined && Number.isFinite(timeout.ms)) {
+      const { reason } = timeout;
+      this.stopTimer = afterDeadline(timeout.clock, Math.max(0, timeout.ms), () => this.end(reason()));
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    const signal = this.controller.signal;
+    if (signal.aborted) return;
+    this.controller.abort(reason);
     // The signal's reason: an undefined one became an AbortError.
-    onAbort?.(controller.signal.reason);
-  };
-  const group = options?.group;
-  const groups = options?.groups;
-  // Something aborted already: the link is born aborted, with nothing to untie.
-  let early: { reason: unknown } | undefined;
-  for (const source of signals)
-    if (source?.aborted) {
-      early = { reason: source.reason };
-      break;
-    }
-  if (early === undefined && group?.aborted) early = { reason: group.reason };
-  if (early === undefined && groups !== undefined)
-    for (const one of groups)
-      if (one?.aborted) {
-        early = { reason: one.reason };
-        break;
-      }
-  if (early !== undefined) {
-    abort(early.reason);
-    return { signal: controller.signal, dispose: () => {}, abort };
+    this.onAbort?.(signal.reason);
   }
-  let disposed = false;
-  let stopTimer: (() => void) | undefined;
-  // Made only when there is something to follow (a pass-through call follows groups, not signals).
-  let sources: AbortSignal[] | undefined;
-  let listeners: (() => void)[] | undefined;
-  let leaveGroup: (() => void) | undefined;
-  let leaves: (() => void)[] | undefined;
-  const dispose = () => {
-    if (disposed) return;
-    disposed = true;
-    stopTimer?.();
-    if (sources !== undefined)
-      for (let i = 0; i < sources.length; i++) sources[i]!.removeEventListener("abort", listeners![i]!);
-    leaveGroup?.();
-    if (leaves !== undefined) for (const leave of leaves) leave();
-  };
-  const end = (reason: unknown) => {
-    dispose();
-    abort(reason);
-  };
-  for (const source of signals) {
-    if (source === undefined || source === NEVER) continue;
-    const listener = () => end(source.reason);
-    source.addEventListener("abort", listener, { once: true });
-    if (sources === undefined || listeners === undefined) {
-      sources = [];
-      listeners = [];
-    }
-    sources.push(source);
-    listeners.push(listener);
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.stopTimer?.();
+    const { sources, listeners, memberships } = this;
+    if (sources !== undefined && listeners !== undefined)
+      for (let i = 0; i < sources.length; i++) sources[i]!.removeEventListener("abort", listeners[i]!);
+    if (memberships !== undefined) for (const membership of memberships) membership.leave();
   }
-  if (group !== undefined) leaveGroup = group.add(end);
-  if (groups !== undefined)
-    for (const one of groups) {
-      if (one === undefined) continue;
-      leaves ??= [];
-      leaves.push(one.add(end));
-    }
-  if (timeout !== undefined && Number.isFinite(timeout.ms))
-    stopTimer = afterDeadline(timeout.clock, Math.max(0, timeout.ms), () => end(timeout.reason()));
-  return { signal: controller.signal, dispose, abort };
+
+  private join(group: AbortGroup): void {
+    this.memberships ??= [];
+    this.memberships.push(group.enter(this.end));
+  }
+
+  /** A source, group or the time limit aborted it: untied from the rest, then aborted. */
+  private readonly end = (reason: unknown): void => {
+    this.dispose();
+    this.abort(reason);
+  };
+}
+
+/** The reason of the first of `signals`, `group` and `groups` that has aborted already, if any. */
+function abortedAlready(
+  signals: readonly (AbortSignal | undefined)[],
+  group: AbortGroup | undefined,
+  groups: readonly (AbortGroup | undefined)[] | undefined,
+): { reason: unknown } | undefined {
+  for (const source of signals) if (source?.aborted) return { reason: source.reason };
+  if (group?.aborted) return { reason: group.reason };
+  if (groups !== undefined) for (const one of groups) if (one?.aborted) return { reason: one.reason };
+  return undefined;
 }
 
 /** Waits for `promise`, but rejects with the signal's reason as soon as it aborts (the work itself is not stopped here). */
