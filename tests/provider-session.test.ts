@@ -41,7 +41,7 @@ describe.skipIf(!autogroups)("Issue 11: providers in hangar's session", () => {
       env: { PATH: process.env.PATH, MARK: "from-hangar" },
       cwd: undefined,
     });
-    const line = await new Promise<string>((resolve) => child.stdout.once("data", (chunk) => resolve(String(chunk))));
+    const line = await new Promise<string>((resolve) => child.stdout.on("data", (chunk) => resolve(String(chunk))));
     const [grandchild, leader, mark] = line.trim().split(" ");
     expect(Number(leader)).toBe(child.pid);
     expect(mark).toBe("from-hangar");
@@ -71,7 +71,7 @@ describe.skipIf(!autogroups)("Issue 11: providers in hangar's session", () => {
       env: { PATH: process.env.PATH },
       cwd: folder,
     });
-    const line = await new Promise<string>((resolve) => child.stdout.once("data", (chunk) => resolve(String(chunk))));
+    const line = await new Promise<string>((resolve) => child.stdout.on("data", (chunk) => resolve(String(chunk))));
     await child.exited;
     expect(line.trim()).toBe(`${folder} none`);
     expect(existsSync(join(temp.dir, "ran"))).toBe(false);

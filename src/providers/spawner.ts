@@ -1,11 +1,14 @@
 import { spawn } from "node:child_process";
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { Readable, Writable } from "node:stream";
 import { ProviderError } from "../errors.ts";
 import { bun, which } from "../runtime/index.ts";
+import { BunOutput, BunStdin } from "./bun-pipes.ts";
+import type { ChildOutput, ChildStdin } from "./child-io.ts";
 import { defaultRunDir, RunRegistry } from "./run-registry.ts";
 import { guardGroup } from "./watchdog.ts";
+
+export type { ChildOutput, ChildStdin } from "./child-io.ts";
 
 /** What to run: argv, environment and working directory. */
 export interface SpawnRequest {
@@ -22,9 +25,9 @@ export interface SpawnRequest {
 /** A running child process, the leader of its own process group. */
 export interface ChildProcessHandle {
   readonly pid: number;
-  readonly stdin: Writable;
-  readonly stdout: Readable;
-  readonly stderr: Readable;
+  readonly stdin: ChildStdin;
+  readonly stdout: ChildOutput;
+  readonly stderr: ChildOutput;
   /** Resolves once the process has exited and its group (and container) are gone. */
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
   /** Sends `signal` to the child's whole process group (the child and anything it started). */
@@ -59,9 +62,9 @@ export interface SystemSpawnerOptions {
 }
 
 /**
- * Starts real processes with node:child_process, each in its own process group, each recorded in the
- * run registry and guarded by a watchdog that stops the group (and removes its container) when hangar
- * dies, even by SIGKILL.
+ * Starts real processes, each in its own process group, each recorded in the run registry and guarded
+ * by a watchdog that stops the group (and removes its container) when hangar dies, even by SIGKILL. Under
+ * Bun with `Bun.spawn` and Bun's own pipes (bun-pipes.ts), elsewhere with node:child_process.
  */
 export function createSystemSpawner(options: SystemSpawnerOptions = {}): Spawner {
   const viaGroupExec = options.session === "hangar" ? groupExecCommand() : undefined;
@@ -109,21 +112,15 @@ function spawnGuarded(
   if (groupExec !== undefined && !(executable(resolved) && isFolder(cwd))) throw cannotRun();
   const [file, ...args] =
     groupExec === undefined ? [resolved, ...request.args] : [...groupExec, cwd, resolved, ...request.args];
-  const child = spawn(file!, args, {
-    env: request.env as NodeJS.ProcessEnv,
-    // The helper starts in `/`, away from the folder's bunfig.toml and .env, and moves to `cwd` itself.
-    cwd: groupExec === undefined ? request.cwd : "/",
-    stdio: ["pipe", "pipe", "pipe"],
-    detached: groupExec === undefined,
-  });
-  const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-    child.once("exit", (code, signal) => resolve({ code, signal }));
-    child.once("error", () => resolve({ code: null, signal: null }));
-  });
-  if (child.pid === undefined) throw cannotRun();
+  // The helper starts in `/`, away from the folder's bunfig.toml and .env, and moves to `cwd` itself.
+  const where = groupExec === undefined ? request.cwd : "/";
+  const child =
+    bun === undefined
+      ? spawnWithNode(file!, args, request.env, where, groupExec === undefined, cannotRun)
+      : spawnWithBun(bun, [file!, ...args], request.env, where, groupExec === undefined, cannotRun);
   const pid = child.pid;
   const watchdog = guardGroup(registry, request, pid, resolved);
-  const exited = ended.then(async (status) => {
+  const exited = child.ended.then(async (status) => {
     await watchdog.release();
     return status;
   });
@@ -145,6 +142,90 @@ function spawnGuarded(
       }
     },
   };
+}
+
+/** A child just started, before the watchdog guards it. */
+interface Started extends Pick<ChildProcessHandle, "pid" | "stdin" | "stdout" | "stderr"> {
+  readonly ended: Promise<{ code: number | null; signal: string | null }>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+/** Starts `file` with node:child_process (`detached`: a session and process group of its own). */
+function spawnWithNode(
+  file: string,
+  args: readonly string[],
+  env: SpawnRequest["env"],
+  cwd: string | undefined,
+  detached: boolean,
+  cannotRun: () => Error,
+): Started {
+  const child = spawn(file, args, {
+    env: env as NodeJS.ProcessEnv,
+    cwd,
+    stdio: ["pipe", "pipe", "pipe"],
+    detached,
+  });
+  const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+    child.once("error", () => resolve({ code: null, signal: null }));
+  });
+  if (child.pid === undefined) throw cannotRun();
+  return {
+    pid: child.pid,
+    stdin: child.stdin,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    ended,
+    kill: (signal) => child.kill(signal),
+  };
+}
+
+/** Starts `argv` with `Bun.spawn` and its own pipes (`detached`: `setsid()`, as node's option under Bun). */
+function spawnWithBun(
+  runtime: NonNullable<typeof bun>,
+  argv: string[],
+  env: SpawnRequest["env"],
+  cwd: string | undefined,
+  detached: boolean,
+  cannotRun: () => Error,
+): Started {
+  let ended!: (status: { code: number | null; signal: string | null }) => void;
+  const status = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    ended = resolve;
+  });
+  let child: ReturnType<typeof runtime.spawn<"pipe", "pipe", "pipe">>;
+  try {
+    child = runtime.spawn(argv, {
+      env: definedOnly(env),
+      ...(cwd === undefined ? {} : { cwd }),
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+      detached,
+      onExit: (_child, code, signal) => ended({ code, signal: signal === null ? null : String(signal) }),
+    });
+  } catch {
+    // No such file, not executable, or no such working directory: Bun.spawn throws where node emits "error".
+    throw cannotRun();
+  }
+  return {
+    pid: child.pid,
+    stdin: new BunStdin(child.stdin),
+    stdout: new BunOutput(child.stdout),
+    stderr: new BunOutput(child.stderr),
+    ended: status,
+    kill: (signal) => child.kill(signal),
+  };
+}
+
+/** `env` without its undefined entries (what node's spawn leaves out by itself). */
+function definedOnly(env: SpawnRequest["env"]): Record<string, string> {
+  const defined: Record<string, string> = {};
+  for (const key in env) {
+    const value = env[key];
+    if (value !== undefined) defined[key] = value;
+  }
+  return defined;
 }
 
 /** Whether `path` is a folder. */
