@@ -49,7 +49,7 @@ export function callWork(
   { batchPlan, attempts, onProgress, inputRound, recorder, routed }: CallWorkOptions,
 ): BatchCall<CallToolResult> {
   const call = calls[index]!;
-  const after = batchPlan?.after[index] ?? [];
+  const after = batchPlan?.after[index] ?? NO_CALLS;
   const marked = batchPlan?.marks[index]?.marked ?? false;
   const checkSize = (args: Record<string, unknown> | undefined) => {
     const tooBig = argumentLimitProblem(args);
@@ -134,6 +134,9 @@ export interface Attempts {
   /** The tool is annotated read-only or idempotent. */
   safe: boolean;
 }
+
+/** The calls a call waits for when it waits for none (shared: never changed). */
+const NO_CALLS: readonly number[] = [];
 
 /** Delays between retries of a safe call: 100 ms doubling up to 2 s, with jitter. */
 const RETRY_BACKOFF = new ExponentialBackoff({ initialDelay: 100, maxDelay: 2_000 });

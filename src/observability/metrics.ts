@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, type Metric, Registry } from "prom-client";
-import type { BatchRecorder, CallInfo, CallOutcome, CallRecorder, GatewayRecorder } from "./recorder.ts";
+import type { BatchRecorder, CallInfo, CallOutcome, CallRecorder, GatewayRecorder, UpstreamMeta } from "./recorder.ts";
 
 /** What metrics read from the live gateway at each scrape (the Gateway fits it). */
 export interface MetricsSource {
@@ -216,16 +216,15 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     }
     return other;
   };
-  const callRecorder = (call: CallInfo): CallRecorder => ({
-    upstream: (_kind, send) => send(undefined),
-    finished(outcome: CallOutcome) {
-      const type = outcome.ok ? "ok" : (outcome.error?.type ?? "internal");
-      const series = seriesOf(call);
-      const count = outcomeCount(series, type);
-      if (count.pending++ === 0) settled.add(count);
-      if (outcome.attempts > 0) callSeconds.observe(series.duration, outcome.elapsed_ms / 1000);
-    },
-  });
+  /** What a call's end counts: its outcome, and its duration once it reached its provider. */
+  const callFinished = (call: CallInfo, outcome: CallOutcome): void => {
+    const type = outcome.ok ? "ok" : (outcome.error?.type ?? "internal");
+    const series = seriesOf(call);
+    const count = outcomeCount(series, type);
+    if (count.pending++ === 0) settled.add(count);
+    if (outcome.attempts > 0) callSeconds.observe(series.duration, outcome.elapsed_ms / 1000);
+  };
+  const callRecorder = (call: CallInfo): CallRecorder => new MetricsCall(call, callFinished);
   // A single call is not a batch: only its call is counted.
   const single: BatchRecorder = { callStarted: callRecorder, finished: () => {} };
   const recorder: GatewayRecorder = {
@@ -254,6 +253,22 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     text: () => registry.metrics(),
     configReloaded: (result) => reloads.inc({ result }),
   };
+}
+
+/** One call's recorder: one object per call, its end counted by `finished` (no closures of its own). */
+class MetricsCall implements CallRecorder {
+  constructor(
+    private readonly call: CallInfo,
+    private readonly counted: (call: CallInfo, outcome: CallOutcome) => void,
+  ) {}
+
+  upstream<T>(_kind: string, send: (meta: UpstreamMeta | undefined) => Promise<T>): Promise<T> {
+    return send(undefined);
+  }
+
+  finished(outcome: CallOutcome): void {
+    this.counted(this.call, outcome);
+  }
 }
 
 /** A provider's tool: its calls by outcome, and its duration counts (which hold its labels). */

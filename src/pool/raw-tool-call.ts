@@ -134,7 +134,7 @@ function modernResult(raw: Record<string, unknown>, allowInputRequired: boolean)
   if (meta !== undefined && (SERVER_INFO_META_KEY in meta || PROTOCOL_VERSION_META_KEY in meta)) {
     delete meta[SERVER_INFO_META_KEY];
     delete meta[PROTOCOL_VERSION_META_KEY];
-    if (Object.keys(meta).length === 0) delete raw._meta;
+    if (isEmpty(meta)) delete raw._meta;
   }
   return raw as CallToolResult;
 }
@@ -186,4 +186,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function kindOf(value: unknown): string {
   return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+}
+
+/** Whether `object` has no enumerable key (no array made to count them). */
+function isEmpty(object: Record<string, unknown>): boolean {
+  for (const _ in object) return false;
+  return true;
 }

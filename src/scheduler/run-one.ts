@@ -33,7 +33,7 @@ export async function runOne<R>(call: BatchCall<R>, options: RunOneOptions): Pro
   // does meanwhile.
   let stop: ((reason: unknown) => void) | undefined;
   const link = linkSignals(
-    options.signals ?? [],
+    options.signals ?? NO_SIGNALS,
     {
       clock,
       ms: call.timeoutMs,
@@ -88,3 +88,6 @@ export async function runOne<R>(call: BatchCall<R>, options: RunOneOptions): Pro
     link.dispose();
   }
 }
+
+/** No signals to follow (shared: never changed). */
+const NO_SIGNALS: readonly AbortSignal[] = [];

@@ -94,6 +94,7 @@ export class InFlight {
   private finish(): void {
     this.running--;
     if (this.running > 0) return;
+    if (this.waiters.size === 0) return;
     for (const waiter of [...this.waiters]) waiter();
   }
 }
