@@ -22,12 +22,15 @@ export class ProviderCalls<S> {
   /** Notes that `session`'s request `requestId` runs on `providerId` until the returned function is called. */
   enter(providerId: string, session: S, requestId: RequestId): () => void {
     const call: RunningCall<S> = { session, requestId, order: ++this.sequence };
-    const calls = this.running.get(providerId) ?? new Set();
-    this.running.set(providerId, calls.add(call));
-    return () => {
-      calls.delete(call);
-      if (calls.size === 0 && this.running.get(providerId) === calls) this.running.delete(providerId);
-    };
+    // A provider's set stays once made, empty or not (one per provider id named): with one call at a time,
+    // dropping it made a set and two map writes per call.
+    let calls = this.running.get(providerId);
+    if (calls === undefined) {
+      calls = new Set();
+      this.running.set(providerId, calls);
+    }
+    calls.add(call);
+    return () => void calls.delete(call);
   }
 
   /** The most recent request running on `providerId`, if any. */
