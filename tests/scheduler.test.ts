@@ -72,6 +72,21 @@ describe("Semaphore", () => {
     expect(semaphore.inUse).toBe(0);
   });
 
+  test("tryAcquire takes a free permit at once, and none while the permits are taken or someone waits", async () => {
+    const semaphore = new Semaphore(1);
+    const release = semaphore.tryAcquire();
+    expect(release).toBeFunction();
+    expect(semaphore.tryAcquire()).toBeUndefined();
+    const waiting = semaphore.acquire();
+    release!();
+    // The permit went to the one in line: tryAcquire never jumps the queue.
+    expect(semaphore.tryAcquire()).toBeUndefined();
+    (await waiting)();
+    expect(semaphore.inUse).toBe(0);
+    semaphore.tryAcquire()!();
+    expect(semaphore.inUse).toBe(0);
+  });
+
   test("A full queue refuses new waiters with overloaded", async () => {
     const semaphore = new Semaphore(1, 1, 'provider "x"');
     await semaphore.acquire();
@@ -284,6 +299,19 @@ describe("runOne", () => {
     expect(state.started).toBe(1);
     expect(perKey.inUse + global.inUse + perKey.queued).toBe(0);
     expect(clock.pending).toBe(0);
+  });
+
+  test("A single call whose signal aborted before it ran fails with the reason and holds no permit", async () => {
+    const clock = new FakeClock();
+    const perKey = new Semaphore(1);
+    const global = new Semaphore(1);
+    const { state, call } = manual("p");
+    const controller = new AbortController();
+    controller.abort(new Error("gone before"));
+    const settled = await runOne(call(), { clock, global, permitsFor: () => perKey, signals: [controller.signal] });
+    expect((settled.error as Error).message).toBe("gone before");
+    expect(state.started).toBe(0);
+    expect(perKey.inUse + global.inUse).toBe(0);
   });
 
   test("A single call waiting to retry holds no permit, and settles with the retry's answer", async () => {

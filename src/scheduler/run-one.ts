@@ -55,9 +55,10 @@ export async function runOne<R>(call: BatchCall<R>, options: RunOneOptions): Pro
       let releaseKey: Release | undefined;
       let releaseGlobal: Release | undefined;
       if (call.key !== undefined) {
-        if (perKey) releaseKey = await perKey.acquire(signal);
+        // Free permits are taken without a turn; an aborted signal is caught below, before the work.
+        if (perKey) releaseKey = perKey.tryAcquire() ?? (await perKey.acquire(signal));
         try {
-          releaseGlobal = await options.global.acquire(signal);
+          releaseGlobal = options.global.tryAcquire() ?? (await options.global.acquire(signal));
         } catch (error) {
           releaseKey?.();
           throw error;

@@ -53,6 +53,13 @@ export class Semaphore {
   }
 
   /** Takes a permit, waiting in line for one; rejects with the signal's reason if it aborts first. */
+  /** A permit now, when one is free and nobody waits (taking no promise or turn); else undefined. */
+  tryAcquire(): Release | undefined {
+    if (this.active >= this.limit || this.waiters.length > 0) return undefined;
+    this.active++;
+    return this.releaser();
+  }
+
   acquire(signal?: AbortSignal): Promise<Release> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.active < this.limit && this.waiters.length === 0) {
