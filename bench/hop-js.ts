@@ -14,17 +14,14 @@
 //
 //   bun run bench/hop-js.ts [--calls 50000] [--concurrency 64] [--rounds 5] [--warmup 20000] [--metrics] [--json]
 import { parseArgs } from "node:util";
-import { InMemoryTransport, type JSONRPCMessage, type Transport } from "@modelcontextprotocol/client";
+import type { Transport } from "@modelcontextprotocol/client";
 import type { Server } from "@modelcontextprotocol/server";
-import { serveStdio } from "@modelcontextprotocol/server/stdio";
-import { createDemoServer } from "../src/demo/demo-server.ts";
 import { Gateway } from "../src/gateway/index.ts";
 import { silentLogger } from "../src/observability/log.ts";
 import { createMetrics } from "../src/observability/metrics.ts";
-import { connectClient } from "../src/providers/connect-client.ts";
-import type { Connection, Driver } from "../src/providers/index.ts";
 import { FastRouteTransport } from "../src/serve/fast-route-transport.ts";
 import type { FrontDeps } from "../src/serve/front-deps.ts";
+import { instantDriver } from "./instant-provider.ts";
 import { benchConfig, benchProvider } from "./stats.ts";
 
 const { values } = parseArgs({
@@ -41,76 +38,9 @@ const CALLS = Number(values.calls);
 const CONCURRENCY = Number(values.concurrency);
 const ROUNDS = Number(values.rounds);
 
-/**
- * The provider's side as a stdio transport (it shows `pid` and `stderr`, so Hangar uses its raw channel):
- * everything goes to the demo server, except the raw channel's `tools/call`, answered here in a microtask
- * with a fresh 2026-07-28 result (as if parsed from the provider's line).
- */
-class InstantToolCalls implements Transport {
-  readonly pid = 0;
-  readonly stderr = null;
-  onmessage?: (message: JSONRPCMessage) => void;
-  onclose?: () => void;
-  onerror?: (error: Error) => void;
-
-  constructor(private readonly inner: InMemoryTransport) {
-    inner.onmessage = (message) => this.onmessage?.(message);
-    inner.onclose = () => this.onclose?.();
-    inner.onerror = (error) => this.onerror?.(error);
-  }
-
-  start(): Promise<void> {
-    return this.inner.start();
-  }
-
-  send(message: JSONRPCMessage): Promise<void> {
-    if ("method" in message && message.method === "tools/call" && "id" in message) {
-      const id = message.id;
-      queueMicrotask(() =>
-        this.onmessage?.({
-          jsonrpc: "2.0",
-          id,
-          result: { resultType: "complete", content: [{ type: "text", text: "x" }] },
-        } as JSONRPCMessage),
-      );
-      return Promise.resolve();
-    }
-    return this.inner.send(message);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-}
-
-const driver: Driver = {
-  kind: "stdio",
-  async connect(signal, plan): Promise<Connection> {
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    // As the demo provider serves stdio: both eras, a 2026-07-28 client's `server/discover` answered.
-    const server = serveStdio(() => createDemoServer({ name: "p0" }), { transport: serverSide });
-    const { client, era, learned } = await connectClient(new InstantToolCalls(clientSide), signal, plan, {
-      providerId: "p0",
-    });
-    if (era !== "modern") throw new Error(`the demo server spoke the ${era} era, not 2026-07-28`);
-    return {
-      client,
-      era: { era, learned },
-      pid: undefined,
-      stderrTail: () => "",
-      closeReason: () => undefined,
-      onClose: () => {},
-      close: async () => {
-        await client.close();
-        await server.close();
-      },
-    };
-  },
-};
-
 const metrics = values.metrics ? createMetrics({ processMetrics: false }) : undefined;
 await using gateway = new Gateway(benchConfig([benchProvider("p0", ["unused"])]), {
-  driverFor: () => driver,
+  driverFor: () => instantDriver,
   ...(metrics ? { recorder: metrics.recorder } : {}),
 });
 metrics?.watch(gateway);
