@@ -77,7 +77,8 @@ export function callWork(
   };
   const attempt = (signal: AbortSignal) =>
     handle.guard(async () => {
-      const tools = await handle.ensureReady(signal);
+      // A ready provider's tools at once: the call goes out in this turn.
+      const tools = handle.readyTools() ?? (await handle.ensureReady(signal));
       const withheld = pins?.refusal(call.provider, call.tool);
       if (withheld) throw withheld;
       const tool = router.check(call.provider, tools, call.tool, args);

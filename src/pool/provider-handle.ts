@@ -148,8 +148,15 @@ export class ProviderHandle {
   /** Starts the provider if needed (one start however many callers wait) and returns its tools. */
   ensureReady(signal: AbortSignal): Promise<readonly Tool[]> {
     // Ready (nearly every call): no async frame, no turn spent on a settled connect.
-    if (this.state === "ready" && this.connection) return Promise.resolve(this.catalog.listed?.tools ?? []);
-    return this.connect(signal).then(() => this.catalog.listed?.tools ?? []);
+    const tools = this.readyTools();
+    return tools === undefined
+      ? this.connect(signal).then(() => this.catalog.listed?.tools ?? [])
+      : Promise.resolve(tools);
+  }
+
+  /** The tools of the provider when it is ready now (nothing to wait for, not even a turn), else undefined. */
+  readyTools(): readonly Tool[] | undefined {
+    return this.state === "ready" && this.connection ? (this.catalog.listed?.tools ?? []) : undefined;
   }
 
   /**
