@@ -2,9 +2,8 @@
  * A child's stdio over Bun's own pipes (`Bun.spawn`: a FileSink for stdin, ReadableStreams for stdout and
  * stderr) behind the part of node's stream API that Hangar uses (`ChildStdin`, `ChildOutput`). Through
  * node:child_process, every chunk read and every write went through Bun's JavaScript emulation of node
- * streams (readable-state bookkeeping, `nextTick`s, a read-more loop): an envelope-only HTTP forwarder in
- * front of the demo provider spent ~20 µs more CPU per call with node's pipes than with these
- * (bench/README.md, "stop 14").
+ * streams (readable-state bookkeeping, `nextTick`s, a read-more loop): a ping-pong through `cat` took
+ * 16–21 µs of CPU per round trip that way and ~12 µs through these (bench/README.md, "stop 14").
  */
 import { EventEmitter } from "node:events";
 import type { ChildOutput, ChildStdin } from "./child-io.ts";
