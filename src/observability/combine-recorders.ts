@@ -7,6 +7,7 @@ import {
   type GatewayRecorder,
   noop,
   noopRecorder,
+  SettledCallRecorder,
   type UpstreamMeta,
 } from "./recorder.ts";
 
@@ -63,7 +64,10 @@ class CombinedBatch implements BatchRecorder {
   }
 }
 
-/** Two or more call recorders: each wraps the next upstream; the innermost `_meta` offered wins (only tracing offers one). */
+/**
+ * Two or more call recorders: each that wraps the upstream request wraps the next (a `SettledCallRecorder`
+ * does not, and is passed by); the innermost `_meta` offered wins (only tracing offers one).
+ */
 class CombinedCall implements CallRecorder {
   constructor(private readonly calls: readonly CallRecorder[]) {}
 
@@ -83,7 +87,9 @@ function nest<T>(
   send: (meta: UpstreamMeta | undefined) => Promise<T>,
   meta: UpstreamMeta | undefined,
 ): Promise<T> {
-  const call = calls[at];
+  let next = at;
+  while (calls[next] instanceof SettledCallRecorder) next++;
+  const call = calls[next];
   if (call === undefined) return send(meta);
-  return call.upstream(kind, (own) => nest(calls, at + 1, kind, send, own ?? meta));
+  return call.upstream(kind, (own) => nest(calls, next + 1, kind, send, own ?? meta));
 }

@@ -7,7 +7,7 @@ import {
   type CallRecorder,
   type GatewayRecorder,
   noopRecorder,
-  type UpstreamMeta,
+  SettledCallRecorder,
 } from "./recorder.ts";
 
 /**
@@ -58,14 +58,12 @@ class LoggedBatch implements BatchRecorder {
 }
 
 /** One call's line: at debug when it succeeded, at info when it failed. */
-class LoggedCall implements CallRecorder {
+class LoggedCall extends SettledCallRecorder {
   constructor(
     private readonly batch: LoggedBatch,
     private readonly call: CallInfo,
-  ) {}
-
-  upstream<T>(_kind: string, send: (meta: UpstreamMeta | undefined) => Promise<T>): Promise<T> {
-    return send(undefined);
+  ) {
+    super();
   }
 
   finished(outcome: CallOutcome): void {

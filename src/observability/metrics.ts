@@ -1,5 +1,12 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, type Metric, Registry } from "prom-client";
-import type { BatchRecorder, CallInfo, CallOutcome, CallRecorder, GatewayRecorder, UpstreamMeta } from "./recorder.ts";
+import {
+  type BatchRecorder,
+  type CallInfo,
+  type CallOutcome,
+  type CallRecorder,
+  type GatewayRecorder,
+  SettledCallRecorder,
+} from "./recorder.ts";
 
 /** What metrics read from the live gateway at each scrape (the Gateway fits it). */
 export interface MetricsSource {
@@ -256,14 +263,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 }
 
 /** One call's recorder: one object per call, its end counted by `finished` (no closures of its own). */
-class MetricsCall implements CallRecorder {
+class MetricsCall extends SettledCallRecorder {
   constructor(
     private readonly call: CallInfo,
     private readonly counted: (call: CallInfo, outcome: CallOutcome) => void,
-  ) {}
-
-  upstream<T>(_kind: string, send: (meta: UpstreamMeta | undefined) => Promise<T>): Promise<T> {
-    return send(undefined);
+  ) {
+    super();
   }
 
   finished(outcome: CallOutcome): void {

@@ -69,10 +69,23 @@ export interface CallRecorder {
   finished(outcome: CallOutcome): void;
 }
 
-const noopCall: CallRecorder = {
-  upstream: (_kind, send) => send(undefined),
-  finished: () => {},
-};
+/**
+ * A call recorder that sends upstream as it is, offering no `_meta` of its own (every recorder but
+ * tracing's): it only records how the call ended. The combined recorder skips it on the way upstream.
+ */
+export abstract class SettledCallRecorder implements CallRecorder {
+  upstream<T>(_kind: string, send: (meta: UpstreamMeta | undefined) => Promise<T>): Promise<T> {
+    return send(undefined);
+  }
+
+  abstract finished(outcome: CallOutcome): void;
+}
+
+class NoopCall extends SettledCallRecorder {
+  finished(): void {}
+}
+
+const noopCall: CallRecorder = new NoopCall();
 
 const noopBatch: BatchRecorder = {
   callStarted: () => noopCall,
