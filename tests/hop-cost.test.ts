@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import type { JSONRPCMessage } from "@modelcontextprotocol/client";
+import { Gateway } from "../src/gateway/index.ts";
 import { TOOL_RESULT_SHAPE } from "../src/pool/upstream-call.ts";
 import { asJsonRpcMessage } from "../src/providers/jsonrpc-envelope.ts";
 import { startWatchdog } from "../src/providers/watchdog.ts";
@@ -15,6 +16,7 @@ import { StdioServerTransport } from "../src/serve/stdio-server-transport.ts";
 import { fakeChildTransport, idsIn, recordingSink } from "./helpers/fake-child.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 import { isAlive, waitFor } from "./helpers/processes.ts";
+import { configOf, demoProvider } from "./helpers/providers.ts";
 
 /** A few promise jobs, as a message's way through the SDK and the gateway takes. */
 async function hops(n: number): Promise<void> {
@@ -177,6 +179,20 @@ describe("Issue 11: a single call", () => {
     expect(counts).toEqual({ controllers: 1, listeners: 1 });
     await clock.advance(60_000);
     expect(clock.pending).toBe(0);
+  });
+});
+
+describe("A call to a ready provider", () => {
+  test("goes out in the turn it is made: no turn waits on a provider that is ready already", async () => {
+    await using gateway = new Gateway(configOf([demoProvider("demo")]));
+    const echo = { provider: "demo", tool: "echo", arguments: { message: "x" } };
+    expect((await gateway.callOne(echo)).ok).toBe(true); // started it
+    const stats = gateway.handles.get("demo")!.stats;
+    const before = stats.calls;
+    const call = gateway.callOne(echo);
+    // Nothing awaited yet: the request has been handed to the provider's connection already.
+    expect(stats.calls).toBe(before + 1);
+    expect((await call).ok).toBe(true);
   });
 });
 

@@ -52,9 +52,9 @@ export interface LinkOptions {
  * to others. Unlike `AbortSignal.any`, it can be untied: Bun keeps every `AbortSignal.any` result alive as
  * long as its sources live, so deriving per-call signals from the gateway's lifelong shutdown signal that
  * way leaks memory per call. A source that can never abort (a deadline of `Infinity`) gets no listener.
- * It runs once per call: one object (`Link`) with one function of its own for its sources, groups and
- * time limit to call, no array helpers, and its time limit shares a clock timer with the others of its
- * length (see deadline-timers.ts).
+ * It runs once per call: one object (`Link`) whose groups call its one function (`end`), a listener per
+ * source signal and one for its time limit, no array helpers; the time limit shares a clock timer with the
+ * others of its length (see deadline-timers.ts).
  */
 export function linkSignals(
   signals: readonly (AbortSignal | undefined)[],

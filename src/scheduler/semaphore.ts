@@ -52,7 +52,6 @@ export class Semaphore {
     return this.waiters.length;
   }
 
-  /** Takes a permit, waiting in line for one; rejects with the signal's reason if it aborts first. */
   /** A permit now, when one is free and nobody waits (taking no promise or turn); else undefined. */
   tryAcquire(): Release | undefined {
     if (this.active >= this.limit || this.waiters.length > 0) return undefined;
@@ -60,12 +59,11 @@ export class Semaphore {
     return this.releaser();
   }
 
+  /** Takes a permit, waiting in line for one; rejects with the signal's reason if it aborts first. */
   acquire(signal?: AbortSignal): Promise<Release> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.active < this.limit && this.waiters.length === 0) {
-      this.active++;
-      return Promise.resolve(this.releaser());
-    }
+    const free = this.tryAcquire();
+    if (free !== undefined) return Promise.resolve(free);
     if (this.waiters.length >= this.maxQueue) {
       return Promise.reject(
         new CallError("overloaded", `Too many calls are waiting for ${this.name}; try again later`, true),
