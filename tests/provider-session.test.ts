@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSystemSpawner } from "../src/providers/index.ts";
 import { demoProviderPid, demoProvidersYaml, sandbox } from "./helpers/e2e.ts";
+import { startHttpHangar } from "./helpers/http-serve.ts";
 import { isAlive, waitFor } from "./helpers/processes.ts";
 import { serve, textOf } from "./helpers/serve.ts";
 
@@ -100,5 +101,17 @@ describe.skipIf(!autogroups)("Issue 11: providers in hangar's session", () => {
     const provider = demoProviderPid(session.children(), "p0");
     expect(provider).toBeDefined();
     expect(groupOf(provider!)).toEqual({ pgrp: provider!, session: groupOf(session.pid).session });
+  });
+
+  test("hangar serve --http keeps its providers in its session too, each leading its own process group", async () => {
+    using box = sandbox();
+    box.write("hangar.yaml", demoProvidersYaml(["p0"]));
+    await using http = await startHttpHangar(box);
+    const { client } = await http.connect();
+    const result = await client.callTool({ name: "p0__echo", arguments: { message: "hi" } });
+    expect(textOf(result)).toBe("hi");
+    const provider = demoProviderPid(http.running.children(), "p0");
+    expect(provider).toBeDefined();
+    expect(groupOf(provider!)).toEqual({ pgrp: provider!, session: groupOf(http.running.proc.pid).session });
   });
 });
