@@ -59,7 +59,7 @@ async function listed(post: (body: object) => Promise<Response>, name: string): 
 
 describe("hangar serve --http: the fast route for plain provider tool calls (issues 11, 18)", () => {
   test(
-    "a session's plain call is fast-routed and answered as JSON with the SDK path's answer, errors included",
+    "a session's plain call is fast-routed and answered as JSON with the SDK path's answer byte for byte, errors included",
     async () => {
       using box = sandbox();
       config(box);
@@ -80,7 +80,8 @@ describe("hangar serve --http: the fast route for plain provider tool calls (iss
             return {
               type: response.headers.get("content-type"),
               session: response.headers.get("mcp-session-id"),
-              body: await response.json(),
+              // The text as sent: the same members in the same order as the SDK server writes them.
+              text: await response.text(),
             };
           }),
         );
@@ -93,7 +94,7 @@ describe("hangar serve --http: the fast route for plain provider tool calls (iss
       expect(fast[0]).toEqual({
         type: "application/json",
         session: id,
-        body: { jsonrpc: "2.0", id: 0, result: { content: [{ type: "text", text: "hi" }] } },
+        text: JSON.stringify({ result: { content: [{ type: "text", text: "hi" }] }, jsonrpc: "2.0", id: 0 }),
       });
     },
     TIMEOUT_MS,

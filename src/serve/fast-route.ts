@@ -168,14 +168,15 @@ export async function answerFastCall(
       if (relay === undefined) throw new Error("Hangar cannot relay this provider's request for input here");
       const ctx = { mcpReq: { method: "tools/call" } } as ServerContext;
       const relayed = await relayedInputRequired(result.result, target, relay, ctx);
-      message = { jsonrpc: "2.0", id: call.id, result: modernResult(relayed as unknown as Record<string, unknown>) };
+      message = { result: modernResult(relayed as unknown as Record<string, unknown>), jsonrpc: "2.0", id: call.id };
     } else {
       const answer = call.modern || server === undefined ? modernAnswerOf(result) : answerOf(server, result);
+      // Members in the SDK server's order (a result first, an error last): the same text as its answer.
       if ("result" in answer)
         message = {
+          result: call.modern ? modernResult(answer.result as Record<string, unknown>) : answer.result,
           jsonrpc: "2.0",
           id: call.id,
-          result: call.modern ? modernResult(answer.result as Record<string, unknown>) : answer.result,
         };
       else {
         const { code, message: text, data } = answer.error;

@@ -87,7 +87,8 @@ export function structured(value: object): CallToolResult {
 
 /** A tool result that reports `message` as an error. */
 export function failure(message: string): CallToolResult {
-  return { isError: true, content: [{ type: "text", text: message }] };
+  // In the result schema's order (the SDK path writes a handler's result so): the same text on every path.
+  return { content: [{ type: "text", text: message }], isError: true };
 }
 
 /** A CallError as an error result; anything else is thrown on. */
