@@ -72,6 +72,11 @@ const HANGAR = resolve(root, values.hangar);
 const NODE = Bun.which("node") ?? "node";
 const home = mkdtempSync(join(tmpdir(), "hangar-bench-http-"));
 const children: Bun.Subprocess[] = [];
+// A run that fails part way (a system that does not start, a client that errs) still stops every system
+// it started: each is told to stop as the normal end tells it (SIGTERM), and stops its own providers.
+process.on("exit", () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+});
 
 type Kind = "session" | "modern" | "sse";
 interface System {
