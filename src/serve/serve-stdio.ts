@@ -3,7 +3,6 @@ import { serveStdio as serveMcpStdio } from "@modelcontextprotocol/server/stdio"
 import { messageOf } from "../errors.ts";
 import type { GatewayDeps } from "../gateway/index.ts";
 import type { Logger } from "../observability/log.ts";
-import { createSystemSpawner } from "../providers/index.ts";
 import type { TransportObserver } from "./early/answer-recorder.ts";
 import type { EarlyHandover } from "./early/early-reader.ts";
 import { FastRouteTransport } from "./fast-route-transport.ts";
@@ -26,7 +25,7 @@ export interface ServeStdioOptions {
    * the bridge to the client exists, so providers can reach the client. Serving closes it.
    */
   openHangar(
-    deps: Pick<GatewayDeps, "bridge" | "spawner">,
+    deps: Pick<GatewayDeps, "bridge">,
   ): Promise<{ hangar: FrontHangar; logger: Logger; metrics?: MetricsEndpoint; observer?: TransportObserver }>;
   /** Takes the connection over from the early reader, which answered the handshake (default: none; early/). */
   readonly handover?: () => EarlyHandover;
@@ -55,9 +54,7 @@ export interface ServeStdioOptions {
  */
 export async function serveStdio(options: ServeStdioOptions): Promise<void> {
   const bridge = new ServerBridge();
-  // Providers stay in hangar's session where that matters (spawner.ts, `session`): a long-lived front.
-  const spawner = createSystemSpawner({ session: "hangar" });
-  const { hangar, logger, metrics, observer } = await options.openHangar({ bridge, spawner });
+  const { hangar, logger, metrics, observer } = await options.openHangar({ bridge });
   const { gateway, catalog } = hangar;
   const probes =
     options.metricsPort === undefined || metrics === undefined

@@ -5,6 +5,7 @@ import type { GatewayDeps } from "../../gateway/index.ts";
 import { ENV } from "../../knobs.ts";
 import { Hangar } from "../../lib/hangar.ts";
 import type { Logger } from "../../observability/log.ts";
+import { createSystemSpawner } from "../../providers/index.ts";
 import type { Catalog } from "../../serve/catalog.ts";
 import { type CatalogCache, defaultCacheDir } from "../../serve/catalog-cache.ts";
 import { AnswerRecorder } from "../../serve/early/answer-recorder.ts";
@@ -84,8 +85,11 @@ export async function runServe(global: GlobalOptions, options: ServeOptions = {}
    * Opens the gateway and the library's Hangar over it (the API `hangar call` and an embedding agent use:
    * one path), then watches the config file and applies each valid change live (issue 17).
    */
-  const open = async (deps: Pick<GatewayDeps, "bridge" | "spawner">, metrics = false) => {
-    const context = await openContext(global, deps, { metrics, ...(config ? { config } : {}) });
+  const open = async (deps: Pick<GatewayDeps, "bridge">, metrics = false) => {
+    // A long-lived front, over stdio and over HTTP alike: its providers stay in hangar's session where
+    // that matters (spawner.ts, `session`).
+    const spawner = createSystemSpawner({ session: "hangar" });
+    const context = await openContext(global, { ...deps, spawner }, { metrics, ...(config ? { config } : {}) });
     const hangar = Hangar.over(context.gateway, context.logger, { cache: context.cache });
     const counted = context.observability.metrics;
     live = await startLiveReload({

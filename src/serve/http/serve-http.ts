@@ -1,7 +1,6 @@
 import { messageOf, UsageError } from "../../errors.ts";
 import type { GatewayDeps } from "../../gateway/index.ts";
 import type { Logger } from "../../observability/log.ts";
-import { createSystemSpawner } from "../../providers/index.ts";
 import { type Listener, listen } from "../../runtime/index.ts";
 import { deadline, linkSignals } from "../../scheduler/index.ts";
 import type { FrontHangar } from "../front-hangar.ts";
@@ -21,7 +20,7 @@ export interface ServeHttpOptions {
    * the metrics `/metrics` serves (none: 503 "metrics not enabled") and what to flush after it closes.
    * Serving closes the Hangar.
    */
-  openHangar(deps: Pick<GatewayDeps, "bridge" | "spawner">): Promise<{
+  openHangar(deps: Pick<GatewayDeps, "bridge">): Promise<{
     hangar: FrontHangar;
     logger: Logger;
     metrics?: MetricsEndpoint;
@@ -68,9 +67,7 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
     );
   }
   const bridge = new SessionBridge();
-  // Providers stay in hangar's session where that matters (spawner.ts, `session`): a long-lived front.
-  const spawner = createSystemSpawner({ session: "hangar" });
-  const { hangar, logger, metrics, shutdown } = await options.openHangar({ bridge, spawner });
+  const { hangar, logger, metrics, shutdown } = await options.openHangar({ bridge });
   const { gateway } = hangar;
   let server: Listener | undefined;
   const inFlight = new InFlight();
