@@ -101,6 +101,27 @@ describe("hangar serve --http: the fast route for plain provider tool calls (iss
   );
 
   test(
+    "a sealed session's plain call (--session-key-file) takes the fast route too, once per call",
+    async () => {
+      using box = sandbox();
+      config(box);
+      const key = box.write("session.key", `${"a sealing key of at least thirty-two bytes"}\n`);
+      await using hangar = await startHttpHangar(box, ["--session-key-file", key], { HANGAR_LOG_LEVEL: "trace" });
+      const { client } = await hangar.connect();
+      await waitFor(
+        async () => (await client.listTools()).tools.some((t) => t.name === "demo__echo"),
+        20_000,
+        "the tools",
+      );
+      expect(textOf(await client.callTool({ name: "demo__echo", arguments: { message: "sealed" } }))).toBe("sealed");
+      expect(textOf(await client.callTool({ name: "demo__echo", arguments: { message: "again" } }))).toBe("again");
+      await waitFor(() => fastCount(hangar) >= 2, 5_000, "the fast route's trace lines");
+      expect(fastCount(hangar)).toBe(2);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
     "progress, a provider's log and its sampling request reach the caller on its call's stream",
     async () => {
       using box = sandbox();

@@ -106,7 +106,8 @@ export class McpEndpoint {
 
   /**
    * The response to a 2025 session's POST (body `body`) when the session's fast route takes it, with
-   * nothing of `handle` before it; undefined for anything else, which `handle` answers.
+   * nothing of `handle` before it; undefined for anything else, which `handle` answers. Offer every POST
+   * here first: `handle` takes only a sealed session's calls on the fast route.
    */
   takeFast(request: Request, body: unknown): Promise<Response> | undefined {
     return this.closed ? undefined : this.sessions.takeFast(request, body);

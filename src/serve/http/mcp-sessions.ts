@@ -220,7 +220,8 @@ export class McpSessions implements SessionPicker {
   /**
    * The response to `request` (body `body`) when its session's fast route takes it (fast-session.ts),
    * without `handle`'s steps: a request naming a session held here, while no seal is set (a sealed
-   * session counts its live requests in `serve`). Undefined for anything else, which `handle` serves.
+   * session counts its live requests in `serve`). Undefined for anything else, which `handle` serves
+   * (every POST is offered here first: `handle` does not try an unsealed session's fast route again).
    */
   takeFast(request: Request, body: unknown): Promise<Response> | undefined {
     if (this.closed || this.options.seal !== undefined) return undefined;
@@ -234,8 +235,9 @@ export class McpSessions implements SessionPicker {
     // A lone request whose stream carries nothing but its answer gets that answer as plain JSON.
     const answered = request.method === "POST" ? singleRequestId(body) : undefined;
     const handle = async () => {
-      // A plain call of a provider tool is answered without the SDK transport and server (fast-route.ts).
-      const fast = session.fast.take(request, body);
+      // A plain call of a provider tool is answered without the SDK transport and server (fast-route.ts):
+      // an unsealed session's met the fast route before `handle` (`takeFast`), a sealed one's meets it here.
+      const fast = this.options.seal === undefined ? undefined : session.fast.take(request, body);
       if (fast !== undefined) return fast;
       const response = await session.transport.handleRequest(request, options);
       return answered === undefined ? response : singleAnswer(response, answered, request.signal);
