@@ -5,6 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  CallToolResultSchema,
   CreateMessageRequestSchema,
   ElicitRequestSchema,
   LoggingMessageNotificationSchema,
@@ -59,6 +60,43 @@ async function aliceAndBob(hangar: HttpHangar) {
 }
 
 describe("hangar serve --http: providers' requests reach the calling session", () => {
+  test(
+    "a 2026-07-28 provider is told on each call what the calling session's client can answer, not what any session could",
+    async () => {
+      using box = sandbox();
+      box.write(
+        "hangar.yaml",
+        `providers:\n  - ${JSON.stringify({ id: "md", command: fixture("modern-server.ts") })}\n`,
+      );
+      await using hangar = await startHttpHangar(box);
+      const told = async (capabilities: Record<string, unknown>) => {
+        const { client } = await hangar.connect({ capabilities });
+        await waitFor(
+          async () => (await client.listTools()).tools.some((t) => t.name === "md__told_capabilities"),
+          10_000,
+          "the fixture's tools",
+        );
+        // The fast route's call, and one the SDK server answers (a param the fast route leaves to it).
+        const fast = await client.callTool({ name: "md__told_capabilities", arguments: {} });
+        const viaSdk = await client.request(
+          { method: "tools/call", params: { name: "md__told_capabilities", arguments: {}, extra: true } },
+          CallToolResultSchema,
+        );
+        const declared = (result: unknown) =>
+          (JSON.parse(textOf(result as Parameters<typeof textOf>[0])) as Record<string, unknown>)[
+            "io.modelcontextprotocol/clientCapabilities"
+          ];
+        return [declared(fast), declared(viaSdk)];
+      };
+      expect(await told({})).toEqual([{}, {}]);
+      expect(await told({ sampling: {} })).toEqual([{ sampling: {} }, { sampling: {} }]);
+      // What Hangar relays (sampling, elicitation) and the client declared; roots Hangar does not relay here.
+      const both = { sampling: {}, elicitation: {} };
+      expect(await told({ sampling: { context: {} }, elicitation: {}, roots: {} })).toEqual([both, both]);
+    },
+    TIMEOUT_MS,
+  );
+
   test(
     "sampling and elicitation go to the session whose call asked, never to another open session",
     async () => {

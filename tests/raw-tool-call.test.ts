@@ -18,7 +18,7 @@ import type { ResolvedProvider } from "../src/config/types.ts";
 import { CancelledError } from "../src/errors.ts";
 import { classifyError } from "../src/gateway/classify.ts";
 import { Gateway } from "../src/gateway/index.ts";
-import { rawToolCall } from "../src/pool/raw-tool-call.ts";
+import { offeredCapabilities, rawToolCall } from "../src/pool/raw-tool-call.ts";
 import { openRawChannel } from "../src/providers/raw-dispatch.ts";
 import { StdioResponsesLast } from "../src/providers/responses-last.ts";
 import { fixture } from "./helpers/paths.ts";
@@ -93,6 +93,33 @@ describe("A raw tool call (issue 11)", () => {
     });
     expect(await call).toEqual({ content: [{ type: "text", text: "x" }] });
     expect(progress).toEqual([{ progress: 1, total: 2 }]);
+  });
+
+  test("a 2026-07-28 call declares the capabilities it is given, not the connection's", async () => {
+    const { client, channel, sent, deliver } = rawSetup("modern");
+    const call = rawToolCall(client, channel, {
+      signal: new AbortController().signal,
+      params: { name: "echo", arguments: { text: "x" } },
+      allowInputRequired: false,
+      capabilities: {},
+    });
+    const request = requestOf(sent);
+    // The connection declared elicitation (rawSetup); this call's client nothing.
+    expect((request.params._meta as Record<string, unknown>)["io.modelcontextprotocol/clientCapabilities"]).toEqual({});
+    deliver({ jsonrpc: "2.0", id: request.id, result: { resultType: "complete", content: [] } });
+    expect(await call).toEqual({ content: [] });
+  });
+
+  test("what a call's client is offered: what both it and the connection declared, as the connection declared it", () => {
+    const declared = { sampling: {}, elicitation: { form: {} } };
+    expect(offeredCapabilities(declared, {})).toEqual({});
+    expect(offeredCapabilities(declared, { sampling: { tools: {} }, roots: {} })).toEqual({ sampling: {} });
+    // All of it: the connection's own object (its envelope is made once); the same object for the same two.
+    const caller = { sampling: {}, elicitation: {} };
+    expect(offeredCapabilities(declared, caller)).toBe(declared);
+    const some = { elicitation: {} };
+    expect(offeredCapabilities(declared, some)).toBe(offeredCapabilities(declared, some));
+    expect(offeredCapabilities(declared, some)).toEqual({ elicitation: { form: {} } });
   });
 
   test("a 2025 call is sent as it is, and its result is checked against the protocol's schema", async () => {

@@ -46,6 +46,7 @@ describe("the 2026-only fixture on the v2 SDK", () => {
         "echo",
         "place_order",
         "progress",
+        "told_capabilities",
         "touch_watched",
         "wait",
         "watched_listens",

@@ -1,4 +1,4 @@
-import type { CallToolResult, Progress } from "@modelcontextprotocol/client";
+import type { CallToolResult, ClientCapabilities, Progress } from "@modelcontextprotocol/client";
 import { ProtocolError } from "@modelcontextprotocol/client";
 import { ExponentialBackoff, type IBackoff } from "cockatiel";
 import { CallError, withoutMcpPrefix } from "../errors.ts";
@@ -30,6 +30,8 @@ export interface CallWorkOptions {
   readonly onProgress?: ((progress: Progress) => void) | undefined;
   /** The round of a 2026-07-28 client's call by name, or "refuse": its caller cannot be asked for input. */
   readonly inputRound?: InputRound | "refuse" | undefined;
+  /** What the client making the call declared, when the call is a client's own (see `UpstreamCallOptions`). */
+  readonly clientCapabilities?: ClientCapabilities | undefined;
   readonly recorder: CallRecorder;
   /** Told the provider instance the call was routed to (the gateway holds it until the call settles). */
   readonly routed: (handle: ProviderHandle) => void;
@@ -46,7 +48,7 @@ export function callWork(
   { router, pins }: CallWorkContext,
   calls: readonly CallRequest[],
   index: number,
-  { batchPlan, attempts, onProgress, inputRound, recorder, routed }: CallWorkOptions,
+  { batchPlan, attempts, onProgress, inputRound, clientCapabilities, recorder, routed }: CallWorkOptions,
 ): BatchCall<CallToolResult> {
   const call = calls[index]!;
   const after = batchPlan?.after[index] ?? NO_CALLS;
@@ -92,6 +94,7 @@ export function callWork(
           meta,
           inputRound: inputRound === "refuse" ? undefined : inputRound,
           refuseInput: inputRound === "refuse",
+          clientCapabilities,
         }),
       );
     }, signal);

@@ -1,4 +1,4 @@
-import type { Progress } from "@modelcontextprotocol/client";
+import type { ClientCapabilities, Progress } from "@modelcontextprotocol/client";
 import { type Clock, systemClock } from "../clock.ts";
 import { type ConfigDiff, diffConfig, isEmptyDiff } from "../config/config-diff.ts";
 import type { ResolvedConfig, ResolvedProvider } from "../config/types.ts";
@@ -92,6 +92,11 @@ export interface BatchOptions {
    * `input_required` is then the call's result (default: none).
    */
   readonly inputRound?: InputRound | undefined;
+  /**
+   * For a call a client makes by name (`callOne`): what that client declared; a 2026-07-28 provider is
+   * told only what both it and Hangar's connection declared (default: what the connection declared).
+   */
+  readonly clientCapabilities?: ClientCapabilities | undefined;
   /**
    * The caller cannot be asked for input (a 2026-07-28 client's `hangar_call`): a call whose provider asks
    * for some fails with `input_required` (default false: the client's handlers are asked).
@@ -288,6 +293,7 @@ export class Gateway {
         attempts: attempts[index]!,
         onProgress: progressOf(options, index),
         inputRound: options.refuseInput ? "refuse" : options.inputRound,
+        clientCapabilities: options.clientCapabilities,
         recorder: recorders[index]!,
         routed: (handle) => {
           holds[index] = this.table.hold(handle);
@@ -368,6 +374,7 @@ export class Gateway {
       attempts,
       onProgress: options.onProgress,
       inputRound: options.inputRound,
+      clientCapabilities: options.clientCapabilities,
       recorder,
       routed: (handle) => {
         hold = this.table.hold(handle);

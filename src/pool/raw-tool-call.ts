@@ -22,6 +22,11 @@ export interface RawToolCallOptions {
   readonly params: Record<string, unknown>;
   /** Whether an `input_required` answer is the call's result (a relayed round); else it is `undefined`. */
   readonly allowInputRequired: boolean;
+  /**
+   * The capabilities a 2026-07-28 request declares (`offeredCapabilities`); default the connection's,
+   * what Hangar declared when it connected.
+   */
+  readonly capabilities?: Record<string, unknown> | undefined;
 }
 
 /**
@@ -48,7 +53,7 @@ export async function rawToolCall(
   const modern = client.getProtocolEra() === "modern";
   const progress = options.onProgress ? channel.progress(options.onProgress) : undefined;
   try {
-    const envelope = modern ? envelopeOf(client, channel) : undefined;
+    const envelope = modern ? envelopeOf(client, channel, options.capabilities) : undefined;
     const own = options.params._meta as Record<string, unknown> | undefined;
     // The connection's envelope is shared (never changed) when the call adds nothing to it.
     const meta =
@@ -69,20 +74,67 @@ export async function rawToolCall(
   }
 }
 
-const envelopes = new WeakMap<Client, Record<string, unknown>>();
+/** Envelopes made so far, by the capabilities they declare, then by protocol version (one or two of each). */
+const envelopes = new WeakMap<object, Map<string, Record<string, unknown>>>();
 
-/** The `_meta` envelope of a 2026-07-28 request on `client`'s connection, as the SDK client frames its own. */
-export function envelopeOf(client: Client, channel: RawChannel): Record<string, unknown> {
-  let envelope = envelopes.get(client);
+/**
+ * The `_meta` envelope of a 2026-07-28 request on `client`'s connection, as the SDK client frames its own:
+ * declaring `capabilities` (default: the connection's, `channel.clientCapabilities`). Made once for each
+ * capabilities object and version, and shared (never changed).
+ */
+export function envelopeOf(
+  client: Client,
+  channel: RawChannel,
+  capabilities: Record<string, unknown> = channel.clientCapabilities,
+): Record<string, unknown> {
+  const version = client.getNegotiatedProtocolVersion() ?? "";
+  let byVersion = envelopes.get(capabilities);
+  if (byVersion === undefined) {
+    byVersion = new Map();
+    envelopes.set(capabilities, byVersion);
+  }
+  let envelope = byVersion.get(version);
   if (envelope === undefined) {
     envelope = {
-      [PROTOCOL_VERSION_META_KEY]: client.getNegotiatedProtocolVersion(),
+      [PROTOCOL_VERSION_META_KEY]: version,
       [CLIENT_INFO_META_KEY]: { name: "hangar", version: VERSION },
-      [CLIENT_CAPABILITIES_META_KEY]: channel.clientCapabilities,
+      [CLIENT_CAPABILITIES_META_KEY]: capabilities,
     };
-    envelopes.set(client, envelope);
+    byVersion.set(version, envelope);
   }
   return envelope;
+}
+
+/** What `offeredCapabilities` gave for each caller's capabilities, by the connection's declaration. */
+const offers = new WeakMap<object, WeakMap<object, Record<string, unknown>>>();
+
+/**
+ * What a 2026-07-28 provider is told the client of one call can answer: each capability Hangar declared
+ * on the connection (`declared`: what it can pass on to a client) that the calling client declared too
+ * (`caller`), as Hangar declared it. A provider asks within what it was told, so it never asks a client
+ * for something that client cannot give. `declared` itself when the caller declared all of it; the same
+ * object for the same two inputs.
+ */
+export function offeredCapabilities(
+  declared: Record<string, unknown>,
+  caller: Record<string, unknown>,
+): Record<string, unknown> {
+  let byDeclared = offers.get(caller);
+  if (byDeclared === undefined) {
+    byDeclared = new WeakMap();
+    offers.set(caller, byDeclared);
+  }
+  let offer = byDeclared.get(declared);
+  if (offer === undefined) {
+    const both: Record<string, unknown> = {};
+    let all = true;
+    for (const key in declared)
+      if (caller[key] !== undefined) both[key] = declared[key];
+      else all = false;
+    offer = all ? declared : both;
+    byDeclared.set(declared, offer);
+  }
+  return offer;
 }
 
 /** A 2025 provider's result: `resultType` dropped (as the SDK's legacy codec does), then the schema's check. */

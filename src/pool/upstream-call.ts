@@ -12,10 +12,10 @@ import {
   type Tool,
 } from "@modelcontextprotocol/client";
 import { ProviderError } from "../errors.ts";
-import { type Connection, NO_SDK_TIMEOUT, rawChannelOf } from "../providers/index.ts";
+import { type Connection, NO_SDK_TIMEOUT, type RawChannel, rawChannelOf } from "../providers/index.ts";
 import { inputRequiredFailure, isInputCapabilityError, isInputRequired, isTaskInputRefusal } from "./input-refusal.ts";
 import { offersTasks, TASKS_EXTENSION } from "./offers-tasks.ts";
-import { rawToolCall } from "./raw-tool-call.ts";
+import { offeredCapabilities, rawToolCall } from "./raw-tool-call.ts";
 
 /** Options of one upstream tool call. */
 export interface UpstreamCallOptions {
@@ -37,6 +37,14 @@ export interface UpstreamCallOptions {
    * (default false: the client's handlers, which the bridge forwards, answer it).
    */
   readonly refuseInput?: boolean | undefined;
+  /**
+   * What the client making the call declared, when the call is a client's own (default: none, and a
+   * 2026-07-28 provider is told what Hangar declared when it connected). A 2026-07-28 request then
+   * declares only what both Hangar's connection and that client declared (`offeredCapabilities`): the
+   * provider never asks this call's client for something it cannot give. A round's own capabilities
+   * (`inputRound`) win; a 2025 provider keeps what it learned at initialize.
+   */
+  readonly clientCapabilities?: ClientCapabilities | undefined;
 }
 
 /**
@@ -131,18 +139,23 @@ async function sendToolCall(
   }
   const base = args === undefined ? { name } : { name, arguments: args };
   const round = options.inputRound;
-  const params = withInputRound(base, round, options.meta);
+  let params = withInputRound(base, round, options.meta);
   const raw = rawChannelOf(client);
+  const offer = round === undefined ? offerOf(client, raw, options.clientCapabilities) : undefined;
   if (raw?.stdio) {
     const result = await rawToolCall(client, raw, {
       signal: options.signal,
       params,
       allowInputRequired: round !== undefined || options.refuseInput === true,
       onProgress: options.onProgress,
+      capabilities: offer,
     });
     if (result !== undefined) return withoutHopMeta(result);
     // A 2026-07-28 provider asked for input the client's handlers give: the SDK client's funnel does that.
   }
+  // The SDK client frames its requests with the connection's capabilities; `_meta`'s own key wins.
+  if (offer !== undefined && offer !== raw?.clientCapabilities)
+    params = withInputRound(base, undefined, { ...options.meta, [CLIENT_CAPABILITIES_META_KEY]: offer });
   const requestOptions = {
     signal: options.signal,
     timeout: NO_SDK_TIMEOUT,
@@ -157,6 +170,20 @@ async function sendToolCall(
       ? await client.request(request, TOOL_RESULT_SHAPE, requestOptions)
       : await client.request(request, requestOptions);
   return withoutHopMeta(result as CallToolResult);
+}
+
+/**
+ * The capabilities a 2026-07-28 request of `caller`'s call declares (`offeredCapabilities`), or undefined
+ * when the connection's own go (no caller's capabilities, a 2025 provider, no raw channel to read the
+ * connection's from).
+ */
+function offerOf(
+  client: Client,
+  raw: RawChannel | undefined,
+  caller: ClientCapabilities | undefined,
+): Record<string, unknown> | undefined {
+  if (caller === undefined || raw === undefined || client.getProtocolEra() !== "modern") return undefined;
+  return offeredCapabilities(raw.clientCapabilities, caller as Record<string, unknown>);
 }
 
 /**

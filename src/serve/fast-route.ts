@@ -162,8 +162,10 @@ export async function answerFastCall(
 ): Promise<JSONRPCMessage | undefined> {
   let message: JSONRPCMessage;
   try {
+    // A 2026 call names its client's (empty) capabilities in its round; a 2025 one its session's.
     const round = call.modern ? { clientCapabilities: {} } : undefined;
-    const result = await callThrough(deps, target, call.arguments, extra, round);
+    const declared = call.modern ? undefined : server?.getClientCapabilities();
+    const result = await callThrough(deps, target, call.arguments, extra, round, declared);
     if (call.modern && isInputRequiredResult(result.result)) {
       if (relay === undefined) throw new Error("Hangar cannot relay this provider's request for input here");
       const ctx = { mcpReq: { method: "tools/call" } } as ServerContext;

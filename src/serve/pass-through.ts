@@ -1,4 +1,4 @@
-import type { CallToolResult, Progress, ProgressToken, Server } from "@modelcontextprotocol/server";
+import type { CallToolResult, ClientCapabilities, Progress, ProgressToken, Server } from "@modelcontextprotocol/server";
 import type { OneCallResult, ProviderRpcError } from "../gateway/index.ts";
 import type { InputRound } from "../pool/index.ts";
 import type { FrontDeps } from "./front-deps.ts";
@@ -10,7 +10,9 @@ import { type Extra, failure, notifyProgress, settleProgress, traceOf } from "./
  * handler and the fast route): through `gateway.callOne` (every limit, breaker, retry, deadline and
  * argument check), cancelled by `extra.signal`, the caller's trace context continued, the provider's
  * progress sent to the client under the client's `progressToken`, and `onUpstream` told which request
- * runs on the provider. Resolves once the progress notifications are written, a turn before the answer.
+ * runs on the provider. A 2026-07-28 client's call goes in its `inputRound`; a 2025 client's is told
+ * that client's `clientCapabilities` (see `CallOneOptions`). Resolves once the progress notifications
+ * are written, a turn before the answer.
  */
 export function callThrough(
   deps: FrontDeps,
@@ -18,12 +20,20 @@ export function callThrough(
   args: Record<string, unknown> | undefined,
   extra: Extra,
   inputRound?: InputRound,
+  clientCapabilities?: ClientCapabilities,
 ): Promise<OneCallResult> {
   const token = extra._meta?.progressToken;
   const leave = deps.onUpstream?.(target.providerId, extra);
+  const upstream = { inputRound, clientCapabilities };
   // Nothing to do after the call (no progress to settle, nobody to tell): the gateway's own promise.
-  if (token === undefined && leave === undefined) return gatewayCall(deps, target, args, extra, inputRound);
-  return callThroughWatched(deps, target, args, extra, inputRound, token, leave);
+  if (token === undefined && leave === undefined) return gatewayCall(deps, target, args, extra, upstream);
+  return callThroughWatched(deps, target, args, extra, upstream, token, leave);
+}
+
+/** Who the provider is told a pass-through call is for (`callThrough`). */
+interface Upstream {
+  readonly inputRound: InputRound | undefined;
+  readonly clientCapabilities: ClientCapabilities | undefined;
 }
 
 /** `callThrough` with progress relayed under the client's `token`, and `leave` told when the call ends. */
@@ -32,7 +42,7 @@ async function callThroughWatched(
   target: Target,
   args: Record<string, unknown> | undefined,
   extra: Extra,
-  inputRound: InputRound | undefined,
+  upstream: Upstream,
   token: ProgressToken | undefined,
   leave: (() => void) | undefined,
 ): Promise<OneCallResult> {
@@ -45,7 +55,7 @@ async function callThroughWatched(
         };
   let result: OneCallResult;
   try {
-    result = await gatewayCall(deps, target, args, extra, inputRound, forward);
+    result = await gatewayCall(deps, target, args, extra, upstream, forward);
   } finally {
     leave?.();
   }
@@ -59,7 +69,7 @@ function gatewayCall(
   target: Target,
   args: Record<string, unknown> | undefined,
   extra: Extra,
-  inputRound: InputRound | undefined,
+  { inputRound, clientCapabilities }: Upstream,
   onProgress?: (progress: Progress) => void,
 ): Promise<OneCallResult> {
   const trace = traceOf(extra);
@@ -75,6 +85,7 @@ function gatewayCall(
       tracestate: trace.tracestate,
       onProgress,
       inputRound,
+      clientCapabilities,
     },
   );
 }

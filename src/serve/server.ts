@@ -106,7 +106,9 @@ export function serveGateway(
     const task = await deps.tasks?.call(target, args, ctx, era === "modern" ? relay : undefined);
     if (task) return task as CallToolResult;
     const inputRound = era === "modern" && relay ? inputRoundOf(ctx, target) : undefined;
-    const result = await callThrough(deps, target, args, extra, inputRound);
+    // A provider is told what this call's client can answer: a 2026 client in its round, a 2025 one here.
+    const declared = era === "modern" ? undefined : server.getClientCapabilities();
+    const result = await callThrough(deps, target, args, extra, inputRound, declared);
     if (relay && isInputRequiredResult(result.result)) return relayedInputRequired(result.result, target, relay, ctx);
     const answer = answerOf(server, result);
     if ("result" in answer) return answer.result;
