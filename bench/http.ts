@@ -32,8 +32,9 @@
 // again up to ~11,000); `--warmup 15000` measures the fronts with that done. `--before` adds
 // `before` and `before-2026`: the same two Hangar paths served by another binary, in the same run.
 // Beside the client's times, each system's server process reports its CPU time per call over the latency
-// runs (Linux: /proc/<pid>/task/*/schedstat, every thread; the process alone, not its provider child),
-// which a busy machine disturbs far less than wall-clock.
+// runs (Linux: /proc/<pid>/task/*/schedstat, every thread; the process alone), which a busy machine
+// disturbs far less than wall-clock, and so do the processes it started (its provider: "provider CPU";
+// none for `direct`, whose server is the provider): what a front asks of its provider costs there.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -102,6 +103,29 @@ function cpuMicros(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The processes `pid` started, and theirs (Linux: /proc/<pid>/task/<tid>/children). */
+function descendants(pid: number): number[] {
+  const found: number[] = [];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`))
+      for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" "))
+        if (child.trim() !== "") found.push(Number(child), ...descendants(Number(child)));
+  } catch {
+    // Gone meanwhile, or not Linux.
+  }
+  return found;
+}
+
+/** CPU time of every process `pid` started (its provider), in µs; undefined when it started none. */
+function childrenCpuMicros(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  const pids = descendants(pid);
+  if (pids.length === 0) return undefined;
+  let total = 0;
+  for (const child of pids) total += cpuMicros(child) ?? 0;
+  return total;
 }
 
 /** A loopback port with nothing on it now. */
@@ -327,6 +351,8 @@ interface Round {
   fanout: number;
   /** The server's CPU time per call over the latency run, µs. */
   cpu: number | undefined;
+  /** The CPU time per call of the processes the server started (its provider), µs. */
+  providerCpu: number | undefined;
 }
 const results = new Map<string, Round[]>();
 const key = (runtime: string, system: string) => `${runtime} ${system}`;
@@ -338,6 +364,7 @@ for (let round = 0; round <= ROUNDS; round++) {
   for (const system of order) {
     for (const client of round % 2 === 0 ? runtimes : [...runtimes].reverse()) {
       const cpuBefore = cpuMicros(system.pid);
+      const providerBefore = childrenCpuMicros(system.pid);
       const { times } = await client.send<{ times: number[] }>({
         op: "latency",
         name: system.name,
@@ -345,7 +372,11 @@ for (let round = 0; round <= ROUNDS; round++) {
         n: round === 0 ? WARMUP : CALLS,
       });
       const cpuAfter = cpuMicros(system.pid);
-      const cpu = cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / times.length;
+      const providerAfter = childrenCpuMicros(system.pid);
+      const perCall = (before: number | undefined, after: number | undefined) =>
+        before === undefined || after === undefined ? undefined : (after - before) / times.length;
+      const cpu = perCall(cpuBefore, cpuAfter);
+      const providerCpu = perCall(providerBefore, providerAfter);
       const { wall } = await client.send<{ wall: number }>({
         op: "fanout",
         name: system.name,
@@ -356,7 +387,7 @@ for (let round = 0; round <= ROUNDS; round++) {
       if (round === 0) continue; // warm-up: providers started
       times.sort((a, b) => a - b);
       const list = results.get(key(client.runtime, system.name)) ?? [];
-      list.push({ p50: percentile(times, 50), p99: percentile(times, 99), fanout: wall, cpu });
+      list.push({ p50: percentile(times, 50), p99: percentile(times, 99), fanout: wall, cpu, providerCpu });
       results.set(key(client.runtime, system.name), list);
     }
   }
@@ -387,6 +418,7 @@ const report = {
       const rounds = results.get(key(client.runtime, system.name)) ?? [];
       const p50s = rounds.map((r) => r.p50);
       const cpus = rounds.flatMap((r) => (r.cpu === undefined ? [] : [r.cpu]));
+      const providerCpus = rounds.flatMap((r) => (r.providerCpu === undefined ? [] : [r.providerCpu]));
       return {
         name: system.name,
         p50_ms: round3(median(p50s)),
@@ -394,6 +426,7 @@ const report = {
         p99_ms: round3(median(rounds.map((r) => r.p99))),
         fanout_ms: Math.round(median(rounds.map((r) => r.fanout))),
         server_cpu_us_per_call: cpus.length === 0 ? null : Math.round(median(cpus)),
+        provider_cpu_us_per_call: providerCpus.length === 0 ? null : Math.round(median(providerCpus)),
       };
     }),
   })),
@@ -409,12 +442,12 @@ if (values.json) {
   for (const runtime of report.runtimes) {
     console.log(`\n${runtime.runtime} client:`);
     console.log(
-      `  ${"system".padEnd(14)} ${"p50 ms".padStart(8)} ${"(range)".padStart(15)} ${"p99 ms".padStart(8)} ${"fan-out ms".padStart(11)} ${"CPU µs/call".padStart(12)}`,
+      `  ${"system".padEnd(14)} ${"p50 ms".padStart(8)} ${"(range)".padStart(15)} ${"p99 ms".padStart(8)} ${"fan-out ms".padStart(11)} ${"CPU µs/call".padStart(12)} ${"provider CPU".padStart(13)}`,
     );
     for (const s of runtime.systems) {
       const range = `${s.p50_range_ms[0]!.toFixed(3)}–${s.p50_range_ms[1]!.toFixed(3)}`;
       console.log(
-        `  ${s.name.padEnd(14)} ${s.p50_ms.toFixed(3).padStart(8)} ${range.padStart(15)} ${s.p99_ms.toFixed(3).padStart(8)} ${String(s.fanout_ms).padStart(11)} ${String(s.server_cpu_us_per_call ?? "–").padStart(12)}`,
+        `  ${s.name.padEnd(14)} ${s.p50_ms.toFixed(3).padStart(8)} ${range.padStart(15)} ${s.p99_ms.toFixed(3).padStart(8)} ${String(s.fanout_ms).padStart(11)} ${String(s.server_cpu_us_per_call ?? "–").padStart(12)} ${String(s.provider_cpu_us_per_call ?? "–").padStart(13)}`,
       );
     }
   }
