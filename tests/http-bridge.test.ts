@@ -61,7 +61,7 @@ async function aliceAndBob(hangar: HttpHangar) {
 
 describe("hangar serve --http: providers' requests reach the calling session", () => {
   test(
-    "a 2026-07-28 provider is told on each call what the calling session's client can answer, not what any session could",
+    "a 2026-07-28 provider is told on each call what the calling client can answer, not what any session could",
     async () => {
       using box = sandbox();
       box.write(
@@ -69,6 +69,10 @@ describe("hangar serve --http: providers' requests reach the calling session", (
         `providers:\n  - ${JSON.stringify({ id: "md", command: fixture("modern-server.ts") })}\n`,
       );
       await using hangar = await startHttpHangar(box);
+      const declared = (result: unknown) =>
+        (JSON.parse(textOf(result as Parameters<typeof textOf>[0])) as Record<string, unknown>)[
+          "io.modelcontextprotocol/clientCapabilities"
+        ];
       const told = async (capabilities: Record<string, unknown>) => {
         const { client } = await hangar.connect({ capabilities });
         await waitFor(
@@ -76,23 +80,32 @@ describe("hangar serve --http: providers' requests reach the calling session", (
           10_000,
           "the fixture's tools",
         );
-        // The fast route's call, and one the SDK server answers (a param the fast route leaves to it).
+        // The fast route's call, one the SDK server answers (a param the fast route leaves to it), and a batch's.
         const fast = await client.callTool({ name: "md__told_capabilities", arguments: {} });
         const viaSdk = await client.request(
           { method: "tools/call", params: { name: "md__told_capabilities", arguments: {}, extra: true } },
           CallToolResultSchema,
         );
-        const declared = (result: unknown) =>
-          (JSON.parse(textOf(result as Parameters<typeof textOf>[0])) as Record<string, unknown>)[
-            "io.modelcontextprotocol/clientCapabilities"
-          ];
-        return [declared(fast), declared(viaSdk)];
+        const batch = await client.callTool({
+          name: "hangar_call",
+          arguments: { calls: [{ provider: "md", tool: "told_capabilities", arguments: {} }] },
+        });
+        const inBatch = (batch.structuredContent as { results: { result: unknown }[] }).results[0]!.result;
+        return [declared(fast), declared(viaSdk), declared(inBatch)];
       };
-      expect(await told({})).toEqual([{}, {}]);
-      expect(await told({ sampling: {} })).toEqual([{ sampling: {} }, { sampling: {} }]);
+      expect(await told({})).toEqual([{}, {}, {}]);
+      const sampling = { sampling: {} };
+      expect(await told(sampling)).toEqual([sampling, sampling, sampling]);
       // What Hangar relays (sampling, elicitation) and the client declared; roots Hangar does not relay here.
       const both = { sampling: {}, elicitation: {} };
-      expect(await told({ sampling: { context: {} }, elicitation: {}, roots: {} })).toEqual([both, both]);
+      expect(await told({ sampling: { context: {} }, elicitation: {}, roots: {} })).toEqual([both, both, both]);
+      // A REST batch's client answers nothing a provider could ask.
+      const rest = await fetch(`${hangar.base}/v1/call`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ calls: [{ provider: "md", tool: "told_capabilities", arguments: {} }] }),
+      });
+      expect(declared(((await rest.json()) as { results: { result: unknown }[] }).results[0]!.result)).toEqual({});
     },
     TIMEOUT_MS,
   );

@@ -1,3 +1,4 @@
+import type { ClientCapabilities } from "@modelcontextprotocol/client";
 import { CallError } from "../errors.ts";
 import { type BatchStream, Gateway } from "../gateway/index.ts";
 import { createLogger, type Logger, silentLogger } from "../observability/log.ts";
@@ -46,6 +47,11 @@ export interface CallOptions {
   readonly keepTrimmed?: boolean;
   /** Fail a call whose provider asks for input with `input_required` (a 2026-07-28 client's `hangar_call`; default false). @internal */
   readonly refuseInput?: boolean;
+  /**
+   * What the client whose batch this is declared: a 2026-07-28 provider is told only what both it and
+   * Hangar's connection declared (default: what the connection declared). @internal
+   */
+  readonly clientCapabilities?: ClientCapabilities;
 }
 
 /** Options of `Hangar.over`; every field says its default. @internal */
@@ -188,6 +194,7 @@ export class Hangar implements AsyncDisposable {
       ...(options.defaultMaxResultBytes === undefined ? {} : { defaultMaxResultBytes: options.defaultMaxResultBytes }),
       ...(options.keepTrimmed ? { keepTrimmed: true } : {}),
       ...(options.refuseInput ? { refuseInput: true } : {}),
+      ...(options.clientCapabilities ? { clientCapabilities: options.clientCapabilities } : {}),
     });
   }
 

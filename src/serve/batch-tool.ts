@@ -21,6 +21,9 @@ export async function hangarCall(deps: FrontDeps, input: unknown, extra: Extra):
       defaultMaxResultBytes: MCP_RESULT_BYTES,
       keepTrimmed: true,
       ...(extra.modern ? { refuseInput: true } : {}),
+      // A 2025 client's providers are told what it declared (a 2026 client's, what Hangar's connection did:
+      // a provider's request for input then fails the call with what it asked, above).
+      ...(extra.clientCapabilities ? { clientCapabilities: extra.clientCapabilities } : {}),
     });
   } catch (error) {
     if (error instanceof InvalidBatchError) return failure(error.message);

@@ -1,3 +1,4 @@
+import type { ClientCapabilities } from "@modelcontextprotocol/server";
 import type { Gateway } from "../gateway/index.ts";
 import type { BatchInput, BatchResult, CallResult, HangarStatus } from "../lib/types.ts";
 import type { Catalog } from "./catalog.ts";
@@ -13,6 +14,8 @@ export interface FrontBatchOptions {
   readonly keepTrimmed?: boolean;
   /** Fail a call whose provider asks for input with `input_required` (a 2026-07-28 client's batch; default false). */
   readonly refuseInput?: boolean;
+  /** What the batch's client declared (see `CallOneOptions.clientCapabilities`; default: the connection's). */
+  readonly clientCapabilities?: ClientCapabilities;
 }
 
 /** A batch as the library streams it (`HangarStream`). */

@@ -1,5 +1,6 @@
 import type {
   CallToolResult,
+  ClientCapabilities,
   Progress,
   ProgressToken,
   RequestId,
@@ -23,6 +24,8 @@ export interface Extra {
   readonly sendNotification: (n: ServerNotification) => Promise<void>;
   /** A 2026-07-28 request, whose client is asked for input only by `input_required` answers (default: a 2025 one). */
   readonly modern?: boolean;
+  /** What a 2025 client declared at `initialize`, for Hangar's own tools (default: not known here). */
+  readonly clientCapabilities?: ClientCapabilities | undefined;
   /**
    * The request's cancellation as a group (the fast route's, default none): it aborts when `signal` does,
    * and a call given it follows it without a listener on `signal` (see `Gateway.callOne`).

@@ -94,7 +94,9 @@ export function serveGateway(
       return own.call(
         deps,
         withoutUnknownKeys(args ?? {}, own.input),
-        era === "modern" ? { ...extra, modern: true } : extra,
+        era === "modern"
+          ? { ...extra, modern: true }
+          : { ...extra, clientCapabilities: server.getClientCapabilities() },
       );
     const target = await findListed(
       catalog,

@@ -20,7 +20,8 @@ export async function restBatch(hangar: FrontHangar, request: Request, body: unk
   const cancel = new AbortController();
   let batch: FrontBatch;
   try {
-    batch = hangar.stream(input, { signal: cancel.signal, ...traceContext(request.headers) });
+    // A REST client answers no provider's request: its providers are told it can give nothing.
+    batch = hangar.stream(input, { signal: cancel.signal, ...traceContext(request.headers), clientCapabilities: {} });
   } catch (error) {
     if (error instanceof InvalidBatchError) return Response.json({ error: error.message }, { status: 400 });
     throw error;
