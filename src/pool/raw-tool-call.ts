@@ -87,20 +87,20 @@ export function envelopeOf(
   channel: RawChannel,
   capabilities: Record<string, unknown> = channel.clientCapabilities,
 ): Record<string, unknown> {
-  const version = client.getNegotiatedProtocolVersion() ?? "";
+  const version = client.getNegotiatedProtocolVersion();
   let byVersion = envelopes.get(capabilities);
   if (byVersion === undefined) {
     byVersion = new Map();
     envelopes.set(capabilities, byVersion);
   }
-  let envelope = byVersion.get(version);
+  let envelope = byVersion.get(version ?? "");
   if (envelope === undefined) {
     envelope = {
       [PROTOCOL_VERSION_META_KEY]: version,
       [CLIENT_INFO_META_KEY]: { name: "hangar", version: VERSION },
       [CLIENT_CAPABILITIES_META_KEY]: capabilities,
     };
-    byVersion.set(version, envelope);
+    byVersion.set(version ?? "", envelope);
   }
   return envelope;
 }
