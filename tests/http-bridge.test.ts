@@ -91,14 +91,25 @@ describe("hangar serve --http: providers' requests reach the calling session", (
           arguments: { calls: [{ provider: "md", tool: "told_capabilities", arguments: {} }] },
         });
         const inBatch = (batch.structuredContent as { results: { result: unknown }[] }).results[0]!.result;
-        return [declared(fast), declared(viaSdk), declared(inBatch)];
+        // A prompt and a resource tell it too.
+        const prompt = await client.getPrompt({ name: "md__told_capabilities" });
+        const uri = (await client.listResources()).resources.find((r) => r.uri.endsWith("told"))!.uri;
+        const resource = await client.readResource({ uri });
+        const text = (content: unknown) => ({ content: [content] });
+        return [
+          declared(fast),
+          declared(viaSdk),
+          declared(inBatch),
+          declared(text(prompt.messages[0]!.content)),
+          declared(text({ type: "text", text: (resource.contents[0] as { text: string }).text })),
+        ];
       };
-      expect(await told({})).toEqual([{}, {}, {}]);
+      expect(await told({})).toEqual([{}, {}, {}, {}, {}]);
       const sampling = { sampling: {} };
-      expect(await told(sampling)).toEqual([sampling, sampling, sampling]);
+      expect(await told(sampling)).toEqual(Array(5).fill(sampling));
       // What Hangar relays (sampling, elicitation) and the client declared; roots Hangar does not relay here.
       const both = { sampling: {}, elicitation: {} };
-      expect(await told({ sampling: { context: {} }, elicitation: {}, roots: {} })).toEqual([both, both, both]);
+      expect(await told({ sampling: { context: {} }, elicitation: {}, roots: {} })).toEqual(Array(5).fill(both));
       // A REST batch's client answers nothing a provider could ask.
       const rest = await fetch(`${hangar.base}/v1/call`, {
         method: "POST",

@@ -4,4 +4,9 @@ export { offersTasks, TASKS_EXTENSION } from "./offers-tasks.ts";
 export { ProviderHandle, type ProviderState } from "./provider-handle.ts";
 export type { ProviderStats } from "./provider-stats.ts";
 export { EMPTY_CATALOG, type ProviderCatalog } from "./read-catalog.ts";
-export { type InputRound, type UpstreamCallOptions, withInputRound } from "./upstream-call.ts";
+export {
+  type InputRound,
+  type UpstreamCallOptions,
+  withClientCapabilities,
+  withInputRound,
+} from "./upstream-call.ts";

@@ -173,6 +173,22 @@ async function sendToolCall(
 }
 
 /**
+ * `params` of a request other than a tool call (a prompt, a resource read, a completion) that `caller`'s
+ * client makes, declaring in `_meta` what that client can answer, as a tool call does (see
+ * `UpstreamCallOptions.clientCapabilities`); `params` itself when the connection's own go.
+ */
+export function withClientCapabilities<P extends { _meta?: Record<string, unknown> | undefined }>(
+  client: Client,
+  params: P,
+  caller: ClientCapabilities | undefined,
+): P {
+  const raw = rawChannelOf(client);
+  const offer = offerOf(client, raw, caller);
+  if (offer === undefined || offer === raw?.clientCapabilities) return params;
+  return { ...params, _meta: { ...params._meta, [CLIENT_CAPABILITIES_META_KEY]: offer } };
+}
+
+/**
  * The capabilities a 2026-07-28 request of `caller`'s call declares (`offeredCapabilities`), or undefined
  * when the connection's own go (no caller's capabilities, a 2025 provider, no raw channel to read the
  * connection's from).

@@ -7,7 +7,7 @@ import {
   Server,
 } from "@modelcontextprotocol/server";
 import { closest } from "../gateway/closest.ts";
-import { withInputRound } from "../pool/index.ts";
+import { withClientCapabilities, withInputRound } from "../pool/index.ts";
 import { VERSION } from "../version.ts";
 import type { Catalog } from "./catalog.ts";
 import type { Era } from "./era.ts";
@@ -81,6 +81,12 @@ export function serveGateway(
   const { gateway, catalog } = deps.hangar;
   const own = hangarTools();
 
+  /**
+   * What a 2025 client declared at `initialize`, which its requests tell a 2026-07-28 provider (see
+   * `CallOneOptions.clientCapabilities`); undefined for a 2026 client, whose requests name their own.
+   */
+  const declared = () => (era === "modern" ? undefined : server.getClientCapabilities());
+
   server.setRequestHandler("tools/list", async () => {
     await catalog.settled();
     return { tools: [...own, ...catalog.exposed.tools()] };
@@ -94,9 +100,7 @@ export function serveGateway(
       return own.call(
         deps,
         withoutUnknownKeys(args ?? {}, own.input),
-        era === "modern"
-          ? { ...extra, modern: true }
-          : { ...extra, clientCapabilities: server.getClientCapabilities() },
+        era === "modern" ? { ...extra, modern: true } : { ...extra, clientCapabilities: declared() },
       );
     const target = await findListed(
       catalog,
@@ -109,8 +113,7 @@ export function serveGateway(
     if (task) return task as CallToolResult;
     const inputRound = era === "modern" && relay ? inputRoundOf(ctx, target) : undefined;
     // A provider is told what this call's client can answer: a 2026 client in its round, a 2025 one here.
-    const declared = era === "modern" ? undefined : server.getClientCapabilities();
-    const result = await callThrough(deps, target, args, extra, inputRound, declared);
+    const result = await callThrough(deps, target, args, extra, inputRound, declared());
     if (relay && isInputRequiredResult(result.result)) return relayedInputRequired(result.result, target, relay, ctx);
     const answer = answerOf(server, result);
     if ("result" in answer) return answer.result;
@@ -134,7 +137,9 @@ export function serveGateway(
     const { name: _, ...params } = request.params;
     if (era !== "modern" || relay === undefined)
       return upstream(deps, target, extra, (client, signal) =>
-        client.getPrompt({ ...params, name: target.name }, { signal }),
+        client.getPrompt(withClientCapabilities(client, { ...params, name: target.name }, declared()), {
+          signal,
+        }),
       );
     const round = inputRoundOf(ctx, target);
     const answer = await upstream(deps, target, extra, (client, signal) =>
@@ -160,7 +165,9 @@ export function serveGateway(
     if (target === undefined) throw notFound(request.params.uri);
     const prefix = gateway.handles.get(target.providerId)!.config.prefix;
     const result = await upstream(deps, target, extra, (client, signal) =>
-      client.readResource({ ...request.params, uri: target.name }, { signal }),
+      client.readResource(withClientCapabilities(client, { ...request.params, uri: target.name }, declared()), {
+        signal,
+      }),
     );
     return {
       ...result,
@@ -179,7 +186,9 @@ export function serveGateway(
       );
     const forwarded = ref.type === "ref/prompt" ? { ...ref, name: target.name } : { ...ref, uri: target.name };
     return upstream(deps, target, extraOf(ctx), (client, signal) =>
-      client.complete({ ...request.params, ref: forwarded }, { signal }),
+      client.complete(withClientCapabilities(client, { ...request.params, ref: forwarded }, declared()), {
+        signal,
+      }),
     );
   });
 
