@@ -74,33 +74,32 @@ export async function rawToolCall(
   }
 }
 
-/** Envelopes made so far, by the capabilities they declare, then by protocol version (one or two of each). */
-const envelopes = new WeakMap<object, Map<string, Record<string, unknown>>>();
+/** Envelopes made so far: by connection, then by the capabilities they declare (one or a few each). */
+const envelopes = new WeakMap<Client, WeakMap<object, Record<string, unknown>>>();
 
 /**
  * The `_meta` envelope of a 2026-07-28 request on `client`'s connection, as the SDK client frames its own:
  * declaring `capabilities` (default: the connection's, `channel.clientCapabilities`). Made once for each
- * capabilities object and version, and shared (never changed).
+ * capabilities object a connection declares, and shared (never changed).
  */
 export function envelopeOf(
   client: Client,
   channel: RawChannel,
   capabilities: Record<string, unknown> = channel.clientCapabilities,
 ): Record<string, unknown> {
-  const version = client.getNegotiatedProtocolVersion();
-  let byVersion = envelopes.get(capabilities);
-  if (byVersion === undefined) {
-    byVersion = new Map();
-    envelopes.set(capabilities, byVersion);
+  let byCapabilities = envelopes.get(client);
+  if (byCapabilities === undefined) {
+    byCapabilities = new WeakMap();
+    envelopes.set(client, byCapabilities);
   }
-  let envelope = byVersion.get(version ?? "");
+  let envelope = byCapabilities.get(capabilities);
   if (envelope === undefined) {
     envelope = {
-      [PROTOCOL_VERSION_META_KEY]: version,
+      [PROTOCOL_VERSION_META_KEY]: client.getNegotiatedProtocolVersion(),
       [CLIENT_INFO_META_KEY]: { name: "hangar", version: VERSION },
       [CLIENT_CAPABILITIES_META_KEY]: capabilities,
     };
-    byVersion.set(version ?? "", envelope);
+    byCapabilities.set(capabilities, envelope);
   }
   return envelope;
 }

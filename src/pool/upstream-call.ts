@@ -139,7 +139,7 @@ async function sendToolCall(
   }
   const base = args === undefined ? { name } : { name, arguments: args };
   const round = options.inputRound;
-  let params = withInputRound(base, round, options.meta);
+  const params = withInputRound(base, round, options.meta);
   const raw = rawChannelOf(client);
   const offer = round === undefined ? offerOf(client, raw, options.clientCapabilities) : undefined;
   if (raw?.stdio) {
@@ -153,16 +153,13 @@ async function sendToolCall(
     if (result !== undefined) return withoutHopMeta(result);
     // A 2026-07-28 provider asked for input the client's handlers give: the SDK client's funnel does that.
   }
-  // The SDK client frames its requests with the connection's capabilities; `_meta`'s own key wins.
-  if (offer !== undefined && offer !== raw?.clientCapabilities)
-    params = withInputRound(base, undefined, { ...options.meta, [CLIENT_CAPABILITIES_META_KEY]: offer });
   const requestOptions = {
     signal: options.signal,
     timeout: NO_SDK_TIMEOUT,
     ...(options.onProgress ? { onprogress: options.onProgress } : {}),
     ...(round || options.refuseInput ? { allowInputRequired: true } : {}),
   };
-  const request = { method: "tools/call" as const, params };
+  const request = { method: "tools/call" as const, params: declaring(params, offer, raw) };
   // A 2026-07-28 result was checked against the wire schema as the SDK decoded it: checking it against
   // the result schema too would validate it twice. A 2025 one gets the SDK's one check.
   const result =
@@ -183,7 +180,19 @@ export function withClientCapabilities<P extends { _meta?: Record<string, unknow
   caller: ClientCapabilities | undefined,
 ): P {
   const raw = rawChannelOf(client);
-  const offer = offerOf(client, raw, caller);
+  return declaring(params, offerOf(client, raw, caller), raw);
+}
+
+/**
+ * `params` of a request the SDK client sends, declaring `offer` in `_meta` (the SDK client frames its
+ * requests with the connection's capabilities, and lets a request's own key win); `params` itself when
+ * there is no offer or it is the connection's own.
+ */
+function declaring<P extends { _meta?: Record<string, unknown> | undefined }>(
+  params: P,
+  offer: Record<string, unknown> | undefined,
+  raw: RawChannel | undefined,
+): P {
   if (offer === undefined || offer === raw?.clientCapabilities) return params;
   return { ...params, _meta: { ...params._meta, [CLIENT_CAPABILITIES_META_KEY]: offer } };
 }
