@@ -91,10 +91,14 @@ describe("hangar serve --http: providers' requests reach the calling session", (
           arguments: { calls: [{ provider: "md", tool: "told_capabilities", arguments: {} }] },
         });
         const inBatch = (batch.structuredContent as { results: { result: unknown }[] }).results[0]!.result;
-        // A prompt and a resource tell it too.
+        // A prompt, a resource and a completion tell it too.
         const prompt = await client.getPrompt({ name: "md__told_capabilities" });
         const uri = (await client.listResources()).resources.find((r) => r.uri.endsWith("told"))!.uri;
         const resource = await client.readResource({ uri });
+        const completion = await client.complete({
+          ref: { type: "ref/prompt", name: "md__told_capabilities" },
+          argument: { name: "any", value: "" },
+        });
         const text = (content: unknown) => ({ content: [content] });
         return [
           declared(fast),
@@ -102,14 +106,15 @@ describe("hangar serve --http: providers' requests reach the calling session", (
           declared(inBatch),
           declared(text(prompt.messages[0]!.content)),
           declared(text({ type: "text", text: (resource.contents[0] as { text: string }).text })),
+          declared(text({ type: "text", text: completion.completion.values[0] })),
         ];
       };
-      expect(await told({})).toEqual([{}, {}, {}, {}, {}]);
+      expect(await told({})).toEqual(Array(6).fill({}));
       const sampling = { sampling: {} };
-      expect(await told(sampling)).toEqual(Array(5).fill(sampling));
+      expect(await told(sampling)).toEqual(Array(6).fill(sampling));
       // What Hangar relays (sampling, elicitation) and the client declared; roots Hangar does not relay here.
       const both = { sampling: {}, elicitation: {} };
-      expect(await told({ sampling: { context: {} }, elicitation: {}, roots: {} })).toEqual(Array(5).fill(both));
+      expect(await told({ sampling: { context: {} }, elicitation: {}, roots: {} })).toEqual(Array(6).fill(both));
       // A REST batch's client answers nothing a provider could ask.
       const rest = await fetch(`${hangar.base}/v1/call`, {
         method: "POST",
