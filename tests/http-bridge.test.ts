@@ -66,7 +66,7 @@ describe("hangar serve --http: providers' requests reach the calling session", (
       using box = sandbox();
       box.write(
         "hangar.yaml",
-        `providers:\n  - ${JSON.stringify({ id: "md", command: fixture("modern-server.ts") })}\n`,
+        `providers:\n  - ${JSON.stringify({ id: "md", command: fixture("modern-server.ts") })}\n  - ${JSON.stringify({ id: "jobs", command: fixture("tasks-server.ts") })}\n`,
       );
       await using hangar = await startHttpHangar(box);
       const declared = (result: unknown) =>
@@ -76,9 +76,12 @@ describe("hangar serve --http: providers' requests reach the calling session", (
       const told = async (capabilities: Record<string, unknown>) => {
         const { client } = await hangar.connect({ capabilities });
         await waitFor(
-          async () => (await client.listTools()).tools.some((t) => t.name === "md__told_capabilities"),
+          async () => {
+            const names = (await client.listTools()).tools.map((t) => t.name);
+            return names.includes("md__told_capabilities") && names.includes("jobs__told_task_capabilities");
+          },
           10_000,
-          "the fixture's tools",
+          "the fixtures' tools",
         );
         // The fast route's call, one the SDK server answers (a param the fast route leaves to it), and a batch's.
         const fast = await client.callTool({ name: "md__told_capabilities", arguments: {} });
@@ -99,8 +102,13 @@ describe("hangar serve --http: providers' requests reach the calling session", (
           ref: { type: "ref/prompt", name: "md__told_capabilities" },
           argument: { name: "any", value: "" },
         });
+        // A provider offering tasks is called through the tasks requester, which declares the extension too.
+        const task = await client.callTool({ name: "jobs__told_task_capabilities", arguments: {} });
+        const { extensions, ...inTask } = JSON.parse(textOf(task)) as { extensions?: unknown };
+        expect(extensions).toEqual({ "io.modelcontextprotocol/tasks": {} });
         const text = (content: unknown) => ({ content: [content] });
         return [
+          inTask,
           declared(fast),
           declared(viaSdk),
           declared(inBatch),
@@ -109,12 +117,12 @@ describe("hangar serve --http: providers' requests reach the calling session", (
           declared(text({ type: "text", text: completion.completion.values[0] })),
         ];
       };
-      expect(await told({})).toEqual(Array(6).fill({}));
+      expect(await told({})).toEqual(Array(7).fill({}));
       const sampling = { sampling: {} };
-      expect(await told(sampling)).toEqual(Array(6).fill(sampling));
+      expect(await told(sampling)).toEqual(Array(7).fill(sampling));
       // What Hangar relays (sampling, elicitation) and the client declared; roots Hangar does not relay here.
       const both = { sampling: {}, elicitation: {} };
-      expect(await told({ sampling: { context: {} }, elicitation: {}, roots: {} })).toEqual(Array(6).fill(both));
+      expect(await told({ sampling: { context: {} }, elicitation: {}, roots: {} })).toEqual(Array(7).fill(both));
       // A REST batch's client answers nothing a provider could ask.
       const rest = await fetch(`${hangar.base}/v1/call`, {
         method: "POST",

@@ -1,10 +1,12 @@
 import {
   type CallToolResult,
+  CLIENT_CAPABILITIES_META_KEY,
   type Client,
   type Progress,
   ProtocolError,
   type Tool,
 } from "@modelcontextprotocol/client";
+import type { RawClientDispatch } from "@modelcontextprotocol/ext-tasks/client";
 import {
   createTaskSessionFromClient,
   type TaskEnabledSession,
@@ -15,6 +17,7 @@ import { type JsonValue, JsonValueCodec } from "@modelcontextprotocol/ext-tasks/
 import { CallError } from "../errors.ts";
 import { rawChannelOf } from "../providers/index.ts";
 import { VERSION } from "../version.ts";
+import { TASKS_EXTENSION } from "./offers-tasks.ts";
 
 const MODERN_VERSION = "2026-07-28";
 
@@ -25,7 +28,20 @@ export interface TaskCallOptions {
   readonly meta?: Record<string, unknown> | undefined;
   /** The provider's listed tools: a 2025-11-25 provider's tool says there whether it runs as a task. */
   readonly tools?: () => readonly Tool[];
+  /**
+   * What a 2026-07-28 provider is told the calling client can answer, instead of what Hangar's connection
+   * declared (default: the connection's; see `UpstreamCallOptions.clientCapabilities`). The tasks
+   * extension is declared either way: Hangar awaits the task.
+   */
+  readonly offer?: Record<string, unknown> | undefined;
 }
+
+/**
+ * Where a call's offer rides in its request's `_meta` from `requestTaskToolCall` to the raw dispatch
+ * (`declaringOffer`), past ext-tasks' framing, which declares one set of capabilities per connection;
+ * never sent.
+ */
+const OFFER_META = "hangar/offer";
 
 const sessions = new WeakMap<Client, TaskEnabledSession>();
 
@@ -38,7 +54,7 @@ function sessionOf(client: Client): TaskEnabledSession {
     client.getProtocolEra() === "modern" && raw
       ? createTaskSessionFromClient(client, {
           endpointId: "hangar-upstream",
-          rawDispatch: raw.dispatch,
+          rawDispatch: declaringOffer(raw.dispatch),
           v2RequestFraming: {
             protocolVersion: MODERN_VERSION,
             clientInfo: { name: "hangar", version: VERSION },
@@ -65,7 +81,10 @@ export async function requestTaskToolCall(
   const { signal } = options;
   const raw = client.getProtocolEra() === "modern" ? rawChannelOf(client) : undefined;
   const progress = options.onProgress && raw ? raw.progress(options.onProgress) : undefined;
-  const meta = progress ? { ...options.meta, progressToken: progress.token } : options.meta;
+  const own = progress ? { ...options.meta, progressToken: progress.token } : options.meta;
+  // The connection's own capabilities are what ext-tasks' framing declares already.
+  const offer = options.offer === raw?.clientCapabilities ? undefined : options.offer;
+  const meta = raw && offer ? { ...own, [OFFER_META]: offer } : own;
   const tool = options.tools?.().find((candidate) => candidate.name === name);
   try {
     const execution = await sessionOf(client).callTool(name, args as Record<string, JsonValue> | undefined, {
@@ -89,6 +108,26 @@ export async function requestTaskToolCall(
   } finally {
     progress?.stop();
   }
+}
+
+/**
+ * `dispatch` for requests framed by ext-tasks: a request whose `_meta` carries a call's offer
+ * (`OFFER_META`) declares it as the client's capabilities, with the tasks extension, instead of the
+ * connection's: the call's `tools/call` and its input rounds (ext-tasks keeps the call's `_meta` in
+ * them); the task's `tasks/get`, `tasks/update` and `tasks/cancel` carry no `_meta` of the call, and
+ * declare the connection's.
+ */
+function declaringOffer(dispatch: RawClientDispatch): RawClientDispatch {
+  return (request, options) => {
+    const params = (request as { params?: Record<string, JsonValue> } | null)?.params;
+    const meta = params?._meta as Record<string, JsonValue> | undefined;
+    if (meta === undefined || !(OFFER_META in meta)) return dispatch(request, options);
+    const { [OFFER_META]: offer, ...framed } = meta;
+    const offered = offer as Record<string, JsonValue>;
+    const extensions = { ...(offered.extensions as Record<string, JsonValue> | undefined), [TASKS_EXTENSION]: {} };
+    const _meta = { ...framed, [CLIENT_CAPABILITIES_META_KEY]: { ...offered, extensions } };
+    return dispatch({ ...(request as Record<string, JsonValue>), params: { ...params, _meta } }, options);
+  };
 }
 
 /** The call's answer from how its task ended. */

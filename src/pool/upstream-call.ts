@@ -133,8 +133,10 @@ async function sendToolCall(
   tools: (() => readonly Tool[]) | undefined,
 ): Promise<CallToolResult> {
   if (offersTasks(client) && !withoutTasks(options.inputRound)) {
-    // The listed tools go with the options only here: a task call is the one that reads them.
-    const taskOptions = tools === undefined ? options : { ...options, tools };
+    // The listed tools and the offer go with the options only here: a task call is the one that reads them.
+    const offer =
+      options.inputRound === undefined ? offerOf(client, rawChannelOf(client), options.clientCapabilities) : undefined;
+    const taskOptions = { ...options, ...(tools === undefined ? {} : { tools }), offer };
     return withoutHopMeta(await (await import("./task-call.ts")).requestTaskToolCall(client, name, args, taskOptions));
   }
   const base = args === undefined ? { name } : { name, arguments: args };
