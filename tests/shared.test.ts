@@ -12,7 +12,7 @@ import {
   type Progress,
 } from "@modelcontextprotocol/sdk/types.js";
 import { runHangar } from "./helpers/e2e.ts";
-import { BUN } from "./helpers/paths.ts";
+import { BUN, fixture } from "./helpers/paths.ts";
 import { isAlive, outputOf, waitFor } from "./helpers/processes.ts";
 import type { ServeSession } from "./helpers/serve.ts";
 import { textOf } from "./helpers/serve.ts";
@@ -368,6 +368,37 @@ describe("hangar serve --shared", () => {
       expect(data(a.logs)).toEqual(["log of a"]);
       expect(data(b.logs)).toEqual(["log of b"]);
       expect(shared.events().filter((line) => line.startsWith("start "))).toHaveLength(1);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a 2026-07-28 provider is told on each call what the calling client can answer, not what another client could",
+    async () => {
+      await using shared = sharedBox();
+      shared.box.write(
+        "hangar.yaml",
+        `providers:\n  - ${JSON.stringify({ id: "md", command: fixture("modern-server.ts") })}\n`,
+      );
+      const sampling = {
+        capabilities: { sampling: {} },
+        setup: (client: Client) =>
+          client.setRequestHandler(CreateMessageRequestSchema, async () => ({
+            role: "assistant" as const,
+            model: "test",
+            content: { type: "text" as const, text: "unused" },
+          })),
+      };
+      await using plain = await shared.client();
+      await using asking = await shared.client([], sampling);
+      const told = async (session: ServeSession) => {
+        const result = await session.client.callTool({ name: "md__told_capabilities", arguments: {} });
+        return (JSON.parse(textOf(result)) as Record<string, unknown>)["io.modelcontextprotocol/clientCapabilities"];
+      };
+      expect(await told(plain)).toEqual({});
+      expect(await told(asking)).toEqual({ sampling: {} });
+      expect(await told(plain)).toEqual({});
+      expect(await shared.status()).toHaveLength(1);
     },
     TIMEOUT_MS,
   );
