@@ -114,3 +114,25 @@ describe("Task-backed provider tools (issue 10, tasks)", () => {
     TIMEOUT_MS,
   );
 });
+
+describe("a task call's offer (what a 2026-07-28 provider is told the caller can answer)", () => {
+  /** A connection as `framesTasksRaw` reads it (the extension's value as any provider may send it). */
+  const connection = (era: "modern" | "legacy", extension?: unknown) =>
+    ({
+      getProtocolEra: () => era,
+      getServerCapabilities: () =>
+        extension === undefined
+          ? { tools: {} }
+          : { tools: {}, extensions: { "io.modelcontextprotocol/tasks": extension } },
+    }) as unknown as Parameters<typeof import("../src/pool/task-call.ts").framesTasksRaw>[0];
+
+  test("goes in the request's _meta only where ext-tasks sends through Hangar's raw dispatch, which takes it out", async () => {
+    const { framesTasksRaw } = await import("../src/pool/task-call.ts");
+    expect(framesTasksRaw(connection("modern", {}))).toBe(true);
+    // ext-tasks sends these through the SDK client, which would pass a private _meta key on to the provider.
+    expect(framesTasksRaw(connection("modern", { draft: true }))).toBe(false);
+    expect(framesTasksRaw(connection("modern", null))).toBe(false);
+    expect(framesTasksRaw(connection("modern"))).toBe(false);
+    expect(framesTasksRaw(connection("legacy", {}))).toBe(false);
+  });
+});

@@ -84,7 +84,7 @@ export async function requestTaskToolCall(
   const own = progress ? { ...options.meta, progressToken: progress.token } : options.meta;
   // The connection's own capabilities are what ext-tasks' framing declares already.
   const offer = options.offer === raw?.clientCapabilities ? undefined : options.offer;
-  const meta = raw && offer ? { ...own, [OFFER_META]: offer } : own;
+  const meta = raw && offer && framesTasksRaw(client) ? { ...own, [OFFER_META]: offer } : own;
   const tool = options.tools?.().find((candidate) => candidate.name === name);
   try {
     const execution = await sessionOf(client).callTool(name, args as Record<string, JsonValue> | undefined, {
@@ -108,6 +108,25 @@ export async function requestTaskToolCall(
   } finally {
     progress?.stop();
   }
+}
+
+/**
+ * Whether ext-tasks frames this connection's task requests itself and sends them through the raw dispatch
+ * (where `declaringOffer` reads a call's offer): a 2026-07-28 provider whose tasks extension is `{}`, as
+ * ext-tasks requires of its "v2" tasks. Any other value sends them through the SDK client, which would
+ * pass the offer's private key on to the provider.
+ */
+export function framesTasksRaw(client: Pick<Client, "getProtocolEra" | "getServerCapabilities">): boolean {
+  if (client.getProtocolEra() !== "modern") return false;
+  const extension = (client.getServerCapabilities()?.extensions as Record<string, unknown> | undefined)?.[
+    TASKS_EXTENSION
+  ];
+  return (
+    typeof extension === "object" &&
+    extension !== null &&
+    !Array.isArray(extension) &&
+    Object.keys(extension).length === 0
+  );
 }
 
 /**
