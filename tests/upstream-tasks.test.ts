@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ResolvedProvider } from "../src/config/types.ts";
 import { Gateway } from "../src/gateway/index.ts";
+import { SessionBridge } from "../src/serve/http/session-bridge.ts";
 import { fixture } from "./helpers/paths.ts";
 import { waitFor } from "./helpers/processes.ts";
 import { configOf, stdioProvider } from "./helpers/providers.ts";
@@ -125,6 +126,41 @@ describe("a task call's offer (what a 2026-07-28 provider is told the caller can
           ? { tools: {} }
           : { tools: {}, extensions: { "io.modelcontextprotocol/tasks": extension } },
     }) as unknown as Parameters<typeof import("../src/pool/task-call.ts").framesTasksRaw>[0];
+
+  test(
+    "reaches the provider as its request's client capabilities, and never as Hangar's own _meta key",
+    async () => {
+      // Advertised as `{}`, the tasks extension's requests go through Hangar's raw dispatch; with a setting
+      // in it, ext-tasks sends them through the SDK client, past that dispatch.
+      for (const extension of ["{}", '{"draft":true}']) {
+        using temp = tempLog();
+        const base = tasksProvider(temp.log);
+        const provider = {
+          ...base,
+          transport: { ...base.transport, env: { TASKS_LOG: temp.log, TASKS_EXTENSION: extension } },
+        } as ResolvedProvider;
+        // Connections that declare sampling and elicitation (as over HTTP), called for a client declaring neither.
+        const gateway = new Gateway(configOf([provider]), { bridge: new SessionBridge() });
+        try {
+          const called = await gateway.callOne(
+            { provider: "jobs", tool: "told_task_capabilities" },
+            { clientCapabilities: {} },
+          );
+          expect(called.ok).toBe(true);
+          const seen = temp.lines().filter((line) => line.startsWith("meta told_task_capabilities"));
+          expect(seen.length).toBeGreaterThan(0);
+          for (const line of seen) expect(line).not.toContain("hangar/");
+          if (extension === "{}") {
+            const text = (called.result as { content: { text: string }[] }).content[0]!.text;
+            expect(JSON.parse(text)).toEqual({ extensions: { "io.modelcontextprotocol/tasks": {} } });
+          }
+        } finally {
+          await gateway.close();
+        }
+      }
+    },
+    TIMEOUT_MS,
+  );
 
   test("goes in the request's _meta only where ext-tasks sends through Hangar's raw dispatch, which takes it out", async () => {
     const { framesTasksRaw } = await import("../src/pool/task-call.ts");
