@@ -87,11 +87,7 @@ export function envelopeOf(
   channel: RawChannel,
   capabilities: Record<string, unknown> = channel.clientCapabilities,
 ): Record<string, unknown> {
-  let byCapabilities = envelopes.get(client);
-  if (byCapabilities === undefined) {
-    byCapabilities = new WeakMap();
-    envelopes.set(client, byCapabilities);
-  }
+  const byCapabilities = innerOf(envelopes, client);
   let envelope = byCapabilities.get(capabilities);
   if (envelope === undefined) {
     envelope = {
@@ -118,11 +114,7 @@ export function offeredCapabilities(
   declared: Record<string, unknown>,
   caller: Record<string, unknown>,
 ): Record<string, unknown> {
-  let byDeclared = offers.get(caller);
-  if (byDeclared === undefined) {
-    byDeclared = new WeakMap();
-    offers.set(caller, byDeclared);
-  }
+  const byDeclared = innerOf(offers, caller);
   let offer = byDeclared.get(declared);
   if (offer === undefined) {
     const both: Record<string, unknown> = {};
@@ -134,6 +126,16 @@ export function offeredCapabilities(
     byDeclared.set(declared, offer);
   }
   return offer;
+}
+
+/** The inner map of a two-level cache for `key`, made on first use (a plain call: no closure per lookup). */
+function innerOf<V>(outer: WeakMap<object, WeakMap<object, V>>, key: object): WeakMap<object, V> {
+  let inner = outer.get(key);
+  if (inner === undefined) {
+    inner = new WeakMap();
+    outer.set(key, inner);
+  }
+  return inner;
 }
 
 /** A 2025 provider's result: `resultType` dropped (as the SDK's legacy codec does), then the schema's check. */
