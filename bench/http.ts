@@ -35,6 +35,11 @@
 // runs (Linux: /proc/<pid>/task/*/schedstat, every thread; the process alone), which a busy machine
 // disturbs far less than wall-clock, and so do the processes it started (its provider: "provider CPU";
 // none for `direct`, whose server is the provider): what a front asks of its provider costs there.
+// Under each runtime's table: issue 18's targets checked on the medians (hangar's p50 within 0.1 ms of
+// the floor and the lowest of mcp-hub's and supergateway's, its p99 within the best peer's + 10 %), the
+// margin paired by round (the median of each round's hangar − direct), and the margin's parts: the
+// stdio hop (forwarder − direct), the 2026-07-28 envelope at the provider (forwarder-2026 − forwarder),
+// hangar's own (hangar − forwarder-2026). `--json` gives them as each runtime's `targets`.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -405,6 +410,47 @@ const median = (list: number[]) => {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
+
+/** The peers issue 18 measures hangar against (the floor and hangar's own scaffolding are not peers). */
+const PEERS = ["mcp-hub", "supergateway"];
+
+/**
+ * Issue 18's targets for one client runtime, from the medians as the table shows them: hangar's p50 within
+ * 0.1 ms of the direct floor and the lowest of the peers', its p99 within the best peer's + 10 %; beside
+ * them, the margin paired by round (the median of each round's hangar − direct, which the host's drift
+ * within a run moves less) and where the margin goes: the stdio hop (forwarder − direct), the 2026-07-28
+ * envelope at the provider (forwarder-2026 − forwarder) and hangar's own (hangar − forwarder-2026).
+ * Null when the run lacks hangar or the floor.
+ */
+function targetsOf(runtime: string, table: readonly { name: string; p50_ms: number; p99_ms: number }[]) {
+  const of = (name: string) => table.find((s) => s.name === name);
+  const hangar = of("hangar");
+  const direct = of("direct");
+  if (hangar === undefined || direct === undefined) return null;
+  const peers = table.filter((s) => PEERS.includes(s.name));
+  const roundsOf = (name: string) => (results.get(key(runtime, name)) ?? []).map((r) => r.p50);
+  const hangarRounds = roundsOf("hangar");
+  const directRounds = roundsOf("direct");
+  const paired = hangarRounds.map((p50, i) => p50 - directRounds[i]!);
+  const margin = (a: string, b: string) => {
+    const [x, y] = [of(a), of(b)];
+    return x === undefined || y === undefined ? null : round3(x.p50_ms - y.p50_ms);
+  };
+  const bestPeerP50 = peers.length === 0 ? null : Math.min(...peers.map((s) => s.p50_ms));
+  const bestPeerP99 = peers.length === 0 ? null : Math.min(...peers.map((s) => s.p99_ms));
+  return {
+    margin_ms: round3(hangar.p50_ms - direct.p50_ms),
+    margin_met: hangar.p50_ms - direct.p50_ms <= 0.1,
+    margin_paired_ms: paired.length === 0 ? null : round3(median(paired)),
+    lowest_of_peers: bestPeerP50 === null ? null : hangar.p50_ms < bestPeerP50,
+    p99_limit_ms: bestPeerP99 === null ? null : round3(bestPeerP99 * 1.1),
+    p99_met: bestPeerP99 === null ? null : hangar.p99_ms <= bestPeerP99 * 1.1,
+    stdio_hop_ms: margin("forwarder", "direct"),
+    envelope_2026_ms: margin("forwarder-2026", "forwarder"),
+    hangar_own_ms: margin("hangar", "forwarder-2026"),
+  };
+}
+
 const report = {
   rounds: ROUNDS,
   calls: CALLS,
@@ -431,9 +477,11 @@ const report = {
     }),
   })),
 };
+const targets = report.runtimes.map((runtime) => targetsOf(runtime.runtime, runtime.systems));
 
 if (values.json) {
-  console.log(JSON.stringify(report, null, 2));
+  const runtimesWithTargets = report.runtimes.map((runtime, i) => ({ ...runtime, targets: targets[i] }));
+  console.log(JSON.stringify({ ...report, runtimes: runtimesWithTargets }, null, 2));
 } else {
   console.log(
     `hangar HTTP benchmark — bun ${report.bun}, node ${report.node}, ${process.platform}-${process.arch}; ` +
@@ -450,5 +498,25 @@ if (values.json) {
         `  ${s.name.padEnd(14)} ${s.p50_ms.toFixed(3).padStart(8)} ${range.padStart(15)} ${s.p99_ms.toFixed(3).padStart(8)} ${String(s.fanout_ms).padStart(11)} ${String(s.server_cpu_us_per_call ?? "–").padStart(12)} ${String(s.provider_cpu_us_per_call ?? "–").padStart(13)}`,
       );
     }
+    const target = targets[report.runtimes.indexOf(runtime)];
+    if (target) for (const line of targetLines(target)) console.log(`  ${line}`);
   }
+}
+
+/** The targets of one runtime as the text report says them. */
+function targetLines(target: NonNullable<ReturnType<typeof targetsOf>>): string[] {
+  const ms = (value: number) => `${value >= 0 ? "+" : "−"}${Math.abs(value).toFixed(3)}`;
+  const met = (ok: boolean) => (ok ? "met" : "NOT met");
+  const lines = [
+    `hangar's p50 over the floor ${ms(target.margin_ms)} ms (≤ +0.1: ${met(target.margin_met)}; paired by round ${target.margin_paired_ms === null ? "–" : ms(target.margin_paired_ms)})`,
+  ];
+  if (target.lowest_of_peers !== null && target.p99_limit_ms !== null && target.p99_met !== null)
+    lines.push(
+      `lowest p50 of the peers: ${met(target.lowest_of_peers)}; p99 within the best peer's + 10 % (${target.p99_limit_ms.toFixed(3)} ms): ${met(target.p99_met)}`,
+    );
+  if (target.stdio_hop_ms !== null && target.envelope_2026_ms !== null && target.hangar_own_ms !== null)
+    lines.push(
+      `the margin's parts: the stdio hop ${ms(target.stdio_hop_ms)}, the 2026-07-28 envelope at the provider ${ms(target.envelope_2026_ms)}, hangar's own ${ms(target.hangar_own_ms)} ms`,
+    );
+  return lines;
 }
