@@ -125,7 +125,7 @@ describe("a task call's offer (what a 2026-07-28 provider is told the caller can
         extension === undefined
           ? { tools: {} }
           : { tools: {}, extensions: { "io.modelcontextprotocol/tasks": extension } },
-    }) as unknown as Parameters<typeof import("../src/pool/task-call.ts").framesTasksRaw>[0];
+    }) as unknown as Parameters<typeof import("../src/pool/offers-tasks.ts").framesTasksRaw>[0];
 
   test(
     "reaches the provider as its request's client capabilities, and never as Hangar's own _meta key",
@@ -163,7 +163,7 @@ describe("a task call's offer (what a 2026-07-28 provider is told the caller can
   );
 
   test("goes in the request's _meta only where ext-tasks sends through Hangar's raw dispatch, which takes it out", async () => {
-    const { framesTasksRaw } = await import("../src/pool/task-call.ts");
+    const { framesTasksRaw } = await import("../src/pool/offers-tasks.ts");
     expect(framesTasksRaw(connection("modern", {}))).toBe(true);
     // ext-tasks sends these through the SDK client, which would pass a private _meta key on to the provider.
     expect(framesTasksRaw(connection("modern", { draft: true }))).toBe(false);

@@ -17,7 +17,7 @@ import { type JsonValue, JsonValueCodec } from "@modelcontextprotocol/ext-tasks/
 import { CallError } from "../errors.ts";
 import { rawChannelOf } from "../providers/index.ts";
 import { VERSION } from "../version.ts";
-import { TASKS_EXTENSION } from "./offers-tasks.ts";
+import { framesTasksRaw, TASKS_EXTENSION } from "./offers-tasks.ts";
 
 const MODERN_VERSION = "2026-07-28";
 
@@ -30,8 +30,9 @@ export interface TaskCallOptions {
   readonly tools?: () => readonly Tool[];
   /**
    * What a 2026-07-28 provider is told the calling client can answer, instead of what Hangar's connection
-   * declared (default: the connection's; see `UpstreamCallOptions.clientCapabilities`). The tasks
-   * extension is declared either way: Hangar awaits the task.
+   * declared (default, and whenever it is the connection's own: what ext-tasks' framing declares; see
+   * `UpstreamCallOptions.clientCapabilities`). The tasks extension is declared either way: Hangar awaits
+   * the task.
    */
   readonly offer?: Record<string, unknown> | undefined;
 }
@@ -82,8 +83,7 @@ export async function requestTaskToolCall(
   const raw = client.getProtocolEra() === "modern" ? rawChannelOf(client) : undefined;
   const progress = options.onProgress && raw ? raw.progress(options.onProgress) : undefined;
   const own = progress ? { ...options.meta, progressToken: progress.token } : options.meta;
-  // The connection's own capabilities are what ext-tasks' framing declares already.
-  const offer = options.offer === raw?.clientCapabilities ? undefined : options.offer;
+  const { offer } = options;
   const meta = raw && offer && framesTasksRaw(client) ? { ...own, [OFFER_META]: offer } : own;
   const tool = options.tools?.().find((candidate) => candidate.name === name);
   try {
@@ -108,25 +108,6 @@ export async function requestTaskToolCall(
   } finally {
     progress?.stop();
   }
-}
-
-/**
- * Whether ext-tasks frames this connection's task requests itself and sends them through the raw dispatch
- * (where `declaringOffer` reads a call's offer): a 2026-07-28 provider whose tasks extension is `{}`, as
- * ext-tasks requires of its "v2" tasks. Any other value sends them through the SDK client, which would
- * pass the offer's private key on to the provider.
- */
-export function framesTasksRaw(client: Pick<Client, "getProtocolEra" | "getServerCapabilities">): boolean {
-  if (client.getProtocolEra() !== "modern") return false;
-  const extension = (client.getServerCapabilities()?.extensions as Record<string, unknown> | undefined)?.[
-    TASKS_EXTENSION
-  ];
-  return (
-    typeof extension === "object" &&
-    extension !== null &&
-    !Array.isArray(extension) &&
-    Object.keys(extension).length === 0
-  );
 }
 
 /**

@@ -161,7 +161,7 @@ async function sendToolCall(
     ...(options.onProgress ? { onprogress: options.onProgress } : {}),
     ...(round || options.refuseInput ? { allowInputRequired: true } : {}),
   };
-  const request = { method: "tools/call" as const, params: declaring(params, offer, raw) };
+  const request = { method: "tools/call" as const, params: declaring(params, offer) };
   // A 2026-07-28 result was checked against the wire schema as the SDK decoded it: checking it against
   // the result schema too would validate it twice. A 2025 one gets the SDK's one check.
   const result =
@@ -181,28 +181,26 @@ export function withClientCapabilities<P extends { _meta?: Record<string, unknow
   params: P,
   caller: ClientCapabilities | undefined,
 ): P {
-  const raw = rawChannelOf(client);
-  return declaring(params, offerOf(client, raw, caller), raw);
+  return declaring(params, offerOf(client, rawChannelOf(client), caller));
 }
 
 /**
- * `params` of a request the SDK client sends, declaring `offer` in `_meta` (the SDK client frames its
- * requests with the connection's capabilities, and lets a request's own key win); `params` itself when
- * there is no offer or it is the connection's own.
+ * `params` of a request the SDK client sends, declaring `offer` (`offerOf`) in `_meta` (the SDK client
+ * frames its requests with the connection's capabilities, and lets a request's own key win); `params`
+ * itself when there is none.
  */
 function declaring<P extends { _meta?: Record<string, unknown> | undefined }>(
   params: P,
   offer: Record<string, unknown> | undefined,
-  raw: RawChannel | undefined,
 ): P {
-  if (offer === undefined || offer === raw?.clientCapabilities) return params;
+  if (offer === undefined) return params;
   return { ...params, _meta: { ...params._meta, [CLIENT_CAPABILITIES_META_KEY]: offer } };
 }
 
 /**
  * The capabilities a 2026-07-28 request of `caller`'s call declares (`offeredCapabilities`), or undefined
  * when the connection's own go (no caller's capabilities, a 2025 provider, no raw channel to read the
- * connection's from).
+ * connection's from, or the caller declared all the connection did).
  */
 function offerOf(
   client: Client,
@@ -210,7 +208,8 @@ function offerOf(
   caller: ClientCapabilities | undefined,
 ): Record<string, unknown> | undefined {
   if (caller === undefined || raw === undefined || client.getProtocolEra() !== "modern") return undefined;
-  return offeredCapabilities(raw.clientCapabilities, caller as Record<string, unknown>);
+  const offer = offeredCapabilities(raw.clientCapabilities, caller as Record<string, unknown>);
+  return offer === raw.clientCapabilities ? undefined : offer;
 }
 
 /**
