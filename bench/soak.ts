@@ -96,15 +96,8 @@ const mib = (bytes: number) => Number((bytes / 1024 / 1024).toFixed(1));
 const gateway = new Gateway(config);
 // Every provider started first: a hang's deadline (50 ms) is shorter than the faulty provider's start, so
 // a hang sent to a provider still starting would test an abandoned start (its only caller gone) instead.
-const first = await gateway.run({
-  calls: [
-    { provider: "a", tool: "echo", arguments: { message: "start" } },
-    { provider: "b", tool: "echo", arguments: { message: "start" } },
-    { provider: "probe", tool: "echo", arguments: { text: "start" } },
-    { provider: "faulty", tool: "ok" },
-  ],
-});
-if (!first.results.every((result) => result.ok)) throw new Error("a provider did not start");
+const notStarted = await gateway.startAll({ signal: new AbortController().signal });
+if (notStarted.size > 0) throw new Error(`providers did not start: ${[...notStarted.keys()].join(", ")}`);
 // Warm-up: WARMUP calls of the same random mix bring the allocator, the JIT and every error path to
 // their working size before RSS is read, so the growth measured after is what the calls leave behind.
 const WARMUP = Number(values.warmup);
