@@ -1,7 +1,7 @@
 // HTTP benchmark: one tool call at a time, and 200 at once, through `hangar serve --http` beside its peers
 // and the floor, each driven by the MCP SDK's HTTP client running under Node and under Bun.
 //
-//   bun run bench/http.ts [--rounds 5] [--calls 500] [--warmup 200] [--fanout 200] [--runtimes node,bun]
+//   bun run bench/http.ts [--rounds 15] [--calls 500] [--warmup 200] [--fanout 200] [--runtimes node,bun]
 //                         [--systems direct,hangar,hangar-2026,mcp-hub,supergateway,forwarder,forwarder-2026]
 //                         [--hangar dist/hangar]
 //                         [--before <another hangar binary>] [--json]
@@ -26,10 +26,13 @@
 // once to every system. A round runs `--calls` sequential echoes and one fan-out on every system from
 // every runtime, in a rotating order so drift hits every system alike; after a warm-up round (`--warmup`
 // echoes from each runtime, and a fan-out), the figures are the median over `--rounds` rounds of each
-// round's p50 / p99 / fan-out wall time. The default warm-up starts the providers but leaves every
-// front's JIT compiler at work through the rounds (a front with more code compiles longer: Bun's DFG
-// tier compiles hangar's ~230 functions of a call over its first ~3,000 calls, its FTL tier most of them
-// again up to ~11,000); `--warmup 15000` measures the fronts with that done. `--before` adds
+// round's p50 / p99 / fan-out wall time. One round's p50 moves with the host by up to ±0.06 ms here (2
+// cores running client, front and provider at once): over runs, a median of 5 rounds spread hangar's
+// margin over the floor across 0.08 ms (Bun client) and 0.14 (Node), a median of 15 (the default, ~2 min
+// here) across 0.05 and 0.07 (bench/README.md, stop 19). The default warm-up starts the providers but
+// leaves every front's JIT compiler at work through the first rounds (a front with more code compiles
+// longer: Bun's DFG tier compiles hangar's ~230 functions of a call over its first ~3,000 calls, its FTL
+// tier most of them again up to ~11,000); `--warmup 15000` measures the fronts with that done. `--before` adds
 // `before` and `before-2026`: the same two Hangar paths served by another binary, in the same run.
 // Beside the client's times, each system's server process reports its CPU time per call over the latency
 // runs (Linux: /proc/<pid>/task/*/schedstat, every thread; the process alone), which a busy machine
@@ -39,7 +42,8 @@
 // the floor and the lowest of mcp-hub's and supergateway's, its p99 within the best peer's + 10 %), the
 // margin paired by round (the median of each round's hangar − direct), and the margin's parts: the
 // stdio hop (forwarder − direct), the 2026-07-28 envelope at the provider (forwarder-2026 − forwarder),
-// hangar's own (hangar − forwarder-2026). `--json` gives them as each runtime's `targets`.
+// hangar's own (hangar − forwarder-2026). `--json` gives them as each runtime's `targets`, and each
+// system's p50 round by round (`p50_rounds_ms`).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -51,7 +55,7 @@ process.env.HANGAR_DEMO_FRONT ??= "off";
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: "string", default: "5" },
+    rounds: { type: "string", default: "15" },
     calls: { type: "string", default: "500" },
     warmup: { type: "string", default: "200" },
     fanout: { type: "string", default: "200" },
@@ -472,6 +476,8 @@ const report = {
         name: system.name,
         p50_ms: round3(median(p50s)),
         p50_range_ms: [round3(Math.min(...p50s)), round3(Math.max(...p50s))],
+        // Each round's p50 in the order they ran (the same order for every system and runtime).
+        p50_rounds_ms: p50s.map(round3),
         p99_ms: round3(median(rounds.map((r) => r.p99))),
         fanout_ms: Math.round(median(rounds.map((r) => r.fanout))),
         server_cpu_us_per_call: cpus.length === 0 ? null : Math.round(median(cpus)),
