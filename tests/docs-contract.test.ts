@@ -7,8 +7,8 @@ import { HANGAR_SECRETS } from "../src/config/env-inherit.ts";
 import { defaultsSchema, fileSchema, providerSchema } from "../src/config/schema.ts";
 
 // docs/contract.md is the living contract (names, shapes, defaults, limits) and the README the user's
-// reference: each command a user can run and each config key Hangar accepts must be named in both, so
-// a feature cannot land without its documentation.
+// reference: each command a user can run and each config key Hangar accepts must be named in both, and
+// each command's options in the README, so a feature cannot land without its documentation.
 
 const root = join(import.meta.dir, "..");
 const contract = readFileSync(join(root, "docs", "contract.md"), "utf8");
@@ -76,4 +76,18 @@ describe.each([
   test("names every variable of Hangar's that a provider never inherits", () => {
     expect(HANGAR_SECRETS.filter((name) => !namesVariable(configuration, name))).toEqual([]);
   });
+});
+
+test("README.md names every option of every command `hangar --help` lists", () => {
+  const missing: string[] = [];
+  const walk = (command: Command, path: string) => {
+    for (const sub of visible(command)) {
+      for (const option of sub.createHelp().visibleOptions(sub))
+        if (option.long !== undefined && option.long !== "--help" && !readme.includes(option.long))
+          missing.push(`${path} ${sub.name()} ${option.long}`);
+      walk(sub, `${path} ${sub.name()}`);
+    }
+  };
+  walk(program, "hangar");
+  expect(missing).toEqual([]);
 });
