@@ -82,8 +82,13 @@ test("README.md names every option of every command `hangar --help` lists", () =
   const missing: string[] = [];
   const walk = (command: Command, path: string) => {
     for (const sub of visible(command)) {
+      // Whole flags only: `--tool` is not named by `--tools`.
       for (const option of sub.createHelp().visibleOptions(sub))
-        if (option.long !== undefined && option.long !== "--help" && !readme.includes(option.long))
+        if (
+          option.long !== undefined &&
+          option.long !== "--help" &&
+          !new RegExp(`${option.long}(?![\\w-])`).test(readme)
+        )
           missing.push(`${path} ${sub.name()} ${option.long}`);
       walk(sub, `${path} ${sub.name()}`);
     }
