@@ -207,7 +207,7 @@ main() {
   say "Installed ${version_line:-hangar} to $installed"
   path_hint "$dir"
   say "Run \`hangar help\` to get started. To use it from Claude Code:"
-  say "  claude mcp add hangar -- $installed serve"
+  say "  claude mcp add --scope user hangar -- $installed serve"
 }
 
 # Everything runs from here, once bash has read the whole script (safe when piped from curl).

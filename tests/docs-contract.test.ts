@@ -96,3 +96,18 @@ test("README.md names every option of every command `hangar --help` lists", () =
   walk(program, "hangar");
   expect(missing).toEqual([]);
 });
+
+test("every `claude mcp add` the README, docs, install.sh and help print adds hangar for every project, as `hangar init` does", () => {
+  const sources = ["README.md", "install.sh", "src/cli/program.ts", "src/clients/hangar-entry.ts"];
+  const lines = sources.flatMap((file) =>
+    readFileSync(join(root, file), "utf8")
+      .split("\n")
+      .filter((line) => line.includes("claude mcp add "))
+      .map((line) => `${file}: ${line.trim()}`),
+  );
+  expect(lines.length).toBeGreaterThan(4);
+  // Without --scope user, Claude Code adds a server to the current project only.
+  expect(
+    lines.filter((line) => /claude mcp add (?!--scope user )/.test(line) && !line.includes("`claude mcp add`")),
+  ).toEqual([]);
+});

@@ -255,7 +255,9 @@ test(
       const result = await run(["bash", installScript], env);
       expect(result.stderr).not.toContain("Error:");
       expect(result.code).toBe(0);
-      expect(`${result.stdout}${result.stderr}`).toContain(`claude mcp add hangar -- ${join(dir, "hangar")} serve`);
+      expect(`${result.stdout}${result.stderr}`).toContain(
+        `claude mcp add --scope user hangar -- ${join(dir, "hangar")} serve`,
+      );
     }
 
     expect(readdirSync(dir)).toEqual(["hangar"]);

@@ -331,7 +331,7 @@ Claude Desktop:  ${JSON.stringify({ mcpServers: { hangar: entry } })}
                  \`hangar init\` prints the entry with your config and can --apply it)
 Shared:          hangar serve --shared   every client of this config shares one daemon and one
                  instance of each provider (\`hangar status\`, \`hangar stop\`; README "Many clients, one Hangar")
-Over HTTP:       hangar serve --http --port 8000   then   claude mcp add --transport http hangar http://127.0.0.1:8000/mcp
+Over HTTP:       hangar serve --http --port 8000   then   claude mcp add --scope user --transport http hangar http://127.0.0.1:8000/mcp
 REST batch:      curl -s localhost:8000/v1/call -H 'content-type: application/json' -d @batch.json`,
     )
     .action((options: ServeOptions, command: Command) =>
