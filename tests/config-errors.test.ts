@@ -65,6 +65,9 @@ describe("Config errors", () => {
     expect(problemsOf("providers:\n  - { command: x }\n")).toContain("providers[0].id is required (expected a string)");
     const message = problemsOf('{\n  "mcpServers": {\n    "my server": { "command": "x" }\n  }\n}');
     expect(message).toContain('/cfg/hangar.yaml:3:5: mcpServers["my server"] has a name that cannot be a provider id');
+    // It names the id to use, the one `hangar init --import` would give it.
+    expect(message).toContain("rename it (e.g. `my-server`), or let `hangar init --import` write a config");
+    expect(problemsOf('mcpServers:\n  "a__b_ c": { command: x }\n')).toContain("(e.g. `a_b_-c`)");
   });
 
   test("An id that could shadow another provider's names (`__`, or a trailing `_`) is an error (issue 9, item 17)", () => {
@@ -92,6 +95,8 @@ describe("Config errors", () => {
     expect(problemsOf("defaults:\n  idle_ttl: 3\n")).toContain(
       "defaults.idle_ttl is not a known key; did you mean `idle_ttl_s`?",
     );
+    // How a remote server signs in belongs to that server too.
+    expect(problemsOf("defaults:\n  auth: oauth\n")).toContain("defaults.auth cannot be in `defaults`");
   });
 
   test("A YAML syntax error names file, line and column", () => {

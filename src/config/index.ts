@@ -9,7 +9,7 @@ export type { FoundConfigFile, LoadConfigOptions } from "./load.ts";
 export { describeSource, findConfigFile, loadConfig } from "./load.ts";
 export { parseConfigText } from "./parse.ts";
 export { BUILTIN_DEFAULTS, DEFAULT_DAEMON_IDLE_S, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_CONCURRENCY } from "./resolve.ts";
-export { idMayShadow, PROVIDER_ID } from "./schema.ts";
+export { idFromName, idMayShadow, PROVIDER_ID } from "./schema.ts";
 export type {
   ConfigSource,
   EnvPolicy,

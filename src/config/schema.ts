@@ -22,6 +22,22 @@ export function idMayShadow(id: string): boolean {
   return id.includes("__") || id.endsWith("_");
 }
 
+/**
+ * The provider id an `mcpServers` name becomes when it cannot be one as it is (`my server` → `my-server`,
+ * `a__b_` → `a_b`; nothing usable left: `server`). `hangar init --import` gives it (made unique), and a
+ * config error about such a name suggests it.
+ */
+export function idFromName(name: string): string {
+  const id =
+    name
+      .replace(/[^A-Za-z0-9_-]+/g, "-")
+      .replace(/__+/g, "_")
+      .replace(/^-+/, "")
+      .slice(0, 32)
+      .replace(/[-_]+$/, "") || "server";
+  return PROVIDER_ID.test(id) && !idMayShadow(id) ? id : "server";
+}
+
 /** Why `idMayShadow` ids are refused. */
 export const ID_SHADOW_MESSAGE =
   "cannot hold `__` or end in `_`: exposed names are `<id>__<name>`, so it could take another provider's names; use one `_` or `-` instead";

@@ -9,6 +9,7 @@ import {
   type ConfigFile,
   fileSchema,
   ID_SHADOW_MESSAGE,
+  idFromName,
   idMayShadow,
   isRecord,
   knownKeysAt,
@@ -79,7 +80,8 @@ function idProblems(providers: unknown[], serverNames: string[], tree: YamlTree)
     } else if (PROVIDER_ID.test(name)) use(name, path, () => tree.keyAt(path));
     else {
       const message =
-        "has a name that cannot be a provider id: an `mcpServers` name becomes the id, which must be 1–32 letters, digits, `_` or `-`";
+        "has a name that cannot be a provider id: an `mcpServers` name becomes the id, which must be 1–32 letters, digits, `_` or `-`; " +
+        `rename it (e.g. \`${idFromName(name)}\`), or let \`hangar init --import\` write a config with such names renamed`;
       problems.push({ path, position: tree.keyAt(path), message });
     }
   }
@@ -102,7 +104,7 @@ function issueProblems(issue: z.core.$ZodIssue, data: unknown, tree: YamlTree): 
 /** Provider keys that `defaults` cannot hold: they say what a provider is, not how it is run. */
 const PER_PROVIDER_ONLY = [
   ...["id", "description", "command", "args", "env", "env_inherit", "cwd"],
-  ...["image", "network", "volumes", "url", "headers", "transport"],
+  ...["image", "network", "volumes", "url", "headers", "transport", "auth"],
 ];
 
 function unknownKeyMessage(path: KeyPath, key: string, known: readonly string[]): string {

@@ -4,7 +4,7 @@
  */
 import * as nodePath from "node:path";
 import { isRecord, type McpServerEntry, startsHangar } from "../clients/index.ts";
-import { idMayShadow, PROVIDER_ID } from "../config/index.ts";
+import { idFromName } from "../config/index.ts";
 import { flow } from "./starter-config.ts";
 
 /** One imported server: its new id and its YAML lines (indented as a `providers` item). */
@@ -24,14 +24,7 @@ export interface ImportResult {
 
 /** A valid, unused provider id for `name` (`my server` → `my-server`, then `my-server-2`; `a__b_` → `a_b`). */
 function idFor(name: string, used: Set<string>): string {
-  let base =
-    name
-      .replace(/[^A-Za-z0-9_-]+/g, "-")
-      .replace(/__+/g, "_")
-      .replace(/^-+/, "")
-      .slice(0, 32)
-      .replace(/[-_]+$/, "") || "server";
-  if (!PROVIDER_ID.test(base) || idMayShadow(base)) base = "server";
+  const base = idFromName(name);
   let id = base;
   for (let n = 2; used.has(id); n++) id = `${base.slice(0, 32 - String(n).length - 1)}-${n}`;
   used.add(id);
