@@ -6,7 +6,7 @@ import { Gateway } from "../src/gateway/index.ts";
 import { createLogger, type LoggerOptions } from "../src/observability/log.ts";
 import { logRecorder } from "../src/observability/log-recorder.ts";
 import { noopRecorder } from "../src/observability/recorder.ts";
-import { configOf, demoProvider } from "./helpers/providers.ts";
+import { configOf, demoProvider, stdioProvider } from "./helpers/providers.ts";
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -159,6 +159,24 @@ describe("Logs", () => {
     await gateway.close();
     expect(read()).toContain("provider started");
     expect(read()).not.toContain(SECRET);
+  });
+
+  test("A provider that fails to start is logged once, with its error and the whole milliseconds to its next try", async () => {
+    const { logger, read } = fileLogger({ level: "warn" });
+    const broken = stdioProvider("broken", ["sh", "-c", "echo boom >&2; exit 3"]);
+    const gateway = new Gateway(configOf([broken]), { logger, recorder: noopRecorder });
+    cleanup.push(() => gateway.close());
+    const result = await gateway.run({ calls: [{ provider: "broken", tool: "x" }] });
+    expect(result.results[0]!.error!.type).toBe("provider_unavailable");
+    const lines = read()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    const failed = lines.filter((line) => line.msg === "provider failed to start");
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ provider: "broken", err: expect.stringContaining("boom") });
+    expect(Number.isInteger(failed[0].retry_in_ms)).toBe(true);
+    expect(failed[0].retry_in_ms).toBeGreaterThan(0);
   });
 
   test("Pretty logs (for a terminal) are human-readable lines written synchronously, secrets still redacted", () => {

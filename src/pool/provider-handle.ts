@@ -330,7 +330,10 @@ export class ProviderHandle {
       const failure = startFailure(id, error);
       this.stats.lastError = failure.message;
       const retryInMs = this.restarts.failed();
-      this.logger.warn({ provider: id, err: failure.message, retry_in_ms: retryInMs }, "provider failed to start");
+      this.logger.warn(
+        { provider: id, err: failure.message, retry_in_ms: Math.round(retryInMs) },
+        "provider failed to start",
+      );
       throw failure;
     }
   }
