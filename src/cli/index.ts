@@ -1,4 +1,4 @@
-import { CommanderError } from "commander";
+import { type Command, CommanderError } from "commander";
 import { ConfigError, HangarError, InvalidBatchError, messageOf, UsageError } from "../errors.ts";
 import { buildProgram } from "./program.ts";
 import { ignoreStdoutEpipe, StdoutClosedError } from "./write-out.ts";
@@ -14,12 +14,23 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   let work: (() => Promise<number>) | undefined;
   const program = buildProgram((w) => (work = w));
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync(helpOfNoCommand(program, argv) ? argv.slice(1) : [...argv], { from: "user" });
     if (work === undefined) return EXIT.ok;
     return await work();
   } catch (error) {
     return reportError(error, argv.includes("--verbose") || argv.includes("-v"));
   }
+}
+
+/**
+ * Whether `argv` is `help <name>` for a name no command has. Commander would print the whole help as an
+ * error without saying why; parsed as `<name>` it says "unknown command" with the closest command, as
+ * `hangar <name>` does.
+ */
+function helpOfNoCommand(program: Command, argv: readonly string[]): boolean {
+  const name = argv[1];
+  if (argv[0] !== "help" || name === undefined || name.startsWith("-")) return false;
+  return !program.commands.some((command) => command.name() === name || command.aliases().includes(name));
 }
 
 /** Prints one clear sentence for a failure and picks its exit code; a stack trace only with --verbose. */

@@ -186,4 +186,17 @@ describe("hangar's own commands", () => {
     expect(run.stderr).toContain("unknown command 'lanuch'");
     expect(run.stderr).not.toMatch(/^\s+at /m);
   });
+
+  test("`hangar help` of no command says so, as `hangar <name>` does, instead of the whole help", async () => {
+    using box = sandbox();
+    const run = await runHangar(["help", "serv"], box.options());
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain("unknown command 'serv'");
+    expect(run.stderr).toContain("serve");
+    expect(run.stderr).not.toContain("Commands:");
+    const known = await runHangar(["help", "call"], box.options());
+    expect(known.code).toBe(0);
+    expect(known.stdout).toContain("--ndjson");
+  });
 });
