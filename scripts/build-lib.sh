@@ -9,7 +9,15 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bun="$(bash scripts/ensure-bun.sh)"
-[ -d node_modules ] || "$bun" install --frozen-lockfile >&2
+# tsc and the declarations' imports come from the devDependencies. A node_modules that scripts/build.sh
+# installed (--production, as ./install.sh runs it) lacks them, and `bun x tsc` would then fetch a bare
+# TypeScript that finds no @types/bun: install everything whenever one of them is missing.
+for dep in typescript @types/bun ai @langchain/core; do
+  if [ ! -f "node_modules/$dep/package.json" ]; then
+    "$bun" install --frozen-lockfile >&2
+    break
+  fi
+done
 out=dist/lib
 rm -rf "$out"
 mkdir -p "$out"

@@ -130,18 +130,28 @@ test(
   TIMEOUT_MS,
 );
 
+/**
+ * A copy of the checkout as a fresh clone has it: the files git tracks or would track, no node_modules,
+ * no dist. Its .cache/bun holds the Bun running the tests, where scripts/ensure-bun.sh would install one,
+ * so that the scripts need not download Bun.
+ */
+async function cleanCheckout(): Promise<string> {
+  const copy = await tempDir("clone");
+  // Only regular files: a worktree may link node_modules in, which git lists as an untracked file.
+  const files = (await run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"])).stdout
+    .split("\0")
+    .filter((file) => file !== "" && existsSync(join(root, file)) && statSync(join(root, file)).isFile());
+  for (const file of files) await Bun.write(join(copy, file), Bun.file(join(root, file)));
+  const cachedBun = join(copy, ".cache", "bun", "node_modules", ".bin", "bun");
+  mkdirSync(dirname(cachedBun), { recursive: true });
+  symlinkSync(process.execPath, cachedBun);
+  return copy;
+}
+
 test(
   "issue 9 #31, #33: `npm run build` in a clean checkout finds Bun off PATH and installs only what the build needs",
   async () => {
-    const copy = await tempDir("clone");
-    const files = (await run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"])).stdout
-      .split("\0")
-      .filter((file) => file !== "" && existsSync(join(root, file)));
-    for (const file of files) await Bun.write(join(copy, file), Bun.file(join(root, file)));
-    // The Bun that scripts/ensure-bun.sh would install into .cache/bun (so that the test needs no network).
-    const cachedBun = join(copy, ".cache", "bun", "node_modules", ".bin", "bun");
-    mkdirSync(dirname(cachedBun), { recursive: true });
-    symlinkSync(process.execPath, cachedBun);
+    const copy = await cleanCheckout();
     const path = (process.env.PATH ?? "")
       .split(":")
       .filter((entry) => entry !== "" && !existsSync(join(entry, "bun")))
@@ -160,6 +170,30 @@ test(
     const devs = ["@modelcontextprotocol/inspector", "@modelcontextprotocol/conformance", "@modelcontextprotocol/sdk"];
     for (const dev of [...devs, "mcp-hub", "typescript"])
       expect(existsSync(join(copy, "node_modules", dev))).toBe(false);
+  },
+  TIMEOUT_MS,
+);
+
+test(
+  "`npm pack` after ./install.sh's production-only install gets the devDependencies build-lib needs",
+  async () => {
+    const copy = await cleanCheckout();
+    // The install scripts/build.sh runs when ./install.sh builds from source: no typescript, no @types/bun.
+    await using install = Bun.spawn([process.execPath, "install", "--frozen-lockfile", "--production"], {
+      cwd: copy,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    expect((await outputOf(install)).code).toBe(0);
+    expect(existsSync(join(copy, "node_modules", "typescript"))).toBe(false);
+
+    // --dry-run still runs prepack (scripts/build-lib.sh), which type-checks and writes the declarations.
+    await using pack = Bun.spawn(["npm", "pack", "--dry-run"], { cwd: copy, stdout: "pipe", stderr: "pipe" });
+    const { stdout, stderr, code } = await outputOf(pack);
+    expect(`${stdout}${stderr}`).not.toContain("error TS");
+    expect(`${stdout}${stderr}`).toContain("Built dist/lib");
+    expect(code).toBe(0);
+    expect(existsSync(join(copy, "dist", "lib", "types", "lib", "index.d.ts"))).toBe(true);
   },
   TIMEOUT_MS,
 );
