@@ -134,6 +134,16 @@ export class Pins implements CatalogReview {
     return [...this.pending.values()].flat();
   }
 
+  /**
+   * The names of the tools and prompts in a provider's last listing (undefined before it was listed), so
+   * that `hangar pin` can tell a name the provider lacks from one that matches the lock.
+   */
+  listedNames(providerId: string): string[] | undefined {
+    const listed = this.listings.get(providerId);
+    if (listed === undefined) return undefined;
+    return [...listed.tools.map((t) => t.name), ...listed.prompts.map((p) => p.name)];
+  }
+
   /** Why a call to a tool is refused (`denied`), or undefined when it is not withheld. */
   refusal(providerId: string, tool: string): CallError | undefined {
     if (this.options.mode !== "block") return undefined;

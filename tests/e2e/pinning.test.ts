@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { BatchResult } from "../../src/gateway/index.ts";
-import { runHangar, type Sandbox, sandbox } from "../helpers/e2e.ts";
+import { demoProvidersYaml, runHangar, type Sandbox, sandbox } from "../helpers/e2e.ts";
 import { startHttpHangar } from "../helpers/http-serve.ts";
 import { fixture } from "../helpers/paths.ts";
 import { waitFor } from "../helpers/processes.ts";
@@ -269,6 +269,25 @@ describe("Pinning (issue 15)", () => {
       expect(names).toContain("shift__stable");
       expect(names).not.toContain("shift__echo");
       expect(cacheText(box)).not.toContain("id_rsa");
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "hangar pin provider/name names a tool or prompt the provider lacks, apart from one that matches the lock",
+    async () => {
+      using box = sandbox();
+      box.write("hangar.yaml", demoProvidersYaml(["demo"]));
+      const unknown = await runHangar(["pin", "demo/nope"], box.options());
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain(
+        'Nothing to approve for "demo/nope": provider "demo" has no tool or prompt "nope". Its tools and prompts: sleep, echo,',
+      );
+      const typo = await runHangar(["pin", "demo/ech"], box.options());
+      expect(typo.stderr).toContain('Did you mean "demo/echo"?');
+      const pinned = await runHangar(["pin", "demo/echo"], box.options());
+      expect(pinned.code).toBe(2);
+      expect(pinned.stderr).toContain('Nothing to approve for "demo/echo": it matches the lock file');
     },
     TIMEOUT_MS,
   );

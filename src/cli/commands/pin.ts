@@ -46,7 +46,7 @@ export async function runPin(targets: readonly string[], options: PinOptions, gl
     for (const target of wanted) {
       if (!found.some((c) => matches(target, c)))
         throw new UsageError(
-          `Nothing to approve for "${target.text}": ${failures.has(target.provider) ? `provider "${target.provider}" could not be listed` : "it matches the lock file"}` +
+          `Nothing to approve for "${target.text}": ${whyNothing(target, failures.has(target.provider), pins.listedNames(target.provider))}` +
             (found.length > 0 ? ` (changes: ${found.map((c) => `${c.provider}/${c.name}`).join(", ")})` : ""),
         );
     }
@@ -90,6 +90,21 @@ function parseTarget(text: string, ids: readonly string[]): Target {
   }
   if (name === "") throw new UsageError(`"${text}" names no tool: give provider/tool, or the provider alone`);
   return { text, provider, name };
+}
+
+/**
+ * Why a named target matches no change: its provider could not be listed, the provider has no tool or
+ * prompt of that name (a typo, with the closest name suggested), or it is listed as the lock pins it.
+ */
+function whyNothing(target: Target, failed: boolean, listed: readonly string[] | undefined): string {
+  if (failed) return `provider "${target.provider}" could not be listed`;
+  if (target.name === undefined || listed === undefined || listed.includes(target.name))
+    return "it matches the lock file";
+  const guess = closest(target.name, listed);
+  return (
+    `provider "${target.provider}" has no tool or prompt "${target.name}".` +
+    (guess ? ` Did you mean "${target.provider}/${guess}"?` : ` Its tools and prompts: ${listed.join(", ") || "none"}.`)
+  );
 }
 
 function matches(target: Target, change: Pick<PinChange, "provider" | "name">): boolean {
