@@ -69,7 +69,7 @@ describe("hangar serve --http: bearer token", () => {
       const run = await runHangar(["serve", "--http", "--host", "0.0.0.0", "--port", "0"], box.options());
       expect(run.code).toBe(2);
       expect(lines(run.stderr)).toEqual([
-        "hangar: Refusing to listen on 0.0.0.0 without a bearer token: pass --token or set $HANGAR_TOKEN (or bind 127.0.0.1)",
+        "hangar: Refusing to listen on 0.0.0.0 without a bearer token: pass --token or --token-file, or set $HANGAR_TOKEN or $HANGAR_TOKEN_FILE (or bind 127.0.0.1)",
       ]);
     },
     TIMEOUT_MS,

@@ -63,7 +63,7 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
   const token = options.token === "" ? undefined : options.token;
   if (!isLoopback(host) && token === undefined) {
     throw new UsageError(
-      `Refusing to listen on ${host} without a bearer token: pass --token or set $HANGAR_TOKEN (or bind 127.0.0.1)`,
+      `Refusing to listen on ${host} without a bearer token: pass --token or --token-file, or set $HANGAR_TOKEN or $HANGAR_TOKEN_FILE (or bind 127.0.0.1)`,
     );
   }
   const bridge = new SessionBridge();
