@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { buildProgram } from "../src/cli/program.ts";
 import { HANGAR_SECRETS } from "../src/config/env-inherit.ts";
 import { defaultsSchema, fileSchema, providerSchema } from "../src/config/schema.ts";
+import { HANGAR_TOOL_NAMES } from "../src/serve/hangar-tools.ts";
 
 // docs/contract.md is the living contract (names, shapes, defaults, limits) and the README the user's
 // reference: each command a user can run and each config key Hangar accepts must be named in both, and
@@ -110,4 +111,11 @@ test("every `claude mcp add` the README, docs, install.sh and help print adds ha
   expect(
     lines.filter((line) => /claude mcp add (?!--scope user )/.test(line) && !line.includes("`claude mcp add`")),
   ).toEqual([]);
+});
+
+test("README.md's Troubleshooting names every one of Hangar's own tools a client may see alone", () => {
+  const row = section(readme, "## Troubleshooting")
+    .split("\n")
+    .find((line) => line.includes("shows only"));
+  expect([...HANGAR_TOOL_NAMES].filter((name) => !row?.includes(`\`${name}\``))).toEqual([]);
 });

@@ -96,8 +96,14 @@ function registerCall(program: Command, run: Run): void {
     .addHelpText(
       "after",
       `
-The batch is {"calls": [{"provider", "tool", "arguments"?, "id"?, "timeout_s"?}], "max_concurrency"?,
-"timeout_s"?, "fail_fast"?}, or just the list of calls.
+The batch is {"calls": [{"provider", "tool", "arguments"?, "id"?, "timeout_s"?, "select"?,
+"max_result_bytes"?}], "max_concurrency"?, "timeout_s"?, "fail_fast"?, "max_result_bytes"?}, or just
+the list of calls.
+  "select": ["/items/0/name"]   JSON Pointers: the call's result is only those parts ("selected")
+  "max_result_bytes": N         cut a call's result (the batch's: all results together) to N bytes of
+                                JSON; 0 = no limit, the default
+  {"$hangar.ref": "<id>#/ptr"}  anywhere in arguments: that value of the result of the call with this
+                                id; the call waits for it, and fails (dependency_failed) if it failed
 
 Exit codes: 0 every call succeeded, 1 a call failed, 2 usage or config error.
 
@@ -320,7 +326,8 @@ function registerServe(program: Command, run: Run): void {
       "after",
       `
 Tools: hangar_call (a batch of calls in parallel), hangar_tools (search providers' tools),
-hangar_status (providers' health), and every exposed provider tool as <provider>__<tool>.
+hangar_status (providers' health), hangar_result (the whole result of a call hangar_call cut or
+selected), and every exposed provider tool as <provider>__<tool>.
 Prompts and resources of exposed providers are served too. Logs go to stderr; stdout is JSON-RPC only.
 Catalogs are cached in $HANGAR_CACHE_DIR (default $HANGAR_HOME/cache, ~/.hangar/cache), so tools/list answers at once.
 Hangar writes only below $HANGAR_HOME (default ~/.hangar): cache/ and run/.

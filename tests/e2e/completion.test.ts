@@ -2,6 +2,7 @@
 // sync with it), bash's parses, and `--help` works for every new command.
 import { describe, expect, test } from "bun:test";
 import { buildProgram } from "../../src/cli/index.ts";
+import { HANGAR_TOOL_NAMES } from "../../src/serve/hangar-tools.ts";
 import { hangarBinary, runHangar, sandbox } from "../helpers/e2e.ts";
 
 const COMMANDS = buildProgram(() => {}).commands.map((command) => command.name());
@@ -74,5 +75,11 @@ describe("--help of the new commands", () => {
       JSON.stringify({ mcpServers: { hangar: { command: hangarBinary(), args: ["serve"] } } }),
     );
     expect(run.stdout).not.toMatch(/"command": ?"hangar"|-- hangar serve/);
+  });
+
+  test("hangar serve --help names every one of Hangar's own tools", async () => {
+    using box = sandbox();
+    const run = await runHangar(["serve", "--help"], box.options());
+    expect([...HANGAR_TOOL_NAMES].filter((name) => !run.stdout.includes(name))).toEqual([]);
   });
 });

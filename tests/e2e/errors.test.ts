@@ -170,12 +170,13 @@ describe("hangar's own commands", () => {
     expect(run.stdout).toContain("call ");
   });
 
-  test("call --help explains the batch and the exit codes and exits 0", async () => {
+  test("call --help explains the batch, select, max_result_bytes, $hangar.ref and the exit codes, and exits 0", async () => {
     using box = sandbox();
     const run = await runHangar(["call", "--help"], box.options());
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("--ndjson");
     expect(run.stdout).toContain("Exit codes");
+    for (const field of ['"select"', '"max_result_bytes"', '"$hangar.ref"']) expect(run.stdout).toContain(field);
   });
 
   test("an unknown command is a usage error (exit 2)", async () => {
