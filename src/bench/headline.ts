@@ -5,7 +5,7 @@
  * --headline`.
  */
 import type { Hangar } from "../lib/hangar.ts";
-import type { BenchTarget } from "./report.ts";
+import type { BenchFailure, BenchTarget } from "./report.ts";
 import { roundMs } from "./stats.ts";
 import { spread, type TimedRun, timedBatch, timedSequence } from "./timed-calls.ts";
 
@@ -17,9 +17,12 @@ export interface HeadlineRow {
   readonly sequential_ms: number;
   /** Wall time of the calls as hangar runs them (one batch, or concurrent requests), ms. */
   readonly hangar_ms: number;
-  readonly speedup: number;
+  /** Sequential / hangar wall time; null when a call failed (the time of failures measures nothing). */
+  readonly speedup: number | null;
   /** Calls of both runs that succeeded, 0–1. */
   readonly success_rate: number;
+  /** The first call that failed, when one did. */
+  readonly first_failure?: BenchFailure;
   /** Provider starts during the hangar run (the cold start row; 1 per provider is right). */
   readonly starts?: number;
 }
@@ -73,17 +76,23 @@ async function concurrently(hangar: Hangar, calls: readonly BenchTarget[], signa
     samples: runs.flatMap((run) => run.samples),
     succeeded: runs.reduce((sum, run) => sum + run.succeeded, 0),
     wallMs: performance.now() - started,
+    failure: runs.find((run) => run.failure !== undefined)?.failure,
   };
 }
 
+/** One row from the two runs of a scenario; its speedup only when every call of both succeeded. */
 function row(scenario: string, sequential: TimedRun, hangar: TimedRun): HeadlineRow {
   const calls = sequential.samples.length;
+  const succeeded = sequential.succeeded + hangar.succeeded;
+  const failure = sequential.failure ?? hangar.failure;
   return {
     scenario,
     calls,
     sequential_ms: roundMs(sequential.wallMs),
     hangar_ms: roundMs(hangar.wallMs),
-    speedup: hangar.wallMs > 0 ? Math.round((sequential.wallMs / hangar.wallMs) * 10) / 10 : 0,
-    success_rate: calls ? Math.round(((sequential.succeeded + hangar.succeeded) / (2 * calls)) * 10_000) / 10_000 : 0,
+    speedup:
+      succeeded < 2 * calls ? null : hangar.wallMs > 0 ? Math.round((sequential.wallMs / hangar.wallMs) * 10) / 10 : 0,
+    success_rate: calls ? Math.round((succeeded / (2 * calls)) * 10_000) / 10_000 : 0,
+    ...(failure ? { first_failure: failure } : {}),
   };
 }

@@ -14,10 +14,10 @@ import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import type { ResolvedProvider } from "../config/index.ts";
 import { messageOf } from "../errors.ts";
 import { childEnv } from "../providers/index.ts";
-import type { BenchReport, BenchTarget } from "./report.ts";
+import type { BenchFailure, BenchReport, BenchTarget } from "./report.ts";
 import type { ScenarioContext } from "./scenarios.ts";
 import { roundMs } from "./stats.ts";
-import { batchOf, toFigures } from "./timed-calls.ts";
+import { batchOf, failureOf, toFigures } from "./timed-calls.ts";
 
 /** Warm-up calls on each path before measuring. */
 const WARMUP = 10;
@@ -47,6 +47,22 @@ function directTransport(
   });
 }
 
+/** Why a direct client's call failed: the request itself (`thrown`), or the tool's answer with isError. */
+function directFailureOf(target: BenchTarget, answer: { thrown?: string; content?: unknown }): BenchFailure {
+  if (answer.thrown !== undefined)
+    return { provider: target.provider, tool: target.tool, type: "direct_client_error", message: answer.thrown };
+  const content = Array.isArray(answer.content) ? (answer.content as { type?: unknown; text?: unknown }[]) : [];
+  const text = content.find((block) => block.type === "text" && typeof block.text === "string")?.text as
+    | string
+    | undefined;
+  return {
+    provider: target.provider,
+    tool: target.tool,
+    type: "tool_error",
+    message: text ? text.slice(0, 500) : `Tool "${target.tool}" reported an error`,
+  };
+}
+
 /** `samples` interleaved calls of `target` each way; skipped with a reason when no direct client can be made. */
 export async function overhead(
   context: ScenarioContext,
@@ -68,13 +84,15 @@ export async function overhead(
   const viaHangar: number[] = [];
   let directOk = 0;
   let hangarOk = 0;
+  let directFailure: BenchFailure | undefined;
+  let hangarFailure: BenchFailure | undefined;
   try {
     const end = performance.now() + BUDGET_MS;
     for (let i = 0; i < WARMUP + samples && performance.now() < end; i++) {
       let t = performance.now();
       const answer = await client
         .callTool({ name: target.tool, arguments: target.arguments }, { signal })
-        .catch(() => ({ isError: true }));
+        .catch((error: unknown) => ({ isError: true, thrown: messageOf(error) }));
       const directMs = performance.now() - t;
       t = performance.now();
       const batch = await hangar.call(request, { signal });
@@ -83,14 +101,16 @@ export async function overhead(
       direct.push(directMs);
       viaHangar.push(hangarMs);
       if (answer.isError !== true) directOk++;
+      else directFailure ??= directFailureOf(target, answer);
       hangarOk += batch.succeeded;
+      for (const result of batch.results) hangarFailure ??= failureOf(result);
       progress("overhead", i + 1 - WARMUP, samples);
     }
   } finally {
     await client.close().catch(() => {});
   }
-  const d = toFigures(direct, directOk, [direct.reduce((a, b) => a + b, 0)]);
-  const h = toFigures(viaHangar, hangarOk, [viaHangar.reduce((a, b) => a + b, 0)]);
+  const d = toFigures(direct, directOk, [direct.reduce((a, b) => a + b, 0)], directFailure);
+  const h = toFigures(viaHangar, hangarOk, [viaHangar.reduce((a, b) => a + b, 0)], hangarFailure);
   const added = (key: "p50" | "p95" | "p99") => roundMs(h.latency_ms[key] - d.latency_ms[key]);
   return { target, direct: d, hangar: h, added_ms: { p50: added("p50"), p95: added("p95"), p99: added("p99") } };
 }

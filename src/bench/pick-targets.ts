@@ -1,14 +1,15 @@
 /**
  * Which tools bench calls: those named with `--tool`, or else, per provider, one tool annotated
- * read-only whose arguments can be taken from its schema. A tool that may write is called only when it
- * is named. On the built-in demo providers the workload is `sleep` (a known latency) and `echo`. Only
- * the providers that may have a named tool are started.
+ * read-only whose arguments can be taken from its schema and whose one trial call succeeds. A tool that
+ * may write is called only when it is named. On the built-in demo providers the workload is `sleep` (a
+ * known latency) and `echo`. Only the providers that may have a named tool are started.
  */
 import type { Tool } from "@modelcontextprotocol/client";
 import { HangarError, messageOf, UsageError } from "../errors.ts";
 import { type Gateway, toolAllowed } from "../gateway/index.ts";
 import type { BenchTarget } from "./report.ts";
 import { isReadOnly, requiredCount, sampleArguments } from "./sample-arguments.ts";
+import { failureOf } from "./timed-calls.ts";
 
 /** What to pick from; every field says its default. */
 export interface PickOptions {
@@ -54,7 +55,7 @@ export async function pickTargets(gateway: Gateway, options: PickOptions): Promi
         skipped.push({ provider: id, reason: messageOf(error) });
         return [];
       }
-      const chosen = choose(id, tools, options);
+      const chosen = await choose(gateway, id, tools, options);
       if ("reason" in chosen) skipped.push({ provider: id, reason: chosen.reason });
       return "reason" in chosen ? [] : chosen.targets;
     }),
@@ -91,11 +92,12 @@ function providersToStart(known: readonly string[], options: PickOptions): strin
 }
 
 /** The targets of one provider, or why it has none. */
-function choose(
+async function choose(
+  gateway: Gateway,
   id: string,
   tools: readonly Tool[],
   options: PickOptions,
-): { targets: BenchTarget[] } | { reason: string } {
+): Promise<{ targets: BenchTarget[] } | { reason: string }> {
   if (options.demo && !options.tools?.length) {
     return { targets: [{ provider: id, tool: "sleep", arguments: { ms: options.demoLatencyMs ?? 50 } }] };
   }
@@ -119,12 +121,31 @@ function choose(
       : { reason: `it has none of the tools named with --tool (${options.tools.join(", ")})` };
   }
   const candidates = tools.filter(isReadOnly).sort((a, b) => requiredCount(a) - requiredCount(b));
+  const failed: string[] = [];
   for (const tool of candidates) {
     const args = sampleArguments(tool);
-    if (args !== undefined) return { targets: [{ provider: id, tool: tool.name, arguments: args }] };
+    if (args === undefined) continue;
+    const target = { provider: id, tool: tool.name, arguments: args };
+    // Read-only is not the same as working: a tool may fail every call (the demo's `fail` does, by
+    // design, and has no required arguments, so it sorts first). One trial call keeps bench from
+    // measuring nothing but errors; a read-only tool is safe to call once more.
+    const failure = await tryOnce(gateway, target, options.signal);
+    if (failure === undefined) return { targets: [target] };
+    failed.push(`${tool.name}: ${failure}`);
   }
+  if (failed.length)
+    return {
+      reason: `its read-only tools bench could call failed when tried (${failed.join("; ")}); name one with --tool and --args`,
+    };
   const reason = candidates.length
     ? "its read-only tools all need arguments bench cannot guess; name one with --tool and --args"
     : "none of its tools is annotated read-only; name one with --tool to call it anyway";
   return { reason };
+}
+
+/** Calls `target` once: undefined when it succeeds, else its error type and message. */
+async function tryOnce(gateway: Gateway, target: BenchTarget, signal: AbortSignal): Promise<string | undefined> {
+  signal.throwIfAborted();
+  const failure = failureOf(await gateway.callOne(target, { signal }));
+  return failure && `${failure.type}: ${failure.message}`;
 }

@@ -8,6 +8,15 @@ export interface BenchTarget {
   readonly arguments: Record<string, unknown>;
 }
 
+/** The first call of a run that failed: which, and why, as its result's `error` says. */
+export interface BenchFailure {
+  readonly provider: string;
+  readonly tool: string;
+  /** The error type (`tool_error`, `timeout`, `provider_unavailable`, …). */
+  readonly type: string;
+  readonly message: string;
+}
+
 /** Calls made in one scenario, how many succeeded, the wall time and the per-call latency. */
 export interface RunFigures {
   readonly calls: number;
@@ -18,6 +27,8 @@ export interface RunFigures {
   readonly wall_ms: number;
   /** Each call's latency as its caller sees it (from sending to its result), over every round. */
   readonly latency_ms: LatencyStats;
+  /** The first call that failed, when one did. */
+  readonly first_failure?: BenchFailure;
 }
 
 /** The whole report. */
@@ -28,8 +39,15 @@ export interface BenchReport {
   readonly targets: readonly BenchTarget[];
   /** Providers left out, and why (no safe tool, failed to start, …). */
   readonly skipped: readonly { readonly provider: string; readonly reason: string }[];
-  /** The same batch one call after another, then as one parallel batch. */
-  readonly fan_out: { readonly sequential: RunFigures; readonly parallel: RunFigures; readonly speedup: number };
+  /**
+   * The same batch one call after another, then as one parallel batch. The speedup is null when a call
+   * failed: the time of failures is no measure of the workload.
+   */
+  readonly fan_out: {
+    readonly sequential: RunFigures;
+    readonly parallel: RunFigures;
+    readonly speedup: number | null;
+  };
   /** One call at a time: a direct MCP client to the provider vs the same call through hangar. */
   readonly overhead:
     | {
@@ -49,6 +67,8 @@ export interface BenchReport {
   };
   /** What limits the figures (a provider's max_concurrency making a batch run in waves, …). */
   readonly notes: readonly string[];
+  /** The first call that failed, of the first scenario that had one (absent when every call succeeded). */
+  readonly first_failure?: BenchFailure;
   /** Every call of every scenario succeeded. */
   readonly ok: boolean;
 }

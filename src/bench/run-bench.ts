@@ -7,7 +7,7 @@ import type { Hangar } from "../lib/hangar.ts";
 import { type HeadlineRow, headline } from "./headline.ts";
 import { overhead } from "./overhead.ts";
 import { pickTargets } from "./pick-targets.ts";
-import type { BenchReport, BenchTarget } from "./report.ts";
+import type { BenchFailure, BenchReport, BenchTarget } from "./report.ts";
 import { coldStart, concurrentClients, fanOut, type ProgressListener, type ScenarioContext } from "./scenarios.ts";
 import { batchOf, spread } from "./timed-calls.ts";
 
@@ -37,6 +37,8 @@ export interface HeadlineReport {
   readonly targets: readonly BenchTarget[];
   readonly skipped: BenchReport["skipped"];
   readonly rows: readonly HeadlineRow[];
+  /** The first call that failed, of the first row that had one (absent when every call succeeded). */
+  readonly first_failure?: BenchFailure;
   /** Every call of every scenario succeeded. */
   readonly ok: boolean;
 }
@@ -62,11 +64,13 @@ export async function runHeadline(hangar: Hangar, options: BenchOptions = {}): P
   (options.progress ?? (() => {}))("starting providers", 0, 1);
   const picked = await prepare(hangar, options, signal);
   const rows = await headline(hangar, picked.targets, signal);
+  const failure = rows.find((row) => row.first_failure !== undefined)?.first_failure;
   return {
     config: gateway.config.source.kind === "file" ? gateway.config.source.path : "demo",
     targets: picked.targets,
     skipped: picked.skipped,
     rows,
+    ...(failure ? { first_failure: failure } : {}),
     ok: rows.every((row) => row.success_rate === 1),
   };
 }
@@ -85,7 +89,8 @@ export async function runBench(hangar: Hangar, options: BenchOptions = {}): Prom
   const over = await overhead(context, picked.overhead);
   const cold = await coldStart(context);
   const clients = await concurrentClients(context);
-  const runs = [fan.sequential, fan.parallel, cold, clients, ...("skipped" in over ? [] : [over.direct, over.hangar])];
+  const runs = [fan.sequential, fan.parallel, ...("skipped" in over ? [] : [over.direct, over.hangar]), cold, clients];
+  const failure = runs.find((run) => run.first_failure !== undefined)?.first_failure;
   return {
     config: config.source.kind === "file" ? config.source.path : "demo",
     settings,
@@ -96,6 +101,7 @@ export async function runBench(hangar: Hangar, options: BenchOptions = {}): Prom
     cold_start: cold,
     concurrent_clients: clients,
     notes: waveNotes(gateway, picked.targets, settings.calls),
+    ...(failure ? { first_failure: failure } : {}),
     ok: runs.every((run) => run.succeeded === run.calls),
   };
 }

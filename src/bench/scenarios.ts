@@ -3,7 +3,7 @@
  * batch), cold start (concurrent callers to a stopped provider) and concurrent clients.
  */
 import type { Hangar } from "../lib/hangar.ts";
-import type { BenchReport, BenchTarget } from "./report.ts";
+import type { BenchFailure, BenchReport, BenchTarget } from "./report.ts";
 import { median, roundMs } from "./stats.ts";
 import { merge, spread, type TimedRun, timedBatch, timedSequence, toFigures } from "./timed-calls.ts";
 
@@ -37,11 +37,13 @@ export async function fanOut(context: ScenarioContext): Promise<BenchReport["fan
   }
   const s = merge(sequential);
   const p = merge(parallel);
+  // Failures answer fast, so their ratio says nothing of the workload: no speedup unless every call succeeded.
+  const allOk = s.succeeded === s.samples.length && p.succeeded === p.samples.length;
   const speedup = median(p.walls) > 0 ? median(s.walls) / median(p.walls) : 0;
   return {
-    sequential: toFigures(s.samples, s.succeeded, s.walls),
-    parallel: toFigures(p.samples, p.succeeded, p.walls),
-    speedup: Math.round(speedup * 100) / 100,
+    sequential: toFigures(s.samples, s.succeeded, s.walls, s.failure),
+    parallel: toFigures(p.samples, p.succeeded, p.walls, p.failure),
+    speedup: allOk ? Math.round(speedup * 100) / 100 : null,
   };
 }
 
@@ -67,7 +69,7 @@ export async function coldStart(context: ScenarioContext): Promise<BenchReport["
     provider: target.provider,
     callers: concurrency,
     starts: handle.stats.starts - startsBefore,
-    ...toFigures(merged.samples, merged.succeeded, [wall]),
+    ...toFigures(merged.samples, merged.succeeded, [wall], merged.failure),
   };
 }
 
@@ -78,6 +80,7 @@ export async function concurrentClients(context: ScenarioContext): Promise<Bench
   const samples: number[] = [];
   const walls: number[] = [];
   let succeeded = 0;
+  let failure: BenchFailure | undefined;
   for (let round = 0; round < rounds; round++) {
     const started = performance.now();
     const runs = await Promise.all(Array.from({ length: concurrency }, () => timedBatch(hangar, batch, signal)));
@@ -85,6 +88,7 @@ export async function concurrentClients(context: ScenarioContext): Promise<Bench
     const merged = merge(runs);
     samples.push(...merged.samples);
     succeeded += merged.succeeded;
+    failure ??= merged.failure;
     progress("concurrent clients", round + 1, rounds);
   }
   const wall = median(walls);
@@ -92,6 +96,6 @@ export async function concurrentClients(context: ScenarioContext): Promise<Bench
     clients: concurrency,
     calls_per_client: calls,
     calls_per_s: wall > 0 ? roundMs((calls * concurrency * 1000) / wall) : 0,
-    ...toFigures(samples, succeeded, walls),
+    ...toFigures(samples, succeeded, walls, failure),
   };
 }

@@ -1,5 +1,5 @@
 /** How `hangar bench` prints its report: a header, a table of p50/p95/p99, wall time and speedup, notes. */
-import type { BenchReport, HeadlineReport, RunFigures } from "../bench/index.ts";
+import type { BenchFailure, BenchReport, HeadlineReport, RunFigures } from "../bench/index.ts";
 import { fit, palette } from "./output.ts";
 
 const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2));
@@ -48,21 +48,28 @@ export function formatBenchReport(report: BenchReport, color: boolean): string {
       `${"scenario".padEnd(width)} ${"calls".padStart(6)} ${"ok".padStart(7)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"wall".padStart(10)}   speedup / notes`,
     ),
   ];
+  // A figure derived from failed calls (how fast errors come back) is no result: say so instead.
+  const failed = c.red("n/a: calls failed");
   const fan = report.fan_out;
   out.push(row(width, "fan-out, one call after another", fan.sequential, true));
-  out.push(row(width, "fan-out, one parallel batch", fan.parallel, true, c.bold(`${fan.speedup.toFixed(1)}× faster`)));
+  const speedup = fan.speedup === null ? failed : c.bold(`${fan.speedup.toFixed(1)}× faster`);
+  out.push(row(width, "fan-out, one parallel batch", fan.parallel, true, speedup));
   if ("skipped" in over) out.push(`${"overhead".padEnd(width)} ${c.dim(`n/a: ${over.skipped}`)}`);
   else {
     out.push(row(width, names.direct, over.direct, false));
     const a = over.added_ms;
-    const added = `added p50 ${signed(a.p50)}, p99 ${signed(a.p99)} ms`;
+    const allOk = over.direct.success_rate === 1 && over.hangar.success_rate === 1;
+    const added = allOk ? `added p50 ${signed(a.p50)}, p99 ${signed(a.p99)} ms` : failed;
     out.push(row(width, "overhead, through hangar", over.hangar, false, added));
   }
   const starts = cold.starts === 1 ? c.green("1 start") : c.red(`${cold.starts} starts`);
   out.push(row(width, names.cold, cold, true, starts));
-  out.push(row(width, names.clients, cc, true, `${cc.calls_per_s.toFixed(0)} calls/s`));
+  out.push(
+    row(width, names.clients, cc, true, cc.success_rate === 1 ? `${cc.calls_per_s.toFixed(0)} calls/s` : failed),
+  );
   out.push("");
   for (const note of report.notes) out.push(c.dim(`note: ${note}`));
+  if (report.first_failure) out.push(c.red(failureLine(report.first_failure)));
   out.push(
     report.ok
       ? c.green("Every call succeeded.")
@@ -70,6 +77,11 @@ export function formatBenchReport(report: BenchReport, color: boolean): string {
   );
   out.push(c.dim("Wall: the median round. Latency: from sending a call to its result, waiting for a permit included."));
   return `${out.join("\n")}\n`;
+}
+
+/** The first failed call, once, so a failing run says why without a second command. */
+function failureLine(failure: BenchFailure): string {
+  return `First failure: ${failure.provider}/${failure.tool}: ${failure.type}: ${failure.message}`;
 }
 
 function signed(value: number): string {
@@ -94,8 +106,10 @@ export function formatHeadlineReport(report: HeadlineReport, color: boolean): st
   ];
   for (const r of report.rows) {
     const starts = r.starts === undefined ? "" : `   ${r.starts} provider start${r.starts === 1 ? "" : "s"}`;
+    // No speedup from failed calls: "n/a" in its column, as the ok column says why.
+    const speedup = r.speedup === null ? "n/a" : `${r.speedup.toFixed(1)}×`;
     out.push(
-      `${r.scenario.padEnd(width)} ${wall(r.sequential_ms).padStart(11)} ${wall(r.hangar_ms).padStart(10)} ${`${r.speedup.toFixed(1)}×`.padStart(8)} ${pct(r.success_rate).padStart(6)}${starts}`,
+      `${r.scenario.padEnd(width)} ${wall(r.sequential_ms).padStart(11)} ${wall(r.hangar_ms).padStart(10)} ${speedup.padStart(8)} ${pct(r.success_rate).padStart(6)}${starts}`,
     );
   }
   out.push("");
@@ -104,6 +118,7 @@ export function formatHeadlineReport(report: HeadlineReport, color: boolean): st
       "Sequential: each call its own request, one after another (cold: the providers stopped first). Hangar: one batch, or all requests at once.",
     ),
   );
-  out.push(report.ok ? c.green("Every call succeeded.") : c.red("Some calls failed."));
+  if (report.first_failure) out.push(c.red(failureLine(report.first_failure)));
+  out.push(report.ok ? c.green("Every call succeeded.") : c.red("Some calls failed; no speedup is shown for them."));
   return `${out.join("\n")}\n`;
 }

@@ -72,9 +72,10 @@ function registerBench(program: Command, run: Run): void {
     .addHelpText(
       "after",
       `
-Without --tool, bench calls one tool per provider that is annotated read-only (readOnlyHint) and whose
-arguments its schema gives (default, examples, enum); it never calls a tool that may write unless you
-name it. On the built-in demo providers it calls sleep {"ms":50}, and echo for the overhead.
+Without --tool, bench calls one tool per provider that is annotated read-only (readOnlyHint), whose
+arguments its schema gives (default, examples, enum) and whose one trial call succeeds; it never calls a
+tool that may write unless you name it. On the built-in demo providers (no config) it calls
+sleep {"ms":50}, and echo for the overhead. When calls fail it shows the first failure and no speedup.
 
 Scenarios: fan-out (the batch one call after another, then in parallel), overhead (a direct MCP client
 vs the same call through hangar), cold start (concurrent callers to a stopped provider: it must start

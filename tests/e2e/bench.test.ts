@@ -1,6 +1,7 @@
 // `hangar bench` end to end on the compiled binary: sane figures on the demo providers (parallel beats
-// sequential, one start for the cold scenario, every call succeeds), and it never calls a tool that may
-// write unless that tool is named with --tool.
+// sequential, one start for the cold scenario, every call succeeds), the starter config measures tools
+// that work, failures say why and yield no speedup, and it never calls a tool that may write unless that
+// tool is named with --tool.
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -92,6 +93,52 @@ describe("hangar bench", () => {
     },
     TIMEOUT_MS,
   );
+
+  test("on the starter config of `hangar init` it passes over the demo's `fail` (tried once, it fails) and every call succeeds", async () => {
+    using box = sandbox();
+    expect((await runHangar(["init"], box.options())).code).toBe(0);
+    const run = await runHangar(["bench", "--json", ...SMALL], box.options());
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.config).toBe(join(box.cwd, "hangar.yaml"));
+    // `fail` and `info` are both read-only with no required arguments; `fail` sorts first.
+    expect(report.targets).toEqual([
+      { provider: "demo", tool: "info", arguments: {} },
+      { provider: "demo2", tool: "info", arguments: {} },
+    ]);
+    expect(report.fan_out.speedup).toBeGreaterThan(0);
+    expect(report.first_failure).toBeUndefined();
+    expect(report.ok).toBe(true);
+
+    const headline = await runHangar(["bench", "--headline"], box.options());
+    expect(headline.code).toBe(0);
+    expect(headline.stdout).toContain("calls: demo/info {}, demo2/info {}");
+    expect(headline.stdout).toContain("Every call succeeded.");
+  }, 60_000);
+
+  test("failing calls: the first failure's type and message are shown once, and no speedup is made of them", async () => {
+    using box = sandbox();
+    const json = await runHangar(["bench", "--json", "--tool", "demo/fail", ...SMALL], box.options());
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout);
+    const failure = { provider: "demo", tool: "fail", type: "tool_error", message: "requested failure" };
+    expect(report.first_failure).toEqual(failure);
+    expect(report.fan_out.speedup).toBeNull();
+    expect(report.fan_out.parallel.first_failure).toEqual(failure);
+    expect(report.ok).toBe(false);
+
+    const text = await runHangar(["bench", "--tool", "demo/fail", ...SMALL], box.options());
+    expect(text.code).toBe(1);
+    expect(text.stdout).not.toContain("× faster");
+    expect(text.stdout).not.toContain("calls/s");
+    expect(text.stdout.split("First failure: demo/fail: tool_error: requested failure")).toHaveLength(2);
+
+    const headline = await runHangar(["bench", "--headline", "--json", "--tool", "demo/fail"], box.options());
+    expect(headline.code).toBe(1);
+    const rows = JSON.parse(headline.stdout);
+    expect(rows.first_failure).toEqual(failure);
+    for (const row of rows.rows) expect(row.speedup).toBeNull();
+  }, 60_000);
 
   test(
     "a tool that may write is never called unless it is named with --tool",
