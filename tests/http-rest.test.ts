@@ -124,11 +124,31 @@ describe("hangar serve --http: probes", () => {
     expect(await health.json()).toEqual({ status: "ok" });
     const ready = await fetch("/readyz");
     expect(ready.status).toBe(200);
+    // Every state is counted, 0 when no provider is in it: a probe reading providers.ready gets a number.
+    const none = { starting: 0, ready: 0, draining: 0, stopped: 0, failed: 0 };
     expect(await ready.json()).toEqual({
       status: "ready",
-      providers: { total: 2, cold: 2, circuit_open: 0 },
+      providers: { total: 2, cold: 2, ...none, circuit_open: 0 },
       config: { hash: expect.stringMatching(/^[0-9a-f]{12}$/) },
     });
+    const call = await fetch("/v1/call", {
+      method: "POST",
+      headers: JSON_BODY,
+      body: JSON.stringify([{ provider: "demo", tool: "echo", arguments: { message: "up" } }]),
+    });
+    expect(call.status).toBe(200);
+    const warm = (await (await fetch("/readyz")).json()) as { providers: Record<string, number> };
+    expect(warm.providers).toEqual({ total: 2, ...none, cold: 1, ready: 1, circuit_open: 0 });
+    expect(Object.keys(warm.providers)).toEqual([
+      "total",
+      "cold",
+      "starting",
+      "ready",
+      "draining",
+      "stopped",
+      "failed",
+      "circuit_open",
+    ]);
     const metrics = await fetch("/metrics");
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get("content-type")).toStartWith("text/plain");

@@ -1,4 +1,5 @@
 import type { Gateway } from "../../gateway/index.ts";
+import { PROVIDER_STATES, type ProviderState } from "../../pool/index.ts";
 
 /** What `/metrics` serves; the observability module's `Metrics` fits it. */
 export interface MetricsEndpoint {
@@ -16,14 +17,15 @@ export function healthz(): Response {
 /**
  * `GET /readyz`: 200 `{status: "ready", providers}` once the config is loaded and Hangar listens (a
  * cold provider is ready to be started on demand), 503 `{status: "shutting_down"}` once it stops.
- * `providers` counts providers by state and open circuits; `config` has the applied config's hash and,
- * while the last reload is one that failed, its error.
+ * `providers` counts providers by state (every state, 0 when none) and open circuits; `config` has the
+ * applied config's hash and, while the last reload is one that failed, its error.
  */
 export function readyz(gateway: Gateway, shuttingDown: boolean): Response {
-  const byState: Record<string, number> = {};
+  // Every state counted, 0 when no provider is in it: a probe reading `providers.ready` gets a number.
+  const byState = Object.fromEntries(PROVIDER_STATES.map((state) => [state, 0])) as Record<ProviderState, number>;
   let circuitOpen = 0;
   for (const handle of gateway.handles.values()) {
-    byState[handle.state] = (byState[handle.state] ?? 0) + 1;
+    byState[handle.state]++;
     if (handle.breaker.state === "open") circuitOpen++;
   }
   const providers = { total: gateway.handles.size, ...byState, circuit_open: circuitOpen };
