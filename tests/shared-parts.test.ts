@@ -1,9 +1,10 @@
 // The parts of the shared daemon that need no process: the bridge's response-id scan, the daemon key,
-// the start lock, and the config keys.
+// the start lock, the config keys, and how `hangar status` prints a daemon.
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { describeDaemon } from "../src/cli/commands/daemons.ts";
 import { daemonKey, variablesUsed } from "../src/serve/shared/daemon-key.ts";
 import { ResponseIds } from "../src/serve/shared/response-ids.ts";
 import { StartLock } from "../src/serve/shared/start-lock.ts";
@@ -112,5 +113,38 @@ describe("the shared config keys", () => {
     expect(config.shared).toBe(true);
     expect(config.daemonIdleMs).toBe(5000);
     expect(problemsOf('shared: "yes"\n')).toContain("shared");
+  });
+});
+
+describe("hangar status as text", () => {
+  test("the providers' id, state and pid columns line up whatever the lengths of the names", () => {
+    const provider = { in_flight: 0, calls: 0, starts: 0 };
+    const text = describeDaemon({
+      answered: true,
+      status: {
+        pid: 4242,
+        key: "k",
+        socket: "/run/hangar/k.sock",
+        config: "/home/me/hangar.yaml",
+        cwd: "/home/me",
+        version: "1.0.0",
+        started_at: "2026-01-01T00:00:00.000Z",
+        draining: null,
+        idle_exit_s: 300,
+        clients: [],
+        providers: [
+          { id: "demo", state: "ready", pid: 7, ...provider, calls: 3, starts: 1 },
+          { id: "demo2", state: "cold", ...provider },
+          { id: "files", state: "starting", pid: 12345, ...provider, starts: 1 },
+        ],
+      },
+    });
+    const rows = text.split("\n").slice(-4, -1);
+    expect(rows).toEqual([
+      "    demo   ready     pid 7      0 running, 3 calls, 1 starts",
+      "    demo2  cold                 0 running, 0 calls, 0 starts",
+      "    files  starting  pid 12345  0 running, 0 calls, 1 starts",
+    ]);
+    expect(new Set(rows.map((row) => row.indexOf(" running")))).toHaveLength(1);
   });
 });

@@ -1,4 +1,4 @@
-import { type DaemonEntry, listDaemons, runDir, stopDaemon } from "../../serve/shared/client.ts";
+import { type DaemonEntry, type DaemonStatus, listDaemons, runDir, stopDaemon } from "../../serve/shared/client.ts";
 import { writeOut } from "../write-out.ts";
 
 /** `hangar status`: the shared daemons of this user, their clients and providers. */
@@ -12,7 +12,7 @@ export async function runStatus(options: { json?: boolean }): Promise<number> {
     await writeOut("No shared Hangar daemon is running.\n");
     return 0;
   }
-  await writeOut(daemons.map(describe).join("\n"));
+  await writeOut(daemons.map(describeDaemon).join("\n"));
   return 0;
 }
 
@@ -41,7 +41,8 @@ function jsonOf(daemon: DaemonEntry): unknown {
   return daemon.answered ? daemon.status : { pid: daemon.pid, socket: daemon.socket, answered: false };
 }
 
-function describe(daemon: DaemonEntry): string {
+/** One daemon as `hangar status` prints it: what it runs, its clients, and its providers as a table. */
+export function describeDaemon(daemon: DaemonEntry): string {
   if (!daemon.answered) return `Shared daemon ${daemon.pid}: does not answer on ${daemon.socket}\n`;
   const s = daemon.status;
   const lines = [
@@ -57,10 +58,21 @@ function describe(daemon: DaemonEntry): string {
           : ""),
     ),
     `  providers:`,
-    ...s.providers.map(
-      (p) =>
-        `    ${p.id}  ${p.state}${p.pid === undefined ? "" : ` pid ${p.pid}`}  ${p.in_flight} running, ${p.calls} calls, ${p.starts} starts`,
-    ),
+    ...providerRows(s.providers),
   ];
   return `${lines.join("\n")}\n`;
+}
+
+/** The providers' lines, id, state and pid each padded to its column's widest, so the columns line up. */
+function providerRows(providers: DaemonStatus["providers"]): string[] {
+  const pids = providers.map((p) => (p.pid === undefined ? "" : `pid ${p.pid}`));
+  const width = (cells: readonly string[]) => Math.max(0, ...cells.map((cell) => cell.length));
+  const idWidth = width(providers.map((p) => p.id));
+  const stateWidth = width(providers.map((p) => p.state));
+  const pidWidth = width(pids);
+  return providers.map((p, i) => {
+    // No pid column at all when no provider runs (all cold): no gap where it would be.
+    const pid = pidWidth === 0 ? "" : `${pids[i]!.padEnd(pidWidth)}  `;
+    return `    ${p.id.padEnd(idWidth)}  ${p.state.padEnd(stateWidth)}  ${pid}${p.in_flight} running, ${p.calls} calls, ${p.starts} starts`;
+  });
 }
