@@ -67,7 +67,7 @@ function registerBench(program: Command, run: Run): void {
     .option("--json", "print the report as JSON")
     .option(
       "--headline",
-      "only the brief's three scenarios (15 tools over 2 providers, 50 requests, cold start + batch)",
+      "only the three headline scenarios (15 tools over 2 providers, 50 requests, cold start + batch)",
     )
     .addHelpText(
       "after",
