@@ -103,9 +103,11 @@ describe("http driver: sessions, headers and failures", () => {
     for (const request of seen) expect(request).toMatchObject({ authorization: "Bearer x", "x-tenant": "acme" });
   });
 
-  test("An unreachable URL fails with provider_unavailable naming the host but not its query or credentials", async () => {
+  test("An unreachable URL fails with provider_unavailable naming the host but not its path, query or credentials", async () => {
     const port = freePort();
-    const g = gateway([httpProvider("gone", `http://user:hunter2@127.0.0.1:${port}/mcp?token=abc`)]);
+    const g = gateway([
+      httpProvider("gone", `http://user:hunter2@127.0.0.1:${port}/mcp/key-in-the-path/sse?token=abc`),
+    ]);
     const batch = await g.run({ calls: [echo("gone", "x")] });
     const result = batch.results[0]!;
     expect(result).toMatchObject({ ok: false, attempts: 0, error: { type: "provider_unavailable" } });
@@ -114,5 +116,7 @@ describe("http driver: sessions, headers and failures", () => {
     expect(result.error!.message).not.toContain("abc");
     expect(result.error!.message).not.toContain("hunter2");
     expect(result.error!.message).not.toContain("user:");
+    expect(result.error!.message).not.toContain("key-in-the-path");
+    expect(result.error!.message).toContain(`at http://127.0.0.1:${port}/…: `);
   });
 });

@@ -1,5 +1,6 @@
 import { findRecord, needsRefresh, tokensDir } from "../auth/index.ts";
 import type { ResolvedProvider } from "../config/index.ts";
+import { urlShown } from "../providers/index.ts";
 import { type Check, check } from "./check.ts";
 
 /**
@@ -20,7 +21,9 @@ export async function checkSignIn(
   const stored = await findRecord(dir, t.url);
   if (stored === undefined) {
     if (t.auth !== "oauth") return undefined;
-    return check("provider", id, "oauth", "fail", `not signed in (no sign-in for ${t.url} in ${dir})`, { fix: login });
+    return check("provider", id, "oauth", "fail", `not signed in (no sign-in for ${urlShown(t.url)} in ${dir})`, {
+      fix: login,
+    });
   }
   const { record } = stored;
   const expiresAt = record.tokens.expires_at;

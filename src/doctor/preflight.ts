@@ -6,7 +6,7 @@ import { access, constants, stat } from "node:fs/promises";
 import { connect } from "node:net";
 import { type EnvPolicy, HANGAR_SECRETS, type ProviderTransport, type ResolvedProvider } from "../config/index.ts";
 import { messageOf } from "../errors.ts";
-import { childEnv } from "../providers/index.ts";
+import { childEnv, urlShown } from "../providers/index.ts";
 import { runToEnd, which } from "../runtime/index.ts";
 import { checkSignIn } from "./auth-check.ts";
 import { type Check, check } from "./check.ts";
@@ -138,12 +138,12 @@ async function dockerChecks(
   return checks;
 }
 
-/** Whether the URL's host accepts a TCP connection (5 s at most); names only protocol, host and path. */
+/** Whether the URL's host accepts a TCP connection (5 s at most); names only its scheme and host (`urlShown`). */
 async function reachable(id: string, url: string): Promise<Check> {
   const parsed = new URL(url);
   const port = Number(parsed.port || (parsed.protocol === "https:" ? 443 : 80));
   const host = parsed.hostname.replace(/^\[|\]$/g, "");
-  const where = `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  const where = urlShown(parsed);
   const started = performance.now();
   try {
     await new Promise<void>((resolve, reject) => {

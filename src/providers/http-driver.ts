@@ -17,6 +17,7 @@ import {
 } from "./connect-client.ts";
 import type { Connection, Driver } from "./driver.ts";
 import type { EraPlan } from "./era.ts";
+import { urlShown, withoutUrl } from "./url-shown.ts";
 
 /** A remote provider's address and how to talk to it. */
 export interface HttpTarget {
@@ -106,20 +107,18 @@ export class HttpDriver implements Driver {
     };
   }
 
-  /** A start failure that names the provider and host, never the URL's credentials or query. */
+  /** A start failure that names the provider and host, never the URL's path, credentials or query (`urlShown`). */
   private unreachable(error: unknown): Error {
     const url = new URL(this.target.url);
     // Servers answer errors with whole HTML pages; keep the words, at most a line's worth.
-    const raw = error instanceof Error ? error.message : String(error);
+    const raw = withoutUrl(error instanceof Error ? error.message : String(error), url);
     const text = raw
       .replace(/<(script|style)[\s\S]*?<\/\1>/gi, " ")
       .replace(/<[^>]*>/g, " ")
       .replace(/\s+/g, " ")
       .trim();
     const reason = text.length > 200 ? `${text.slice(0, 199)}…` : text;
-    return new Error(
-      `Cannot reach provider "${this.providerId}" at ${url.protocol}//${url.host}${url.pathname}: ${reason}`,
-    );
+    return new Error(`Cannot reach provider "${this.providerId}" at ${urlShown(url)}: ${reason}`);
   }
 }
 

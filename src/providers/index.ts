@@ -32,6 +32,7 @@ export {
   systemSpawner,
 } from "./spawner.ts";
 export { stderrExcerpt } from "./stderr-excerpt.ts";
+export { urlShown, withoutUrl } from "./url-shown.ts";
 
 /** What drivers need from the outside world: the same as the process drivers' (an HTTP driver uses part of it). */
 export type DriverDeps = ProcessDriverDeps;

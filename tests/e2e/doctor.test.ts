@@ -87,7 +87,7 @@ describe("hangar doctor", () => {
     command: ${JSON.stringify(fixture("faulty-server.ts"))}
     env: { FAULT_CRASH_AT_START: "1", API_KEY: "sk-very-secret-value" }
   - id: remote
-    url: "http://127.0.0.1:${port}/mcp"
+    url: "http://127.0.0.1:${port}/mcp/key-in-the-path/sse?token=in-the-query"
     headers: { Authorization: "Bearer another-secret" }
 `;
       box.write("hangar.yaml", yaml);
@@ -111,7 +111,8 @@ describe("hangar doctor", () => {
       expect(of(report.checks, "remote")[0]).toMatchObject({
         name: "url",
         status: "fail",
-        message: `Cannot reach http://127.0.0.1:${port}/mcp: connection refused`,
+        // Neither the path (many servers take a key there) nor the query is shown.
+        message: `Cannot reach http://127.0.0.1:${port}/…: connection refused`,
         fix: `start the server at 127.0.0.1:${port}, or fix \`url\``,
       });
       expect(of(report.checks, "good").map((c) => `${c.name} ${c.status}`)).toEqual([
@@ -124,6 +125,8 @@ describe("hangar doctor", () => {
       ]);
       expect(run.stdout + run.stderr).not.toContain("sk-very-secret-value");
       expect(run.stdout + run.stderr).not.toContain("another-secret");
+      expect(run.stdout + run.stderr).not.toContain("key-in-the-path");
+      expect(run.stdout + run.stderr).not.toContain("in-the-query");
 
       const text = await runHangar(["doctor"], box.options());
       expect(text.code).toBe(1);
