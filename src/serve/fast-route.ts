@@ -52,7 +52,7 @@ const MCP_META = "io.modelcontextprotocol/";
 export function fastCallOf(message: unknown, era: "legacy" | "modern" = "legacy"): FastCall | undefined {
   if (!isObject(message) || message.method !== "tools/call" || message.jsonrpc !== "2.0") return undefined;
   const { id, params } = message;
-  if ((typeof id !== "string" && (typeof id !== "number" || !Number.isInteger(id))) || !isObject(params))
+  if ((typeof id !== "string" && (typeof id !== "number" || !Number.isSafeInteger(id))) || !isObject(params))
     return undefined;
   const { name, arguments: args, _meta: meta } = params;
   if (typeof name !== "string" || (args !== undefined && !isObject(args))) return undefined;

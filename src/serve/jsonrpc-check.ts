@@ -37,8 +37,13 @@ export function checkLine(line: string): Checked {
     );
   const id = value.id;
   const hasId = "id" in value;
-  if (hasId && typeof id !== "string" && (typeof id !== "number" || !Number.isInteger(id))) {
-    return fail(null, ErrorCode.InvalidRequest, "Invalid Request: id must be a string or an integer");
+  // A safe integer: the SDK's schemas drop a request whose id JSON numbers cannot hold exactly, unanswered.
+  if (hasId && typeof id !== "string" && (typeof id !== "number" || !Number.isSafeInteger(id))) {
+    return fail(
+      null,
+      ErrorCode.InvalidRequest,
+      "Invalid Request: id must be a string or an integer of at most 2^53 − 1",
+    );
   }
   if ("method" in value) {
     if (typeof value.method !== "string")

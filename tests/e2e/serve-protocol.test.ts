@@ -118,6 +118,29 @@ describe("hangar serve answers bad JSON-RPC and keeps serving", () => {
   );
 
   test(
+    "an id no JSON number holds exactly (past 2^53) gets Invalid Request, and stdin's end still ends the server",
+    async () => {
+      using box = sandbox();
+      box.write("hangar.yaml", demoProvidersYaml(["demo"]));
+      await using server = start(box);
+      await server.initialize();
+      // The SDK drops such a request unanswered; before the check, it counted as running for ever.
+      server.send('{"jsonrpc":"2.0","id":9007199254740993,"method":"ping"}\n');
+      server.send('{"jsonrpc":"2.0","id":1e21,"method":"ping"}\n');
+      server.send({ jsonrpc: "2.0", id: 2, method: "ping" });
+      await server.reply(2);
+      const refused = server.messages().filter((m) => m.error?.code === -32600);
+      expect(refused.map((m) => [m.id, m.error!.message])).toEqual([
+        [null, "Invalid Request: id must be a string or an integer of at most 2^53 − 1"],
+        [null, "Invalid Request: id must be a string or an integer of at most 2^53 − 1"],
+      ]);
+      server.proc.stdin.end();
+      expect(await server.proc.exited).toBe(0);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
     "with a progress token, one progress notification per call is written before the batch's answer",
     async () => {
       using box = sandbox();

@@ -11,5 +11,5 @@ export function rpcError(status: number, code: number, message: string, body?: u
 export function requestIdOf(body: unknown): string | number | null {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return null;
   const id = (body as { id?: unknown }).id;
-  return typeof id === "string" || (typeof id === "number" && Number.isInteger(id)) ? id : null;
+  return typeof id === "string" || (typeof id === "number" && Number.isSafeInteger(id)) ? id : null;
 }
