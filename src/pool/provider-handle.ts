@@ -239,6 +239,25 @@ export class ProviderHandle {
   }
 
   /**
+   * Runs `work` with the live client only when the provider runs now, never starting it (undefined when
+   * it does not run): for a request that matters only to the running process, such as ending a resource
+   * subscription, which a stopped or restarted provider has forgotten already. Counted as in flight, as
+   * `withClient` is.
+   */
+  async ifRunning<T>(work: (client: Client) => Promise<T>): Promise<T | undefined> {
+    const connection = this.state === "ready" ? this.connection : undefined;
+    if (connection === undefined) return undefined;
+    this.leases.acquire();
+    this.uses.begin(connection);
+    try {
+      return await work(connection.client);
+    } finally {
+      this.uses.end(connection);
+      this.leases.release();
+    }
+  }
+
+  /**
    * Keeps the provider from being stopped for idleness until the returned function is called (once):
    * for work that outlives any request to it, such as a task relayed to a client (task-leases.ts).
    */

@@ -4,7 +4,7 @@ import type { Gateway } from "../gateway/index.ts";
 import type { Logger } from "../observability/log.ts";
 import type { Catalog } from "./catalog.ts";
 import { exposedUri } from "./names.ts";
-import { providerRequest } from "./provider-request.ts";
+import { asProtocolError, providerRequest } from "./provider-request.ts";
 import { notFound } from "./server.ts";
 import { followUpstream, type UpstreamFollow } from "./upstream-follow.ts";
 
@@ -130,13 +130,21 @@ export class ResourceSubscriptions {
     }
   }
 
-  /** Ends the upstream subscription of `entry` (once it was made). */
+  /**
+   * Ends the upstream subscription of `entry` (once it was made), on the provider's running process only:
+   * one that stopped (at shutdown, idle, a reload) or restarted has forgotten it, and starting it again
+   * to say so would leave a process running after hangar closed its providers.
+   */
   private async end(entry: Followed, signal: AbortSignal): Promise<void> {
     const follow = await entry.upstream.catch(() => undefined);
     if (follow === undefined) return;
     if (follow.listen) return follow.listen.close();
-    await providerRequest(this.gateway, entry.providerId, signal, (client, s) =>
-      client.unsubscribeResource({ uri: entry.uri }, { signal: s }),
-    );
+    try {
+      await this.gateway.handles
+        .get(entry.providerId)
+        ?.ifRunning((client) => client.unsubscribeResource({ uri: entry.uri }, { signal }));
+    } catch (error) {
+      throw asProtocolError(error);
+    }
   }
 }

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { BatchResult } from "../../src/gateway/index.ts";
 import { demoProvidersYaml, type Sandbox, sandbox } from "../helpers/e2e.ts";
 import { startHttpHangar } from "../helpers/http-serve.ts";
-import { fixture } from "../helpers/paths.ts";
+import { fixture, npmServer } from "../helpers/paths.ts";
 import { isAlive, waitFor } from "../helpers/processes.ts";
 import { hangarCall, serve } from "../helpers/serve.ts";
 
@@ -129,6 +129,33 @@ describe("Issue 13: serve --http drains on SIGTERM", () => {
       expect(answered.body.results[0]).toMatchObject({ ok: false, error: { type: "cancelled" } });
       await http.running.done;
       expect(Date.now() - sent).toBeLessThan(QUICK_MS);
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe("serve --http exits on SIGTERM whatever its sessions hold", () => {
+  test(
+    "a 2025 session left with a resource subscription neither keeps hangar running nor starts its provider again",
+    async () => {
+      using box = sandbox();
+      const everything = { id: "everything", command: npmServer("@modelcontextprotocol/server-everything") };
+      box.write("hangar.yaml", `providers:\n  - ${JSON.stringify(everything)}\n`);
+      // At info, the log says when a provider starts, and when shutting down begins.
+      await using http = await startHttpHangar(box, ["--log-level", "info"]);
+      const { client } = await http.connect();
+      const { resources } = await client.listResources();
+      await client.subscribeResource({ uri: resources[0]!.uri });
+      // The v1 SDK's close() sends no DELETE: the session, and its subscription, stay on the server.
+      await client.close();
+      const providers = http.running.children();
+      expect(providers.length).toBeGreaterThan(0);
+      http.running.proc.kill("SIGTERM");
+      await waitFor(() => http.running.proc.exitCode !== null, QUICK_MS, "hangar serve --http to exit");
+      // Ending the subscription at shutdown once started the provider again, which kept hangar alive.
+      expect(http.running.stderr()).not.toMatch(/shutting down[\s\S]*provider started/);
+      for (const pid of http.running.children()) expect(isAlive(pid)).toBe(false);
+      for (const pid of providers) await waitFor(() => !isAlive(pid), QUICK_MS, `provider ${pid} to end`);
     },
     TIMEOUT_MS,
   );
