@@ -11,10 +11,12 @@ import {
   readFileSync,
   writeFileSync,
 } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import type { BatchResult } from "../../src/gateway/index.ts";
 import { aliasBomb } from "../fixtures/config/helpers.ts";
 import { demoProvidersYaml, hangarBinary, runHangar, type Sandbox, sandbox } from "../helpers/e2e.ts";
+import { startHttpHangar } from "../helpers/http-serve.ts";
 import { hangarCallRequest, INITIALIZED, initializeRequest, stdinOf } from "../helpers/jsonrpc.ts";
 import { fixture } from "../helpers/paths.ts";
 import { waitFor } from "../helpers/processes.ts";
@@ -280,6 +282,34 @@ describe("issue 9: the catalog cache on a full disk", () => {
       const run = await runHangar(["serve"], box.options({ HANGAR_CACHE_DIR: cache }, echoSession("demo")));
       expect(run.stdout).toContain("hi");
       expect([stale, live, other].map((file) => existsSync(file))).toEqual([false, true, true]);
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe("a client that goes away mid-request", () => {
+  test(
+    "is logged at debug as gone, not as hangar failing, and the next client is served",
+    async () => {
+      using box = sandbox();
+      box.write("hangar.yaml", demoProvidersYaml(["demo"]));
+      await using http = await startHttpHangar(box, ["--log-level", "debug"]);
+      // Headers promising 100 bytes of body, 11 of them sent, then the connection closed.
+      const socket = connect(http.port, "127.0.0.1");
+      await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+      socket.write(
+        `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\nContent-Type: application/json\r\n` +
+          `Accept: application/json, text/event-stream\r\nContent-Length: 100\r\n\r\n{"jsonrpc":`,
+        () => socket.destroy(),
+      );
+      await waitFor(
+        () => http.running.stderr().includes("HTTP client went away mid-request"),
+        10_000,
+        "the cut request to be logged",
+      );
+      expect(http.running.stderr()).not.toContain("HTTP request failed");
+      const { client } = await http.connect();
+      expect((await client.listTools()).tools.length).toBeGreaterThan(0);
     },
     TIMEOUT_MS,
   );

@@ -92,13 +92,15 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
   let port = 0;
   const hosts = new HostCheck({ host: options.host, port: () => (port ||= options.port()) });
   const bodies = new JsonBodies(bodyTimeoutMs, deps.hangar.gateway.clock);
-  const failed = (error: unknown, path: string) => {
-    deps.logger.error({ err: messageOf(error), path }, "HTTP request failed");
+  const failed = (error: unknown, path: string, request: Request) => {
+    // A client that went away mid-request (its body cut short) is nobody's failure, and nobody reads the 500.
+    if (request.signal.aborted) deps.logger.debug({ err: messageOf(error), path }, "HTTP client went away mid-request");
+    else deps.logger.error({ err: messageOf(error), path }, "HTTP request failed");
     return json({ error: `Hangar failed to answer: ${messageOf(error)}` }, 500);
   };
 
   const app = new Hono<HttpEnv>();
-  app.onError((error, c) => failed(error, c.req.path));
+  app.onError((error, c) => failed(error, c.req.path, c.req.raw));
   app.notFound((c) =>
     c.json(
       { error: `No route ${c.req.method} ${c.req.path}; Hangar serves /mcp, /v1/call, /healthz, /readyz and /metrics` },
@@ -180,7 +182,9 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
 
   return {
     fetch: (request) =>
-      direct(request) ? mcpPost(request, request).catch((error: unknown) => failed(error, "/mcp")) : app.fetch(request),
+      direct(request)
+        ? mcpPost(request, request).catch((error: unknown) => failed(error, "/mcp", request))
+        : app.fetch(request),
     app,
     mcp,
     sessions: mcp.sessions,
