@@ -159,13 +159,14 @@ interface RawExchange {
 }
 
 /**
- * Sends a request head announcing a 1,000-byte body, then only `start` of it, then (with `trickleMs`) one
- * more byte every `trickleMs`; resolves when the server closes the connection or after `giveUpMs`.
+ * Sends a request head announcing a 1,000-byte body (`chunked`: a chunked body, of no length), then only
+ * `start` of it, then (with `trickleMs`) one more byte every `trickleMs`; resolves when the server closes
+ * the connection or after `giveUpMs`.
  */
 async function slowBody(
   port: number,
   path: string,
-  options: { start: string; trickleMs?: number; giveUpMs: number },
+  options: { start: string; trickleMs?: number; giveUpMs: number; chunked?: boolean },
 ): Promise<RawExchange> {
   let response = "";
   const sent = Date.now();
@@ -181,11 +182,14 @@ async function slowBody(
       error: () => closed.resolve(Date.now() - sent),
     },
   });
+  const chunk = (text: string) => (options.chunked ? `${text.length.toString(16)}\r\n${text}\r\n` : text);
+  const length = options.chunked ? "Transfer-Encoding: chunked" : "Content-Length: 1000";
   socket.write(
     `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n` +
-      `Accept: application/json, text/event-stream\r\nContent-Length: 1000\r\n\r\n${options.start}`,
+      `Accept: application/json, text/event-stream\r\n${length}\r\n\r\n${chunk(options.start)}`,
   );
-  const trickle = options.trickleMs === undefined ? undefined : setInterval(() => socket.write(" "), options.trickleMs);
+  const trickle =
+    options.trickleMs === undefined ? undefined : setInterval(() => socket.write(chunk(" ")), options.trickleMs);
   const timer = setTimeout(() => closed.resolve(-1), options.giveUpMs);
   const after = await closed.promise;
   clearInterval(trickle);
@@ -217,6 +221,25 @@ describe("hangar serve --http: request bodies that do not arrive (issue 9 item 1
       await using hangar = await startHttpHangar(box, ["--body-timeout", "2"]);
       const exchange = await slowBody(hangar.port, "/v1/call", { start: "[", trickleMs: 200, giveUpMs: 10_000 });
       expect(exchange.response).toStartWith("HTTP/1.1 408");
+      expect(exchange.closedAfterMs).toBeGreaterThanOrEqual(1_900);
+      expect(exchange.closedAfterMs).toBeLessThan(10_000);
+    },
+    TIMEOUT_MS,
+  );
+
+  test.each(["/v1/call", "/mcp"])(
+    "a chunked body (no length) trickled on %s is cut at the body timeout too",
+    async (path) => {
+      using box = sandbox();
+      await using hangar = await startHttpHangar(box, ["--body-timeout", "2"]);
+      const exchange = await slowBody(hangar.port, path, {
+        start: "[",
+        trickleMs: 200,
+        giveUpMs: 10_000,
+        chunked: true,
+      });
+      expect(exchange.response).toStartWith("HTTP/1.1 408");
+      expect(exchange.response).toContain("The request body did not arrive within 2 s");
       expect(exchange.closedAfterMs).toBeGreaterThanOrEqual(1_900);
       expect(exchange.closedAfterMs).toBeLessThan(10_000);
     },

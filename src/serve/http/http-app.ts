@@ -123,7 +123,7 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
     await next();
   });
 
-  const limit = bodyLimit({
+  const counted = bodyLimit({
     maxSize: maxBytes,
     onError: (c) => c.json({ error: `The request body is larger than ${maxBytes} bytes` }, 413),
   });
@@ -132,6 +132,32 @@ export function createHttpApp(deps: FrontDeps, options: HttpAppOptions): HttpApp
       { error: `The request body did not arrive within ${bodyTimeoutMs / 1000} s` },
       { status: 408, headers: { connection: "close" } },
     );
+  /**
+   * hono's body limit, within the body timeout. A body sent without a length (chunked) is read whole by
+   * the limit, to count it, before the route's `bodies.read` times it: its arrival is timed from here.
+   * Late, it gets 408 and its connection is closed, which ends the read left behind.
+   */
+  const limit: MiddlewareHandler = async (c, next) => {
+    const { body, headers } = c.req.raw;
+    if (body === null || (headers.has("content-length") && !headers.has("transfer-encoding"))) return counted(c, next);
+    const clock = deps.hangar.gateway.clock;
+    const overdue = Promise.withResolvers<Response>();
+    let late = false;
+    const timer = clock.setTimeout(() => {
+      late = true;
+      overdue.resolve(tooSlow());
+    }, bodyTimeoutMs);
+    const reading = counted(c, async () => {
+      clock.clearTimeout(timer);
+      if (!late) await next();
+    });
+    reading.catch(() => {}); // Once the 408 is out, the read left behind fails with its connection.
+    try {
+      return await Promise.race([reading, overdue.promise]);
+    } finally {
+      clock.clearTimeout(timer);
+    }
+  };
 
   app.get("/healthz", () => healthz());
   app.get("/readyz", () => readyz(deps.hangar.gateway, draining));
