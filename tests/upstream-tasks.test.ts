@@ -1,17 +1,22 @@
 // Issue 10, tasks upstream: a 2026-07-28 provider that answers a tool call with a task
 // (io.modelcontextprotocol/tasks, tests/fixtures/tasks-server.ts) is awaited to the task's end, so a
 // `hangar_call` batch gets the final CallToolResult; a deadline or a cancellation reaches the task as
-// `tasks/cancel`.
+// `tasks/cancel`. A 2025-11-25 provider that offers tasks (probe-server.ts with PROBE_TASKS) is told the
+// call's progress token, and its progress reaches the caller (a batch, `hangar serve` over stdio and HTTP).
 import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { ResolvedProvider } from "../src/config/types.ts";
 import { Gateway } from "../src/gateway/index.ts";
 import { SessionBridge } from "../src/serve/http/session-bridge.ts";
+import { type Sandbox, sandbox } from "./helpers/e2e.ts";
+import { startHttpHangar } from "./helpers/http-serve.ts";
 import { fixture } from "./helpers/paths.ts";
 import { waitFor } from "./helpers/processes.ts";
 import { configOf, stdioProvider } from "./helpers/providers.ts";
+import { serve } from "./helpers/serve.ts";
 
 const TIMEOUT_MS = 30_000;
 
@@ -171,4 +176,62 @@ describe("a task call's offer (what a 2026-07-28 provider is told the caller can
     expect(framesTasksRaw(connection("modern"))).toBe(false);
     expect(framesTasksRaw(connection("legacy", {}))).toBe(false);
   });
+});
+
+describe("a 2025-11-25 provider that offers tasks (its calls go through the tasks requester)", () => {
+  /** probe-server.ts advertising `tasks.requests.tools.call`, as provider "current". */
+  const probeArgv = fixture("probe-server.ts");
+  const taskProbe = (): ResolvedProvider => {
+    const base = stdioProvider("current", probeArgv);
+    return { ...base, transport: { ...base.transport, env: { PROBE_TASKS: "1" } } } as ResolvedProvider;
+  };
+  /** The same provider as the sandbox's hangar.yaml (JSON is YAML). */
+  const writeConfig = (box: Sandbox) =>
+    box.write(
+      "hangar.yaml",
+      `providers:\n  - ${JSON.stringify({ id: "current", command: probeArgv, env: { PROBE_TASKS: "1" } })}\n`,
+    );
+
+  test(
+    "is told the call's progress token: a batch gets its progress",
+    async () => {
+      const gateway = new Gateway(configOf([taskProbe()]));
+      try {
+        const seen: number[] = [];
+        const batch = await gateway.run(
+          { calls: [{ provider: "current", tool: "progress", arguments: { steps: 3 } }] },
+          { onProgress: (_, p) => void seen.push(p.progress) },
+        );
+        expect(batch.results[0]).toMatchObject({ ok: true, result: { content: [{ text: "did 3 steps" }] } });
+        expect(seen).toEqual([1, 2, 3]);
+      } finally {
+        await gateway.close();
+      }
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "`hangar serve` relays its progress to the client under the client's own token, over stdio and HTTP",
+    async () => {
+      using box = sandbox();
+      writeConfig(box);
+      /** The progress values a client saw on a call of `current__progress`. */
+      const progressOf = async (client: Client) => {
+        const seen: number[] = [];
+        await client.callTool({ name: "current__progress", arguments: { steps: 3 } }, undefined, {
+          onprogress: (p) => void seen.push(p.progress),
+        });
+        return seen;
+      };
+      {
+        await using session = await serve(box);
+        expect(await progressOf(session.client)).toEqual([1, 2, 3]);
+      }
+      await using http = await startHttpHangar(box);
+      const { client } = await http.connect();
+      expect(await progressOf(client)).toEqual([1, 2, 3]);
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -80,10 +80,14 @@ export async function requestTaskToolCall(
   options: TaskCallOptions,
 ): Promise<CallToolResult> {
   const { signal } = options;
-  const raw = client.getProtocolEra() === "modern" ? rawChannelOf(client) : undefined;
-  const progress = options.onProgress && raw ? raw.progress(options.onProgress) : undefined;
+  const channel = rawChannelOf(client);
+  // Progress is claimed on the connection whatever the era: a 2025-11-25 provider's call goes through the
+  // SDK client, which passes a token in `_meta` on as given but reads progress only on its own numeric
+  // ones; the claim reads it first. Without one, the provider is told no token and sends no progress.
+  const progress = options.onProgress && channel ? channel.progress(options.onProgress) : undefined;
   const own = progress ? { ...options.meta, progressToken: progress.token } : options.meta;
   const { offer } = options;
+  const raw = client.getProtocolEra() === "modern" ? channel : undefined;
   const meta = raw && offer && framesTasksRaw(client) ? { ...own, [OFFER_META]: offer } : own;
   const tool = options.tools?.().find((candidate) => candidate.name === name);
   try {
