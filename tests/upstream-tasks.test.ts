@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { ResolvedProvider } from "../src/config/types.ts";
 import { Gateway } from "../src/gateway/index.ts";
+import { NO_SDK_TIMEOUT } from "../src/providers/index.ts";
 import { SessionBridge } from "../src/serve/http/session-bridge.ts";
 import { type Sandbox, sandbox } from "./helpers/e2e.ts";
 import { startHttpHangar } from "./helpers/http-serve.ts";
@@ -204,6 +205,32 @@ describe("a 2025-11-25 provider that offers tasks (its calls go through the task
         );
         expect(batch.results[0]).toMatchObject({ ok: true, result: { content: [{ text: "did 3 steps" }] } });
         expect(seen).toEqual([1, 2, 3]);
+      } finally {
+        await gateway.close();
+      }
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a call to it is bounded by its own deadline, not the SDK's 60 s request timeout",
+    async () => {
+      const gateway = new Gateway(configOf([taskProbe()]));
+      try {
+        const handle = gateway.handles.get("current")!;
+        // The requests the connection's SDK client sends, with the timeout each is given.
+        const timeouts: [string, number | undefined][] = [];
+        await handle.withClient(AbortSignal.timeout(10_000), async (client) => {
+          const request = client.request.bind(client);
+          client.request = ((message: { method: string }, schema: unknown, options?: { timeout?: number }) => {
+            timeouts.push([message.method, options?.timeout]);
+            return request(message as never, schema as never, options as never);
+          }) as typeof client.request;
+        });
+        const batch = await gateway.run({ calls: [{ provider: "current", tool: "echo", arguments: { text: "x" } }] });
+        expect(batch.results[0]).toMatchObject({ ok: true });
+        // Without one, the SDK cuts any request at 60 s, whatever the call's timeout_s (up to hours).
+        expect(timeouts.filter(([method]) => method === "tools/call")).toEqual([["tools/call", NO_SDK_TIMEOUT]]);
       } finally {
         await gateway.close();
       }

@@ -15,7 +15,7 @@ import {
 } from "@modelcontextprotocol/ext-tasks/client";
 import { type JsonValue, JsonValueCodec } from "@modelcontextprotocol/ext-tasks/core";
 import { CallError } from "../errors.ts";
-import { rawChannelOf } from "../providers/index.ts";
+import { NO_SDK_TIMEOUT, rawChannelOf } from "../providers/index.ts";
 import { VERSION } from "../version.ts";
 import { framesTasksRaw, TASKS_EXTENSION } from "./offers-tasks.ts";
 
@@ -96,6 +96,9 @@ export async function requestTaskToolCall(
       // Any JSON object: the result is relayed as the provider sent it (ext-tasks' default codec refuses
       // an inlined result without `resultType`).
       resultCodec: JsonValueCodec,
+      // The call's deadline (its signal) bounds it, as every other call: not the SDK's 60 s default, which
+      // would cut a long call (and every tasks/get of its task) short whatever its timeout_s.
+      requestTimeoutMs: NO_SDK_TIMEOUT,
       ...(meta ? { metadata: meta as Record<string, JsonValue> } : {}),
       ...(tool ? { declaration: toolDeclarationFromMcpTool(tool) } : {}),
     });
