@@ -55,6 +55,10 @@ describe("Issue 13: the token from a file", () => {
     ],
     ["a missing token file", ["--token-file", "missing"], {}, "Cannot read the token file"],
     ["an empty token file", ["--token-file", "empty"], {}, "is empty"],
+    // A Bearer header carries no whitespace: such a token would refuse every request without saying why.
+    ["a token of spaces", ["--token", "  "], {}, "The token (--token) holds whitespace"],
+    ["a token with a space", [], { HANGAR_TOKEN: "two words" }, "The token ($HANGAR_TOKEN) holds whitespace"],
+    ["a token file with a space", ["--token-file", "spaced"], {}, "The token (--token-file "],
     ["--drain-s soon", ["--drain-s", "soon"], {}, '--drain-s must be a number of seconds from 0 to 3600, not "soon"'],
     [
       "$HANGAR_DRAIN_S=-1",
@@ -66,6 +70,7 @@ describe("Issue 13: the token from a file", () => {
     using box = sandbox();
     box.write("token", "t\n");
     box.write("empty", "\n");
+    box.write("spaced", "abc def\n");
     const run = await runHangar(["serve", "--http", "--port", "0", ...args], box.options(env));
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);

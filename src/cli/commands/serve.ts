@@ -224,7 +224,20 @@ function tokenOf(options: ServeOptions): string | undefined {
   const file = fromFlags ? options.tokenFile : fileFromEnv === "" ? undefined : fileFromEnv;
   if (file !== undefined)
     return readToken(file, options.tokenFile === undefined ? `$${ENV.tokenFile}` : "--token-file");
-  return token === undefined || token === "" ? undefined : token;
+  if (token === undefined || token === "") return undefined;
+  return bearable(token, options.token === undefined ? `$${ENV.token}` : "--token");
+}
+
+/**
+ * `token` when a client can send it: `Authorization: Bearer <token>` carries no whitespace (RFC 6750), so a
+ * token holding any could never be matched, and every request would be refused without saying why.
+ */
+function bearable(token: string, via: string): string {
+  if (/\s/.test(token))
+    throw new UsageError(
+      `The token (${via}) holds whitespace, which an \`Authorization: Bearer\` header cannot carry; use letters, digits and -._~+/=`,
+    );
+  return token;
 }
 
 function readToken(path: string, via: string): string {
@@ -236,7 +249,7 @@ function readToken(path: string, via: string): string {
   }
   const token = text.replace(/[\r\n]+$/, "");
   if (token.trim() === "") throw new UsageError(`The token file ${path} (${via}) is empty`);
-  return token;
+  return bearable(token, `${via} ${path}`);
 }
 
 /**
