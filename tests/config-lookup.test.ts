@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeSource, loadConfig } from "../src/config/index.ts";
@@ -64,6 +64,19 @@ describe("Config lookup", () => {
     await expect(missing).rejects.toThrow(`Config file ${join(cwd, "nope.yaml")} (given with --config) does not exist`);
     const fromEnv = loadConfig({ env: { HANGAR_CONFIG: "/no/such.yaml" }, cwd, home, selfCommand: SELF });
     await expect(fromEnv).rejects.toThrow("(named by $HANGAR_CONFIG) does not exist");
+  });
+
+  test("An explicit path that is a loop of symbolic links, or runs through a file, says which", async () => {
+    const { cwd, home, write } = sandbox();
+    symlinkSync(join(cwd, "b.yaml"), join(cwd, "a.yaml"));
+    symlinkSync(join(cwd, "a.yaml"), join(cwd, "b.yaml"));
+    const loop = loadConfig({ path: "a.yaml", env: {}, cwd, home, selfCommand: SELF });
+    await expect(loop).rejects.toThrow(
+      `Config file ${join(cwd, "a.yaml")} (given with --config) is a loop of symbolic links`,
+    );
+    write(join(cwd, "plain"), "x");
+    const through = loadConfig({ path: "plain/hangar.yaml", env: {}, cwd, home, selfCommand: SELF });
+    await expect(through).rejects.toThrow("does not exist: a part of its path is not a folder");
   });
 
   test("No config anywhere gives the built-in demo config, and describeSource says so", async () => {

@@ -58,10 +58,26 @@ export async function findConfigFile(options: FindConfigOptions): Promise<FoundC
 }
 
 async function mustExist(path: string, how: string): Promise<string> {
-  const info = await stat(path).catch(() => undefined);
-  if (info === undefined) throw new ConfigError(`Config file ${path} (${how}) does not exist`);
+  const info = await stat(path).catch((error: NodeJS.ErrnoException) => error);
+  if (info instanceof Error) throw new ConfigError(`Config file ${path} (${how}) ${unreadable(info)}`);
   if (!info.isFile()) throw new ConfigError(`Config file ${path} (${how}) is not a file`);
   return path;
+}
+
+/** Why a path that could not be looked at cannot be the config, in words (not found is the common case). */
+function unreadable(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case "ENOENT":
+      return "does not exist";
+    case "ELOOP":
+      return "is a loop of symbolic links";
+    case "EACCES":
+      return "cannot be reached: permission denied on a folder of its path";
+    case "ENOTDIR":
+      return "does not exist: a part of its path is not a folder";
+    default:
+      return `cannot be looked at: ${error.message}`;
+  }
 }
 
 async function isFile(path: string): Promise<boolean> {
