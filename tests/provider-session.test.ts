@@ -92,6 +92,16 @@ describe.skipIf(!autogroups)("Issue 11: providers in hangar's session", () => {
     ).toThrow(`Cannot start provider "p": "/bin/sh" could not be run (check its permissions and working directory)`);
   });
 
+  test("A command line longer than the system takes (E2BIG) is refused at spawn, saying so", () => {
+    using temp = tempDir();
+    const spawner = createSystemSpawner({ session: "hangar", runDir: join(temp.dir, "run") });
+    // Linux takes at most 128 KiB in one argument.
+    const args = ["-c", "true", "x".repeat(256 * 1024)];
+    expect(() => spawner({ providerId: "p", command: "/bin/sh", args, env: {}, cwd: undefined })).toThrow(
+      `Cannot start provider "p": "/bin/sh" could not be run (its arguments and environment are larger than the system allows)`,
+    );
+  });
+
   test("hangar serve keeps its providers in its session, each leading its own process group", async () => {
     using box = sandbox();
     box.write("hangar.yaml", demoProvidersYaml(["p0"]));

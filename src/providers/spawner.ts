@@ -100,10 +100,10 @@ function spawnGuarded(
       false,
     );
   }
-  const cannotRun = () =>
+  const cannotRun = (error?: unknown) =>
     new ProviderError(
       request.providerId,
-      `Cannot start provider "${request.providerId}": "${request.command}" could not be run (check its permissions and working directory)`,
+      `Cannot start provider "${request.providerId}": "${request.command}" could not be run (${whyNotRun(error)})`,
       "provider_unavailable",
       false,
     );
@@ -150,6 +150,16 @@ interface Started extends Pick<ChildProcessHandle, "pid" | "stdin" | "stdout" | 
   kill(signal: NodeJS.Signals): void;
 }
 
+/**
+ * Why the system would not start a program, in words: its arguments and environment too large (E2BIG), or
+ * else what to check (the spawn error of node, which comes later as an event, is not known here).
+ */
+function whyNotRun(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "E2BIG") return "its arguments and environment are larger than the system allows";
+  return "check its permissions and working directory";
+}
+
 /** Starts `file` with node:child_process (`detached`: a session and process group of its own). */
 function spawnWithNode(
   file: string,
@@ -157,7 +167,7 @@ function spawnWithNode(
   env: SpawnRequest["env"],
   cwd: string | undefined,
   detached: boolean,
-  cannotRun: () => Error,
+  cannotRun: (error?: unknown) => Error,
 ): Started {
   const child = spawn(file, args, {
     env: env as NodeJS.ProcessEnv,
@@ -187,7 +197,7 @@ function spawnWithBun(
   env: SpawnRequest["env"],
   cwd: string | undefined,
   detached: boolean,
-  cannotRun: () => Error,
+  cannotRun: (error?: unknown) => Error,
 ): Started {
   let ended!: (status: { code: number | null; signal: string | null }) => void;
   const status = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
@@ -204,9 +214,9 @@ function spawnWithBun(
       detached,
       onExit: (_child, code, signal) => ended({ code, signal: signal === null ? null : String(signal) }),
     });
-  } catch {
+  } catch (error) {
     // No such file, not executable, or no such working directory: Bun.spawn throws where node emits "error".
-    throw cannotRun();
+    throw cannotRun(error);
   }
   return {
     pid: child.pid,
