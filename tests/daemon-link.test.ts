@@ -141,6 +141,32 @@ describe("Issue 12: the bridge's link to the daemon", () => {
     await waitFor(() => link.isClosed);
   });
 
+  test("a bridge stopped (a signal) with a request open does not say the daemon went away", async () => {
+    const server = daemon(() => {});
+    const link = (await DaemonLink.connect(server.path))!;
+    const io = client();
+    const leave = new AbortController();
+    const notices: string[] = [];
+    const done = runBridge({
+      socket: link,
+      attach: () => Promise.reject(new Error("no new daemon here")),
+      signal: leave.signal,
+      stdin: io.stdin,
+      stdout: io.stdout,
+      notice: (message) => void notices.push(message),
+    });
+    io.send('{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"p__slow"}}\n');
+    await waitFor(() => server.received().includes('"id":3'));
+    leave.abort();
+    await done;
+    await waitFor(() => link.isClosed);
+    expect(notices).toEqual([]);
+    // Its client may still read: the open call is answered, as stopped, not as the daemon's failure.
+    const answer = JSON.parse(io.writes.join(""));
+    expect(answer).toMatchObject({ id: 3, result: { isError: true } });
+    expect(answer.result.content[0].text).toStartWith("cancelled: this hangar serve --shared was stopped");
+  });
+
   test("bytes the OS does not take at once are written on drain, all of them and in order", async () => {
     const server = daemon(() => {});
     const link = (await DaemonLink.connect(server.path))!;

@@ -22,6 +22,8 @@ export interface BridgeOptions {
 const REPLAY_ID = '"hangar-bridge-reattach"';
 const DAEMON_GONE =
   "transport_error: the shared Hangar daemon went away while this request ran (it may or may not have taken effect); the next request starts a new daemon";
+const BRIDGE_STOPPED =
+  "cancelled: this hangar serve --shared was stopped while the request ran (its client closed it); the shared daemon cancelled the request";
 
 /**
  * `hangar serve --shared`: the client's stdio piped to the shared daemon's socket and back, nearly
@@ -52,7 +54,9 @@ export async function runBridge(options: BridgeOptions): Promise<void> {
   /** Resolves when the daemon took what it was sent (while it has not, stdin is not read). */
   let drained: ReturnType<typeof Promise.withResolvers<void>> | undefined;
   /** The client is gone (a signal, its stdout closed): the connection is dropped at once. */
+  let clientLeft = false;
   function clientGone(): void {
+    clientLeft = true;
     stdinEnded = true;
     socket?.destroy();
     finished.resolve();
@@ -94,16 +98,21 @@ export async function runBridge(options: BridgeOptions): Promise<void> {
     flushed.then(() => link?.resume(), clientGone);
   };
 
+  /**
+   * Answers every open request once the connection is gone: the daemon went away, or (`clientLeft`) the
+   * bridge itself was stopped, when its client may still read what it is told but the daemon is fine.
+   */
   const failOpen = () => {
     let text = ids.atLineStart ? "" : "\n";
+    const why = JSON.stringify(clientLeft ? BRIDGE_STOPPED : DAEMON_GONE);
     for (const [id, method] of open) {
       const answer =
         method === "tools/call"
-          ? `"result":{"content":[{"type":"text","text":${JSON.stringify(DAEMON_GONE)}}],"isError":true}`
-          : `"error":{"code":-32000,"message":${JSON.stringify(DAEMON_GONE)}}`;
+          ? `"result":{"content":[{"type":"text","text":${why}}],"isError":true}`
+          : `"error":{"code":-32000,"message":${why}}`;
       text += `{"jsonrpc":"2.0","id":${id},${answer}}\n`;
     }
-    if (open.size > 0) notice(`the shared daemon went away; ${open.size} running request(s) failed`);
+    if (open.size > 0 && !clientLeft) notice(`the shared daemon went away; ${open.size} running request(s) failed`);
     open.clear();
     ids = new ResponseIds(answered);
     if (text !== "") output(text);
