@@ -5,9 +5,9 @@ import { describe, expect, test } from "bun:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { CallToolResultSchema, type Progress } from "@modelcontextprotocol/sdk/types.js";
 import { argvOf, sandbox, waitForExit } from "./helpers/e2e.ts";
-import { httpFront } from "./helpers/http-front.ts";
+import { type HttpFront, httpFront } from "./helpers/http-front.ts";
 import { initializeRaw, startHttpHangar } from "./helpers/http-serve.ts";
-import { initializeRequest } from "./helpers/jsonrpc.ts";
+import { INITIALIZED, initializeRequest } from "./helpers/jsonrpc.ts";
 import { waitFor } from "./helpers/processes.ts";
 import { textOf } from "./helpers/serve.ts";
 
@@ -93,6 +93,87 @@ describe("hangar serve --http: sessions, in-process", () => {
       body: JSON.stringify(LIST_TOOLS),
     });
     expect(after.status).toBe(404);
+  });
+});
+
+/** Opens a raw session on `front` (initialize, then initialized); its id. */
+async function openSession(front: HttpFront): Promise<string> {
+  const init = await front.fetch("/mcp", {
+    method: "POST",
+    headers: MCP_HEADERS,
+    body: JSON.stringify(initializeRequest()),
+  });
+  expect(init.status).toBe(200);
+  await init.text();
+  const id = init.headers.get("mcp-session-id")!;
+  const initialized = await front.fetch("/mcp", {
+    method: "POST",
+    headers: { ...MCP_HEADERS, "mcp-session-id": id },
+    body: JSON.stringify(INITIALIZED),
+  });
+  expect(initialized.status).toBe(202);
+  return id;
+}
+
+/** The status of a POST of `body` in session `id`, its body read to the end. */
+async function statusOf(front: HttpFront, id: string, body: object = LIST_TOOLS): Promise<number> {
+  const response = await front.fetch("/mcp", {
+    method: "POST",
+    headers: { ...MCP_HEADERS, "mcp-session-id": id },
+    body: JSON.stringify(body),
+  });
+  await response.text();
+  return response.status;
+}
+
+describe("hangar serve --http: the session cap, in-process", () => {
+  test("at the cap, an initialize ends the session idle longest: abandoned sessions lock no client out", async () => {
+    await using front = httpFront(undefined, { maxSessions: 2 });
+    const [a, b] = [await openSession(front), await openSession(front)];
+    // A is used after B opened, so B is the one idle longest, though A is the older.
+    expect(await statusOf(front, a)).toBe(200);
+    const c = await openSession(front);
+    expect(front.http.sessions.size).toBe(2);
+    expect(await statusOf(front, b)).toBe(404);
+    expect(await statusOf(front, a)).toBe(200);
+    expect(await statusOf(front, c)).toBe(200);
+  });
+
+  test("a session with an open stream or a running call is never ended for room: all busy, initialize gets 503", async () => {
+    await using front = httpFront(undefined, { maxSessions: 2 });
+    const [a, b] = [await openSession(front), await openSession(front)];
+    const stream = await front.fetch("/mcp", {
+      method: "GET",
+      headers: { ...MCP_HEADERS, accept: "text/event-stream", "mcp-session-id": a },
+    });
+    expect(stream.status).toBe(200);
+    expect(await statusOf(front, b)).toBe(200);
+    const call = front.fetch("/mcp", {
+      method: "POST",
+      headers: { ...MCP_HEADERS, "mcp-session-id": b },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 3,
+        method: "tools/call",
+        params: { name: "demo__sleep", arguments: { ms: 1_500 } },
+      }),
+    });
+    await Bun.sleep(300);
+    const refused = await front.fetch("/mcp", {
+      method: "POST",
+      headers: MCP_HEADERS,
+      body: JSON.stringify(initializeRequest()),
+    });
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain(
+      "Too many busy sessions",
+    );
+    expect(await (await call).text()).toContain("slept 1500 ms");
+    // The call's session is idle again, the stream's is not: B makes room, A keeps its session.
+    await openSession(front);
+    expect(await statusOf(front, b)).toBe(404);
+    expect(await statusOf(front, a)).toBe(200);
+    await stream.body?.cancel();
   });
 });
 

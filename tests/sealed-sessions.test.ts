@@ -240,15 +240,12 @@ describe("Issue 13: a sealed 2025 session is served by any replica sharing the k
     expect((await post(a, LIST_TOOLS, first)).status).toBe(200);
   });
 
-  test("without a key the cap still counts every open session, as before", async () => {
+  test("without a key an idle session makes room too, but for good: its id gets 404, nothing rebuilds it", async () => {
     const a = replica(undefined, 1);
-    await initialize(a);
-    const refused = await post(a, {
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: SESSION.clientInfo },
-    });
-    expect(refused.status).toBe(503);
+    const first = await initialize(a);
+    const second = await initialize(a);
+    expect(a.sessions.size).toBe(1);
+    expect((await post(a, LIST_TOOLS, first)).status).toBe(404);
+    expect((await post(a, LIST_TOOLS, second)).status).toBe(200);
   });
 });

@@ -40,6 +40,8 @@ export class FastSessionTransport extends InterceptingTransport {
   private headers: AnswerHeaders | undefined;
   /** Whether each fast-routed call is logged (at trace): read once, not a log object built per call. */
   private readonly tracing: boolean;
+  /** When a fast-routed request last began or ended (the gateway's clock; 0 before any): how idle the session is. */
+  lastUsed = 0;
 
   constructor(
     inner: Transport,
@@ -57,6 +59,11 @@ export class FastSessionTransport extends InterceptingTransport {
 
   get sessionId(): string | undefined {
     return this.inner.sessionId;
+  }
+
+  /** Whether a fast-routed request runs now: the session is busy, not idle (mcp-sessions.ts ends only idle ones). */
+  get busy(): boolean {
+    return this.running.size > 0;
   }
 
   /** The session's server (its client's era and projection). */
@@ -103,6 +110,8 @@ export class FastSessionTransport extends InterceptingTransport {
 
   private async run(server: Server, target: Target, call: FastCall, running: Running): Promise<void> {
     this.running.set(call.id, running);
+    const clock = this.deps.hangar.gateway.clock;
+    this.lastUsed = clock.now();
     const notify = async (notification: ServerNotification) =>
       running.answer.send({ jsonrpc: "2.0", ...notification } as JSONRPCMessage);
     const extra = new FastRequest(running.cancel, call, notify, this.sessionId);
@@ -113,6 +122,7 @@ export class FastSessionTransport extends InterceptingTransport {
       this.onerror?.(error instanceof Error ? error : new Error(String(error)));
     } finally {
       if (this.running.get(call.id) === running) this.running.delete(call.id);
+      this.lastUsed = clock.now();
       running.answer.end(answer);
     }
   }

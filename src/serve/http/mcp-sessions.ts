@@ -32,9 +32,9 @@ interface Session {
   readonly own: OwnProviders | undefined;
   /** The level of the client's `logging/setLevel`, once it sent one. */
   logLevel: LoggingLevel | undefined;
-  /** Sealed sessions: its requests and streams whose response is still open. */
+  /** Its requests and streams whose response is still open (fast-routed ones of an unsealed session: `fast.busy`). */
   live: number;
-  /** Sealed sessions: when a request or stream of it last began or ended (the gateway's clock). */
+  /** When a request or stream of it last began or ended (the gateway's clock; fast-routed ones: `fast.lastUsed`). */
   lastUsed: number;
 }
 
@@ -45,7 +45,11 @@ const MODERN = "";
 
 /** Options of `McpSessions`; every field says its default. */
 export interface McpSessionsOptions {
-  /** At most this many open sessions; an initialize beyond it is answered 503 (default 1000). */
+  /**
+   * At most this many sessions held at once (default 1000). At the cap, an initialize ends the session
+   * idle longest to make room (its client gets 404 and initializes again); it is answered 503 only when
+   * every session has a request or stream open.
+   */
   readonly maxSessions?: number;
   /**
    * Called once, when the first session served by the shared gateway has initialized (e.g. to warm up
@@ -71,8 +75,12 @@ export interface McpSessionsOptions {
  * With a `seal`, an id is self-contained (see session-seal.ts): a request naming a valid sealed id this
  * process does not hold rebuilds the session (replayInitialize) and is served; a forged or tampered one
  * is a 404. DELETE ends what this process holds of it and makes this process refuse the id from then
- * on; other replicas still accept it. The cap then counts sessions with a live request or stream: when
- * it is reached, the session idle longest is dropped (a later request rebuilds it).
+ * on; other replicas still accept it.
+ *
+ * The cap counts sessions with a live request or stream: when it is reached, the session idle longest is
+ * dropped, so that clients that vanished without DELETE cannot lock new ones out. A sealed one is rebuilt
+ * by its next request; an unsealed one is ended, and its client gets 404 and initializes again, as the
+ * MCP spec tells it to.
  *
  * When the config has `per_client` providers, each session gets its own gateway (see per-client.ts):
  * its own instances of those, offered this session's roots, sampling and elicitation, and every other
@@ -196,7 +204,7 @@ export class McpSessions implements SessionPicker {
       return rpcError(
         503,
         -32000,
-        `Too many sessions (the limit is ${this.maxSessions}); end one with DELETE first`,
+        `Too many busy sessions (the limit is ${this.maxSessions}, each with a request or stream open); retry later`,
         body,
       );
     let sealedId: string | undefined;
@@ -220,8 +228,10 @@ export class McpSessions implements SessionPicker {
   /**
    * The response to `request` (body `body`) when its session's fast route takes it (fast-session.ts),
    * without `handle`'s steps: a request naming a session held here, while no seal is set (a sealed
-   * session counts its live requests in `serve`). Undefined for anything else, which `handle` serves
-   * (every POST is offered here first: `handle` does not try an unsealed session's fast route again).
+   * session's meets the fast route in `serve`; an unsealed session's running here counts as `fast.busy`,
+   * not `live`, so that the fast route stays free of `serve`'s wrapping). Undefined for anything else,
+   * which `handle` serves (every POST is offered here first: `handle` does not try an unsealed session's
+   * fast route again).
    */
   takeFast(request: Request, body: unknown): Promise<Response> | undefined {
     if (this.closed || this.options.seal !== undefined) return undefined;
@@ -229,7 +239,7 @@ export class McpSessions implements SessionPicker {
     return id === null ? undefined : this.sessions.get(id)?.fast.take(request, body);
   }
 
-  /** Hands a request to its session's transport; with a seal, counts it live until its response ends. */
+  /** Hands a request to its session's transport, counting it live until its response ends (`dropIdle` spares it). */
   private async serve(session: Session, request: Request, body: unknown): Promise<Response> {
     const options = body === undefined ? {} : { parsedBody: body };
     // A lone request whose stream carries nothing but its answer gets that answer as plain JSON.
@@ -242,7 +252,6 @@ export class McpSessions implements SessionPicker {
       const response = await session.transport.handleRequest(request, options);
       return answered === undefined ? response : singleAnswer(response, answered, request.signal);
     };
-    if (this.options.seal === undefined) return handle();
     const clock = this.deps.hangar.gateway.clock;
     session.live += 1;
     session.lastUsed = clock.now();
@@ -296,14 +305,27 @@ export class McpSessions implements SessionPicker {
     return this.serve(session, request, body);
   }
 
-  /** With a seal: drops the held session idle longest (no live request or stream); false when none is idle. */
+  /**
+   * Drops the held session idle longest (no live request or stream), to make room under the cap; false
+   * when none is idle. Unsealed, that ends the session for good (its id gets 404 from then on).
+   */
   private dropIdle(): boolean {
-    if (this.options.seal === undefined) return false;
     let idle: [string, Session] | undefined;
-    for (const entry of this.sessions)
-      if (entry[1].live === 0 && (idle === undefined || entry[1].lastUsed < idle[1].lastUsed)) idle = entry;
+    let idleSince = 0;
+    for (const entry of this.sessions) {
+      const session = entry[1];
+      if (session.live > 0 || session.fast.busy) continue;
+      const since = Math.max(session.lastUsed, session.fast.lastUsed);
+      if (idle === undefined || since < idleSince) [idle, idleSince] = [entry, since];
+    }
     if (idle === undefined) return false;
     this.sessions.delete(idle[0]);
+    // Sealed, nothing is lost (the id rebuilds it); unsealed, a client may ask why its session vanished.
+    if (this.options.seal === undefined)
+      this.deps.logger.debug(
+        { idle_s: (this.deps.hangar.gateway.clock.now() - idleSince) / 1000 },
+        "ended the MCP session idle longest to make room",
+      );
     void this.end(idle[1]);
     return true;
   }
