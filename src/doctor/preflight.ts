@@ -125,7 +125,8 @@ async function dockerChecks(
     timeoutMs: 15_000,
   });
   if (code === 0) checks.push(check("provider", id, "image", "ok", `image ${image} is present`));
-  else if (/daemon|connect|permission denied/i.test(stderr)) {
+  // "Error response from daemon: No such image" names the daemon too: it answered, the image is missing.
+  else if (!/no such image/i.test(stderr) && /daemon|connect|permission denied/i.test(stderr)) {
     checks.push(
       check("provider", id, "image", "fail", `docker cannot reach its daemon: ${firstLine(stderr)}`, {
         fix: "start Docker (or add your user to the docker group)",

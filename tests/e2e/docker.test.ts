@@ -140,6 +140,32 @@ if (!runtime.available) {
     );
 
     test(
+      "doctor finds the image present, and an image not pulled as such, not as a daemon it cannot reach",
+      async () => {
+        const image = await testImage(real);
+        using box = sandbox();
+        box.write(
+          "hangar.yaml",
+          `providers:
+  - { id: present, image: ${image}, args: ["/hangar", "demo-provider"] }
+  - { id: absent, image: "hangar-test/not-pulled:0", startup_timeout_s: 5 }
+`,
+        );
+        const doctor = await runHangar(["doctor", "--json", "--no-clients"], box.options());
+        const report = JSON.parse(doctor.stdout) as { checks: { subject: string; name: string; status: string }[] };
+        const imageCheck = (id: string) => report.checks.find((item) => item.subject === id && item.name === "image");
+        expect(imageCheck("present")).toMatchObject({ status: "ok" });
+        // docker says "Error response from daemon: No such image": the daemon answered.
+        expect(imageCheck("absent")).toMatchObject({
+          status: "warn",
+          message: expect.stringContaining("is not pulled yet"),
+          fix: "docker pull hangar-test/not-pulled:0",
+        });
+      },
+      TIMEOUT_MS,
+    );
+
+    test(
       "when the watchdog was killed too, the next hangar removes the container and says so",
       async () => {
         const image = await testImage(real);
