@@ -38,6 +38,19 @@ describe("stderr excerpt", () => {
     expect(stderrExcerpt(python, 1)).toEqual(["ValueError: API_KEY is not set"]);
   });
 
+  test("an npx server's error is quoted, not the npm notices printed after it", () => {
+    const npx = [
+      "Error: None of the specified directories are accessible",
+      "npm notice",
+      "npm notice New major version of npm available! 10.8.2 -> 11.6.2",
+      "npm notice Changelog: https://github.com/npm/cli/releases/tag/v11.6.2",
+      "npm notice To update run: npm install -g npm@11.6.2",
+      "npm notice",
+      "npm warn deprecated inflight@1.0.6: This module is not supported",
+    ].join("\n");
+    expect(stderrExcerpt(npx)).toEqual(["Error: None of the specified directories are accessible"]);
+  });
+
   test("long lines are cut, and nothing but noise gives nothing", () => {
     expect(stderrExcerpt(`${"x".repeat(500)}\n`, 3, 10)).toEqual([`${"x".repeat(9)}…`]);
     expect(stderrExcerpt("    at a (b.js:1:1)\n\n")).toEqual([]);

@@ -14,6 +14,7 @@ const NOISE: readonly RegExp[] = [
   /^\s+File ".*", line \d+/, // Python frame
   /^\s*\.\.\. \d+ (more|lines)/, // "... 12 more" (Java), "... 3 lines matching" (Python)
   /^\s*-{3,}\s*$/,
+  /^npm (notice|warn)\b/i, // npx's update notices and deprecation warnings, printed after the server's error
 ];
 
 /** The last `count` meaningful lines of `stderr` (oldest first), each cut to `width` characters. */
