@@ -90,6 +90,9 @@ function startFix(message: string, provider: ResolvedProvider): string {
   if (/did not start within/.test(message)) {
     return "raise startup_timeout_s (a first npx/uvx/docker run downloads the server), or run the command by hand to see where it hangs";
   }
+  // The start failed for want of a sign-in: the message names the command, and the fix is that command.
+  if (t.kind === "http" && message.includes("`hangar auth login"))
+    return `run \`hangar auth login ${provider.id}\` (it opens the sign-in page in your browser)`;
   if (t.kind === "http")
     return "check that the server at `url` speaks MCP (Streamable HTTP or SSE) and that `headers` carry valid credentials";
   const argv = t.kind === "stdio" ? [t.command, ...t.args] : ["docker", "run", "-i", "--rm", t.image, ...t.args];

@@ -138,6 +138,22 @@ describe("hangar doctor", () => {
   );
 
   test(
+    "a remote server that wants a sign-in gets `hangar auth login` as its fix, not a check of its url",
+    async () => {
+      using box = sandbox();
+      // An MCP endpoint that answers every request 401, as a server behind OAuth does before sign-in.
+      using server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("", { status: 401 }) });
+      box.write("hangar.yaml", `providers:\n  - { id: locked, url: "http://127.0.0.1:${server.port}/mcp" }\n`);
+      const run = await runHangar(["doctor", "--json", "--no-clients"], box.options());
+      const report = JSON.parse(run.stdout) as { checks: CheckJson[] };
+      const start = of(report.checks, "locked").find((c) => c.name === "start")!;
+      expect(start).toMatchObject({ status: "fail", message: expect.stringContaining("hangar auth login locked") });
+      expect(start.fix).toBe("run `hangar auth login locked` (it opens the sign-in page in your browser)");
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
     "an unset ${VAR} is a failed check naming file:line:col and how to set it; exit 1",
     async () => {
       using box = sandbox();
