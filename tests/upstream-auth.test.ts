@@ -1,10 +1,11 @@
 // Issue 15: the parts of upstream OAuth below the CLI — when a token counts as expiring, single-flight
 // refreshes, and two hangars sharing one tokens folder — against the real authorization server fixture.
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { findRecord, login, needsRefresh, type TokenRecord, UpstreamAuth, writeRecord } from "../src/auth/index.ts";
+import { takeRefreshLock } from "../src/auth/refresh-lock.ts";
 import { silentLogger } from "../src/observability/log.ts";
 import { browse, type OAuthWorld, startOAuthWorld } from "./fixtures/oauth-world.ts";
 
@@ -140,4 +141,85 @@ describe("Issue 15: UpstreamAuth", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
+
+  test("two providers sharing one sign-in refresh it once, and the grant stays alive", async () => {
+    await using world = await startOAuthWorld();
+    const dir = await signedIn(world);
+    try {
+      const before = (await findRecord(dir, world.mcpUrl))!.record;
+      const late = () => (before.tokens.expires_at ?? 0) + 1;
+      // One with `auth: oauth`, one without: the same `url`, so the same stored sign-in.
+      const remote = new UpstreamAuth("remote", world.mcpUrl, silentLogger, { dir, now: late, mode: "oauth" });
+      const twin = new UpstreamAuth("twin", world.mcpUrl, silentLogger, { dir, now: late });
+      const [first, second] = await Promise.all([remote.token(), twin.token()]);
+      expect(first).not.toBe(before.tokens.access_token);
+      expect(second).toBe(first!);
+      // A second refresh would have spent the rotated-away refresh token and revoked the grant.
+      const after = (await findRecord(dir, world.mcpUrl))!.record;
+      const later = new UpstreamAuth("remote", world.mcpUrl, silentLogger, {
+        dir,
+        now: () => (after.tokens.expires_at ?? 0) + 1,
+        mode: "oauth",
+      });
+      expect(await later.token()).not.toBe(first!);
+      expect(readdirSync(dir).filter((name) => name.endsWith(".lock"))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  test("a refresh refused with invalid_grant takes the tokens another hangar stored meanwhile", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hangar-tokens-"));
+    try {
+      const record = { ...recordLiving(1000), tokens: { ...recordLiving(1000).tokens, refresh_token: "r1" } };
+      await writeRecord(dir, record);
+      const theirs = {
+        ...record,
+        tokens: { ...record.tokens, access_token: "b", obtained_at: 5000, expires_at: 9000 },
+      };
+      // A hangar that did not wait for the lock spends r1 first: this one's refresh is refused.
+      const tokenEndpoint = async () => {
+        await writeRecord(dir, theirs);
+        return Response.json({ error: "invalid_grant" }, { status: 400 });
+      };
+      const auth = new UpstreamAuth("p", record.server_url, silentLogger, {
+        dir,
+        now: () => 2000,
+        fetch: tokenEndpoint,
+      });
+      expect(await auth.token()).toBe("b");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("Issue 15: the refresh lock", () => {
+  test("a held lock is waited for, and one whose holder is gone is taken over", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hangar-tokens-"));
+    try {
+      const path = join(dir, "sign-in.lock");
+      const held = await takeRefreshLock(path);
+      let second = false;
+      const waiting = takeRefreshLock(path).then((lock) => {
+        second = true;
+        return lock;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(second).toBe(false);
+      await held?.release();
+      await (await waiting)?.release();
+      expect(existsSync(path)).toBe(false);
+
+      // A holder killed mid-refresh: a pid of this host that no longer runs, or a lock past its age.
+      writeFileSync(path, `2147483646 ${hostname()} x\n`);
+      await (await takeRefreshLock(path))?.release();
+      writeFileSync(path, `${process.pid} another-host x\n`);
+      utimesSync(path, new Date(0), new Date(0));
+      await (await takeRefreshLock(path))?.release();
+      expect(existsSync(path)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

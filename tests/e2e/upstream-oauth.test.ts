@@ -83,6 +83,15 @@ async function signIn(box: Sandbox, alter: (callback: URL) => URL = (url) => url
   return { ...(await hangar.done), page };
 }
 
+/** Expires the stored access token, runs the batch `calls` (JSON) once, and returns each call's `ok`. */
+async function refreshedCallsOk(box: Sandbox, calls: string): Promise<boolean[]> {
+  const { path, record } = storedRecord(box);
+  record.tokens.expires_at = 1000;
+  writeFileSync(path, JSON.stringify(record), { mode: 0o600 });
+  const call = await runHangar(["call", "--json", "-"], box.options({}, calls));
+  return JSON.parse(call.stdout).results.map((result: { ok: boolean }) => result.ok);
+}
+
 /** Every text Hangar printed or wrote in this sandbox: the given outputs, and each file below home. */
 function everythingWritten(box: Sandbox, outputs: readonly string[]): string {
   const files: string[] = [];
@@ -163,6 +172,51 @@ describe("Issue 15: upstream OAuth 2.1", () => {
       expect(call.code).toBe(0);
       expect(world.stats.refused).toBe(refusedAtLogin + 1);
       expect(storedRecord(box).record.tokens.access_token).not.toBe("no-longer-accepted");
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "two providers with one url refresh their shared sign-in once, and it stays alive",
+    async () => {
+      await using setUp = await oauthSetUp();
+      const { world, box } = setUp;
+      expect((await signIn(box)).code).toBe(0);
+      // "twin" has no `auth: oauth` but the same url, so it uses the sign-in "remote" stored.
+      box.write("hangar.yaml", `${configFor(world)}  - id: twin\n    url: ${world.mcpUrl}\n`);
+      const before = storedRecord(box).record;
+      // One batch calls both at once: each provider's transport finds the token expired and refreshes.
+      const both = JSON.stringify([
+        { provider: "remote", tool: "whoami" },
+        { provider: "twin", tool: "whoami" },
+      ]);
+      expect(await refreshedCallsOk(box, both)).toEqual([true, true]);
+      expect(storedRecord(box).record.tokens.refresh_token).not.toBe(before.tokens.refresh_token);
+      // Spending the rotated-away refresh token a second time would have revoked the grant: it still
+      // refreshes (the JWT access token alone would pass the server even from a revoked grant).
+      expect(await refreshedCallsOk(box, both)).toEqual([true, true]);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "hangar processes refreshing one sign-in at once refresh it once, and it stays alive",
+    async () => {
+      // Each refresh takes 500 ms, so all of them start before the first one's tokens are stored.
+      await using setUp = await oauthSetUp({ tokenDelayMs: 500 });
+      const { world, box } = setUp;
+      expect((await signIn(box)).code).toBe(0);
+      const { path, record } = storedRecord(box);
+      record.tokens.expires_at = 1000;
+      writeFileSync(path, JSON.stringify(record), { mode: 0o600 });
+      const refusedAtLogin = world.stats.refused;
+
+      // As several `hangar serve` (one per client window) would at expiry: each reads the expired token.
+      const calls = await Promise.all(Array.from({ length: 4 }, () => callRemote(box)));
+      for (const call of calls) expect(JSON.parse(call.stdout).results[0]).toMatchObject({ ok: true });
+      expect(world.stats.refused).toBe(refusedAtLogin);
+      expect(await refreshedCallsOk(box, BATCH)).toEqual([true]);
+      expect(readdirSync(tokensDir(box))).toHaveLength(1); // no lock left behind
     },
     TIMEOUT_MS,
   );
