@@ -4,9 +4,16 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { hangarEntry, readClientConfig, startsHangar } from "../src/clients/index.ts";
-import { parseConfigText } from "../src/config/index.ts";
-import { importedConfig, importServers, starterConfig } from "../src/init/index.ts";
+import { clientOfFile, hangarEntry, readClientConfig, startsHangar } from "../src/clients/index.ts";
+import { type Env, parseConfigText } from "../src/config/index.ts";
+import {
+  type ImportResult,
+  importedConfig,
+  importServers,
+  starterConfig,
+  type ValueSource,
+  valueSourceOf,
+} from "../src/init/index.ts";
 
 describe("importing mcpServers", () => {
   const servers = {
@@ -123,5 +130,106 @@ describe("importing mcpServers", () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe("importing values as each client passes them on", () => {
+  /** What hangar starts each imported provider with (command line and env, or URL and headers), under `env`. */
+  const started = (result: ImportResult, env: Env) =>
+    Object.fromEntries(
+      parseConfigText(importedConfig(result, "x"), "/cfg/hangar.yaml", env, "/home/u").providers.map((p) => [
+        p.id,
+        p.transport.kind === "stdio"
+          ? { command: [p.transport.command, ...p.transport.args], env: p.transport.env }
+          : p.transport.kind === "http"
+            ? { url: p.transport.url, headers: p.transport.headers }
+            : {},
+      ]),
+    );
+  const desktop: ValueSource = { client: "claude-desktop" };
+
+  test("Claude Desktop fills no `${…}`: the provider gets it as text, whatever hangar's environment holds", () => {
+    const result = importServers(
+      {
+        remote: {
+          command: "npx",
+          args: ["mcp-remote", "https://example.com/mcp", "--header", "Authorization: Bearer ${AUTH_TOKEN}"],
+          env: { AUTH_TOKEN: "tok_abc", ODD: "BSA$weird${not_a_var}", ESCAPED: "a$${b}", OPEN: "x${" },
+        },
+        web: { url: "https://example.com/${path}", headers: { "X-Key": "${KEY:-none}" } },
+      },
+      {},
+      desktop,
+    );
+    expect(result.servers.flatMap((s) => s.notCarried)).toEqual([]);
+    const expected = {
+      remote: {
+        command: ["npx", "mcp-remote", "https://example.com/mcp", "--header", "Authorization: Bearer ${AUTH_TOKEN}"],
+        env: { AUTH_TOKEN: "tok_abc", ODD: "BSA$weird${not_a_var}", ESCAPED: "a$${b}", OPEN: "x${" },
+      },
+      web: { url: "https://example.com/${path}", headers: { "X-Key": "${KEY:-none}" } },
+    };
+    // Before: AUTH_TOKEN unset was a config error, and set it was hangar's value, not the text.
+    expect(started(result, {})).toEqual(expected);
+    expect(started(result, { AUTH_TOKEN: "hangars", not_a_var: "v", KEY: "k", path: "p" })).toEqual(expected);
+  });
+
+  test("Cursor's `${env:NAME}` becomes hangar's `${NAME}`; `${userHome}` and a project's `${workspaceFolder}` are filled", () => {
+    const servers = {
+      ctx: {
+        command: "npx",
+        args: ["${userHome}/bin/ctx", "--root", "${workspaceFolder}", "--base", "${workspaceFolderBasename}"],
+        env: { CONTEXT7_API_KEY: "${env:CTX7_KEY}", TEXT: "${other} $${x}" },
+      },
+    };
+    const project = importServers(servers, {}, { client: "cursor", home: "/home/u", workspace: "/src/app" });
+    expect(project.servers[0]?.notCarried).toEqual([]);
+    expect(started(project, { CTX7_KEY: "k7", other: "no" }).ctx).toEqual({
+      command: ["npx", "/home/u/bin/ctx", "--root", "/src/app", "--base", "app"],
+      env: { CONTEXT7_API_KEY: "k7", TEXT: "${other} $${x}" },
+    });
+    // ~/.cursor/mcp.json: the folder is whichever project is open, which hangar cannot know.
+    const global = importServers(servers, {}, { client: "cursor", home: "/home/u" });
+    expect(global.servers[0]?.notCarried).toEqual([
+      "args has `${workspaceFolder}`, which Cursor fills and hangar cannot; it is written as text",
+      "args has `${workspaceFolderBasename}`, which Cursor fills and hangar cannot; it is written as text",
+    ]);
+    expect(started(global, { CTX7_KEY: "k7" }).ctx?.command).toEqual([
+      "npx",
+      "/home/u/bin/ctx",
+      "--root",
+      "${workspaceFolder}",
+      "--base",
+      "${workspaceFolderBasename}",
+    ]);
+  });
+
+  test("Claude Code fills `${VAR}` and `${VAR:-default}` as hangar does: they are kept; anything else is text", () => {
+    const result = importServers(
+      { gh: { command: "gh-mcp", env: { TOKEN: "${GH_TOKEN}", MODE: "${MODE:-ro}", OTHER: "${env:X} ${a-b}" } } },
+      {},
+      { client: "claude-code" },
+    );
+    expect(started(result, { GH_TOKEN: "t", X: "x" }).gh?.env).toEqual({
+      TOKEN: "t",
+      MODE: "ro",
+      OTHER: "${env:X} ${a-b}",
+    });
+  });
+
+  test("the client is told by the file's name; a project's .cursor/mcp.json has that project as its folder", () => {
+    expect(clientOfFile("/home/u/.claude.json")).toBe("claude-code");
+    expect(clientOfFile("/src/app/.mcp.json")).toBe("claude-code");
+    expect(clientOfFile("/home/u/Library/Application Support/Claude/claude_desktop_config.json")).toBe(
+      "claude-desktop",
+    );
+    expect(clientOfFile("/home/u/.cursor/mcp.json")).toBe("cursor");
+    expect(clientOfFile("/home/u/mcp.json")).toBeUndefined();
+    expect(valueSourceOf("/home/u/.cursor/mcp.json", "/home/u")).toEqual({
+      client: "cursor",
+      home: "/home/u",
+      workspace: undefined,
+    });
+    expect(valueSourceOf("/src/app/.cursor/mcp.json", "/home/u").workspace).toBe("/src/app");
   });
 });

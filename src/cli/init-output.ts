@@ -8,7 +8,7 @@ import {
   clientFile,
   shellWord,
 } from "../clients/index.ts";
-import type { ImportResult, WrittenConfig } from "../init/index.ts";
+import type { ImportedServer, ImportResult, ValueSource, WrittenConfig } from "../init/index.ts";
 
 /** How the printed next steps name the config just written, so that each runs as printed. */
 export interface ConfigRef {
@@ -26,13 +26,17 @@ export function configRef(path: string, globalPath: string, foundByDefault: bool
   };
 }
 
-/** Lines saying what was imported, what was skipped and why, and whether hangar can load the result. */
+/**
+ * Lines saying what was imported, what was skipped or changed and why, and whether hangar can load the
+ * result; `source` is how the values of `from` were read.
+ */
 export function formatImport(
   written: WrittenConfig,
   result: ImportResult,
   from: string,
   secrets: boolean,
   ref: ConfigRef,
+  source: ValueSource = {},
 ): string[] {
   const count = result.servers.length;
   const ids = result.servers.map((server) =>
@@ -42,16 +46,32 @@ export function formatImport(
     `${written.replaced ? "Replaced" : "Wrote"} ${written.path}: ${count} provider${count === 1 ? "" : "s"} imported from ${from}${count ? `: ${ids.join(", ")}` : ""}.`,
   ];
   for (const skip of result.skipped) out.push(`  skipped "${skip.name}": ${skip.reason}`);
+  for (const server of result.servers)
+    for (const change of server.notCarried) out.push(`  changed "${server.name}": ${change}`);
+  if (source.client === undefined && count > 0)
+    out.push(
+      `  ${from} is not a file name hangar knows a client by: \`\${NAME}\` and \`\${env:NAME}\` in it were kept as variables, any other \`\${\` as text.`,
+    );
   if (secrets) out.push("  env and header values were copied as written; the file is readable by you only (0600).");
   if (written.problems === undefined) out.push(`Check the providers with \`hangar ${ref.configFlag}doctor\`.`);
   else out.push(`Hangar cannot load it as it is:\n${written.problems}`);
   return out;
 }
 
-/** What `--move` did to the client's file it imported from. */
-export function formatMove(applied: AppliedEntry): string[] {
+/**
+ * What `--move` did to the client's file it imported from; `kept` are the imported servers it left
+ * there, as their providers do not get all the client gave them (their "changed" lines say what).
+ */
+export function formatMove(applied: AppliedEntry, kept: readonly ImportedServer[] = []): string[] {
+  const keptLines = kept.map(
+    (server) =>
+      `Kept "${server.name}" in ${applied.path}: hangar's provider "${server.id}" lacks what its "changed" lines say; complete it, then remove "${server.name}" there by hand.`,
+  );
   if (applied.unchanged)
-    return [`${applied.path} already starts hangar and none of the imported servers; nothing was changed.`];
+    return [
+      `${applied.path} already starts hangar and none of the imported servers; nothing was changed.`,
+      ...keptLines,
+    ];
   const backup = applied.backup === undefined ? "" : ` (the old file is kept as ${applied.backup})`;
   const count = applied.removed.length;
   const removed =
@@ -60,6 +80,7 @@ export function formatMove(applied: AppliedEntry): string[] {
       : `removed ${count} server${count === 1 ? "" : "s"} now run by hangar (${applied.removed.join(", ")}) and `;
   return [
     `Moved: ${removed}${applied.replaced ? "replaced" : "added"} the "hangar" entry in ${applied.path}${backup}; restart the client to load it.`,
+    ...keptLines,
   ];
 }
 

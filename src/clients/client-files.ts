@@ -59,3 +59,16 @@ export function allClientFiles(locations: ClientLocations): ClientFile[] {
     clientFile("cursor", locations),
   ];
 }
+
+/**
+ * The client that reads the config file at `path`, told by its name (as the clients name them:
+ * `.claude.json`, `.mcp.json`, `claude_desktop_config.json`, `.cursor/mcp.json`); undefined for any other
+ * name. Importing needs it: each client treats `${…}` in its values its own way.
+ */
+export function clientOfFile(path: string): ClientName | undefined {
+  const name = nodePath.basename(path);
+  if (name === ".claude.json" || name === ".mcp.json") return "claude-code";
+  if (name === "claude_desktop_config.json") return "claude-desktop";
+  if (name === "mcp.json" && nodePath.basename(nodePath.dirname(path)) === ".cursor") return "cursor";
+  return undefined;
+}

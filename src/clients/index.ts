@@ -17,6 +17,7 @@ export {
   type ClientName,
   claudeDesktopPath,
   clientFile,
+  clientOfFile,
 } from "./client-files.ts";
 export { type CommandEntry, claudeMcpAddLine, hangarEntry, shellWord, startsHangar } from "./hangar-entry.ts";
 export { type ClientConfig, isRecord, type McpServerEntry, readClientConfig, serversOf } from "./read-client-config.ts";

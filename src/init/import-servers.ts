@@ -1,10 +1,12 @@
 /**
  * Turning another client's `mcpServers` map into hangar's `providers` list: ids made valid and unique,
- * disabled entries and hangar itself skipped, each entry in YAML with every value kept as written.
+ * disabled entries and hangar itself skipped, each entry in YAML with every value written so that the
+ * provider gets what that client gave it (client-values.ts).
  */
 import * as nodePath from "node:path";
 import { isRecord, type McpServerEntry, startsHangar } from "../clients/index.ts";
 import { idFromName } from "../config/index.ts";
+import { hangarValue, literal, type ValueSource } from "./client-values.ts";
 import { flow } from "./starter-config.ts";
 
 /** One imported server: its new id and its YAML lines (indented as a `providers` item). */
@@ -12,8 +14,13 @@ export interface ImportedServer {
   readonly name: string;
   readonly id: string;
   readonly yaml: string;
-  /** It carries env or header values (copied as written, secrets perhaps). */
+  /** It carries env or header values (copied, secrets perhaps). */
   readonly hasSecrets: boolean;
+  /**
+   * What of the entry its provider does not get as the client gave it, each a sentence; not empty:
+   * `--move` leaves the server in the client's file.
+   */
+  readonly notCarried: readonly string[];
 }
 
 /** What importing found: the servers taken, and those left out with why. */
@@ -41,6 +48,28 @@ const stringMap = (value: unknown): Record<string, string> =>
     : {};
 
 /**
+ * The entry's values in hangar's syntax (see `hangarValue`); `notCarried` gets a sentence for each
+ * `${…}` the client fills and hangar cannot.
+ */
+function valuesIn(source: ValueSource, notCarried: string[]) {
+  const clientName = source.client === "cursor" ? "Cursor" : "the client";
+  const one = (text: string, where: string): string => {
+    const value = hangarValue(text, source);
+    for (const unfilled of value.unfilled)
+      notCarried.push(
+        `${where} has \`${unfilled}\`, which ${clientName} fills and hangar cannot; it is written as text`,
+      );
+    return value.text;
+  };
+  return {
+    one,
+    list: (texts: readonly string[], where: string) => texts.map((text) => one(text, where)),
+    map: (map: Readonly<Record<string, string>>, where: string) =>
+      Object.fromEntries(Object.entries(map).map(([key, text]) => [key, one(text, `${where}.${key}`)])),
+  };
+}
+
+/**
  * The `providers` entry for one server, or why it cannot be imported; `projectDir` is the directory its
  * client starts it in (a project-scoped server), its `cwd` unless it names one itself.
  */
@@ -48,34 +77,41 @@ function entryYaml(
   id: string,
   entry: McpServerEntry,
   projectDir: string | undefined,
-): { yaml: string; hasSecrets: boolean } | { reason: string } {
+  source: ValueSource,
+): { yaml: string; hasSecrets: boolean; notCarried: string[] } | { reason: string } {
   const lines = [`  - id: ${id}`];
+  const notCarried: string[] = [];
+  const values = valuesIn(source, notCarried);
   if (typeof entry.url === "string") {
-    lines.push(`    url: ${flow(entry.url)}`);
+    lines.push(`    url: ${flow(values.one(entry.url, "url"))}`);
     if (entry.type === "sse") lines.push(`    transport: sse`);
     else if (entry.type === "http" || entry.type === "streamable-http") lines.push(`    transport: streamable-http`);
-    const headers = stringMap(entry.headers);
+    const headers = values.map(stringMap(entry.headers), "headers");
     if (Object.keys(headers).length) lines.push(`    headers: ${flow(headers)}`);
-    return { yaml: lines.join("\n"), hasSecrets: Object.keys(headers).length > 0 };
+    return { yaml: lines.join("\n"), hasSecrets: Object.keys(headers).length > 0, notCarried };
   }
   if (typeof entry.command !== "string" || entry.command === "")
     return { reason: "it has neither `command` nor `url`" };
-  lines.push(`    command: ${flow([entry.command, ...strings(entry.args)])}`);
-  const env = stringMap(entry.env);
+  const command = [values.one(entry.command, "command"), ...values.list(strings(entry.args), "args")];
+  lines.push(`    command: ${flow(command)}`);
+  const env = values.map(stringMap(entry.env), "env");
   if (Object.keys(env).length) lines.push(`    env: ${flow(env)}`);
   const cwd = typeof entry.cwd === "string" && entry.cwd !== "" ? entry.cwd : projectDir;
+  // No client fills variables in `cwd`: it is text.
   if (cwd !== undefined)
-    lines.push(`    cwd: ${flow(projectDir === undefined ? cwd : nodePath.resolve(projectDir, cwd))}`);
-  return { yaml: lines.join("\n"), hasSecrets: Object.keys(env).length > 0 };
+    lines.push(`    cwd: ${flow(literal(projectDir === undefined ? cwd : nodePath.resolve(projectDir, cwd)))}`);
+  return { yaml: lines.join("\n"), hasSecrets: Object.keys(env).length > 0, notCarried };
 }
 
 /**
  * Imports every usable entry of `servers`; `projectDirs` names the directory of each project-scoped one
- * (see `ClientConfig.projectDirs`), which becomes its `cwd`.
+ * (see `ClientConfig.projectDirs`), which becomes its `cwd`; `source` says how that file's client reads
+ * `${…}` in its values (default: not known, see `ValueSource`).
  */
 export function importServers(
   servers: Readonly<Record<string, McpServerEntry>>,
   projectDirs: Readonly<Record<string, string>> = {},
+  source: ValueSource = {},
 ): ImportResult {
   const used = new Set<string>();
   const imported: ImportedServer[] = [];
@@ -85,7 +121,7 @@ export function importServers(
     else if (startsHangar(entry)) skipped.push({ name, reason: "it is hangar itself" });
     else {
       const id = idFor(name, used);
-      const made = entryYaml(id, entry, Object.hasOwn(projectDirs, name) ? projectDirs[name] : undefined);
+      const made = entryYaml(id, entry, Object.hasOwn(projectDirs, name) ? projectDirs[name] : undefined, source);
       if ("reason" in made) {
         used.delete(id);
         skipped.push({ name, reason: made.reason });
@@ -100,7 +136,8 @@ export function importedConfig(result: ImportResult, from: string): string {
   const header = [
     `# Hangar config, imported from ${from} by \`hangar init --import\`.`,
     "# Check it with `hangar doctor`. Every setting: https://github.com/mapyr/mcp-hangar#configuration",
-    "# Values were copied as written; put secrets in the environment and write ${NAME} here instead.",
+    "# Values were copied so that each server gets what the client gave it (`$${` is a literal `${`);",
+    "# put secrets in the environment and write ${NAME} here instead.",
     "",
     "pinning: block               # a tool that changes after its first listing is withheld until `hangar pin`",
     "",

@@ -258,6 +258,73 @@ describe("hangar init", () => {
   );
 
   test(
+    "--import --move of Claude Desktop and Cursor: each provider gets the value its client gave it",
+    async () => {
+      using box = sandbox();
+      const demo = (name: string) => ({ command: hangarBinary(), args: ["demo-provider", "--name", name] });
+      // Claude Desktop fills no `${…}`: the demo provider must be named by the text itself.
+      const dir = join(box.home, ".config", "Claude");
+      const desktop = join(dir, "claude_desktop_config.json");
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(
+        desktop,
+        JSON.stringify({
+          mcpServers: {
+            bearer: { ...demo("Bearer ${AUTH_TOKEN}"), env: { AUTH_TOKEN: "tok_abc" } },
+            odd: demo("BSA$weird${not_a_var}"),
+          },
+        }),
+      );
+      const moved = await runHangar(["init", "--global", "--import", desktop, "--move"], box.options());
+      expect(moved.stderr).toBe("");
+      expect(moved.code).toBe(0);
+      expect(moved.stdout).toContain("Moved: removed 2 servers now run by hangar (bearer, odd)");
+      // hangar's own AUTH_TOKEN must not leak into the text either.
+      const named = await runHangar(
+        ["call", "--json", "-"],
+        box.options(
+          { AUTH_TOKEN: "hangars", not_a_var: "v" },
+          '[{"provider":"bearer","tool":"info"},{"provider":"odd","tool":"info"}]',
+        ),
+      );
+      expect(
+        JSON.parse(named.stdout).results.map(
+          (r: { result: { structuredContent: { name: string } } }) => r.result.structuredContent.name,
+        ),
+      ).toEqual(["Bearer ${AUTH_TOKEN}", "BSA$weird${not_a_var}"]);
+
+      // Cursor fills `${env:NAME}` from its environment: hangar fills it from its own.
+      const cursor = join(box.home, ".cursor", "mcp.json");
+      mkdirSync(join(box.home, ".cursor"));
+      writeFileSync(
+        cursor,
+        JSON.stringify({
+          mcpServers: { ctx: demo("${env:CTX7_NAME}"), here: demo("in ${workspaceFolder}") },
+        }),
+      );
+      const path = join(box.cwd, "cursor.yaml");
+      const fromCursor = await runHangar(
+        ["init", "--path", path, "--import", cursor, "--move"],
+        box.options({ CTX7_NAME: "ctx-from-env" }),
+      );
+      expect(fromCursor.code).toBe(0);
+      expect(fromCursor.stdout).toContain(
+        'changed "here": args has `${workspaceFolder}`, which Cursor fills and hangar cannot; it is written as text',
+      );
+      // The one hangar cannot run as Cursor did stays in Cursor's file.
+      expect(fromCursor.stdout).toContain("Moved: removed 1 server now run by hangar (ctx)");
+      expect(fromCursor.stdout).toContain(`Kept "here" in ${cursor}`);
+      expect(Object.keys(JSON.parse(readFileSync(cursor, "utf8")).mcpServers)).toEqual(["here", "hangar"]);
+      const ctx = await runHangar(
+        ["--config", path, "call", "--json", "-"],
+        box.options({ CTX7_NAME: "ctx-from-env" }, '[{"provider":"ctx","tool":"info"}]'),
+      );
+      expect(JSON.parse(ctx.stdout).results[0].result.structuredContent.name).toBe("ctx-from-env");
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
     "issue 9 #28: --move out of ~/.claude.json removes a project's servers from that project only",
     async () => {
       using box = sandbox();

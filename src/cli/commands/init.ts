@@ -11,7 +11,7 @@ import {
 } from "../../clients/index.ts";
 import { findConfigFile } from "../../config/index.ts";
 import { UsageError } from "../../errors.ts";
-import { exists, importedConfig, importServers, starterConfig, writeConfig } from "../../init/index.ts";
+import { exists, importedConfig, importServers, starterConfig, valueSourceOf, writeConfig } from "../../init/index.ts";
 import { selfCommand } from "../../self-command.ts";
 import type { GlobalOptions } from "../context.ts";
 import { type ConfigRef, configRef, formatClientEntry, formatImport, formatMove } from "../init-output.ts";
@@ -51,22 +51,26 @@ export async function runInit(options: InitOptions, global: GlobalOptions): Prom
     const read = await readClientConfig(from, cwd);
     if (read.kind === "missing") throw new UsageError(`Cannot import ${from}: it does not exist`);
     if (read.kind === "invalid") throw new UsageError(`Cannot import ${from}: ${read.reason}`);
-    const result = importServers(read.servers, read.projectDirs);
+    const source = valueSourceOf(from, home);
+    const result = importServers(read.servers, read.projectDirs, source);
     const secrets = result.servers.some((server) => server.hasSecrets);
     const written = await writeConfig(path, importedConfig(result, from), {
       force: options.force ?? false,
       private: secrets,
       home,
     });
-    out.push(...formatImport(written, result, from, secrets, await refTo(path, globalPath, cwd, home)));
+    out.push(...formatImport(written, result, from, secrets, await refTo(path, globalPath, cwd, home), source));
     ok = written.problems === undefined;
     if (options.move && !ok) out.push(`Nothing was moved out of ${from}: fix the config first.`);
     else if (options.move) {
       // In ~/.claude.json, a project's servers sit under projects[cwd]; everywhere else at the top.
       const inProject = (name: string) =>
         nodePath.basename(from) !== ".mcp.json" && Object.hasOwn(read.projectDirs, name) ? cwd : undefined;
-      const remove = result.servers.map((server) => ({ name: server.name, project: inProject(server.name) }));
-      out.push(...formatMove(await applyEntry(from, entryFor(path), { remove })));
+      // A server hangar does not run as the client did stays where it works until its provider is fixed.
+      const moving = result.servers.filter((server) => server.notCarried.length === 0);
+      const remove = moving.map((server) => ({ name: server.name, project: inProject(server.name) }));
+      const kept = result.servers.filter((server) => server.notCarried.length > 0);
+      out.push(...formatMove(await applyEntry(from, entryFor(path), { remove }), kept));
     }
   } else if ((await exists(path)) && !options.force) {
     out.push(`Kept ${path}: it already exists (--force replaces it with the starter config).`);
