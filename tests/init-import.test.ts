@@ -217,6 +217,36 @@ describe("importing values as each client passes them on", () => {
     });
   });
 
+  test("numbers and booleans are passed on as their text; what cannot be carried over is said, not dropped", () => {
+    const result = importServers(
+      {
+        web: {
+          command: "node",
+          args: ["server.js", "--port", 8080, { deep: 1 }],
+          env: { PORT: 8080, DEBUG: true, RATIO: 0.5, GONE: null, TOKEN: "t" },
+          envFile: "${workspaceFolder}/.env",
+        },
+        remote: { url: "https://example.com/mcp", headers: { "X-Retries": 3, "X-Bad": ["a"] } },
+      },
+      {},
+      { client: "cursor", home: "/home/u", workspace: "/src/app" },
+    );
+    const byId = started(result, {});
+    expect(byId.web).toEqual({
+      command: ["node", "server.js", "--port", "8080"],
+      env: { PORT: "8080", DEBUG: "true", RATIO: "0.5", TOKEN: "t" },
+    });
+    expect(byId.remote).toEqual({ url: "https://example.com/mcp", headers: { "X-Retries": "3" } });
+    expect(Object.fromEntries(result.servers.map((s) => [s.id, s.notCarried]))).toEqual({
+      web: [
+        "args[3] is a map; it is left out",
+        "env.GONE is null; it is left out",
+        "its envFile \"${workspaceFolder}/.env\" is not read by hangar; put those variables in the provider's env or in hangar's environment",
+      ],
+      remote: ["headers.X-Bad is a list; it is left out"],
+    });
+  });
+
   test("the client is told by the file's name; a project's .cursor/mcp.json has that project as its folder", () => {
     expect(clientOfFile("/home/u/.claude.json")).toBe("claude-code");
     expect(clientOfFile("/src/app/.mcp.json")).toBe("claude-code");

@@ -38,14 +38,48 @@ function idFor(name: string, used: Set<string>): string {
   return id;
 }
 
-const strings = (value: unknown): string[] =>
-  Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
-const stringMap = (value: unknown): Record<string, string> =>
-  isRecord(value)
-    ? Object.fromEntries(
-        Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
-      )
-    : {};
+/**
+ * A value as the client passes it on: a string as it is, a number or boolean as its text (what the
+ * server finds in its environment for `"PORT": 8080`); undefined for anything else.
+ */
+function scalar(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  return typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
+}
+
+/** How `notCarried` names a value that is left out: `null`, `a list`, `a map`. */
+const kindOf = (value: unknown) =>
+  value === null ? "null" : Array.isArray(value) ? "a list" : typeof value === "object" ? "a map" : typeof value;
+
+/** The items of the list `value` (`where` in the entry), each as `scalar` has it; the rest go to `notCarried`. */
+function listAt(value: unknown, where: string, notCarried: string[]): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    notCarried.push(`${where} is ${kindOf(value)}, not a list; it is left out`);
+    return [];
+  }
+  return value.flatMap((item, i) => {
+    const text = scalar(item);
+    if (text === undefined) notCarried.push(`${where}[${i}] is ${kindOf(item)}; it is left out`);
+    return text === undefined ? [] : [text];
+  });
+}
+
+/** The entries of the map `value` (`where` in the entry), each as `scalar` has it; the rest go to `notCarried`. */
+function mapAt(value: unknown, where: string, notCarried: string[]): Record<string, string> {
+  if (value === undefined) return {};
+  if (!isRecord(value)) {
+    notCarried.push(`${where} is ${kindOf(value)}, not a map; it is left out`);
+    return {};
+  }
+  const map: Record<string, string> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const text = scalar(item);
+    if (text === undefined) notCarried.push(`${where}.${key} is ${kindOf(item)}; it is left out`);
+    else Object.defineProperty(map, key, { value: text, enumerable: true, writable: true, configurable: true });
+  }
+  return map;
+}
 
 /**
  * The entry's values in hangar's syntax (see `hangarValue`); `notCarried` gets a sentence for each
@@ -86,15 +120,24 @@ function entryYaml(
     lines.push(`    url: ${flow(values.one(entry.url, "url"))}`);
     if (entry.type === "sse") lines.push(`    transport: sse`);
     else if (entry.type === "http" || entry.type === "streamable-http") lines.push(`    transport: streamable-http`);
-    const headers = values.map(stringMap(entry.headers), "headers");
+    const headers = values.map(mapAt(entry.headers, "headers", notCarried), "headers");
     if (Object.keys(headers).length) lines.push(`    headers: ${flow(headers)}`);
     return { yaml: lines.join("\n"), hasSecrets: Object.keys(headers).length > 0, notCarried };
   }
   if (typeof entry.command !== "string" || entry.command === "")
     return { reason: "it has neither `command` nor `url`" };
-  const command = [values.one(entry.command, "command"), ...values.list(strings(entry.args), "args")];
+  const command = [
+    values.one(entry.command, "command"),
+    ...values.list(listAt(entry.args, "args", notCarried), "args"),
+  ];
   lines.push(`    command: ${flow(command)}`);
-  const env = values.map(stringMap(entry.env), "env");
+  const env = values.map(mapAt(entry.env, "env", notCarried), "env");
+  // Cursor's file of variables for the server: hangar has no such setting, and copying the variables
+  // in would freeze secrets that the file is there to keep apart.
+  if (entry.envFile !== undefined)
+    notCarried.push(
+      `its envFile ${flow(entry.envFile)} is not read by hangar; put those variables in the provider's env or in hangar's environment`,
+    );
   if (Object.keys(env).length) lines.push(`    env: ${flow(env)}`);
   const cwd = typeof entry.cwd === "string" && entry.cwd !== "" ? entry.cwd : projectDir;
   // No client fills variables in `cwd`: it is text.

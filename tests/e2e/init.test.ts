@@ -325,6 +325,45 @@ describe("hangar init", () => {
   );
 
   test(
+    "--import --move: a number is passed on as its text, and a server with an envFile stays in Cursor",
+    async () => {
+      using box = sandbox();
+      const cursor = join(box.home, ".cursor", "mcp.json");
+      mkdirSync(join(box.home, ".cursor"));
+      writeFileSync(
+        cursor,
+        JSON.stringify({
+          mcpServers: {
+            port: {
+              command: hangarBinary(),
+              args: ["demo-provider", "--name", 8080],
+              env: { PORT: 8080, DEBUG: true },
+            },
+            secrets: { command: hangarBinary(), args: ["demo-provider"], envFile: "/home/me/.env" },
+          },
+        }),
+      );
+      const run = await runHangar(["init", "--global", "--import", cursor, "--move"], box.options());
+      expect(run.code).toBe(0);
+      const config = readFileSync(join(box.home, ".hangar", "config.yaml"), "utf8");
+      expect(config).toContain('env: { PORT: "8080", DEBUG: "true" }');
+      expect(run.stdout).toContain(
+        'changed "secrets": its envFile "/home/me/.env" is not read by hangar; put those variables in the provider\'s env or in hangar\'s environment',
+      );
+      expect(run.stdout).toContain("Moved: removed 1 server now run by hangar (port)");
+      expect(run.stdout).toContain(`Kept "secrets" in ${cursor}`);
+      expect(JSON.parse(readFileSync(cursor, "utf8")).mcpServers.secrets).toEqual({
+        command: hangarBinary(),
+        args: ["demo-provider"],
+        envFile: "/home/me/.env",
+      });
+      const call = await runHangar(["call", "--json", "-"], box.options({}, '[{"provider":"port","tool":"info"}]'));
+      expect(JSON.parse(call.stdout).results[0].result.structuredContent.name).toBe("8080");
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
     "issue 9 #28: --move out of ~/.claude.json removes a project's servers from that project only",
     async () => {
       using box = sandbox();
