@@ -112,5 +112,8 @@ export async function overhead(
   const d = toFigures(direct, directOk, [direct.reduce((a, b) => a + b, 0)], directFailure);
   const h = toFigures(viaHangar, hangarOk, [viaHangar.reduce((a, b) => a + b, 0)], hangarFailure);
   const added = (key: "p50" | "p95" | "p99") => roundMs(h.latency_ms[key] - d.latency_ms[key]);
-  return { target, direct: d, hangar: h, added_ms: { p50: added("p50"), p95: added("p95"), p99: added("p99") } };
+  // Failures answer fast: a difference of their latencies is no added latency.
+  const allOk = directOk === direct.length && hangarOk === viaHangar.length;
+  const addedMs = allOk ? { p50: added("p50"), p95: added("p95"), p99: added("p99") } : null;
+  return { target, direct: d, hangar: h, added_ms: addedMs };
 }

@@ -54,7 +54,8 @@ export interface BenchReport {
         readonly target: BenchTarget;
         readonly direct: RunFigures;
         readonly hangar: RunFigures;
-        readonly added_ms: { readonly p50: number; readonly p95: number; readonly p99: number };
+        /** Through hangar minus direct, ms; null when a call failed on either path. */
+        readonly added_ms: { readonly p50: number; readonly p95: number; readonly p99: number } | null;
       }
     | { readonly target: BenchTarget; readonly skipped: string };
   /** Concurrent callers to a stopped provider: how many times it started (1 is right). */
@@ -63,7 +64,8 @@ export interface BenchReport {
   readonly concurrent_clients: RunFigures & {
     readonly clients: number;
     readonly calls_per_client: number;
-    readonly calls_per_s: number;
+    /** Calls a second over all clients; null when a call failed. */
+    readonly calls_per_s: number | null;
   };
   /** What limits the figures (a provider's max_concurrency making a batch run in waves, …). */
   readonly notes: readonly string[];

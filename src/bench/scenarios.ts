@@ -95,7 +95,8 @@ export async function concurrentClients(context: ScenarioContext): Promise<Bench
   return {
     clients: concurrency,
     calls_per_client: calls,
-    calls_per_s: wall > 0 ? roundMs((calls * concurrency * 1000) / wall) : 0,
+    // Only when every call succeeded: how fast failures come back is no throughput.
+    calls_per_s: succeeded < samples.length ? null : wall > 0 ? roundMs((calls * concurrency * 1000) / wall) : 0,
     ...toFigures(samples, succeeded, walls, failure),
   };
 }

@@ -107,6 +107,7 @@ describe("hangar bench", () => {
       { provider: "demo2", tool: "info", arguments: {} },
     ]);
     expect(report.fan_out.speedup).toBeGreaterThan(0);
+    expect(report.concurrent_clients.calls_per_s).toBeGreaterThan(0);
     expect(report.first_failure).toBeUndefined();
     expect(report.ok).toBe(true);
 
@@ -125,6 +126,8 @@ describe("hangar bench", () => {
     expect(report.first_failure).toEqual(failure);
     expect(report.fan_out.speedup).toBeNull();
     expect(report.fan_out.parallel.first_failure).toEqual(failure);
+    // Nor a throughput, in --json as in the table.
+    expect(report.concurrent_clients.calls_per_s).toBeNull();
     expect(report.ok).toBe(false);
 
     const text = await runHangar(["bench", "--tool", "demo/fail", ...SMALL], box.options());
