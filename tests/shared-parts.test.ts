@@ -5,9 +5,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeDaemon } from "../src/cli/commands/daemons.ts";
+import { PidLock } from "../src/runtime/index.ts";
 import { daemonKey, variablesUsed } from "../src/serve/shared/daemon-key.ts";
 import { ResponseIds } from "../src/serve/shared/response-ids.ts";
-import { StartLock } from "../src/serve/shared/start-lock.ts";
 import { parse, problemsOf } from "./fixtures/config/helpers.ts";
 
 function idsOf(chunks: readonly string[]): string[] {
@@ -88,13 +88,18 @@ describe("the start lock", () => {
     const dir = mkdtempSync(join(tmpdir(), "hangar-lock-"));
     try {
       const path = join(dir, "k.lock");
-      const lock = new StartLock(path);
+      const lock = new PidLock(path);
       expect(lock.take()).toBe(true);
-      expect(new StartLock(path).take()).toBe(false);
+      expect(new PidLock(path).take()).toBe(false);
       lock.release();
       expect(existsSync(path)).toBe(false);
       writeFileSync(path, "2147483646");
-      expect(new StartLock(path).take()).toBe(true);
+      expect(new PidLock(path).take()).toBe(true);
+      // A holder's release never removes a lock another process took over (it was stale).
+      const late = new PidLock(path);
+      writeFileSync(path, `${process.pid} another-host taken-over`);
+      late.release();
+      expect(existsSync(path)).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -207,16 +207,16 @@ describe("Issue 15: the refresh lock", () => {
       });
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(second).toBe(false);
-      await held?.release();
-      await (await waiting)?.release();
+      held?.release();
+      (await waiting)?.release();
       expect(existsSync(path)).toBe(false);
 
       // A holder killed mid-refresh: a pid of this host that no longer runs, or a lock past its age.
       writeFileSync(path, `2147483646 ${hostname()} x\n`);
-      await (await takeRefreshLock(path))?.release();
+      (await takeRefreshLock(path))?.release();
       writeFileSync(path, `${process.pid} another-host x\n`);
       utimesSync(path, new Date(0), new Date(0));
-      await (await takeRefreshLock(path))?.release();
+      (await takeRefreshLock(path))?.release();
       expect(existsSync(path)).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -157,7 +157,7 @@ export class UpstreamAuth implements AuthProvider {
     try {
       return await this.refreshOnce(dir, state, stale, fetchFn);
     } finally {
-      await lock?.release();
+      lock?.release();
     }
   }
 

@@ -5,7 +5,7 @@ import { hangarHome } from "../hangar-home.ts";
 import { ENV } from "../knobs.ts";
 import type { ProviderCatalog } from "../pool/index.ts";
 import type { EraMemory, EraVerdict } from "../providers/index.ts";
-import { sha256Hex } from "../runtime/index.ts";
+import { processAlive, sha256Hex } from "../runtime/index.ts";
 
 /** Bump when the file's shape changes, so old files are ignored rather than misread (2: the era verdict). */
 const FORMAT = 2;
@@ -145,21 +145,11 @@ export class CatalogCache implements EraMemory {
       if (pid === undefined) continue;
       const path = join(this.dir, name);
       try {
-        if (isAlive(Number(pid)) && now - statSync(path).mtimeMs < TEMP_MAX_AGE_MS) continue;
+        if (processAlive(Number(pid)) && now - statSync(path).mtimeMs < TEMP_MAX_AGE_MS) continue;
         rmSync(path, { force: true });
       } catch {
         // Gone already, or not ours to remove.
       }
     }
-  }
-}
-
-/** Whether a process with this pid exists (one of another user counts). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -1,11 +1,10 @@
 import { spawn } from "node:child_process";
 import { readFileSync, statSync, truncateSync } from "node:fs";
 import { HangarError } from "../../errors.ts";
+import { PidLock, processAlive } from "../../runtime/index.ts";
 import { DaemonLink } from "./daemon-link.ts";
 import { helloLine } from "./hello.ts";
-import { processAlive } from "./process-alive.ts";
 import type { DaemonFiles } from "./run-dir.ts";
-import { StartLock } from "./start-lock.ts";
 
 /** What `attachToDaemon` needs; every field says its default. */
 export interface AttachOptions {
@@ -32,7 +31,7 @@ export async function attachToDaemon(options: AttachOptions): Promise<DaemonLink
   const { files } = options;
   const hello = helloLine({ op: "attach", pid: process.pid });
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
-  const lock = new StartLock(files.lock);
+  const lock = new PidLock(files.lock);
   let checked = false;
   for (;;) {
     const socket = await DaemonLink.connect(files.socket);

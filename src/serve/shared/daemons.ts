@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { processAlive } from "../../runtime/index.ts";
 import { DaemonLink } from "./daemon-link.ts";
 import type { DaemonStatus } from "./daemon-status.ts";
 import { type Hello, helloLine } from "./hello.ts";
-import { processAlive } from "./process-alive.ts";
 
 /** A daemon found in the run directory: what it answered, or that it did not answer. */
 export type DaemonEntry =
