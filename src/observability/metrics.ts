@@ -1,4 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, type Metric, Registry } from "prom-client";
+// The leaf module only: the pool itself depends on observability.
+import { PROVIDER_STATES } from "../pool/provider-state.ts";
 import {
   type BatchRecorder,
   type CallInfo,
@@ -56,7 +58,6 @@ export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 /** Batch size buckets up to the largest allowed batch. */
 export const BATCH_SIZE_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
 
-const PROVIDER_STATES = ["cold", "starting", "ready", "draining", "stopped", "failed"];
 const BREAKER_STATES: Readonly<Record<string, number>> = { closed: 0, "half-open": 1, open: 2 };
 /**
  * Label of a name that is not in the configured catalog (a provider id not in the config, a tool the

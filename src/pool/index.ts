@@ -1,7 +1,8 @@
 export type { CircuitStateName } from "./breaker.ts";
 export type { CatalogReview } from "./catalog-review.ts";
 export { offersTasks, TASKS_EXTENSION } from "./offers-tasks.ts";
-export { PROVIDER_STATES, ProviderHandle, type ProviderState } from "./provider-handle.ts";
+export { ProviderHandle } from "./provider-handle.ts";
+export { PROVIDER_STATES, type ProviderState } from "./provider-state.ts";
 export type { ProviderStats } from "./provider-stats.ts";
 export { EMPTY_CATALOG, type ProviderCatalog } from "./read-catalog.ts";
 export {

@@ -20,16 +20,11 @@ import { ConnectionUses } from "./connection-uses.ts";
 import { HealthChecks } from "./health-check.ts";
 import { IdleLease } from "./idle-lease.ts";
 import { openConnection, startFailure } from "./open-connection.ts";
+import type { ProviderState } from "./provider-state.ts";
 import { emptyStats, type ProviderStats, recordCallTime } from "./provider-stats.ts";
 import { RestartBackoff } from "./restart-backoff.ts";
 import { SharedStart } from "./shared-start.ts";
 import { callFailure, requestToolCall, type UpstreamCallOptions } from "./upstream-call.ts";
-
-/** Every state a provider can be in, in the order of its life (`/readyz` counts them in this order). */
-export const PROVIDER_STATES = ["cold", "starting", "ready", "draining", "stopped", "failed"] as const;
-
-/** Where a provider is in its life. */
-export type ProviderState = (typeof PROVIDER_STATES)[number];
 
 /**
  * One provider's lifecycle: lazy, single-flight start, abandoned (its process killed) once no caller
