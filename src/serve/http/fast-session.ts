@@ -40,7 +40,7 @@ export class FastSessionTransport extends InterceptingTransport {
   private headers: AnswerHeaders | undefined;
   /** Whether each fast-routed call is logged (at trace): read once, not a log object built per call. */
   private readonly tracing: boolean;
-  /** When a fast-routed request last began or ended (the gateway's clock; 0 before any): how idle the session is. */
+  /** When a fast-routed request last ended (the gateway's clock; 0 before any): how idle the session is (while one runs, it is `busy`). */
   lastUsed = 0;
 
   constructor(
@@ -110,8 +110,6 @@ export class FastSessionTransport extends InterceptingTransport {
 
   private async run(server: Server, target: Target, call: FastCall, running: Running): Promise<void> {
     this.running.set(call.id, running);
-    const clock = this.deps.hangar.gateway.clock;
-    this.lastUsed = clock.now();
     const notify = async (notification: ServerNotification) =>
       running.answer.send({ jsonrpc: "2.0", ...notification } as JSONRPCMessage);
     const extra = new FastRequest(running.cancel, call, notify, this.sessionId);
@@ -122,7 +120,7 @@ export class FastSessionTransport extends InterceptingTransport {
       this.onerror?.(error instanceof Error ? error : new Error(String(error)));
     } finally {
       if (this.running.get(call.id) === running) this.running.delete(call.id);
-      this.lastUsed = clock.now();
+      this.lastUsed = this.deps.hangar.gateway.clock.now();
       running.answer.end(answer);
     }
   }
